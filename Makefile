@@ -1,0 +1,45 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+# Each creates .venv with a Python >= 3.12 if it is missing and installs the project.
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+OUT    ?= out/default
+
+# First interpreter >= 3.12 among the usual names, then pyenv's own installs.
+# The .python-version file lets pyenv's shims answer inside this folder.
+FIND_PYTHON = for c in python3.13 python3.12 python3.14 python3 python \
+	  $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]; do \
+	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	    command -v $$c; exit 0; fi; done; exit 1
+
+.PHONY: run test bench install clean help
+
+help:
+	@echo "make run    - run the default scenario, print its outcomes, write a figure to $(OUT)"
+	@echo "make test   - run the whole test suite"
+	@echo "make bench  - print the model's speed figures"
+
+$(STAMP): pyproject.toml
+	@if [ ! -x $(PY) ]; then \
+	  base=$$($(FIND_PYTHON)) || { echo "error: no Python >= 3.12 found (tried python3.13, python3.12, python3, pyenv installs); install one, e.g. 'pyenv install 3.12'" >&2; exit 2; }; \
+	  echo "creating $(VENV) with $$base"; \
+	  $$base -m venv $(VENV) || exit 2; \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/coprod run --out $(OUT)
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_model.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis

@@ -1,0 +1,59 @@
+"""Rule 4, decisions: inputs are weighed by power; lay influence is real or token.
+
+Decision weight of present agent i:
+
+    weight_i = credibility_i * (power_g if lay else 1) * (1 + recognised_i)
+
+influence_i = weight_i / sum_group(weight). With L the lay share of the weight and
+S the lay share of those present, lay-proposed insights are adopted with
+probability min(1, L / S) and professional ones with min(1, (1 - L) / (1 - S)):
+each side's ideas go through as far as its influence matches its presence.
+Agenda items decided: hours * (ITEMS_BASE + ITEMS_PACE * pace), since fast,
+agenda-driven meetings get through their agenda.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+ITEMS_BASE, ITEMS_PACE = 0.2, 2.0  # agenda items decided an hour, at pace 0 and extra at 1
+
+
+@dataclass
+class Decisions:
+    """What was decided this week, per group, and who held influence."""
+
+    adopted: np.ndarray
+    adopted_lay: np.ndarray
+    items: np.ndarray
+    lay_adoption: np.ndarray  # chance a lay idea is taken up, per group
+    present: np.ndarray  # people present, per group
+
+
+def _share(num, den, fill):
+    return np.divide(num, den, out=np.full(num.shape, float(fill)), where=den > 0)
+
+
+def decide(s, setting, talk, insights, rng: np.random.Generator) -> Decisions | None:
+    """Weigh inputs by power and adopt insights; sets ``s.influence``."""
+    if talk is None:
+        s.influence[:] = 0.0
+        return None
+    present = s.attending
+    weight = present * s.credibility * np.where(s.lay, setting.power_a, 1.0) * (
+        1.0 + talk.recognised.sum(axis=1))
+    total = np.bincount(s.group, weight, minlength=s.n_groups)
+    lay_weight = np.bincount(s.group, weight * s.lay, minlength=s.n_groups)
+    n_present = np.bincount(s.group, present, minlength=s.n_groups)
+    n_lay = np.bincount(s.group, present & s.lay, minlength=s.n_groups)
+    s.influence[:] = _share(weight, total[s.group], 0.0)
+    lay_share = _share(lay_weight, total, 0.0)
+    lay_presence = _share(n_lay, n_present, 0.0)
+    lay_adoption = np.minimum(1.0, _share(lay_share, lay_presence, 0.0))
+    pro_adoption = np.minimum(1.0, _share(1.0 - lay_share, 1.0 - lay_presence, 1.0))
+    adopted_lay = rng.binomial(insights.lay_origin, lay_adoption)
+    adopted = adopted_lay + rng.binomial(insights.total - insights.lay_origin, pro_adoption)
+    items = np.where(n_present > 0, setting.hours * (ITEMS_BASE + ITEMS_PACE * setting.pace), 0.0)
+    return Decisions(adopted, adopted_lay, items, lay_adoption, n_present)

@@ -1,0 +1,57 @@
+"""Rule 3, knowledge: recognised contributions combine into new insights.
+
+Per group g with recognised biomedical, practice and lived-experience
+contributions B, P, E:
+
+    routine insights    ~ Poisson(K_ROUTINE    * sqrt(B * P))
+    unexpected insights ~ Poisson(K_UNEXPECTED * sqrt(E * (B + P)))
+
+Lived experience meeting professional knowledge is where unexpected insights
+come from (the paper's "breathlessness" theme). An insight's proposer is lay
+with the lay share of the contributions it combines: for routine insights the
+lay share of B + P; for unexpected ones the mean of the lay shares of E and B + P.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+K_ROUTINE = 0.15
+K_UNEXPECTED = 0.25
+
+
+@dataclass
+class Insights:
+    """Insights produced this week, per group."""
+
+    total: np.ndarray
+    unexpected: np.ndarray
+    lay_origin: np.ndarray
+    by_kind: np.ndarray  # (groups, 3) recognised contributions
+    lay_by_kind: np.ndarray  # (groups, 3) of which by lay people
+
+
+def by_group_and_kind(s, counts: np.ndarray) -> np.ndarray:
+    """Sum an (N, 3) array within groups: (groups, 3)."""
+    idx = (s.group[:, None] * 3 + np.arange(3)).ravel()
+    return np.bincount(idx, counts.ravel(), minlength=3 * s.n_groups).reshape(s.n_groups, 3)
+
+
+def combine(s, talk, rng: np.random.Generator) -> Insights | None:
+    """Form this week's insights from what was recognised."""
+    if talk is None:
+        return None
+    rec = by_group_and_kind(s, talk.recognised)
+    lay = by_group_and_kind(s, talk.recognised * s.lay[:, None])
+    professional = rec[:, 0] + rec[:, 1]
+    routine = rng.poisson(K_ROUTINE * np.sqrt(rec[:, 0] * rec[:, 1]))
+    unexpected = rng.poisson(K_UNEXPECTED * np.sqrt(rec[:, 2] * professional))
+    lay_professional = np.divide(lay[:, 0] + lay[:, 1], professional,
+                                 out=np.zeros(s.n_groups), where=professional > 0)
+    lay_experience = np.divide(lay[:, 2], rec[:, 2], out=np.zeros(s.n_groups),
+                               where=rec[:, 2] > 0)
+    lay_origin = (rng.binomial(routine, lay_professional)
+                  + rng.binomial(unexpected, 0.5 * (lay_experience + lay_professional)))
+    return Insights(routine + unexpected, unexpected, lay_origin, rec, lay)

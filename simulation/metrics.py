@@ -1,0 +1,204 @@
+"""Outcome metrics, defined once: name, unit, meaning, how a run sums them up.
+
+The model writes one value per metric per week (:func:`weekly_values`); a run's
+final figure is an aggregate of that weekly series (:func:`aggregate`):
+
+- ``rate``: mean over the last quarter of the weeks (at least one week);
+- ``total``: sum over the whole run;
+- ``final``: the value in the last week.
+
+Rates that only change at meetings are carried forward between meetings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .population import EXPERIENCE, MANAGERIAL, RIGHTS
+from .relations import strong_cross_role
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One outcome the model reports."""
+
+    name: str
+    how: str  # "rate" | "total" | "final"
+    unit: str
+    help: str
+    produces: str  # knowledge | values | social relations | participation
+    low: float = 0.0
+    high: float = float("inf")
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("participation_lay", "rate", "share", "share of patients and carers at meetings",
+           "participation", 0, 1),
+    Metric("participation_professional", "rate", "share",
+           "share of clinicians and managers at meetings", "participation", 0, 1),
+    Metric("participation_benefits", "rate", "share",
+           "share of lay people on benefits at meetings", "participation", 0, 1),
+    Metric("participation_disabled", "rate", "share",
+           "share of disabled lay people at meetings", "participation", 0, 1),
+    Metric("participation_low_money", "rate", "share",
+           "share of lay people with the least money at hand (poorest third) at meetings",
+           "participation", 0, 1),
+    Metric("participation_rights_based", "rate", "share",
+           "share of rights-based lay people at meetings", "participation", 0, 1),
+    Metric("participation_parity", "rate", "ratio",
+           "attendance of disadvantaged lay people (on benefits or disabled) over that of "
+           "other lay people; 1 is parity", "values", 0, 101),
+    Metric("lay_voice_share", "rate", "share",
+           "share of contributions at meetings made by lay people", "values", 0, 1),
+    Metric("experiential_share", "rate", "share",
+           "share of recognised contributions that are lived experience", "knowledge", 0, 1),
+    Metric("insights", "total", "insights", "new insights produced", "knowledge"),
+    Metric("insights_lay_origin", "total", "insights",
+           "insights proposed by patients or carers", "knowledge"),
+    Metric("insights_unexpected", "total", "insights",
+           "insights combining lived experience with biomedical or practice knowledge",
+           "knowledge"),
+    Metric("insights_adopted", "total", "insights",
+           "insights the programme's decisions took up", "knowledge"),
+    Metric("influence_gini", "rate", "Gini",
+           "inequality of influence over decisions among those present", "values", 0, 1),
+    Metric("cross_role_ties", "rate", "ties per participant",
+           "strong lay-professional ties per active participant", "social relations"),
+    Metric("mean_trust", "rate", "0-1", "mean trust of active participants in the others",
+           "social relations", 0, 1),
+    Metric("power_gap", "rate", "credibility",
+           "professional minus lay credibility among active participants",
+           "social relations", -1, 1),
+    Metric("unpaid_lay_hours", "total", "hours",
+           "meeting hours patients and carers gave unpaid", "values"),
+    Metric("unpaid_hours_per_lay_participant", "final", "hours",
+           "unpaid hours per lay person who ever took part", "values"),
+    Metric("lay_out_of_pocket", "final", "GBP",
+           "money lay people spent to take part and have not (yet) got back", "values"),
+    Metric("benefit_loss_events", "total", "events",
+           "times a payment counted as income and cut someone's benefits", "values"),
+    Metric("programme_cost", "total", "GBP",
+           "money paid out: payments, refunds, booked travel and staff time", "values"),
+    Metric("cost_per_insight", "final", "GBP/insight",
+           "programme cost per insight (per one insight when there were none)", "values"),
+    Metric("retention_lay", "final", "share",
+           "of lay people attending in the first 8 weeks, share attending in the last 8",
+           "social relations", 0, 1),
+    Metric("satisfaction_rights", "rate", "0-1",
+           "satisfaction of rights-based participants (real influence)", "values", 0, 1),
+    Metric("satisfaction_managerial", "rate", "0-1",
+           "satisfaction of managerial participants (outputs per unit cost)", "values", 0, 1),
+    Metric("satisfaction_experience", "rate", "0-1",
+           "satisfaction of experience-based participants (being heard)", "values", 0, 1),
+)
+
+METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
+METRIC_BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
+_HOW = np.array([m.how for m in METRICS])
+
+
+def aggregate(history: np.ndarray) -> dict[str, float]:
+    """Final metrics from a (weeks x metrics) array of weekly values (week 1 on)."""
+    weeks = history.shape[0]
+    if weeks == 0:
+        return {name: 0.0 for name in METRIC_NAMES}
+    tail = history[weeks - max(1, weeks // 4):]
+    rate, total, final = tail.mean(axis=0), history.sum(axis=0), history[-1]
+    values = np.where(_HOW == "rate", rate, np.where(_HOW == "total", total, final))
+    return {name: float(v) for name, v in zip(METRIC_NAMES, values, strict=True)}
+
+
+def gini(x: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0 when empty or all zero)."""
+    n = x.size
+    total = x.sum()
+    if n < 2 or total <= 0:
+        return 0.0
+    s = np.sort(x)
+    return float((2.0 * np.dot(np.arange(1, n + 1), s) / (n * total)) - (n + 1) / n)
+
+
+def ratio(num: float, den: float, empty: float = 0.0) -> float:
+    """num / den, or ``empty`` when den is zero: keeps every metric finite."""
+    return num / den if den > 0 else empty
+
+
+def markdown_table() -> str:
+    """The README's metric table, generated from the definitions above."""
+    rows = ["| metric | produces | unit | how a run sums it up | meaning |",
+            "| --- | --- | --- | --- | --- |"]
+    words = {"rate": "mean of the last quarter", "total": "sum over the run",
+             "final": "value at the end"}
+    for m in METRICS:
+        rows.append(f"| `{m.name}` | {m.produces} | {m.unit} | {words[m.how]} | {m.help} |")
+    return "\n".join(rows)
+
+
+ACTIVE_WEEKS = 8  # an active participant attended within the last 8 weeks
+_AT_MEETINGS = ("participation_lay", "participation_professional", "participation_benefits",
+                "participation_disabled", "participation_low_money", "participation_rights_based",
+                "participation_parity", "lay_voice_share", "experiential_share",
+                "influence_gini", "cross_role_ties", "mean_trust", "power_gap",
+                "satisfaction_rights", "satisfaction_managerial", "satisfaction_experience")
+PARITY_EPS = 0.01  # keeps parity finite when nobody in a group came
+
+
+def _rate(mask, present) -> float:
+    n = np.count_nonzero(mask)
+    return np.count_nonzero(mask & present) / n if n else 0.0
+
+
+def at_meetings(s, talk, week: int) -> dict[str, float]:
+    """The metrics that only change at meetings (carried forward between them)."""
+    present, lay = s.attending, s.lay
+    disadvantaged = lay & (s.on_benefits | s.disabled)
+    v = {"participation_lay": _rate(lay, present),
+         "participation_professional": _rate(~lay, present),
+         "participation_benefits": _rate(s.on_benefits, present),
+         "participation_disabled": _rate(s.disabled, present),
+         "participation_low_money": _rate(s.low_money, present),
+         "participation_rights_based": _rate(lay & (s.rationale == RIGHTS), present),
+         "participation_parity": (_rate(disadvantaged, present) + PARITY_EPS)
+         / (_rate(lay & ~disadvantaged, present) + PARITY_EPS)}
+    said = talk.contributed.sum(axis=1) if talk is not None else np.zeros(s.n)
+    v["lay_voice_share"] = ratio(said[lay].sum(), said.sum())
+    rec = talk.recognised.sum(axis=0) if talk is not None else np.zeros(3)
+    v["experiential_share"] = ratio(rec[2], rec.sum())
+    v["influence_gini"] = gini(s.influence[present])
+    active = s.last_attended > week - ACTIVE_WEEKS
+    n_active = np.count_nonzero(active)
+    v["cross_role_ties"] = ratio(2.0 * strong_cross_role(s, active), n_active)
+    v["mean_trust"] = float(s.trust[active].mean()) if n_active else 0.0
+    act_lay, act_pro = active & lay, active & ~lay
+    v["power_gap"] = (float(s.credibility[act_pro].mean()) if act_pro.any() else 0.0) - (
+        float(s.credibility[act_lay].mean()) if act_lay.any() else 0.0)
+    for name, code in (("satisfaction_rights", RIGHTS), ("satisfaction_managerial", MANAGERIAL),
+                       ("satisfaction_experience", EXPERIENCE)):
+        who = s.ever_attended & (s.rationale == code)
+        v[name] = float(s.satisfaction[who].mean()) if who.any() else 0.5
+    return v
+
+
+def weekly(s, carried: dict, insights, decisions, flows, totals: dict, week: int) -> dict:
+    """All metric values for ``week``; ``totals`` holds the running sums it updates."""
+    v = dict(carried)
+    n_ins = float(insights.total.sum()) if insights is not None else 0.0
+    v["insights"] = n_ins
+    v["insights_lay_origin"] = float(insights.lay_origin.sum()) if insights is not None else 0.0
+    v["insights_unexpected"] = float(insights.unexpected.sum()) if insights is not None else 0.0
+    v["insights_adopted"] = float(decisions.adopted.sum()) if decisions is not None else 0.0
+    v["unpaid_lay_hours"] = flows.unpaid_hours
+    v["benefit_loss_events"] = float(flows.benefit_cuts)
+    v["programme_cost"] = flows.cost
+    totals["cost"] += flows.cost
+    totals["insights"] += n_ins
+    v["cost_per_insight"] = totals["cost"] / max(totals["insights"], 1.0)
+    lay_ever = np.count_nonzero(s.ever_attended & s.lay)
+    v["unpaid_hours_per_lay_participant"] = ratio(float(s.unpaid_hours.sum()), lay_ever)
+    v["lay_out_of_pocket"] = float(s.out_of_pocket.sum())
+    first = s.first_weeks & s.lay
+    v["retention_lay"] = ratio(np.count_nonzero(first & (s.last_attended > week - ACTIVE_WEEKS)),
+                               np.count_nonzero(first))
+    return v

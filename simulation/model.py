@@ -1,0 +1,91 @@
+"""The co-production model: one step is one week of a co-production programme."""
+
+from __future__ import annotations
+
+import inspect
+from functools import partial
+from types import SimpleNamespace
+
+import mesa
+import numpy as np
+
+from . import (decisions, knowledge, meeting, metrics, money, motivation, participation,
+               population, relations, setting)
+from .agents import AGENT_CLASSES
+from .params import DEFAULTS, PARAMS, validate
+
+
+def _report(model: CoProductionModel, name: str) -> float:
+    return model.latest[name]
+
+
+class CoProductionModel(mesa.Model):
+    """Patients, carers, clinicians and managers co-producing under tunable rules.
+
+    Every parameter of ``simulation.params.PARAMS`` is a keyword argument with its
+    default; ``rng`` seeds all randomness. Agent state lives in numpy arrays
+    (``self.state``); ``self.agents`` holds one Mesa agent per person as a view
+    on those arrays. The DataCollector has a model reporter per metric, per week.
+    """
+
+    def __init__(self, *, rng=None, **params):
+        values = validate(params)
+        super().__init__(rng=rng)
+        self.params = values
+        self.p = SimpleNamespace(**values)
+        self.state = population.build(self.p, self.rng)
+        self.setting = setting.build(self.state, self.p)
+        for index, role in enumerate(self.state.role.tolist()):
+            AGENT_CLASSES[role](self, index)
+        self.history = np.zeros((self.p.weeks, len(metrics.METRIC_NAMES)))
+        self.ledger = {"payments": 0.0, "refunds": 0.0, "travel": 0.0, "staff": 0.0}
+        self._totals = {"cost": 0.0, "insights": 0.0}
+        self._carried = metrics.at_meetings(self.state, None, 0)
+        self.latest = metrics.weekly(self.state, self._carried, None, None, money.Flows(),
+                                     dict(self._totals), 0)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(_report, name=name) for name in metrics.METRIC_NAMES})
+        self.datacollector.collect(self)
+
+    def step(self) -> None:
+        """One week: the seven rules of concept.md, in order, over all agents at once."""
+        s, p, week = self.state, self.p, self.steps
+        meets = (week - 1) % p.meeting_interval == 0
+        participation.take_part(s, p, self.setting, self.rng, week, meets)
+        talk = meeting.hold(s, self.setting, self.rng)
+        insights = knowledge.combine(s, talk, self.rng)
+        decided = decisions.decide(s, self.setting, talk, insights, self.rng)
+        relations.update(s, self.setting, talk, decided)
+        flows = money.settle(s, p, self.setting, week)
+        motivation.update(s, self.setting, talk, decided, flows, week, p.meeting_interval)
+        self._record(talk, insights, decided, flows, week)
+        if week >= p.weeks:
+            self.running = False
+
+    def _record(self, talk, insights, decided, flows, week: int) -> None:
+        for key in self.ledger:
+            self.ledger[key] += getattr(flows, key)
+        if talk is not None:
+            self._carried = metrics.at_meetings(self.state, talk, week)
+        self.latest = metrics.weekly(self.state, self._carried, insights, decided, flows,
+                                     self._totals, week)
+        if week <= self.p.weeks:
+            self.history[week - 1] = [self.latest[n] for n in metrics.METRIC_NAMES]
+        self.datacollector.collect(self)
+
+    def final_metrics(self) -> dict[str, float]:
+        """The run's outcome metrics as plain floats (see ``simulation.metrics``)."""
+        return metrics.aggregate(self.history[: min(self.steps, self.p.weeks)])
+
+    def run(self) -> dict[str, float]:
+        """Step until the programme ends; return ``final_metrics()``."""
+        while self.running:
+            self.step()
+        return self.final_metrics()
+
+
+CoProductionModel.__init__.__signature__ = inspect.Signature(
+    [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+     inspect.Parameter("rng", inspect.Parameter.KEYWORD_ONLY, default=None)]
+    + [inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=DEFAULTS[p.name])
+       for p in PARAMS])

@@ -1,0 +1,90 @@
+"""Rule 6, money: trips are paid, refunds and payments arrive late, benefits are cut.
+
+At a meeting, a lay participant fronts the trip (unless the programme books it)
+and, under ``expenses`` or ``paid``, is owed a refund in ``refund_delay`` weeks;
+under ``paid`` a payment (rate x professional pay x hours) arrives at the same
+time. When a payment above ``permitted_earnings`` reaches someone on benefits and
+the scheme is not benefit-safe, it counts as income: the benefit is suspended
+for SUSPENSION_WEEKS (no money at hand), the person fears payments from then on
+and word gets round their group. Lay meeting hours that are not paid pile up
+as unpaid hours. Professionals' time is paid by the programme.
+
+programme cost = payments + refunds (when they arrive) + booked travel + staff time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .participation import PROFESSIONAL_PAY, booked, fare, payment, trip_cost
+
+SUSPENSION_WEEKS = 8
+WORD_OF_MOUTH = 0.3  # rise in fear of the others on benefits in the group after a cut
+
+
+@dataclass
+class Flows:
+    """This week's money and hours."""
+
+    payments: float = 0.0
+    refunds: float = 0.0
+    travel: float = 0.0
+    staff: float = 0.0
+    benefit_cuts: int = 0
+    unpaid_hours: float = 0.0
+    cut: np.ndarray | None = None  # agents whose benefit was cut this week
+    group_cost: np.ndarray | None = None  # cost each group's meeting committed
+
+    @property
+    def cost(self) -> float:
+        """Money the programme paid out this week."""
+        return self.payments + self.refunds + self.travel + self.staff
+
+
+def settle(s, p, setting, week: int) -> Flows:
+    """Move this week's money; return the flows."""
+    flows = Flows()
+    ring = s.due_refund.shape[0]
+    present = s.attending
+    if present.any():
+        lay_present = present & s.lay
+        trip = trip_cost(s, p, setting) * lay_present
+        booked_cost = fare(s, p) * (booked(s, p, setting) & present)
+        pay = payment(s, p, setting) * lay_present
+        staff = (PROFESSIONAL_PAY * setting.hours_a) * (present & ~s.lay)
+        s.out_of_pocket += trip
+        later = (week + p.refund_delay) % ring
+        if p.compensation != "none":
+            s.owed += trip
+            s.due_refund[later] += trip
+        s.due_pay[later] += pay
+        flows.travel = float(booked_cost.sum())
+        flows.staff = float(staff.sum())
+        if p.compensation != "paid":
+            hours = setting.hours_a * lay_present
+            s.unpaid_hours += hours
+            flows.unpaid_hours = float(hours.sum())
+        flows.group_cost = np.bincount(s.group, trip * (p.compensation != "none") + pay
+                                       + booked_cost + staff, minlength=s.n_groups)
+
+    now = week % ring
+    refund, pay = s.due_refund[now], s.due_pay[now]
+    if refund.any() or pay.any():
+        s.owed -= refund
+        s.out_of_pocket -= refund
+        s.received += refund + pay
+        flows.refunds, flows.payments = float(refund.sum()), float(pay.sum())
+        if not p.benefit_safe:
+            cut = s.on_benefits & (pay > p.permitted_earnings)
+            if cut.any():
+                s.suspended_until[cut] = week + 1 + SUSPENSION_WEEKS
+                heard = np.bincount(s.group, cut, minlength=s.n_groups)[s.group] > 0
+                s.benefit_fear += WORD_OF_MOUTH * (heard & s.on_benefits) * (1 - s.benefit_fear)
+                s.benefit_fear[cut] = 1.0
+                flows.benefit_cuts = int(cut.sum())
+                flows.cut = cut
+        refund[:] = 0.0
+        pay[:] = 0.0
+    return flows

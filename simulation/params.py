@@ -1,0 +1,194 @@
+"""The parameter schema: the single source of truth for every model input.
+
+Each :class:`Param` carries its name, type, range or choices, default, unit,
+plain-language help, the part of the paper it stands for, and the control group
+it belongs to. The model's keyword arguments, the command line, scenario files,
+the README table, sweeps and the dashboard all read this list.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+
+class ParamError(ValueError):
+    """A parameter name or value that the schema does not allow."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One model parameter and everything users need to know about it."""
+
+    name: str
+    kind: str  # "int" | "float" | "bool" | "choice"
+    default: Any
+    help: str
+    concept: str
+    group: str
+    unit: str = ""
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> str:
+        """What values are allowed, in words."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        if self.kind == "bool":
+            return "true or false"
+        word = "a whole number" if self.kind == "int" else "a number"
+        return f"{word} from {_fmt(self.low)} to {_fmt(self.high)}"
+
+    def coerce(self, value: Any) -> Any:
+        """Return ``value`` as this parameter's type, or raise ParamError."""
+        given = repr(value) if not isinstance(value, str) else f"'{value}'"
+        bad = ParamError(f"{self.name}: expected {self.allowed}, got {given}")
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.strip().lower() in _BOOL_WORDS:
+                return _BOOL_WORDS[value.strip().lower()]
+            raise bad
+        if self.kind == "choice":
+            if isinstance(value, str) and value in self.choices:
+                return value
+            raise bad
+        if isinstance(value, bool):
+            raise bad
+        if isinstance(value, str):
+            try:
+                value = float(value.strip())
+            except ValueError:
+                raise bad from None
+        if not isinstance(value, int | float) or value != value:
+            raise bad
+        if self.kind == "int":
+            if float(value) != int(value):
+                raise bad
+            value = int(value)
+        else:
+            value = float(value)
+        if not (self.low <= value <= self.high):
+            raise bad
+        return value
+
+
+_BOOL_WORDS = {"true": True, "yes": True, "1": True, "on": True,
+               "false": False, "no": False, "0": False, "off": False}
+
+
+def _fmt(x: float | None) -> str:
+    return f"{x:g}" if x is not None else "?"
+
+
+def _count(name, default, who):
+    return Param(name, "int", default, f"how many {who} take part in the programme",
+                 "who takes part", "Population", "people", 0, 100_000)
+
+
+PARAMS: tuple[Param, ...] = (
+    _count("n_patients", 40, "patients"),
+    _count("n_carers", 20, "carers"),
+    _count("n_clinicians", 12, "clinicians"),
+    _count("n_managers", 4, "managers (including involvement leads)"),
+    Param("share_on_benefits", "float", 0.4,
+          "share of patients and carers living on social-security benefits",
+          "who can afford to take part", "Population", "share", 0.0, 1.0),
+    Param("share_disabled", "float", 0.3,
+          "share of patients and carers with a mobility disability",
+          "identity and mobility", "Population", "share", 0.0, 1.0),
+    Param("compensation", "choice", "expenses",
+          "what lay participants receive: nothing, their expenses back, or pay for their time",
+          "compensation for time and knowledge", "Compensation",
+          choices=("none", "expenses", "paid")),
+    Param("payment_rate", "float", 0.5,
+          "pay per hour when paid, as a fraction of professional hourly pay",
+          "recognition of intangible labour", "Compensation", "x professional pay", 0.0, 2.0),
+    Param("refund_delay", "int", 4,
+          "weeks before fronted expenses (and payments) reach lay participants",
+          "slow and complicated payment procedures", "Compensation", "weeks", 0, 26),
+    Param("benefit_safe", "bool", False,
+          "payments arranged so that they never count against social-security benefits",
+          "payment that jeopardises benefits", "Compensation"),
+    Param("travel_support", "bool", False,
+          "travel for disabled participants booked and paid up front by the programme",
+          "accessibility (first-class disability train tickets)", "Compensation"),
+    Param("pace", "float", 0.7,
+          "0 slow, open-ended conversation; 1 fast, agenda-driven, minute-taking meetings",
+          "pace of meetings and forms of communication", "Pacing", "0-1", 0.0, 1.0),
+    Param("meeting_interval", "int", 2, "weeks between meetings",
+          "how often the group meets", "Pacing", "weeks", 1, 12),
+    Param("agenda_openness", "float", 0.3,
+          "how far participants, not managers, set the agenda",
+          "exploratory space versus predefined agendas", "Pacing", "0-1", 0.0, 1.0),
+    Param("power_sharing", "float", 0.3,
+          "weight of lay input in decisions relative to professional input",
+          "token involvement versus equitable power relations", "Power and money",
+          "0-1", 0.0, 1.0),
+    Param("user_led_funding", "float", 0.0,
+          "share of the budget (working groups) given to projects led by patients and carers",
+          "redistribution of resources; user-led organisations", "Power and money",
+          "share", 0.0, 1.0),
+    Param("weeks", "int", 104, "length of the programme", "long-term versus short spaces",
+          "Run", "weeks", 1, 1040),
+    Param("group_size", "int", 10, "people per standing working group",
+          "spaces where people work together", "Run", "people", 2, 50),
+    Param("travel_cost", "float", 10.0,
+          "cost of a return trip to a meeting (disabled participants without support pay 2.5x)",
+          "money fronted to take part", "Compensation", "GBP", 0.0, 200.0),
+    Param("permitted_earnings", "float", 20.0,
+          "payment a week that benefits tolerate before they are cut (UK ESA: GBP 20 limit)",
+          "payment that counts as income", "Compensation", "GBP/week", 0.0, 500.0),
+)
+
+PARAM_BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
+DEFAULTS: dict[str, Any] = {p.name: p.default for p in PARAMS}
+GROUPS: tuple[str, ...] = tuple(dict.fromkeys(p.group for p in PARAMS))
+LAY_COUNTS = ("n_patients", "n_carers")
+PROFESSIONAL_COUNTS = ("n_clinicians", "n_managers")
+
+
+def lookup(name: str) -> Param:
+    """The Param called ``name``; a ParamError with a did-you-mean otherwise."""
+    try:
+        return PARAM_BY_NAME[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, PARAM_BY_NAME, n=1, cutoff=0.5)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ParamError(
+            f"unknown parameter '{name}'{hint}; known: {', '.join(PARAM_BY_NAME)}"
+        ) from None
+
+
+def validate(values: dict[str, Any]) -> dict[str, Any]:
+    """Complete ``values`` with defaults, coerce each one, check the population.
+
+    Returns a new dict with every parameter. Raises ParamError naming the
+    parameter, what is allowed and what was given.
+    """
+    out = dict(DEFAULTS)
+    for name, value in values.items():
+        out[name] = lookup(name).coerce(value)
+    if sum(out[n] for n in LAY_COUNTS) < 1:
+        raise ParamError("population: at least one patient or carer is needed "
+                         f"(n_patients={out['n_patients']}, n_carers={out['n_carers']})")
+    if sum(out[n] for n in PROFESSIONAL_COUNTS) < 1:
+        raise ParamError("population: at least one clinician or manager is needed "
+                         f"(n_clinicians={out['n_clinicians']}, n_managers={out['n_managers']})")
+    return out
+
+
+def markdown_table() -> str:
+    """The README's parameter table, generated from the schema."""
+    rows = ["| parameter | group | type | allowed | default | unit | meaning | paper's concept |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for p in PARAMS:
+        allowed = ", ".join(p.choices) if p.kind == "choice" else (
+            "true/false" if p.kind == "bool" else f"{_fmt(p.low)}-{_fmt(p.high)}")
+        default = str(p.default).lower() if p.kind == "bool" else p.default
+        rows.append(f"| `{p.name}` | {p.group} | {p.kind} | {allowed} | {default} | "
+                    f"{p.unit} | {p.help} | {p.concept} |")
+    return "\n".join(rows)

@@ -1,0 +1,162 @@
+"""Who takes part: the agents' state, held as numpy arrays, and how it starts.
+
+Agent ``i`` is row ``i`` of every array. Roles are stored in role order
+(patients, carers, clinicians, managers). Agents work in standing groups of at
+most ``group_size`` people; ``group`` and ``slot`` place each agent in a
+(groups x slots) grid, which keeps ties sparse: an agent can only tie with the
+members of its own group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+ROLES = ("patient", "carer", "clinician", "manager")
+PATIENT, CARER, CLINICIAN, MANAGER = range(4)
+RATIONALES = ("rights", "managerial", "experience")
+RIGHTS, MANAGERIAL, EXPERIENCE = range(3)
+KINDS = ("biomedical", "practice", "experience")
+BIOMEDICAL, PRACTICE, LIVED = range(3)
+
+# Rationale mix by role (rows) over rights, managerial, experience (concept.md table).
+RATIONALE_MIX = np.array([[0.45, 0.00, 0.55],
+                          [0.40, 0.05, 0.55],
+                          [0.00, 0.50, 0.50],
+                          [0.00, 1.00, 0.00]])
+# What each role mostly knows: shares of biomedical, practice and lived-experience knowledge.
+KNOWLEDGE_PROFILE = np.array([[0.05, 0.15, 0.80],
+                              [0.05, 0.25, 0.70],
+                              [0.55, 0.40, 0.05],
+                              [0.10, 0.80, 0.10]])
+# Credibility and fluency in fast, formal meetings: mean of a Beta(a, b) by role.
+CREDIBILITY_BETA = np.array([[3, 7], [3, 7], [17, 3], [15, 5]])
+FLUENCY_BETA = np.array([[5, 5], [5, 5], [17, 3], [17, 3]])
+PROFESSIONAL_HOURS = 37.5  # paid working week: meetings are part of the job
+PROFESSIONAL_CASH = 500.0  # GBP at hand; never binding
+LAY_CASH_MEDIAN = 80.0  # GBP at hand in a week, lay people not on benefits
+BENEFITS_CASH_MEDIAN = 25.0  # GBP at hand in a week, lay people on benefits
+INITIAL_BENEFIT_FEAR = 0.6  # "any payment may affect your benefit claim"
+
+
+@dataclass
+class State:
+    """Every agent's state, one array entry per agent."""
+
+    role: np.ndarray
+    lay: np.ndarray
+    rationale: np.ndarray
+    on_benefits: np.ndarray
+    disabled: np.ndarray
+    low_money: np.ndarray
+    illness: np.ndarray
+    free_hours: np.ndarray
+    base_cash: np.ndarray
+    knowledge: np.ndarray  # (N, 3) shares of what an agent can contribute
+    group: np.ndarray
+    slot: np.ndarray
+    n_groups: int
+    n_slots: int
+    user_led: np.ndarray  # per group
+    credibility: np.ndarray
+    fluency: np.ndarray
+    motivation: np.ndarray
+    baseline_motivation: np.ndarray
+    trust: np.ndarray
+    satisfaction: np.ndarray
+    benefit_fear: np.ndarray
+    ties: np.ndarray  # (groups, slots, slots) tie strength 0-1
+    cross_role: np.ndarray  # (groups, slots, slots) True for lay-professional pairs
+    due_refund: np.ndarray  # (delay + 1, N) refunds owed to each agent, by week they arrive
+    due_pay: np.ndarray  # (delay + 1, N) payments owed, likewise
+    attending: np.ndarray = field(default=None)
+    ever_attended: np.ndarray = field(default=None)
+    first_weeks: np.ndarray = field(default=None)  # attended in weeks 1-8
+    last_attended: np.ndarray = field(default=None)
+    suspended_until: np.ndarray = field(default=None)
+    received: np.ndarray = field(default=None)  # GBP paid to each agent so far
+    owed: np.ndarray = field(default=None)  # GBP of refunds still owed to each agent
+    out_of_pocket: np.ndarray = field(default=None)  # GBP spent and not yet refunded
+    unpaid_hours: np.ndarray = field(default=None)
+    influence: np.ndarray = field(default=None)  # share of decision weight this week
+
+    @property
+    def n(self) -> int:
+        """Number of agents."""
+        return self.role.size
+
+    def __post_init__(self):
+        n = self.role.size
+        for name, dtype, fill in (("attending", bool, False), ("ever_attended", bool, False),
+                                  ("first_weeks", bool, False), ("last_attended", np.int64, -10**6),
+                                  ("suspended_until", np.int64, 0), ("received", float, 0.0), ("owed", float, 0.0),
+                                  ("out_of_pocket", float, 0.0), ("unpaid_hours", float, 0.0),
+                                  ("influence", float, 0.0)):
+            if getattr(self, name) is None:
+                setattr(self, name, np.full(n, fill, dtype=dtype))
+
+
+def _beta_by_role(rng, role, table):
+    return rng.beta(table[role, 0], table[role, 1])
+
+
+def build(p, rng: np.random.Generator) -> State:
+    """Draw an initial population for parameters ``p`` from ``rng``."""
+    counts = (p.n_patients, p.n_carers, p.n_clinicians, p.n_managers)
+    role = np.repeat(np.arange(4), counts)
+    n = role.size
+    lay = role <= CARER
+
+    rationale = (rng.random(n)[:, None] > np.cumsum(RATIONALE_MIX[role], axis=1)).sum(axis=1)
+    rationale = np.minimum(rationale, 2)
+    on_benefits = lay & (rng.random(n) < p.share_on_benefits)
+    disabled = lay & (rng.random(n) < p.share_disabled)
+
+    # Illness shapes patients' time; caring squeezes carers'.
+    illness = np.where(role == PATIENT, rng.beta(2, 3, n), np.where(role == CARER,
+                       0.2 * rng.beta(2, 3, n), 0.0))
+    free_hours = np.where(role == PATIENT, 4 + 16 * (1 - illness),
+                          np.where(role == CARER, rng.gamma(4.0, 2.0, n), PROFESSIONAL_HOURS))
+    median = np.where(on_benefits, BENEFITS_CASH_MEDIAN, LAY_CASH_MEDIAN)
+    base_cash = np.where(lay, median * rng.lognormal(0.0, 0.6, n), PROFESSIONAL_CASH)
+    low_money = np.zeros(n, bool)
+    if lay.any():
+        low_money = lay & (base_cash <= np.quantile(base_cash[lay], 1 / 3))
+
+    raw = rng.gamma(20 * KNOWLEDGE_PROFILE[role])  # Dirichlet around the role profile
+    knowledge = raw / raw.sum(axis=1, keepdims=True)
+
+    # Deal each role, shuffled, round-robin into groups: every group gets a mix.
+    slots = min(p.group_size, n)
+    n_groups = -(-n // slots)
+    order = np.concatenate([rng.permutation(np.flatnonzero(role == r)) for r in range(4)])
+    group = np.empty(n, np.int64)
+    slot = np.empty(n, np.int64)
+    group[order] = np.arange(n) % n_groups
+    slot[order] = np.arange(n) // n_groups
+    n_slots = int(slot.max()) + 1
+
+    n_user_led = int(np.floor(p.user_led_funding * n_groups + rng.random()))
+    user_led = np.zeros(n_groups, bool)
+    user_led[rng.permutation(n_groups)[:n_user_led]] = True
+
+    is_lay_grid = np.full((n_groups, n_slots), -1)
+    is_lay_grid[group, slot] = lay
+    cross_role = (is_lay_grid[:, :, None] + is_lay_grid[:, None, :]) == 1
+    cross_role &= (is_lay_grid[:, :, None] >= 0) & (is_lay_grid[:, None, :] >= 0)
+
+    motivation = np.where(lay, rng.beta(6, 4, n), rng.beta(7, 3, n))
+    return State(
+        role=role, lay=lay, rationale=rationale, on_benefits=on_benefits, disabled=disabled,
+        low_money=low_money, illness=illness, free_hours=free_hours, base_cash=base_cash,
+        knowledge=knowledge, group=group, slot=slot, n_groups=n_groups, n_slots=n_slots,
+        user_led=user_led,
+        credibility=_beta_by_role(rng, role, CREDIBILITY_BETA),
+        fluency=_beta_by_role(rng, role, FLUENCY_BETA),
+        motivation=motivation, baseline_motivation=motivation.copy(),
+        trust=np.where(lay, 0.4, 0.5), satisfaction=np.full(n, 0.5),
+        benefit_fear=np.where(on_benefits, INITIAL_BENEFIT_FEAR, 0.0),
+        ties=np.zeros((n_groups, n_slots, n_slots)), cross_role=cross_role,
+        due_refund=np.zeros((p.refund_delay + 1, n)), due_pay=np.zeros((p.refund_delay + 1, n)),
+    )

@@ -1,0 +1,57 @@
+"""The meeting setting of each standing group, fixed for a run.
+
+User-led groups (their number set by ``user_led_funding``) are run by patients
+and carers: they set their own agenda (openness 1), their own slower pace
+(at most ``USER_LED_PACE``), hold the decision weight (power sharing 1), and their
+budget books members' travel up front. Every other group follows the programme's
+rules. Rules read the per-agent copies (``*_a``) to stay vectorised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+HOURS_FAST, HOURS_SLOW = 2.0, 4.0  # meeting length at pace 1 and at pace 0
+TURNS_PER_HOUR = 8.0  # contributions a group can hear in an hour of open discussion
+AGENDA_TIME = 0.6  # share of a fully fast meeting spent running through agenda items
+SURFACING_TURNS = 12.0  # hidden profile: turns of discussion before unshared experience surfaces
+USER_LED_PACE = 0.3
+
+
+@dataclass(frozen=True)
+class Setting:
+    """Per-group settings and their per-agent copies."""
+
+    pace: np.ndarray
+    openness: np.ndarray
+    power: np.ndarray
+    hours: np.ndarray
+    turns: np.ndarray
+    surfacing: np.ndarray
+    relevance_experience: np.ndarray
+    pace_a: np.ndarray
+    power_a: np.ndarray
+    hours_a: np.ndarray
+    turns_a: np.ndarray
+    surfacing_a: np.ndarray
+    relevance_experience_a: np.ndarray
+    user_led_a: np.ndarray
+
+
+def build(state, p) -> Setting:
+    """Settings for every group of ``state`` under parameters ``p``."""
+    ul = state.user_led
+    pace = np.where(ul, min(p.pace, USER_LED_PACE), p.pace)
+    openness = np.where(ul, 1.0, p.agenda_openness)
+    power = np.where(ul, 1.0, p.power_sharing)
+    hours = HOURS_FAST + (HOURS_SLOW - HOURS_FAST) * (1.0 - pace)
+    turns = TURNS_PER_HOUR * hours * (1.0 - AGENDA_TIME * pace)
+    surfacing = 1.0 - np.exp(-turns / SURFACING_TURNS)
+    # Lived experience is on the agenda when participants set it, or when the
+    # conversation is open-ended enough to leave the agenda.
+    relevance = openness + (1.0 - openness) * (1.0 - pace)
+    g = state.group
+    return Setting(pace, openness, power, hours, turns, surfacing, relevance,
+                   pace[g], power[g], hours[g], turns[g], surfacing[g], relevance[g], ul[g])
