@@ -9,8 +9,17 @@ values, and social relations in health care", PLOS Biology 15(5): e2001403.
 """
 
 from .metrics import METRIC_NAMES, METRICS
-from .model import CoProductionModel
 from .params import DEFAULTS, PARAMS, ParamError, validate
 
 __all__ = ["CoProductionModel", "DEFAULTS", "METRICS", "METRIC_NAMES", "PARAMS", "ParamError",
            "validate"]
+
+
+def __getattr__(name: str):
+    # The model imports Mesa (and with it pandas and networkx): load it only when
+    # asked for, so that the schema and the command line's checks start fast.
+    if name == "CoProductionModel":
+        from .model import CoProductionModel
+
+        return CoProductionModel
+    raise AttributeError(f"module 'simulation' has no attribute '{name}'")

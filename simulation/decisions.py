@@ -2,7 +2,7 @@
 
 Decision weight of present agent i:
 
-    weight_i = credibility_i * (power_g if lay else 1) * (1 + recognised_i)
+    weight_i = (SPEAK_BASE + credibility_i) * (power_g if lay else 1)
 
 influence_i = weight_i / sum_group(weight). With L the lay share of the weight and
 S the lay share of those present, lay-proposed insights are adopted with
@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from .meeting import SPEAK_BASE
 
 ITEMS_BASE, ITEMS_PACE = 0.2, 2.0  # agenda items decided an hour, at pace 0 and extra at 1
 
@@ -42,8 +44,7 @@ def decide(s, setting, talk, insights, rng: np.random.Generator) -> Decisions | 
         s.influence[:] = 0.0
         return None
     present = s.attending
-    weight = present * s.credibility * np.where(s.lay, setting.power_a, 1.0) * (
-        1.0 + talk.recognised.sum(axis=1))
+    weight = present * (SPEAK_BASE + s.credibility) * np.where(s.lay, setting.power_a, 1.0)
     total = np.bincount(s.group, weight, minlength=s.n_groups)
     lay_weight = np.bincount(s.group, weight * s.lay, minlength=s.n_groups)
     n_present = np.bincount(s.group, present, minlength=s.n_groups)

@@ -35,8 +35,7 @@ class Insights:
 
 def by_group_and_kind(s, counts: np.ndarray) -> np.ndarray:
     """Sum an (N, 3) array within groups: (groups, 3)."""
-    idx = (s.group[:, None] * 3 + np.arange(3)).ravel()
-    return np.bincount(idx, counts.ravel(), minlength=3 * s.n_groups).reshape(s.n_groups, 3)
+    return np.bincount(s.group_kind, counts.ravel(), minlength=3 * s.n_groups).reshape(-1, 3)
 
 
 def combine(s, talk, rng: np.random.Generator) -> Insights | None:

@@ -2,15 +2,15 @@
 
 Within each group, present agent i gets a share of the group's discussion turns
 
-    turns_i = T_g * w_i / sum_group(w),   w_i = fluency_i^(1 + 3 pace) (1/2 + credibility_i)
+    turns_i = T_g * w_i / sum_group(w),   w_i = fluency_i^(1 + 2 pace) (1/2 + credibility_i)
 
 so fast, formal meetings favour the fluent and the credible. Contributions of
 kind k are Poisson(turns_i * q_ik), where q_i is the agent's knowledge profile
-with lived experience scaled by the group's surfacing factor (hidden profiles:
-unshared knowledge surfaces only in long discussions). Each is recognised with
-probability (1/4 + 3/4 credibility_i) * relevance_k, where relevance is 1 for
-biomedical and practice knowledge and the group's experiential relevance for
-lived experience.
+with lived experience scaled by the group's surfacing factor and renormalised
+(hidden profiles: unshared knowledge surfaces only in long discussions). Each is
+recognised with probability (HEARD_BASE + HEARD_CREDIBILITY credibility_i) * relevance_k, where
+relevance is 1 for biomedical and practice knowledge and the group's
+experiential relevance for lived experience.
 """
 
 from __future__ import annotations
@@ -27,22 +27,56 @@ class Talk:
     turns: np.ndarray  # (N,)
     contributed: np.ndarray  # (N, 3) counts by kind
     recognised: np.ndarray  # (N, 3) counts by kind
+    heard: np.ndarray  # (N,) share of one's contributions recognised (0 if silent or absent)
 
 
-def hold(s, setting, rng: np.random.Generator) -> Talk | None:
+FLUENCY_PACE = 2.0  # how much faster pace multiplies the advantage of fluency
+HEARD_BASE, HEARD_CREDIBILITY = 0.4, 0.6  # recognition chance: base + weight * credibility
+SPEAK_BASE = 0.5  # speaking weight: SPEAK_BASE + credibility
+
+
+@dataclass(frozen=True)
+class Room:
+    """The parts of who-gets-heard that are fixed for a run, per agent."""
+
+    fluent: np.ndarray  # fluency ** (1 + FLUENCY_PACE * pace)
+    topics: np.ndarray  # (N, 3) share of one's turns spent on each kind of knowledge
+    relevant_topics: np.ndarray  # (N, 3) topics times the relevance of each kind in one's group
+
+
+def prepare(s, setting) -> Room:
+    """Compute the run's fixed speaking weights, topic shares and relevance."""
+    topics = s.knowledge.copy()
+    topics[:, 2] *= setting.surfacing_a
+    topics /= topics.sum(axis=1, keepdims=True)
+    relevant = topics.copy()
+    relevant[:, 2] *= setting.relevance_experience_a
+    return Room(s.fluency ** (1.0 + FLUENCY_PACE * setting.pace_a), topics, relevant)
+
+
+def hold(s, setting, room: Room, rng: np.random.Generator) -> Talk | None:
     """Hold this week's meetings; None when nobody came."""
-    present = s.attending
-    if not present.any():
+    idx = np.flatnonzero(s.attending)
+    if idx.size == 0:
         return None
-    w = present * s.fluency ** (1.0 + 3.0 * setting.pace_a) * (0.5 + s.credibility)
-    wsum = np.bincount(s.group, w, minlength=s.n_groups)[s.group]
-    turns = np.divide(setting.turns_a * w, wsum, out=np.zeros(s.n), where=wsum > 0)
-    profile = s.knowledge.copy()
-    profile[:, 2] *= setting.surfacing_a
-    profile /= profile.sum(axis=1, keepdims=True)
-    contributed = rng.poisson(turns[:, None] * profile)
-    chance = np.empty((s.n, 3))
-    chance[:] = (0.25 + 0.75 * s.credibility)[:, None]
-    chance[:, 2] *= setting.relevance_experience_a
-    recognised = rng.binomial(contributed, chance)
-    return Talk(turns, contributed, recognised)
+    group, cred = s.group[idx], s.credibility[idx]
+    w = room.fluent[idx] * (SPEAK_BASE + cred)
+    turns = setting.turns_a[idx] * w / np.bincount(group, w, minlength=s.n_groups)[group]
+    # Poisson thinning: recognised and unrecognised contributions are independent
+    # Poisson counts, drawn at once (the same law as Poisson then binomial).
+    rates = np.empty((idx.size, 6))
+    np.multiply(room.relevant_topics[idx], (turns * (HEARD_BASE + HEARD_CREDIBILITY * cred))[:, None],
+                out=rates[:, :3])
+    np.multiply(room.topics[idx], turns[:, None], out=rates[:, 3:])
+    rates[:, 3:] -= rates[:, :3]
+    counts = rng.poisson(rates)
+    recognised, contributed = counts[:, :3], counts[:, :3] + counts[:, 3:]
+    talk = Talk(np.zeros(s.n), np.zeros((s.n, 3), np.int64), np.zeros((s.n, 3), np.int64),
+                np.zeros(s.n))
+    talk.turns[idx] = turns
+    talk.recognised[idx] = recognised
+    talk.contributed[idx] = contributed
+    n_heard = recognised[:, 0] + recognised[:, 1] + recognised[:, 2]
+    n_said = contributed[:, 0] + contributed[:, 1] + contributed[:, 2]
+    talk.heard[idx] = n_heard / np.maximum(n_said, 1)
+    return talk

@@ -137,48 +137,64 @@ def markdown_table() -> str:
 
 
 ACTIVE_WEEKS = 8  # an active participant attended within the last 8 weeks
-_AT_MEETINGS = ("participation_lay", "participation_professional", "participation_benefits",
-                "participation_disabled", "participation_low_money", "participation_rights_based",
-                "participation_parity", "lay_voice_share", "experiential_share",
-                "influence_gini", "cross_role_ties", "mean_trust", "power_gap",
-                "satisfaction_rights", "satisfaction_managerial", "satisfaction_experience")
 PARITY_EPS = 0.01  # keeps parity finite when nobody in a group came
+SUBGROUPS = ("lay", "professional", "benefits", "disabled", "low_money", "rights_based",
+             "disadvantaged", "other_lay", "rights", "managerial", "experience")
 
 
-def _rate(mask, present) -> float:
-    n = np.count_nonzero(mask)
-    return np.count_nonzero(mask & present) / n if n else 0.0
+def subgroups(s) -> np.ndarray:
+    """(subgroups x N) 0/1 matrix of who belongs to each of SUBGROUPS.
 
-
-def at_meetings(s, talk, week: int) -> dict[str, float]:
-    """The metrics that only change at meetings (carried forward between them)."""
-    present, lay = s.attending, s.lay
+    Computed once per run: one matrix product then counts every subgroup at once.
+    """
+    lay = s.lay
     disadvantaged = lay & (s.on_benefits | s.disabled)
-    v = {"participation_lay": _rate(lay, present),
-         "participation_professional": _rate(~lay, present),
-         "participation_benefits": _rate(s.on_benefits, present),
-         "participation_disabled": _rate(s.disabled, present),
-         "participation_low_money": _rate(s.low_money, present),
-         "participation_rights_based": _rate(lay & (s.rationale == RIGHTS), present),
-         "participation_parity": (_rate(disadvantaged, present) + PARITY_EPS)
-         / (_rate(lay & ~disadvantaged, present) + PARITY_EPS)}
-    said = talk.contributed.sum(axis=1) if talk is not None else np.zeros(s.n)
-    v["lay_voice_share"] = ratio(said[lay].sum(), said.sum())
-    rec = talk.recognised.sum(axis=0) if talk is not None else np.zeros(3)
-    v["experiential_share"] = ratio(rec[2], rec.sum())
-    v["influence_gini"] = gini(s.influence[present])
+    return np.vstack([lay, ~lay, s.on_benefits, s.disabled, s.low_money,
+                      lay & (s.rationale == RIGHTS), disadvantaged, lay & ~disadvantaged,
+                      s.rationale == RIGHTS, s.rationale == MANAGERIAL,
+                      s.rationale == EXPERIENCE]).astype(float)
+
+
+def _mean(total: float, count: float, empty: float = 0.0) -> float:
+    return float(total / count) if count > 0 else empty
+
+
+def at_meetings(s, who: np.ndarray, talk, week: int) -> dict[str, float]:
+    """The metrics that only change at meetings (carried forward between them).
+
+    ``who`` is ``subgroups(s)``.
+    """
+    size = who.sum(axis=1)
+    came = who @ s.attending
+    rate = np.divide(came, size, out=np.zeros(size.size), where=size > 0)
+    lay, pro, benefits, disabled, low, rights_lay, disadv, other = rate[:8]
+    v = {"participation_lay": lay, "participation_professional": pro,
+         "participation_benefits": benefits, "participation_disabled": disabled,
+         "participation_low_money": low, "participation_rights_based": rights_lay,
+         # Parity needs both groups; with one of them empty there is no disparity to see.
+         "participation_parity": (disadv + PARITY_EPS) / (other + PARITY_EPS)
+         if size[6] > 0 and size[7] > 0 else 1.0}
+    if talk is not None:
+        said = talk.contributed.sum(axis=1)
+        rec = talk.recognised.sum(axis=0)
+        v["lay_voice_share"] = ratio(float(said @ s.lay), float(said.sum()))
+        v["experiential_share"] = ratio(float(rec[2]), float(rec.sum()))
+    else:
+        v["lay_voice_share"] = v["experiential_share"] = 0.0
+    v["influence_gini"] = gini(s.influence[s.attending])
     active = s.last_attended > week - ACTIVE_WEEKS
     n_active = np.count_nonzero(active)
     v["cross_role_ties"] = ratio(2.0 * strong_cross_role(s, active), n_active)
-    v["mean_trust"] = float(s.trust[active].mean()) if n_active else 0.0
-    act_lay, act_pro = active & lay, active & ~lay
-    v["power_gap"] = (float(s.credibility[act_pro].mean()) if act_pro.any() else 0.0) - (
-        float(s.credibility[act_lay].mean()) if act_lay.any() else 0.0)
-    for name, code in (("satisfaction_rights", RIGHTS), ("satisfaction_managerial", MANAGERIAL),
-                       ("satisfaction_experience", EXPERIENCE)):
-        who = s.ever_attended & (s.rationale == code)
-        v[name] = float(s.satisfaction[who].mean()) if who.any() else 0.5
-    return v
+    v["mean_trust"] = _mean(s.trust @ active, n_active)
+    act_count = who[:2] @ active
+    act_cred = who[:2] @ (s.credibility * active)
+    v["power_gap"] = _mean(act_cred[1], act_count[1]) - _mean(act_cred[0], act_count[0])
+    ever = who[8:] @ s.ever_attended
+    sat = who[8:] @ (s.satisfaction * s.ever_attended)
+    for i, name in enumerate(("satisfaction_rights", "satisfaction_managerial",
+                              "satisfaction_experience")):
+        v[name] = _mean(sat[i], ever[i], 0.5)
+    return {k: float(x) for k, x in v.items()}
 
 
 def weekly(s, carried: dict, insights, decisions, flows, totals: dict, week: int) -> dict:

@@ -19,6 +19,26 @@ def _report(model: CoProductionModel, name: str) -> float:
     return model.latest[name]
 
 
+class WeeklyCollector(mesa.DataCollector):
+    """Mesa's DataCollector with one model reporter per metric.
+
+    ``collect`` appends the week's values directly: they are fresh floats each
+    week, so the deep copy Mesa makes of every reported value is not needed.
+    """
+
+    def __init__(self):
+        super().__init__(model_reporters={name: partial(_report, name=name)
+                                          for name in metrics.METRIC_NAMES})
+        self._columns = [self.model_vars[name] for name in metrics.METRIC_NAMES]
+
+    def collect(self, model: CoProductionModel) -> None:
+        """Record this week's value of every metric."""
+        self._collection_steps.append(model.time)
+        latest = model.latest
+        for name, column in zip(metrics.METRIC_NAMES, self._columns, strict=True):
+            column.append(latest[name])
+
+
 class CoProductionModel(mesa.Model):
     """Patients, carers, clinicians and managers co-producing under tunable rules.
 
@@ -35,38 +55,65 @@ class CoProductionModel(mesa.Model):
         self.p = SimpleNamespace(**values)
         self.state = population.build(self.p, self.rng)
         self.setting = setting.build(self.state, self.p)
-        for index, role in enumerate(self.state.role.tolist()):
-            AGENT_CLASSES[role](self, index)
+        self.costs = participation.prepare(self.state, self.p, self.setting)
+        self.room = meeting.prepare(self.state, self.setting)
+        self._views_made = False
         self.history = np.zeros((self.p.weeks, len(metrics.METRIC_NAMES)))
         self.ledger = {"payments": 0.0, "refunds": 0.0, "travel": 0.0, "staff": 0.0}
         self._totals = {"cost": 0.0, "insights": 0.0}
-        self._carried = metrics.at_meetings(self.state, None, 0)
+        self._who = metrics.subgroups(self.state)
+        self._carried = metrics.at_meetings(self.state, self._who, None, 0)
         self.latest = metrics.weekly(self.state, self._carried, None, None, money.Flows(),
                                      dict(self._totals), 0)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: partial(_report, name=name) for name in metrics.METRIC_NAMES})
+        self.datacollector = WeeklyCollector()
         self.datacollector.collect(self)
+
+    def _make_views(self) -> None:
+        if not self._views_made:
+            self._views_made = True
+            for index, role in enumerate(self.state.role.tolist()):
+                AGENT_CLASSES[role](self, index)
+
+    # The Mesa agents are views on the state arrays. They are made the first time
+    # anyone asks for them, so a sweep that never looks at them does not pay for them.
+    @property
+    def agents(self):
+        """All agents: one Mesa agent (a view on the state arrays) per person."""
+        self._make_views()
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        """The agents by class: Patient, Carer, Clinician, Manager."""
+        self._make_views()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self):
+        """The agent classes present in the model."""
+        self._make_views()
+        return super().agent_types
 
     def step(self) -> None:
         """One week: the seven rules of concept.md, in order, over all agents at once."""
         s, p, week = self.state, self.p, self.steps
         meets = (week - 1) % p.meeting_interval == 0
-        participation.take_part(s, p, self.setting, self.rng, week, meets)
-        talk = meeting.hold(s, self.setting, self.rng)
+        participation.take_part(s, self.costs, self.rng, week, meets)
+        talk = meeting.hold(s, self.setting, self.room, self.rng)
         insights = knowledge.combine(s, talk, self.rng)
         decided = decisions.decide(s, self.setting, talk, insights, self.rng)
-        relations.update(s, self.setting, talk, decided)
-        flows = money.settle(s, p, self.setting, week)
+        relations.update(s, self.setting, talk, decided, week)
+        flows = money.settle(s, p, self.costs, week)
         motivation.update(s, self.setting, talk, decided, flows, week, p.meeting_interval)
-        self._record(talk, insights, decided, flows, week)
+        self._record(meets, talk, insights, decided, flows, week)
         if week >= p.weeks:
             self.running = False
 
-    def _record(self, talk, insights, decided, flows, week: int) -> None:
+    def _record(self, meets: bool, talk, insights, decided, flows, week: int) -> None:
         for key in self.ledger:
             self.ledger[key] += getattr(flows, key)
-        if talk is not None:
-            self._carried = metrics.at_meetings(self.state, talk, week)
+        if meets:
+            self._carried = metrics.at_meetings(self.state, self._who, talk, week)
         self.latest = metrics.weekly(self.state, self._carried, insights, decided, flows,
                                      self._totals, week)
         if week <= self.p.weeks:

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .participation import PROFESSIONAL_PAY, booked, fare, payment, trip_cost
 
 SUSPENSION_WEEKS = 8
 WORD_OF_MOUTH = 0.3  # rise in fear of the others on benefits in the group after a cut
@@ -43,41 +42,37 @@ class Flows:
         return self.payments + self.refunds + self.travel + self.staff
 
 
-def settle(s, p, setting, week: int) -> Flows:
+def settle(s, p, costs, week: int) -> Flows:
     """Move this week's money; return the flows."""
     flows = Flows()
     ring = s.due_refund.shape[0]
     present = s.attending
     if present.any():
-        lay_present = present & s.lay
-        trip = trip_cost(s, p, setting) * lay_present
-        booked_cost = fare(s, p) * (booked(s, p, setting) & present)
-        pay = payment(s, p, setting) * lay_present
-        staff = (PROFESSIONAL_PAY * setting.hours_a) * (present & ~s.lay)
+        trip, pay = costs.trip * present, costs.pay * present
+        booked, staff = costs.booked_fare * present, costs.staff * present
+        unpaid = costs.unpaid * present
         s.out_of_pocket += trip
         later = (week + p.refund_delay) % ring
-        if p.compensation != "none":
+        if costs.refunded:
             s.owed += trip
             s.due_refund[later] += trip
         s.due_pay[later] += pay
-        flows.travel = float(booked_cost.sum())
-        flows.staff = float(staff.sum())
-        if p.compensation != "paid":
-            hours = setting.hours_a * lay_present
-            s.unpaid_hours += hours
-            flows.unpaid_hours = float(hours.sum())
-        flows.group_cost = np.bincount(s.group, trip * (p.compensation != "none") + pay
-                                       + booked_cost + staff, minlength=s.n_groups)
+        s.unpaid_hours += unpaid
+        flows.travel, flows.staff = float(booked.sum()), float(staff.sum())
+        flows.unpaid_hours = float(unpaid.sum())
+        flows.group_cost = np.bincount(s.group, trip * costs.refunded + pay + booked + staff,
+                                       minlength=s.n_groups)
 
     now = week % ring
     refund, pay = s.due_refund[now], s.due_pay[now]
     if refund.any() or pay.any():
-        s.owed -= refund
-        s.out_of_pocket -= refund
+        # Balances are running float sums: clamp the rounding residue of a full refund.
+        np.maximum(s.owed - refund, 0.0, out=s.owed)
+        np.maximum(s.out_of_pocket - refund, 0.0, out=s.out_of_pocket)
         s.received += refund + pay
         flows.refunds, flows.payments = float(refund.sum()), float(pay.sum())
         if not p.benefit_safe:
-            cut = s.on_benefits & (pay > p.permitted_earnings)
+            cut = s.on_benefits & (pay > p.permitted_earnings) & (s.suspended_until <= week)
             if cut.any():
                 s.suspended_until[cut] = week + 1 + SUSPENSION_WEEKS
                 heard = np.bincount(s.group, cut, minlength=s.n_groups)[s.group] > 0

@@ -5,7 +5,8 @@ Satisfaction s of a present agent:
 - rights-based: real influence, s = (min(1, n_present * influence) + lay adoption chance) / 2;
 - managerial: outputs per unit cost, v = (adopted insights + agenda items) /
   (meeting cost / professional hourly pay), s = v / (v + VALUE_REF);
-- experience-based: being heard, s = recognised / contributed (0 if not heard at all).
+- experience-based: being heard, with h = recognised / contributed (0 if silent),
+  s = h / (h + HEARD_REF).
 
 Then satisfaction <- satisfaction + SAT_RATE (s - satisfaction) and
 
@@ -13,8 +14,10 @@ Then satisfaction <- satisfaction + SAT_RATE (s - satisfaction) and
                   - BURNOUT * unpaid hours / free hours   (lay, unpaid)
                   - BENEFIT_SHOCK                        (benefit cut this week)
 
-Agents who missed the last meeting drift back towards their own baseline at
-RETURN_RATE a week, so people who drop out may come back.
+Agents who have not attended for more than ``meeting_interval`` weeks drift back
+towards their own baseline motivation at RETURN_RATE a week, so people who drop
+out may come back. Fear of losing benefits fades towards its initial level at
+FEAR_FADE a week: a scheme that cuts nobody's benefits slowly earns trust.
 """
 
 from __future__ import annotations
@@ -22,15 +25,16 @@ from __future__ import annotations
 import numpy as np
 
 from .participation import PROFESSIONAL_PAY
-from .relations import recognition_rate
 
 SAT_RATE = 0.3
 ETA = 0.15
-ASPIRATION = 0.5
+ASPIRATION = 0.4
 VALUE_REF = 0.5  # adopted insights and items per paid-hour-equivalent that satisfy half-way
+HEARD_REF = 0.3  # recognition rate that satisfies half-way
 BURNOUT = 0.1
 BENEFIT_SHOCK = 0.3
 RETURN_RATE = 0.02
+FEAR_FADE = 0.02
 
 
 def judge(s, setting, talk, decisions, flows) -> np.ndarray:
@@ -38,11 +42,11 @@ def judge(s, setting, talk, decisions, flows) -> np.ndarray:
     g = s.group
     rights = 0.5 * (np.minimum(1.0, decisions.present[g] * s.influence)
                     + decisions.lay_adoption[g])
-    cost_hours = flows.group_cost / PROFESSIONAL_PAY
-    value = np.divide(decisions.adopted + decisions.items, cost_hours,
-                      out=np.zeros(s.n_groups), where=cost_hours > 0)
-    managerial = (value / (value + VALUE_REF))[g]
-    experience = recognition_rate(talk)
+    # v / (v + VALUE_REF) with v = outputs / cost, written so a tiny cost cannot overflow.
+    outputs = decisions.adopted + decisions.items
+    weighed = outputs + VALUE_REF * flows.group_cost / PROFESSIONAL_PAY
+    managerial = np.divide(outputs, weighed, out=np.zeros(s.n_groups), where=weighed > 0)[g]
+    experience = talk.heard / (talk.heard + HEARD_REF)
     return np.choose(s.rationale, [rights, managerial, experience])  # population.RATIONALES order
 
 
@@ -61,3 +65,4 @@ def update(s, setting, talk, decisions, flows, week: int, interval: int) -> None
     away = s.last_attended < week - interval
     s.motivation += away * RETURN_RATE * (s.baseline_motivation - s.motivation)
     np.clip(s.motivation, 0.0, 1.0, out=s.motivation)
+    s.benefit_fear += FEAR_FADE * (s.initial_fear - s.benefit_fear)

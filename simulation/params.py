@@ -9,6 +9,7 @@ the README table, sweeps and the dashboard all read this list.
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,8 +54,8 @@ class Param:
                 return _BOOL_WORDS[value.strip().lower()]
             raise bad
         if self.kind == "choice":
-            if isinstance(value, str) and value in self.choices:
-                return value
+            if isinstance(value, str) and value.strip() in self.choices:
+                return value.strip()
             raise bad
         if isinstance(value, bool):
             raise bad
@@ -63,7 +64,7 @@ class Param:
                 value = float(value.strip())
             except ValueError:
                 raise bad from None
-        if not isinstance(value, int | float) or value != value:
+        if not isinstance(value, int | float) or not math.isfinite(value):
             raise bad
         if self.kind == "int":
             if float(value) != int(value):
@@ -129,7 +130,7 @@ PARAMS: tuple[Param, ...] = (
           "token involvement versus equitable power relations", "Power and money",
           "0-1", 0.0, 1.0),
     Param("user_led_funding", "float", 0.0,
-          "share of the budget (working groups) given to projects led by patients and carers",
+          "share of the budget, and so of the standing groups, given to projects led by patients and carers",
           "redistribution of resources; user-led organisations", "Power and money",
           "share", 0.0, 1.0),
     Param("weeks", "int", 104, "length of the programme", "long-term versus short spaces",
@@ -156,7 +157,9 @@ def lookup(name: str) -> Param:
     try:
         return PARAM_BY_NAME[name]
     except KeyError:
-        close = difflib.get_close_matches(name, PARAM_BY_NAME, n=1, cutoff=0.5)
+        folded = name.strip().lower()
+        close = [folded] if folded in PARAM_BY_NAME else difflib.get_close_matches(
+            folded, PARAM_BY_NAME, n=1, cutoff=0.5)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise ParamError(
             f"unknown parameter '{name}'{hint}; known: {', '.join(PARAM_BY_NAME)}"

@@ -2,52 +2,80 @@
 
 P(take part) = 1 / (1 + exp(-U)), with
 
-    U = base[role] + A_MOTIVATION (motivation - 1/2) - A_TIME time_cost
-        - money_cost + pay_gain - benefit_risk
+    U = base[role] + A_MOTIVATION (motivation - 1/2) + A_TRUST (trust - 1/2)
+        + A_BELONGING belonging - A_TIME time_cost - money_cost + pay_gain - benefit_risk
 
-and hard limits: a patient in an illness flare-up, or anyone without the money at
-hand to front the trip, cannot come. Professionals attend in paid time.
+    money_cost = A_MONEY * felt_trip / (base_cash + CASH_CUSHION)
+    pay_gain   = A_PAY * pay / (pay + base_cash)
+    benefit_risk = A_BENEFIT * benefit_fear   (if pay would count against benefits)
+
+where felt_trip is the whole fare when nothing is refunded, and
+REFUND_FELT * min(1, refund_delay / FRONTING_HORIZON) of it when it is refunded
+late. Trust in the others and belonging (mean tie strength to one's group) bind
+people to the programme. Hard limits: someone in a flare-up of illness (or a
+caring crisis), or without the money at hand to front the trip, cannot come.
+Professionals attend in paid time, so time and money do not enter their choice.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from .population import PATIENT
-
-BASE_LAY, BASE_PROFESSIONAL = 1.2, 3.0
+BASE_LAY, BASE_PROFESSIONAL = 1.5, 3.0
 A_MOTIVATION = 3.0
 A_TIME = 3.0
-A_MONEY = 3.0  # weight of unrecovered trip cost relative to money at hand
-A_PAY = 2.0  # weight of pay relative to money at hand
+A_MONEY = 4.0  # weight of unrecovered trip cost relative to money at hand
+A_PAY = 2.5  # weight of pay relative to money at hand
 A_BENEFIT = 3.0  # weight of the feared loss of benefits
+A_TRUST = 1.0  # trust in the others draws people back
+A_BELONGING = 2.0  # ties to one's group draw people back
+CASH_CUSHION = 10.0  # GBP: keeps the money term finite for people with nothing at hand
 TRAVEL_HOURS = 1.0
 DISABLED_TRAVEL_FACTOR = 2.5  # taxis or first-class seats cost more and take longer
 FLARE = 0.3  # weekly chance of a flare-up that rules a meeting out, per unit of illness
-FRONTING_HORIZON = 8.0  # weeks of waiting that make a fronted refund feel like a full cost
+FRONTING_HORIZON = 8.0  # weeks of waiting after which a refunded trip weighs its most
+REFUND_FELT = 0.5  # at most, a late refund weighs as half the fare: the money comes back
+FIRST_WEEKS = 8  # attendance in the first weeks is kept for the retention metric
 PROFESSIONAL_PAY = 30.0  # GBP an hour
 
 
-def fare(s, p) -> np.ndarray:
-    """The price of a return trip to a meeting."""
-    return p.travel_cost * np.where(s.disabled, DISABLED_TRAVEL_FACTOR, 1.0)
+@dataclass(frozen=True)
+class Costs:
+    """What taking part costs and brings each agent, per meeting: fixed for a run."""
+
+    trip: np.ndarray  # GBP fronted out of pocket
+    booked_fare: np.ndarray  # GBP of travel the programme books and pays up front
+    pay: np.ndarray  # GBP paid for the meeting's hours
+    staff: np.ndarray  # GBP of professional time
+    unpaid: np.ndarray  # lay hours given unpaid
+    refunded: bool  # trips are refunded (expenses or paid)
+    base_utility: np.ndarray  # U without its motivation and benefit-risk terms
+    risky: np.ndarray  # pay would count against this person's benefits
 
 
-def booked(s, p, setting) -> np.ndarray:
-    """Trips the programme books and pays up front (user-led budgets, travel support)."""
-    return s.lay & (setting.user_led_a | (s.disabled & p.travel_support))
-
-
-def trip_cost(s, p, setting) -> np.ndarray:
-    """What a lay participant pays out of pocket to come."""
-    return np.where(s.lay & ~booked(s, p, setting), fare(s, p), 0.0)
-
-
-def payment(s, p, setting) -> np.ndarray:
-    """What a lay participant is paid for one meeting."""
-    if p.compensation != "paid":
-        return np.zeros(s.n)
-    return np.where(s.lay, p.payment_rate * PROFESSIONAL_PAY * setting.hours_a, 0.0)
+def prepare(s, p, setting) -> Costs:
+    """The fixed part of every agent's weighing, computed once per run."""
+    fare = p.travel_cost * np.where(s.disabled, DISABLED_TRAVEL_FACTOR, 1.0)
+    booked = s.lay & (setting.user_led_a | (s.disabled & p.travel_support))
+    trip = np.where(s.lay & ~booked, fare, 0.0)
+    paid = p.compensation == "paid"
+    pay = s.lay * (p.payment_rate * PROFESSIONAL_PAY * setting.hours_a) * paid
+    slow_travel = s.disabled & ~booked
+    travel_hours = TRAVEL_HOURS * np.where(slow_travel, DISABLED_TRAVEL_FACTOR, 1.0)
+    time_cost = (setting.hours_a + travel_hours) / s.free_hours
+    refunded = p.compensation != "none"
+    felt = trip * (REFUND_FELT * min(1.0, p.refund_delay / FRONTING_HORIZON) if refunded else 1.0)
+    money_cost = A_MONEY * felt / (s.base_cash + CASH_CUSHION)
+    pay_gain = A_PAY * pay / (pay + s.base_cash)
+    base = np.where(s.lay, BASE_LAY - A_TIME * time_cost, BASE_PROFESSIONAL)
+    return Costs(
+        trip=trip, booked_fare=fare * booked, pay=pay,
+        staff=~s.lay * PROFESSIONAL_PAY * setting.hours_a,
+        unpaid=s.lay * setting.hours_a * (pay == 0), refunded=refunded,
+        base_utility=base - money_cost + pay_gain - 0.5 * (A_MOTIVATION + A_TRUST),
+        risky=s.on_benefits & (pay > p.permitted_earnings) & (not p.benefit_safe))
 
 
 def money_at_hand(s, week: int) -> np.ndarray:
@@ -55,30 +83,19 @@ def money_at_hand(s, week: int) -> np.ndarray:
     return np.where(s.suspended_until > week, 0.0, s.base_cash) - s.owed
 
 
-def take_part(s, p, setting, rng: np.random.Generator, week: int, meets: bool) -> np.ndarray:
+def take_part(s, costs: Costs, rng: np.random.Generator, week: int, meets: bool) -> np.ndarray:
     """Set and return ``s.attending`` for ``week``."""
     if not meets:
         s.attending[:] = False
         return s.attending
-    trip = trip_cost(s, p, setting)
-    pay = payment(s, p, setting)
-    slow_travel = s.disabled & ~(p.travel_support | setting.user_led_a)
-    travel_hours = TRAVEL_HOURS * np.where(slow_travel, DISABLED_TRAVEL_FACTOR, 1.0)
-    time_cost = (setting.hours_a + travel_hours) / s.free_hours
-    refunded = p.compensation != "none"
-    felt = trip * (min(1.0, p.refund_delay / FRONTING_HORIZON) * 0.5 if refunded else 1.0)
-    money_cost = A_MONEY * felt / (s.base_cash + 10.0)
-    pay_gain = A_PAY * pay / (pay + s.base_cash)
-    risky = s.on_benefits & (pay > p.permitted_earnings) & (not p.benefit_safe)
-    benefit_risk = A_BENEFIT * s.benefit_fear * risky
-    u = (np.where(s.lay, BASE_LAY, BASE_PROFESSIONAL) + A_MOTIVATION * (s.motivation - 0.5)
-         - A_TIME * time_cost * s.lay - money_cost + pay_gain - benefit_risk)
+    u = (costs.base_utility + A_MOTIVATION * s.motivation + A_TRUST * s.trust
+         + A_BELONGING * s.belonging - A_BENEFIT * s.benefit_fear * costs.risky)
     draws = rng.random((2, s.n))
-    flare = (s.role == PATIENT) & (draws[0] < FLARE * s.illness)
-    can = ~flare & (money_at_hand(s, week) >= trip)
+    flare = draws[0] < FLARE * s.illness  # illness is 0 for professionals
+    can = ~flare & (money_at_hand(s, week) >= costs.trip)
     np.logical_and(draws[1] * (1.0 + np.exp(-u)) < 1.0, can, out=s.attending)
     s.ever_attended |= s.attending
     s.last_attended[s.attending] = week
-    if week <= 8:
+    if week <= FIRST_WEEKS:
         s.first_weeks |= s.attending
     return s.attending

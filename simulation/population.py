@@ -32,7 +32,7 @@ KNOWLEDGE_PROFILE = np.array([[0.05, 0.15, 0.80],
                               [0.10, 0.80, 0.10]])
 # Credibility and fluency in fast, formal meetings: mean of a Beta(a, b) by role.
 CREDIBILITY_BETA = np.array([[3, 7], [3, 7], [17, 3], [15, 5]])
-FLUENCY_BETA = np.array([[5, 5], [5, 5], [17, 3], [17, 3]])
+FLUENCY_BETA = np.array([[6, 4], [6, 4], [17, 3], [17, 3]])
 PROFESSIONAL_HOURS = 37.5  # paid working week: meetings are part of the job
 PROFESSIONAL_CASH = 500.0  # GBP at hand; never binding
 LAY_CASH_MEDIAN = 80.0  # GBP at hand in a week, lay people not on benefits
@@ -66,8 +66,13 @@ class State:
     trust: np.ndarray
     satisfaction: np.ndarray
     benefit_fear: np.ndarray
+    initial_fear: np.ndarray
     ties: np.ndarray  # (groups, slots, slots) tie strength 0-1
     cross_role: np.ndarray  # (groups, slots, slots) True for lay-professional pairs
+    off_diagonal: np.ndarray  # (slots, slots) True off the diagonal: no tie with oneself
+    others: np.ndarray  # (N,) members of one's group besides oneself (at least 1)
+    cell: np.ndarray  # (N,) group * slots + slot: one's place on the flattened grid
+    group_kind: np.ndarray  # (N * 3,) index of (group, kind of knowledge), for group sums
     due_refund: np.ndarray  # (delay + 1, N) refunds owed to each agent, by week they arrive
     due_pay: np.ndarray  # (delay + 1, N) payments owed, likewise
     attending: np.ndarray = field(default=None)
@@ -80,6 +85,8 @@ class State:
     out_of_pocket: np.ndarray = field(default=None)  # GBP spent and not yet refunded
     unpaid_hours: np.ndarray = field(default=None)
     influence: np.ndarray = field(default=None)  # share of decision weight this week
+    belonging: np.ndarray = field(default=None)  # mean tie strength to one's group
+    ties_week: int = 0  # week up to which tie decay has been applied
 
     @property
     def n(self) -> int:
@@ -92,7 +99,7 @@ class State:
                                   ("first_weeks", bool, False), ("last_attended", np.int64, -10**6),
                                   ("suspended_until", np.int64, 0), ("received", float, 0.0), ("owed", float, 0.0),
                                   ("out_of_pocket", float, 0.0), ("unpaid_hours", float, 0.0),
-                                  ("influence", float, 0.0)):
+                                  ("influence", float, 0.0), ("belonging", float, 0.0)):
             if getattr(self, name) is None:
                 setattr(self, name, np.full(n, fill, dtype=dtype))
 
@@ -157,6 +164,11 @@ def build(p, rng: np.random.Generator) -> State:
         motivation=motivation, baseline_motivation=motivation.copy(),
         trust=np.where(lay, 0.4, 0.5), satisfaction=np.full(n, 0.5),
         benefit_fear=np.where(on_benefits, INITIAL_BENEFIT_FEAR, 0.0),
+        initial_fear=np.where(on_benefits, INITIAL_BENEFIT_FEAR, 0.0),
         ties=np.zeros((n_groups, n_slots, n_slots)), cross_role=cross_role,
+        off_diagonal=~np.eye(n_slots, dtype=bool),
+        others=np.maximum(np.bincount(group, minlength=n_groups)[group] - 1, 1),
+        group_kind=(group[:, None] * 3 + np.arange(3)).ravel(),
+        cell=group * n_slots + slot,
         due_refund=np.zeros((p.refund_delay + 1, n)), due_pay=np.zeros((p.refund_delay + 1, n)),
     )

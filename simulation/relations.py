@@ -1,14 +1,16 @@
 """Rule 5, relations: ties, trust and credibility change as people work together.
 
-- Ties: every week each tie decays, s <- (1 - TIE_DECAY) s. Two members of a group
+- Ties: every week each tie decays, s <- (1 - TIE_DECAY) s (settled at meetings). Two members of a group
   who meet strengthen their tie, s <- s + (TIE_FORMAL + TIE_INFORMAL (1 - pace))(1 - s):
   slow, open meetings leave room for informal contact. A tie is strong above STRONG.
+- Belonging: an agent's mean tie strength to the other members of its group.
 - Trust: a present agent's trust moves towards the mean of its recognition rate
-  (recognised / contributed) and its mean tie strength to its group,
+  (recognised / contributed) and its belonging,
   t <- t + TRUST_RATE (target - t): recognition builds trust, being ignored erodes it.
 - Credibility: a lay agent gains credit for the group's adopted lay insights in
-  proportion to its recognised contributions, c <- c + CREDIBILITY_GAIN credit (1 - c):
-  adopted lay insights redistribute power.
+  proportion to its recognised contributions (at most CREDIT_CAP insights a week),
+  c <- c + CREDIBILITY_GAIN min(credit, CREDIT_CAP) (1 - c): adopted lay insights
+  redistribute power.
 """
 
 from __future__ import annotations
@@ -20,30 +22,38 @@ TIE_FORMAL, TIE_INFORMAL = 0.015, 0.06
 STRONG = 0.5
 TRUST_RATE = 0.15
 CREDIBILITY_GAIN = 0.05
+CREDIT_CAP = 5.0
 
 
-def recognition_rate(talk) -> np.ndarray:
-    """Share of an agent's contributions that were recognised (0 if it said nothing)."""
-    said = talk.contributed.sum(axis=1)
-    return np.divide(talk.recognised.sum(axis=1), said, out=np.zeros(said.size), where=said > 0)
+def on_grid(s, values: np.ndarray) -> np.ndarray:
+    """Per-agent values laid out on the (groups x slots) grid of standing groups."""
+    grid = np.zeros(s.n_groups * s.n_slots, values.dtype)
+    grid[s.cell] = values
+    return grid.reshape(s.n_groups, s.n_slots)
 
 
-def update(s, setting, talk, decisions) -> None:
+def decay_ties(s, week: int) -> None:
+    """Apply the weekly decay for the weeks since it was last applied.
+
+    Ties are only read at meetings, so decay is settled then, not every week.
+    """
+    s.ties *= (1.0 - TIE_DECAY) ** (week - s.ties_week)
+    s.ties_week = week
+
+
+def update(s, setting, talk, decisions, week: int) -> None:
     """Decay and grow ties; update trust and credibility."""
-    s.ties *= 1.0 - TIE_DECAY
     if talk is None:
         return
-    grid = np.zeros((s.n_groups, s.n_slots))
-    grid[s.group, s.slot] = s.attending
-    pairs = grid[:, :, None] * grid[:, None, :]
-    gain = TIE_FORMAL + TIE_INFORMAL * (1.0 - setting.pace)
-    s.ties += pairs * gain[:, None, None] * (1.0 - s.ties)
-    idx = np.arange(s.n_slots)
-    s.ties[:, idx, idx] = 0.0
+    decay_ties(s, week)
+    grid = on_grid(s, s.attending.astype(float))
+    met = np.einsum("gi,gj->gij", grid, grid)  # 1 for each pair who met
+    met *= setting.pair_gain
+    met *= 1.0 - s.ties
+    s.ties += met
 
-    members = np.bincount(s.group, minlength=s.n_groups)[s.group]
-    mean_tie = s.ties[s.group, s.slot].sum(axis=1) / np.maximum(members - 1, 1)
-    target = 0.5 * recognition_rate(talk) + 0.5 * mean_tie
+    s.belonging[:] = np.einsum("gij->gi", s.ties).ravel()[s.cell] / s.others
+    target = 0.5 * (talk.heard + s.belonging)
     present = s.attending
     s.trust += present * TRUST_RATE * (target - s.trust)
 
@@ -51,13 +61,12 @@ def update(s, setting, talk, decisions) -> None:
     by_group = np.bincount(s.group, lay_recognised, minlength=s.n_groups)
     credit = np.divide(decisions.adopted_lay[s.group] * lay_recognised, by_group[s.group],
                        out=np.zeros(s.n), where=by_group[s.group] > 0)
-    s.credibility += CREDIBILITY_GAIN * np.minimum(credit, 5.0) * (1.0 - s.credibility)
-    np.minimum(s.credibility, 1.0, out=s.credibility)
+    s.credibility += CREDIBILITY_GAIN * np.minimum(credit, CREDIT_CAP) * (1.0 - s.credibility)
 
 
 def strong_cross_role(s, active: np.ndarray) -> int:
     """Number of strong lay-professional ties between active participants."""
-    grid = np.zeros((s.n_groups, s.n_slots), bool)
-    grid[s.group, s.slot] = active
-    both = grid[:, :, None] & grid[:, None, :]
-    return int(np.count_nonzero((s.ties > STRONG) & s.cross_role & both)) // 2
+    grid = on_grid(s, active.astype(float))
+    strong = np.multiply(s.ties > STRONG, s.cross_role, dtype=float)
+    per_agent = np.einsum("gij,gj->gi", strong, grid)
+    return int(round(float(np.vdot(per_agent, grid)))) // 2

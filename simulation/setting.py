@@ -1,9 +1,11 @@
 """The meeting setting of each standing group, fixed for a run.
 
-User-led groups (their number set by ``user_led_funding``) are run by patients
-and carers: they set their own agenda (openness 1), their own slower pace
-(at most ``USER_LED_PACE``), hold the decision weight (power sharing 1), and their
-budget books members' travel up front. Every other group follows the programme's
+User-led groups are run by patients and carers. ``user_led_funding`` is the
+share of the budget, and so of the standing groups, handed to them (the number
+of groups is rounded up or down at random so that its expectation is exact).
+They set their own agenda (openness 1) and their own slower pace (at most
+``USER_LED_PACE``), lay input weighs as much as professional input (power
+sharing 1), and their budget books members' travel up front. Every other group follows the programme's
 rules. Rules read the per-agent copies (``*_a``) to stay vectorised.
 """
 
@@ -13,8 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .relations import TIE_FORMAL, TIE_INFORMAL
+
 HOURS_FAST, HOURS_SLOW = 2.0, 4.0  # meeting length at pace 1 and at pace 0
-TURNS_PER_HOUR = 8.0  # contributions a group can hear in an hour of open discussion
+TURNS_PER_HOUR = 12.0  # contributions a group can hear in an hour of open discussion
 AGENDA_TIME = 0.6  # share of a fully fast meeting spent running through agenda items
 SURFACING_TURNS = 12.0  # hidden profile: turns of discussion before unshared experience surfaces
 USER_LED_PACE = 0.3
@@ -38,6 +42,7 @@ class Setting:
     surfacing_a: np.ndarray
     relevance_experience_a: np.ndarray
     user_led_a: np.ndarray
+    pair_gain: np.ndarray  # (groups, slots, slots) tie gain per meeting, see relations
 
 
 def build(state, p) -> Setting:
@@ -53,5 +58,7 @@ def build(state, p) -> Setting:
     # conversation is open-ended enough to leave the agenda.
     relevance = openness + (1.0 - openness) * (1.0 - pace)
     g = state.group
+    pair_gain = (TIE_FORMAL + TIE_INFORMAL * (1.0 - pace))[:, None, None] * state.off_diagonal
     return Setting(pace, openness, power, hours, turns, surfacing, relevance,
-                   pace[g], power[g], hours[g], turns[g], surfacing[g], relevance[g], ul[g])
+                   pace[g], power[g], hours[g], turns[g], surfacing[g], relevance[g], ul[g],
+                   pair_gain)

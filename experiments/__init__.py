@@ -1,0 +1,1 @@
+"""Experiments on the co-production model: the ``coprod`` command line and its helpers."""

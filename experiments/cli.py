@@ -1,0 +1,410 @@
+"""The ``coprod`` command line: run the co-production model, list its parameters and presets.
+
+    coprod run [--scenario NAME|FILE.toml] [--set NAME=VALUE ...] [--seed N] [--json] [--out DIR]
+    coprod params [--markdown]
+    coprod scenarios
+
+Bad input of any kind ends with exit status 2 and a single line on stderr that
+starts with ``coprod: error:``. ``main(argv)`` returns the exit status, so tests
+can call it directly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import secrets
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+# The simulation package is imported inside the functions: it loads Mesa, pandas and
+# scipy (about a second), which argument errors and --help need not wait for.
+
+PROG = "coprod"
+DEFAULT_SEED = 0
+DEFAULT_SCENARIO = "default"  # simulation.scenarios.DEFAULT_SCENARIO
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 1
+OUTPUT_FILES = ("weekly.csv", "weekly.parquet", "params.toml", "weekly.png")
+
+_HOW = {"rate": "mean of last quarter", "total": "total over run", "final": "at the end"}
+_PRODUCES = {"participation": "Participation: who takes part",
+             "knowledge": "Knowledge: what is learnt",
+             "values": "Values: fairness, cost and who is heard",
+             "social relations": "Social relations: trust, ties and power"}
+
+
+class CliError(Exception):
+    """Bad input that is not about a parameter value (paths, --set syntax, seed)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        _fail(message.removeprefix("argument "))
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _fail(message: str) -> None:
+    line = " ".join(str(message).split())
+    print(f"{PROG}: error: {line}", file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- parsing
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text.strip(), 10)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number 0 or more, got '{text}'")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, allow_abbrev=False,
+                     description="Agent-based model of co-production in health care.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                                     parser_class=_Parser)
+
+    run = commands.add_parser(
+        "run", allow_abbrev=False, help="run the model once and report its outcomes",
+        description="Run the model once: the scenario gives the parameter values, "
+                    "--set overrides them.")
+    run.add_argument("--scenario", default=DEFAULT_SCENARIO, metavar="NAME|FILE.toml",
+                     help=f"preset name (see 'coprod scenarios') or scenario file "
+                          f"(default: {DEFAULT_SCENARIO})")
+    run.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
+                     help="override one parameter (repeatable; see 'coprod params')")
+    run.add_argument("--seed", type=_seed, default=DEFAULT_SEED, metavar="N",
+                     help=f"random seed, a whole number 0 or more (default: {DEFAULT_SEED})")
+    run.add_argument("--json", action="store_true",
+                     help='print one JSON object {"params": ..., "metrics": ...} and nothing else')
+    run.add_argument("--out", metavar="DIR",
+                     help="write weekly.csv, weekly.parquet, params.toml and weekly.png to DIR")
+    run.set_defaults(func=cmd_run)
+
+    params = commands.add_parser("params", allow_abbrev=False,
+                                 help="list the parameters: type, allowed values, default, unit")
+    params.add_argument("--markdown", action="store_true", help="print the README's table")
+    params.set_defaults(func=cmd_params)
+
+    scenarios = commands.add_parser("scenarios", allow_abbrev=False,
+                                    help="list the shipped scenario presets")
+    scenarios.set_defaults(func=cmd_scenarios)
+    return parser
+
+
+def parse_sets(items: Sequence[str]) -> dict[str, Any]:
+    """``["weeks=8", ...]`` as ``{"weeks": 8, ...}``, each value checked by the schema."""
+    from simulation.params import ParamError, lookup
+
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise CliError(f"--set: expected NAME=VALUE (e.g. --set weeks=8), got '{item}'")
+        try:
+            out[name] = lookup(name).coerce(value)
+        except ParamError as err:
+            raise ParamError(f"--set: {err}") from None
+    return out
+
+
+# --------------------------------------------------------------------------- commands
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from simulation.params import validate
+    from simulation.scenarios import read_scenario
+
+    scenario = read_scenario(args.scenario)
+    overrides = parse_sets(args.sets)
+    values = validate({**scenario.values, **overrides})
+    out = None
+    if args.out is not None:
+        if not args.out.strip():
+            raise CliError("--out: expected a directory path, got ''")
+        out = Path(args.out).expanduser()
+        _check_out(out)
+
+    from simulation.model import CoProductionModel
+
+    model = CoProductionModel(rng=args.seed, **values)
+    metrics = model.run()
+
+    if out is not None:
+        _write_outputs(out, model, values, scenario.name, args.sets, args.seed)
+    if args.json:
+        payload = {"params": values, "metrics": {k: _finite(v) for k, v in metrics.items()}}
+        print(json.dumps(payload, indent=2, allow_nan=False))
+    else:
+        print(format_report(metrics, values, scenario.name, scenario.description, args.seed))
+        if out is not None:
+            print(f"\nwrote {', '.join(str(out / f) for f in OUTPUT_FILES)}")
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    from simulation.params import PARAMS, markdown_table
+
+    if args.markdown:
+        print(markdown_table())
+        return 0
+    header = ("name", "type", "allowed", "default", "unit", "group", "help")
+    rows = [header] + [(p.name, p.kind, p.allowed, _show(p.default), p.unit or "-", p.group,
+                        p.help) for p in PARAMS]
+    print(_columns(rows))
+    return 0
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    from simulation.scenarios import list_scenarios
+
+    presets = list_scenarios()
+    width = max(map(len, presets), default=0)
+    for name, description in presets.items():
+        print(f"{name:<{width}}  {description}")
+    return 0
+
+
+# --------------------------------------------------------------------------- output
+
+def format_report(metrics: dict[str, float], values: dict[str, Any], scenario: str,
+                  description: str, seed: int) -> str:
+    """The readable run report: a header, then the metrics grouped by what they are about."""
+    from simulation.metrics import METRIC_BY_NAME, METRICS
+    from simulation.params import DEFAULTS
+
+    changed = [f"{k}={_show(v)}" for k, v in values.items() if v != DEFAULTS[k]]
+    lines = [f"scenario {scenario}" + (f": {description}" if description else ""),
+             f"seed {seed}, {values['weeks']} weeks; "
+             + ("settings changed from the defaults: " + ", ".join(changed) if changed
+                else "every setting at its default")]
+    groups: dict[str, list[str]] = {}
+    for m in METRICS:
+        groups.setdefault(m.produces, []).append(m.name)
+    order = [g for g in _PRODUCES if g in groups] + [g for g in groups if g not in _PRODUCES]
+    for group in order:
+        lines += ["", _PRODUCES.get(group, group.capitalize())]
+        rows = []
+        for name in groups[group]:
+            m = METRIC_BY_NAME[name]
+            rows.append(("  " + name, _number(metrics[name]), m.unit, _HOW[m.how], m.help))
+        lines.append(_columns(rows, right={1}))
+    return "\n".join(lines)
+
+
+def _columns(rows: list[tuple[str, ...]], right: frozenset[int] | set[int] = frozenset()) -> str:
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    out = []
+    for r in rows:
+        cells = [str(c).rjust(w) if i in right else str(c).ljust(w)
+                 for i, (c, w) in enumerate(zip(r, widths, strict=True))]
+        cells[-1] = str(r[-1])  # no padding after the last column
+        out.append("  ".join(cells).rstrip())
+    return "\n".join(out)
+
+
+def _number(x: float) -> str:
+    if not math.isfinite(x):
+        return str(x)
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    if abs(x) >= 1 or x == 0:
+        return f"{x:.2f}"
+    return f"{x:.3f}"
+
+
+def _show(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+# --------------------------------------------------------------------------- --out
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise CliError(f"--out: expected a directory (new or existing), got '{out}', "
+                       "which is an existing file")
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise CliError(f"--out: expected a directory path, got '{out}', "
+                               f"but '{parent}' is a file")
+            break
+
+
+def weekly_frame(model):
+    """The weekly series: one row per week from week 0, columns ``week`` + every metric."""
+    from simulation.metrics import METRIC_NAMES
+
+    frame = model.datacollector.get_model_vars_dataframe()
+    frame = frame.rename_axis("week").reset_index()
+    return frame[["week", *METRIC_NAMES]]
+
+
+def _write_outputs(out: Path, model, values: dict[str, Any], scenario: str,
+                   sets: Sequence[str], seed: int) -> None:
+    """Write the four files atomically: stage each as a temp file in ``out``, then rename."""
+    from simulation.scenarios import scenario_toml
+
+    frame = weekly_frame(model)
+    how = f"coprod run --scenario {scenario}" + "".join(f" --set {s}" for s in sets)
+    description = f"settings of '{how} --seed {seed}'"
+    toml = scenario_toml(values, description,
+                         comment=f"Written by coprod. Rerun with:\n  coprod run --scenario "
+                                 f"{out / 'params.toml'} --seed {seed}")
+    writers: dict[str, Callable[[Path], None]] = {
+        "weekly.csv": lambda path: frame.to_csv(path, index=False),
+        "weekly.parquet": lambda path: frame.to_parquet(path, index=False),
+        "params.toml": lambda path: path.write_text(toml, encoding="utf-8"),
+        "weekly.png": lambda path: _figure(frame, path, f"{scenario}, seed {seed}"),
+    }
+    created = [p for p in (out, *out.parents) if not p.exists()]
+    staged: list[tuple[Path, Path]] = []
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, write in writers.items():
+            tmp = out / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+            staged.append((tmp, out / name))
+            write(tmp)
+        for tmp, final in staged:
+            os.replace(tmp, final)
+    except BaseException as err:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        for path in created:  # innermost first
+            try:
+                path.rmdir()
+            except OSError:
+                break
+        if isinstance(err, OSError):
+            raise CliError(f"--out: cannot write to '{out}': "
+                           f"{err.strerror or err}") from None
+        raise
+
+
+def _figure(frame, path: Path, subtitle: str) -> None:
+    """Small multiples of the main weekly series, saved as a PNG (Agg backend)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    week = frame["week"]
+    # Rates are only defined once meetings have happened: week 0 is a placeholder row.
+    rates = frame[frame["week"] >= 1] if len(frame) > 1 else frame
+    fig = Figure(figsize=(15, 8.5), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(2, 3).ravel()
+    fig.suptitle(f"Co-production programme week by week ({subtitle})")
+
+    ax = axes[0]
+    for name, label in (("participation_lay", "patients & carers"),
+                        ("participation_professional", "clinicians & managers"),
+                        ("participation_benefits", "lay people on benefits"),
+                        ("participation_disabled", "disabled lay people"),
+                        ("participation_low_money", "poorest third of lay people"),
+                        ("participation_rights_based", "rights-based lay people")):
+        ax.plot(rates["week"], rates[name], label=label, linewidth=1)
+    ax.set(title="Who comes to meetings (share of each group)", ylabel="share attending",
+           ylim=(-0.02, 1.02))
+    ax.legend(fontsize="small")
+
+    ax = axes[1]
+    ax.plot(rates["week"], rates["lay_voice_share"], label="said by patients & carers")
+    ax.plot(rates["week"], rates["experiential_share"],
+            label="lived experience, of what is recognised")
+    ax.set(title="Whose voice counts (share of contributions)", ylabel="share",
+           ylim=(-0.02, 1.02))
+    ax.legend(fontsize="small")
+
+    ax = axes[2]
+    total = frame["insights"].cumsum()
+    lay = frame["insights_lay_origin"].cumsum()
+    ax.plot(week, total, label="all insights", color="black")
+    ax.plot(week, lay, label="proposed by patients & carers")
+    ax.plot(week, total - lay, label="proposed by professionals")
+    ax.plot(week, frame["insights_unexpected"].cumsum(), "--",
+            label="unexpected (lived + professional knowledge)")
+    ax.plot(week, frame["insights_adopted"].cumsum(), ":", label="taken up in decisions")
+    ax.set(title="Insights so far, by origin (count)", ylabel="insights")
+    ax.legend(fontsize="small")
+
+    _two_scales(axes[3], rates["week"],
+                rates["mean_trust"], "mean trust (0-1)",
+                rates["cross_role_ties"], "lay-professional ties per participant",
+                "Trust (0-1) and strong lay-professional ties\n(ties per active participant)")
+    _two_scales(axes[4], week,
+                frame["programme_cost"].cumsum(), "programme cost so far (GBP)",
+                frame["unpaid_lay_hours"].cumsum(), "unpaid lay hours so far (hours)",
+                "Money spent (GBP) and time patients & carers\ngave unpaid (hours), so far",
+                from_zero=True)
+    axes[5].set_axis_off()
+    for ax in axes[:5]:
+        ax.set_xlabel("week")
+        ax.set_xlim(0, max(int(week.iloc[-1]), 1))
+    fig.savefig(path, format="png", dpi=100)
+
+
+def _two_scales(ax, week, left, left_label, right, right_label, title,
+                from_zero: bool = False) -> None:
+    first, second = "tab:blue", "tab:orange"
+    ax.plot(week, left, color=first, label=left_label)
+    ax.set_ylabel(left_label, color=first)
+    twin = ax.twinx()
+    twin.plot(week, right, color=second, label=right_label)
+    twin.set_ylabel(right_label, color=second)
+    ax.set_title(title)
+    if from_zero:
+        ax.set_ylim(bottom=0)
+        twin.set_ylim(bottom=0)
+    lines = ax.get_lines() + twin.get_lines()
+    ax.legend(lines, [line.get_label() for line in lines], fontsize="small", loc="upper left")
+
+
+# --------------------------------------------------------------------------- entry point
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as stop:  # argparse: --help (0) or a usage error (2, already reported)
+        return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
+    try:
+        return args.func(args)
+    except CliError as err:
+        _fail(str(err))
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. `coprod params | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as err:
+        if _is_param_error(err):
+            _fail(str(err))
+            return EXIT_BAD_INPUT
+        if os.environ.get("COPROD_DEBUG"):  # a bug, not bad input: no traceback unless asked
+            raise
+        _fail(f"internal error ({type(err).__name__}: {err}); "
+              "rerun with COPROD_DEBUG=1 to see the traceback")
+        return EXIT_INTERNAL
+
+
+def _is_param_error(err: Exception) -> bool:
+    params = sys.modules.get("simulation.params")  # loaded if it could have raised
+    return params is not None and isinstance(err, params.ParamError)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,338 @@
+"""The ``coprod`` command line and the scenario files, end to end on real files.
+
+Bad input goes through the real console script in subprocesses (started all at
+once, so the suite stays fast); the rest calls ``experiments.cli.main`` in process.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from experiments import cli
+from simulation.metrics import METRIC_NAMES
+from simulation.params import DEFAULTS, PARAMS, ParamError, markdown_table
+from simulation.scenarios import list_scenarios, load_scenario, read_scenario, scenario_toml
+
+PARAM_NAMES = [p.name for p in PARAMS]
+SHORT = ["--set", "weeks=8"]
+PRESETS = ("default", "unpaid-fast", "tokenistic", "slow-benefit-safe", "user-led")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SCRIPT = Path(sys.executable).with_name("coprod")
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "experiments.cli"]
+
+
+MODULE = [sys.executable, "-m", "experiments.cli"]
+
+
+def _spawn(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """The console script with ``args``; arguments after a leading MODULE use ``python -m``."""
+    command = args if args[:3] == MODULE else [*COMMAND, *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def _spawn_all(cases: dict[str, list[str]],
+               cwd: Path | dict[str, Path]) -> dict[str, subprocess.CompletedProcess]:
+    """Run the console script once per case, all at once; ``cwd`` may differ per case."""
+    where = cwd if isinstance(cwd, dict) else dict.fromkeys(cases, cwd)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = {key: pool.submit(_spawn, args, where[key]) for key, args in cases.items()}
+        return {key: f.result() for key, f in futures.items()}
+
+
+# --------------------------------------------------------------------------- bad input
+
+# id: (arguments, files to create {name: text}, words the error line must contain)
+BAD = {
+    "unknown-param": (["run", "--set", "week=8"], {}, ["week", "did you mean 'weeks'"]),
+    "out-of-range": (["run", "--set", "pace=1.5"], {}, ["pace", "from 0 to 1", "1.5"]),
+    "mistyped-int": (["run", "--set", "weeks=eight"], {}, ["weeks", "whole number", "eight"]),
+    "fractional-int": (["run", "--set", "weeks=8.5"], {}, ["weeks", "whole number", "8.5"]),
+    "bad-choice": (["run", "--set", "compensation=lots"], {},
+                   ["compensation", "none, expenses, paid", "lots"]),
+    "bad-bool": (["run", "--set", "benefit_safe=maybe"], {},
+                 ["benefit_safe", "true or false", "maybe"]),
+    "set-without-equals": (["run", "--set", "weeks8"], {}, ["--set", "NAME=VALUE", "weeks8"]),
+    "set-without-name": (["run", "--set", "=8"], {}, ["--set", "NAME=VALUE"]),
+    "no-lay": (["run", "--set", "n_patients=0", "--set", "n_carers=0"], {},
+               ["n_patients=0", "n_carers=0"]),
+    "no-professional": (["run", "--set", "n_clinicians=0", "--set", "n_managers=0"], {},
+                        ["n_clinicians=0", "n_managers=0"]),
+    "seed-word": (["run", "--seed", "abc"], {}, ["--seed", "whole number", "abc"]),
+    "seed-negative": (["run", "--seed", "-3"], {}, ["--seed", "whole number", "-3"]),
+    "seed-missing": (["run", "--seed"], {}, ["--seed"]),
+    "unknown-scenario": (["run", "--scenario", "unpaidfast"], {},
+                         ["unpaidfast", "did you mean 'unpaid-fast'", "tokenistic"]),
+    "missing-file": (["run", "--scenario", "nowhere.toml"], {}, ["nowhere.toml", "not exist"]),
+    "malformed-toml": (["run", "--scenario", "broken.toml"],
+                       {"broken.toml": 'description = "x"\npace = = 0.3\n'},
+                       ["broken.toml", "TOML", "line 2"]),
+    "file-unknown-param": (["run", "--scenario", "typo.toml"], {"typo.toml": "paec = 0.3\n"},
+                           ["typo.toml", "paec", "did you mean 'pace'"]),
+    "file-bad-value": (["run", "--scenario", "range.toml"], {"range.toml": "pace = 3\n"},
+                       ["range.toml", "pace", "from 0 to 1", "3"]),
+    "file-no-lay": (["run", "--scenario", "empty.toml"],
+                    {"empty.toml": "n_patients = 0\nn_carers = 0\n"}, ["n_patients", "n_carers"]),
+    "out-is-a-file": (["run", "--out", "taken"], {"taken": "not a directory\n"},
+                      ["--out", "taken", "file"]),
+    "unknown-option": (["run", "--bogus"], {}, ["--bogus"]),
+    "unknown-command": (["frobnicate"], {}, ["frobnicate"]),
+    "no-command": ([], {}, ["required"]),
+}
+
+
+# The bad inputs of the contract run through the real console script; the other
+# cases (same checks) call main() in process, which keeps the file fast.
+THROUGH_SCRIPT = ("unknown-param", "out-of-range", "mistyped-int", "set-without-equals",
+                  "no-lay", "seed-word", "malformed-toml", "missing-file", "out-is-a-file",
+                  "unknown-option")
+IN_PROCESS = tuple(key for key in BAD if key not in THROUGH_SCRIPT)
+
+
+def _prepare(key: str, folder: Path) -> list[str]:
+    """Create the case's files in ``folder``; its arguments, plus an --out that must not appear."""
+    args, files, _ = BAD[key]
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    if args[:1] == ["run"] and "--out" not in args:
+        return [args[0], "--out", "never", *args[1:]]
+    return args
+
+
+def _check_bad(key: str, code: int, out: str, err: str, folder: Path) -> None:
+    assert "Traceback" not in err
+    assert code == 2, err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("coprod: error: ")
+    for word in BAD[key][2]:
+        assert word in lines[0], (word, lines[0])
+    assert out == ""
+    assert not (folder / "never").exists()
+    if key == "out-is-a-file":
+        assert (folder / "taken").read_text() == "not a directory\n"
+
+
+@pytest.fixture(scope="module")
+def bad_runs(tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
+    """The console-script cases, run concurrently, each in its own folder."""
+    folders = {key: tmp_path_factory.mktemp(key) for key in THROUGH_SCRIPT}
+    cases = {key: _prepare(key, folders[key]) for key in THROUGH_SCRIPT}
+    done = _spawn_all(cases, cwd=folders)  # relative paths resolve in the case's folder
+    return {key: (done[key], folders[key]) for key in THROUGH_SCRIPT}
+
+
+@pytest.mark.parametrize("key", THROUGH_SCRIPT)
+def test_bad_input_through_the_script(bad_runs, key):
+    done, folder = bad_runs[key]
+    _check_bad(key, done.returncode, done.stdout, done.stderr, folder)
+
+
+@pytest.mark.parametrize("key", IN_PROCESS)
+def test_bad_input_in_process(key, tmp_path, monkeypatch, capsys):
+    args = _prepare(key, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code = cli.main(args)
+    captured = capsys.readouterr()
+    _check_bad(key, code, captured.out, captured.err, tmp_path)
+
+
+def test_failed_write_leaves_nothing_behind(tmp_path, monkeypatch, capsys):
+    def broken_figure(frame, path, subtitle):
+        Path(path).write_bytes(b"half a png")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cli, "_figure", broken_figure)
+    fresh = tmp_path / "fresh" / "out"
+    assert cli.main(["run", *SHORT, "--out", str(fresh)]) == 2
+    err = capsys.readouterr()
+    assert err.out == ""
+    assert err.err.startswith("coprod: error: --out") and err.err.count("\n") == 1
+    assert not (tmp_path / "fresh").exists()
+
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    (existing / "weekly.csv").write_text("old\n")
+    assert cli.main(["run", *SHORT, "--out", str(existing)]) == 2
+    assert [p.name for p in existing.iterdir()] == ["weekly.csv"]
+    assert (existing / "weekly.csv").read_text() == "old\n"
+
+
+# --------------------------------------------------------------------------- --json
+
+def test_json_through_the_console_script_is_reproducible(tmp_path):
+    args = ["run", *SHORT, "--seed", "3", "--json"]
+    runs = _spawn_all({"a": args, "b": args, "module": [*MODULE, *args]}, tmp_path)
+    for done in runs.values():
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr
+    assert runs["a"].stdout == runs["b"].stdout == runs["module"].stdout
+    payload = json.loads(runs["a"].stdout)
+    assert set(payload) == {"params", "metrics"}
+    assert list(payload["params"]) == PARAM_NAMES
+    assert set(payload["metrics"]) == set(METRIC_NAMES)
+    assert payload["params"]["weeks"] == 8
+    assert {k: v for k, v in payload["params"].items() if k != "weeks"} == {
+        k: v for k, v in DEFAULTS.items() if k != "weeks"}
+    assert all(isinstance(v, float) for v in payload["metrics"].values())
+
+
+def _json_run(capsys, *args: str) -> dict:
+    assert cli.main(["run", *args, "--json"]) == 0
+    out = capsys.readouterr()
+    return json.loads(out.out)
+
+
+def test_seed_and_overrides(capsys):
+    default_seed = _json_run(capsys, *SHORT)
+    assert default_seed == _json_run(capsys, *SHORT, "--seed", str(cli.DEFAULT_SEED))
+    later_wins = _json_run(capsys, "--scenario", "unpaid-fast", *SHORT,
+                           "--set", "pace=0.25", "--set", "pace=0.5")
+    assert later_wins["params"]["pace"] == 0.5
+    assert later_wins["params"]["compensation"] == "none"
+    assert later_wins["params"]["benefit_safe"] is False
+
+
+# --------------------------------------------------------------------------- --out
+
+def test_out_writes_series_figure_and_a_reusable_scenario(tmp_path, capsys):
+    out = tmp_path / "results" / "run1"
+    first = _json_run(capsys, "--scenario", "tokenistic", *SHORT, "--set", "pace=0.35",
+                      "--out", str(out))
+    assert sorted(p.name for p in out.iterdir()) == sorted(cli.OUTPUT_FILES)
+
+    csv = pd.read_csv(out / "weekly.csv")
+    parquet = pd.read_parquet(out / "weekly.parquet")
+    for frame in (csv, parquet):
+        assert list(frame.columns) == ["week", *METRIC_NAMES]
+        assert len(frame) == 8 + 1
+        assert frame["week"].tolist() == list(range(9))
+    pd.testing.assert_frame_equal(csv, parquet, check_dtype=False)
+
+    assert (out / "weekly.png").read_bytes()[:8] == PNG_MAGIC
+
+    settings = tomllib.loads((out / "params.toml").read_text())
+    assert isinstance(settings["description"], str)
+    assert load_scenario(out / "params.toml") == first["params"]
+    again = _json_run(capsys, "--scenario", str(out / "params.toml"))
+    assert again == first
+
+
+def test_table_report_groups_metrics_with_units(capsys):
+    assert cli.main(["run", "--scenario", "user-led", *SHORT, "--seed", "5"]) == 0
+    text = capsys.readouterr().out
+    head = text.splitlines()[:2]
+    assert "user-led" in head[0] and "seed 5" in head[1] and "weeks=8" in head[1]
+    for heading in ("Participation", "Knowledge", "Values", "Social relations"):
+        assert any(line.startswith(heading) for line in text.splitlines())
+    for name in METRIC_NAMES:
+        assert f"  {name} " in text
+    for unit in ("GBP", "hours", "share", "insights"):
+        assert unit in text
+
+
+# --------------------------------------------------------------------------- scenarios
+
+def test_every_shipped_scenario_loads_and_runs(capsys):
+    presets = list_scenarios()
+    assert set(PRESETS) <= set(presets)
+    assert next(iter(presets)) == "default"
+    assert read_scenario("default").values == {}
+    for name, description in presets.items():
+        assert description and "\n" not in description
+        values = load_scenario(name)
+        assert list(values) == PARAM_NAMES
+        payload = _json_run(capsys, "--scenario", name, *SHORT)
+        assert payload["params"] == {**values, "weeks": 8}
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("unpaid-fast", {"compensation": "none", "pace": 0.9, "agenda_openness": 0.1}),
+    ("tokenistic", {"power_sharing": 0.05, "agenda_openness": 0.1}),
+    ("slow-benefit-safe", {"compensation": "paid", "benefit_safe": True, "travel_support": True,
+                           "pace": 0.2, "agenda_openness": 0.7}),
+    ("user-led", {"user_led_funding": 0.5, "compensation": "paid", "benefit_safe": True,
+                  "travel_support": True}),
+])
+def test_preset_contents(name, expected):
+    assert read_scenario(name).values == expected
+
+
+def test_scenario_toml_round_trip(tmp_path):
+    values = {**DEFAULTS, "compensation": "paid", "benefit_safe": True, "pace": 0.123456789,
+              "weeks": 12, "travel_cost": 15.0, "payment_rate": 1e-05}
+    description = 'with "quotes", a back\\slash,\na new line and ünïcode ✓'
+    for only_changed in (False, True):
+        text = scenario_toml(values, description, only_changed=only_changed)
+        assert "\nbenefit_safe = true" in text
+        assert ("\ntravel_support = false" in text) is not only_changed
+        path = tmp_path / f"s{only_changed}.toml"
+        path.write_text(text, encoding="utf-8")
+        assert load_scenario(path) == values
+        assert read_scenario(path).description == " ".join(description.split())
+    assert "n_patients" not in scenario_toml(values, "x", only_changed=True)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    (None, ["does not exist"]),
+    ("pace = \n", ["not valid TOML", "line 1"]),
+    ("powersharing = 0.2\n", ["did you mean 'power_sharing'"]),
+    ("weeks = 0\n", ["weeks", "from 1 to 1040", "0"]),
+    ("description = 3\n", ["description", "3"]),
+    ("[pacing]\npace = 0.3\n", ["unknown parameter 'pacing'"]),
+    (b"pace = 0.5 # \xff\n", ["not valid TOML"]),
+])
+def test_load_scenario_errors(tmp_path, text, words):
+    path = tmp_path / "s.toml"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    elif text is not None:
+        path.write_text(text)
+    with pytest.raises(ParamError) as err:
+        load_scenario(path)
+    message = str(err.value)
+    assert "\n" not in message and "s.toml" in message
+    for word in words:
+        assert word in message
+
+
+def test_unknown_scenario_name_lists_known_ones():
+    with pytest.raises(ParamError) as err:
+        load_scenario("utopia")
+    for name in PRESETS:
+        assert name in str(err.value)
+
+
+# --------------------------------------------------------------------------- listings
+
+def test_params_command_mentions_every_parameter(capsys):
+    assert cli.main(["params"]) == 0
+    text = capsys.readouterr().out
+    assert text.splitlines()[0].split() == ["name", "type", "allowed", "default", "unit",
+                                            "group", "help"]
+    for p in PARAMS:
+        line = next(line for line in text.splitlines() if line.startswith(p.name + " "))
+        assert p.allowed in line and p.group in line and p.help in line
+    assert cli.main(["params", "--markdown"]) == 0
+    assert capsys.readouterr().out == markdown_table() + "\n"
+
+
+def test_scenarios_command_mentions_every_preset(capsys):
+    assert cli.main(["scenarios"]) == 0
+    text = capsys.readouterr().out
+    for name, description in list_scenarios().items():
+        assert any(line.startswith(name + " ") and line.endswith(description)
+                   for line in text.splitlines())
+
+
+def test_help_exits_0(capsys):
+    assert cli.main(["--help"]) == 0
+    assert cli.main(["run", "--help"]) == 0
+    assert "--scenario" in capsys.readouterr().out
