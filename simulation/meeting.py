@@ -27,6 +27,7 @@ class Talk:
     turns: np.ndarray  # (N,)
     contributed: np.ndarray  # (N, 3) counts by kind
     recognised: np.ndarray  # (N, 3) counts by kind
+    said: np.ndarray  # (N,) contributions of all kinds
     heard: np.ndarray  # (N,) share of one's contributions recognised (0 if silent or absent)
 
 
@@ -72,11 +73,12 @@ def hold(s, setting, room: Room, rng: np.random.Generator) -> Talk | None:
     counts = rng.poisson(rates)
     recognised, contributed = counts[:, :3], counts[:, :3] + counts[:, 3:]
     talk = Talk(np.zeros(s.n), np.zeros((s.n, 3), np.int64), np.zeros((s.n, 3), np.int64),
-                np.zeros(s.n))
+                np.zeros(s.n), np.zeros(s.n))
     talk.turns[idx] = turns
     talk.recognised[idx] = recognised
     talk.contributed[idx] = contributed
     n_heard = recognised[:, 0] + recognised[:, 1] + recognised[:, 2]
     n_said = contributed[:, 0] + contributed[:, 1] + contributed[:, 2]
+    talk.said[idx] = n_said
     talk.heard[idx] = n_heard / np.maximum(n_said, 1)
     return talk

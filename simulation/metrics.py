@@ -175,9 +175,8 @@ def at_meetings(s, who: np.ndarray, talk, week: int) -> dict[str, float]:
          "participation_parity": (disadv + PARITY_EPS) / (other + PARITY_EPS)
          if size[6] > 0 and size[7] > 0 else 1.0}
     if talk is not None:
-        said = talk.contributed.sum(axis=1)
         rec = talk.recognised.sum(axis=0)
-        v["lay_voice_share"] = ratio(float(said @ s.lay), float(said.sum()))
+        v["lay_voice_share"] = ratio(float(talk.said @ s.lay), float(talk.said.sum()))
         v["experiential_share"] = ratio(float(rec[2]), float(rec.sum()))
     else:
         v["lay_voice_share"] = v["experiential_share"] = 0.0

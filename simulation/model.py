@@ -102,9 +102,9 @@ class CoProductionModel(mesa.Model):
         talk = meeting.hold(s, self.setting, self.room, self.rng)
         insights = knowledge.combine(s, talk, self.rng)
         decided = decisions.decide(s, self.setting, talk, insights, self.rng)
-        relations.update(s, self.setting, talk, decided, week)
+        relations.update(s, self.setting, talk, decided)
         flows = money.settle(s, p, self.costs, week)
-        motivation.update(s, self.setting, talk, decided, flows, week, p.meeting_interval)
+        motivation.update(s, talk, decided, flows, week, p.meeting_interval)
         self._record(meets, talk, insights, decided, flows, week)
         if week >= p.weeks:
             self.running = False

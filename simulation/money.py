@@ -33,6 +33,7 @@ class Flows:
     staff: float = 0.0
     benefit_cuts: int = 0
     unpaid_hours: float = 0.0
+    unpaid: np.ndarray | None = None  # hours each agent gave unpaid this week
     cut: np.ndarray | None = None  # agents whose benefit was cut this week
     group_cost: np.ndarray | None = None  # cost each group's meeting committed
 
@@ -60,6 +61,7 @@ def settle(s, p, costs, week: int) -> Flows:
         s.unpaid_hours += unpaid
         flows.travel, flows.staff = float(booked.sum()), float(staff.sum())
         flows.unpaid_hours = float(unpaid.sum())
+        flows.unpaid = unpaid
         flows.group_cost = np.bincount(s.group, trip * costs.refunded + pay + booked + staff,
                                        minlength=s.n_groups)
 

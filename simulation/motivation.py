@@ -37,7 +37,7 @@ RETURN_RATE = 0.02
 FEAR_FADE = 0.02
 
 
-def judge(s, setting, talk, decisions, flows) -> np.ndarray:
+def judge(s, talk, decisions, flows) -> np.ndarray:
     """Each agent's satisfaction with this week's meeting, by its own rationale."""
     g = s.group
     rights = 0.5 * (np.minimum(1.0, decisions.present[g] * s.influence)
@@ -50,16 +50,15 @@ def judge(s, setting, talk, decisions, flows) -> np.ndarray:
     return np.choose(s.rationale, [rights, managerial, experience])  # population.RATIONALES order
 
 
-def update(s, setting, talk, decisions, flows, week: int, interval: int) -> None:
+def update(s, talk, decisions, flows, week: int, interval: int) -> None:
     """Update satisfaction and motivation after this week."""
     present = s.attending
     if talk is not None:
-        sat = judge(s, setting, talk, decisions, flows)
+        sat = judge(s, talk, decisions, flows)
         s.satisfaction += present * SAT_RATE * (sat - s.satisfaction)
         s.motivation += present * ETA * (sat - ASPIRATION)
-    if flows.unpaid_hours:
-        unpaid = present & s.lay
-        s.motivation -= BURNOUT * unpaid * setting.hours_a / s.free_hours
+    if flows.unpaid is not None:
+        s.motivation -= BURNOUT * flows.unpaid / s.free_hours
     if flows.cut is not None:
         s.motivation -= BENEFIT_SHOCK * flows.cut
     away = s.last_attended < week - interval

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .metrics import ACTIVE_WEEKS as RETENTION_WEEKS
+
 BASE_LAY, BASE_PROFESSIONAL = 1.5, 3.0
 A_MOTIVATION = 3.0
 A_TIME = 3.0
@@ -37,7 +39,6 @@ DISABLED_TRAVEL_FACTOR = 2.5  # taxis or first-class seats cost more and take lo
 FLARE = 0.3  # weekly chance of a flare-up that rules a meeting out, per unit of illness
 FRONTING_HORIZON = 8.0  # weeks of waiting after which a refunded trip weighs its most
 REFUND_FELT = 0.5  # at most, a late refund weighs as half the fare: the money comes back
-FIRST_WEEKS = 8  # attendance in the first weeks is kept for the retention metric
 PROFESSIONAL_PAY = 30.0  # GBP an hour
 
 
@@ -96,6 +97,6 @@ def take_part(s, costs: Costs, rng: np.random.Generator, week: int, meets: bool)
     np.logical_and(draws[1] * (1.0 + np.exp(-u)) < 1.0, can, out=s.attending)
     s.ever_attended |= s.attending
     s.last_attended[s.attending] = week
-    if week <= FIRST_WEEKS:
+    if week <= RETENTION_WEEKS:  # kept for the retention metric
         s.first_weeks |= s.attending
     return s.attending

@@ -86,7 +86,6 @@ class State:
     unpaid_hours: np.ndarray = field(default=None)
     influence: np.ndarray = field(default=None)  # share of decision weight this week
     belonging: np.ndarray = field(default=None)  # mean tie strength to one's group
-    ties_week: int = 0  # week up to which tie decay has been applied
 
     @property
     def n(self) -> int:
@@ -165,7 +164,7 @@ def build(p, rng: np.random.Generator) -> State:
         trust=np.where(lay, 0.4, 0.5), satisfaction=np.full(n, 0.5),
         benefit_fear=np.where(on_benefits, INITIAL_BENEFIT_FEAR, 0.0),
         initial_fear=np.where(on_benefits, INITIAL_BENEFIT_FEAR, 0.0),
-        ties=np.zeros((n_groups, n_slots, n_slots)), cross_role=cross_role,
+        ties=np.zeros((n_groups, n_slots, n_slots), np.float32), cross_role=cross_role,
         off_diagonal=~np.eye(n_slots, dtype=bool),
         others=np.maximum(np.bincount(group, minlength=n_groups)[group] - 1, 1),
         group_kind=(group[:, None] * 3 + np.arange(3)).ravel(),

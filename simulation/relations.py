@@ -1,6 +1,6 @@
 """Rule 5, relations: ties, trust and credibility change as people work together.
 
-- Ties: every week each tie decays, s <- (1 - TIE_DECAY) s (settled at meetings). Two members of a group
+- Ties: every week each tie decays, s <- (1 - TIE_DECAY) s. Two members of a group
   who meet strengthen their tie, s <- s + (TIE_FORMAL + TIE_INFORMAL (1 - pace))(1 - s):
   slow, open meetings leave room for informal contact. A tie is strong above STRONG.
 - Belonging: an agent's mean tie strength to the other members of its group.
@@ -32,21 +32,14 @@ def on_grid(s, values: np.ndarray) -> np.ndarray:
     return grid.reshape(s.n_groups, s.n_slots)
 
 
-def decay_ties(s, week: int) -> None:
-    """Apply the weekly decay for the weeks since it was last applied.
-
-    Ties are only read at meetings, so decay is settled then, not every week.
-    """
-    s.ties *= (1.0 - TIE_DECAY) ** (week - s.ties_week)
-    s.ties_week = week
-
-
-def update(s, setting, talk, decisions, week: int) -> None:
-    """Decay and grow ties; update trust and credibility."""
+def update(s, setting, talk, decisions) -> None:
+    """Decay and grow ties; update belonging, trust and credibility."""
+    # Decay scales every tie, so it scales each agent's mean tie (belonging) alike.
+    s.ties *= np.float32(1.0 - TIE_DECAY)
+    s.belonging *= 1.0 - TIE_DECAY
     if talk is None:
         return
-    decay_ties(s, week)
-    grid = on_grid(s, s.attending.astype(float))
+    grid = on_grid(s, s.attending.astype(np.float32))
     met = np.einsum("gi,gj->gij", grid, grid)  # 1 for each pair who met
     met *= setting.pair_gain
     met *= 1.0 - s.ties
@@ -57,7 +50,7 @@ def update(s, setting, talk, decisions, week: int) -> None:
     present = s.attending
     s.trust += present * TRUST_RATE * (target - s.trust)
 
-    lay_recognised = talk.recognised.sum(axis=1) * s.lay
+    lay_recognised = talk.said * talk.heard * s.lay  # recognised contributions
     by_group = np.bincount(s.group, lay_recognised, minlength=s.n_groups)
     credit = np.divide(decisions.adopted_lay[s.group] * lay_recognised, by_group[s.group],
                        out=np.zeros(s.n), where=by_group[s.group] > 0)
@@ -66,7 +59,7 @@ def update(s, setting, talk, decisions, week: int) -> None:
 
 def strong_cross_role(s, active: np.ndarray) -> int:
     """Number of strong lay-professional ties between active participants."""
-    grid = on_grid(s, active.astype(float))
-    strong = np.multiply(s.ties > STRONG, s.cross_role, dtype=float)
+    grid = on_grid(s, active.astype(np.float32))
+    strong = np.multiply(s.ties > STRONG, s.cross_role, dtype=np.float32)
     per_agent = np.einsum("gij,gj->gi", strong, grid)
     return int(round(float(np.vdot(per_agent, grid)))) // 2

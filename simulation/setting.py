@@ -58,7 +58,8 @@ def build(state, p) -> Setting:
     # conversation is open-ended enough to leave the agenda.
     relevance = openness + (1.0 - openness) * (1.0 - pace)
     g = state.group
-    pair_gain = (TIE_FORMAL + TIE_INFORMAL * (1.0 - pace))[:, None, None] * state.off_diagonal
+    pair_gain = ((TIE_FORMAL + TIE_INFORMAL * (1.0 - pace))[:, None, None]
+                 * state.off_diagonal).astype(np.float32)
     return Setting(pace, openness, power, hours, turns, surfacing, relevance,
                    pace[g], power[g], hours[g], turns[g], surfacing[g], relevance[g], ul[g],
                    pair_gain)

@@ -72,9 +72,11 @@ def hand_talk(n, contributed, recognised, turns=None) -> Talk:
     """A Talk as meeting.hold makes it; heard = recognised / contributed (0 if silent)."""
     contributed = np.asarray(contributed, np.int64).reshape(n, 3)
     recognised = np.asarray(recognised, np.int64).reshape(n, 3)
-    heard = recognised.sum(axis=1) / np.maximum(contributed.sum(axis=1), 1)
+    said = contributed.sum(axis=1)
+    heard = recognised.sum(axis=1) / np.maximum(said, 1)
     return Talk(turns=np.zeros(n) if turns is None else np.asarray(turns, float),
-                contributed=contributed, recognised=recognised, heard=heard)
+                contributed=contributed, recognised=recognised, said=said.astype(float),
+                heard=heard)
 
 
 class FixedDraws:
@@ -591,23 +593,22 @@ def _tie(s, i, j):
 def test_ties_decay_by_tie_decay_each_week_without_a_meeting():
     p, s, st = tiny()
     _set_tie(s, P0, CLIN, 0.5)
-    s.ties_week = 2  # settled after a meeting in week 2
+    s.belonging[:] = 0.3
     s.attending[:] = False
     for week in range(3, 8):
-        relations.update(s, st, None, None, week)  # no meeting this week
-        relations.decay_ties(s, week)  # settle the decay as a meeting would
+        relations.update(s, st, None, None)  # no meeting this week
         assert _tie(s, P0, CLIN) == pytest.approx(0.5 * (1 - relations.TIE_DECAY) ** (week - 2))
-    # Decay is settled lazily at the next meeting: absent pairs lose (1-d) per week.
+        # belonging is the mean tie, so it decays alike
+        assert s.belonging[P0] == pytest.approx(0.3 * (1 - relations.TIE_DECAY) ** (week - 2))
+    # Absent pairs keep losing (1-d) per week through a meeting they miss.
     p, s, st = tiny()
     _set_tie(s, P0, CLIN, 0.5)
-    s.ties_week = 2
     s.attending[:] = [False, True, True, False]
     talk = _some_talk(s)
-    relations.update(s, st, None, None, 3)
-    relations.update(s, st, None, None, 4)
-    relations.update(s, st, talk, _decided(), 5)
+    relations.update(s, st, None, None)
+    relations.update(s, st, None, None)
+    relations.update(s, st, talk, _decided())
     assert _tie(s, P0, CLIN) == pytest.approx(0.5 * (1 - relations.TIE_DECAY) ** 3)
-    assert s.ties_week == 5
 
 
 def test_co_present_pairs_gain_exactly_the_formula():
@@ -618,9 +619,8 @@ def test_co_present_pairs_gain_exactly_the_formula():
             for j in range(4):
                 if i != j:
                     _set_tie(s, i, j, start[i, j])
-        s.ties_week = 4  # one week of decay before the meeting of week 5
         s.attending[:] = [True, True, False, True]
-        relations.update(s, st, _some_talk(s), _decided(), 5)
+        relations.update(s, st, _some_talk(s), _decided())  # a week's decay, then the meeting
         gain = relations.TIE_FORMAL + relations.TIE_INFORMAL * (1 - pace)
         for i in range(4):
             for j in range(4):
@@ -639,7 +639,7 @@ def test_diagonal_stays_zero_and_ties_stay_below_one_over_many_meetings():
     assert np.bincount(s.group).min() == 1  # so an empty slot
     s.attending[:] = True
     for week in range(1, 400):
-        relations.update(s, st, _some_talk(s), _decided(n_groups=s.n_groups), week)
+        relations.update(s, st, _some_talk(s), _decided(n_groups=s.n_groups))
     assert np.diagonal(s.ties, axis1=1, axis2=2).max() == 0.0
     assert s.ties.max() < 1.0
     # pairs of different groups or empty slots never get a tie
@@ -651,11 +651,10 @@ def test_trust_moves_towards_recognition_and_ties():
     p, s, st = tiny()
     s.trust[:] = [0.9, 0.1, 0.4, 0.5]
     s.attending[:] = [True, True, False, True]
-    s.ties_week = 1
     talk = hand_talk(4, [[2, 2, 6], [1, 0, 3], [0, 0, 0], [5, 5, 0]],
                      [[0, 1, 1], [1, 0, 3], [0, 0, 0], [4, 4, 0]])
     before = s.trust.copy()
-    relations.update(s, st, talk, _decided(), 1)
+    relations.update(s, st, talk, _decided())
     rate = np.array([2 / 10, 4 / 4, 0.0, 8 / 10])
     mean_tie = s.ties.sum(axis=2)[s.group, s.slot] / 3
     assert s.belonging == pytest.approx(mean_tie)
@@ -674,7 +673,7 @@ def test_adopted_lay_insights_raise_lay_credibility():
     talk = hand_talk(4, [[0, 2, 6], [0, 0, 2], [0, 0, 0], [5, 5, 0]],
                      [[0, 1, 3], [0, 0, 2], [0, 0, 0], [4, 4, 0]])
     before = s.credibility.copy()
-    relations.update(s, st, talk, _decided(adopted_lay=(3,), adopted=(5,)), 1)
+    relations.update(s, st, talk, _decided(adopted_lay=(3,), adopted=(5,)))
     # credit: 3 adopted lay insights shared by recognised lay contributions 4 : 2 : 0
     credit = np.array([3 * 4 / 6, 3 * 2 / 6, 0.0])
     gain = relations.CREDIBILITY_GAIN * np.minimum(credit, relations.CREDIT_CAP)
@@ -684,7 +683,7 @@ def test_adopted_lay_insights_raise_lay_credibility():
     assert s.credibility[CARER] == before[CARER] and s.credibility[CLIN] == before[CLIN]
     # no adopted lay insights: no change
     before = s.credibility.copy()
-    relations.update(s, st, talk, _decided(adopted_lay=(0,), adopted=(5,)), 2)
+    relations.update(s, st, talk, _decided(adopted_lay=(0,), adopted=(5,)))
     assert (s.credibility == before).all()
 
 
@@ -875,7 +874,7 @@ def test_judge_matches_the_rationale_formulas():
                      [[0, 1, 1], [0, 1, 2], [0, 0, 0], [3, 2, 0]])
     d = Decisions(np.array([2]), np.array([1]), np.array([1.5]), np.array([0.6]), np.array([4]))
     flows = Flows(group_cost=np.array([90.0]))
-    sat = motivation.judge(s, st, talk, d, flows)
+    sat = motivation.judge(s, talk, d, flows)
     value = (2 + 1.5) / (90.0 / participation.PROFESSIONAL_PAY)
     heard = 3 / 5
     want = [0.5 * (min(1, 4 * 0.1) + 0.6),
@@ -885,11 +884,11 @@ def test_judge_matches_the_rationale_formulas():
     assert sat == pytest.approx(want)
     # a silent experience-based agent is not heard at all
     s.rationale[:] = EXPERIENCE
-    assert motivation.judge(s, st, talk, d, flows)[CARER] == 0.0
+    assert motivation.judge(s, talk, d, flows)[CARER] == 0.0
     # a meeting that cost nothing gives managerial participants no value
     s.rationale[:] = MANAGERIAL
     # A meeting that cost nothing but decided something is the best value there is.
-    assert (motivation.judge(s, st, talk, d, Flows(group_cost=np.zeros(1))) == 1).all()
+    assert (motivation.judge(s, talk, d, Flows(group_cost=np.zeros(1))) == 1).all()
 
 
 def test_judge_is_finite_for_a_tiny_meeting_cost():
@@ -898,7 +897,7 @@ def test_judge_is_finite_for_a_tiny_meeting_cost():
     talk = hand_talk(4, [[1, 1, 1]] * 4, [[1, 1, 1]] * 4)
     d = Decisions(np.array([1]), np.array([0]), np.array([2.0]), np.zeros(1), np.array([4]))
     with np.errstate(all="ignore"):
-        sat = motivation.judge(s, st, talk, d, Flows(group_cost=np.array([1e-310])))
+        sat = motivation.judge(s, talk, d, Flows(group_cost=np.array([1e-310])))
     assert np.isfinite(sat).all()
 
 
@@ -913,7 +912,7 @@ def test_present_agents_update_satisfaction_and_motivation():
     d = Decisions(np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1), np.array([3]))
     flows = Flows(group_cost=np.array([60.0]))
     sat = 1 / (1 + motivation.HEARD_REF)
-    motivation.update(s, st, talk, d, flows, week=1, interval=2)
+    motivation.update(s, talk, d, flows, week=1, interval=2)
     for i in (P0, P1, CLIN):
         assert s.satisfaction[i] == pytest.approx(0.5 + motivation.SAT_RATE * (sat - 0.5))
         step = motivation.ETA * (sat - motivation.ASPIRATION)
@@ -925,8 +924,8 @@ def test_unpaid_present_lay_people_burn_out():
     p, s, st = tiny(compensation="none")
     s.attending[:] = [True, False, False, True]
     s.last_attended[:] = 1
-    flows = Flows(unpaid_hours=st.hours[0])
-    motivation.update(s, st, None, None, flows, week=1, interval=2)
+    flows = Flows(unpaid_hours=st.hours[0], unpaid=st.hours[0] * np.array([1.0, 0, 0, 0]))
+    motivation.update(s, None, None, flows, week=1, interval=2)
     assert s.motivation[P0] == pytest.approx(0.5 - motivation.BURNOUT * st.hours[0] / 20.0)
     assert s.motivation[[P1, CARER, CLIN]].tolist() == [0.5, 0.5, 0.5]
 
@@ -937,7 +936,7 @@ def test_benefit_cut_lowers_motivation_by_benefit_shock():
     s.attending[:] = False
     s.last_attended[:] = 10  # attended recently: no drift
     cut = np.array([True, False, False, False])
-    motivation.update(s, st, None, None, Flows(benefit_cuts=1, cut=cut), week=11, interval=2)
+    motivation.update(s, None, None, Flows(benefit_cuts=1, cut=cut), week=11, interval=2)
     assert s.motivation[P0] == pytest.approx(0.7 - motivation.BENEFIT_SHOCK)
     assert s.motivation[1:].tolist() == [0.7, 0.7, 0.7]
 
@@ -950,13 +949,13 @@ def test_absent_agents_drift_towards_baseline():
     week, interval = 20, 2
     s.last_attended[:] = [week - interval - 1, -10**6, week - interval - 5, week]
     before = s.motivation.copy()
-    motivation.update(s, st, None, None, Flows(), week=week, interval=interval)
+    motivation.update(s, None, None, Flows(), week=week, interval=interval)
     want = before + motivation.RETURN_RATE * (s.baseline_motivation - before)
     assert s.motivation[:3] == pytest.approx(want[:3])
     assert s.motivation[CLIN] == before[CLIN]  # attended this week: no drift
     # repeated absence converges on the baseline
     for w in range(21, 2000):
-        motivation.update(s, st, None, None, Flows(), week=w, interval=interval)
+        motivation.update(s, None, None, Flows(), week=w, interval=interval)
     assert s.motivation[:3] == pytest.approx(s.baseline_motivation[:3], abs=1e-6)
 
 
@@ -964,7 +963,7 @@ def test_fear_of_losing_benefits_fades_towards_its_initial_level():
     p, s, st = tiny()
     s.initial_fear[:] = [population.INITIAL_BENEFIT_FEAR, 0.0, 0.0, 0.0]
     s.benefit_fear[:] = [1.0, 0.0, 0.5, 0.0]
-    motivation.update(s, st, None, None, Flows(), week=3, interval=2)
+    motivation.update(s, None, None, Flows(), week=3, interval=2)
     assert s.benefit_fear == pytest.approx(
         [1.0 + motivation.FEAR_FADE * (population.INITIAL_BENEFIT_FEAR - 1.0), 0.0,
          0.5 * (1 - motivation.FEAR_FADE), 0.0])
@@ -985,7 +984,7 @@ def test_motivation_stays_within_zero_and_one():
         cut = rng.random(4) < 0.3
         flows = Flows(unpaid_hours=float(rng.random() * 10), cut=cut,
                       group_cost=rng.random(1) * 200)
-        motivation.update(s, st, talk, d, flows, week, interval=1)
+        motivation.update(s, talk, d, flows, week, interval=1)
         assert (0.0 <= s.motivation).all() and (s.motivation <= 1.0).all()
         assert (0.0 <= s.satisfaction).all() and (s.satisfaction <= 1.0).all()
     # pinned at the bounds rather than pushed past them
@@ -995,12 +994,12 @@ def test_motivation_stays_within_zero_and_one():
     d = Decisions(np.array([50]), np.zeros(1), np.array([50.0]), np.ones(1), np.array([4]))
     s.influence[:] = 1.0
     for _ in range(50):
-        motivation.update(s, st, talk, d, Flows(group_cost=np.ones(1)), 500, 1)
+        motivation.update(s, talk, d, Flows(group_cost=np.ones(1)), 500, 1)
     assert s.motivation.max() <= 1.0
     s.motivation[:] = 0.05
     s.attending[:] = False
     s.last_attended[:] = 500
-    motivation.update(s, st, None, None, Flows(cut=np.ones(4, bool)), 500, 1)
+    motivation.update(s, None, None, Flows(cut=np.ones(4, bool)), 500, 1)
     assert (s.motivation == 0.0).all()
 
 
