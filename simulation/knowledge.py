@@ -33,17 +33,19 @@ class Insights:
     lay_by_kind: np.ndarray  # (groups, 3) of which by lay people
 
 
-def by_group_and_kind(s, counts: np.ndarray) -> np.ndarray:
-    """Sum an (N, 3) array within groups: (groups, 3)."""
-    return np.bincount(s.group_kind, counts.ravel(), minlength=3 * s.n_groups).reshape(-1, 3)
+def by_group_side_and_kind(s, counts: np.ndarray) -> np.ndarray:
+    """Sum an (N, 3) array within groups, professionals and lay people apart: (groups, 2, 3)."""
+    sums = np.bincount(s.group_side_kind, counts.ravel(), minlength=6 * s.n_groups)
+    return sums.reshape(-1, 2, 3)
 
 
 def combine(s, talk, rng: np.random.Generator) -> Insights | None:
     """Form this week's insights from what was recognised."""
     if talk is None:
         return None
-    rec = by_group_and_kind(s, talk.recognised)
-    lay = by_group_and_kind(s, talk.recognised * s.lay[:, None])
+    sides = by_group_side_and_kind(s, talk.recognised)
+    lay = sides[:, 1]
+    rec = sides[:, 0] + lay
     professional = rec[:, 0] + rec[:, 1]
     routine = rng.poisson(K_ROUTINE * np.sqrt(rec[:, 0] * rec[:, 1]))
     unexpected = rng.poisson(K_UNEXPECTED * np.sqrt(rec[:, 2] * professional))

@@ -2,7 +2,8 @@
 
 Within each group, present agent i gets a share of the group's discussion turns
 
-    turns_i = T_g * w_i / sum_group(w),   w_i = fluency_i^(1 + 2 pace) (1/2 + credibility_i)
+    turns_i = T_g * w_i / sum_group(w),
+    w_i = fluency_i^(1 + FLUENCY_PACE pace) (SPEAK_BASE + credibility_i)
 
 so fast, formal meetings favour the fluent and the credible. Contributions of
 kind k are Poisson(turns_i * q_ik), where q_i is the agent's knowledge profile
@@ -10,7 +11,9 @@ with lived experience scaled by the group's surfacing factor and renormalised
 (hidden profiles: unshared knowledge surfaces only in long discussions). Each is
 recognised with probability (HEARD_BASE + HEARD_CREDIBILITY credibility_i) * relevance_k, where
 relevance is 1 for biomedical and practice knowledge and the group's
-experiential relevance for lived experience.
+experiential relevance for lived experience. By Poisson thinning, recognised
+contributions of each kind and the unrecognised ones (of all kinds together)
+are independent Poisson counts, drawn at once.
 """
 
 from __future__ import annotations
@@ -25,9 +28,8 @@ class Talk:
     """What was said at this week's meetings, per agent and kind of knowledge."""
 
     turns: np.ndarray  # (N,)
-    contributed: np.ndarray  # (N, 3) counts by kind
-    recognised: np.ndarray  # (N, 3) counts by kind
-    said: np.ndarray  # (N,) contributions of all kinds
+    recognised: np.ndarray  # (N, 3) recognised contributions by kind
+    said: np.ndarray  # (N,) contributions of all kinds, recognised or not
     heard: np.ndarray  # (N,) share of one's contributions recognised (0 if silent or absent)
 
 
@@ -63,22 +65,21 @@ def hold(s, setting, room: Room, rng: np.random.Generator) -> Talk | None:
     group, cred = s.group[idx], s.credibility[idx]
     w = room.fluent[idx] * (SPEAK_BASE + cred)
     turns = setting.turns_a[idx] * w / np.bincount(group, w, minlength=s.n_groups)[group]
-    # Poisson thinning: recognised and unrecognised contributions are independent
-    # Poisson counts, drawn at once (the same law as Poisson then binomial).
-    rates = np.empty((idx.size, 6))
-    np.multiply(room.relevant_topics[idx], (turns * (HEARD_BASE + HEARD_CREDIBILITY * cred))[:, None],
-                out=rates[:, :3])
-    np.multiply(room.topics[idx], turns[:, None], out=rates[:, 3:])
-    rates[:, 3:] -= rates[:, :3]
+    # Rates of recognised contributions by kind, then of unrecognised ones (all kinds):
+    # topics sum to 1, so all contributions together come at the rate of turns.
+    rates = np.empty((idx.size, 4))
+    np.multiply(room.relevant_topics[idx],
+                (turns * (HEARD_BASE + HEARD_CREDIBILITY * cred))[:, None], out=rates[:, :3])
+    n_heard_rate = rates[:, 0] + rates[:, 1] + rates[:, 2]
+    np.subtract(turns, n_heard_rate, out=rates[:, 3])
+    np.maximum(rates[:, 3], 0.0, out=rates[:, 3])  # rounding
     counts = rng.poisson(rates)
-    recognised, contributed = counts[:, :3], counts[:, :3] + counts[:, 3:]
-    talk = Talk(np.zeros(s.n), np.zeros((s.n, 3), np.int64), np.zeros((s.n, 3), np.int64),
-                np.zeros(s.n), np.zeros(s.n))
+    recognised = counts[:, :3]
+    n_heard = recognised[:, 0] + recognised[:, 1] + recognised[:, 2]
+    n_said = n_heard + counts[:, 3]
+    talk = Talk(np.zeros(s.n), np.zeros((s.n, 3), np.int64), np.zeros(s.n), np.zeros(s.n))
     talk.turns[idx] = turns
     talk.recognised[idx] = recognised
-    talk.contributed[idx] = contributed
-    n_heard = recognised[:, 0] + recognised[:, 1] + recognised[:, 2]
-    n_said = contributed[:, 0] + contributed[:, 1] + contributed[:, 2]
     talk.said[idx] = n_said
     talk.heard[idx] = n_heard / np.maximum(n_said, 1)
     return talk

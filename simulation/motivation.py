@@ -5,7 +5,7 @@ Satisfaction s of a present agent:
 - rights-based: real influence, s = (min(1, n_present * influence) + lay adoption chance) / 2;
 - managerial: outputs per unit cost, v = (adopted insights + agenda items) /
   (meeting cost / professional hourly pay), s = v / (v + VALUE_REF);
-- experience-based: being heard, with h = recognised / contributed (0 if silent),
+- experience-based: being heard, with h = recognised / said (0 if silent),
   s = h / (h + HEARD_REF).
 
 Then satisfaction <- satisfaction + SAT_RATE (s - satisfaction) and

@@ -72,7 +72,7 @@ class State:
     off_diagonal: np.ndarray  # (slots, slots) True off the diagonal: no tie with oneself
     others: np.ndarray  # (N,) members of one's group besides oneself (at least 1)
     cell: np.ndarray  # (N,) group * slots + slot: one's place on the flattened grid
-    group_kind: np.ndarray  # (N * 3,) index of (group, kind of knowledge), for group sums
+    group_side_kind: np.ndarray  # (N * 3,) index of (group, lay or not, kind), for group sums
     due_refund: np.ndarray  # (delay + 1, N) refunds owed to each agent, by week they arrive
     due_pay: np.ndarray  # (delay + 1, N) payments owed, likewise
     attending: np.ndarray = field(default=None)
@@ -167,7 +167,7 @@ def build(p, rng: np.random.Generator) -> State:
         ties=np.zeros((n_groups, n_slots, n_slots), np.float32), cross_role=cross_role,
         off_diagonal=~np.eye(n_slots, dtype=bool),
         others=np.maximum(np.bincount(group, minlength=n_groups)[group] - 1, 1),
-        group_kind=(group[:, None] * 3 + np.arange(3)).ravel(),
+        group_side_kind=(((group * 2 + lay) * 3)[:, None] + np.arange(3)).ravel(),
         cell=group * n_slots + slot,
         due_refund=np.zeros((p.refund_delay + 1, n)), due_pay=np.zeros((p.refund_delay + 1, n)),
     )

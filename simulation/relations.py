@@ -5,7 +5,7 @@
   slow, open meetings leave room for informal contact. A tie is strong above STRONG.
 - Belonging: an agent's mean tie strength to the other members of its group.
 - Trust: a present agent's trust moves towards the mean of its recognition rate
-  (recognised / contributed) and its belonging,
+  (recognised / said) and its belonging,
   t <- t + TRUST_RATE (target - t): recognition builds trust, being ignored erodes it.
 - Credibility: a lay agent gains credit for the group's adopted lay insights in
   proportion to its recognised contributions (at most CREDIT_CAP insights a week),

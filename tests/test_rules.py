@@ -69,14 +69,16 @@ def expit(u):
 
 
 def hand_talk(n, contributed, recognised, turns=None) -> Talk:
-    """A Talk as meeting.hold makes it; heard = recognised / contributed (0 if silent)."""
+    """A Talk as meeting.hold makes it; heard = recognised / said (0 if silent).
+
+    ``contributed`` is given by kind for readability; a Talk keeps only its total, ``said``.
+    """
     contributed = np.asarray(contributed, np.int64).reshape(n, 3)
     recognised = np.asarray(recognised, np.int64).reshape(n, 3)
     said = contributed.sum(axis=1)
     heard = recognised.sum(axis=1) / np.maximum(said, 1)
     return Talk(turns=np.zeros(n) if turns is None else np.asarray(turns, float),
-                contributed=contributed, recognised=recognised, said=said.astype(float),
-                heard=heard)
+                recognised=recognised, said=said.astype(float), heard=heard)
 
 
 class FixedDraws:
@@ -327,7 +329,7 @@ def test_absent_people_get_no_turns_and_say_nothing():
     for _ in range(200):
         talk = hold(s, st, rng)
         assert talk.turns[P1] == 0.0
-        assert talk.contributed[P1].sum() == 0 and talk.recognised[P1].sum() == 0
+        assert talk.said[P1] == 0 and talk.recognised[P1].sum() == 0
         assert (talk.turns[[P0, CARER, CLIN]] > 0).all()
 
 
@@ -373,9 +375,10 @@ def test_recognised_never_exceeds_contributed_and_counts_are_integers():
     rng = np.random.default_rng(11)
     for _ in range(300):
         talk = hold(s, st, rng)
-        assert talk.contributed.dtype.kind == "i" and talk.recognised.dtype.kind == "i"
+        assert talk.recognised.dtype.kind == "i"
+        assert (talk.said == np.round(talk.said)).all()
         assert (talk.recognised >= 0).all()
-        assert (talk.recognised <= talk.contributed).all()
+        assert (talk.recognised.sum(axis=1) <= talk.said).all()
 
 
 def test_contributions_average_the_turns_taken():
@@ -383,7 +386,7 @@ def test_contributions_average_the_turns_taken():
     s.attending[:] = True
     rng = np.random.default_rng(12)
     talks = [hold(s, st, rng) for _ in range(3000)]
-    mean_said = np.mean([t.contributed.sum(axis=1) for t in talks], axis=0)
+    mean_said = np.mean([t.said for t in talks], axis=0)
     turns = talks[0].turns
     assert mean_said == pytest.approx(turns, rel=0.03)
 
@@ -392,11 +395,13 @@ def _lived_recognition(pace, openness, draws=1500):
     p, s, st = tiny(pace=pace, agenda_openness=openness)
     s.attending[:] = True
     rng = np.random.default_rng(13)
+    room = meeting.prepare(s, st)
     rec = said = 0
     for _ in range(draws):
-        talk = hold(s, st, rng)
+        talk = meeting.hold(s, st, room, rng)
         rec += talk.recognised[LAY, 2].sum()
-        said += talk.contributed[LAY, 2].sum()
+        # lived experience said: expected from the turns and the topic shares
+        said += (talk.turns[LAY] * room.topics[LAY, 2]).sum()
     relevance = openness + (1 - openness) * (1 - pace)
     assert st.relevance_experience[0] == pytest.approx(relevance)
     return rec / said, (meeting.HEARD_BASE + meeting.HEARD_CREDIBILITY * 0.3) * relevance, said
@@ -461,7 +466,7 @@ def test_insight_means_match_the_formulas_over_many_draws():
     p, s, st = tiny(group_size=2)
     recognised = np.array([[1, 2, 6], [0, 1, 4], [0, 3, 2], [5, 4, 1]])
     talk = hand_talk(4, recognised, recognised)
-    rec = knowledge.by_group_and_kind(s, recognised)
+    rec = knowledge.by_group_side_and_kind(s, recognised).sum(axis=1)
     expected_routine = knowledge.K_ROUTINE * np.sqrt(rec[:, 0] * rec[:, 1])
     expected_unexp = knowledge.K_UNEXPECTED * np.sqrt(rec[:, 2] * (rec[:, 0] + rec[:, 1]))
     rng = np.random.default_rng(16)
