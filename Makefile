@@ -4,7 +4,10 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-OUT    ?= out/default
+OUT    ?= out/headline
+SPEC   ?= experiments/specs/compensation-x-pacing.toml
+HOST   ?= 127.0.0.1
+PORT   ?= 8765
 
 # First interpreter >= 3.12 among the usual names, then pyenv's own installs.
 # The .python-version file lets pyenv's shims answer inside this folder.
@@ -13,12 +16,13 @@ FIND_PYTHON = for c in python3.13 python3.12 python3.14 python3 python \
 	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	    command -v $$c; exit 0; fi; done; exit 1
 
-.PHONY: run test bench install clean help
+.PHONY: run test bench install clean help dashboard bench-dashboard screenshots
 
 help:
-	@echo "make run    - run the default scenario, print its outcomes, write a figure to $(OUT)"
+	@echo "make run    - the headline sweep (compensation x pacing) on local processes, then its analysis in $(OUT)"
 	@echo "make test   - run the whole test suite"
 	@echo "make bench  - print the model's speed figures"
+	@echo "make dashboard - open the model in a web browser (HOST=0.0.0.0 for a room's network)"
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(PY) ]; then \
@@ -32,14 +36,27 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The headline sweep takes seconds: start it afresh so results always match the code.
 run: $(STAMP)
-	$(VENV)/bin/coprod run --out $(OUT)
+	rm -rf $(OUT)
+	$(VENV)/bin/coprod sweep $(SPEC) --out $(OUT)
+	$(VENV)/bin/coprod analyze $(OUT)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_model.py
+	$(PY) benchmarks/bench_sweep.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis
+
+dashboard: $(STAMP)
+	$(VENV)/bin/coprod dashboard --host $(HOST) --port $(PORT)
+
+bench-dashboard: $(STAMP)
+	$(PY) benchmarks/bench_dashboard.py
+
+screenshots: $(STAMP)
+	$(PY) -m dashboards.screenshots

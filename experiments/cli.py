@@ -98,7 +98,24 @@ def build_parser() -> argparse.ArgumentParser:
     scenarios = commands.add_parser("scenarios", allow_abbrev=False,
                                     help="list the shipped scenario presets")
     scenarios.set_defaults(func=cmd_scenarios)
+    __import__("experiments.sweep", fromlist=["add_parser"]).add_parser(commands)
+    __import__("experiments.analyze", fromlist=["add_parser"]).add_parser(commands)
+
+    dashboard = commands.add_parser(
+        "dashboard", allow_abbrev=False, help="open the model in a web browser",
+        description="Run the model week by week in a browser, compare scenarios, "
+                    "export what you find.")
+    from dashboards.server import add_arguments  # light: argparse and socket only
+
+    add_arguments(dashboard)  # --host (default 127.0.0.1), --port (default 8765)
+    dashboard.set_defaults(func=cmd_dashboard)
     return parser
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    from dashboards.server import run
+
+    return run(args)  # 2 and one "coprod: error: ..." line when it cannot listen
 
 
 def parse_sets(items: Sequence[str]) -> dict[str, Any]:

@@ -59,6 +59,7 @@ for _name, _doc, _cast in (
     ("influence", "Share of its group's decision weight this week.", float),
     ("base_cash", "Money at hand in a normal week (GBP).", float),
     ("owed", "Refunds the programme still owes this person (GBP).", float),
+    ("cash", "Money at hand now (GBP).", float),
     ("received", "Money received from the programme so far (GBP).", float),
     ("out_of_pocket", "Money spent to take part and not got back (GBP).", float),
     ("unpaid_hours", "Meeting hours given unpaid so far.", float),

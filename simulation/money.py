@@ -1,9 +1,14 @@
 """Rule 6, money: trips are paid, refunds and payments arrive late, benefits are cut.
 
-At a meeting, a lay participant fronts the trip (unless the programme books it)
-and, under ``expenses`` or ``paid``, is owed a refund in ``refund_delay`` weeks;
-under ``paid`` a payment (rate x professional pay x hours) arrives at the same
-time. When a payment above ``permitted_earnings`` reaches someone on benefits and
+At a meeting, a lay participant fronts the trip from the money at hand (unless
+the programme books it) and, under ``expenses`` or ``paid``, is owed a refund in
+``refund_delay`` weeks; under ``paid`` a payment (rate x professional pay x
+hours) arrives at the same time. Refunds and payments add to the money at hand,
+which drifts back towards the weekly budget at CASH_RECOVERY a week:
+
+    cash <- cash - trips + refunds + payments;   cash <- cash + CASH_RECOVERY (budget - cash)
+
+where budget is ``base_cash``, or 0 while a benefit is suspended. When a payment above ``permitted_earnings`` reaches someone on benefits and
 the scheme is not benefit-safe, it counts as income: the benefit is suspended
 for SUSPENSION_WEEKS (no money at hand), the person fears payments from then on
 and word gets round their group. Lay meeting hours that are not paid pile up
@@ -20,6 +25,7 @@ import numpy as np
 
 
 SUSPENSION_WEEKS = 8
+CASH_RECOVERY = 0.25  # share of the gap to the weekly budget that money at hand closes a week
 WORD_OF_MOUTH = 0.3  # rise in fear of the others on benefits in the group after a cut
 
 
@@ -53,6 +59,7 @@ def settle(s, p, costs, week: int) -> Flows:
         booked, staff = costs.booked_fare * present, costs.staff * present
         unpaid = costs.unpaid * present
         s.out_of_pocket += trip
+        s.cash -= trip
         later = (week + p.refund_delay) % ring
         if costs.refunded:
             s.owed += trip
@@ -72,6 +79,7 @@ def settle(s, p, costs, week: int) -> Flows:
         np.maximum(s.owed - refund, 0.0, out=s.owed)
         np.maximum(s.out_of_pocket - refund, 0.0, out=s.out_of_pocket)
         s.received += refund + pay
+        s.cash += refund + pay
         flows.refunds, flows.payments = float(refund.sum()), float(pay.sum())
         if not p.benefit_safe:
             cut = s.on_benefits & (pay > p.permitted_earnings) & (s.suspended_until <= week)
@@ -84,4 +92,8 @@ def settle(s, p, costs, week: int) -> Flows:
                 flows.cut = cut
         refund[:] = 0.0
         pay[:] = 0.0
+    # Money at hand drifts back towards the household's weekly budget: spending is
+    # absorbed and windfalls spent over a few weeks. A benefit cut stops the income.
+    budget = np.where(s.suspended_until > week, 0.0, s.base_cash)
+    s.cash += CASH_RECOVERY * (budget - s.cash)
     return flows

@@ -79,11 +79,6 @@ def prepare(s, p, setting) -> Costs:
         risky=s.on_benefits & (pay > p.permitted_earnings) & (not p.benefit_safe))
 
 
-def money_at_hand(s, week: int) -> np.ndarray:
-    """Money an agent can front this week: weekly budget less refunds still owed."""
-    return np.where(s.suspended_until > week, 0.0, s.base_cash) - s.owed
-
-
 def take_part(s, costs: Costs, rng: np.random.Generator, week: int, meets: bool) -> np.ndarray:
     """Set and return ``s.attending`` for ``week``."""
     if not meets:
@@ -93,7 +88,7 @@ def take_part(s, costs: Costs, rng: np.random.Generator, week: int, meets: bool)
          + A_BELONGING * s.belonging - A_BENEFIT * s.benefit_fear * costs.risky)
     draws = rng.random((2, s.n))
     flare = draws[0] < FLARE * s.illness  # illness is 0 for professionals
-    can = ~flare & (money_at_hand(s, week) >= costs.trip)
+    can = ~flare & (s.cash >= costs.trip)  # money at hand to front the trip
     np.logical_and(draws[1] * (1.0 + np.exp(-u)) < 1.0, can, out=s.attending)
     s.ever_attended |= s.attending
     s.last_attended[s.attending] = week

@@ -82,6 +82,7 @@ class State:
     suspended_until: np.ndarray = field(default=None)
     received: np.ndarray = field(default=None)  # GBP paid to each agent so far
     owed: np.ndarray = field(default=None)  # GBP of refunds still owed to each agent
+    cash: np.ndarray = field(default=None)  # GBP at hand now (see money)
     out_of_pocket: np.ndarray = field(default=None)  # GBP spent and not yet refunded
     unpaid_hours: np.ndarray = field(default=None)
     influence: np.ndarray = field(default=None)  # share of decision weight this week
@@ -94,6 +95,8 @@ class State:
 
     def __post_init__(self):
         n = self.role.size
+        if self.cash is None:
+            self.cash = self.base_cash.copy()
         for name, dtype, fill in (("attending", bool, False), ("ever_attended", bool, False),
                                   ("first_weeks", bool, False), ("last_attended", np.int64, -10**6),
                                   ("suspended_until", np.int64, 0), ("received", float, 0.0), ("owed", float, 0.0),

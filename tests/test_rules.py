@@ -42,6 +42,7 @@ def tiny(seed: int = 0, **over):
     s.on_benefits[:] = False
     s.disabled[:] = False
     s.base_cash[:] = np.where(s.lay, 100.0, population.PROFESSIONAL_CASH)
+    s.cash[:] = s.base_cash
     s.free_hours[:] = np.where(s.lay, 20.0, population.PROFESSIONAL_HOURS)
     s.credibility[:] = np.where(s.lay, 0.3, 0.8)
     s.fluency[:] = np.where(s.lay, 0.6, 0.9)
@@ -183,11 +184,9 @@ def test_huge_motivation_brings_everyone_who_can():
 
 def test_money_at_hand_below_trip_cost_rules_attendance_out():
     p, s, st = tiny(travel_cost=50.0, compensation="expenses")
-    s.base_cash[P0] = 30.0  # too poor
-    s.base_cash[P1] = 100.0
-    s.owed[P1] = 60.0  # 100 - 60 owed = 40 at hand < 50
-    s.base_cash[CARER] = 100.0
-    s.suspended_until[CARER] = 10**6  # benefit suspended: nothing at hand
+    s.cash[P0] = 30.0  # too poor
+    s.cash[P1] = 40.0  # still waiting for refunds: 40 at hand < 50
+    s.cash[CARER] = 0.0  # benefit suspended: nothing at hand
     s.disabled[:] = False
     costs = participation.prepare(s, p, st)
     assert costs.trip[LAY].tolist() == [50.0, 50.0, 50.0]
@@ -199,18 +198,28 @@ def test_money_at_hand_below_trip_cost_rules_attendance_out():
             assert not s.attending[LAY].any()
     assert s.attending[CLIN]
     # enough at hand: can come
-    s.base_cash[P0] = 50.0
+    s.cash[P0] = 50.0
     participation.take_part(s, costs, rng, 101, True)
     assert s.attending[P0]
 
 
-def test_money_at_hand_is_cash_less_owed_and_zero_while_suspended():
-    p, s, st = tiny()
-    s.owed[P0] = 15.0
-    s.suspended_until[P1] = 6
-    at5, at6 = participation.money_at_hand(s, 5), participation.money_at_hand(s, 6)
-    assert at5[P0] == at6[P0] == 85.0
-    assert at5[P1] == 0.0 and at6[P1] == 100.0
+def test_money_at_hand_pays_trips_gets_refunds_and_drifts_back_to_the_budget():
+    p, s, st = tiny(travel_cost=10.0, compensation="expenses", refund_delay=2)
+    costs = participation.prepare(s, p, st)
+    s.attending[:] = [True, False, False, False]
+    r = money.CASH_RECOVERY
+    money.settle(s, p, costs, 1)  # P0 fronts 10 from 100, then drifts back
+    assert s.cash[P0] == pytest.approx(90 + r * (100 - 90))
+    s.attending[:] = False
+    money.settle(s, p, costs, 2)
+    before = s.cash[P0]
+    money.settle(s, p, costs, 3)  # the refund arrives
+    assert s.cash[P0] == pytest.approx(before + 10 + r * (100 - before - 10))
+    assert s.cash[P1] == 100.0  # untouched
+    # a suspended benefit stops the income: money at hand drains towards 0
+    s.suspended_until[P1] = 10**6
+    money.settle(s, p, costs, 4)
+    assert s.cash[P1] == pytest.approx(100 * (1 - r))
 
 
 @pytest.mark.parametrize("over", [
@@ -799,10 +808,15 @@ def test_paid_above_permitted_earnings_cuts_benefits():
     # word of mouth: the other person on benefits in the group fears more
     assert s.benefit_fear[P1] == pytest.approx(0.2 + money.WORD_OF_MOUTH * 0.8)
     assert s.benefit_fear[CARER] == 0.0  # not on benefits
-    # no money at hand for SUSPENSION_WEEKS weeks after the cut, then back
-    for week in range(cut_week + 1, cut_week + 1 + money.SUSPENSION_WEEKS):
-        assert participation.money_at_hand(s, week)[P0] == 0.0
-    assert participation.money_at_hand(s, cut_week + 1 + money.SUSPENSION_WEEKS)[P0] == 100.0
+    # no income for SUSPENSION_WEEKS weeks after the cut: money at hand drains, then recovers
+    s.attending[:] = False
+    levels = []
+    for week in range(cut_week + 1, cut_week + 2 + money.SUSPENSION_WEEKS):
+        money.settle(s, p, costs, week)
+        levels.append(s.cash[P0])
+    draining, recovered = levels[:-1], levels[-1]
+    assert all(later < earlier for earlier, later in zip(draining, draining[1:]))
+    assert recovered > draining[-1]
 
 
 def test_benefit_safe_scheme_never_cuts_benefits():

@@ -1,0 +1,147 @@
+"""Drive the dashboard in a real browser: shared by its tests, benchmark and screenshots.
+
+Starts the server as a subprocess on 127.0.0.1 (stopped by its own process id,
+never by name), launches Debian's Chromium through Playwright with every request
+that is not to 127.0.0.1 aborted, and waits for the page's ``Week N`` and plots.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ROOT = Path(__file__).resolve().parents[1]
+N_PLOTS = 7  # six charts and the network on "The run"
+VIEWPORT = {"width": 1440, "height": 1000}
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, host: str = "127.0.0.1", log: Path | None = None) -> subprocess.Popen:
+    """``python -m dashboards.server`` in its own session; output to ``log`` if given."""
+    if log is None:
+        return subprocess.Popen([sys.executable, "-m", "dashboards.server", "--host", host,
+                                 "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+    with open(log, "wb") as out:  # the child keeps its own copy of the file
+        return subprocess.Popen([sys.executable, "-m", "dashboards.server", "--host", host,
+                                 "--port", str(port)], cwd=ROOT, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> float:
+    """Seconds until ``url`` answers 200; raises if the server dies or takes too long."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError(f"dashboard server exited with status {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return time.perf_counter() - start
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"dashboard did not answer at {url} within {timeout:.0f} s")
+
+
+def stop_server(proc: subprocess.Popen, timeout: float = 10.0) -> None:
+    """Terminate the server by its process id, then kill it if it does not stop."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=timeout)
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def offline(page, base: str) -> list[str]:
+    """Abort every request that is not to ``base`` (the local server); returns their urls."""
+    blocked: list[str] = []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(base) or url.startswith(("data:", "blob:")):
+            r.continue_()
+        else:
+            blocked.append(url)
+            r.abort()
+
+    page.route("**/*", route)
+    return blocked
+
+
+def watch_console(page) -> list[tuple[str, str]]:
+    """Collect console errors, uncaught page errors and failed requests (HTTP 400 and up).
+
+    A failed request matters even to the local server: the server fetches assets
+    that solara-assets lacks from the CDN, which fails without internet.
+    """
+    errors: list[tuple[str, str]] = []
+    page.on("console", lambda m: errors.append(("console", m.text)) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(("pageerror", str(e))))
+    page.on("response", lambda r: errors.append(("http", f"{r.status} {r.url}"))
+            if r.status >= 400 else None)
+    return errors
+
+
+def open_page(context, base: str, timeout: float = 60_000):
+    """A new tab on the dashboard, offline, once ``Week N`` and every plot are drawn."""
+    page = context.new_page()
+    blocked = offline(page, base)
+    errors = watch_console(page)
+    page.goto(base + "/")
+    page.locator(".coprod-week").first.wait_for(timeout=timeout)
+    page.wait_for_function(
+        f"document.querySelectorAll('.coprod-chart canvas').length >= {N_PLOTS}",
+        timeout=timeout)
+    return page, blocked, errors
+
+
+def week_of(page, selector: str = ".coprod-week:not(.coprod-compare-week)") -> int:
+    text = page.locator(selector).first.inner_text().strip()
+    return int(text.split()[1])
+
+
+def wait_plots_at(page, week: int, timeout: float = 10_000,
+                  selector: str = ".coprod-chart", count: int = N_PLOTS) -> None:
+    """Wait until ``count`` plots show ``week`` and the browser has painted them."""
+    page.wait_for_function(
+        "([sel, w, n]) => document.querySelectorAll(`${sel}[data-week=\"${w}\"]`).length == n",
+        arg=[selector, str(week), count], timeout=timeout)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def ensure_sidebar(page) -> None:
+    """Open the sidebar when the layout starts with it collapsed (narrow windows)."""
+    if page.locator("[data-param]").first.is_visible():
+        return
+    page.locator("header button").first.click()
+    page.locator("[data-param]").first.wait_for(state="visible", timeout=5_000)
+
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the Vuetify select labelled ``label``."""
+    field = page.locator(".v-select", has=page.get_by_text(label, exact=True)).first
+    field.locator(".v-select__slot").click()
+    page.locator(".menuable__content__active .v-list-item", has_text=option).first.click()
+    page.locator(".menuable__content__active").wait_for(state="hidden", timeout=5_000)

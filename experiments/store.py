@@ -1,0 +1,273 @@
+"""A sweep's folder on disk: part files while it runs, one table per kind when done.
+
+Layout of ``DIR``::
+
+    manifest.json           what was run, how, by which versions; checksums when done
+    runs.parquet            one row per run (when done)
+    timeseries.parquet      one row per run and week (when done, if the spec asks)
+    parts/part-000042.arrow        runs of block 42 (while running; Arrow IPC files,
+    parts/part-000042.ts.arrow     their weekly series    faster to write and read than Parquet)
+
+Runs are grouped in blocks of ``part_size`` consecutive run_ids; block b holds runs
+``b * part_size`` to ``(b + 1) * part_size - 1``. A block is written once all its runs
+are done, weekly series first, the runs file last, each to a temporary file that is
+then renamed (``os.replace``), so a part file on disk is always complete and a block
+counts as done exactly when its runs file exists and holds exactly the block's
+run_ids. Resuming skips the done blocks; anything else in ``parts/`` (temporary files,
+orphaned series, a damaged part) is removed and its runs are made again. At the end
+the parts are streamed in block order into ``runs.parquet`` and ``timeseries.parquet``
+(both sorted by run_id, then week; memory stays at one row group of about
+ROW_GROUP rows), the manifest records their checksums, and only then are the parts
+removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
+
+from simulation.metrics import METRIC_NAMES
+from simulation.params import PARAMS
+
+MANIFEST = "manifest.json"
+RUNS = "runs.parquet"
+TIMESERIES = "timeseries.parquet"
+PARTS = "parts"
+FORMAT = "coprod-sweep"
+FORMAT_VERSION = 1
+ID_COLUMNS = ("run_id", "point_id", "replicate", "seed")
+ROW_GROUP = 1 << 16  # rows per row group of the final tables
+_ARROW = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "choice": pa.string()}
+
+RUNS_SCHEMA = pa.schema(
+    [(name, pa.int64()) for name in ID_COLUMNS]
+    + [(p.name, _ARROW[p.kind]) for p in PARAMS]
+    + [(name, pa.float64()) for name in METRIC_NAMES]
+    + [("status", pa.string()), ("error", pa.string())])
+TIMESERIES_SCHEMA = pa.schema([("run_id", pa.int64()), ("week", pa.int64())]
+                              + [(name, pa.float64()) for name in METRIC_NAMES])
+
+
+def schema_json(schema: pa.Schema) -> list[dict[str, str]]:
+    """A schema as ``[{"name": ..., "type": ...}]`` for the manifest."""
+    return [{"name": f.name, "type": str(f.type)} for f in schema]
+
+
+# --------------------------------------------------------------------------- atomic files
+
+def _temp(path: Path) -> Path:
+    return path.with_name(f".{path.name}.tmp-{os.getpid()}")
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` to ``path`` atomically (a temporary file, then a rename)."""
+    tmp = _temp(path)
+    try:
+        tmp.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_part(table: pa.Table, path: Path) -> None:
+    """Write ``table`` as an Arrow IPC file to ``path`` atomically."""
+    tmp = _temp(path)
+    try:
+        with ipc.new_file(tmp, table.schema) as writer:
+            writer.write_table(table)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def read_part(path: Path, columns: list[str] | None = None) -> pa.Table:
+    """The table in an Arrow IPC part file (read into memory: parts are small)."""
+    with pa.OSFile(str(path)) as source:
+        table = ipc.open_file(source).read_all()
+    return table.select(columns) if columns else table
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class FolderLock:
+    """An exclusive lock on a sweep folder while a sweep works in it (POSIX ``flock``).
+
+    The lock is on the folder itself, so no file is left behind, and the system drops
+    it when the process ends, however it ends. Where ``fcntl`` is missing it does nothing.
+    """
+
+    def __init__(self, out: Path):
+        self.out, self.fd = out, None
+
+    def acquire(self) -> bool:
+        """Take the lock; False when another process holds it."""
+        try:
+            import fcntl
+        except ImportError:
+            return True
+        self.fd = os.open(self.out, os.O_RDONLY)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.release()
+            return False
+        return True
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def read_manifest(out: Path) -> dict[str, Any] | None:
+    """The sweep manifest in ``out``; None when there is none or it is not a sweep's."""
+    try:
+        data = json.loads((out / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == FORMAT else None
+
+
+# --------------------------------------------------------------------------- blocks
+
+class Blocks:
+    """The runs of a spec cut into blocks of ``part_size``, and their part files."""
+
+    def __init__(self, spec, out: Path, part_size: int):
+        self.spec, self.out, self.size = spec, out, part_size
+        self.parts = out / PARTS
+        self.count = -(-spec.n_runs // part_size)
+
+    def span(self, block: int) -> range:
+        return range(block * self.size, min((block + 1) * self.size, self.spec.n_runs))
+
+    def of(self, run_id: int) -> int:
+        return run_id // self.size
+
+    def path(self, block: int, series: bool = False) -> Path:
+        return self.parts / f"part-{block:06d}{'.ts' if series else ''}.arrow"
+
+    def done(self) -> set[int]:
+        """Blocks whose part files are complete; removes every other file in ``parts/``."""
+        if not self.parts.is_dir():
+            return set()
+        done, keep = set(), set()
+        for block in range(self.count):
+            runs, series = self.path(block), self.path(block, series=True)
+            if runs.exists() and self._complete(block, runs, series):
+                done.add(block)
+                keep |= {runs.name, series.name}
+        for stray in self.parts.iterdir():
+            if stray.name not in keep:
+                _remove(stray)
+        return done
+
+    def _complete(self, block: int, runs: Path, series: Path) -> bool:
+        span = self.span(block)
+        try:
+            table = read_part(runs)
+            if table.schema != RUNS_SCHEMA or not np.array_equal(
+                    table.column("run_id").to_numpy(), np.array(span)):
+                return False
+            if self.spec.timeseries:  # a failed run has no weekly series
+                ok = [r for r, s in zip(span, table.column("status").to_pylist()) if s == "ok"]
+                weeks = sum(self.spec.point_params(r // self.spec.replicates)["weeks"]
+                            for r in ok)
+                frame = read_part(series)
+                return frame.schema == TIMESERIES_SCHEMA and frame.num_rows == weeks
+        except (OSError, pa.ArrowException):
+            return False
+        return True
+
+    def write(self, block: int, results: dict[int, tuple]) -> None:
+        """Write block ``block`` from ``results``: run_id -> (error, metrics, series)."""
+        span = self.span(block)
+        self.parts.mkdir(exist_ok=True)
+        if self.spec.timeseries:
+            write_part(self._series(span, results), self.path(block, series=True))
+        write_part(self._runs(span, results), self.path(block))
+
+    def _runs(self, span: range, results: dict[int, tuple]) -> pa.Table:
+        spec = self.spec
+        ids = np.array(span, dtype=np.int64)
+        points = ids // spec.replicates
+        params = [spec.point_params(int(p)) for p in points]
+        metrics = np.full((len(ids), len(METRIC_NAMES)), np.nan)
+        errors = []
+        for i, run_id in enumerate(span):
+            error, values, _ = results[run_id]
+            errors.append(error or "")
+            if values is not None:
+                metrics[i] = values
+        columns = [ids, points, ids % spec.replicates, spec.seeds()[span.start:span.stop]]
+        columns += [[row[p.name] for row in params] for p in PARAMS]
+        columns += list(metrics.T)
+        columns += [["failed" if e else "ok" for e in errors], errors]
+        return pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in
+                                     zip(columns, RUNS_SCHEMA, strict=True)], schema=RUNS_SCHEMA)
+
+    @staticmethod
+    def _series(span: range, results: dict[int, tuple]) -> pa.Table:
+        blocks = [(run_id, results[run_id][2]) for run_id in span]
+        blocks = [(r, s) for r, s in blocks if s is not None and len(s)]
+        if not blocks:
+            return TIMESERIES_SCHEMA.empty_table()
+        run_id = np.concatenate([np.full(len(s), r, dtype=np.int64) for r, s in blocks])
+        week = np.concatenate([np.arange(1, len(s) + 1, dtype=np.int64) for _, s in blocks])
+        values = np.concatenate([s for _, s in blocks]).T
+        return pa.Table.from_arrays([run_id, week, *values], schema=TIMESERIES_SCHEMA)
+
+    def consolidate(self) -> dict[str, Path]:
+        """Stream the parts, in block order, into the final tables (atomically)."""
+        files = {RUNS: (RUNS_SCHEMA, False)}
+        if self.spec.timeseries:
+            files[TIMESERIES] = (TIMESERIES_SCHEMA, True)
+        written = {}
+        for name, (schema, series) in files.items():
+            target = self.out / name
+            tmp = _temp(target)
+            try:
+                with pq.ParquetWriter(tmp, schema) as writer:
+                    buffer, rows = [], 0
+                    for block in range(self.count):
+                        buffer.append(read_part(self.path(block, series)))
+                        rows += buffer[-1].num_rows
+                        if rows >= ROW_GROUP or block == self.count - 1:
+                            writer.write_table(pa.concat_tables(buffer),
+                                               row_group_size=max(rows, 1))
+                            buffer, rows = [], 0
+                os.replace(tmp, target)
+            finally:
+                tmp.unlink(missing_ok=True)
+            written[name] = target
+        return written
+
+    def remove_parts(self) -> None:
+        shutil.rmtree(self.parts, ignore_errors=True)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def default_part_size(n_runs: int) -> int:
+    """Runs per part file: about 32 parts, each of 8 to 256 runs."""
+    return min(256, max(8, -(-n_runs // 32)))

@@ -1,0 +1,352 @@
+"""The dashboard in a real browser (Debian's Chromium through Playwright), offline.
+
+One server for the whole file (a subprocess on a free 127.0.0.1 port, stopped by
+its process id), one browser, and a fresh browser context (its own session, so its
+own model) per test. Every request that is not to the local server is aborted, so
+the page is shown to work with no internet. A few checks of the page's logic run
+without a browser at the end.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboards import compare, harness, network, story
+from dashboards.app import nice_step, show_value
+from dashboards.upload import parse_upload
+from simulation.metrics import METRIC_NAMES
+from simulation.model import CoProductionModel
+from simulation.params import DEFAULTS, GROUPS, PARAMS, PARAM_BY_NAME, ParamError
+from simulation.scenarios import load_scenario
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+CHART_KEYS = ("participation", "voice", "insights", "relations", "money", "satisfaction",
+              "network")
+
+# Without Chromium the browser tests skip on a developer's machine; in CI (.ci/run installs
+# Chromium, and sets CI=true) a missing browser is a failure, never a silent skip.
+NO_CHROMIUM = not Path(harness.CHROMIUM).exists() and not os.environ.get("CI")
+needs_chromium = pytest.mark.skipif(NO_CHROMIUM, reason=f"no Chromium at {harness.CHROMIUM}")
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The dashboard server as a subprocess; its base url."""
+    if NO_CHROMIUM:
+        pytest.skip(f"no Chromium at {harness.CHROMIUM}")
+    port = harness.free_port()
+    log = tmp_path_factory.mktemp("dashboard") / "server.log"
+    proc = harness.start_server(port, log=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        harness.wait_until_up(base + "/", proc, timeout=60)
+        yield base
+    finally:
+        harness.stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = harness.launch(pw)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context(viewport=harness.VIEWPORT, accept_downloads=True)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context, server):
+    """A fresh session on the dashboard, with its blocked requests and console errors."""
+    page, blocked, errors = harness.open_page(context, server)
+    page.blocked, page.errors = blocked, errors
+    harness.ensure_sidebar(page)
+    yield page
+    page.wait_for_timeout(200)  # let late console messages arrive
+    problems = page.locator(".coprod-plot-error, .coprod-story .v-alert").all_inner_texts()
+    assert problems == [], f"plots that could not be drawn: {problems}"
+    assert page.blocked == [], f"requests leaving the machine: {page.blocked}"
+    assert page.errors == [], f"console errors: {page.errors}"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def shown_value(page, name: str) -> str:
+    return page.locator(f"[data-param='{name}'] .coprod-value").inner_text().strip()
+
+
+def expected_value(name: str, value) -> str:
+    p = PARAM_BY_NAME[name]
+    unit = f" {p.unit}" if p.unit and p.kind in ("int", "float") else ""
+    return show_value(p, value) + unit
+
+
+def wait_week(page, week: int, selector: str = ".coprod-week") -> None:
+    page.wait_for_function("([sel, w]) => document.querySelector(sel).innerText.trim() == w",
+                           arg=[selector, f"Week {week}"], timeout=10_000)
+
+
+def step(page, times: int = 1) -> int:
+    for _ in range(times):
+        week = harness.week_of(page)
+        page.locator(".coprod-step").click()
+        harness.wait_plots_at(page, week + 1)
+    return harness.week_of(page)
+
+
+def open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def download(page, button: str) -> bytes:
+    with page.expect_download(timeout=15_000) as info:
+        page.locator(button).first.click()
+    return Path(info.value.path()).read_bytes()
+
+
+def upload(page, name: str, text: str | bytes) -> None:
+    data = text.encode() if isinstance(text, str) else text
+    page.locator(".coprod-upload input[type=file]").set_input_files(
+        files=[{"name": name, "mimeType": "text/plain", "buffer": data}])
+
+
+# --------------------------------------------------------------------------- in the browser
+
+
+@needs_chromium
+def test_page_loads_offline_with_controls_from_the_schema(page):
+    assert harness.week_of(page) == 0
+    assert page.locator(".coprod-week").first.inner_text() == "Week 0"
+    assert page.locator(".coprod-chart").count() == harness.N_PLOTS
+    # one control per parameter, inside its group's card, with its help text and unit
+    assert page.locator("[data-param]").count() == len(PARAMS)
+    for group in GROUPS:
+        card = page.locator(".coprod-group", has=page.get_by_text(group, exact=True))
+        names = [p.name for p in PARAMS if p.group == group]
+        assert card.locator("[data-param]").count() == len(names), group
+        for name in names:
+            control = card.locator(f"[data-param='{name}']")
+            assert PARAM_BY_NAME[name].help in control.inner_text()
+            assert shown_value(page, name) == expected_value(name, DEFAULTS[name])
+
+
+@needs_chromium
+def test_moving_controls_changes_the_models_parameters(page):
+    step(page, 2)
+    # a choice: compensation
+    page.locator("[data-param='compensation'] button", has_text="paid").click()
+    page.wait_for_function("() => document.querySelector(\"[data-param='compensation'] "
+                           ".coprod-value\").innerText.trim() == 'paid'")
+    wait_week(page, 0)  # a new setting starts the run again
+    # a slider: drag pace to about a fifth of its range
+    track = page.locator("[data-param='pace'] .v-slider").first
+    track.scroll_into_view_if_needed()
+    box = track.bounding_box()
+    page.mouse.click(box["x"] + 0.2 * box["width"], box["y"] + box["height"] / 2)
+    page.wait_for_function("() => document.querySelector(\"[data-param='pace'] .coprod-value\")"
+                           ".innerText.trim() != '0.70 0-1'")
+    pace = float(shown_value(page, "pace").split()[0])
+    assert 0.1 <= pace <= 0.3
+    # a number box: patients
+    box = page.locator("[data-param='n_patients'] input")
+    box.fill("30")
+    box.press("Enter")
+    page.wait_for_function("() => document.querySelector(\"[data-param='n_patients'] "
+                           ".coprod-value\").innerText.trim() == '30 people'")
+    # the exported scenario file carries the new values, and the run uses them
+    open_tab(page, "Save and export")
+    values = tomllib.loads(download(page, ".coprod-toml").decode())
+    assert values["compensation"] == "paid"
+    assert values["pace"] == pytest.approx(pace)
+    assert values["n_patients"] == 30
+    open_tab(page, "The run")
+    step(page)
+    open_tab(page, "What happened")
+    assert "30 patients" in page.locator(".coprod-story").inner_text()
+
+
+@needs_chromium
+def test_step_updates_the_week_and_every_plot(page):
+    before = {k: page.locator(f".coprod-chart[data-chart='{k}']").screenshot() for k in CHART_KEYS}
+    assert step(page) == 1
+    assert page.locator(".coprod-week").first.inner_text() == "Week 1"
+    for key in CHART_KEYS:
+        after = page.locator(f".coprod-chart[data-chart='{key}']").screenshot()
+        assert after != before[key], f"plot {key} did not change after Step"
+    # Play moves on by itself, Pause stops it, Reset goes back to week 0
+    page.locator(".coprod-play").click()
+    page.wait_for_function("() => +document.querySelector('.coprod-week').innerText.split(' ')[1]"
+                           " >= 6", timeout=15_000)
+    page.locator(".coprod-pause").click()
+    page.locator(".coprod-step:not([disabled])").wait_for(timeout=5_000)
+    paused = harness.week_of(page)
+    page.wait_for_timeout(600)
+    assert harness.week_of(page) == paused
+    page.locator(".coprod-reset").click()
+    harness.wait_plots_at(page, 0)
+    assert page.locator(".coprod-week").first.inner_text() == "Week 0"
+
+
+@needs_chromium
+def test_a_preset_switches_every_value(page):
+    preset = "slow-benefit-safe"
+    harness.choose(page, "Start from a preset", preset)
+    expected = load_scenario(preset)
+    page.wait_for_function("() => document.querySelector(\"[data-param='compensation'] "
+                           ".coprod-value\").innerText.trim() == 'paid'")
+    for p in PARAMS:
+        assert shown_value(page, p.name) == expected_value(p.name, expected[p.name]), p.name
+    assert f"preset '{preset}'" in page.locator(".coprod-origin").inner_text()
+    assert harness.week_of(page) == 0
+
+
+@needs_chromium
+def test_compare_mode_runs_two_models_with_the_same_seed(page):
+    open_tab(page, "Compare two scenarios")
+    harness.choose(page, "Scenario A", "unpaid-fast")
+    harness.choose(page, "Scenario B", "user-led")
+    for week in (1, 2):
+        page.locator(".coprod-compare-step").click()
+        harness.wait_plots_at(page, week, selector=".coprod-compare-chart",
+                              count=len(compare.PANELS))
+    assert page.locator(".coprod-compare-week").inner_text() == "Week 2"
+    page.locator(".coprod-compare-end").click()
+    harness.wait_plots_at(page, 104, selector=".coprod-compare-chart", count=len(compare.PANELS))
+    # the table holds both runs' final outcomes: the same as running each with seed 0
+    a = CoProductionModel(rng=0, **load_scenario("unpaid-fast")).run()
+    b = CoProductionModel(rng=0, **load_scenario("user-led")).run()
+    rows = page.locator(".coprod-diff tr[data-metric]")
+    assert rows.count() == len(METRIC_NAMES)
+    for name in ("participation_lay", "insights_lay_origin", "programme_cost"):
+        cells = page.locator(f".coprod-diff tr[data-metric='{name}'] td.num").all_inner_texts()
+        assert cells[:2] == [compare._fmt(a[name]), compare._fmt(b[name])], name
+    assert page.locator(".coprod-diff td.large").count() > 0
+    # the main run was not touched
+    assert harness.week_of(page) == 0
+
+
+@needs_chromium
+def test_two_sessions_have_their_own_models(browser, server):
+    ctx_a = browser.new_context(viewport=harness.VIEWPORT)
+    ctx_b = browser.new_context(viewport=harness.VIEWPORT)
+    try:
+        a, _, errors_a = harness.open_page(ctx_a, server)
+        b, _, errors_b = harness.open_page(ctx_b, server)
+        assert step(a, 3) == 3
+        b.wait_for_timeout(300)
+        assert harness.week_of(b) == 0
+        assert step(b) == 1
+        assert harness.week_of(a) == 3
+        assert errors_a == [] and errors_b == []
+    finally:
+        ctx_a.close()
+        ctx_b.close()
+
+
+@needs_chromium
+def test_a_bad_scenario_file_shows_its_problem_and_changes_nothing(page):
+    step(page)
+    for name, text, words in (
+        ("too-fast.toml", 'description = "x"\npace = 7\n', ["pace", "0 to 1", "7"]),
+        ("typo.toml", "compensaton = 'paid'\n", ["compensaton", "did you mean 'compensation'"]),
+        ("broken.toml", "pace = = 0.5\n", ["not valid TOML"]),
+    ):
+        upload(page, name, text)
+        error = page.locator(".coprod-notice-error", has_text=name)
+        error.wait_for(timeout=10_000)
+        message = error.inner_text()
+        assert name in message and "Nothing was changed" in message, message
+        for word in words:
+            assert word in message, (word, message)
+        assert shown_value(page, "pace") == expected_value("pace", DEFAULTS["pace"])
+        assert harness.week_of(page) == 1
+    # a good file is taken: every value from it, the run restarts
+    upload(page, "mine.toml", 'description = "Paid, slow"\ncompensation = "paid"\npace = 0.2\n')
+    page.locator(".coprod-notice-success").wait_for(timeout=10_000)
+    assert shown_value(page, "compensation") == "paid"
+    assert shown_value(page, "pace") == expected_value("pace", 0.2)
+    assert harness.week_of(page) == 0
+    assert "file 'mine.toml'" in page.locator(".coprod-origin").inner_text()
+
+
+@needs_chromium
+def test_exports_download_and_parse(page, tmp_path):
+    page.locator("[data-param='agenda_openness'] .v-slider").first.click()  # the middle: 0.5
+    page.wait_for_function("() => document.querySelector(\"[data-param='agenda_openness'] "
+                           ".coprod-value\").innerText.trim() == '0.50 0-1'")
+    week = step(page, 3)
+    open_tab(page, "Save and export")
+    weekly = pd.read_csv(io.BytesIO(download(page, ".coprod-csv")), index_col="week")
+    assert list(weekly.columns) == list(METRIC_NAMES)
+    assert list(weekly.index) == list(range(week + 1))
+    assert np.isfinite(weekly.to_numpy()).all()
+
+    scenario = tmp_path / "saved.toml"
+    scenario.write_bytes(download(page, ".coprod-toml"))
+    assert tomllib.loads(scenario.read_text())["agenda_openness"] == 0.5
+    assert load_scenario(str(scenario)) == {**DEFAULTS, "agenda_openness": 0.5}
+
+    for key in CHART_KEYS:
+        assert download(page, f".coprod-png-{key}").startswith(PNG_MAGIC), key
+    account = download(page, ".coprod-story-md").decode()
+    assert f"After {week} weeks" in account
+
+
+# --------------------------------------------------------------------------- without a browser
+
+
+def test_upload_check_names_the_problem():
+    with pytest.raises(ParamError, match=r"'x.toml'.*pace.*0 to 1"):
+        parse_upload("x.toml", b"pace = 3\n")
+    with pytest.raises(ParamError, match="not valid TOML"):
+        parse_upload("x.toml", b"[[[")
+    with pytest.raises(ParamError, match="empty"):
+        parse_upload("x.toml", b"  \n")
+    with pytest.raises(ParamError, match="KB"):
+        parse_upload("x.toml", b"#" * 70_000)
+    values, description = parse_upload("ok.toml", b'description = "d"\npace = 0.25\n')
+    assert values == {**DEFAULTS, "pace": 0.25} and description == "d"
+
+
+def test_layout_is_computed_once_per_model_and_story_adds_up():
+    model = CoProductionModel(rng=3, weeks=30)
+    before = network.layout_computations
+    for _ in range(30):
+        model.step()
+        network.echarts_option(model)
+    assert network.layout_computations == before + 1
+    text = story.markdown(model)
+    assert f"£{sum(model.ledger.values()):,.0f}" in text
+    frame_total = sum(model.datacollector.model_vars["insights"])
+    assert f"{frame_total:,.0f} new insight" in text
+
+
+def test_plots_use_metrics_the_model_reports():
+    from dashboards import charts
+
+    assert charts.unknown_metrics() == []
+    assert {p.metric for p in compare.PANELS} <= set(METRIC_NAMES)
+
+
+def test_slider_steps_come_from_the_ranges():
+    assert nice_step(PARAM_BY_NAME["pace"]) == pytest.approx(0.01)
+    assert nice_step(PARAM_BY_NAME["travel_cost"]) == pytest.approx(2.0)
+    assert nice_step(PARAM_BY_NAME["permitted_earnings"]) == pytest.approx(5.0)

@@ -1,0 +1,539 @@
+"""`coprod sweep`: spec checks, designs, backends that agree, resume after kill -9, failures.
+
+Every sweep here writes real files under tmp_path; specs are small (8-26 weeks).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments import cli
+from experiments import sweep as sweep_module
+from experiments.design import Factor, Spec, SpecError, load_spec
+from experiments.sweep import run_sweep
+from simulation.metrics import METRIC_NAMES
+from simulation.model import CoProductionModel
+from simulation.params import PARAMS
+
+PARAM_NAMES = [p.name for p in PARAMS]
+RUN_COLUMNS = ["run_id", "point_id", "replicate", "seed", *PARAM_NAMES, *METRIC_NAMES,
+               "status", "error"]
+SCRIPT = Path(sys.executable).with_name("coprod")
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "experiments.cli"]
+
+SMALL = """
+[sweep]
+name = "small"
+replicates = 3
+seed = 11
+weeks = 8
+
+[fixed]
+travel_support = true
+
+[vary]
+compensation = ["none", "paid"]
+pace = [0.2, 0.8]
+"""
+
+# Big enough to take a few seconds on two workers: 160 runs in 20 part files.
+KILLABLE = """
+[sweep]
+name = "killable"
+replicates = 40
+seed = 5
+weeks = 26
+timeseries = true
+
+[vary]
+compensation = ["none", "paid"]
+benefit_safe = [false, true]
+"""
+
+
+def _write(folder: Path, text: str, name: str = "spec.toml") -> Path:
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+def _files(folder: Path) -> set[Path]:
+    return {p.relative_to(folder) for p in folder.rglob("*")}
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values("run_id").reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> dict:
+    """The SMALL sweep, once in-process (1 worker) and once on 2 local processes."""
+    folder = tmp_path_factory.mktemp("small")
+    spec = _write(folder, SMALL)
+    one = run_sweep(spec, folder / "one", workers=1, progress=False)
+    two = run_sweep(spec, folder / "two", workers=2, progress=False)
+    return {"spec": spec, "one": one, "two": two}
+
+
+# --------------------------------------------------------------------------- bad input
+
+# id: (spec text or None for no file, extra arguments, words the error line must contain)
+BAD = {
+    "missing-file": (None, [], ["spec.toml", "does not exist"]),
+    "malformed-toml": ('[sweep\nname = "x"\n', [], ["spec.toml", "not valid TOML"]),
+    "unknown-table": ("[vari]\npace = [0.1]\n", [], ["vari", "did you mean 'vary'"]),
+    "unknown-sweep-key": ("[sweep]\nreplicate = 3\n[vary]\npace = [0.1]\n", [],
+                          ["replicate", "did you mean 'replicates'"]),
+    "param-in-sweep": ("[sweep]\npace = 0.5\n[vary]\npace = [0.1]\n", [],
+                       ["pace", "[fixed] or [vary]"]),
+    "unknown-fixed": ("[fixed]\ntravel_suport = true\n[vary]\npace = [0.1]\n", [],
+                      ["travel_suport", "did you mean 'travel_support'"]),
+    "unknown-varied": ("[vary]\npaec = [0.1, 0.2]\n", [], ["paec", "did you mean 'pace'"]),
+    "unknown-design": ('[sweep]\ndesign = "sobel"\n[vary]\npace = [0.1]\n', [],
+                       ["sobel", "did you mean 'sobol'"]),
+    "nothing-varied": ("[sweep]\nreplicates = 2\n", [], ["[vary]", "nothing to vary"]),
+    "empty-list": ("[vary]\npace = []\n", [], ["pace", "empty list"]),
+    "value-out-of-range": ("[vary]\npace = [0.5, 1.5]\n", [], ["pace", "from 0 to 1", "1.5"]),
+    "range-out-of-range": ('[sweep]\ndesign = "lhs"\nsamples = 4\n[vary]\n'
+                           "pace = {min = 0.1, max = 2}\n", [], ["pace", "from 0 to 1", "2"]),
+    "empty-range": ('[sweep]\ndesign = "lhs"\nsamples = 4\n[vary]\n'
+                    "pace = {min = 0.6, max = 0.2}\n", [], ["pace", "below"]),
+    "bad-choice": ('[vary]\ncompensation = ["none", "lots"]\n', [],
+                   ["compensation", "none, expenses, paid", "lots"]),
+    "grid-needs-list": ("[vary]\npace = {min = 0.1, max = 0.9}\n", [], ["pace", "list"]),
+    "bool-range": ('[sweep]\ndesign = "morris"\nsamples = 4\n[vary]\n'
+                   "benefit_safe = {min = 0, max = 1}\n", [], ["benefit_safe", "listing"]),
+    "no-samples": ('[sweep]\ndesign = "lhs"\n[vary]\npace = {min = 0.1, max = 0.9}\n', [],
+                   ["samples", "lhs"]),
+    "sobol-not-power-of-2": ('[sweep]\ndesign = "sobol"\nsamples = 100\n[vary]\n'
+                             "pace = {min = 0.1, max = 0.9}\n", [], ["power of 2", "100"]),
+    "zero-replicates": ("[sweep]\nreplicates = 0\n[vary]\npace = [0.1]\n", [],
+                        ["replicates", "0"]),
+    "text-replicates": ('[sweep]\nreplicates = "ten"\n[vary]\npace = [0.1]\n', [],
+                        ["replicates", "whole number", "ten"]),
+    "empty-population": ("[fixed]\nn_carers = 0\n[vary]\nn_patients = [0, 10]\n", [],
+                         ["design point 0", "n_patients=0", "population"]),
+    "fixed-and-varied": ("[fixed]\npace = 0.3\n[vary]\npace = [0.1]\n", [], ["pace", "both"]),
+    "unknown-scenario": ('[sweep]\nscenario = "unpaidfast"\n[vary]\npace = [0.1]\n', [],
+                         ["unpaidfast", "did you mean 'unpaid-fast'"]),
+    "unsafe-name": ('[sweep]\nname = "../up"\n[vary]\npace = [0.1]\n', [], ["name", "../up"]),
+    "out-is-a-file": (SMALL, ["--out", "taken.txt"], ["--out", "taken.txt", "file"]),
+    "out-holds-other-files": (SMALL, ["--out", "busy"], ["--out", "busy", "other files"]),
+    "zero-workers": (SMALL, ["--workers", "0"], ["--workers", "0"]),
+    "workers-and-scheduler": (SMALL, ["--workers", "2", "--scheduler", "tcp://127.0.0.1:9"],
+                              ["--workers", "--scheduler"]),
+}
+THROUGH_SCRIPT = ("malformed-toml", "unknown-varied", "out-holds-other-files")
+
+
+def _prepare_bad(key: str, folder: Path) -> list[str]:
+    text, extra, _ = BAD[key]
+    if text is not None:
+        _write(folder, text)
+    (folder / "taken.txt").write_text("a file\n")
+    (folder / "busy").mkdir()
+    (folder / "busy" / "notes.txt").write_text("keep me\n")
+    return ["sweep", "spec.toml", *extra]
+
+
+def _check_bad(key: str, code: int, out: str, err: str, folder: Path, before: set) -> None:
+    assert "Traceback" not in err
+    assert code == 2, err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("coprod: error: ")
+    for word in BAD[key][2]:
+        assert word in lines[0], (word, lines[0])
+    assert out == ""
+    assert _files(folder) == before  # nothing written, nothing half-written
+    assert (folder / "busy" / "notes.txt").read_text() == "keep me\n"
+
+
+@pytest.mark.parametrize("key", [k for k in BAD if k not in THROUGH_SCRIPT])
+def test_bad_input_in_process(key, tmp_path, monkeypatch, capsys):
+    args = _prepare_bad(key, tmp_path)
+    before = _files(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code = cli.main(args)
+    captured = capsys.readouterr()
+    _check_bad(key, code, captured.out, captured.err, tmp_path, before)
+
+
+@pytest.mark.parametrize("key", THROUGH_SCRIPT)
+def test_bad_input_through_the_script(key, tmp_path):
+    args = _prepare_bad(key, tmp_path)
+    before = _files(tmp_path)
+    done = subprocess.run([*COMMAND, *args], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60)
+    _check_bad(key, done.returncode, done.stdout, done.stderr, tmp_path, before)
+
+
+def test_the_python_api_raises_one_line_errors(tmp_path):
+    from experiments.sweep import SweepInputError
+    from simulation.params import ParamError
+
+    with pytest.raises(SpecError) as err:
+        load_spec(_write(tmp_path, "[vary]\npace = [2]\n"))
+    assert isinstance(err.value, ParamError) and "\n" not in str(err.value)
+    (tmp_path / "taken").write_text("x")
+    with pytest.raises(SweepInputError, match="--out"):
+        run_sweep(_write(tmp_path, SMALL), tmp_path / "taken", workers=1, progress=False)
+
+
+def test_dry_run_prints_the_design_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    _write(tmp_path, SMALL)
+    before = _files(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["sweep", "spec.toml", "--dry-run"]) == 0
+    assert cli.main(["sweep", "spec.toml", "--dry-run", "--out", "elsewhere/out"]) == 0
+    text = capsys.readouterr().out
+    assert "4 points x 3 replicates = 12 runs" in text
+    assert re.search(r"compensation\s+\"none\", \"paid\"", text)
+    assert re.search(r"pace\s+0.2, 0.8", text)
+    assert "travel_support = true" in text and "nothing written" in text
+    assert _files(tmp_path) == before
+
+
+# --------------------------------------------------------------------------- designs
+
+def test_grid_points_runs_and_seeds(small):
+    spec = load_spec(small["spec"])
+    points = spec.points()
+    assert list(points.columns) == ["point_id", "compensation", "pace"]
+    assert points[["compensation", "pace"]].values.tolist() == [
+        ["none", 0.2], ["none", 0.8], ["paid", 0.2], ["paid", 0.8]]  # first name slowest
+    runs = spec.runs()
+    assert list(runs.columns) == ["run_id", "point_id", "replicate", "seed", *PARAM_NAMES]
+    assert runs["run_id"].tolist() == list(range(12))
+    assert (runs["point_id"] * 3 + runs["replicate"] == runs["run_id"]).all()
+    children = np.random.SeedSequence(11).spawn(12)
+    assert runs["seed"].tolist() == [int(c.generate_state(1, dtype=np.uint64)[0] >> 1)
+                                     for c in children]
+    assert (runs["travel_support"]).all() and (runs["weeks"] == 8).all()
+
+
+def _design(tmp_path, design: str, samples: int, extra: str = "") -> Spec:
+    text = (f'[sweep]\ndesign = "{design}"\nsamples = {samples}\nseed = 9\nweeks = 8\n{extra}'
+            "[vary]\npace = {min = 0.1, max = 0.9}\nrefund_delay = {min = 0, max = 8}\n"
+            'compensation = ["none", "expenses", "paid"]\nbenefit_safe = [false, true]\n')
+    return load_spec(_write(tmp_path, text, f"{design}.toml"))
+
+
+@pytest.mark.parametrize(("design", "samples", "n_points"),
+                         [("lhs", 20, 20), ("sobol", 8, 8 * 6), ("morris", 4, 4 * 5)])
+def test_sampled_designs(tmp_path, design, samples, n_points):
+    spec = _design(tmp_path, design, samples)
+    points = spec.points()
+    assert spec.n_points == len(points) == n_points
+    assert points["point_id"].tolist() == list(range(n_points))
+    assert spec.problem() == {"num_vars": 4,
+                              "names": ["pace", "refund_delay", "compensation", "benefit_safe"],
+                              "bounds": [[0.1, 0.9], [0.0, 8.0], [0.0, 1.0], [0.0, 1.0]]}
+    x = spec.sample_matrix()
+    assert x.shape == (n_points, 4)
+    assert points["pace"].tolist() == x[:, 0].tolist()
+    assert points["refund_delay"].tolist() == np.rint(x[:, 1]).astype(int).tolist()
+    choices = np.array(["none", "expenses", "paid"])[np.minimum((x[:, 2] * 3).astype(int), 2)]
+    assert points["compensation"].tolist() == choices.tolist()
+    assert points["benefit_safe"].tolist() == (x[:, 3] >= 0.5).tolist()
+    assert points["refund_delay"].map(type).eq(int).all()
+    again = _design(tmp_path, design, samples)
+    pd.testing.assert_frame_equal(points, again.points())  # seeded: the same every time
+
+
+def test_sampled_designs_use_salib_and_scipy(tmp_path):
+    from SALib.sample import morris, sobol
+    from scipy.stats import qmc
+
+    spec = _design(tmp_path, "sobol", 8)
+    expected = sobol.sample(spec.problem(), 8, calc_second_order=False,
+                            seed=np.random.default_rng([9, 1]))
+    assert np.array_equal(spec.sample_matrix(), expected)
+    spec = _design(tmp_path, "morris", 4, "levels = 6\n")
+    expected = morris.sample(spec.problem(), 4, num_levels=6, seed=np.random.default_rng([9, 1]))
+    assert np.array_equal(spec.sample_matrix(), expected)
+    assert spec.summary()["num_levels"] == 6
+    spec = _design(tmp_path, "lhs", 10)
+    unit = qmc.LatinHypercube(d=4, rng=np.random.default_rng([9, 1])).random(10)
+    assert np.allclose(spec.sample_matrix()[:, 0], 0.1 + unit[:, 0] * 0.8)
+    strata = np.floor((spec.sample_matrix()[:, 0] - 0.1) / 0.8 * 10)
+    assert sorted(strata) == list(range(10))  # one point per stratum: a Latin hypercube
+
+
+def test_listed_values_cover_zero_to_one():
+    f = Factor("compensation", "choice", ("none", "expenses", "paid"))
+    assert [f.value(x) for x in (0.0, 0.33, 0.34, 0.66, 0.67, 0.999, 1.0)] == [
+        "none", "none", "expenses", "expenses", "paid", "paid", "paid"]
+    g = Factor("weeks", "int", (), 4.0, 10.0)
+    assert [g.value(x) for x in (4.0, 4.4, 4.6, 10.0)] == [4, 4, 5, 10]
+
+
+def test_fingerprint_and_round_trip(small, tmp_path):
+    spec = load_spec(small["spec"])
+    again = Spec.from_canonical(json.loads(json.dumps(spec.canonical())))
+    assert again.fingerprint() == spec.fingerprint()
+    pd.testing.assert_frame_equal(again.runs(), spec.runs())
+    other = load_spec(_write(tmp_path, SMALL.replace("seed = 11", "seed = 12")))
+    assert other.fingerprint() != spec.fingerprint()
+
+
+# --------------------------------------------------------------------------- results
+
+def test_runs_table_has_every_run_once_with_all_columns(small):
+    table = small["one"].read_runs()
+    assert list(table.columns) == RUN_COLUMNS
+    assert table["run_id"].tolist() == list(range(12))  # written in run_id order
+    assert (table["status"] == "ok").all() and (table["error"] == "").all()
+    runs = load_spec(small["spec"]).runs()
+    pd.testing.assert_frame_equal(table[runs.columns].astype(runs.dtypes.to_dict()), runs,
+                                  check_dtype=False)
+    assert not (small["one"].out_dir / "parts").exists()
+    assert sorted(p.name for p in small["one"].out_dir.iterdir()) == ["manifest.json",
+                                                                       "runs.parquet"]
+
+
+def test_one_and_two_workers_give_identical_tables(small):
+    one = _sorted(small["one"].read_runs())
+    two = _sorted(small["two"].read_runs())
+    pd.testing.assert_frame_equal(one, two)
+    assert np.array_equal(one[list(METRIC_NAMES)].to_numpy(), two[list(METRIC_NAMES)].to_numpy())
+    assert small["two"].backend == "2 local workers"
+
+
+def test_a_row_equals_a_direct_model_run(small):
+    row = small["one"].read_runs().iloc[7]
+    params = {name: row[name].item() if hasattr(row[name], "item") else row[name]
+              for name in PARAM_NAMES}
+    direct = CoProductionModel(rng=int(row["seed"]), **params).run()
+    assert [row[m] for m in METRIC_NAMES] == [direct[m] for m in METRIC_NAMES]
+
+
+def test_manifest_describes_the_sweep_and_checksums_verify(small):
+    result = small["one"]
+    manifest = json.loads(result.manifest_path.read_text())
+    spec = load_spec(small["spec"])
+    assert manifest["format"] == "coprod-sweep" and manifest["status"] == "complete"
+    assert manifest["fingerprint"] == spec.fingerprint()
+    assert manifest["spec"]["text"] == small["spec"].read_text()
+    assert manifest["spec"]["fixed"] == {"travel_support": True}
+    assert manifest["spec"]["base"]["weeks"] == 8
+    design = manifest["design"]
+    assert design["design"] == "grid" and design["varied"] == ["compensation", "pace"]
+    assert design["factors"][1] == {"name": "pace", "kind": "float", "values": [0.2, 0.8]}
+    assert (design["n_points"], design["replicates"], design["n_runs"]) == (4, 3, 12)
+    assert [c["name"] for c in manifest["schema"]["runs"]] == RUN_COLUMNS
+    versions = manifest["versions"]
+    assert versions["mesa"] == mesa.__version__ and versions["numpy"] == np.__version__
+    assert versions["python"] == ".".join(map(str, sys.version_info[:3]))
+    assert versions["coprod"]
+    assert manifest["git_commit"] is None or re.fullmatch(r"[0-9a-f]{40}", manifest["git_commit"])
+    assert datetime.fromisoformat(manifest["started"]) <= datetime.fromisoformat(
+        manifest["finished"])
+    assert manifest["runs"] == {"total": 12, "ok": 12, "failed": 0}
+    assert set(manifest["files"]) == {"runs.parquet"}
+    for name, entry in manifest["files"].items():
+        data = (result.out_dir / name).read_bytes()
+        assert entry == {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+
+def test_timeseries_long_format(tmp_path):
+    text = ('[sweep]\nreplicates = 2\nseed = 3\ntimeseries = true\n'
+            '[vary]\nweeks = [5, 7]\ncompensation = ["none", "paid"]\n')
+    result = run_sweep(_write(tmp_path, text), tmp_path / "out", workers=1, progress=False)
+    series = pd.read_parquet(result.timeseries_path)
+    assert list(series.columns) == ["run_id", "week", *METRIC_NAMES]
+    assert len(series) == 2 * 2 * 5 + 2 * 2 * 7
+    runs = result.read_runs()
+    for run in runs.itertuples():
+        weeks = series.loc[series["run_id"] == run.run_id, "week"].tolist()
+        assert weeks == list(range(1, run.weeks + 1))
+    last = runs.iloc[-1]
+    model = CoProductionModel(rng=int(last["seed"]), weeks=7, compensation="paid")
+    model.run()
+    mine = series[series["run_id"] == last["run_id"]][list(METRIC_NAMES)].to_numpy()
+    assert np.array_equal(mine, model.history)
+    manifest = json.loads(result.manifest_path.read_text())
+    assert set(manifest["files"]) == {"runs.parquet", "timeseries.parquet"}
+
+
+def test_failed_runs_are_recorded_and_listed(small, tmp_path, monkeypatch, capsys):
+    real = sweep_module.simulate
+
+    def faulty(params, seed, timeseries):  # fault injection for this test only
+        if params["compensation"] == "paid" and params["pace"] == 0.8:
+            raise RuntimeError("injected fault\non two lines")
+        return real(params, seed, timeseries)
+
+    monkeypatch.setattr(sweep_module, "simulate", faulty)
+    out = tmp_path / "out"
+    code = cli.main(["sweep", str(small["spec"]), "--out", str(out), "--workers", "1"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "Traceback" not in captured.err
+    lines = captured.err.splitlines()
+    assert lines[0] == "coprod: 3 of 12 runs failed:"
+    for run_id in (9, 10, 11):
+        assert (f'  run {run_id} (compensation="paid", pace=0.8): '
+                "RuntimeError: injected fault on two lines") in lines
+    assert "12 runs (9 ok, 3 failed)" in captured.out
+    table = pd.read_parquet(out / "runs.parquet")
+    failed = table[table["status"] == "failed"]
+    assert failed["run_id"].tolist() == [9, 10, 11]
+    assert (failed["error"] == "RuntimeError: injected fault on two lines").all()
+    assert (failed["compensation"] == "paid").all() and (failed["pace"] == 0.8).all()
+    assert failed[list(METRIC_NAMES)].isna().all().all()
+    good = small["one"].read_runs()
+    pd.testing.assert_frame_equal(table[table["status"] == "ok"], good[good["run_id"] < 9])
+    assert json.loads((out / "manifest.json").read_text())["runs"]["failed"] == 3
+
+
+def test_an_existing_sweep_needs_resume_and_the_same_spec(small, tmp_path, capsys):
+    out = small["one"].out_dir
+    before = {p: p.read_bytes() for p in out.iterdir()}
+    assert cli.main(["sweep", str(small["spec"]), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--resume" in err and "already holds" in err
+    other = _write(tmp_path, SMALL.replace('"none", "paid"', '"none", "expenses"'))
+    assert cli.main(["sweep", str(other), "--out", str(out), "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "different sweep" in err
+    assert cli.main(["sweep", str(small["spec"]), "--out", str(out), "--resume"]) == 0
+    assert "0 made now" in capsys.readouterr().out  # complete: nothing to do
+    assert {p: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_a_sweep_of_other_model_code_is_refused(small, monkeypatch, capsys):
+    import experiments.manifest
+
+    monkeypatch.setattr(experiments.manifest, "model_fingerprint", lambda: "0" * 64)
+    out = small["one"].out_dir
+    assert cli.main(["sweep", str(small["spec"]), "--out", str(out), "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "other model code" in err
+
+
+def test_a_folder_in_use_is_refused(small, tmp_path, capsys):
+    from experiments.store import FolderLock
+
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    lock = FolderLock(busy)
+    assert lock.acquire()
+    try:
+        assert cli.main(["sweep", str(small["spec"]), "--out", str(busy), "--workers", "1"]) == 2
+    finally:
+        lock.release()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "in use" in err
+    assert list(busy.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- kill -9
+
+@pytest.fixture(scope="module")
+def killable(tmp_path_factory) -> dict:
+    """The KILLABLE spec and its table from an uninterrupted in-process sweep."""
+    folder = tmp_path_factory.mktemp("killable")
+    spec = _write(folder, KILLABLE)
+    return {"spec": spec, "reference": run_sweep(spec, folder / "reference", workers=1,
+                                                  progress=False)}
+
+
+def _start_and_wait_for_parts(spec: Path, out: Path, parts: int) -> subprocess.Popen:
+    """``coprod sweep SPEC --out OUT --workers 2``, returned once ``parts`` parts exist."""
+    proc = subprocess.Popen([*COMMAND, "sweep", str(spec), "--out", str(out), "--workers", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if len(list((out / "parts").glob("part-*[0-9].arrow"))) >= parts:
+            break
+        time.sleep(0.02)
+    return proc
+
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (Linux /proc; empty elsewhere)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_resume_after_kill_9_gives_the_uninterrupted_table(killable, tmp_path, capsys):
+    spec, out = killable["spec"], tmp_path / "killed"
+    proc = _start_and_wait_for_parts(spec, out, 3)
+    try:
+        workers = _children(proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.read()
+    assert workers or not Path("/proc").is_dir()  # the two local worker processes
+    assert not (out / "runs.parquet").exists(), "the sweep ended before it was killed"
+    parts = list((out / "parts").glob("part-*[0-9].arrow"))
+    assert 3 <= len(parts) < 20
+    deadline = time.monotonic() + 10  # orphaned local workers notice and exit
+    while any(map(_alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(map(_alive, workers))
+
+    assert cli.main(["sweep", str(spec), "--out", str(out), "--resume", "--workers", "1"]) == 0
+    made = int(re.search(r"(\d+) made now", capsys.readouterr().out).group(1))
+    assert made <= 160 - 8 * len(parts)
+    resumed = pd.read_parquet(out / "runs.parquet")
+    assert resumed["run_id"].tolist() == list(range(160))  # every run exactly once
+    reference = killable["reference"]
+    pd.testing.assert_frame_equal(resumed, reference.read_runs())
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "timeseries.parquet"),
+                                  pd.read_parquet(reference.timeseries_path))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["sessions"]) == 2 and manifest["runs"]["ok"] == 160
+    assert not (out / "parts").exists()
+
+
+def test_a_lost_local_worker_is_replaced(killable, tmp_path):
+    out = tmp_path / "lost"
+    proc = _start_and_wait_for_parts(killable["spec"], out, 1)
+    try:
+        workers = _children(proc.pid)
+        if not workers:
+            pytest.skip("no /proc to find the worker processes")
+        os.kill(workers[0], signal.SIGKILL)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+    assert proc.returncode == 0, stderr
+    assert "160 runs (160 ok, 0 failed)" in stdout
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"),
+                                  killable["reference"].read_runs())
