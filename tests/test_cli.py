@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_checks import assert_one_line_error
 
 from experiments import cli
 from simulation.metrics import METRIC_NAMES
@@ -107,14 +108,7 @@ def _prepare(key: str, folder: Path) -> list[str]:
 
 
 def _check_bad(key: str, code: int, out: str, err: str, folder: Path) -> None:
-    assert "Traceback" not in err
-    assert code == 2, err
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("coprod: error: ")
-    for word in BAD[key][2]:
-        assert word in lines[0], (word, lines[0])
-    assert out == ""
+    assert_one_line_error(code, out, err, BAD[key][2])
     assert not (folder / "never").exists()
     if key == "out-is-a-file":
         assert (folder / "taken").read_text() == "not a directory\n"

@@ -20,6 +20,7 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
+from cli_checks import assert_one_line_error
 
 from experiments import cli
 from experiments import sweep as sweep_module
@@ -151,14 +152,7 @@ def _prepare_bad(key: str, folder: Path) -> list[str]:
 
 
 def _check_bad(key: str, code: int, out: str, err: str, folder: Path, before: set) -> None:
-    assert "Traceback" not in err
-    assert code == 2, err
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("coprod: error: ")
-    for word in BAD[key][2]:
-        assert word in lines[0], (word, lines[0])
-    assert out == ""
+    assert_one_line_error(code, out, err, BAD[key][2])
     assert _files(folder) == before  # nothing written, nothing half-written
     assert (folder / "busy" / "notes.txt").read_text() == "keep me\n"
 
