@@ -110,8 +110,10 @@ def measure_play(page, speed: int, seconds: float) -> dict:
     w0, p0, t0 = page.evaluate(WEEK_JS), page.evaluate(PLOT_WEEK_JS), time.perf_counter()
     page.wait_for_timeout(1000 * seconds)
     w1, p1, t1 = page.evaluate(WEEK_JS), page.evaluate(PLOT_WEEK_JS), time.perf_counter()
-    page.locator(".coprod-pause").click()
-    page.locator(".coprod-step:not([disabled])").wait_for(timeout=30_000)
+    if page.locator(".coprod-pause:not([disabled])").count():
+        page.locator(".coprod-pause").click()
+    # Paused: Pause is disabled again (Step too, if Play reached the last week).
+    page.locator(".coprod-pause[disabled]").wait_for(timeout=30_000)
     if speed != 10:
         harness.choose(page, "Weeks per second", "10")
     return {"speed_setting": speed, "week_text_per_s": (w1 - w0) / (t1 - t0),
@@ -123,8 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=40,
                         help="Step clicks to time, half in the page, half through Playwright "
                              "(default 40)")
-    parser.add_argument("--play-seconds", type=float, default=4.0,
-                        help="seconds of Play to count weeks over (default 4)")
+    parser.add_argument("--play-seconds", type=float, default=3.0,
+                        help="seconds of Play to count weeks over (default 3; the default "
+                             "scenario's 104 weeks must not run out meanwhile)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     if not Path(harness.CHROMIUM).exists():
