@@ -333,18 +333,14 @@ def _spec_levels(sweep: Sweep, name: str) -> list | None:
 
 
 def _fmt_level(value) -> str:
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, bool | type(None)):
         return str(value).lower()
     if isinstance(value, float):
         return f"{value:.4g}"
-    try:
-        import numpy as np
-        if isinstance(value, np.bool_):
-            return str(bool(value)).lower()
-        if isinstance(value, np.floating):
-            return f"{float(value):.4g}"
-    except ImportError:  # pragma: no cover
-        pass
     return str(value)
 
 
@@ -400,14 +396,12 @@ def make_axis(sweep: Sweep, frame, param: str, bins: int) -> tuple[Axis, Any]:
 
 
 def _key(value):
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    try:
-        import numpy as np
-        if isinstance(value, np.generic):
-            return _key(value.item())
-    except ImportError:  # pragma: no cover
-        pass
     return value
 
 

@@ -164,8 +164,12 @@ def at_meetings(s, who: np.ndarray, talk, week: int) -> dict[str, float]:
 
     ``who`` is ``subgroups(s)``.
     """
-    size = who.sum(axis=1)
-    came = who @ s.attending
+    active = s.last_attended > week - ACTIVE_WEEKS
+    # One matrix product counts and sums every per-agent quantity over every subgroup.
+    per_agent = np.vstack([np.ones(s.n), s.attending, active, s.credibility * active,
+                           s.trust * active, s.ever_attended, s.satisfaction * s.ever_attended])
+    sums = who @ per_agent.T  # (subgroups, quantities)
+    size, came = sums[:, 0], sums[:, 1]
     rate = np.divide(came, size, out=np.zeros(size.size), where=size > 0)
     lay, pro, benefits, disabled, low, rights_lay, disadv, other = rate[:8]
     v = {"participation_lay": lay, "participation_professional": pro,
@@ -181,18 +185,13 @@ def at_meetings(s, who: np.ndarray, talk, week: int) -> dict[str, float]:
     else:
         v["lay_voice_share"] = v["experiential_share"] = 0.0
     v["influence_gini"] = gini(s.influence[s.attending])
-    active = s.last_attended > week - ACTIVE_WEEKS
-    n_active = np.count_nonzero(active)
+    n_active = sums[0, 2] + sums[1, 2]  # lay + professional
     v["cross_role_ties"] = ratio(2.0 * strong_cross_role(s, active), n_active)
-    v["mean_trust"] = _mean(s.trust @ active, n_active)
-    act_count = who[:2] @ active
-    act_cred = who[:2] @ (s.credibility * active)
-    v["power_gap"] = _mean(act_cred[1], act_count[1]) - _mean(act_cred[0], act_count[0])
-    ever = who[8:] @ s.ever_attended
-    sat = who[8:] @ (s.satisfaction * s.ever_attended)
-    for i, name in enumerate(("satisfaction_rights", "satisfaction_managerial",
-                              "satisfaction_experience")):
-        v[name] = _mean(sat[i], ever[i], 0.5)
+    v["mean_trust"] = _mean(sums[0, 4] + sums[1, 4], n_active)
+    v["power_gap"] = _mean(sums[1, 3], sums[1, 2]) - _mean(sums[0, 3], sums[0, 2])
+    for row, name in ((8, "satisfaction_rights"), (9, "satisfaction_managerial"),
+                      (10, "satisfaction_experience")):
+        v[name] = _mean(sums[row, 6], sums[row, 5], 0.5)
     return {k: float(x) for k, x in v.items()}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import inspect
 from functools import partial
 from types import SimpleNamespace
@@ -69,10 +70,18 @@ class CoProductionModel(mesa.Model):
         self.datacollector.collect(self)
 
     def _make_views(self) -> None:
-        if not self._views_made:
-            self._views_made = True
+        if self._views_made:
+            return
+        self._views_made = True
+        # Thousands of small objects at once would trigger needless garbage-collector passes.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
             for index, role in enumerate(self.state.role.tolist()):
                 AGENT_CLASSES[role](self, index)
+        finally:
+            if collecting:
+                gc.enable()
 
     # The Mesa agents are views on the state arrays. They are made the first time
     # anyone asks for them, so a sweep that never looks at them does not pay for them.
