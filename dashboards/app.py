@@ -28,7 +28,6 @@ from typing import Any
 import reacton.core
 import solara
 import solara.lab
-from solara.components.file_download import FileDownloadWidget
 
 from simulation.params import GROUPS, PARAMS, Param, ParamError, validate
 from simulation.scenarios import DEFAULT_SCENARIO, list_scenarios, load_scenario, scenario_toml
@@ -57,18 +56,10 @@ CSS = """
 .coprod-card { border: 1px solid #e0e0e0; border-radius: 8px; padding: 10px 12px;
                background: white; }
 .coprod-card h4 { margin: 0 0 2px 0; font-size: 1.02rem; }
-.coprod-card-top { display: flow-root; }
-.coprod-card-top > .solara-file-download-container { float: right; margin-left: 8px; }
-.coprod-card-top h4 { line-height: 28px; margin-bottom: 12px; }
 .coprod-explain { color: #555; font-size: 0.85rem; margin: 0 0 4px 0; min-height: 2.4em; }
 .coprod-help { color: #555; font-size: 0.8rem; line-height: 1.25; margin-top: 2px; }
 .coprod-name { font-family: monospace; font-size: 0.75rem; color: #888; }
-.coprod-control { padding: 6px 0 10px 0; border-bottom: 1px solid #eee; display: flex;
-                  flex-direction: column; }
-.coprod-control > * { order: 1; }
-.coprod-control-text { display: contents; }
-.coprod-control-text > * { order: 2; }
-.coprod-control-text > .coprod-control-head { order: 0; }
+.coprod-control { padding: 6px 0 10px 0; border-bottom: 1px solid #eee; }
 .coprod-control-head { display: flex; justify-content: space-between; gap: 8px;
                        font-weight: 500; }
 .coprod-value { font-family: monospace; font-weight: 600; color: #1565c0; white-space: nowrap; }
@@ -100,20 +91,13 @@ def new_model(seed: int, values: dict):
 
 
 def _warm_up() -> None:
-    """What the first page needs that takes time: run in a thread when the server starts."""
-    import inspect
-
-    # Mesa names its loggers from inspect.stack() while it is imported. For each frame of
-    # the import machinery ("<frozen importlib._bootstrap>") inspect.getmodule then looks
-    # through every loaded module, some thousand under the server, and finds nothing. Tell
-    # it where those frames come from (their module; what it would find if it could).
-    by_file = getattr(inspect, "modulesbyfile", None)
-    if isinstance(by_file, dict):
-        for name in ("importlib._bootstrap", "importlib._bootstrap_external"):
-            by_file.setdefault(f"<frozen {name}>", name)
     import simulation.model  # noqa: F401
 
-    markdown_html(INTRO)  # the first page's only Markdown
+
+if os.environ.get("SOLARA_APP", "").startswith("dashboards.app"):
+    # Under the server: load the model (about a second) while the browser loads the page,
+    # instead of before the server answers.
+    threading.Thread(target=_warm_up, name="coprod-warm-up", daemon=True).start()
 
 
 @dataclass(frozen=True)
@@ -277,19 +261,6 @@ def use_session() -> Session:
 # --------------------------------------------------------------------------- controls
 
 
-@functools.lru_cache(maxsize=64)
-def markdown_html(text: str) -> str:
-    """``text`` (Markdown with tables) as HTML; the same text is converted once.
-
-    The extension is passed as an object: by name, Markdown looks it up among every
-    installed package's entry points, tens of milliseconds on each call.
-    """
-    import markdown
-    from markdown.extensions.tables import TableExtension
-
-    return markdown.markdown(text, extensions=[TableExtension()])
-
-
 def Md(text: str, classes: list[str] | None = None):
     """Markdown rendered here, to HTML.
 
@@ -297,7 +268,9 @@ def Md(text: str, classes: list[str] | None = None):
     not ship: offline that is a failed request and a console error on every page.
     Only text the dashboard writes goes in (user-given names are escaped first).
     """
-    return solara.HTML("div", unsafe_innerHTML=markdown_html(text),
+    import markdown
+
+    return solara.HTML("div", unsafe_innerHTML=markdown.markdown(text, extensions=["tables"]),
                        classes=["coprod-md"] + (classes or []))
 
 
@@ -349,17 +322,15 @@ def ParamControl(session: Session, p: Param):
         set_problem(session.set_param(p.name, new))
 
     unit = f" {p.unit}" if p.unit and p.kind in ("int", "float") else ""
-    # Text as HTML: one widget for what would be six (fewer widgets, a faster first page).
-    # The name and value go above the control and the help below it, by CSS (see
-    # .coprod-control-text): the text is one widget, not one above and one below.
-    head = (f'<div class="coprod-control-head"><span>{html.escape(pretty(p.name))}</span>'
-            f'<span class="coprod-value{" coprod-changed" if changed else ""}">'
-            f'{html.escape(show_value(p, value) + unit)}</span></div>')
+    # Text as HTML: one widget for what would be four (fewer widgets, a faster first page).
+    head = (f'<span>{html.escape(pretty(p.name))}</span><span class="coprod-value'
+            f'{" coprod-changed" if changed else ""}">{html.escape(show_value(p, value) + unit)}'
+            '</span>')
     notes = (f'<div class="coprod-help">{html.escape(p.help)}</div>' if p.kind != "bool"
              else "") + (f'<div class="coprod-name">{p.name} · paper: '
                          f'{html.escape(p.concept)}</div>')
     with solara.Div(classes=["coprod-control"], attributes={"data-param": p.name}):
-        solara.HTML("div", unsafe_innerHTML=head + notes, classes=["coprod-control-text"])
+        solara.HTML("div", unsafe_innerHTML=head, classes=["coprod-control-head"])
         if p.kind == "bool":
             solara.Switch(label=p.help, value=value, on_value=put)
         elif p.kind == "choice":
@@ -377,6 +348,7 @@ def ParamControl(session: Session, p: Param):
                             suffix=p.unit)
         if problem:
             solara.Error(problem, dense=True)
+        solara.HTML("div", unsafe_innerHTML=notes)
 
 
 @solara.component
@@ -505,59 +477,20 @@ def chart_png_for(session: Session, key: str) -> bytes:
 
 
 @solara.component
-def Download(make, filename: str, mime_type: str, children: list, on_error=None):
-    """A file made by ``make()`` when its button is clicked, then saved by the browser.
-
-    ``solara.FileDownload`` does this too, but starts a thread for each of its buttons as
-    the page is built (and renders it again as the thread starts and ends): eight times
-    on the first page, for the plots' PNG buttons. Here the thread starts on the click.
-    ``on_error(message)`` is told when ``make`` fails.
-    """
-    requested, set_requested = solara.use_state(False)
-    content, set_content = solara.use_state(None)
-
-    def on_request(value: bool) -> None:
-        if not value:  # saved by the browser: forget it, ready for the next click
-            set_requested(False)
-            set_content(None)
-            return
-        set_requested(True)
-
-        def run() -> None:
-            try:
-                set_content(make())
-            except Exception as err:
-                logger.exception("dashboard: %s could not be made", filename)
-                set_requested(False)
-                if on_error is not None:
-                    on_error(f"{filename} could not be made: {type(err).__name__}: {err}")
-
-        threading.Thread(target=run, name="coprod-download", daemon=True).start()
-
-    return FileDownloadWidget.element(filename=filename, bytes=content, mime_type=mime_type,
-                                      request_download=requested,
-                                      on_request_download=on_request, children=children)
-
-
-@solara.component
 def PngButton(session: Session, key: str, label: str = "PNG"):
-    Download(functools.partial(chart_png_for, session, key), f"coprod-{key}.png", "image/png",
-             [solara.Button(label, icon_name="mdi-download", text=True, small=True,
-                            classes=[f"coprod-png-{key}"])],
-             on_error=lambda message: session.notice.set(("error", message)))
+    data = solara.use_memo(lambda: functools.partial(chart_png_for, session, key), [key])
+    solara.FileDownload(data, filename=f"coprod-{key}.png", mime_type="image/png",
+                        children=[solara.Button(label, icon_name="mdi-download", text=True,
+                                                small=True, classes=[f"coprod-png-{key}"])])
 
 
 @solara.component
 def CardHead(session: Session, key: str, title: str, explain: str):
-    """A plot's title, PNG button and explanation: fixed, so not redrawn each week.
-
-    The button floats right of the title (CSS), so that title and explanation are one
-    widget.
-    """
-    with solara.Div(classes=["coprod-card-top"]):
+    """A plot's title, PNG button and explanation: fixed, so not redrawn each week."""
+    with solara.Row(justify="space-between", style={"align-items": "baseline"}):
+        solara.HTML("h4", unsafe_innerHTML=title)
         PngButton(session, key)
-        solara.HTML("div", unsafe_innerHTML=f'<h4>{title}</h4><div class="coprod-explain">'
-                                            f'{html.escape(explain)}</div>')
+    Line(explain, ["coprod-explain"])
 
 
 @solara.component
@@ -874,13 +807,3 @@ def Page():
 
 
 page = Page
-
-
-if os.environ.get("SOLARA_APP", "").startswith("dashboards.app"):
-    # Under the server: load the model (about a second) while the browser loads the page,
-    # instead of before the server answers; and compress the page's scripts before the
-    # browser asks for them (see server.precompress_assets).
-    from .server import start_warm_start
-
-    start_warm_start()
-    threading.Thread(target=_warm_up, name="coprod-warm-up", daemon=True).start()
