@@ -20,6 +20,7 @@ import html
 import logging
 import math
 import os
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from typing import Any
 import reacton.core
 import solara
 import solara.lab
+from solara.components.file_download import FileDownloadWidget
 
 from simulation.params import GROUPS, PARAMS, Param, ParamError, validate
 from simulation.scenarios import DEFAULT_SCENARIO, list_scenarios, load_scenario, scenario_toml
@@ -56,10 +58,18 @@ CSS = """
 .coprod-card { border: 1px solid #e0e0e0; border-radius: 8px; padding: 10px 12px;
                background: white; }
 .coprod-card h4 { margin: 0 0 2px 0; font-size: 1.02rem; }
+.coprod-card-top { display: flow-root; }
+.coprod-card-top > .solara-file-download-container { float: right; margin-left: 8px; }
+.coprod-card-top h4 { line-height: 28px; margin-bottom: 12px; }
 .coprod-explain { color: #555; font-size: 0.85rem; margin: 0 0 4px 0; min-height: 2.4em; }
 .coprod-help { color: #555; font-size: 0.8rem; line-height: 1.25; margin-top: 2px; }
 .coprod-name { font-family: monospace; font-size: 0.75rem; color: #888; }
-.coprod-control { padding: 6px 0 10px 0; border-bottom: 1px solid #eee; }
+.coprod-control { padding: 6px 0 10px 0; border-bottom: 1px solid #eee; display: flex;
+                  flex-direction: column; }
+.coprod-control > * { order: 1; }
+.coprod-control-text { display: contents; }
+.coprod-control-text > * { order: 2; }
+.coprod-control-text > .coprod-control-head { order: 0; }
 .coprod-control-head { display: flex; justify-content: space-between; gap: 8px;
                        font-weight: 500; }
 .coprod-value { font-family: monospace; font-weight: 600; color: #1565c0; white-space: nowrap; }
@@ -90,14 +100,37 @@ def new_model(seed: int, values: dict):
     return CoProductionModel(rng=seed, **values)
 
 
+_warm_up_thread: threading.Thread | None = None  # the server's, see the end of this module
+
+
+def model_pending() -> bool:
+    """Whether the server's warm-up is still importing ``simulation.model``."""
+    module = sys.modules.get("simulation.model")
+    spec = getattr(module, "__spec__", None)
+    loaded = module is not None and not getattr(spec, "_initializing", False)
+    return _warm_up_thread is not None and _warm_up_thread.is_alive() and not loaded
+
+
 def _warm_up() -> None:
+    """What the first page needs that takes time: run in a thread when the server starts."""
+    import inspect
+
+    # pandas first, and soon after the server starts (long before a browser can connect):
+    # a page built while pandas is half imported fails, as reacton looks up
+    # pandas.DataFrame on every use_state once pandas is in sys.modules.
+    import pandas  # noqa: F401
+
+    # Mesa names its loggers from inspect.stack() while it is imported. For each frame of
+    # the import machinery ("<frozen importlib._bootstrap>") inspect.getmodule then looks
+    # through every loaded module, some thousand under the server, and finds nothing. Tell
+    # it where those frames come from (their module; what it would find if it could).
+    by_file = getattr(inspect, "modulesbyfile", None)
+    if isinstance(by_file, dict):
+        for name in ("importlib._bootstrap", "importlib._bootstrap_external"):
+            by_file.setdefault(f"<frozen {name}>", name)
     import simulation.model  # noqa: F401
 
-
-if os.environ.get("SOLARA_APP", "").startswith("dashboards.app"):
-    # Under the server: load the model (about a second) while the browser loads the page,
-    # instead of before the server answers.
-    threading.Thread(target=_warm_up, name="coprod-warm-up", daemon=True).start()
+    markdown_html(INTRO)  # the first page's only Markdown
 
 
 @dataclass(frozen=True)
@@ -121,7 +154,8 @@ class Session:
     origin: solara.Reactive  # ("preset", name) or ("file", name)
     description: solara.Reactive  # the preset's or file's description
     seed: solara.Reactive
-    model: solara.Reactive
+    model: solara.Reactive  # None until the first model is built (see build_first)
+    ready: solara.Reactive  # whether there is a model: the run's part of the page is shown
     tick: solara.Reactive  # bumped on every step and reset: what the plots depend on
     playing: solara.Reactive
     speed: solara.Reactive
@@ -137,17 +171,46 @@ class Session:
 
     # -- the run
 
+    def _put(self, model) -> None:
+        self.model.set(model)
+        self.tick.set(self.tick.value + 1)
+        self.ready.set(True)
+
     def restart(self) -> None:
         """A new model at week 0 with the current values and seed."""
         with self.lock, self.batch():
             self.playing.set(False)
-            self.model.set(new_model(self.seed.value, self.values.value))
-            self.tick.set(self.tick.value + 1)
+            self._put(new_model(self.seed.value, self.values.value))
+
+    def build_first(self) -> None:
+        """Build the first model in a thread, while the page shows everything else.
+
+        For a page opened while the server is still loading the model's code (Mesa,
+        pandas, scipy: a second or more on a busy machine), instead of keeping the whole
+        page waiting. A Reset or a new setting meanwhile wins over this model.
+        """
+        seed, values = self.seed.value, self.values.value
+
+        def run() -> None:
+            try:
+                model = new_model(seed, values)  # waits for the warm-up's import
+            except Exception as err:
+                logger.exception("dashboard: the first model could not be built")
+                self.notice.set(("error", f"The model could not be set up: "
+                                          f"{type(err).__name__}: {err}"))
+                return
+            with self.lock, self.batch():
+                if self.model.value is None:
+                    self._put(model)
+
+        threading.Thread(target=run, name="coprod-first-model", daemon=True).start()
 
     def step(self, weeks: int = 1) -> None:
         """Advance the run; stops playing at the end of the programme."""
         with self.lock, self.batch():
             model = self.model.value
+            if model is None:
+                return
             for _ in range(weeks):
                 if not model.running:
                     break
@@ -165,7 +228,8 @@ class Session:
     def to_end(self) -> None:
         with self.lock, self.batch():
             self.playing.set(False)
-            self.step(self.model.value.p.weeks)
+            if self.model.value is not None:
+                self.step(self.model.value.p.weeks)
 
     # -- settings
 
@@ -240,7 +304,11 @@ def use_session() -> Session:
     origin = solara.use_reactive(("preset", DEFAULT_SCENARIO))
     description = solara.use_reactive(list_scenarios().get(DEFAULT_SCENARIO, ""))
     seed = solara.use_reactive(0)
-    model = solara.use_reactive(solara.use_memo(lambda: new_model(0, start), []))
+    # The first model now, unless the server is still loading the model's code: then the
+    # page shows everything else meanwhile, and a thread builds it (build_first).
+    first = solara.use_memo(lambda: None if model_pending() else new_model(0, start), [])
+    model = solara.use_reactive(first)
+    ready = solara.use_reactive(first is not None)
     tick = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(DEFAULT_SPEED)
@@ -254,11 +322,27 @@ def use_session() -> Session:
         playing=solara.use_reactive(False), error=solara.use_reactive(None))
     lock = solara.use_memo(threading.RLock, [])
     rc = reacton.core.get_render_context(required=False)
-    return solara.use_memo(lambda: Session(values, base, origin, description, seed, model, tick,
-                                           playing, speed, notice, tab, cmp, lock, rc), [])
+    session = solara.use_memo(lambda: Session(values, base, origin, description, seed, model,
+                                              ready, tick, playing, speed, notice, tab, cmp,
+                                              lock, rc), [])
+    solara.use_effect(lambda: None if first is not None else session.build_first(), [])
+    return session
 
 
 # --------------------------------------------------------------------------- controls
+
+
+@functools.lru_cache(maxsize=64)
+def markdown_html(text: str) -> str:
+    """``text`` (Markdown with tables) as HTML; the same text is converted once.
+
+    The extension is passed as an object: by name, Markdown looks it up among every
+    installed package's entry points, tens of milliseconds on each call.
+    """
+    import markdown
+    from markdown.extensions.tables import TableExtension
+
+    return markdown.markdown(text, extensions=[TableExtension()])
 
 
 def Md(text: str, classes: list[str] | None = None):
@@ -268,9 +352,7 @@ def Md(text: str, classes: list[str] | None = None):
     not ship: offline that is a failed request and a console error on every page.
     Only text the dashboard writes goes in (user-given names are escaped first).
     """
-    import markdown
-
-    return solara.HTML("div", unsafe_innerHTML=markdown.markdown(text, extensions=["tables"]),
+    return solara.HTML("div", unsafe_innerHTML=markdown_html(text),
                        classes=["coprod-md"] + (classes or []))
 
 
@@ -322,15 +404,17 @@ def ParamControl(session: Session, p: Param):
         set_problem(session.set_param(p.name, new))
 
     unit = f" {p.unit}" if p.unit and p.kind in ("int", "float") else ""
-    # Text as HTML: one widget for what would be four (fewer widgets, a faster first page).
-    head = (f'<span>{html.escape(pretty(p.name))}</span><span class="coprod-value'
-            f'{" coprod-changed" if changed else ""}">{html.escape(show_value(p, value) + unit)}'
-            '</span>')
+    # Text as HTML: one widget for what would be six (fewer widgets, a faster first page).
+    # The name and value go above the control and the help below it, by CSS (see
+    # .coprod-control-text): the text is one widget, not one above and one below.
+    head = (f'<div class="coprod-control-head"><span>{html.escape(pretty(p.name))}</span>'
+            f'<span class="coprod-value{" coprod-changed" if changed else ""}">'
+            f'{html.escape(show_value(p, value) + unit)}</span></div>')
     notes = (f'<div class="coprod-help">{html.escape(p.help)}</div>' if p.kind != "bool"
              else "") + (f'<div class="coprod-name">{p.name} · paper: '
                          f'{html.escape(p.concept)}</div>')
     with solara.Div(classes=["coprod-control"], attributes={"data-param": p.name}):
-        solara.HTML("div", unsafe_innerHTML=head, classes=["coprod-control-head"])
+        solara.HTML("div", unsafe_innerHTML=head + notes, classes=["coprod-control-text"])
         if p.kind == "bool":
             solara.Switch(label=p.help, value=value, on_value=put)
         elif p.kind == "choice":
@@ -348,7 +432,6 @@ def ParamControl(session: Session, p: Param):
                             suffix=p.unit)
         if problem:
             solara.Error(problem, dense=True)
-        solara.HTML("div", unsafe_innerHTML=notes)
 
 
 @solara.component
@@ -477,20 +560,59 @@ def chart_png_for(session: Session, key: str) -> bytes:
 
 
 @solara.component
+def Download(make, filename: str, mime_type: str, children: list, on_error=None):
+    """A file made by ``make()`` when its button is clicked, then saved by the browser.
+
+    ``solara.FileDownload`` does this too, but starts a thread for each of its buttons as
+    the page is built (and renders it again as the thread starts and ends): seven times
+    on the first page, for the plots' PNG buttons. Here the thread starts on the click.
+    ``on_error(message)`` is told when ``make`` fails.
+    """
+    requested, set_requested = solara.use_state(False)
+    content, set_content = solara.use_state(None)
+
+    def on_request(value: bool) -> None:
+        if not value:  # saved by the browser: forget it, ready for the next click
+            set_requested(False)
+            set_content(None)
+            return
+        set_requested(True)
+
+        def run() -> None:
+            try:
+                set_content(make())
+            except Exception as err:
+                logger.exception("dashboard: %s could not be made", filename)
+                set_requested(False)
+                if on_error is not None:
+                    on_error(f"{filename} could not be made: {type(err).__name__}: {err}")
+
+        threading.Thread(target=run, name="coprod-download", daemon=True).start()
+
+    return FileDownloadWidget.element(filename=filename, bytes=content, mime_type=mime_type,
+                                      request_download=requested,
+                                      on_request_download=on_request, children=children)
+
+
+@solara.component
 def PngButton(session: Session, key: str, label: str = "PNG"):
-    data = solara.use_memo(lambda: functools.partial(chart_png_for, session, key), [key])
-    solara.FileDownload(data, filename=f"coprod-{key}.png", mime_type="image/png",
-                        children=[solara.Button(label, icon_name="mdi-download", text=True,
-                                                small=True, classes=[f"coprod-png-{key}"])])
+    Download(functools.partial(chart_png_for, session, key), f"coprod-{key}.png", "image/png",
+             [solara.Button(label, icon_name="mdi-download", text=True, small=True,
+                            classes=[f"coprod-png-{key}"])],
+             on_error=lambda message: session.notice.set(("error", message)))
 
 
 @solara.component
 def CardHead(session: Session, key: str, title: str, explain: str):
-    """A plot's title, PNG button and explanation: fixed, so not redrawn each week."""
-    with solara.Row(justify="space-between", style={"align-items": "baseline"}):
-        solara.HTML("h4", unsafe_innerHTML=title)
+    """A plot's title, PNG button and explanation: fixed, so not redrawn each week.
+
+    The button floats right of the title (CSS), so that title and explanation are one
+    widget.
+    """
+    with solara.Div(classes=["coprod-card-top"]):
         PngButton(session, key)
-    Line(explain, ["coprod-explain"])
+        solara.HTML("div", unsafe_innerHTML=f'<h4>{title}</h4><div class="coprod-explain">'
+                                            f'{html.escape(explain)}</div>')
 
 
 @solara.component
@@ -792,18 +914,33 @@ def Page():
     with solara.Sidebar():
         Sidebar(session)
     with solara.Column(gap="10px", style={"padding": "0 4px"}):
-        RunBar(session)
-        with solara.Details("What am I looking at?", expand=False):
-            Md(INTRO)
-        with solara.lab.Tabs(value=session.tab, lazy=True):
-            with solara.lab.Tab(TABS[0]):
-                RunView(session)
-            with solara.lab.Tab(TABS[1]):
-                StoryView(session)
-            with solara.lab.Tab(TABS[2]):
-                CompareView(session)
-            with solara.lab.Tab(TABS[3]):
-                ExportView(session)
+        if not session.ready.value:  # the first model is still being built
+            Line("Setting up the model ...", ["coprod-of", "coprod-pending"])
+            solara.ProgressLinear(True)
+        else:
+            RunBar(session)
+            with solara.Details("What am I looking at?", expand=False):
+                Md(INTRO)
+            with solara.lab.Tabs(value=session.tab, lazy=True):
+                with solara.lab.Tab(TABS[0]):
+                    RunView(session)
+                with solara.lab.Tab(TABS[1]):
+                    StoryView(session)
+                with solara.lab.Tab(TABS[2]):
+                    CompareView(session)
+                with solara.lab.Tab(TABS[3]):
+                    ExportView(session)
 
 
 page = Page
+
+
+if os.environ.get("SOLARA_APP", "").startswith("dashboards.app"):
+    # Under the server: load the model (about a second) while the browser loads the page,
+    # instead of before the server answers; and compress the page's scripts before the
+    # browser asks for them (see server.precompress_assets).
+    from .server import start_warm_start
+
+    start_warm_start()
+    _warm_up_thread = threading.Thread(target=_warm_up, name="coprod-warm-up", daemon=True)
+    _warm_up_thread.start()

@@ -14,6 +14,10 @@ import json
 import ipyvuetify
 import traitlets
 
+# The minified ECharts in solara-assets, below Solara's cdn url. assets/custom.js starts
+# loading the same file while the page connects (keep the two in step).
+ECHARTS = "echarts@5.4.0/dist/echarts.min.js"
+
 
 class ChartWidget(ipyvuetify.VuetifyTemplate):
     """One ECharts chart; ``spec`` is its option as JSON."""
@@ -24,6 +28,7 @@ class ChartWidget(ipyvuetify.VuetifyTemplate):
     css_class = traitlets.Unicode("").tag(sync=True)
     week = traitlets.Int(0).tag(sync=True)
     height = traitlets.Unicode("300px").tag(sync=True)
+    echarts = traitlets.Unicode(ECHARTS).tag(sync=True)
 
 
 def to_json(option: dict) -> str:
