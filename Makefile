@@ -16,11 +16,13 @@ FIND_PYTHON = for c in python3.13 python3.12 python3.14 python3 python \
 	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	    command -v $$c; exit 0; fi; done; exit 1
 
-.PHONY: run test bench install clean help dashboard bench-dashboard screenshots
+.PHONY: run test test-fast lint format mutation bench install clean help dashboard bench-dashboard screenshots
 
 help:
 	@echo "make run    - the headline sweep (compensation x pacing) on local processes, then its analysis in $(OUT)"
 	@echo "make test   - run the whole test suite"
+	@echo "make test-fast - the quick loop (no many-seed statistics, browser or cluster tests)"
+	@echo "make lint   - ruff (lint and format check) and mypy on simulation/"
 	@echo "make bench  - print the model's speed figures"
 	@echo "make dashboard - open the model in a web browser (HOST=0.0.0.0 for a room's network)"
 
@@ -31,7 +33,7 @@ $(STAMP): pyproject.toml
 	  $$base -m venv $(VENV) || exit 2; \
 	fi
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,lint]'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -44,6 +46,19 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# The quick loop: everything but the many-seed statistics, the browser and the cluster.
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow and not browser and not cluster"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy simulation
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_model.py

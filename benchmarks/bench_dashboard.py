@@ -35,15 +35,15 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from dashboards import harness
 
-from dashboards import harness  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 TARGETS = {"usable_page_s": 6.0, "step_median_ms": 400.0, "play_weeks_per_s": 5.0}
 WEEK_JS = "() => +document.querySelector('.coprod-week').innerText.trim().split(' ')[1]"
-PLOT_WEEK_JS = ("() => Math.min(...[...document.querySelectorAll('.coprod-chart')]"
-                ".map(e => +e.dataset.week))")
+PLOT_WEEK_JS = (
+    "() => Math.min(...[...document.querySelectorAll('.coprod-chart')].map(e => +e.dataset.week))"
+)
 
 
 # Where the page's time went, from the browser's own clock (Navigation Timing): when it
@@ -65,12 +65,23 @@ def measure_start(browser, server, base: str, start: float) -> tuple[dict, objec
     page.locator(".coprod-step:not([disabled])").wait_for()
     usable = time.perf_counter() - start
     nav = page.evaluate(NAVIGATION_JS)
-    at = {key: nav["origin"] / 1000 + nav[key] / 1000 - start_epoch
-          for key in ("request", "html", "scripts")}
-    return ({"server_answers_s": answered, "usable_page_s": usable,
-             "page_requested_s": at["request"], "html_received_s": at["html"],
-             "page_scripts_run_s": at["scripts"], "blocked": blocked, "errors": errors},
-            context, page)
+    at = {
+        key: nav["origin"] / 1000 + nav[key] / 1000 - start_epoch
+        for key in ("request", "html", "scripts")
+    }
+    return (
+        {
+            "server_answers_s": answered,
+            "usable_page_s": usable,
+            "page_requested_s": at["request"],
+            "html_received_s": at["html"],
+            "page_scripts_run_s": at["scripts"],
+            "blocked": blocked,
+            "errors": errors,
+        },
+        context,
+        page,
+    )
 
 
 # In the page: click Step, then wait (frame by frame) until the Week text and all seven
@@ -112,10 +123,17 @@ def measure_steps(page, n: int) -> tuple[list[float], list[float]]:
 
 
 def _summary(times: list[float]) -> dict:
-    return {"median": statistics.median(times),
-            "p90": (statistics.quantiles(times, n=10, method="inclusive")[-1]
-                    if len(times) >= 2 else times[0]),
-            "min": min(times), "max": max(times), "n": len(times)}
+    return {
+        "median": statistics.median(times),
+        "p90": (
+            statistics.quantiles(times, n=10, method="inclusive")[-1]
+            if len(times) >= 2
+            else times[0]
+        ),
+        "min": min(times),
+        "max": max(times),
+        "n": len(times),
+    }
 
 
 def measure_play(page, speed: int, seconds: float) -> dict:
@@ -134,18 +152,29 @@ def measure_play(page, speed: int, seconds: float) -> dict:
     page.locator(".coprod-pause[disabled]").wait_for(timeout=30_000)
     if speed != 10:
         harness.choose(page, "Weeks per second", "10")
-    return {"speed_setting": speed, "week_text_per_s": (w1 - w0) / (t1 - t0),
-            "plots_per_s": (p1 - p0) / (t1 - t0), "weeks_seen": w1 - w0}
+    return {
+        "speed_setting": speed,
+        "week_text_per_s": (w1 - w0) / (t1 - t0),
+        "plots_per_s": (p1 - p0) / (t1 - t0),
+        "weeks_seen": w1 - w0,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--steps", type=int, default=40,
-                        help="Step clicks to time, half in the page, half through Playwright "
-                             "(default 40)")
-    parser.add_argument("--play-seconds", type=float, default=3.0,
-                        help="seconds of Play to count weeks over (default 3; the default "
-                             "scenario's 104 weeks must not run out meanwhile)")
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=40,
+        help="Step clicks to time, half in the page, half through Playwright (default 40)",
+    )
+    parser.add_argument(
+        "--play-seconds",
+        type=float,
+        default=3.0,
+        help="seconds of Play to count weeks over (default 3; the default "
+        "scenario's 104 weeks must not run out meanwhile)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     if not Path(harness.CHROMIUM).exists():
@@ -162,12 +191,12 @@ def main(argv: list[str] | None = None) -> int:
         server = harness.start_server(port)
         try:
             results["start"], context, page = measure_start(
-                browser, server, f"http://127.0.0.1:{port}", start)
+                browser, server, f"http://127.0.0.1:{port}", start
+            )
             in_page, driven = measure_steps(page, args.steps)
             results["step_ms"] = _summary(in_page)
             results["step_ms_playwright"] = _summary(driven)
-            results["play"] = [measure_play(page, speed, args.play_seconds)
-                               for speed in (10, 20)]
+            results["play"] = [measure_play(page, speed, args.play_seconds) for speed in (10, 20)]
             context.close()
         finally:
             browser.close()
@@ -175,35 +204,52 @@ def main(argv: list[str] | None = None) -> int:
 
     play_default = results["play"][0]
     on_screen = min(play_default["week_text_per_s"], play_default["plots_per_s"])
-    figures = {"usable_page_s": results["start"]["usable_page_s"],
-               "step_median_ms": results["step_ms"]["median"],
-               "play_weeks_per_s": on_screen}
+    figures = {
+        "usable_page_s": results["start"]["usable_page_s"],
+        "step_median_ms": results["step_ms"]["median"],
+        "play_weeks_per_s": on_screen,
+    }
     results["figures"] = figures
-    results["pass"] = {"usable_page_s": figures["usable_page_s"] < TARGETS["usable_page_s"],
-                       "step_median_ms": figures["step_median_ms"] < TARGETS["step_median_ms"],
-                       "play_weeks_per_s":
-                           figures["play_weeks_per_s"] >= TARGETS["play_weeks_per_s"]}
+    results["pass"] = {
+        "usable_page_s": figures["usable_page_s"] < TARGETS["usable_page_s"],
+        "step_median_ms": figures["step_median_ms"] < TARGETS["step_median_ms"],
+        "play_weeks_per_s": figures["play_weeks_per_s"] >= TARGETS["play_weeks_per_s"],
+    }
 
-    ok = lambda key: "PASS" if results["pass"][key] else "MISS"  # noqa: E731
+    def ok(key: str) -> str:
+        return "PASS" if results["pass"][key] else "MISS"
+
     s, st, pw_st = results["start"], results["step_ms"], results["step_ms_playwright"]
     print("Dashboard speed, default scenario, Chromium offline (all requests to 127.0.0.1)")
     print(f"  server answers        {s['server_answers_s']:6.2f} s after start")
-    print(f"  usable page           {s['usable_page_s']:6.2f} s after start     "
-          f"target < {TARGETS['usable_page_s']:g} s      {ok('usable_page_s')}")
-    print(f"    meanwhile           page asked for at {s['page_requested_s']:.2f} s (Chromium "
-          f"opens the tab after the answer), its scripts run by {s['page_scripts_run_s']:.2f} s; "
-          f"then the server builds it and the browser draws it")
-    print(f"  Step to all 7 plots   {st['median']:6.0f} ms median, timed in the page "
-          f"(p90 {st['p90']:.0f}, min {st['min']:.0f}, max {st['max']:.0f}, {st['n']} steps)  "
-          f"target < {TARGETS['step_median_ms']:g} ms  {ok('step_median_ms')}")
-    print(f"    through Playwright  {pw_st['median']:6.0f} ms median (p90 {pw_st['p90']:.0f}, "
-          f"{pw_st['n']} steps; includes the driver's click and polling)")
+    print(
+        f"  usable page           {s['usable_page_s']:6.2f} s after start     "
+        f"target < {TARGETS['usable_page_s']:g} s      {ok('usable_page_s')}"
+    )
+    print(
+        f"    meanwhile           page asked for at {s['page_requested_s']:.2f} s (Chromium "
+        f"opens the tab after the answer), its scripts run by {s['page_scripts_run_s']:.2f} s; "
+        f"then the server builds it and the browser draws it"
+    )
+    print(
+        f"  Step to all 7 plots   {st['median']:6.0f} ms median, timed in the page "
+        f"(p90 {st['p90']:.0f}, min {st['min']:.0f}, max {st['max']:.0f}, {st['n']} steps)  "
+        f"target < {TARGETS['step_median_ms']:g} ms  {ok('step_median_ms')}"
+    )
+    print(
+        f"    through Playwright  {pw_st['median']:6.0f} ms median (p90 {pw_st['p90']:.0f}, "
+        f"{pw_st['n']} steps; includes the driver's click and polling)"
+    )
     for play in results["play"]:
-        print(f"  Play at {play['speed_setting']:>2} weeks/s     "
-              f"{play['week_text_per_s']:6.1f} weeks/s on the Week text, "
-              f"{play['plots_per_s']:.1f} on the plots")
-    print(f"  Play on screen        {on_screen:6.1f} weeks/s (default speed)   "
-          f"target >= {TARGETS['play_weeks_per_s']:g}     {ok('play_weeks_per_s')}")
+        print(
+            f"  Play at {play['speed_setting']:>2} weeks/s     "
+            f"{play['week_text_per_s']:6.1f} weeks/s on the Week text, "
+            f"{play['plots_per_s']:.1f} on the plots"
+        )
+    print(
+        f"  Play on screen        {on_screen:6.1f} weeks/s (default speed)   "
+        f"target >= {TARGETS['play_weeks_per_s']:g}     {ok('play_weeks_per_s')}"
+    )
     if s["blocked"] or s["errors"]:
         print(f"  WARNING: blocked requests {s['blocked']}, console errors {s['errors']}")
     if args.json:

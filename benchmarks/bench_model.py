@@ -38,20 +38,19 @@ import sys
 import time
 import tracemalloc
 import warnings
+from functools import partial
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-import mesa  # noqa: E402
-import numpy as np  # noqa: E402
-from mesa.examples.basic.boltzmann_wealth_model.model import (  # noqa: E402
+import mesa
+import numpy as np
+from mesa.examples.basic.boltzmann_wealth_model.model import (
     BoltzmannScenario,
     BoltzmannWealth,
 )
 
-from simulation import CoProductionModel  # noqa: E402
+from simulation import CoProductionModel
+
+ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_COUNTS = {"n_patients": 40, "n_carers": 20, "n_clinicians": 12, "n_managers": 4}
 LARGE_N = 10_000
@@ -246,8 +245,14 @@ def memory_child(total: int, weeks: int) -> dict:
 
 
 def measure_memory(total: int, weeks: int) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--_memory-child", str(total),
-           "--weeks", str(weeks)]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--_memory-child",
+        str(total),
+        "--weeks",
+        str(weeks),
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
     if out.returncode != 0:
         return {"agents": total, "weeks": weeks, "error": out.stderr.strip()[-2000:]}
@@ -292,15 +297,26 @@ def verdict(ok: bool) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true",
-                    help="smoke check: 1 repeat, 13 weeks (figures are noisy)")
+    ap.add_argument(
+        "--quick", action="store_true", help="smoke check: 1 repeat, 13 weeks (figures are noisy)"
+    )
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE")
     ap.add_argument("--weeks", type=int, default=None, help="weeks per run (default 104)")
-    ap.add_argument("--comparator-weeks", type=int, default=None,
-                    help="time the two baselines over this many weeks instead (scaled to "
-                         "agent-steps/s); default: same as --weeks")
-    ap.add_argument("--repeats", type=int, nargs=2, metavar=("DEFAULT", "LARGE"), default=None,
-                    help="repeats at the default and the large size (default 5 3; --quick 1 1)")
+    ap.add_argument(
+        "--comparator-weeks",
+        type=int,
+        default=None,
+        help="time the two baselines over this many weeks instead (scaled to "
+        "agent-steps/s); default: same as --weeks",
+    )
+    ap.add_argument(
+        "--repeats",
+        type=int,
+        nargs=2,
+        metavar=("DEFAULT", "LARGE"),
+        default=None,
+        help="repeats at the default and the large size (default 5 3; --quick 1 1)",
+    )
     ap.add_argument("--large", type=int, default=LARGE_N, help="the large population size")
     ap.add_argument("--no-memory", action="store_true", help="skip the memory subprocesses")
     ap.add_argument("--_memory-child", type=int, default=None, help=argparse.SUPPRESS)
@@ -319,63 +335,94 @@ def main(argv=None) -> int:
         (f"{args.large:,}", scaled_counts(args.large), reps[1]),
     ]
     info = machine()
-    report = {"machine": info, "quick": args.quick, "weeks": weeks,
-              "comparator_weeks": comp_weeks, "sizes": {}, "targets": {}}
+    report = {
+        "machine": info,
+        "quick": args.quick,
+        "weeks": weeks,
+        "comparator_weeks": comp_weeks,
+        "sizes": {},
+        "targets": {},
+    }
 
-    print("CoProductionModel benchmark" + ("  [--quick: smoke check, not figures]" if args.quick else ""))
+    print(
+        "CoProductionModel benchmark"
+        + ("  [--quick: smoke check, not figures]" if args.quick else "")
+    )
     print(f"machine : {info['cpu_count']} CPUs ({info['cpus_usable']} usable), {info['cpu']}")
     print(f"          {info['platform']}")
     print(f"versions: python {info['python']}, numpy {info['numpy']}, mesa {info['mesa']}")
-    print(f"runs    : {weeks} weeks each; agent-steps/s = agents x weeks / wall time "
-          f"(best of repeats)")
+    print(
+        f"runs    : {weeks} weeks each; agent-steps/s = agents x weeks / wall time "
+        f"(best of repeats)"
+    )
     if comp_weeks != weeks:
         print(f"          baselines timed over {comp_weeks} weeks and expressed as agent-steps/s")
     t_start = time.perf_counter()
 
     # Memory first, while this process is still small (see memory_child).
-    mems = {} if args.no_memory else {
-        label: measure_memory(sum(counts.values()), weeks) for label, counts, _ in sizes}
+    mems = (
+        {}
+        if args.no_memory
+        else {label: measure_memory(sum(counts.values()), weeks) for label, counts, _ in sizes}
+    )
 
     for label, counts, repeats in sizes:
         n = sum(counts.values())
         side = grid_side(n)
         print()
-        print(f"== {label}: {n:,} agents "
-              f"({', '.join(f'{k[2:]}={v:,}' for k, v in counts.items())}), "
-              f"{repeats} repeat(s) ==")
+        print(
+            f"== {label}: {n:,} agents "
+            f"({', '.join(f'{k[2:]}={v:,}' for k, v in counts.items())}), "
+            f"{repeats} repeat(s) =="
+        )
         res = {"counts": counts}
-        res["ours"] = best_of(lambda: build_ours(counts, weeks), run_ours, n, weeks, repeats)
-        res["ours_without_views"] = best_of(lambda: build_ours(counts, weeks, views=False),
-                                            run_ours, n, weeks, repeats)
-        res["boltzmann"] = best_of(lambda: build_boltzmann(n, comp_weeks), run_steps, n,
-                                   comp_weeks, repeats)
+        res["ours"] = best_of(partial(build_ours, counts, weeks), run_ours, n, weeks, repeats)
+        res["ours_without_views"] = best_of(
+            partial(build_ours, counts, weeks, views=False), run_ours, n, weeks, repeats
+        )
+        res["boltzmann"] = best_of(
+            partial(build_boltzmann, n, comp_weeks), run_steps, n, comp_weeks, repeats
+        )
         res["boltzmann"]["grid"] = [side, side]
-        res["idiom"] = best_of(lambda: build_idiom(n, comp_weeks), run_steps, n, comp_weeks,
-                               repeats)
+        res["idiom"] = best_of(
+            partial(build_idiom, n, comp_weeks), run_steps, n, comp_weeks, repeats
+        )
         o, b, i = res["ours"], res["boltzmann"], res["idiom"]
         res["ratio_vs_idiom"] = o["agent_steps_per_s"] / i["agent_steps_per_s"]
         res["ratio_vs_boltzmann"] = o["agent_steps_per_s"] / b["agent_steps_per_s"]
-        res["ratio_vs_idiom_run_only"] = (o["agent_steps_per_s_run_only"]
-                                          / i["agent_steps_per_s_run_only"])
-        res["ratio_vs_boltzmann_run_only"] = (o["agent_steps_per_s_run_only"]
-                                              / b["agent_steps_per_s_run_only"])
+        res["ratio_vs_idiom_run_only"] = (
+            o["agent_steps_per_s_run_only"] / i["agent_steps_per_s_run_only"]
+        )
+        res["ratio_vs_boltzmann_run_only"] = (
+            o["agent_steps_per_s_run_only"] / b["agent_steps_per_s_run_only"]
+        )
 
-        print(f"{'model':<34}{'weeks':>6}{'build+run s':>13}{'agent-steps/s':>15}"
-              f"{'run-only/s':>14}")
-        for name, r in (("CoProductionModel (+ Mesa agents)", o),
-                        ("CoProductionModel (arrays only)", res["ours_without_views"]),
-                        (f"Boltzmann wealth ({side}x{side} grid)", b),
-                        ("no-space idiom (shuffle_do+Gini)", i)):
-            print(f"{name:<34}{r['weeks']:>6}{r['best_total_s']:>13.3f}"
-                  f"{fmt_rate(r['agent_steps_per_s']):>15}"
-                  f"{fmt_rate(r['agent_steps_per_s_run_only']):>14}")
-        res["ratio_vs_idiom_without_views"] = (res["ours_without_views"]["agent_steps_per_s"]
-                                               / i["agent_steps_per_s"])
-        print(f"ratio ours / no-space idiom : {res['ratio_vs_idiom']:8.2f}x "
-              f"(run-only {res['ratio_vs_idiom_run_only']:.2f}x; arrays only, as in a sweep, "
-              f"{res['ratio_vs_idiom_without_views']:.2f}x)")
-        print(f"ratio ours / Boltzmann      : {res['ratio_vs_boltzmann']:8.2f}x "
-              f"(run-only {res['ratio_vs_boltzmann_run_only']:.2f}x)")
+        print(
+            f"{'model':<34}{'weeks':>6}{'build+run s':>13}{'agent-steps/s':>15}{'run-only/s':>14}"
+        )
+        for name, r in (
+            ("CoProductionModel (+ Mesa agents)", o),
+            ("CoProductionModel (arrays only)", res["ours_without_views"]),
+            (f"Boltzmann wealth ({side}x{side} grid)", b),
+            ("no-space idiom (shuffle_do+Gini)", i),
+        ):
+            print(
+                f"{name:<34}{r['weeks']:>6}{r['best_total_s']:>13.3f}"
+                f"{fmt_rate(r['agent_steps_per_s']):>15}"
+                f"{fmt_rate(r['agent_steps_per_s_run_only']):>14}"
+            )
+        res["ratio_vs_idiom_without_views"] = (
+            res["ours_without_views"]["agent_steps_per_s"] / i["agent_steps_per_s"]
+        )
+        print(
+            f"ratio ours / no-space idiom : {res['ratio_vs_idiom']:8.2f}x "
+            f"(run-only {res['ratio_vs_idiom_run_only']:.2f}x; arrays only, as in a sweep, "
+            f"{res['ratio_vs_idiom_without_views']:.2f}x)"
+        )
+        print(
+            f"ratio ours / Boltzmann      : {res['ratio_vs_boltzmann']:8.2f}x "
+            f"(run-only {res['ratio_vs_boltzmann_run_only']:.2f}x)"
+        )
 
         if label in mems:
             mem = mems[label]
@@ -383,11 +430,13 @@ def main(argv=None) -> int:
             if "error" in mem:
                 print(f"memory (fresh subprocess)   : FAILED\n{mem['error']}")
             else:
-                print(f"memory (fresh subprocess, {weeks} weeks): "
-                      f"peak RSS - RSS after imports = {mem['peak_rss_minus_imports_mb']:.1f} MB "
-                      f"(peak {mem['peak_rss_mb']:.1f} [{mem['peak_rss_source']}], after imports "
-                      f"{mem['rss_after_imports_mb']:.1f}); "
-                      f"tracemalloc peak = {mem['tracemalloc_peak_mb']:.1f} MB")
+                print(
+                    f"memory (fresh subprocess, {weeks} weeks): "
+                    f"peak RSS - RSS after imports = {mem['peak_rss_minus_imports_mb']:.1f} MB "
+                    f"(peak {mem['peak_rss_mb']:.1f} [{mem['peak_rss_source']}], after imports "
+                    f"{mem['rss_after_imports_mb']:.1f}); "
+                    f"tracemalloc peak = {mem['tracemalloc_peak_mb']:.1f} MB"
+                )
         report["sizes"][label] = res
 
     # Where the array model overtakes the idiom: numpy's cost per call dominates small runs.
@@ -395,38 +444,53 @@ def main(argv=None) -> int:
     report["scaling"] = {}
     for n in (76, 150, 300, 1000, 3000):
         counts = scaled_counts(n) if n != sum(DEFAULT_COUNTS.values()) else DEFAULT_COUNTS
-        o = best_of(lambda: build_ours(counts, weeks), run_ours, n, weeks, 1)
-        i = best_of(lambda: build_idiom(n, comp_weeks), run_steps, n, comp_weeks, 1)
+        o = best_of(partial(build_ours, counts, weeks), run_ours, n, weeks, 1)
+        i = best_of(partial(build_idiom, n, comp_weeks), run_steps, n, comp_weeks, 1)
         ratio = o["agent_steps_per_s"] / i["agent_steps_per_s"]
         report["scaling"][n] = ratio
-        print(f"{n:>7,} agents: {fmt_rate(o['agent_steps_per_s']):>12} vs "
-              f"{fmt_rate(i['agent_steps_per_s']):>12} agent-steps/s  ->  {ratio:5.2f}x")
+        print(
+            f"{n:>7,} agents: {fmt_rate(o['agent_steps_per_s']):>12} vs "
+            f"{fmt_rate(i['agent_steps_per_s']):>12} agent-steps/s  ->  {ratio:5.2f}x"
+        )
 
     d, big = report["sizes"]["default"], report["sizes"][f"{args.large:,}"]
     tg = report["targets"]
-    tg["ratio_vs_idiom_default"] = {"value": d["ratio_vs_idiom"],
-                                    "target": TARGETS["ratio_vs_idiom_default"],
-                                    "pass": d["ratio_vs_idiom"] >= TARGETS["ratio_vs_idiom_default"]}
-    tg["ratio_vs_idiom_10k"] = {"value": big["ratio_vs_idiom"],
-                                "target": TARGETS["ratio_vs_idiom_10k"],
-                                "pass": big["ratio_vs_idiom"] >= TARGETS["ratio_vs_idiom_10k"]}
+    tg["ratio_vs_idiom_default"] = {
+        "value": d["ratio_vs_idiom"],
+        "target": TARGETS["ratio_vs_idiom_default"],
+        "pass": d["ratio_vs_idiom"] >= TARGETS["ratio_vs_idiom_default"],
+    }
+    tg["ratio_vs_idiom_10k"] = {
+        "value": big["ratio_vs_idiom"],
+        "target": TARGETS["ratio_vs_idiom_10k"],
+        "pass": big["ratio_vs_idiom"] >= TARGETS["ratio_vs_idiom_10k"],
+    }
     mem = big.get("memory", {})
     if "peak_rss_minus_imports_mb" in mem:
         peak = max(mem["peak_rss_minus_imports_mb"], mem["tracemalloc_peak_mb"])
-        tg["peak_mb_10k"] = {"value": peak, "target": TARGETS["peak_mb_10k"],
-                             "pass": peak < TARGETS["peak_mb_10k"]}
+        tg["peak_mb_10k"] = {
+            "value": peak,
+            "target": TARGETS["peak_mb_10k"],
+            "pass": peak < TARGETS["peak_mb_10k"],
+        }
 
     print()
     print("== targets ==" + ("  (--quick: indicative only)" if args.quick else ""))
-    print(f"{verdict(tg['ratio_vs_idiom_default']['pass'])}  ours / no-space idiom at default "
-          f"size >= {TARGETS['ratio_vs_idiom_default']:g}x : "
-          f"{tg['ratio_vs_idiom_default']['value']:.2f}x")
-    print(f"{verdict(tg['ratio_vs_idiom_10k']['pass'])}  ours / no-space idiom at {args.large:,} "
-          f"agents >= {TARGETS['ratio_vs_idiom_10k']:g}x : {tg['ratio_vs_idiom_10k']['value']:.2f}x")
+    print(
+        f"{verdict(tg['ratio_vs_idiom_default']['pass'])}  ours / no-space idiom at default "
+        f"size >= {TARGETS['ratio_vs_idiom_default']:g}x : "
+        f"{tg['ratio_vs_idiom_default']['value']:.2f}x"
+    )
+    print(
+        f"{verdict(tg['ratio_vs_idiom_10k']['pass'])}  ours / no-space idiom at {args.large:,} "
+        f"agents >= {TARGETS['ratio_vs_idiom_10k']:g}x : {tg['ratio_vs_idiom_10k']['value']:.2f}x"
+    )
     if "peak_mb_10k" in tg:
-        print(f"{verdict(tg['peak_mb_10k']['pass'])}  peak memory at {args.large:,} agents "
-              f"< {TARGETS['peak_mb_10k']:g} MB : {tg['peak_mb_10k']['value']:.1f} MB "
-              f"(larger of RSS delta and tracemalloc peak)")
+        print(
+            f"{verdict(tg['peak_mb_10k']['pass'])}  peak memory at {args.large:,} agents "
+            f"< {TARGETS['peak_mb_10k']:g} MB : {tg['peak_mb_10k']['value']:.1f} MB "
+            f"(larger of RSS delta and tracemalloc peak)"
+        )
     else:
         print(f"----  peak memory at {args.large:,} agents: not measured")
     report["elapsed_s"] = time.perf_counter() - t_start

@@ -42,17 +42,15 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
+from experiments.design import load_spec
+from experiments.sweep import run_sweep
+from simulation.metrics import METRIC_NAMES
+from simulation.model import CoProductionModel
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from experiments.design import load_spec  # noqa: E402
-from experiments.sweep import run_sweep  # noqa: E402
-from simulation.metrics import METRIC_NAMES  # noqa: E402
-from simulation.model import CoProductionModel  # noqa: E402
 
 HEADLINE = ROOT / "experiments" / "specs" / "compensation-x-pacing.toml"
 COPROD = Path(sys.executable).with_name("coprod")
@@ -91,18 +89,26 @@ def headline_cold(folder: Path, spec_path: Path) -> dict:
     out = folder / "headline"
     command = [str(COPROD)] if COPROD.exists() else [sys.executable, "-m", "experiments.cli"]
     start = time.perf_counter()
-    sweep = subprocess.run([*command, "sweep", str(spec_path), "--out", str(out)],
-                           capture_output=True, text=True, cwd=ROOT)
+    sweep = subprocess.run(
+        [*command, "sweep", str(spec_path), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     swept = time.perf_counter() - start
-    figures = {"sweep_seconds": swept, "sweep_exit": sweep.returncode,
-               "sweep_line": sweep.stdout.strip().splitlines()[-1:] or sweep.stderr.strip()}
+    figures = {
+        "sweep_seconds": swept,
+        "sweep_exit": sweep.returncode,
+        "sweep_line": sweep.stdout.strip().splitlines()[-1:] or sweep.stderr.strip(),
+    }
     if importlib.util.find_spec("experiments.analyze") is None:
         figures["analysis"] = "experiments.analyze does not exist: sweep only"
         figures["total_seconds"] = swept
         return figures
     start = time.perf_counter()
-    analysis = subprocess.run([*command, "analyze", str(out)], capture_output=True, text=True,
-                              cwd=ROOT)
+    analysis = subprocess.run(
+        [*command, "analyze", str(out)], capture_output=True, text=True, cwd=ROOT
+    )
     figures["analyze_seconds"] = time.perf_counter() - start
     figures["analyze_exit"] = analysis.returncode
     if analysis.returncode != 0:
@@ -136,30 +142,46 @@ def _tree_rss_kb(pid: int) -> int:
 
 def memory_10k(folder: Path, workers: int) -> dict:
     """Peak RSS (sweep process + workers) of a 10,000-run sweep keeping weekly series."""
-    text = ('[sweep]\nname = "memory-10k"\nreplicates = 100\nseed = 1\nweeks = 4\n'
-            "timeseries = true\n[vary]\npace = [" + ", ".join(f"{i / 99:.4f}" for i in range(100))
-            + "]\n")
+    text = (
+        '[sweep]\nname = "memory-10k"\nreplicates = 100\nseed = 1\nweeks = 4\n'
+        "timeseries = true\n[vary]\npace = ["
+        + ", ".join(f"{i / 99:.4f}" for i in range(100))
+        + "]\n"
+    )
     spec_path = folder / "memory-10k.toml"
     spec_path.write_text(text)
     out = folder / "memory-10k"
     command = [str(COPROD)] if COPROD.exists() else [sys.executable, "-m", "experiments.cli"]
     start = time.perf_counter()
-    proc = subprocess.Popen([*command, "sweep", str(spec_path), "--out", str(out), "--workers",
-                             str(workers)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, cwd=ROOT)
+    proc = subprocess.Popen(
+        [*command, "sweep", str(spec_path), "--out", str(out), "--workers", str(workers)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     peak = 0
     while proc.poll() is None:
         if Path("/proc").is_dir():
             peak = max(peak, _tree_rss_kb(proc.pid))
         time.sleep(0.2)
     stdout, stderr = proc.communicate()
-    runs = pd.read_parquet(out / "runs.parquet", columns=["run_id"]) if proc.returncode == 0 \
+    runs = (
+        pd.read_parquet(out / "runs.parquet", columns=["run_id"]) if proc.returncode == 0 else None
+    )
+    series_rows = (
+        pd.read_parquet(out / "timeseries.parquet", columns=["run_id"]).shape[0]
+        if proc.returncode == 0
         else None
-    series_rows = (pd.read_parquet(out / "timeseries.parquet", columns=["run_id"]).shape[0]
-                   if proc.returncode == 0 else None)
-    return {"runs": None if runs is None else len(runs), "series_rows": series_rows,
-            "seconds": time.perf_counter() - start, "peak_mb": peak / 1024 or None,
-            "exit": proc.returncode, "line": stdout.strip() or stderr.strip()[-300:]}
+    )
+    return {
+        "runs": None if runs is None else len(runs),
+        "series_rows": series_rows,
+        "seconds": time.perf_counter() - start,
+        "peak_mb": peak / 1024 or None,
+        "exit": proc.returncode,
+        "line": stdout.strip() or stderr.strip()[-300:],
+    }
 
 
 def verdict(ok: bool) -> str:
@@ -168,8 +190,11 @@ def verdict(ok: bool) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true",
-                    help="the headline design at 26 weeks, one repeat: a smoke check")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="the headline design at 26 weeks, one repeat: a smoke check",
+    )
     ap.add_argument("--repeats", type=int, default=2, help="repeats per timing (best is kept)")
     ap.add_argument("--memory", action="store_true", help="also measure a 10,000-run sweep")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE")
@@ -184,12 +209,17 @@ def main(argv=None) -> int:
         spec_path.write_text(HEADLINE.read_text().replace("weeks = 104", "weeks = 26"))
         spec = load_spec(spec_path)
 
-    print("coprod sweep benchmark" + ("  [--quick: smoke check, not figures]" if args.quick
-                                      else ""))
-    print(f"machine : {os.cpu_count()} CPUs, {platform.platform()}, python "
-          f"{platform.python_version()}; load average {os.getloadavg()[0]:.2f} at start")
-    print(f"sweep   : {spec.name}: {spec.n_points} points x {spec.replicates} replicates = "
-          f"{spec.n_runs} runs of {spec.base['weeks']} weeks; best of {repeats}")
+    print(
+        "coprod sweep benchmark" + ("  [--quick: smoke check, not figures]" if args.quick else "")
+    )
+    print(
+        f"machine : {os.cpu_count()} CPUs, {platform.platform()}, python "
+        f"{platform.python_version()}; load average {os.getloadavg()[0]:.2f} at start"
+    )
+    print(
+        f"sweep   : {spec.name}: {spec.n_points} points x {spec.replicates} replicates = "
+        f"{spec.n_runs} runs of {spec.base['weeks']} weeks; best of {repeats}"
+    )
     figures: dict = {"runs": spec.n_runs, "weeks": spec.base["weeks"], "repeats": repeats}
     try:
         # Interleaved (model, 1 worker, 2 workers) x repeats, best of each: a burst of
@@ -206,8 +236,14 @@ def main(argv=None) -> int:
         rate = {w: spec.n_runs / s for w, s in walls.items()}
         overhead = {w: walls[w] * w / serial - 1 for w in walls}
         scaling = rate[2] / rate[1]
-        figures.update(model_seconds=serial, model_runs_per_s=spec.n_runs / serial,
-                       sweep_seconds=walls, runs_per_s=rate, overhead=overhead, scaling=scaling)
+        figures.update(
+            model_seconds=serial,
+            model_runs_per_s=spec.n_runs / serial,
+            sweep_seconds=walls,
+            runs_per_s=rate,
+            overhead=overhead,
+            scaling=scaling,
+        )
         print()
         print(f"{'':<28}{'seconds':>9}{'runs/s':>9}{'overhead':>10}")
         print(f"{'model alone (serial)':<28}{serial:>9.2f}{spec.n_runs / serial:>9.1f}")
@@ -219,11 +255,16 @@ def main(argv=None) -> int:
         headline = headline_cold(folder, spec_path)
         figures["headline"] = headline
         print()
-        print(f"headline, cold, console script: sweep {headline['sweep_seconds']:.1f} s "
-              f"(exit {headline['sweep_exit']})", end="")
+        print(
+            f"headline, cold, console script: sweep {headline['sweep_seconds']:.1f} s "
+            f"(exit {headline['sweep_exit']})",
+            end="",
+        )
         if "analyze_seconds" in headline:
-            print(f" + analyze {headline['analyze_seconds']:.1f} s (exit "
-                  f"{headline['analyze_exit']}) = {headline['total_seconds']:.1f} s")
+            print(
+                f" + analyze {headline['analyze_seconds']:.1f} s (exit "
+                f"{headline['analyze_exit']}) = {headline['total_seconds']:.1f} s"
+            )
             if "analyze_error" in headline:
                 print(f"  analyze said: {headline['analyze_error']}")
         else:
@@ -233,27 +274,43 @@ def main(argv=None) -> int:
             mem = memory_10k(folder, workers=2)
             figures["memory_10k"] = mem
             print()
-            print(f"10,000-run sweep (4 weeks each, weekly series kept, 2 workers): "
-                  f"{mem['seconds']:.1f} s, exit {mem['exit']}, {mem['runs']} runs, "
-                  f"{mem['series_rows']} series rows, peak RSS (all processes) "
-                  f"{mem['peak_mb'] or float('nan'):.0f} MB")
+            print(
+                f"10,000-run sweep (4 weeks each, weekly series kept, 2 workers): "
+                f"{mem['seconds']:.1f} s, exit {mem['exit']}, {mem['runs']} runs, "
+                f"{mem['series_rows']} series rows, peak RSS (all processes) "
+                f"{mem['peak_mb'] or float('nan'):.0f} MB"
+            )
 
         print()
         print("targets:")
-        print(f"  2 workers >= {TARGETS['scaling_2_workers']}x the runs/s of 1: "
-              f"{scaling:.2f}x  {verdict(scaling >= TARGETS['scaling_2_workers'])}")
-        print(f"  overhead on 1 worker < {TARGETS['overhead_1_worker']:.0%}: {overhead[1]:+.1%}  "
-              f"{verdict(overhead[1] < TARGETS['overhead_1_worker'])}")
-        ok = headline["total_seconds"] < TARGETS["headline_seconds"] and headline[
-            "sweep_exit"] == 0 and headline.get("analyze_exit", 0) == 0
+        print(
+            f"  2 workers >= {TARGETS['scaling_2_workers']}x the runs/s of 1: "
+            f"{scaling:.2f}x  {verdict(scaling >= TARGETS['scaling_2_workers'])}"
+        )
+        print(
+            f"  overhead on 1 worker < {TARGETS['overhead_1_worker']:.0%}: {overhead[1]:+.1%}  "
+            f"{verdict(overhead[1] < TARGETS['overhead_1_worker'])}"
+        )
+        ok = (
+            headline["total_seconds"] < TARGETS["headline_seconds"]
+            and headline["sweep_exit"] == 0
+            and headline.get("analyze_exit", 0) == 0
+        )
         what = "sweep + analysis" if "analyze_seconds" in headline else "sweep (no analysis yet)"
-        print(f"  headline {what} < {TARGETS['headline_seconds']:.0f} s: "
-              f"{headline['total_seconds']:.1f} s  {verdict(ok)}")
+        print(
+            f"  headline {what} < {TARGETS['headline_seconds']:.0f} s: "
+            f"{headline['total_seconds']:.1f} s  {verdict(ok)}"
+        )
         if args.memory:
             mb = figures["memory_10k"]["peak_mb"]
-            print(f"  10,000-run sweep < {TARGETS['memory_mb_10k']:.0f} MB: "
-                  + (f"{mb:.0f} MB  {verdict(mb < TARGETS['memory_mb_10k'])}" if mb
-                     else "not measured (no /proc)"))
+            print(
+                f"  10,000-run sweep < {TARGETS['memory_mb_10k']:.0f} MB: "
+                + (
+                    f"{mb:.0f} MB  {verdict(mb < TARGETS['memory_mb_10k'])}"
+                    if mb
+                    else "not measured (no /proc)"
+                )
+            )
         print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -196,8 +196,9 @@ class Session:
                 model = new_model(seed, values)  # waits for the warm-up's import
             except Exception as err:
                 logger.exception("dashboard: the first model could not be built")
-                self.notice.set(("error", f"The model could not be set up: "
-                                          f"{type(err).__name__}: {err}"))
+                self.notice.set(
+                    ("error", f"The model could not be set up: {type(err).__name__}: {err}")
+                )
                 return
             with self.lock, self.batch():
                 if self.model.value is None:
@@ -252,8 +253,13 @@ class Session:
             self.restart()
         return None
 
-    def apply_values(self, values: dict, origin: tuple[str, str], description: str,
-                     notice: tuple[str, str] | None = None) -> None:
+    def apply_values(
+        self,
+        values: dict,
+        origin: tuple[str, str],
+        description: str,
+        notice: tuple[str, str] | None = None,
+    ) -> None:
         with self.batch():
             self.values.set(values)
             self.base.set(values)
@@ -268,9 +274,16 @@ class Session:
         except ParamError as err:
             self.notice.set(("error", str(err)))
             return
-        self.apply_values(values, ("preset", name), list_scenarios().get(name, ""),
-                          ("success", f"Preset '{name}' loaded: every setting now has its value "
-                                      f"from the preset. The run starts again at week 0."))
+        self.apply_values(
+            values,
+            ("preset", name),
+            list_scenarios().get(name, ""),
+            (
+                "success",
+                f"Preset '{name}' loaded: every setting now has its value "
+                f"from the preset. The run starts again at week 0.",
+            ),
+        )
 
     def upload(self, name: str, data: bytes | ParamError) -> None:
         try:
@@ -280,9 +293,16 @@ class Session:
         except ParamError as err:
             self.notice.set(("error", f"Could not use the file: {err}. Nothing was changed."))
             return
-        self.apply_values(values, ("file", name), description,
-                          ("success", f"Scenario file '{name}' loaded: every setting now has "
-                                      f"its value from the file. The run starts again at week 0."))
+        self.apply_values(
+            values,
+            ("file", name),
+            description,
+            (
+                "success",
+                f"Scenario file '{name}' loaded: every setting now has "
+                f"its value from the file. The run starts again at week 0.",
+            ),
+        )
 
     def changed(self) -> list[str]:
         """Parameters changed since the preset or file was loaded."""
@@ -292,8 +312,9 @@ class Session:
         kind, name = self.origin.value
         text = f"preset '{name}'" if kind == "preset" else f"file '{name}'"
         changed = self.changed()
-        return text + (f", with {len(changed)} change{'s' if len(changed) != 1 else ''}"
-                       if changed else "")
+        return text + (
+            f", with {len(changed)} change{'s' if len(changed) != 1 else ''}" if changed else ""
+        )
 
 
 def use_session() -> Session:
@@ -318,13 +339,33 @@ def use_session() -> Session:
     cmp = CompareState(
         a=solara.use_reactive(MINE),
         b=solara.use_reactive(next((n for n in names if n != DEFAULT_SCENARIO), MINE)),
-        models=solara.use_reactive(None), tick=solara.use_reactive(0),
-        playing=solara.use_reactive(False), error=solara.use_reactive(None))
+        models=solara.use_reactive(None),
+        tick=solara.use_reactive(0),
+        playing=solara.use_reactive(False),
+        error=solara.use_reactive(None),
+    )
     lock = solara.use_memo(threading.RLock, [])
     rc = reacton.core.get_render_context(required=False)
-    session = solara.use_memo(lambda: Session(values, base, origin, description, seed, model,
-                                              ready, tick, playing, speed, notice, tab, cmp,
-                                              lock, rc), [])
+    session = solara.use_memo(
+        lambda: Session(
+            values,
+            base,
+            origin,
+            description,
+            seed,
+            model,
+            ready,
+            tick,
+            playing,
+            speed,
+            notice,
+            tab,
+            cmp,
+            lock,
+            rc,
+        ),
+        [],
+    )
     solara.use_effect(lambda: None if first is not None else session.build_first(), [])
     return session
 
@@ -352,8 +393,9 @@ def Md(text: str, classes: list[str] | None = None):
     not ship: offline that is a failed request and a console error on every page.
     Only text the dashboard writes goes in (user-given names are escaped first).
     """
-    return solara.HTML("div", unsafe_innerHTML=markdown_html(text),
-                       classes=["coprod-md"] + (classes or []))
+    return solara.HTML(
+        "div", unsafe_innerHTML=markdown_html(text), classes=["coprod-md"] + (classes or [])
+    )
 
 
 def Line(text: str, classes: list[str] | None = None, style: dict | None = None):
@@ -407,37 +449,48 @@ def ParamControl(session: Session, p: Param):
     # Text as HTML: one widget for what would be six (fewer widgets, a faster first page).
     # The name and value go above the control and the help below it, by CSS (see
     # .coprod-control-text): the text is one widget, not one above and one below.
-    head = (f'<div class="coprod-control-head"><span>{html.escape(pretty(p.name))}</span>'
-            f'<span class="coprod-value{" coprod-changed" if changed else ""}">'
-            f'{html.escape(show_value(p, value) + unit)}</span></div>')
-    notes = (f'<div class="coprod-help">{html.escape(p.help)}</div>' if p.kind != "bool"
-             else "") + (f'<div class="coprod-name">{p.name} · paper: '
-                         f'{html.escape(p.concept)}</div>')
+    head = (
+        f'<div class="coprod-control-head"><span>{html.escape(pretty(p.name))}</span>'
+        f'<span class="coprod-value{" coprod-changed" if changed else ""}">'
+        f"{html.escape(show_value(p, value) + unit)}</span></div>"
+    )
+    notes = (
+        f'<div class="coprod-help">{html.escape(p.help)}</div>' if p.kind != "bool" else ""
+    ) + (f'<div class="coprod-name">{p.name} · paper: {html.escape(p.concept)}</div>')
     with solara.Div(classes=["coprod-control"], attributes={"data-param": p.name}):
         solara.HTML("div", unsafe_innerHTML=head + notes, classes=["coprod-control-text"])
         if p.kind == "bool":
             solara.Switch(label=p.help, value=value, on_value=put)
         elif p.kind == "choice":
-            solara.ToggleButtonsSingle(value=value, values=list(p.choices), on_value=put,
-                                       dense=True)
+            solara.ToggleButtonsSingle(
+                value=value, values=list(p.choices), on_value=put, dense=True
+            )
         elif uses_slider(p):
             if p.kind == "int":
-                solara.SliderInt("", value=value, min=int(p.low), max=int(p.high),
-                                 on_value=put, thumb_label=True)
+                solara.SliderInt(
+                    "", value=value, min=int(p.low), max=int(p.high), on_value=put, thumb_label=True
+                )
             else:
-                solara.SliderFloat("", value=value, min=p.low, max=p.high, step=nice_step(p),
-                                   on_value=put, thumb_label=True)
+                solara.SliderFloat(
+                    "",
+                    value=value,
+                    min=p.low,
+                    max=p.high,
+                    step=nice_step(p),
+                    on_value=put,
+                    thumb_label=True,
+                )
         else:
-            solara.InputInt("", value=value, on_value=put, dense=True, continuous_update=False,
-                            suffix=p.unit)
+            solara.InputInt(
+                "", value=value, on_value=put, dense=True, continuous_update=False, suffix=p.unit
+            )
         if problem:
             solara.Error(problem, dense=True)
 
 
 @solara.component
 def ParamGroup(session: Session, group: str):
-    with solara.Card(group, margin=0, style={"margin-bottom": "10px"},
-                     classes=["coprod-group"]):
+    with solara.Card(group, margin=0, style={"margin-bottom": "10px"}, classes=["coprod-group"]):
         for p in PARAMS:
             if p.group == group:
                 ParamControl(session, p)
@@ -448,23 +501,35 @@ def ScenarioCard(session: Session):
     presets = list_scenarios()
     kind, name = session.origin.value
     with solara.Card("Scenario", margin=0, style={"margin-bottom": "10px"}):
-        solara.Select("Start from a preset", values=list(presets),
-                      value=name if kind == "preset" else None,
-                      on_value=lambda v: v and session.choose_preset(v))
+        solara.Select(
+            "Start from a preset",
+            values=list(presets),
+            value=name if kind == "preset" else None,
+            on_value=lambda v: v and session.choose_preset(v),
+        )
         Line(f"Now: {session.origin_text()}", ["coprod-origin"], {"font-weight": "500"})
         if session.description.value:
             Line(session.description.value, ["coprod-help"])
         if session.changed():
-            solara.Button("Undo my changes", text=True, color="primary", small=True,
-                          on_click=lambda: session.apply_values(session.base.value,
-                                                              session.origin.value,
-                                                              session.description.value))
+            solara.Button(
+                "Undo my changes",
+                text=True,
+                color="primary",
+                small=True,
+                on_click=lambda: session.apply_values(
+                    session.base.value, session.origin.value, session.description.value
+                ),
+            )
         with solara.Div(style={"margin": "10px 0 14px 0"}):
             ScenarioUpload(on_file=session.upload)
             Notice(session)
-        solara.InputInt("Random seed (same seed, same run)", value=session.seed.value,
-                        on_value=lambda v: session.set_seed(v),
-                        continuous_update=False, dense=True)
+        solara.InputInt(
+            "Random seed (same seed, same run)",
+            value=session.seed.value,
+            on_value=lambda v: session.set_seed(v),
+            continuous_update=False,
+            dense=True,
+        )
         Line("Changing any setting starts the programme again from week 0.", ["coprod-help"])
 
 
@@ -521,24 +586,55 @@ def RunBar(session: Session):
         with solara.Div(style={"display": "flex", "align-items": "baseline", "gap": "6px"}):
             solara.Text(f"Week {week}", classes=["coprod-week"])
             solara.Text(f"of {weeks}", classes=["coprod-of"])
-        solara.Button("Step", icon_name="mdi-skip-next", color="primary",
-                      on_click=session.step, disabled=playing or not model.running,
-                      classes=["coprod-step"])
-        solara.Button("Play", icon_name="mdi-play", color="primary", on_click=session.play,
-                      disabled=playing or not model.running, classes=["coprod-play"])
-        solara.Button("Pause", icon_name="mdi-pause", on_click=session.pause,
-                      disabled=not playing, classes=["coprod-pause"])
-        solara.Button("Reset", icon_name="mdi-restore", on_click=session.restart,
-                      classes=["coprod-reset"])
-        solara.Button("Run to the end", icon_name="mdi-fast-forward", text=True,
-                      on_click=session.to_end, disabled=not model.running,
-                      classes=["coprod-end"])
-        solara.Select("Weeks per second", values=list(SPEEDS), value=session.speed.value,
-                      on_value=session.speed.set, dense=True, style={"max-width": "150px"})
+        solara.Button(
+            "Step",
+            icon_name="mdi-skip-next",
+            color="primary",
+            on_click=session.step,
+            disabled=playing or not model.running,
+            classes=["coprod-step"],
+        )
+        solara.Button(
+            "Play",
+            icon_name="mdi-play",
+            color="primary",
+            on_click=session.play,
+            disabled=playing or not model.running,
+            classes=["coprod-play"],
+        )
+        solara.Button(
+            "Pause",
+            icon_name="mdi-pause",
+            on_click=session.pause,
+            disabled=not playing,
+            classes=["coprod-pause"],
+        )
+        solara.Button(
+            "Reset", icon_name="mdi-restore", on_click=session.restart, classes=["coprod-reset"]
+        )
+        solara.Button(
+            "Run to the end",
+            icon_name="mdi-fast-forward",
+            text=True,
+            on_click=session.to_end,
+            disabled=not model.running,
+            classes=["coprod-end"],
+        )
+        solara.Select(
+            "Weeks per second",
+            values=list(SPEEDS),
+            value=session.speed.value,
+            on_value=session.speed.set,
+            dense=True,
+            style={"max-width": "150px"},
+        )
     solara.ProgressLinear(100.0 * week / max(weeks, 1))
     if not model.running:
-        Line(f"The programme has ended after {weeks} weeks. See 'What happened', or Reset to "
-             "run it again.", ["coprod-help"])
+        Line(
+            f"The programme has ended after {weeks} weeks. See 'What happened', or Reset to "
+            "run it again.",
+            ["coprod-help"],
+        )
     Player(session.playing, session.step, session.speed)
 
 
@@ -555,8 +651,9 @@ def chart_png_for(session: Session, key: str) -> bytes:
         model = session.model.value
         if key == "network":
             return network.network_png(model, _subtitle(session, model))
-        return charts.chart_png(charts.CHART_BY_KEY[key], charts.read_frame(model),
-                                _subtitle(session, model))
+        return charts.chart_png(
+            charts.CHART_BY_KEY[key], charts.read_frame(model), _subtitle(session, model)
+        )
 
 
 @solara.component
@@ -589,17 +686,33 @@ def Download(make, filename: str, mime_type: str, children: list, on_error=None)
 
         threading.Thread(target=run, name="coprod-download", daemon=True).start()
 
-    return FileDownloadWidget.element(filename=filename, bytes=content, mime_type=mime_type,
-                                      request_download=requested,
-                                      on_request_download=on_request, children=children)
+    return FileDownloadWidget.element(
+        filename=filename,
+        bytes=content,
+        mime_type=mime_type,
+        request_download=requested,
+        on_request_download=on_request,
+        children=children,
+    )
 
 
 @solara.component
 def PngButton(session: Session, key: str, label: str = "PNG"):
-    Download(functools.partial(chart_png_for, session, key), f"coprod-{key}.png", "image/png",
-             [solara.Button(label, icon_name="mdi-download", text=True, small=True,
-                            classes=[f"coprod-png-{key}"])],
-             on_error=lambda message: session.notice.set(("error", message)))
+    Download(
+        functools.partial(chart_png_for, session, key),
+        f"coprod-{key}.png",
+        "image/png",
+        [
+            solara.Button(
+                label,
+                icon_name="mdi-download",
+                text=True,
+                small=True,
+                classes=[f"coprod-png-{key}"],
+            )
+        ],
+        on_error=lambda message: session.notice.set(("error", message)),
+    )
 
 
 @solara.component
@@ -611,13 +724,25 @@ def CardHead(session: Session, key: str, title: str, explain: str):
     """
     with solara.Div(classes=["coprod-card-top"]):
         PngButton(session, key)
-        solara.HTML("div", unsafe_innerHTML=f'<h4>{title}</h4><div class="coprod-explain">'
-                                            f'{html.escape(explain)}</div>')
+        solara.HTML(
+            "div",
+            unsafe_innerHTML=f'<h4>{title}</h4><div class="coprod-explain">'
+            f"{html.escape(explain)}</div>",
+        )
 
 
 @solara.component
-def PlotCard(session: Session, key: str, title: str, explain: str, spec: str, week: int,
-             height: str = CHART_HEIGHT, footer: str = "", problem: str | None = None):
+def PlotCard(
+    session: Session,
+    key: str,
+    title: str,
+    explain: str,
+    spec: str,
+    week: int,
+    height: str = CHART_HEIGHT,
+    footer: str = "",
+    problem: str | None = None,
+):
     with solara.Div(classes=["coprod-card"], attributes={"data-card": key}):
         CardHead(session, key, title, explain)
         if problem:
@@ -654,16 +779,27 @@ def RunView(session: Session):
     week = frame.week
     with solara.Div(classes=["coprod-grid"]):
         for chart in charts.CHARTS:
-            spec, problem = attempt(f"The plot '{chart.title}'",
-                                    lambda c=chart: to_json(charts.echarts_option(c, frame)))
-            PlotCard(session, chart.key, chart.title, chart.explain, spec or "{}", week,
-                     problem=problem)
+            spec, problem = attempt(
+                f"The plot '{chart.title}'",
+                lambda c=chart: to_json(charts.echarts_option(c, frame)),
+            )
+            PlotCard(
+                session, chart.key, chart.title, chart.explain, spec or "{}", week, problem=problem
+            )
         parts, problem = attempt("The network", _network_parts, model)
         spec, caption = parts or ("{}", "")
-        PlotCard(session, "network", NETWORK_TITLE,
-                 "Each working group is a ring. Full colour: came in the last 8 weeks. Purple "
-                 "lines: ties between a patient or carer and a professional; thicker is "
-                 "stronger.", spec, week, footer=caption, problem=problem)
+        PlotCard(
+            session,
+            "network",
+            NETWORK_TITLE,
+            "Each working group is a ring. Full colour: came in the last 8 weeks. Purple "
+            "lines: ties between a patient or carer and a professional; thicker is "
+            "stronger.",
+            spec,
+            week,
+            footer=caption,
+            problem=problem,
+        )
 
 
 @solara.component
@@ -694,8 +830,10 @@ def compare_reset(session: Session) -> None:
     with session.lock, session.batch():
         cmp.playing.set(False)
         try:
-            pair = tuple(new_model(session.seed.value, _compare_values(session, c))
-                         for c in (cmp.a.value, cmp.b.value))
+            pair = tuple(
+                new_model(session.seed.value, _compare_values(session, c))
+                for c in (cmp.a.value, cmp.b.value)
+            )
         except ParamError as err:
             cmp.error.set(str(err))
             return
@@ -727,7 +865,7 @@ def CompareView(session: Session):
     cmp = session.cmp
     cmp.tick.value  # noqa: B018 - re-render on every week
     pair = cmp.models.value
-    choices = [MINE] + list(list_scenarios())
+    choices = [MINE, *list(list_scenarios())]
     names = (_compare_name(cmp.a.value), _compare_name(cmp.b.value))
     week = int(pair[0].steps) if pair else 0
     running = pair is None or all(m.running for m in pair)
@@ -738,49 +876,93 @@ def CompareView(session: Session):
             which.set(value)
             compare_reset(session)
 
-    Md("Run two scenarios side by side, **with the same seed** (the same people, the same "
-       "chances), and see where their outcomes part. Pick A and B, then Step or Play. "
-       "*Your settings* are taken when A or B is picked or Reset is pressed.")
+    Md(
+        "Run two scenarios side by side, **with the same seed** (the same people, the same "
+        "chances), and see where their outcomes part. Pick A and B, then Step or Play. "
+        "*Your settings* are taken when A or B is picked or Reset is pressed."
+    )
     with solara.Row(classes=["coprod-bar"], gap="16px"):
-        solara.Select("Scenario A", values=choices, value=cmp.a.value,
-                      on_value=lambda v: choose(cmp.a, v), style={"max-width": "300px"})
-        solara.Select("Scenario B", values=choices, value=cmp.b.value,
-                      on_value=lambda v: choose(cmp.b, v), style={"max-width": "300px"})
+        solara.Select(
+            "Scenario A",
+            values=choices,
+            value=cmp.a.value,
+            on_value=lambda v: choose(cmp.a, v),
+            style={"max-width": "300px"},
+        )
+        solara.Select(
+            "Scenario B",
+            values=choices,
+            value=cmp.b.value,
+            on_value=lambda v: choose(cmp.b, v),
+            style={"max-width": "300px"},
+        )
     with solara.Row(classes=["coprod-bar"], gap="10px"):
         with solara.Div(style={"display": "flex", "align-items": "baseline", "gap": "6px"}):
             solara.Text("Both at", classes=["coprod-of"])
             solara.Text(f"Week {week}", classes=["coprod-week coprod-compare-week"])
-        solara.Button("Step", icon_name="mdi-skip-next", color="primary",
-                      on_click=lambda: compare_step(session), disabled=playing or not running,
-                      classes=["coprod-compare-step"])
-        solara.Button("Play", icon_name="mdi-play", color="primary",
-                      on_click=lambda: cmp.playing.set(True), disabled=playing or not running,
-                      classes=["coprod-compare-play"])
-        solara.Button("Pause", icon_name="mdi-pause", on_click=lambda: cmp.playing.set(False),
-                      disabled=not playing, classes=["coprod-compare-pause"])
-        solara.Button("Reset", icon_name="mdi-restore", on_click=lambda: compare_reset(session),
-                      classes=["coprod-compare-reset"])
-        solara.Button("Run to the end", icon_name="mdi-fast-forward", text=True,
-                      on_click=lambda: (cmp.playing.set(False),
-                                        compare_step(session, 10_000)),
-                      disabled=not running, classes=["coprod-compare-end"])
+        solara.Button(
+            "Step",
+            icon_name="mdi-skip-next",
+            color="primary",
+            on_click=lambda: compare_step(session),
+            disabled=playing or not running,
+            classes=["coprod-compare-step"],
+        )
+        solara.Button(
+            "Play",
+            icon_name="mdi-play",
+            color="primary",
+            on_click=lambda: cmp.playing.set(True),
+            disabled=playing or not running,
+            classes=["coprod-compare-play"],
+        )
+        solara.Button(
+            "Pause",
+            icon_name="mdi-pause",
+            on_click=lambda: cmp.playing.set(False),
+            disabled=not playing,
+            classes=["coprod-compare-pause"],
+        )
+        solara.Button(
+            "Reset",
+            icon_name="mdi-restore",
+            on_click=lambda: compare_reset(session),
+            classes=["coprod-compare-reset"],
+        )
+        solara.Button(
+            "Run to the end",
+            icon_name="mdi-fast-forward",
+            text=True,
+            on_click=lambda: (cmp.playing.set(False), compare_step(session, 10_000)),
+            disabled=not running,
+            classes=["coprod-compare-end"],
+        )
     Player(cmp.playing, lambda: compare_step(session), session.speed)
     if cmp.error.value:
         solara.Error(cmp.error.value)
     with solara.Columns([1, 1]):
-        for label, choice, colour in (("A", cmp.a.value, "coprod-a"),
-                                      ("B", cmp.b.value, "coprod-b")):
+        for label, choice, colour in (
+            ("A", cmp.a.value, "coprod-a"),
+            ("B", cmp.b.value, "coprod-b"),
+        ):
             with solara.Div(classes=["coprod-card"]):
-                solara.HTML("h4", unsafe_innerHTML=f"{label}: {_compare_name(choice)}",
-                            classes=[colour])
-                about = ("the settings in the left panel: " + session.origin_text()
-                         if choice == MINE else list_scenarios().get(choice, ""))
+                solara.HTML(
+                    "h4", unsafe_innerHTML=f"{label}: {_compare_name(choice)}", classes=[colour]
+                )
+                about = (
+                    "the settings in the left panel: " + session.origin_text()
+                    if choice == MINE
+                    else list_scenarios().get(choice, "")
+                )
                 Line(about, ["coprod-help"])
                 if pair:
                     model = pair[0 if label == "A" else 1]
-                    Line(f"{model.p.compensation} compensation, pace {model.p.pace:g}, "
-                         f"power sharing {model.p.power_sharing:g}, meetings every "
-                         f"{model.p.meeting_interval} weeks", ["coprod-help"])
+                    Line(
+                        f"{model.p.compensation} compensation, pace {model.p.pace:g}, "
+                        f"power sharing {model.p.power_sharing:g}, meetings every "
+                        f"{model.p.meeting_interval} weeks",
+                        ["coprod-help"],
+                    )
     if pair:
         CompareResults(pair, cmp.tick.value, names)
 
@@ -792,22 +974,35 @@ def CompareResults(pair: tuple, tick: int, names: tuple[str, str]):
     week = frames[0].week
     rows = compare.differences(*(m.final_metrics() for m in pair))
     Md(compare.headline(rows, names, week))
-    solara.HTML("div", unsafe_innerHTML=(
-        f'<span class="coprod-a">&#9473;&#9473; solid: A ({html.escape(names[0])})</span> '
-        f'&nbsp; <span class="coprod-b">&#9476;&#9476; dashed: B ({html.escape(names[1])})'
-        '</span>'), classes=["coprod-help"])
+    solara.HTML(
+        "div",
+        unsafe_innerHTML=(
+            f'<span class="coprod-a">&#9473;&#9473; solid: A ({html.escape(names[0])})</span> '
+            f'&nbsp; <span class="coprod-b">&#9476;&#9476; dashed: B ({html.escape(names[1])})'
+            "</span>"
+        ),
+        classes=["coprod-help"],
+    )
     with solara.Div(classes=["coprod-grid-small"]):
         for panel in compare.PANELS:
             with solara.Div(classes=["coprod-card"], attributes={"data-card": panel.metric}):
                 solara.HTML("h4", unsafe_innerHTML=f"{panel.title}")
-                Chart(to_json(compare.panel_option(panel, frames[0], frames[1], names)),
-                      key=panel.metric, week=week, height="200px",
-                      css_class="coprod-compare-chart")
-    Line("Table: each outcome as the command line reports it (rates are the mean of the last "
-         "quarter of the weeks so far; totals are sums over the weeks). Highlighted: B differs "
-         "from A by more than 10%.", ["coprod-help"])
-    solara.HTML("div", unsafe_innerHTML=compare.differences_html(rows, names),
-                classes=["coprod-diff-wrap"])
+                Chart(
+                    to_json(compare.panel_option(panel, frames[0], frames[1], names)),
+                    key=panel.metric,
+                    week=week,
+                    height="200px",
+                    css_class="coprod-compare-chart",
+                )
+    Line(
+        "Table: each outcome as the command line reports it (rates are the mean of the last "
+        "quarter of the weeks so far; totals are sums over the weeks). Highlighted: B differs "
+        "from A by more than 10%.",
+        ["coprod-help"],
+    )
+    solara.HTML(
+        "div", unsafe_innerHTML=compare.differences_html(rows, names), classes=["coprod-diff-wrap"]
+    )
 
 
 # --------------------------------------------------------------------------- export
@@ -828,34 +1023,56 @@ def ExportView(session: Session):
     week = int(model.steps)
     note, set_note = solara.use_state("")
     description = note or default_description(session)
-    toml_text = scenario_toml(session.values.value, description,
-                              comment="Scenario saved from the co-production dashboard.\n"
-                                      f"Run it with: coprod run --scenario FILE "
-                                      f"--seed {session.seed.value}")
+    toml_text = scenario_toml(
+        session.values.value,
+        description,
+        comment="Scenario saved from the co-production dashboard.\n"
+        f"Run it with: coprod run --scenario FILE "
+        f"--seed {session.seed.value}",
+    )
     csv_data = solara.use_memo(lambda: functools.partial(_csv_for, session), [])
     story_data = solara.use_memo(lambda: functools.partial(_story_for, session), [])
 
-    Md(f"Everything here is the run as it stands now: **week {week}** of {model.p.weeks}, "
-       f"{html.escape(session.origin_text())}, seed {session.seed.value}.")
+    Md(
+        f"Everything here is the run as it stands now: **week {week}** of {model.p.weeks}, "
+        f"{html.escape(session.origin_text())}, seed {session.seed.value}."
+    )
     with solara.Div(classes=["coprod-grid"]):
         with solara.Div(classes=["coprod-card"]):
             solara.HTML("h4", unsafe_innerHTML="The weekly series (CSV)")
-            Line("One row per week from week 0, one column per outcome; opens in a "
-                 "spreadsheet.", ["coprod-explain"])
-            solara.FileDownload(csv_data, filename="coprod-weekly.csv", mime_type="text/csv",
-                                children=[solara.Button("Download CSV", icon_name="mdi-download",
-                                                        color="primary",
-                                                        classes=["coprod-csv"])])
+            Line(
+                "One row per week from week 0, one column per outcome; opens in a spreadsheet.",
+                ["coprod-explain"],
+            )
+            solara.FileDownload(
+                csv_data,
+                filename="coprod-weekly.csv",
+                mime_type="text/csv",
+                children=[
+                    solara.Button(
+                        "Download CSV",
+                        icon_name="mdi-download",
+                        color="primary",
+                        classes=["coprod-csv"],
+                    )
+                ],
+            )
         with solara.Div(classes=["coprod-card"]):
             solara.HTML("h4", unsafe_innerHTML="What happened (text)")
-            Line("The plain-language account of the run, as a Markdown file.",
-                 ["coprod-explain"])
-            solara.FileDownload(story_data, filename="coprod-what-happened.md",
-                                mime_type="text/markdown",
-                                children=[solara.Button("Download account",
-                                                        icon_name="mdi-download",
-                                                        color="primary",
-                                                        classes=["coprod-story-md"])])
+            Line("The plain-language account of the run, as a Markdown file.", ["coprod-explain"])
+            solara.FileDownload(
+                story_data,
+                filename="coprod-what-happened.md",
+                mime_type="text/markdown",
+                children=[
+                    solara.Button(
+                        "Download account",
+                        icon_name="mdi-download",
+                        color="primary",
+                        classes=["coprod-story-md"],
+                    )
+                ],
+            )
         with solara.Div(classes=["coprod-card"]):
             solara.HTML("h4", unsafe_innerHTML="Plots (PNG)")
             Line("Each plot as a picture for slides or reports.", ["coprod-explain"])
@@ -865,16 +1082,31 @@ def ExportView(session: Session):
                 PngButton(session, "network", NETWORK_TITLE)
     with solara.Div(classes=["coprod-card"], style={"margin-top": "14px"}):
         solara.HTML("h4", unsafe_innerHTML="These settings as a scenario file (TOML)")
-        Line("Load it here again (Scenario > Load a scenario file), or run it from the "
-             f"command line: coprod run --scenario my-scenario.toml "
-             f"--seed {session.seed.value}", ["coprod-explain"])
-        solara.InputText("Description to save with it", value=description, on_value=set_note,
-                         continuous_update=False)
-        solara.FileDownload(toml_text, filename="coprod-scenario.toml",
-                            mime_type="application/toml",
-                            children=[solara.Button("Download scenario file",
-                                                    icon_name="mdi-download", color="primary",
-                                                    classes=["coprod-toml"])])
+        Line(
+            "Load it here again (Scenario > Load a scenario file), or run it from the "
+            f"command line: coprod run --scenario my-scenario.toml "
+            f"--seed {session.seed.value}",
+            ["coprod-explain"],
+        )
+        solara.InputText(
+            "Description to save with it",
+            value=description,
+            on_value=set_note,
+            continuous_update=False,
+        )
+        solara.FileDownload(
+            toml_text,
+            filename="coprod-scenario.toml",
+            mime_type="application/toml",
+            children=[
+                solara.Button(
+                    "Download scenario file",
+                    icon_name="mdi-download",
+                    color="primary",
+                    classes=["coprod-toml"],
+                )
+            ],
+        )
         with solara.Div(classes=["coprod-toml"]):
             solara.Preformatted(toml_text)
 
@@ -887,21 +1119,26 @@ def _csv_for(session: Session) -> str:
 def _story_for(session: Session) -> str:
     with session.lock:
         model = session.model.value
-        return (f"# What happened: {session.origin_text()}, seed {session.seed.value}\n\n"
-                + story.markdown(model) + "\n")
+        return (
+            f"# What happened: {session.origin_text()}, seed {session.seed.value}\n\n"
+            + story.markdown(model)
+            + "\n"
+        )
 
 
 # --------------------------------------------------------------------------- page
 
 
-INTRO = ("**What is this?** A computer simulation of a co-production programme in health "
-         "care, after Filipe, Renedo & Marston (2017), *The co-production of what?* Each person "
-         "(patient, carer, clinician or manager) is an *agent*: every week they weigh whether "
-         "to come to their working group's meeting, given their time, money, health, the risk "
-         "to their benefits and how satisfied they are. At meetings they contribute what they "
-         "know; some of it is heard, some of it becomes new insight; ties and trust grow or "
-         "fade. **Change the rules on the left, then press Step or Play** and watch who takes "
-         "part, whose knowledge counts and what it costs.")
+INTRO = (
+    "**What is this?** A computer simulation of a co-production programme in health "
+    "care, after Filipe, Renedo & Marston (2017), *The co-production of what?* Each person "
+    "(patient, carer, clinician or manager) is an *agent*: every week they weigh whether "
+    "to come to their working group's meeting, given their time, money, health, the risk "
+    "to their benefits and how satisfied they are. At meetings they contribute what they "
+    "know; some of it is heard, some of it becomes new insight; ties and trust grow or "
+    "fade. **Change the rules on the left, then press Step or Play** and watch who takes "
+    "part, whose knowledge counts and what it costs."
+)
 
 
 @solara.component

@@ -25,8 +25,12 @@ DISABLED = "#1b9e77"
 LOW_MONEY = "#a6761d"
 RIGHTS = "#e7298a"
 GREY = "#666666"
-ROLE_COLOURS = {"patient": "#e6550d", "carer": "#fdae6b", "clinician": "#3182bd",
-                "manager": "#08306b"}
+ROLE_COLOURS = {
+    "patient": "#e6550d",
+    "carer": "#fdae6b",
+    "clinician": "#3182bd",
+    "manager": "#08306b",
+}
 
 
 @dataclass(frozen=True)
@@ -54,60 +58,101 @@ class Chart:
 
     def series(self, frame: Frame) -> list[tuple[Line, np.ndarray]]:
         """Each line's values for weeks 0 .. frame.week."""
-        return [(line, frame.cumulative(line.metric) if line.cumulative else frame[line.metric])
-                for line in self.lines]
+        return [
+            (line, frame.cumulative(line.metric) if line.cumulative else frame[line.metric])
+            for line in self.lines
+        ]
 
 
 CHARTS: tuple[Chart, ...] = (
-    Chart("participation", "Who comes to meetings",
-          "Share of each group of people at the latest meeting (1 = everyone came).",
-          ("share attending (0-1)",),
-          (Line("participation_lay", "Patients and carers", LAY),
-           Line("participation_professional", "Clinicians and managers", PROFESSIONAL),
-           Line("participation_benefits", "On benefits", BENEFITS, dashed=True),
-           Line("participation_disabled", "Disabled", DISABLED, dashed=True),
-           Line("participation_low_money", "Least money at hand", LOW_MONEY, dashed=True)),
-          share=True),
-    Chart("voice", "Whose voice counts",
-          "Share of what is said that comes from patients and carers, and share of the "
-          "contributions that were taken up that are lived experience.",
-          ("share (0-1)",),
-          (Line("lay_voice_share", "Said by patients and carers", LAY),
-           Line("experiential_share", "Lived experience recognised", DISABLED)),
-          share=True),
-    Chart("insights", "New insights, by where they came from",
-          "Running total of new insights. 'Unexpected' ones combine lived experience with "
-          "medical or practice knowledge.",
-          ("insights (running total)",),
-          (Line("insights", "All insights", GREY, cumulative=True),
-           Line("insights_unexpected", "Unexpected", DISABLED, cumulative=True),
-           Line("insights_lay_origin", "Proposed by patients and carers", LAY, cumulative=True),
-           Line("insights_adopted", "Taken up in decisions", PROFESSIONAL, cumulative=True,
-                dashed=True))),
-    Chart("relations", "Trust and ties across roles",
-          "Mean trust of active participants in the others (left), and strong "
-          "lay-professional ties per active participant (right).",
-          ("trust (0-1)", "strong ties per participant"),
-          (Line("mean_trust", "Trust", RIGHTS),
-           Line("cross_role_ties", "Ties across roles", PROFESSIONAL, axis=1)),
-          share=True),
-    Chart("money", "Money and unpaid time",
-          "Running totals: what the programme paid out and what patients and carers are "
-          "out of pocket (left, GBP); meeting hours they gave unpaid (right).",
-          ("GBP", "hours"),
-          (Line("programme_cost", "Programme cost", PROFESSIONAL, cumulative=True),
-           Line("lay_out_of_pocket", "Lay people out of pocket", BENEFITS),
-           Line("unpaid_lay_hours", "Unpaid lay hours", LAY, cumulative=True, axis=1))),
-    Chart("satisfaction", "How satisfied people are, by why they take part",
-          "Rights-based people want real influence, managerial people want results for "
-          "the money, experience-based people want to be heard (0-1).",
-          ("satisfaction (0-1)",),
-          (Line("satisfaction_rights", "Rights-based", RIGHTS),
-           Line("satisfaction_managerial", "Managerial", PROFESSIONAL),
-           Line("satisfaction_experience", "Experience-based", DISABLED),
-           Line("participation_rights_based", "Rights-based lay people attending", RIGHTS,
-                dashed=True)),
-          share=True),
+    Chart(
+        "participation",
+        "Who comes to meetings",
+        "Share of each group of people at the latest meeting (1 = everyone came).",
+        ("share attending (0-1)",),
+        (
+            Line("participation_lay", "Patients and carers", LAY),
+            Line("participation_professional", "Clinicians and managers", PROFESSIONAL),
+            Line("participation_benefits", "On benefits", BENEFITS, dashed=True),
+            Line("participation_disabled", "Disabled", DISABLED, dashed=True),
+            Line("participation_low_money", "Least money at hand", LOW_MONEY, dashed=True),
+        ),
+        share=True,
+    ),
+    Chart(
+        "voice",
+        "Whose voice counts",
+        "Share of what is said that comes from patients and carers, and share of the "
+        "contributions that were taken up that are lived experience.",
+        ("share (0-1)",),
+        (
+            Line("lay_voice_share", "Said by patients and carers", LAY),
+            Line("experiential_share", "Lived experience recognised", DISABLED),
+        ),
+        share=True,
+    ),
+    Chart(
+        "insights",
+        "New insights, by where they came from",
+        "Running total of new insights. 'Unexpected' ones combine lived experience with "
+        "medical or practice knowledge.",
+        ("insights (running total)",),
+        (
+            Line("insights", "All insights", GREY, cumulative=True),
+            Line("insights_unexpected", "Unexpected", DISABLED, cumulative=True),
+            Line("insights_lay_origin", "Proposed by patients and carers", LAY, cumulative=True),
+            Line(
+                "insights_adopted",
+                "Taken up in decisions",
+                PROFESSIONAL,
+                cumulative=True,
+                dashed=True,
+            ),
+        ),
+    ),
+    Chart(
+        "relations",
+        "Trust and ties across roles",
+        "Mean trust of active participants in the others (left), and strong "
+        "lay-professional ties per active participant (right).",
+        ("trust (0-1)", "strong ties per participant"),
+        (
+            Line("mean_trust", "Trust", RIGHTS),
+            Line("cross_role_ties", "Ties across roles", PROFESSIONAL, axis=1),
+        ),
+        share=True,
+    ),
+    Chart(
+        "money",
+        "Money and unpaid time",
+        "Running totals: what the programme paid out and what patients and carers are "
+        "out of pocket (left, GBP); meeting hours they gave unpaid (right).",
+        ("GBP", "hours"),
+        (
+            Line("programme_cost", "Programme cost", PROFESSIONAL, cumulative=True),
+            Line("lay_out_of_pocket", "Lay people out of pocket", BENEFITS),
+            Line("unpaid_lay_hours", "Unpaid lay hours", LAY, cumulative=True, axis=1),
+        ),
+    ),
+    Chart(
+        "satisfaction",
+        "How satisfied people are, by why they take part",
+        "Rights-based people want real influence, managerial people want results for "
+        "the money, experience-based people want to be heard (0-1).",
+        ("satisfaction (0-1)",),
+        (
+            Line("satisfaction_rights", "Rights-based", RIGHTS),
+            Line("satisfaction_managerial", "Managerial", PROFESSIONAL),
+            Line("satisfaction_experience", "Experience-based", DISABLED),
+            Line(
+                "participation_rights_based",
+                "Rights-based lay people attending",
+                RIGHTS,
+                dashed=True,
+            ),
+        ),
+        share=True,
+    ),
 )
 CHART_BY_KEY = {c.key: c for c in CHARTS}
 USED_METRICS = tuple(dict.fromkeys(line.metric for c in CHARTS for line in c.lines))
@@ -153,8 +198,11 @@ def read_frame(model) -> Frame:
     """Every metric's weekly series from ``model.datacollector``, read once."""
     columns = model.datacollector.model_vars
     week = len(columns[METRIC_NAMES[0]]) - 1
-    return Frame(week=week, length=int(model.p.weeks),
-                 columns={name: np.asarray(columns[name], dtype=float) for name in METRIC_NAMES})
+    return Frame(
+        week=week,
+        length=int(model.p.weeks),
+        columns={name: np.asarray(columns[name], dtype=float) for name in METRIC_NAMES},
+    )
 
 
 def weekly_csv(model) -> str:
@@ -176,31 +224,56 @@ def echarts_option(chart: Chart, frame: Frame, *, compact: bool = False) -> dict
     weeks = frame.weeks.tolist()
     series = []
     for line, values in chart.series(frame):
-        series.append({
-            "type": "line", "name": line.label, "yAxisIndex": line.axis,
-            "data": list(zip(weeks, _round(values), strict=True)),
-            "showSymbol": False, "color": line.color,
-            "lineStyle": {"width": 2.5 if not line.dashed else 2,
-                          "type": "dashed" if line.dashed else "solid"},
-        })
+        series.append(
+            {
+                "type": "line",
+                "name": line.label,
+                "yAxisIndex": line.axis,
+                "data": list(zip(weeks, _round(values), strict=True)),
+                "showSymbol": False,
+                "color": line.color,
+                "lineStyle": {
+                    "width": 2.5 if not line.dashed else 2,
+                    "type": "dashed" if line.dashed else "solid",
+                },
+            }
+        )
     y_axes = []
     for i, name in enumerate(chart.axes):
-        axis = {"type": "value", "name": name, "nameTextStyle": {"align": "left" if i == 0
-                                                                 else "right"},
-                "splitLine": {"show": i == 0}}
+        axis = {
+            "type": "value",
+            "name": name,
+            "nameTextStyle": {"align": "left" if i == 0 else "right"},
+            "splitLine": {"show": i == 0},
+        }
         if i == 0 and chart.share:
             axis.update(min=0, max=1)
         y_axes.append(axis)
     legend_rows = -(-len(series) // 3)
     return {
         "animation": False,
-        "grid": {"left": 48, "right": 56 if two_axes else 20, "top": 36,
-                 "bottom": 40 if compact else 42 + 22 * legend_rows, "containLabel": False},
+        "grid": {
+            "left": 48,
+            "right": 56 if two_axes else 20,
+            "top": 36,
+            "bottom": 40 if compact else 42 + 22 * legend_rows,
+            "containLabel": False,
+        },
         "tooltip": {"trigger": "axis"},
-        "legend": ({"bottom": 0, "left": "center", "itemGap": 14, "width": "92%"}
-                   if not compact else {"show": False}),
-        "xAxis": {"type": "value", "name": "week", "nameLocation": "middle", "nameGap": 24,
-                  "min": 0, "max": max(frame.length, 1), "axisLabel": {"showMaxLabel": False}},
+        "legend": (
+            {"bottom": 0, "left": "center", "itemGap": 14, "width": "92%"}
+            if not compact
+            else {"show": False}
+        ),
+        "xAxis": {
+            "type": "value",
+            "name": "week",
+            "nameLocation": "middle",
+            "nameGap": 24,
+            "min": 0,
+            "max": max(frame.length, 1),
+            "axisLabel": {"showMaxLabel": False},
+        },
         "yAxis": y_axes,
         "series": series,
     }
@@ -228,9 +301,14 @@ def chart_png(chart: Chart, frame: Frame, subtitle: str = "") -> bytes:
     ax = fig.add_subplot()
     axes = [ax] + ([ax.twinx()] if len(chart.axes) > 1 else [])
     for line, values in chart.series(frame):
-        axes[line.axis].plot(frame.weeks, values, color=line.color, label=line.label,
-                             linewidth=2 if not line.dashed else 1.6,
-                             linestyle="--" if line.dashed else "-")
+        axes[line.axis].plot(
+            frame.weeks,
+            values,
+            color=line.color,
+            label=line.label,
+            linewidth=2 if not line.dashed else 1.6,
+            linestyle="--" if line.dashed else "-",
+        )
     for target, name in zip(axes, chart.axes, strict=True):
         target.set_ylabel(name)
     if chart.share:
@@ -241,6 +319,12 @@ def chart_png(chart: Chart, frame: Frame, subtitle: str = "") -> bytes:
     ax.set_title(chart.title + (f"\n{subtitle}" if subtitle else ""), fontsize=11)
     handles = [h for a in axes for h in a.get_legend_handles_labels()[0]]
     labels = [lab for a in axes for lab in a.get_legend_handles_labels()[1]]
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 3),
-               fontsize=8, frameon=False)
+    fig.legend(
+        handles,
+        labels,
+        loc="outside lower center",
+        ncols=min(len(labels), 3),
+        fontsize=8,
+        frameon=False,
+    )
     return png_bytes(fig)

@@ -36,14 +36,15 @@ def to_json(option: dict) -> str:
     return json.dumps(option, separators=(",", ":"), allow_nan=False)
 
 
-def Chart(spec: str, *, key: str, week: int, height: str = "300px",
-          css_class: str = "coprod-chart"):
+def Chart(
+    spec: str, *, key: str, week: int, height: str = "300px", css_class: str = "coprod-chart"
+):
     """The chart element for an option already in JSON (see :func:`to_json`).
 
     Pass the JSON, not the dict, through components too: reacton compares and
     searches every argument of a component on each render, number by number.
     ``data-chart`` and ``data-week`` on the chart's box say what it shows.
     """
-    return ChartWidget.element(spec=spec, chart_key=key, week=week, height=height,
-                               css_class=css_class)
-
+    return ChartWidget.element(
+        spec=spec, chart_key=key, week=week, height=height, css_class=css_class
+    )

@@ -16,8 +16,14 @@ import urllib.request
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ROOT = Path(__file__).resolve().parents[1]
 N_PLOTS = 7  # six charts and the network on "The run"
 VIEWPORT = {"width": 1440, "height": 1000}
@@ -32,13 +38,21 @@ def free_port(host: str = "127.0.0.1") -> int:
 def start_server(port: int, host: str = "127.0.0.1", log: Path | None = None) -> subprocess.Popen:
     """``python -m dashboards.server`` in its own session; output to ``log`` if given."""
     if log is None:
-        return subprocess.Popen([sys.executable, "-m", "dashboards.server", "--host", host,
-                                 "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "dashboards.server", "--host", host, "--port", str(port)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     with open(log, "wb") as out:  # the child keeps its own copy of the file
-        return subprocess.Popen([sys.executable, "-m", "dashboards.server", "--host", host,
-                                 "--port", str(port)], cwd=ROOT, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "dashboards.server", "--host", host, "--port", str(port)],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> float:
@@ -98,8 +112,10 @@ def watch_console(page) -> list[tuple[str, str]]:
     errors: list[tuple[str, str]] = []
     page.on("console", lambda m: errors.append(("console", m.text)) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(("pageerror", str(e))))
-    page.on("response", lambda r: errors.append(("http", f"{r.status} {r.url}"))
-            if r.status >= 400 else None)
+    page.on(
+        "response",
+        lambda r: errors.append(("http", f"{r.status} {r.url}")) if r.status >= 400 else None,
+    )
     return errors
 
 
@@ -111,8 +127,8 @@ def open_page(context, base: str, timeout: float = 60_000):
     page.goto(base + "/")
     page.locator(".coprod-week").first.wait_for(timeout=timeout)
     page.wait_for_function(
-        f"document.querySelectorAll('.coprod-chart canvas').length >= {N_PLOTS}",
-        timeout=timeout)
+        f"document.querySelectorAll('.coprod-chart canvas').length >= {N_PLOTS}", timeout=timeout
+    )
     return page, blocked, errors
 
 
@@ -121,12 +137,15 @@ def week_of(page, selector: str = ".coprod-week:not(.coprod-compare-week)") -> i
     return int(text.split()[1])
 
 
-def wait_plots_at(page, week: int, timeout: float = 10_000,
-                  selector: str = ".coprod-chart", count: int = N_PLOTS) -> None:
+def wait_plots_at(
+    page, week: int, timeout: float = 10_000, selector: str = ".coprod-chart", count: int = N_PLOTS
+) -> None:
     """Wait until ``count`` plots show ``week`` and the browser has painted them."""
     page.wait_for_function(
-        "([sel, w, n]) => document.querySelectorAll(`${sel}[data-week=\"${w}\"]`).length == n",
-        arg=[selector, str(week), count], timeout=timeout)
+        '([sel, w, n]) => document.querySelectorAll(`${sel}[data-week="${w}"]`).length == n',
+        arg=[selector, str(week), count],
+        timeout=timeout,
+    )
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
@@ -136,7 +155,6 @@ def ensure_sidebar(page) -> None:
         return
     page.locator("header button").first.click()
     page.locator("[data-param]").first.wait_for(state="visible", timeout=5_000)
-
 
 
 def choose(page, label: str, option: str) -> None:

@@ -41,8 +41,9 @@ class Layout:
     def group_centres(self) -> np.ndarray:
         """(n_groups_shown, 2) centre of each group's ring, in the same [0, 1] units."""
         g = np.arange(self.n_groups_shown)
-        return np.stack([(g % self.cols + 0.5) / self.cols, (g // self.cols + 0.5) / self.rows],
-                        axis=1)
+        return np.stack(
+            [(g % self.cols + 0.5) / self.cols, (g // self.cols + 0.5) / self.rows], axis=1
+        )
 
 
 _LAYOUTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -83,8 +84,7 @@ def _compute_layout(s) -> Layout:
     centre = np.stack([g % cols + 0.5, g // cols + 0.5], axis=1)
     xy = centre + RING * np.stack([np.cos(angle), -np.sin(angle)], axis=1)
     xy = xy / np.array([cols, rows])
-    return Layout(shown=shown, xy=xy, index_grid=grid, n_groups_shown=n_shown, cols=cols,
-                  rows=rows)
+    return Layout(shown=shown, xy=xy, index_grid=grid, n_groups_shown=n_shown, cols=cols, rows=rows)
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def snapshot(model) -> Snapshot:
     # Decay not yet applied to the ties (models that settle it lazily, at meetings, keep
     # the week it was last applied in ``ties_week``); none when it is applied every week.
     pending = max(week - getattr(s, "ties_week", week), 0)
-    ties = s.ties[:layout.n_groups_shown] * (1.0 - TIE_DECAY) ** pending
+    ties = s.ties[: layout.n_groups_shown] * (1.0 - TIE_DECAY) ** pending
     g, i, j = np.nonzero(np.triu(ties > THRESHOLD, 1))
     a_agent, b_agent = layout.index_grid[g, i], layout.index_grid[g, j]
     ok = (a_agent >= 0) & (b_agent >= 0)
@@ -117,21 +117,31 @@ def snapshot(model) -> Snapshot:
     position = np.full(s.n, -1, dtype=np.int64)
     position[layout.shown] = np.arange(layout.shown.size)
     shown = layout.shown
-    return Snapshot(layout=layout, role=s.role[shown],
-                    active=s.last_attended[shown] > week - ACTIVE_WEEKS,
-                    a=position[a_agent], b=position[b_agent], strength=ties[g, i, j],
-                    cross=s.cross_role[g, i, j], n_total_groups=int(s.n_groups))
+    return Snapshot(
+        layout=layout,
+        role=s.role[shown],
+        active=s.last_attended[shown] > week - ACTIVE_WEEKS,
+        a=position[a_agent],
+        b=position[b_agent],
+        strength=ties[g, i, j],
+        cross=s.cross_role[g, i, j],
+        n_total_groups=int(s.n_groups),
+    )
 
 
 def caption(snap: Snapshot) -> str:
     """One line under the network saying what is drawn."""
     n_cross = int(np.count_nonzero(snap.cross))
-    text = (f"{snap.a.size} ties above {THRESHOLD:g} ({n_cross} between a patient or carer "
-            f"and a professional); {int(snap.active.sum())} of {snap.active.size} people "
-            f"came in the last {ACTIVE_WEEKS} weeks.")
+    text = (
+        f"{snap.a.size} ties above {THRESHOLD:g} ({n_cross} between a patient or carer "
+        f"and a professional); {int(snap.active.sum())} of {snap.active.size} people "
+        f"came in the last {ACTIVE_WEEKS} weeks."
+    )
     if snap.layout.n_groups_shown < snap.n_total_groups:
-        text += (f" Showing the first {snap.layout.n_groups_shown} of "
-                 f"{snap.n_total_groups} working groups.")
+        text += (
+            f" Showing the first {snap.layout.n_groups_shown} of "
+            f"{snap.n_total_groups} working groups."
+        )
     return text
 
 
@@ -139,40 +149,74 @@ def echarts_option(model, snap: Snapshot | None = None) -> dict:
     """The network as an ECharts graph with fixed positions."""
     snap = snap or snapshot(model)
     s, shown = model.state, snap.layout.shown
-    categories = [{"name": role.capitalize(), "itemStyle": {"color": ROLE_COLOURS[role]}}
-                  for role in ROLES]
+    categories = [
+        {"name": role.capitalize(), "itemStyle": {"color": ROLE_COLOURS[role]}} for role in ROLES
+    ]
     height = 1000.0 * snap.layout.rows / snap.layout.cols
     nodes = []
     for k, agent in enumerate(shown.tolist()):
         role = ROLES[snap.role[k]]
-        detail = [f"{role}, working group {int(s.group[agent]) + 1}",
-                  f"takes part for {RATIONALES[s.rationale[agent]]}-based reasons"]
+        detail = [
+            f"{role}, working group {int(s.group[agent]) + 1}",
+            f"takes part for {RATIONALES[s.rationale[agent]]}-based reasons",
+        ]
         if s.on_benefits[agent]:
             detail.append("on benefits")
         if s.disabled[agent]:
             detail.append("disabled")
         detail.append("came in the last 8 weeks" if snap.active[k] else "not come lately")
-        nodes.append({"id": str(k), "name": "; ".join(detail),
-                      "x": round(float(snap.layout.xy[k, 0]) * 1000, 1),
-                      "y": round(float(snap.layout.xy[k, 1]) * height, 1),
-                      "category": int(snap.role[k]),
-                      "symbolSize": 13 if snap.active[k] else 8,
-                      "itemStyle": {"opacity": 1.0 if snap.active[k] else 0.3,
-                                    "borderColor": "#222" if snap.active[k] else "#999",
-                                    "borderWidth": 0.6}})
-    links = [{"source": str(a), "target": str(b),
-              "lineStyle": {"width": round(0.6 + 3.5 * float(w) ** 2, 2),
-                            "color": CROSS_COLOUR if c else SAME_COLOUR,
-                            "opacity": 0.9 if w > STRONG else 0.45}}
-             for a, b, w, c in zip(snap.a.tolist(), snap.b.tolist(), snap.strength.tolist(),
-                                   snap.cross.tolist(), strict=True)]
+        nodes.append(
+            {
+                "id": str(k),
+                "name": "; ".join(detail),
+                "x": round(float(snap.layout.xy[k, 0]) * 1000, 1),
+                "y": round(float(snap.layout.xy[k, 1]) * height, 1),
+                "category": int(snap.role[k]),
+                "symbolSize": 13 if snap.active[k] else 8,
+                "itemStyle": {
+                    "opacity": 1.0 if snap.active[k] else 0.3,
+                    "borderColor": "#222" if snap.active[k] else "#999",
+                    "borderWidth": 0.6,
+                },
+            }
+        )
+    links = [
+        {
+            "source": str(a),
+            "target": str(b),
+            "lineStyle": {
+                "width": round(0.6 + 3.5 * float(w) ** 2, 2),
+                "color": CROSS_COLOUR if c else SAME_COLOUR,
+                "opacity": 0.9 if w > STRONG else 0.45,
+            },
+        }
+        for a, b, w, c in zip(
+            snap.a.tolist(),
+            snap.b.tolist(),
+            snap.strength.tolist(),
+            snap.cross.tolist(),
+            strict=True,
+        )
+    ]
     return {
         "animation": False,
         "tooltip": {"formatter": "{b}"},
         "legend": {"data": [c["name"] for c in categories], "bottom": 0},
-        "series": [{"type": "graph", "layout": "none", "roam": True, "categories": categories,
-                    "data": nodes, "links": links, "emphasis": {"focus": "adjacency"},
-                    "top": 10, "bottom": 40, "left": 10, "right": 10}],
+        "series": [
+            {
+                "type": "graph",
+                "layout": "none",
+                "roam": True,
+                "categories": categories,
+                "data": nodes,
+                "links": links,
+                "emphasis": {"focus": "adjacency"},
+                "top": 10,
+                "bottom": 40,
+                "left": 10,
+                "right": 10,
+            }
+        ],
     }
 
 
@@ -188,18 +232,35 @@ def network_png(model, subtitle: str = "") -> bytes:
     if snap.a.size:
         segments = np.stack([xy[snap.a], xy[snap.b]], axis=1)
         colours = [CROSS_COLOUR if c else SAME_COLOUR for c in snap.cross.tolist()]
-        ax.add_collection(LineCollection(segments, colors=colours,
-                                         linewidths=0.4 + 2.5 * snap.strength ** 2,
-                                         alpha=0.7, zorder=1))
+        ax.add_collection(
+            LineCollection(
+                segments,
+                colors=colours,
+                linewidths=0.4 + 2.5 * snap.strength**2,
+                alpha=0.7,
+                zorder=1,
+            )
+        )
     for r, role in enumerate(ROLES):
         for active, alpha, size in ((True, 1.0, 46), (False, 0.3, 18)):
             mask = (snap.role == r) & (snap.active == active)
-            ax.scatter(xy[mask, 0], xy[mask, 1], s=size, color=ROLE_COLOURS[role], alpha=alpha,
-                       edgecolors="#222" if active else "none", linewidths=0.5, zorder=2)
-    handles = [Line2D([], [], marker="o", linestyle="", color=ROLE_COLOURS[r], label=r)
-               for r in ROLES]
-    handles += [Line2D([], [], color=CROSS_COLOUR, label="lay-professional tie"),
-                Line2D([], [], color=SAME_COLOUR, label="other tie")]
+            ax.scatter(
+                xy[mask, 0],
+                xy[mask, 1],
+                s=size,
+                color=ROLE_COLOURS[role],
+                alpha=alpha,
+                edgecolors="#222" if active else "none",
+                linewidths=0.5,
+                zorder=2,
+            )
+    handles = [
+        Line2D([], [], marker="o", linestyle="", color=ROLE_COLOURS[r], label=r) for r in ROLES
+    ]
+    handles += [
+        Line2D([], [], color=CROSS_COLOUR, label="lay-professional tie"),
+        Line2D([], [], color=SAME_COLOUR, label="other tie"),
+    ]
     fig.legend(handles=handles, loc="outside lower center", ncols=6, fontsize=8, frameon=False)
     for g, (cx, cy) in enumerate(snap.layout.group_centres().tolist()):
         ax.text(cx, cy, f"group {g + 1}", ha="center", va="center", fontsize=7, color="#555")

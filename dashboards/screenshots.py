@@ -26,7 +26,9 @@ def _step_to(page, week: int) -> None:
         page.locator(".coprod-step").click()
         page.wait_for_function(
             "(w) => document.querySelector('.coprod-week').innerText.trim() == `Week ${w}`",
-            arg=current + 1, timeout=10_000)
+            arg=current + 1,
+            timeout=10_000,
+        )
 
 
 def take(out: Path) -> list[Path]:
@@ -41,14 +43,16 @@ def take(out: Path) -> list[Path]:
         harness.wait_until_up(base + "/", server)
         with sync_playwright() as pw:
             browser = harness.launch(pw)
-            context = browser.new_context(viewport={"width": 1440, "height": 1100},
-                                          device_scale_factor=1)
+            context = browser.new_context(
+                viewport={"width": 1440, "height": 1100}, device_scale_factor=1
+            )
             page, _, _ = harness.open_page(context, base)
             # the run, half way through the programme: Play, then Pause near week 52
             page.locator(".coprod-play").click()
             page.wait_for_function(
                 "() => +document.querySelector('.coprod-week').innerText.split(' ')[1] >= 48",
-                timeout=60_000)
+                timeout=60_000,
+            )
             page.locator(".coprod-pause").click()
             _step_to(page, 52)
             harness.wait_plots_at(page, 52)
@@ -89,10 +93,15 @@ def take(out: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dashboards.screenshots",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"folder for the PNG files (default: {DEFAULT_OUT})")
+    parser = argparse.ArgumentParser(
+        prog="python -m dashboards.screenshots", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"folder for the PNG files (default: {DEFAULT_OUT})",
+    )
     args = parser.parse_args(argv)
     for path in take(args.out):
         print(f"wrote {path}")

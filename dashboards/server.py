@@ -11,6 +11,7 @@ telemetry and the version check are switched off.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import re
@@ -51,21 +52,31 @@ def _port(text: str) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add ``--host`` and ``--port`` to ``parser`` (the ``coprod dashboard`` subcommand)."""
-    parser.add_argument("--host", default=DEFAULT_HOST,
-                        help=f"address to listen on (default: {DEFAULT_HOST}, this computer "
-                             "only; 0.0.0.0 lets others on the room's network connect)")
-    parser.add_argument("--port", type=_port, default=DEFAULT_PORT,
-                        help=f"port to listen on (default: {DEFAULT_PORT}; 0 picks a free one)")
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default: {DEFAULT_HOST}, this computer "
+        "only; 0.0.0.0 lets others on the room's network connect)",
+    )
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=DEFAULT_PORT,
+        help=f"port to listen on (default: {DEFAULT_PORT}; 0 picks a free one)",
+    )
     return parser
 
 
-DESCRIPTION = ("Open the model in a web browser: run it week by week, compare scenarios, "
-               "export what you find. Then visit http://HOST:PORT/ (Ctrl+C stops it).")
+DESCRIPTION = (
+    "Open the model in a web browser: run it week by week, compare scenarios, "
+    "export what you find. Then visit http://HOST:PORT/ (Ctrl+C stops it)."
+)
 
 
 def build_parser(prog: str = "coprod dashboard") -> argparse.ArgumentParser:
-    return add_arguments(argparse.ArgumentParser(prog=prog, allow_abbrev=False,
-                                                 description=DESCRIPTION))
+    return add_arguments(
+        argparse.ArgumentParser(prog=prog, allow_abbrev=False, description=DESCRIPTION)
+    )
 
 
 def check_port(host: str, port: int) -> str | None:
@@ -99,10 +110,13 @@ def where_to_open(host: str, port: int) -> str:
         return f"open http://localhost:{port}/ in a web browser"
     if host in ("0.0.0.0", "::", ""):
         lan = lan_address()
-        others = (f"http://{lan}:{port}/" if lan else
-                  f"http://<this computer's network address>:{port}/")
-        return (f"open http://localhost:{port}/ on this computer, or {others} from other "
-                "devices on the same network")
+        others = (
+            f"http://{lan}:{port}/" if lan else f"http://<this computer's network address>:{port}/"
+        )
+        return (
+            f"open http://localhost:{port}/ on this computer, or {others} from other "
+            "devices on the same network"
+        )
     return f"open http://{host}:{port}/ in a web browser"
 
 
@@ -112,7 +126,7 @@ def add_assets_location(env=os.environ) -> None:
         return
     current = [p for p in env.get(ASSETS_ENV, "").split(",") if p]
     if str(ASSETS) not in current:
-        env[ASSETS_ENV] = ",".join(current + [str(ASSETS)])
+        env[ASSETS_ENV] = ",".join([*current, str(ASSETS)])
 
 
 # --------------------------------------------------------------------------- warm start
@@ -125,8 +139,10 @@ def add_assets_location(env=os.environ) -> None:
 
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"  # what browsers send
 # Loaded by the page's JavaScript (requirejs), so not named in the page's HTML.
-SCRIPT_URLS = ("/jupyter/nbextensions/jupyter-vuetify/nodeps.js",
-               "/jupyter/nbextensions/jupyter-vue/nodeps.js")
+SCRIPT_URLS = (
+    "/jupyter/nbextensions/jupyter-vuetify/nodeps.js",
+    "/jupyter/nbextensions/jupyter-vue/nodeps.js",
+)
 _LOCAL_URL = re.compile(r"""["'](/[^"'\s<>]+?\.(?:js|css))(?:\?[^"'\s<>]*)?["']""")
 
 
@@ -151,10 +167,13 @@ def _static_file(routes, url: str):
     from starlette.staticfiles import StaticFiles
 
     for route in routes:
-        if (isinstance(route, Mount) and isinstance(route.app, StaticFiles)
-                and url.startswith(route.path + "/")):
+        if (
+            isinstance(route, Mount)
+            and isinstance(route.app, StaticFiles)
+            and url.startswith(route.path + "/")
+        ):
             try:
-                path, stat = route.app.lookup_path(url[len(route.path) + 1:])
+                path, stat = route.app.lookup_path(url[len(route.path) + 1 :])
             except OSError:
                 return None
             return (path, stat) if stat is not None else None
@@ -184,8 +203,11 @@ def precompress_assets(timeout: float = 60.0) -> int:
         html = server.read_root("/") or ""
         # without its proxy, Solara does not serve the cdn files: not ours to compress
         cdn = f"/{cdn_url_path}" if solara.settings.assets.proxy else None
-        scope = {"type": "http", "method": "GET",
-                 "headers": [(b"accept-encoding", ACCEPT_ENCODING.encode())]}
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "headers": [(b"accept-encoding", ACCEPT_ENCODING.encode())],
+        }
         done = 0
         for url in page_asset_urls(html, cdn):
             found = _static_file(solara_starlette.app.routes, url)
@@ -197,8 +219,9 @@ def precompress_assets(timeout: float = 60.0) -> int:
                 compress.compressed(path, stat, encoding)
                 logger.debug("dashboard: compressed %s", url)
                 done += 1
-        logger.info("dashboard: compressed %d static files in %.2f s", done,
-                    time.perf_counter() - start)
+        logger.info(
+            "dashboard: compressed %d static files in %.2f s", done, time.perf_counter() - start
+        )
         return done
     except Exception:  # an optimisation only: the files are compressed on request instead
         logger.exception("dashboard: could not compress the static files ahead of time")
@@ -225,10 +248,23 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     from solara.__main__ import run as solara_run
 
     print(f"coprod dashboard: {where_to_open(host, port)} (Ctrl+C stops it)", flush=True)
-    solara_run.main(args=[APP, "--host", host, "--port", str(port), "--production", "--no-open",
-                          "--no-check-version", "--log-level-uvicorn", "warning",
-                          "--no-access-log"],
-                    prog_name="coprod dashboard", standalone_mode=False)
+    solara_run.main(
+        args=[
+            APP,
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--production",
+            "--no-open",
+            "--no-check-version",
+            "--log-level-uvicorn",
+            "warning",
+            "--no-access-log",
+        ],
+        prog_name="coprod dashboard",
+        standalone_mode=False,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -237,10 +273,8 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"coprod: error: dashboard: {problem}", file=sys.stderr)
         return 2
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         serve(args.host, args.port)
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

@@ -31,7 +31,7 @@ class Section:
 
 
 def _n(count: int | float, one: str, many: str | None = None) -> str:
-    count = int(round(count))
+    count = round(count)
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
@@ -75,8 +75,9 @@ def leavers(model) -> Leavers:
         stopped = lay & ever & (s.last_attended < cutoff)
     else:
         stopped = np.zeros_like(lay)
-    return Leavers(lay=lay, never=never, stopped=stopped, still=lay & ever & ~stopped,
-                   judged=judged)
+    return Leavers(
+        lay=lay, never=never, stopped=stopped, still=lay & ever & ~stopped, judged=judged
+    )
 
 
 def _when(weeks: np.ndarray) -> str:
@@ -84,8 +85,10 @@ def _when(weeks: np.ndarray) -> str:
         return ""
     if weeks.size == 1:
         return f"their last meeting was in week {int(weeks[0])}"
-    return (f"their last meetings were between week {int(weeks.min())} and week "
-            f"{int(weeks.max())}; half had stopped by week {int(np.median(weeks))}")
+    return (
+        f"their last meetings were between week {int(weeks.min())} and week "
+        f"{int(weeks.max())}; half had stopped by week {int(np.median(weeks))}"
+    )
 
 
 def account(model) -> list[Section]:
@@ -94,23 +97,41 @@ def account(model) -> list[Section]:
     s, p, week = model.state, model.p, int(model.steps)
     counts = np.bincount(s.role, minlength=4)
     lay = s.lay
-    intro = (f"The programme has {_n(counts[PATIENT], 'patient')}, {_n(counts[CARER], 'carer')}, "
-             f"{_n(counts[CLINICIAN], 'clinician')} and {_n(counts[MANAGER], 'manager')} in "
-             f"{_n(s.n_groups, 'working group')}. Of the {int(lay.sum())} patients and carers, "
-             f"{int(s.on_benefits.sum())} live on benefits and {int(s.disabled.sum())} are "
-             f"disabled.")
+    intro = (
+        f"The programme has {_n(counts[PATIENT], 'patient')}, {_n(counts[CARER], 'carer')}, "
+        f"{_n(counts[CLINICIAN], 'clinician')} and {_n(counts[MANAGER], 'manager')} in "
+        f"{_n(s.n_groups, 'working group')}. Of the {int(lay.sum())} patients and carers, "
+        f"{int(s.on_benefits.sum())} live on benefits and {int(s.disabled.sum())} are "
+        f"disabled."
+    )
     if week == 0:
-        return [Section("Nothing has happened yet",
-                        [intro, f"Press **Step** to play one week, or **Play** to run the "
-                                f"{p.weeks}-week programme."])]
+        return [
+            Section(
+                "Nothing has happened yet",
+                [
+                    intro,
+                    f"Press **Step** to play one week, or **Play** to run the "
+                    f"{p.weeks}-week programme.",
+                ],
+            )
+        ]
     frame = read_frame(model)
     final = model.final_metrics()
     meetings = meeting_weeks(week, int(p.meeting_interval))
-    head = Section(f"After {_n(week, 'week')} of {p.weeks}",
-                   [intro + f" The groups met {_n(len(meetings), 'time')} so far (every "
-                            f"{_n(p.meeting_interval, 'week')})."])
-    return [head, _participation(model, final), _knowledge(frame, final),
-            _money(model, frame, final), _relations(model, final)]
+    head = Section(
+        f"After {_n(week, 'week')} of {p.weeks}",
+        [
+            intro + f" The groups met {_n(len(meetings), 'time')} so far (every "
+            f"{_n(p.meeting_interval, 'week')})."
+        ],
+    )
+    return [
+        head,
+        _participation(model, final),
+        _knowledge(frame, final),
+        _money(model, frame, final),
+        _relations(model, final),
+    ]
 
 
 def _participation(model, final: dict) -> Section:
@@ -119,16 +140,22 @@ def _participation(model, final: dict) -> Section:
     n_lay = int(who.lay.sum())
     came = int((who.lay & s.ever_attended).sum())
     sec = Section("Who took part, and who stopped coming")
-    text = (f"{came} of the {n_lay} patients and carers came to at least one meeting; "
-            f"{_n(int(who.never.sum()), 'person', 'people')} never came.")
+    text = (
+        f"{came} of the {n_lay} patients and carers came to at least one meeting; "
+        f"{_n(int(who.never.sum()), 'person', 'people')} never came."
+    )
     never_poor = who.never & (s.base_cash < model.costs.trip)
     if never_poor.any():
-        text += (f" Of those who never came, {int(never_poor.sum())} had less money at hand in "
-                 f"a normal week than the fare they would have had to pay up front.")
+        text += (
+            f" Of those who never came, {int(never_poor.sum())} had less money at hand in "
+            f"a normal week than the fare they would have had to pay up front."
+        )
     never_afraid = who.never & model.costs.risky & (s.benefit_fear > 0.5)
     if never_afraid.any():
-        text += (f" {_n(int(never_afraid.sum()), 'person', 'people')} on benefits who never came "
-                 f"feared that being paid would cost them their benefits.")
+        text += (
+            f" {_n(int(never_afraid.sum()), 'person', 'people')} on benefits who never came "
+            f"feared that being paid would cost them their benefits."
+        )
     sec.paragraphs.append(text)
     if who.judged:
         stopped = who.stopped
@@ -136,33 +163,44 @@ def _participation(model, final: dict) -> Section:
             sec.paragraphs.append(
                 f"**{_n(int(stopped.sum()), 'person', 'people')} came for a while and then "
                 f"stopped** (missed the last {STOPPED_AFTER} meetings): "
-                f"{_when(s.last_attended[stopped])}.")
+                f"{_when(s.last_attended[stopped])}."
+            )
         else:
-            sec.paragraphs.append("Nobody who came has stopped coming "
-                                  f"(missed the last {STOPPED_AFTER} meetings).")
-        rows = ["| group | people | never came | came, then stopped | still coming |",
-                "| --- | ---: | ---: | ---: | ---: |"]
-        for label, members in (("on benefits", s.on_benefits),
-                               ("disabled", s.disabled),
-                               ("rights-based (want real influence)",
-                                who.lay & (s.rationale == RIGHTS)),
-                               ("experience-based (want to be heard)",
-                                who.lay & (s.rationale == EXPERIENCE)),
-                               ("neither on benefits nor disabled",
-                                who.lay & ~s.on_benefits & ~s.disabled),
-                               ("all patients and carers", who.lay)):
+            sec.paragraphs.append(
+                f"Nobody who came has stopped coming (missed the last {STOPPED_AFTER} meetings)."
+            )
+        rows = [
+            "| group | people | never came | came, then stopped | still coming |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for label, members in (
+            ("on benefits", s.on_benefits),
+            ("disabled", s.disabled),
+            ("rights-based (want real influence)", who.lay & (s.rationale == RIGHTS)),
+            ("experience-based (want to be heard)", who.lay & (s.rationale == EXPERIENCE)),
+            ("neither on benefits nor disabled", who.lay & ~s.on_benefits & ~s.disabled),
+            ("all patients and carers", who.lay),
+        ):
             m = members & who.lay
             size = int(m.sum())
             if size == 0:
                 continue
-            rows.append(f"| {label} | {size} | {_pct((m & who.never).sum(), size)} | "
-                        f"{_pct((m & who.stopped).sum(), size)} | "
-                        f"{_pct((m & who.still).sum(), size)} |")
+            rows.append(
+                f"| {label} | {size} | {_pct((m & who.never).sum(), size)} | "
+                f"{_pct((m & who.stopped).sum(), size)} | "
+                f"{_pct((m & who.still).sum(), size)} |"
+            )
         sec.paragraphs.append("\n".join(rows))
-        worst = max((("people on benefits", s.on_benefits), ("disabled people", s.disabled),
-                     ("rights-based people", s.rationale == RIGHTS)),
-                    key=lambda item: _share(item[1] & who.lay & who.stopped,
-                                            item[1] & who.lay & s.ever_attended))
+        worst = max(
+            (
+                ("people on benefits", s.on_benefits),
+                ("disabled people", s.disabled),
+                ("rights-based people", s.rationale == RIGHTS),
+            ),
+            key=lambda item: _share(
+                item[1] & who.lay & who.stopped, item[1] & who.lay & s.ever_attended
+            ),
+        )
         name, members = worst
         share = _share(members & who.lay & who.stopped, members & who.lay & s.ever_attended)
         overall = _share(who.stopped, who.lay & s.ever_attended)
@@ -170,17 +208,20 @@ def _participation(model, final: dict) -> Section:
             sec.paragraphs.append(
                 f"Among those who came, {name} stopped most often: "
                 f"{100 * share:.0f}% of them, against {100 * overall:.0f}% of all patients "
-                f"and carers who came.")
+                f"and carers who came."
+            )
     else:
-        sec.paragraphs.append(f"Too few meetings so far to tell who stopped coming (it takes "
-                              f"{STOPPED_AFTER + 1}).")
+        sec.paragraphs.append(
+            f"Too few meetings so far to tell who stopped coming (it takes {STOPPED_AFTER + 1})."
+        )
     sec.paragraphs.append(
         f"At recent meetings (the last quarter of the weeks so far), "
         f"{100 * final['participation_lay']:.0f}% of patients and carers came, against "
         f"{100 * final['participation_professional']:.0f}% of clinicians and managers; "
         f"{100 * final['participation_benefits']:.0f}% of people on benefits and "
         f"{100 * final['participation_disabled']:.0f}% of disabled people came. "
-        + _parity(final['participation_parity']))
+        + _parity(final["participation_parity"])
+    )
     return sec
 
 
@@ -191,11 +232,15 @@ def _share(part: np.ndarray, whole: np.ndarray) -> float:
 
 def _parity(parity: float) -> str:
     if parity < 0.9:
-        return (f"Disadvantaged patients and carers (on benefits or disabled) came "
-                f"{100 * (1 - parity):.0f}% less often than the others.")
+        return (
+            f"Disadvantaged patients and carers (on benefits or disabled) came "
+            f"{100 * (1 - parity):.0f}% less often than the others."
+        )
     if parity > 1.1:
-        return (f"Disadvantaged patients and carers (on benefits or disabled) came "
-                f"{100 * (parity - 1):.0f}% more often than the others.")
+        return (
+            f"Disadvantaged patients and carers (on benefits or disabled) came "
+            f"{100 * (parity - 1):.0f}% more often than the others."
+        )
     return "Disadvantaged patients and carers came about as often as the others."
 
 
@@ -214,40 +259,47 @@ def _knowledge(frame, final: dict) -> Section:
             f"carers. {unexpected:,.0f} ({_pct(unexpected, total)}) were *unexpected*: they "
             f"combined lived experience with medical or practice knowledge, the kind the "
             f"paper illustrates with 'breathlessness' becoming a research theme. "
-            f"{adopted:,.0f} ({_pct(adopted, total)}) were taken up in decisions.")
+            f"{adopted:,.0f} ({_pct(adopted, total)}) were taken up in decisions."
+        )
     sec.paragraphs.append(
         f"Lately, patients and carers made {100 * final['lay_voice_share']:.0f}% of what was "
         f"said at meetings, and lived experience was "
         f"{100 * final['experiential_share']:.0f}% of the contributions that were taken up. "
         f"Influence over decisions was {_gini_words(final['influence_gini'])} "
-        f"(Gini {final['influence_gini']:.2f}; 0 is equal).")
+        f"(Gini {final['influence_gini']:.2f}; 0 is equal)."
+    )
     return sec
 
 
 def _gini_words(g: float) -> str:
-    return ("shared fairly evenly" if g < 0.25 else "unequal" if g < 0.45
-            else "very unequal")
+    return "shared fairly evenly" if g < 0.25 else "unequal" if g < 0.45 else "very unequal"
 
 
 def _money(model, frame, final: dict) -> Section:
     s, p, ledger = model.state, model.p, model.ledger
     total = sum(ledger.values())
     sec = Section("Where the money went")
-    parts = [("staff time", ledger["staff"]), ("refunds of expenses", ledger["refunds"]),
-             ("payments to patients and carers", ledger["payments"]),
-             ("travel booked by the programme", ledger["travel"])]
+    parts = [
+        ("staff time", ledger["staff"]),
+        ("refunds of expenses", ledger["refunds"]),
+        ("payments to patients and carers", ledger["payments"]),
+        ("travel booked by the programme", ledger["travel"]),
+    ]
     spent = "; ".join(f"{_gbp(v)} ({_pct(v, total)}) on {name}" for name, v in parts if v > 0)
     nothing = [name for name, v in parts if v <= 0]
     if nothing:
         spent += "; nothing on " + " or ".join(nothing)
-    sec.paragraphs.append(f"The programme paid out **{_gbp(total)}**: {spent}. "
-                          f"That is {_gbp(final['cost_per_insight'])} per insight.")
+    sec.paragraphs.append(
+        f"The programme paid out **{_gbp(total)}**: {spent}. "
+        f"That is {_gbp(final['cost_per_insight'])} per insight."
+    )
     unpaid = frame["unpaid_lay_hours"].sum()
     if unpaid > 0:
         sec.paragraphs.append(
             f"Patients and carers gave **{unpaid:,.0f} meeting hours unpaid**, "
             f"{final['unpaid_hours_per_lay_participant']:,.0f} hours each on average "
-            f"among those who took part (compensation: {p.compensation}).")
+            f"among those who took part (compensation: {p.compensation})."
+        )
     else:
         sec.paragraphs.append("Patients and carers were paid for all of their meeting hours.")
     owed = float(s.owed[s.lay].sum())
@@ -255,16 +307,21 @@ def _money(model, frame, final: dict) -> Section:
     if out > 0:
         sec.paragraphs.append(
             f"Right now patients and carers are {_gbp(out)} out of pocket"
-            + (f", {_gbp(owed)} of it refunds they are still waiting for (refunds take "
-               f"{_n(p.refund_delay, 'week')})." if owed > 0 else
-               " for trips that are never refunded."))
+            + (
+                f", {_gbp(owed)} of it refunds they are still waiting for (refunds take "
+                f"{_n(p.refund_delay, 'week')})."
+                if owed > 0
+                else " for trips that are never refunded."
+            )
+        )
     cuts = frame["benefit_loss_events"].sum()
     people_cut = int((s.suspended_until > 0).sum())
     if cuts > 0:
         sec.paragraphs.append(
             f"**Benefits were cut {_n(cuts, 'time')}** ({_n(people_cut, 'person', 'people')}): "
             f"a payment above the permitted {_gbp(p.permitted_earnings)} a week counted as "
-            f"income and stopped their benefit for {SUSPENSION_WEEKS} weeks.")
+            f"income and stopped their benefit for {SUSPENSION_WEEKS} weeks."
+        )
     elif p.compensation == "paid" and p.benefit_safe:
         sec.paragraphs.append("Nobody lost benefits: payments were arranged benefit-safe.")
     elif p.compensation == "paid":
@@ -280,23 +337,26 @@ def _relations(model, final: dict) -> Section:
         f"{final['mean_trust']:.2f} on a 0-1 scale, and each had "
         f"{final['cross_role_ties']:.2f} strong ties across the lay-professional line on "
         f"average. Professionals' credibility exceeded that of patients and carers by "
-        f"{final['power_gap']:.2f} (0-1 scale).")
-    sats = (("rights-based participants (who want real influence)", "satisfaction_rights"),
-            ("managerial participants (who want results for the money)",
-             "satisfaction_managerial"),
-            ("experience-based participants (who want to be heard)",
-             "satisfaction_experience"))
+        f"{final['power_gap']:.2f} (0-1 scale)."
+    )
+    sats = (
+        ("rights-based participants (who want real influence)", "satisfaction_rights"),
+        ("managerial participants (who want results for the money)", "satisfaction_managerial"),
+        ("experience-based participants (who want to be heard)", "satisfaction_experience"),
+    )
     ranked = sorted(sats, key=lambda item: final[item[1]])
     sec.paragraphs.append(
         "Satisfaction, judged by each person's own reason for taking part: "
         + "; ".join(f"{name} {final[key]:.2f}" for name, key in ranked)
-        + f". The least satisfied are the {ranked[0][0].split(' (')[0]}.")
+        + f". The least satisfied are the {ranked[0][0].split(' (')[0]}."
+    )
     rights_lay = s.lay & (s.rationale == RIGHTS)
     if rights_lay.any():
         sec.paragraphs.append(
             f"{100 * final['participation_rights_based']:.0f}% of rights-based patients and "
             f"carers came to recent meetings, against {100 * final['participation_lay']:.0f}% "
-            f"of all patients and carers.")
+            f"of all patients and carers."
+        )
     return sec
 
 

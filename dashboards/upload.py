@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import tempfile
 import typing
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import solara
 from solara.components.file_drop import FileDropZone
@@ -29,11 +30,14 @@ def parse_upload(name: str, data: bytes) -> tuple[dict[str, Any], str]:
     """
     shown = Path(name).name or "uploaded file"
     if len(data) > MAX_BYTES:
-        raise ParamError(f"'{shown}' is {len(data):,} bytes: a scenario file is a few lines of "
-                         f"text (at most {MAX_BYTES // 1024} KB)")
+        raise ParamError(
+            f"'{shown}' is {len(data):,} bytes: a scenario file is a few lines of "
+            f"text (at most {MAX_BYTES // 1024} KB)"
+        )
     if not data.strip():
-        raise ParamError(f"'{shown}' is empty: a scenario file sets parameters, "
-                         "e.g. compensation = \"paid\"")
+        raise ParamError(
+            f"'{shown}' is empty: a scenario file sets parameters, e.g. compensation = \"paid\""
+        )
     with tempfile.TemporaryDirectory(prefix="coprod-upload-") as folder:
         path = Path(folder) / "scenario.toml"
         path.write_bytes(data)
@@ -50,8 +54,10 @@ def parse_upload(name: str, data: bytes) -> tuple[dict[str, Any], str]:
 
 
 @solara.component
-def ScenarioUpload(on_file: Callable[[str, bytes | ParamError], None],
-                   label: str = "Load a scenario file (.toml): click or drop it here"):
+def ScenarioUpload(
+    on_file: Callable[[str, bytes | ParamError], None],
+    label: str = "Load a scenario file (.toml): click or drop it here",
+):
     """A zone to click or drop a file on.
 
     ``on_file(name, data)`` gets the file's bytes (at most MAX_BYTES + 1 of them), or a

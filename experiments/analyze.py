@@ -25,6 +25,7 @@ renamed into place, the report last, so nothing is ever half-written):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import json
 import math
@@ -41,10 +42,18 @@ from typing import Any
 # Headline metrics plotted when --metric is not given: participation and equity,
 # knowledge, relations, burden and cost, and each rationale's satisfaction.
 DEFAULT_METRICS: tuple[str, ...] = (
-    "participation_parity", "participation_lay", "experiential_share",
-    "insights_unexpected", "insights_lay_origin", "cross_role_ties", "mean_trust",
-    "unpaid_lay_hours", "programme_cost", "satisfaction_rights",
-    "satisfaction_managerial", "satisfaction_experience",
+    "participation_parity",
+    "participation_lay",
+    "experiential_share",
+    "insights_unexpected",
+    "insights_lay_origin",
+    "cross_role_ties",
+    "mean_trust",
+    "unpaid_lay_hours",
+    "programme_cost",
+    "satisfaction_rights",
+    "satisfaction_managerial",
+    "satisfaction_experience",
 )
 CI_LEVEL = 0.95
 HEATMAP_BINS = 5  # bins per axis for a continuous parameter in lhs/sobol/morris designs
@@ -63,19 +72,27 @@ class AnalyzeError(ValueError):
 
 # --------------------------------------------------------------------------- command line
 
+
 def add_parser(commands) -> argparse.ArgumentParser:
     """Register ``coprod analyze`` on the ``coprod`` sub-command action ``commands``."""
     parser = commands.add_parser(
-        "analyze", allow_abbrev=False,
+        "analyze",
+        allow_abbrev=False,
         help="summarise a sweep directory: CI tables, figures, regimes and report.md",
         description="Read DIR/runs.parquet and DIR/manifest.json (written by 'coprod sweep') "
-                    "and write summary.csv, summary.parquet, regimes.csv, figures/*.png and "
-                    "report.md into DIR.")
+        "and write summary.csv, summary.parquet, regimes.csv, figures/*.png and "
+        "report.md into DIR.",
+    )
     parser.add_argument("dir", metavar="DIR", help="a directory written by 'coprod sweep'")
-    parser.add_argument("--metric", dest="metrics", action="append", default=None,
-                        metavar="NAME",
-                        help="a metric to plot and discuss (repeatable; default: a headline "
-                             "selection: " + ", ".join(DEFAULT_METRICS) + ")")
+    parser.add_argument(
+        "--metric",
+        dest="metrics",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="a metric to plot and discuss (repeatable; default: a headline "
+        "selection: " + ", ".join(DEFAULT_METRICS) + ")",
+    )
     parser.set_defaults(func=cmd_analyze)
     return parser
 
@@ -88,12 +105,15 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     except AnalyzeError as err:
         raise CliError(str(err)) from None
     figures = set(re.findall(r"\]\((figures/[^)]+\.png)\)", report.read_text(encoding="utf-8")))
-    print(f"wrote {report} (with summary.csv, summary.parquet, regimes.csv and "
-          f"{len(figures)} figures in {report.parent / 'figures'})")
+    print(
+        f"wrote {report} (with summary.csv, summary.parquet, regimes.csv and "
+        f"{len(figures)} figures in {report.parent / 'figures'})"
+    )
     return 0
 
 
 # --------------------------------------------------------------------------- loading
+
 
 @dataclass
 class Sweep:
@@ -126,8 +146,9 @@ def check_metrics(names: Sequence[str] | None) -> list[str]:
         if name not in METRIC_NAMES:
             close = difflib.get_close_matches(name, METRIC_NAMES, n=1, cutoff=0.5)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise AnalyzeError(f"--metric: unknown metric '{name}'{hint}; known: "
-                               + ", ".join(METRIC_NAMES))
+            raise AnalyzeError(
+                f"--metric: unknown metric '{name}'{hint}; known: " + ", ".join(METRIC_NAMES)
+            )
         if name not in out:
             out.append(name)
     return out
@@ -145,38 +166,49 @@ def load_sweep(directory: str | os.PathLike) -> Sweep:
         raise AnalyzeError("DIR: expected a sweep directory, got ''")
     path = Path(text).expanduser()
     if not path.exists():
-        raise AnalyzeError(f"'{path}' does not exist: expected a directory written by "
-                           "'coprod sweep SPEC.toml --out DIR'")
+        raise AnalyzeError(
+            f"'{path}' does not exist: expected a directory written by "
+            "'coprod sweep SPEC.toml --out DIR'"
+        )
     if not path.is_dir():
         raise AnalyzeError(f"'{path}' is a file, not a sweep directory")
     missing = [f for f in ("runs.parquet", "manifest.json") if not (path / f).is_file()]
     if missing == ["runs.parquet"] and (path / "parts").is_dir():
-        raise AnalyzeError(f"the sweep in '{path}' has not finished (no runs.parquet yet); "
-                           "finish it with 'coprod sweep SPEC.toml --out DIR --resume'")
+        raise AnalyzeError(
+            f"the sweep in '{path}' has not finished (no runs.parquet yet); "
+            "finish it with 'coprod sweep SPEC.toml --out DIR --resume'"
+        )
     if missing:
-        raise AnalyzeError(f"'{path}' is not a sweep directory: {' and '.join(missing)} "
-                           f"{'is' if len(missing) == 1 else 'are'} missing (write one with "
-                           "'coprod sweep SPEC.toml --out DIR')")
+        raise AnalyzeError(
+            f"'{path}' is not a sweep directory: {' and '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} missing (write one with "
+            "'coprod sweep SPEC.toml --out DIR')"
+        )
     try:
         manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise AnalyzeError(f"'{path / 'manifest.json'}' is not valid JSON: {err}") from None
     except OSError as err:
-        raise AnalyzeError(f"'{path / 'manifest.json'}' cannot be read: "
-                           f"{err.strerror or err}") from None
+        raise AnalyzeError(
+            f"'{path / 'manifest.json'}' cannot be read: {err.strerror or err}"
+        ) from None
     if not isinstance(manifest, dict):
-        raise AnalyzeError(f"'{path / 'manifest.json'}': expected a JSON object, "
-                           f"got {type(manifest).__name__}")
+        raise AnalyzeError(
+            f"'{path / 'manifest.json'}': expected a JSON object, got {type(manifest).__name__}"
+        )
     try:
         runs = pd.read_parquet(path / "runs.parquet")
     except Exception as err:  # pyarrow raises several types for a damaged file
         reason = " ".join(str(err).split())[:200] or type(err).__name__
-        raise AnalyzeError(f"'{path / 'runs.parquet'}' cannot be read as Parquet: "
-                           f"{reason}") from None
+        raise AnalyzeError(
+            f"'{path / 'runs.parquet'}' cannot be read as Parquet: {reason}"
+        ) from None
     lacking = [c for c in REQUIRED_COLUMNS if c not in runs.columns]
     if lacking:
-        raise AnalyzeError(f"'{path / 'runs.parquet'}' is not a sweep's run table: "
-                           f"column(s) {', '.join(lacking)} missing")
+        raise AnalyzeError(
+            f"'{path / 'runs.parquet'}' is not a sweep's run table: "
+            f"column(s) {', '.join(lacking)} missing"
+        )
     if runs.empty:
         raise AnalyzeError(f"'{path / 'runs.parquet'}' has no runs")
     metrics = [m for m in METRIC_NAMES if m in runs.columns]
@@ -196,13 +228,12 @@ def load_sweep(directory: str | os.PathLike) -> Sweep:
     if not isinstance(varied, list):
         if factors:
             varied = list(factors)
-            notes.append("varied parameters taken from the spec (manifest 'design.varied' "
-                         "missing)")
+            notes.append("varied parameters taken from the spec (manifest 'design.varied' missing)")
         else:
-            varied = [c for c in runs.columns if c in PARAM_BY_NAME
-                      and runs[c].nunique(dropna=True) > 1]
-            notes.append("varied parameters inferred from the run table "
-                         "(the manifest names none)")
+            varied = [
+                c for c in runs.columns if c in PARAM_BY_NAME and runs[c].nunique(dropna=True) > 1
+            ]
+            notes.append("varied parameters inferred from the run table (the manifest names none)")
     varied = [v for v in varied if v in runs.columns]
     name = spec.get("name") or table.get("name") or path.name
     scenario = spec.get("scenario") or table.get("scenario")
@@ -212,12 +243,28 @@ def load_sweep(directory: str | os.PathLike) -> Sweep:
         first = ""
         if "error" in runs.columns:
             errors = runs["error"].dropna().astype(str)
-            first = f" (first error: {' '.join(errors.iloc[0].split())[:160]})" if len(
-                errors) else ""
-        raise AnalyzeError(f"none of the {len(runs)} runs in '{path / 'runs.parquet'}' "
-                           f"succeeded; nothing to analyse{first}")
-    return Sweep(path, runs, ok, manifest, design, str(kind), str(name), scenario, fixed,
-                 factors, list(varied), metrics, notes)
+            first = (
+                f" (first error: {' '.join(errors.iloc[0].split())[:160]})" if len(errors) else ""
+            )
+        raise AnalyzeError(
+            f"none of the {len(runs)} runs in '{path / 'runs.parquet'}' "
+            f"succeeded; nothing to analyse{first}"
+        )
+    return Sweep(
+        path,
+        runs,
+        ok,
+        manifest,
+        design,
+        str(kind),
+        str(name),
+        scenario,
+        fixed,
+        factors,
+        list(varied),
+        metrics,
+        notes,
+    )
 
 
 def _dict(value) -> dict:
@@ -239,6 +286,7 @@ def _factors(vary) -> dict[str, dict]:
 
 
 # --------------------------------------------------------------------------- statistics
+
 
 def mean_ci(values: Iterable[float], level: float = CI_LEVEL) -> tuple[float, float, float]:
     """Mean and two-sided ``level`` t-interval of ``values`` (NaN bounds when n < 2)."""
@@ -264,8 +312,11 @@ def _group_stats(frame, keys: list[str], metrics: list[str]):
 
     grouped = frame.groupby(keys, sort=False, dropna=False)[metrics]
     mean, sd, n = grouped.mean(), grouped.std(ddof=1), grouped.count()
-    tcrit = pd.DataFrame(stats.t.ppf(0.5 + CI_LEVEL / 2, np.maximum(n.to_numpy() - 1, 1)),
-                         index=n.index, columns=n.columns)
+    tcrit = pd.DataFrame(
+        stats.t.ppf(0.5 + CI_LEVEL / 2, np.maximum(n.to_numpy() - 1, 1)),
+        index=n.index,
+        columns=n.columns,
+    )
     half = (tcrit * sd / np.sqrt(n)).where(n >= 2)
     parts = {}
     for m in metrics:
@@ -286,19 +337,21 @@ def summarise(sweep: Sweep, regimes):
 
     ok = sweep.ok.assign(regime=regimes.loc[sweep.ok.index])
     base = sweep.runs.groupby("point_id", sort=True)
-    table = base[sweep.varied].first() if sweep.varied else pd.DataFrame(
-        index=base.size().index)
+    table = base[sweep.varied].first() if sweep.varied else pd.DataFrame(index=base.size().index)
     table["n_runs"] = base.size()
     table["n_ok"] = ok.groupby("point_id").size().reindex(table.index).fillna(0).astype(int)
     stats_ = _group_stats(ok, ["point_id"], sweep.metrics).drop(columns="n")
     table = table.join(stats_)
     shares = pd.crosstab(ok["point_id"], ok["regime"], normalize="index")
     for name in REGIME_NAMES:
-        table[f"share_{name}"] = shares[name] if name in shares else 0.0
+        table[f"share_{name}"] = shares.get(name, 0.0)
         table[f"share_{name}"] = table[f"share_{name}"].fillna(0.0)
-    table["regime"] = [_dominant(row, REGIME_NAMES) if n else None
-                       for (_, row), n in zip(table[[f"share_{r}" for r in REGIME_NAMES]]
-                                              .iterrows(), table["n_ok"], strict=True)]
+    table["regime"] = [
+        _dominant(row, REGIME_NAMES) if n else None
+        for (_, row), n in zip(
+            table[[f"share_{r}" for r in REGIME_NAMES]].iterrows(), table["n_ok"], strict=True
+        )
+    ]
     return table.reset_index()
 
 
@@ -310,6 +363,7 @@ def _dominant(shares, names) -> str | None:
 
 
 # --------------------------------------------------------------------------- axes and cells
+
 
 @dataclass
 class Axis:
@@ -371,8 +425,10 @@ def make_axis(sweep: Sweep, frame, param: str, bins: int) -> tuple[Axis, Any]:
         if p.kind == "int":  # whole numbers in [edge i, edge i+1); the last bin is closed
             firsts = [math.ceil(edges[i]) for i in range(bins)]
             lasts = [math.ceil(edges[i + 1]) - 1 for i in range(bins - 1)] + [math.floor(hi)]
-            labels = [str(a) if a == b else f"{a}–{b}" if a < b else "none"
-                      for a, b in zip(firsts, lasts, strict=True)]
+            labels = [
+                str(a) if a == b else f"{a}–{b}" if a < b else "none"
+                for a, b in zip(firsts, lasts, strict=True)
+            ]
         else:
             labels = [f"{edges[i]:.3g}–{edges[i + 1]:.3g}" for i in range(bins)]
         centres = [(edges[i] + edges[i + 1]) / 2 for i in range(bins)]
@@ -383,10 +439,8 @@ def make_axis(sweep: Sweep, frame, param: str, bins: int) -> tuple[Axis, Any]:
         order = order + [c for c in p.choices if c not in order]
     present = [v for v in order if v in distinct]
     rest = [v for v in distinct if v not in present]
-    try:
+    with contextlib.suppress(TypeError):
         rest = sorted(rest)
-    except TypeError:
-        pass
     levels = present + rest
     lookup = {_key(v): i for i, v in enumerate(levels)}
     index = values.map(lambda v: lookup.get(_key(v), -1))
@@ -406,6 +460,7 @@ def _key(value):
 
 
 # --------------------------------------------------------------------------- labels
+
 
 def param_label(name: str, width: int = 60) -> str:
     from simulation.params import PARAM_BY_NAME
@@ -462,6 +517,7 @@ def _with_ci(mean: float, low: float, high: float) -> str:
 
 # --------------------------------------------------------------------------- figures
 
+
 def _figure(width: float, height: float):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -478,13 +534,13 @@ def _sign(fig, text: str) -> None:
 
 
 def _footer(sweep: Sweep, extra: str = "") -> str:
-    bits = [f"sweep {sweep.name}",
-            f"{sweep.kind} design", f"{len(sweep.ok)} runs"]
+    bits = [f"sweep {sweep.name}", f"{sweep.kind} design", f"{len(sweep.ok)} runs"]
     return ", ".join(bits) + (f"; {extra}" if extra else "")
 
 
-def heatmap(sweep: Sweep, cells, ax_x: Axis, ax_y: Axis, metric: str, path: Path,
-            pooled: str) -> None:
+def heatmap(
+    sweep: Sweep, cells, ax_x: Axis, ax_y: Axis, metric: str, path: Path, pooled: str
+) -> None:
     """Mean of ``metric`` per cell of the two main varied parameters, numbers in the cells."""
     import numpy as np
 
@@ -503,23 +559,31 @@ def heatmap(sweep: Sweep, cells, ax_x: Axis, ax_y: Axis, metric: str, path: Path
     for i in range(grid.shape[0]):
         for j in range(grid.shape[1]):
             if np.isfinite(grid[i, j]):
-                ax.text(j, i, _num(grid[i, j]), ha="center", va="center", fontsize=10,
-                        color="black" if grid[i, j] > mid else "white")
+                ax.text(
+                    j,
+                    i,
+                    _num(grid[i, j]),
+                    ha="center",
+                    va="center",
+                    fontsize=10,
+                    color="black" if grid[i, j] > mid else "white",
+                )
             else:
                 ax.text(j, i, "no runs", ha="center", va="center", fontsize=8, color="grey")
-    ax.set_xticks(range(len(ax_x.labels)), ax_x.labels,
-                  rotation=30 if ax_x.binned else 0)
+    ax.set_xticks(range(len(ax_x.labels)), ax_x.labels, rotation=30 if ax_x.binned else 0)
     ax.set_yticks(range(len(ax_y.labels)), ax_y.labels)
     ax.set_xlabel(ax_x.title)
     ax.set_ylabel(textwrap.fill(ax_y.title.replace("\n", " "), 40))
-    ax.set_title(metric_title(metric) + "\n" + _wrap(f"mean over runs per cell{pooled}"),
-                 fontsize=11)
+    ax.set_title(
+        metric_title(metric) + "\n" + _wrap(f"mean over runs per cell{pooled}"), fontsize=11
+    )
     _sign(fig, _footer(sweep))
     fig.savefig(path, format="png", dpi=100)
 
 
-def lines(sweep: Sweep, cells, ax_x: Axis, ax_g: Axis | None, metric: str, path: Path,
-          pooled: str) -> None:
+def lines(
+    sweep: Sweep, cells, ax_x: Axis, ax_g: Axis | None, metric: str, path: Path, pooled: str
+) -> None:
     """Mean of ``metric`` along one varied parameter, a line (with 95% CI band) per group."""
     from matplotlib import colormaps
 
@@ -543,8 +607,10 @@ def lines(sweep: Sweep, cells, ax_x: Axis, ax_g: Axis | None, metric: str, path:
     ax.set_xticks(ax_x.positions, ax_x.labels, rotation=30 if ax_x.binned else 0)
     ax.set_xlabel(ax_x.title)
     ax.set_ylabel(metric_axis(metric))
-    ax.set_title(metric_title(metric) + "\n"
-                 + _wrap(f"mean and 95% confidence band over runs{pooled}"), fontsize=11)
+    ax.set_title(
+        metric_title(metric) + "\n" + _wrap(f"mean and 95% confidence band over runs{pooled}"),
+        fontsize=11,
+    )
     ax.grid(alpha=0.3)
     if ax_g is not None:
         ax.legend(title=_short_param(ax_g.param), fontsize=9, title_fontsize=9)
@@ -552,8 +618,9 @@ def lines(sweep: Sweep, cells, ax_x: Axis, ax_g: Axis | None, metric: str, path:
     fig.savefig(path, format="png", dpi=100)
 
 
-def regime_map(sweep: Sweep, shares, ax_x: Axis | None, ax_y: Axis | None, path: Path,
-               pooled: str) -> None:
+def regime_map(
+    sweep: Sweep, shares, ax_x: Axis | None, ax_y: Axis | None, path: Path, pooled: str
+) -> None:
     """Where each regime appears: the dominant regime per cell, with the shares written in."""
     import numpy as np
     from matplotlib.colors import to_rgba
@@ -577,8 +644,15 @@ def regime_map(sweep: Sweep, shares, ax_x: Axis | None, ax_y: Axis | None, path:
             # Paler when the dominant regime holds in fewer of the runs.
             image[i, j] = (*[1 - (1 - c) * (0.35 + 0.65 * values[top]) for c in colour[:3]], 1)
             order = np.argsort(-values)
-            ax.text(j, i + 0.12, f"{REGIMES[top].label}\n{values[top]:.0%}", ha="center",
-                    va="center", fontsize=8.5, fontweight="bold")
+            ax.text(
+                j,
+                i + 0.12,
+                f"{REGIMES[top].label}\n{values[top]:.0%}",
+                ha="center",
+                va="center",
+                fontsize=8.5,
+                fontweight="bold",
+            )
             rest = [f"{REGIMES[t].label} {values[t]:.0%}" for t in order[1:3] if values[t] >= 0.1]
             if rest:
                 ax.text(j, i - 0.22, "\n".join(rest), ha="center", va="center", fontsize=7.5)
@@ -591,8 +665,11 @@ def regime_map(sweep: Sweep, shares, ax_x: Axis | None, ax_y: Axis | None, path:
         ax.set_yticks(range(len(ax_y.labels)), ax_y.labels)
         ax.set_xlabel(ax_x.title)
         ax.set_ylabel(textwrap.fill(ax_y.title.replace("\n", " "), 40))
-        ax.set_title("Regimes: the dominant regime per cell (colour; paler = less dominant)\n"
-                     + _wrap(f"and the share of runs in each{pooled}", 80), fontsize=11)
+        ax.set_title(
+            "Regimes: the dominant regime per cell (colour; paler = less dominant)\n"
+            + _wrap(f"and the share of runs in each{pooled}", 80),
+            fontsize=11,
+        )
     else:
         labels = ax_x.labels if ax_x is not None else ["all runs"]
         fig = _figure(2.5 + 1.1 * max(len(labels), 3), 5.0)
@@ -614,8 +691,9 @@ def regime_map(sweep: Sweep, shares, ax_x: Axis | None, ax_y: Axis | None, path:
         ax.set_xlabel(ax_x.title if ax_x is not None else "")
         ax.set_title(_wrap(f"Regimes: share of runs in each{pooled}", 60), fontsize=11)
     handles = [Patch(color=REGIME_BY_NAME[r.name].color, label=r.label) for r in present]
-    ax.legend(handles=handles, title="regime", loc="upper left", bbox_to_anchor=(1.01, 1),
-              fontsize=9)
+    ax.legend(
+        handles=handles, title="regime", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9
+    )
     _sign(fig, _footer(sweep, "rules in docs/regimes.md"))
     fig.savefig(path, format="png", dpi=100)
 
@@ -633,22 +711,40 @@ def sobol_figure(sweep: Sweep, table, metrics: list[str], path: Path) -> None:
     y = np.arange(len(names))
     for ax, metric in zip(axes, shown, strict=False):
         part = table[table["metric"] == metric].set_index("parameter").reindex(names)
-        ax.barh(y - 0.2, part["S1"], 0.4, xerr=part["S1_conf"], label="first-order (S1)",
-                color="tab:blue", capsize=2)
-        ax.barh(y + 0.2, part["ST"], 0.4, xerr=part["ST_conf"], label="total (ST)",
-                color="tab:orange", capsize=2)
+        ax.barh(
+            y - 0.2,
+            part["S1"],
+            0.4,
+            xerr=part["S1_conf"],
+            label="first-order (S1)",
+            color="tab:blue",
+            capsize=2,
+        )
+        ax.barh(
+            y + 0.2,
+            part["ST"],
+            0.4,
+            xerr=part["ST_conf"],
+            label="total (ST)",
+            color="tab:orange",
+            capsize=2,
+        )
         ax.set_yticks(y, names)
         ax.invert_yaxis()
         ax.axvline(0, color="black", linewidth=0.6)
-        ax.set_title(f"{metric}\n" + textwrap.shorten(metric_title(metric).replace("\n", " "),
-                                                      55), fontsize=9)
+        ax.set_title(
+            f"{metric}\n" + textwrap.shorten(metric_title(metric).replace("\n", " "), 55),
+            fontsize=9,
+        )
         ax.set_xlabel("share of variance")
         ax.grid(axis="x", alpha=0.3)
-    for ax in axes[len(shown):]:
+    for ax in axes[len(shown) :]:
         ax.set_axis_off()
     axes[0].legend(fontsize=8, loc="lower right")
-    fig.suptitle("Sobol sensitivity: share of each metric's variance due to each parameter "
-                 "(bars: 95% intervals)")
+    fig.suptitle(
+        "Sobol sensitivity: share of each metric's variance due to each parameter "
+        "(bars: 95% intervals)"
+    )
     _sign(fig, _footer(sweep))
     fig.savefig(path, format="png", dpi=100)
 
@@ -664,12 +760,24 @@ def morris_figure(sweep: Sweep, table, metrics: list[str], path: Path) -> None:
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
     for ax, metric in zip(axes, shown, strict=False):
         part = table[table["metric"] == metric]
-        ax.errorbar(part["mu_star"], part["sigma"], xerr=part["mu_star_conf"], fmt="o",
-                    color="tab:blue", ecolor="tab:grey", capsize=2)
+        ax.errorbar(
+            part["mu_star"],
+            part["sigma"],
+            xerr=part["mu_star_conf"],
+            fmt="o",
+            color="tab:blue",
+            ecolor="tab:grey",
+            capsize=2,
+        )
         # Name the most influential parameters; the rest cluster near the origin.
         for row in part.nlargest(MORRIS_LABELS, "mu_star").itertuples(index=False):
-            ax.annotate(row.parameter, (row.mu_star, row.sigma), fontsize=8,
-                        xytext=(3, 3), textcoords="offset points")
+            ax.annotate(
+                row.parameter,
+                (row.mu_star, row.sigma),
+                fontsize=8,
+                xytext=(3, 3),
+                textcoords="offset points",
+            )
         top = float(np.nanmax([part["mu_star"].max(), part["sigma"].max(), 0])) or 1.0
         ax.plot([0, top], [0, top], ":", color="grey", linewidth=0.8)
         ax.set_xlim(left=0)
@@ -677,19 +785,24 @@ def morris_figure(sweep: Sweep, table, metrics: list[str], path: Path) -> None:
         unit = metric_axis(metric).split(" (", 1)[1].rstrip(")")
         ax.set_xlabel(f"mu* (mean |elementary effect|, {unit})")
         ax.set_ylabel(f"sigma ({unit})")
-        ax.set_title(f"{metric}\n" + textwrap.shorten(metric_title(metric).replace("\n", " "),
-                                                      55), fontsize=9)
+        ax.set_title(
+            f"{metric}\n" + textwrap.shorten(metric_title(metric).replace("\n", " "), 55),
+            fontsize=9,
+        )
         ax.grid(alpha=0.3)
-    for ax in axes[len(shown):]:
+    for ax in axes[len(shown) :]:
         ax.set_axis_off()
-    fig.suptitle("Morris screening: influence (mu*, with 95% interval) against interaction "
-                 f"or non-linearity (sigma); dotted: sigma = mu*; the {MORRIS_LABELS} largest "
-                 "mu* named (all in morris.csv)")
+    fig.suptitle(
+        "Morris screening: influence (mu*, with 95% interval) against interaction "
+        f"or non-linearity (sigma); dotted: sigma = mu*; the {MORRIS_LABELS} largest "
+        "mu* named (all in morris.csv)"
+    )
     _sign(fig, _footer(sweep))
     fig.savefig(path, format="png", dpi=100)
 
 
 # --------------------------------------------------------------------------- sensitivity
+
 
 def salib_problem(sweep: Sweep) -> tuple[dict | None, str]:
     """SALib's ``problem`` from the manifest (``design.salib_problem``), else rebuilt from the
@@ -698,9 +811,14 @@ def salib_problem(sweep: Sweep) -> tuple[dict | None, str]:
         problem = _dict(sweep.design.get(key))
         if problem.get("names") and problem.get("bounds"):
             names = list(problem["names"])
-            return ({"num_vars": len(names), "names": names,
-                     "bounds": [list(map(float, b)) for b in problem["bounds"]]},
-                    f"manifest's design.{key}")
+            return (
+                {
+                    "num_vars": len(names),
+                    "names": names,
+                    "bounds": [list(map(float, b)) for b in problem["bounds"]],
+                },
+                f"manifest's design.{key}",
+            )
     names, bounds = [], []
     for name in sweep.varied:
         f = sweep.factors.get(name, {})
@@ -732,10 +850,12 @@ def morris_inputs(sweep: Sweep, problem: dict, n_points: int) -> tuple[Any, str]
         x = np.asarray(Spec.from_canonical(sweep.manifest["spec"]).sample_matrix(), float)
         if x.shape == (n_points, problem["num_vars"]) and _matches(sweep, problem, x, first):
             return x, "the design's sample matrix (experiments.design.Spec.sample_matrix)"
-    except Exception:  # noqa: BLE001 - an older or hand-written manifest: fall back below
+    except Exception:
         pass
-    if all({"min", "max"} <= sweep.factors.get(n, {"min": 0, "max": 1}).keys()
-           for n in problem["names"]):
+    if all(
+        {"min", "max"} <= sweep.factors.get(n, {"min": 0, "max": 1}).keys()
+        for n in problem["names"]
+    ):
         try:
             return first.astype(float).to_numpy(), "the run table's parameter values"
         except (TypeError, ValueError):
@@ -784,8 +904,10 @@ def sensitivity(sweep: Sweep, metrics: list[str]) -> tuple[Any, list[str]]:
     d, p = problem["num_vars"], len(points)
     per = d + 2 if kind == "sobol" else d + 1
     if p % per or list(points) != list(range(p)):
-        return None, [f"{kind} indices skipped: {p} design points do not form a SALib "
-                      f"{kind} sample of {d} parameters (expected point_id 0..N*{per}-1)"]
+        return None, [
+            f"{kind} indices skipped: {p} design points do not form a SALib "
+            f"{kind} sample of {d} parameters (expected point_id 0..N*{per}-1)"
+        ]
     empty = int(means.isna().all(axis=1).sum())
     if empty:
         return None, [f"{kind} indices skipped: {empty} design point(s) have no successful run"]
@@ -800,8 +922,12 @@ def sensitivity(sweep: Sweep, metrics: list[str]) -> tuple[Any, list[str]]:
         if x is None:
             return None, [f"morris indices skipped: {x_source}"]
         spec = _dict(sweep.manifest.get("spec"))
-        levels = int(sweep.design.get("num_levels") or spec.get("levels")
-                     or _dict(spec.get("sweep")).get("levels") or 4)
+        levels = int(
+            sweep.design.get("num_levels")
+            or spec.get("levels")
+            or _dict(spec.get("sweep")).get("levels")
+            or 4
+        )
         notes.append(f"Morris inputs X from {x_source}; num_levels = {levels}")
     else:
         from SALib.analyze import sobol
@@ -816,26 +942,47 @@ def sensitivity(sweep: Sweep, metrics: list[str]) -> tuple[Any, list[str]]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if kind == "morris":
-                si = morris.analyze(problem, x, y, num_levels=levels, conf_level=CI_LEVEL,
-                                    num_resamples=200, seed=0)
+                si = morris.analyze(
+                    problem, x, y, num_levels=levels, conf_level=CI_LEVEL, num_resamples=200, seed=0
+                )
                 for i, name in enumerate(problem["names"]):
-                    rows.append({"metric": metric, "parameter": name, "mu": si["mu"][i],
-                                 "mu_star": si["mu_star"][i],
-                                 "mu_star_conf": si["mu_star_conf"][i],
-                                 "sigma": si["sigma"][i]})
+                    rows.append(
+                        {
+                            "metric": metric,
+                            "parameter": name,
+                            "mu": si["mu"][i],
+                            "mu_star": si["mu_star"][i],
+                            "mu_star_conf": si["mu_star_conf"][i],
+                            "sigma": si["sigma"][i],
+                        }
+                    )
             else:
-                si = sobol.analyze(problem, y, calc_second_order=False, conf_level=CI_LEVEL,
-                                   num_resamples=200, seed=0)
+                si = sobol.analyze(
+                    problem,
+                    y,
+                    calc_second_order=False,
+                    conf_level=CI_LEVEL,
+                    num_resamples=200,
+                    seed=0,
+                )
                 for i, name in enumerate(problem["names"]):
-                    rows.append({"metric": metric, "parameter": name, "S1": si["S1"][i],
-                                 "S1_conf": si["S1_conf"][i], "ST": si["ST"][i],
-                                 "ST_conf": si["ST_conf"][i]})
+                    rows.append(
+                        {
+                            "metric": metric,
+                            "parameter": name,
+                            "S1": si["S1"][i],
+                            "S1_conf": si["S1_conf"][i],
+                            "ST": si["ST"][i],
+                            "ST_conf": si["ST_conf"][i],
+                        }
+                    )
     if not rows:
-        return None, notes + [f"{kind} indices skipped: no metric varied"]
+        return None, [*notes, f"{kind} indices skipped: no metric varied"]
     return pd.DataFrame(rows), notes
 
 
 # --------------------------------------------------------------------------- reading
+
 
 def _effects(sweep: Sweep, metric: str) -> list[dict]:
     """For each varied parameter: the spread of ``metric``'s marginal means over its levels."""
@@ -849,15 +996,26 @@ def _effects(sweep: Sweep, metric: str) -> list[dict]:
             continue
         lo, hi = st[f"{metric}_mean"].idxmin(), st[f"{metric}_mean"].idxmax()
         low_row, high_row = st.loc[lo], st.loc[hi]
-        clear = (high_row[f"{metric}_ci_low"] > low_row[f"{metric}_ci_high"])
-        out.append({"param": param, "spread": high_row[f"{metric}_mean"]
-                    - low_row[f"{metric}_mean"],
-                    "low_level": axis.labels[int(lo)], "high_level": axis.labels[int(hi)],
-                    "low": (low_row[f"{metric}_mean"], low_row[f"{metric}_ci_low"],
-                            low_row[f"{metric}_ci_high"]),
-                    "high": (high_row[f"{metric}_mean"], high_row[f"{metric}_ci_low"],
-                             high_row[f"{metric}_ci_high"]),
-                    "clear": bool(clear)})
+        clear = high_row[f"{metric}_ci_low"] > low_row[f"{metric}_ci_high"]
+        out.append(
+            {
+                "param": param,
+                "spread": high_row[f"{metric}_mean"] - low_row[f"{metric}_mean"],
+                "low_level": axis.labels[int(lo)],
+                "high_level": axis.labels[int(hi)],
+                "low": (
+                    low_row[f"{metric}_mean"],
+                    low_row[f"{metric}_ci_low"],
+                    low_row[f"{metric}_ci_high"],
+                ),
+                "high": (
+                    high_row[f"{metric}_mean"],
+                    high_row[f"{metric}_ci_low"],
+                    high_row[f"{metric}_ci_high"],
+                ),
+                "clear": bool(clear),
+            }
+        )
     return sorted(out, key=lambda e: -e["spread"])
 
 
@@ -871,9 +1029,11 @@ def _effect_sentence(sweep: Sweep, metric: str, sens) -> str:
         overall = mean_ci(sweep.ok[metric])
         return head + f"{_with_ci(*overall)} over all runs (no varied parameter to compare)."
     top = effects[0]
-    text = (f"moves most with **{top['param']}**: lowest at {top['param']} = "
-            f"{top['low_level']} ({_with_ci(*top['low'])}), highest at {top['high_level']} "
-            f"({_with_ci(*top['high'])})")
+    text = (
+        f"moves most with **{top['param']}**: lowest at {top['param']} = "
+        f"{top['low_level']} ({_with_ci(*top['low'])}), highest at {top['high_level']} "
+        f"({_with_ci(*top['high'])})"
+    )
     if top["clear"]:
         text += "; the 95% intervals do not overlap."
     else:
@@ -886,14 +1046,21 @@ def _effect_sentence(sweep: Sweep, metric: str, sens) -> str:
         if not part.empty:
             if "ST" in part:
                 best = part.loc[part["ST"].idxmax()]
-                text += (f" Sobol: {best['parameter']} has the largest total index "
-                         f"(ST = {best['ST']:.2f} ± {best['ST_conf']:.2f})")
-                text += (", but the interval is wider than the index: more samples needed."
-                         if best["ST_conf"] >= best["ST"] else ".")
+                text += (
+                    f" Sobol: {best['parameter']} has the largest total index "
+                    f"(ST = {best['ST']:.2f} ± {best['ST_conf']:.2f})"
+                )
+                text += (
+                    ", but the interval is wider than the index: more samples needed."
+                    if best["ST_conf"] >= best["ST"]
+                    else "."
+                )
             else:
                 best = part.loc[part["mu_star"].idxmax()]
-                text += (f" Morris: {best['parameter']} has the largest mu* "
-                         f"({_num(best['mu_star'])} ± {_num(best['mu_star_conf'])}).")
+                text += (
+                    f" Morris: {best['parameter']} has the largest mu* "
+                    f"({_num(best['mu_star'])} ± {_num(best['mu_star_conf'])})."
+                )
     return head + text
 
 
@@ -905,6 +1072,7 @@ def _point_name(row, varied: list[str]) -> str:
 
 # --------------------------------------------------------------------------- the analysis
 
+
 def analyze(directory: str | os.PathLike, metrics: Sequence[str] | None = None) -> Path:
     """Analyse the sweep in ``directory``; return the path of the report it wrote.
 
@@ -914,8 +1082,9 @@ def analyze(directory: str | os.PathLike, metrics: Sequence[str] | None = None) 
     sweep = load_sweep(directory)
     absent = [m for m in chosen if m not in sweep.metrics]
     if absent:
-        raise AnalyzeError(f"--metric: '{sweep.path / 'runs.parquet'}' has no column "
-                           f"for {', '.join(absent)}")
+        raise AnalyzeError(
+            f"--metric: '{sweep.path / 'runs.parquet'}' has no column for {', '.join(absent)}"
+        )
     stage = sweep.path / f".analyze-{os.getpid()}-{secrets.token_hex(4)}.tmp"
     figures_dir = sweep.path / "figures"
     made_figures_dir = False
@@ -956,14 +1125,19 @@ def _write_all(sweep: Sweep, chosen: list[str], stage: Path) -> list[str]:
         regimes = label_runs(sweep.runs)
     else:
         regimes = pd.Series([None] * len(sweep.runs), index=sweep.runs.index, dtype=object)
-        notes.append("regimes skipped: the run table lacks "
-                     + ", ".join(m for m in NEEDED_METRICS if m not in sweep.runs.columns))
+        notes.append(
+            "regimes skipped: the run table lacks "
+            + ", ".join(m for m in NEEDED_METRICS if m not in sweep.runs.columns)
+        )
     summary = summarise(sweep, regimes)
     summary.to_csv(stage / "summary.csv", index=False)
     summary.to_parquet(stage / "summary.parquet", index=False)
     written += ["summary.csv", "summary.parquet"]
-    keep = [c for c in ("run_id", "point_id", "replicate", "seed", *sweep.varied, "status")
-            if c in sweep.runs.columns]
+    keep = [
+        c
+        for c in ("run_id", "point_id", "replicate", "seed", *sweep.varied, "status")
+        if c in sweep.runs.columns
+    ]
     sweep.runs[keep].assign(regime=regimes).to_csv(stage / "regimes.csv", index=False)
     written.append("regimes.csv")
 
@@ -971,15 +1145,14 @@ def _write_all(sweep: Sweep, chosen: list[str], stage: Path) -> list[str]:
     main = sweep.varied[:2]
     ok = sweep.ok.assign(regime=regimes.loc[sweep.ok.index])
     axes: list[Axis] = []
-    for k, param in enumerate(main):
+    for _k, param in enumerate(main):
         axis, index = make_axis(sweep, ok, param, HEATMAP_BINS if len(main) == 2 else LINE_BINS)
         ok[axis.column] = index
         axes.append(axis)
     others = sweep.varied[2:]
     pooled = f" (pooled over {', '.join(others)})" if others else ""
     keys = [a.column for a in axes]
-    figures: dict[str, list[str]] = {"heatmap": [], "lines": [], "regimes": [],
-                                     "sensitivity": []}
+    figures: dict[str, list[str]] = {"heatmap": [], "lines": [], "regimes": [], "sensitivity": []}
 
     if axes:
         cells = _group_stats(ok, keys, chosen).reset_index()
@@ -990,9 +1163,9 @@ def _write_all(sweep: Sweep, chosen: list[str], stage: Path) -> list[str]:
                 figures["heatmap"].append(rel)
             if len(axes) == 2 and axes[1].binned:
                 line_axes = _rebin_for_lines(sweep, ok, axes)
-                line_cells = _group_stats(ok.assign(**line_axes[2]),
-                                          [a.column for a in line_axes[:2]],
-                                          [metric]).reset_index()
+                line_cells = _group_stats(
+                    ok.assign(**line_axes[2]), [a.column for a in line_axes[:2]], [metric]
+                ).reset_index()
                 lx, lg = line_axes[0], line_axes[1]
             else:
                 line_cells, lx = cells, axes[0]
@@ -1009,15 +1182,22 @@ def _write_all(sweep: Sweep, chosen: list[str], stage: Path) -> list[str]:
     if can_label:
         group = keys if keys else None
         frame = ok.assign(_all=0)
-        shares = pd.crosstab([frame[k] for k in (group or ["_all"])], frame["regime"],
-                             normalize="index")
+        shares = pd.crosstab(
+            [frame[k] for k in (group or ["_all"])], frame["regime"], normalize="index"
+        )
         for name in REGIME_NAMES:
             if name not in shares:
                 shares[name] = 0.0
         shares = shares[list(REGIME_NAMES)].add_prefix("share_").reset_index()
         rel = "figures/regime-map.png"
-        regime_map(sweep, shares, axes[0] if axes else None,
-                   axes[1] if len(axes) == 2 else None, stage / rel, pooled)
+        regime_map(
+            sweep,
+            shares,
+            axes[0] if axes else None,
+            axes[1] if len(axes) == 2 else None,
+            stage / rel,
+            pooled,
+        )
         figures["regimes"].append(rel)
 
     sens = None
@@ -1029,20 +1209,20 @@ def _write_all(sweep: Sweep, chosen: list[str], stage: Path) -> list[str]:
             written.append(f"{sweep.kind}.csv")
             rel = f"figures/{sweep.kind}.png"
             (sobol_figure if sweep.kind == "sobol" else morris_figure)(
-                sweep, sens, chosen, stage / rel)
+                sweep, sens, chosen, stage / rel
+            )
             figures["sensitivity"].append(rel)
 
     for group in figures.values():
         written += group
-    report = _report(sweep, chosen, summary, shares, axes, regimes, sens, figures, notes,
-                     written)
+    report = _report(sweep, chosen, summary, shares, axes, regimes, sens, figures, notes, written)
     (stage / "report.md").write_text(report, encoding="utf-8")
     written.append("report.md")
     return written
 
 
 def _rebin_for_lines(sweep: Sweep, ok, axes: list[Axis]):
-    """Line plots of binned designs: finer bins along x, a few bins (one line each) for the group."""
+    """Line plots of binned designs: finer bins along x, a few bins (a line each) for the group."""
     ax_x, ix = make_axis(sweep, ok, axes[0].param, LINE_BINS)
     ax_g, ig = make_axis(sweep, ok, axes[1].param, GROUP_BINS)
     ax_x.column, ax_g.column = "level_line_x", "level_line_g"
@@ -1051,8 +1231,10 @@ def _rebin_for_lines(sweep: Sweep, ok, axes: list[Axis]):
 
 # --------------------------------------------------------------------------- report.md
 
-def _report(sweep: Sweep, chosen, summary, shares, axes, regimes, sens, figures, notes,
-            written) -> str:
+
+def _report(
+    sweep: Sweep, chosen, summary, shares, axes, regimes, sens, figures, notes, written
+) -> str:
     from experiments.regimes import REGIME_BY_NAME, REGIMES, rules_markdown
     from simulation.metrics import METRIC_BY_NAME
     from simulation.params import PARAM_BY_NAME
@@ -1063,17 +1245,27 @@ def _report(sweep: Sweep, chosen, summary, shares, axes, regimes, sens, figures,
     sizes = sweep.runs.groupby("point_id").size()
     reps = range(int(sizes.min()), int(sizes.max()) + 1)
     lines_: list[str] = [f"# Sweep analysis: {name}", ""]
-    facts = [f"{sweep.kind} design", f"{n_points} design point{'s' * int(n_points != 1)}",
-             (f"{reps[0]} replicate{'s' * (reps[0] != 1)} each" if len(reps) == 1
-              else f"{reps[0]}–{reps[-1]} replicates per point"),
-             f"{n_ok} of {n_runs} runs succeeded"]
+    facts = [
+        f"{sweep.kind} design",
+        f"{n_points} design point{'s' * int(n_points != 1)}",
+        (
+            f"{reps[0]} replicate{'s' * (reps[0] != 1)} each"
+            if len(reps) == 1
+            else f"{reps[0]}–{reps[-1]} replicates per point"
+        ),
+        f"{n_ok} of {n_runs} runs succeeded",
+    ]
     if sweep.scenario:
         facts.insert(1, f"scenario `{sweep.scenario}`")
     if "weeks" in sweep.ok.columns:
         weeks = sorted(sweep.ok["weeks"].unique())
         facts.append(f"{', '.join(map(str, weeks))} weeks per run")
-    lines_ += ["Written by `coprod analyze` from `runs.parquet` and `manifest.json`: "
-               + "; ".join(facts) + ".", ""]
+    lines_ += [
+        "Written by `coprod analyze` from `runs.parquet` and `manifest.json`: "
+        + "; ".join(facts)
+        + ".",
+        "",
+    ]
     if sweep.varied:
         lines_ += ["Varied parameters (the first two are the figures' axes):", ""]
         for p in sweep.varied:
@@ -1085,29 +1277,41 @@ def _report(sweep: Sweep, chosen, summary, shares, axes, regimes, sens, figures,
                 span = ", ".join(_fmt_level(v) for v in factor["values"])
             else:
                 span = ", ".join(_fmt_level(v) for v in pd_unique(sweep.runs[p]))
-            meaning = f"{info.help}" + (f" ({info.unit})" if info and info.unit else "") \
-                if info else ""
+            meaning = (
+                f"{info.help}" + (f" ({info.unit})" if info and info.unit else "") if info else ""
+            )
             lines_.append(f"- `{p}`: {meaning}; values {span}")
         lines_.append("")
     fixed = sweep.fixed
     if fixed:
-        lines_ += ["Fixed: " + ", ".join(f"`{k} = {_fmt_level(v)}`" for k, v in fixed.items())
-                   + ".", ""]
+        lines_ += [
+            "Fixed: " + ", ".join(f"`{k} = {_fmt_level(v)}`" for k, v in fixed.items()) + ".",
+            "",
+        ]
     failed = sweep.runs[sweep.runs["status"].astype(str) != "ok"]
     if len(failed):
         first = ""
         if "error" in failed.columns and failed["error"].notna().any():
-            first = " First error: `" + " ".join(
-                str(failed["error"].dropna().iloc[0]).split())[:200] + "`."
-        lines_ += [f"**{len(failed)} run(s) failed** and are left out of every figure and "
-                   f"table.{first}", ""]
+            first = (
+                " First error: `"
+                + " ".join(str(failed["error"].dropna().iloc[0]).split())[:200]
+                + "`."
+            )
+        lines_ += [
+            f"**{len(failed)} run(s) failed** and are left out of every figure and table.{first}",
+            "",
+        ]
 
     # ---- the reading
-    lines_ += ["## What the data say", "",
-               "Computed from this sweep's runs; a parameter's effect is the spread between "
-               "the lowest and highest mean over its levels"
-               + (" (bins)" if any(a.binned for a in axes) else "")
-               + ", pooling everything else.", ""]
+    lines_ += [
+        "## What the data say",
+        "",
+        "Computed from this sweep's runs; a parameter's effect is the spread between "
+        "the lowest and highest mean over its levels"
+        + (" (bins)" if any(a.binned for a in axes) else "")
+        + ", pooling everything else.",
+        "",
+    ]
     for metric in chosen:
         lines_.append(_effect_sentence(sweep, metric, sens))
     lines_.append("")
@@ -1116,12 +1320,14 @@ def _report(sweep: Sweep, chosen, summary, shares, axes, regimes, sens, figures,
         lo = valid.loc[valid["participation_parity_mean"].idxmin()]
         hi = valid.loc[valid["participation_parity_mean"].idxmax()]
         col = "participation_parity"
-        lines_ += [f"Participation parity (1 = disadvantaged lay people attend as often as "
-                   f"others) is lowest at {_point_name(lo, sweep.varied)}: "
-                   f"{_with_ci(lo[col + '_mean'], lo[col + '_ci_low'], lo[col + '_ci_high'])}, "
-                   f"and highest at {_point_name(hi, sweep.varied)}: "
-                   f"{_with_ci(hi[col + '_mean'], hi[col + '_ci_low'], hi[col + '_ci_high'])}.",
-                   ""]
+        lines_ += [
+            f"Participation parity (1 = disadvantaged lay people attend as often as "
+            f"others) is lowest at {_point_name(lo, sweep.varied)}: "
+            f"{_with_ci(lo[col + '_mean'], lo[col + '_ci_low'], lo[col + '_ci_high'])}, "
+            f"and highest at {_point_name(hi, sweep.varied)}: "
+            f"{_with_ci(hi[col + '_mean'], hi[col + '_ci_low'], hi[col + '_ci_high'])}.",
+            "",
+        ]
 
     # ---- regimes
     lines_ += ["## Regimes", ""]
@@ -1129,11 +1335,18 @@ def _report(sweep: Sweep, chosen, summary, shares, axes, regimes, sens, figures,
         lines_ += ["Not computed (see the notes below).", ""]
     else:
         counts = regimes.loc[sweep.ok.index].value_counts()
-        parts = [f"{REGIME_BY_NAME[r].label} {counts[r] / n_ok:.0%}"
-                 for r in [x.name for x in REGIMES] if r in counts]
-        lines_ += [f"Each run is labelled with one regime by rules on its metrics, checked in "
-                   f"order (see `docs/regimes.md`). Of the {n_ok} successful runs: "
-                   + ", ".join(parts) + ".", ""]
+        parts = [
+            f"{REGIME_BY_NAME[r].label} {counts[r] / n_ok:.0%}"
+            for r in [x.name for x in REGIMES]
+            if r in counts
+        ]
+        lines_ += [
+            f"Each run is labelled with one regime by rules on its metrics, checked in "
+            f"order (see `docs/regimes.md`). Of the {n_ok} successful runs: "
+            + ", ".join(parts)
+            + ".",
+            "",
+        ]
         if axes:
             share_cols = [f"share_{r.name}" for r in REGIMES]
             dom = shares[share_cols].idxmax(axis=1).str.removeprefix("share_")
@@ -1141,11 +1354,16 @@ def _report(sweep: Sweep, chosen, summary, shares, axes, regimes, sens, figures,
                 where = shares[dom == r.name]
                 if where.empty:
                     continue
-                cells = [", ".join(f"{a.param} = {a.labels[int(row[a.column])]}" for a in axes)
-                         + f" ({row['share_' + r.name]:.0%})" for _, row in where.iterrows()]
+                cells = [
+                    ", ".join(f"{a.param} = {a.labels[int(row[a.column])]}" for a in axes)
+                    + f" ({row['share_' + r.name]:.0%})"
+                    for _, row in where.iterrows()
+                ]
                 more = f" and {len(cells) - 8} more" if len(cells) > 8 else ""
-                lines_.append(f"- **{r.label}** dominates in {len(cells)} of {len(shares)} "
-                              f"cells: " + "; ".join(cells[:8]) + more + ".")
+                lines_.append(
+                    f"- **{r.label}** dominates in {len(cells)} of {len(shares)} "
+                    f"cells: " + "; ".join(cells[:8]) + more + "."
+                )
             lines_.append("")
         lines_ += [rules_markdown(), ""]
         for rel in figures["regimes"]:
@@ -1178,10 +1396,14 @@ def _report(sweep: Sweep, chosen, summary, shares, axes, regimes, sens, figures,
         head = ["point", *sweep.varied, "runs", *chosen]
         lines_ += ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
         for _, row in summary.iterrows():
-            cells = [str(row["point_id"]), *(_fmt_level(row[p]) for p in sweep.varied),
-                     str(int(row["n_ok"]))]
-            cells += [_with_ci(row[f"{m}_mean"], row[f"{m}_ci_low"], row[f"{m}_ci_high"])
-                      for m in chosen]
+            cells = [
+                str(row["point_id"]),
+                *(_fmt_level(row[p]) for p in sweep.varied),
+                str(int(row["n_ok"])),
+            ]
+            cells += [
+                _with_ci(row[f"{m}_mean"], row[f"{m}_ci_low"], row[f"{m}_ci_high"]) for m in chosen
+            ]
             lines_.append("| " + " | ".join(cells) + " |")
         lines_ += ["", "Each cell: mean [95% t-interval over replicates]."]
     else:
@@ -1199,13 +1421,20 @@ def _report(sweep: Sweep, chosen, summary, shares, axes, regimes, sens, figures,
 def _sensitivity_table(sens, kind: str) -> str:
     if kind == "sobol":
         head = "| metric | parameter | S1 | ± | ST | ± |\n| --- | --- | --- | --- | --- | --- |"
-        rows = [f"| {r.metric} | {r.parameter} | {r.S1:.2f} | {r.S1_conf:.2f} | {r.ST:.2f} | "
-                f"{r.ST_conf:.2f} |" for r in sens.itertuples(index=False)]
+        rows = [
+            f"| {r.metric} | {r.parameter} | {r.S1:.2f} | {r.S1_conf:.2f} | {r.ST:.2f} | "
+            f"{r.ST_conf:.2f} |"
+            for r in sens.itertuples(index=False)
+        ]
     else:
-        head = ("| metric | parameter | mu* | ± | sigma | mu |\n"
-                "| --- | --- | --- | --- | --- | --- |")
-        rows = [f"| {r.metric} | {r.parameter} | {_num(r.mu_star)} | {_num(r.mu_star_conf)} | "
-                f"{_num(r.sigma)} | {_num(r.mu)} |" for r in sens.itertuples(index=False)]
+        head = (
+            "| metric | parameter | mu* | ± | sigma | mu |\n| --- | --- | --- | --- | --- | --- |"
+        )
+        rows = [
+            f"| {r.metric} | {r.parameter} | {_num(r.mu_star)} | {_num(r.mu_star_conf)} | "
+            f"{_num(r.sigma)} | {_num(r.mu)} |"
+            for r in sens.itertuples(index=False)
+        ]
     return "\n".join([head, *rows])
 
 

@@ -32,10 +32,12 @@ EXIT_INTERNAL = 1
 OUTPUT_FILES = ("weekly.csv", "weekly.parquet", "params.toml", "weekly.png")
 
 _HOW = {"rate": "mean of last quarter", "total": "total over run", "final": "at the end"}
-_PRODUCES = {"participation": "Participation: who takes part",
-             "knowledge": "Knowledge: what is learnt",
-             "values": "Values: fairness, cost and who is heard",
-             "social relations": "Social relations: trust, ties and power"}
+_PRODUCES = {
+    "participation": "Participation: who takes part",
+    "knowledge": "Knowledge: what is learnt",
+    "values": "Values: fairness, cost and who is heard",
+    "social relations": "Social relations: trust, ties and power",
+}
 
 
 class CliError(Exception):
@@ -57,6 +59,7 @@ def _fail(message: str) -> None:
 
 # --------------------------------------------------------------------------- parsing
 
+
 def _seed(text: str) -> int:
     try:
         value = int(text.strip(), 10)
@@ -68,43 +71,77 @@ def _seed(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, allow_abbrev=False,
-                     description="Agent-based model of co-production in health care.")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
-                                     parser_class=_Parser)
+    parser = _Parser(
+        prog=PROG,
+        allow_abbrev=False,
+        description="Agent-based model of co-production in health care.",
+    )
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=_Parser
+    )
 
     run = commands.add_parser(
-        "run", allow_abbrev=False, help="run the model once and report its outcomes",
+        "run",
+        allow_abbrev=False,
+        help="run the model once and report its outcomes",
         description="Run the model once: the scenario gives the parameter values, "
-                    "--set overrides them.")
-    run.add_argument("--scenario", default=DEFAULT_SCENARIO, metavar="NAME|FILE.toml",
-                     help=f"preset name (see 'coprod scenarios') or scenario file "
-                          f"(default: {DEFAULT_SCENARIO})")
-    run.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
-                     help="override one parameter (repeatable; see 'coprod params')")
-    run.add_argument("--seed", type=_seed, default=DEFAULT_SEED, metavar="N",
-                     help=f"random seed, a whole number 0 or more (default: {DEFAULT_SEED})")
-    run.add_argument("--json", action="store_true",
-                     help='print one JSON object {"params": ..., "metrics": ...} and nothing else')
-    run.add_argument("--out", metavar="DIR",
-                     help="write weekly.csv, weekly.parquet, params.toml and weekly.png to DIR")
+        "--set overrides them.",
+    )
+    run.add_argument(
+        "--scenario",
+        default=DEFAULT_SCENARIO,
+        metavar="NAME|FILE.toml",
+        help=f"preset name (see 'coprod scenarios') or scenario file (default: {DEFAULT_SCENARIO})",
+    )
+    run.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override one parameter (repeatable; see 'coprod params')",
+    )
+    run.add_argument(
+        "--seed",
+        type=_seed,
+        default=DEFAULT_SEED,
+        metavar="N",
+        help=f"random seed, a whole number 0 or more (default: {DEFAULT_SEED})",
+    )
+    run.add_argument(
+        "--json",
+        action="store_true",
+        help='print one JSON object {"params": ..., "metrics": ...} and nothing else',
+    )
+    run.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write weekly.csv, weekly.parquet, params.toml and weekly.png to DIR",
+    )
     run.set_defaults(func=cmd_run)
 
-    params = commands.add_parser("params", allow_abbrev=False,
-                                 help="list the parameters: type, allowed values, default, unit")
+    params = commands.add_parser(
+        "params",
+        allow_abbrev=False,
+        help="list the parameters: type, allowed values, default, unit",
+    )
     params.add_argument("--markdown", action="store_true", help="print the README's table")
     params.set_defaults(func=cmd_params)
 
-    scenarios = commands.add_parser("scenarios", allow_abbrev=False,
-                                    help="list the shipped scenario presets")
+    scenarios = commands.add_parser(
+        "scenarios", allow_abbrev=False, help="list the shipped scenario presets"
+    )
     scenarios.set_defaults(func=cmd_scenarios)
     __import__("experiments.sweep", fromlist=["add_parser"]).add_parser(commands)
     __import__("experiments.analyze", fromlist=["add_parser"]).add_parser(commands)
 
     dashboard = commands.add_parser(
-        "dashboard", allow_abbrev=False, help="open the model in a web browser",
+        "dashboard",
+        allow_abbrev=False,
+        help="open the model in a web browser",
         description="Run the model week by week in a browser, compare scenarios, "
-                    "export what you find.")
+        "export what you find.",
+    )
     from dashboards.server import add_arguments  # light: argparse and socket only
 
     add_arguments(dashboard)  # --host (default 127.0.0.1), --port (default 8765)
@@ -136,6 +173,7 @@ def parse_sets(items: Sequence[str]) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- commands
+
 
 def cmd_run(args: argparse.Namespace) -> int:
     from simulation.params import validate
@@ -175,8 +213,10 @@ def cmd_params(args: argparse.Namespace) -> int:
         print(markdown_table())
         return 0
     header = ("name", "type", "allowed", "default", "unit", "group", "help")
-    rows = [header] + [(p.name, p.kind, p.allowed, _show(p.default), p.unit or "-", p.group,
-                        p.help) for p in PARAMS]
+    rows = [header] + [
+        (p.name, p.kind, p.allowed, _show(p.default), p.unit or "-", p.group, p.help)
+        for p in PARAMS
+    ]
     print(_columns(rows))
     return 0
 
@@ -193,17 +233,24 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- output
 
-def format_report(metrics: dict[str, float], values: dict[str, Any], scenario: str,
-                  description: str, seed: int) -> str:
+
+def format_report(
+    metrics: dict[str, float], values: dict[str, Any], scenario: str, description: str, seed: int
+) -> str:
     """The readable run report: a header, then the metrics grouped by what they are about."""
     from simulation.metrics import METRIC_BY_NAME, METRICS
     from simulation.params import DEFAULTS
 
     changed = [f"{k}={_show(v)}" for k, v in values.items() if v != DEFAULTS[k]]
-    lines = [f"scenario {scenario}" + (f": {description}" if description else ""),
-             f"seed {seed}, {values['weeks']} weeks; "
-             + ("settings changed from the defaults: " + ", ".join(changed) if changed
-                else "every setting at its default")]
+    lines = [
+        f"scenario {scenario}" + (f": {description}" if description else ""),
+        f"seed {seed}, {values['weeks']} weeks; "
+        + (
+            "settings changed from the defaults: " + ", ".join(changed)
+            if changed
+            else "every setting at its default"
+        ),
+    ]
     groups: dict[str, list[str]] = {}
     for m in METRICS:
         groups.setdefault(m.produces, []).append(m.name)
@@ -222,8 +269,10 @@ def _columns(rows: list[tuple[str, ...]], right: frozenset[int] | set[int] = fro
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     out = []
     for r in rows:
-        cells = [str(c).rjust(w) if i in right else str(c).ljust(w)
-                 for i, (c, w) in enumerate(zip(r, widths, strict=True))]
+        cells = [
+            str(c).rjust(w) if i in right else str(c).ljust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ]
         cells[-1] = str(r[-1])  # no padding after the last column
         out.append("  ".join(cells).rstrip())
     return "\n".join(out)
@@ -249,15 +298,18 @@ def _finite(x: float) -> float | None:
 
 # --------------------------------------------------------------------------- --out
 
+
 def _check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
-        raise CliError(f"--out: expected a directory (new or existing), got '{out}', "
-                       "which is an existing file")
+        raise CliError(
+            f"--out: expected a directory (new or existing), got '{out}', which is an existing file"
+        )
     for parent in out.parents:
         if parent.exists():
             if not parent.is_dir():
-                raise CliError(f"--out: expected a directory path, got '{out}', "
-                               f"but '{parent}' is a file")
+                raise CliError(
+                    f"--out: expected a directory path, got '{out}', but '{parent}' is a file"
+                )
             break
 
 
@@ -270,17 +322,21 @@ def weekly_frame(model):
     return frame[["week", *METRIC_NAMES]]
 
 
-def _write_outputs(out: Path, model, values: dict[str, Any], scenario: str,
-                   sets: Sequence[str], seed: int) -> None:
+def _write_outputs(
+    out: Path, model, values: dict[str, Any], scenario: str, sets: Sequence[str], seed: int
+) -> None:
     """Write the four files atomically: stage each as a temp file in ``out``, then rename."""
     from simulation.scenarios import scenario_toml
 
     frame = weekly_frame(model)
     how = f"coprod run --scenario {scenario}" + "".join(f" --set {s}" for s in sets)
     description = f"settings of '{how} --seed {seed}'"
-    toml = scenario_toml(values, description,
-                         comment=f"Written by coprod. Rerun with:\n  coprod run --scenario "
-                                 f"{out / 'params.toml'} --seed {seed}")
+    toml = scenario_toml(
+        values,
+        description,
+        comment=f"Written by coprod. Rerun with:\n  coprod run --scenario "
+        f"{out / 'params.toml'} --seed {seed}",
+    )
     writers: dict[str, Callable[[Path], None]] = {
         "weekly.csv": lambda path: frame.to_csv(path, index=False),
         "weekly.parquet": lambda path: frame.to_parquet(path, index=False),
@@ -306,8 +362,7 @@ def _write_outputs(out: Path, model, values: dict[str, Any], scenario: str,
             except OSError:
                 break
         if isinstance(err, OSError):
-            raise CliError(f"--out: cannot write to '{out}': "
-                           f"{err.strerror or err}") from None
+            raise CliError(f"--out: cannot write to '{out}': {err.strerror or err}") from None
         raise
 
 
@@ -325,23 +380,28 @@ def _figure(frame, path: Path, subtitle: str) -> None:
     fig.suptitle(f"Co-production programme week by week ({subtitle})")
 
     ax = axes[0]
-    for name, label in (("participation_lay", "patients & carers"),
-                        ("participation_professional", "clinicians & managers"),
-                        ("participation_benefits", "lay people on benefits"),
-                        ("participation_disabled", "disabled lay people"),
-                        ("participation_low_money", "poorest third of lay people"),
-                        ("participation_rights_based", "rights-based lay people")):
+    for name, label in (
+        ("participation_lay", "patients & carers"),
+        ("participation_professional", "clinicians & managers"),
+        ("participation_benefits", "lay people on benefits"),
+        ("participation_disabled", "disabled lay people"),
+        ("participation_low_money", "poorest third of lay people"),
+        ("participation_rights_based", "rights-based lay people"),
+    ):
         ax.plot(rates["week"], rates[name], label=label, linewidth=1)
-    ax.set(title="Who comes to meetings (share of each group)", ylabel="share attending",
-           ylim=(-0.02, 1.02))
+    ax.set(
+        title="Who comes to meetings (share of each group)",
+        ylabel="share attending",
+        ylim=(-0.02, 1.02),
+    )
     ax.legend(fontsize="small")
 
     ax = axes[1]
     ax.plot(rates["week"], rates["lay_voice_share"], label="said by patients & carers")
-    ax.plot(rates["week"], rates["experiential_share"],
-            label="lived experience, of what is recognised")
-    ax.set(title="Whose voice counts (share of contributions)", ylabel="share",
-           ylim=(-0.02, 1.02))
+    ax.plot(
+        rates["week"], rates["experiential_share"], label="lived experience, of what is recognised"
+    )
+    ax.set(title="Whose voice counts (share of contributions)", ylabel="share", ylim=(-0.02, 1.02))
     ax.legend(fontsize="small")
 
     ax = axes[2]
@@ -350,21 +410,35 @@ def _figure(frame, path: Path, subtitle: str) -> None:
     ax.plot(week, total, label="all insights", color="black")
     ax.plot(week, lay, label="proposed by patients & carers")
     ax.plot(week, total - lay, label="proposed by professionals")
-    ax.plot(week, frame["insights_unexpected"].cumsum(), "--",
-            label="unexpected (lived + professional knowledge)")
+    ax.plot(
+        week,
+        frame["insights_unexpected"].cumsum(),
+        "--",
+        label="unexpected (lived + professional knowledge)",
+    )
     ax.plot(week, frame["insights_adopted"].cumsum(), ":", label="taken up in decisions")
     ax.set(title="Insights so far, by origin (count)", ylabel="insights")
     ax.legend(fontsize="small")
 
-    _two_scales(axes[3], rates["week"],
-                rates["mean_trust"], "mean trust (0-1)",
-                rates["cross_role_ties"], "lay-professional ties per participant",
-                "Trust (0-1) and strong lay-professional ties\n(ties per active participant)")
-    _two_scales(axes[4], week,
-                frame["programme_cost"].cumsum(), "programme cost so far (GBP)",
-                frame["unpaid_lay_hours"].cumsum(), "unpaid lay hours so far (hours)",
-                "Money spent (GBP) and time patients & carers\ngave unpaid (hours), so far",
-                from_zero=True)
+    _two_scales(
+        axes[3],
+        rates["week"],
+        rates["mean_trust"],
+        "mean trust (0-1)",
+        rates["cross_role_ties"],
+        "lay-professional ties per participant",
+        "Trust (0-1) and strong lay-professional ties\n(ties per active participant)",
+    )
+    _two_scales(
+        axes[4],
+        week,
+        frame["programme_cost"].cumsum(),
+        "programme cost so far (GBP)",
+        frame["unpaid_lay_hours"].cumsum(),
+        "unpaid lay hours so far (hours)",
+        "Money spent (GBP) and time patients & carers\ngave unpaid (hours), so far",
+        from_zero=True,
+    )
     axes[5].set_axis_off()
     for ax in axes[:5]:
         ax.set_xlabel("week")
@@ -372,8 +446,9 @@ def _figure(frame, path: Path, subtitle: str) -> None:
     fig.savefig(path, format="png", dpi=100)
 
 
-def _two_scales(ax, week, left, left_label, right, right_label, title,
-                from_zero: bool = False) -> None:
+def _two_scales(
+    ax, week, left, left_label, right, right_label, title, from_zero: bool = False
+) -> None:
     first, second = "tab:blue", "tab:orange"
     ax.plot(week, left, color=first, label=left_label)
     ax.set_ylabel(left_label, color=first)
@@ -389,6 +464,7 @@ def _two_scales(ax, week, left, left_label, right, right_label, title,
 
 
 # --------------------------------------------------------------------------- entry point
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
@@ -413,8 +489,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_BAD_INPUT
         if os.environ.get("COPROD_DEBUG"):  # a bug, not bad input: no traceback unless asked
             raise
-        _fail(f"internal error ({type(err).__name__}: {err}); "
-              "rerun with COPROD_DEBUG=1 to see the traceback")
+        _fail(
+            f"internal error ({type(err).__name__}: {err}); "
+            "rerun with COPROD_DEBUG=1 to see the traceback"
+        )
         return EXIT_INTERNAL
 
 

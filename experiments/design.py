@@ -70,8 +70,17 @@ import numpy as np
 from simulation.params import PARAMS, ParamError, lookup, validate
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
-SWEEP_KEYS = ("name", "scenario", "design", "samples", "levels", "replicates", "seed", "weeks",
-              "timeseries")
+SWEEP_KEYS = (
+    "name",
+    "scenario",
+    "design",
+    "samples",
+    "levels",
+    "replicates",
+    "seed",
+    "weeks",
+    "timeseries",
+)
 TABLES = ("sweep", "fixed", "vary")
 PARAM_NAMES = tuple(p.name for p in PARAMS)
 MAX_RUNS = 2_000_000
@@ -105,7 +114,7 @@ class Factor:
         """The parameter value for ``x``, a number within :attr:`bounds`."""
         if not self.is_range:
             k = len(self.values)
-            return self.values[min(max(int(math.floor(x * k)), 0), k - 1)]
+            return self.values[min(max(math.floor(x * k), 0), k - 1)]
         x = min(max(float(x), self.low), self.high)
         return int(np.rint(x)) if self.kind == "int" else x
 
@@ -153,8 +162,11 @@ class Spec:
         """The SALib problem (num_vars, names, bounds) for lhs, sobol and morris."""
         if self.design == "grid":
             return None
-        return {"num_vars": len(self.vary), "names": self.varied,
-                "bounds": [f.bounds for f in self.vary]}
+        return {
+            "num_vars": len(self.vary),
+            "names": self.varied,
+            "bounds": [f.bounds for f in self.vary],
+        }
 
     @cached_property
     def _matrix(self) -> np.ndarray | None:
@@ -185,8 +197,10 @@ class Spec:
         if self.design == "grid":
             combos = itertools.product(*(f.values for f in self.vary))
             return [dict(zip(self.varied, combo, strict=True)) for combo in combos]
-        return [{f.name: f.value(x) for f, x in zip(self.vary, row, strict=True)}
-                for row in self._matrix]
+        return [
+            {f.name: f.value(x) for f, x in zip(self.vary, row, strict=True)}
+            for row in self._matrix
+        ]
 
     @cached_property
     def _params(self) -> list[dict[str, Any]]:
@@ -225,8 +239,9 @@ class Spec:
     @cached_property
     def _seeds(self) -> np.ndarray:
         children = np.random.SeedSequence(self.seed).spawn(self.n_runs)
-        return np.array([int(c.generate_state(1, dtype=np.uint64)[0] >> 1) for c in children],
-                        dtype=np.int64)
+        return np.array(
+            [int(c.generate_state(1, dtype=np.uint64)[0] >> 1) for c in children], dtype=np.int64
+        )
 
     def seeds(self) -> np.ndarray:
         """One seed per run (int64, below 2**63), indexed by run_id."""
@@ -241,8 +256,14 @@ class Spec:
 
         run_id = np.arange(self.n_runs, dtype=np.int64)
         point_id = run_id // self.replicates
-        frame = pd.DataFrame({"run_id": run_id, "point_id": point_id,
-                              "replicate": run_id % self.replicates, "seed": self._seeds})
+        frame = pd.DataFrame(
+            {
+                "run_id": run_id,
+                "point_id": point_id,
+                "replicate": run_id % self.replicates,
+                "seed": self._seeds,
+            }
+        )
         params = pd.DataFrame(self._params, columns=list(PARAM_NAMES))
         return pd.concat([frame, params.iloc[point_id].reset_index(drop=True)], axis=1)
 
@@ -250,11 +271,20 @@ class Spec:
 
     def canonical(self) -> dict[str, Any]:
         """The spec as parsed, as plain JSON data (what the fingerprint covers)."""
-        return {"name": self.name, "scenario": self.scenario, "design": self.design,
-                "samples": self.samples, "levels": self.levels,
-                "replicates": self.replicates, "seed": self.seed, "weeks": self.weeks,
-                "timeseries": self.timeseries, "fixed": dict(self.fixed),
-                "vary": [f.as_dict() for f in self.vary], "base": dict(self.base)}
+        return {
+            "name": self.name,
+            "scenario": self.scenario,
+            "design": self.design,
+            "samples": self.samples,
+            "levels": self.levels,
+            "replicates": self.replicates,
+            "seed": self.seed,
+            "weeks": self.weeks,
+            "timeseries": self.timeseries,
+            "fixed": dict(self.fixed),
+            "vary": [f.as_dict() for f in self.vary],
+            "base": dict(self.base),
+        }
 
     def fingerprint(self) -> str:
         """sha256 of the canonical spec: equal fingerprints mean equal sweeps."""
@@ -263,10 +293,16 @@ class Spec:
 
     def summary(self) -> dict[str, Any]:
         """The design in brief, for the manifest: what analysis needs to rebuild it."""
-        out = {"design": self.design, "varied": self.varied,
-               "factors": [f.as_dict() for f in self.vary], "n_points": self.n_points,
-               "replicates": self.replicates, "n_runs": self.n_runs, "seed": self.seed,
-               "salib_problem": self.problem()}
+        out = {
+            "design": self.design,
+            "varied": self.varied,
+            "factors": [f.as_dict() for f in self.vary],
+            "n_points": self.n_points,
+            "replicates": self.replicates,
+            "n_runs": self.n_runs,
+            "seed": self.seed,
+            "salib_problem": self.problem(),
+        }
         if self.design == "sobol":
             out.update(samples=self.samples, calc_second_order=False)
         elif self.design == "morris":
@@ -277,36 +313,58 @@ class Spec:
 
     def describe(self) -> str:
         """The design in words (what ``coprod sweep --dry-run`` prints)."""
-        how = {"grid": "every combination of",
-               "lhs": f"{self.samples} Latin-hypercube points over",
-               "sobol": f"Saltelli/Sobol' sample, N = {self.samples}, over",
-               "morris": f"{self.samples} Morris trajectories ({self.levels} levels) over"}
-        lines = [f"sweep {self.name}: {self.design} design on scenario '{self.scenario}', "
-                 f"{self.base['weeks']} weeks" + (", weekly series kept" if self.timeseries
-                                                  else "")]
+        how = {
+            "grid": "every combination of",
+            "lhs": f"{self.samples} Latin-hypercube points over",
+            "sobol": f"Saltelli/Sobol' sample, N = {self.samples}, over",
+            "morris": f"{self.samples} Morris trajectories ({self.levels} levels) over",
+        }
+        lines = [
+            f"sweep {self.name}: {self.design} design on scenario '{self.scenario}', "
+            f"{self.base['weeks']} weeks" + (", weekly series kept" if self.timeseries else "")
+        ]
         if self.fixed:
-            lines.append("fixed:  " + ", ".join(f"{k} = {_show(v)}" for k, v in
-                                                self.fixed.items()))
+            lines.append("fixed:  " + ", ".join(f"{k} = {_show(v)}" for k, v in self.fixed.items()))
         lines.append(f"varied ({how[self.design]}):")
         width = max(len(n) for n in self.varied)
         lines += [f"  {f.name:<{width}}  {f.describe()}" for f in self.vary]
-        lines.append(f"{self.n_points} points x {self.replicates} "
-                     f"replicate{'s' if self.replicates != 1 else ''} = "
-                     f"{self.n_runs} runs, seed {self.seed}")
+        lines.append(
+            f"{self.n_points} points x {self.replicates} "
+            f"replicate{'s' if self.replicates != 1 else ''} = "
+            f"{self.n_runs} runs, seed {self.seed}"
+        )
         return "\n".join(lines)
 
     @classmethod
     def from_canonical(cls, data: dict[str, Any]) -> Spec:
         """Rebuild a Spec from :meth:`canonical` (e.g. ``manifest["spec"]``)."""
-        vary = tuple(Factor(d["name"], d["kind"], tuple(d.get("values", ())), d.get("min"),
-                            d.get("max")) for d in data["vary"])
-        keys = ("name", "scenario", "design", "samples", "levels", "replicates", "seed",
-                "weeks", "timeseries", "fixed", "base")
-        return cls(vary=vary, text=data.get("text", ""), source=data.get("source", ""),
-                   **{k: data[k] for k in keys})
+        vary = tuple(
+            Factor(d["name"], d["kind"], tuple(d.get("values", ())), d.get("min"), d.get("max"))
+            for d in data["vary"]
+        )
+        keys = (
+            "name",
+            "scenario",
+            "design",
+            "samples",
+            "levels",
+            "replicates",
+            "seed",
+            "weeks",
+            "timeseries",
+            "fixed",
+            "base",
+        )
+        return cls(
+            vary=vary,
+            text=data.get("text", ""),
+            source=data.get("source", ""),
+            **{k: data[k] for k in keys},
+        )
 
 
 # --------------------------------------------------------------------------- parsing
+
 
 def load_spec(path: str | Path) -> Spec:
     """Read, parse and check the sweep spec at ``path``; raise SpecError if it cannot run."""
@@ -327,36 +385,53 @@ def load_spec(path: str | Path) -> Spec:
     except OSError as err:
         raise SpecError(f"{where} cannot be read: {err.strerror or err}") from None
     try:
-        return parse_spec(data, default_name=path.stem, base_dir=path.parent, text=text,
-                          source=str(path))
+        return parse_spec(
+            data, default_name=path.stem, base_dir=path.parent, text=text, source=str(path)
+        )
     except ParamError as err:
         raise SpecError(f"{where}: {err}") from None
 
 
-def parse_spec(data: dict[str, Any], *, default_name: str = "sweep", base_dir: Path | None = None,
-               text: str = "", source: str = "") -> Spec:
+def parse_spec(
+    data: dict[str, Any],
+    *,
+    default_name: str = "sweep",
+    base_dir: Path | None = None,
+    text: str = "",
+    source: str = "",
+) -> Spec:
     """Check parsed TOML ``data`` and build its Spec; a relative scenario path is
     taken from ``base_dir`` (the spec file's folder)."""
     for key in data:
         if key not in TABLES:
-            hint = (" (parameters go in [fixed] or [vary])" if key in PARAM_NAMES
-                    else _did_you_mean(key, TABLES))
+            hint = (
+                " (parameters go in [fixed] or [vary])"
+                if key in PARAM_NAMES
+                else _did_you_mean(key, TABLES)
+            )
             raise SpecError(f"unknown table '{key}'{hint}; known: [sweep], [fixed], [vary]")
     sweep, fixed_in, vary_in = (_table(data, t) for t in TABLES)
     for key in sweep:
         if key not in SWEEP_KEYS:
-            hint = (" (parameters go in [fixed] or [vary])" if key in PARAM_NAMES
-                    else _did_you_mean(key, SWEEP_KEYS))
+            hint = (
+                " (parameters go in [fixed] or [vary])"
+                if key in PARAM_NAMES
+                else _did_you_mean(key, SWEEP_KEYS)
+            )
             raise SpecError(f"[sweep]: unknown key '{key}'{hint}; known: {', '.join(SWEEP_KEYS)}")
 
     name = _get(sweep, "name", str, default_name)
     if not _NAME.fullmatch(name):
-        raise SpecError(f"[sweep] name: expected letters, digits, '.', '_' or '-' (it names "
-                        f"the output folder), got '{name}'")
+        raise SpecError(
+            f"[sweep] name: expected letters, digits, '.', '_' or '-' (it names "
+            f"the output folder), got '{name}'"
+        )
     design = _get(sweep, "design", str, "grid")
     if design not in DESIGNS:
-        raise SpecError(f"[sweep] design: expected one of {', '.join(DESIGNS)}, got '{design}'"
-                        + _did_you_mean(design, DESIGNS))
+        raise SpecError(
+            f"[sweep] design: expected one of {', '.join(DESIGNS)}, got '{design}'"
+            + _did_you_mean(design, DESIGNS)
+        )
     samples = _get(sweep, "samples", int, None)
     levels = _get(sweep, "levels", int, None)
     replicates = _get(sweep, "replicates", int, 1)
@@ -376,8 +451,9 @@ def parse_spec(data: dict[str, Any], *, default_name: str = "sweep", base_dir: P
 
     fixed = {name_: _param("[fixed]", name_, v) for name_, v in fixed_in.items()}
     if not vary_in:
-        raise SpecError("[vary]: nothing to vary; list at least one parameter, "
-                        "e.g. pace = [0.1, 0.9]")
+        raise SpecError(
+            "[vary]: nothing to vary; list at least one parameter, e.g. pace = [0.1, 0.9]"
+        )
     vary = tuple(_factor(design, n, v) for n, v in vary_in.items())
     for f in vary:
         if f.name in fixed:
@@ -385,17 +461,34 @@ def parse_spec(data: dict[str, Any], *, default_name: str = "sweep", base_dir: P
     if weeks is not None and ("weeks" in fixed or "weeks" in vary_in):
         raise SpecError("weeks is set in [sweep] and in [fixed] or [vary]; keep one")
     if design == "sobol" and samples & (samples - 1):
-        raise SpecError(f"[sweep] samples: the sobol design needs a power of 2 "
-                        f"(e.g. {1 << samples.bit_length() - 1} or "
-                        f"{1 << samples.bit_length()}), got {samples}")
+        raise SpecError(
+            f"[sweep] samples: the sobol design needs a power of 2 "
+            f"(e.g. {1 << samples.bit_length() - 1} or "
+            f"{1 << samples.bit_length()}), got {samples}"
+        )
 
     base = _base(scenario, base_dir, weeks, fixed)
-    spec = Spec(name=name, scenario=scenario, design=design, samples=samples, levels=levels,
-                replicates=replicates, seed=seed, weeks=weeks, timeseries=timeseries,
-                fixed=fixed, vary=vary, base=base, text=text, source=source)
+    spec = Spec(
+        name=name,
+        scenario=scenario,
+        design=design,
+        samples=samples,
+        levels=levels,
+        replicates=replicates,
+        seed=seed,
+        weeks=weeks,
+        timeseries=timeseries,
+        fixed=fixed,
+        vary=vary,
+        base=base,
+        text=text,
+        source=source,
+    )
     if spec.n_runs > MAX_RUNS:
-        raise SpecError(f"the design has {spec.n_runs:,} runs, more than the {MAX_RUNS:,} "
-                        "a sweep may hold; vary fewer values or split it")
+        raise SpecError(
+            f"the design has {spec.n_runs:,} runs, more than the {MAX_RUNS:,} "
+            "a sweep may hold; vary fewer values or split it"
+        )
     spec._params  # noqa: B018  (checks every design point now, before anything runs)
     return spec
 
@@ -426,13 +519,15 @@ def _check_counts(design: str, samples, levels, replicates: int, seed: int) -> N
     if design == "grid":
         return
     if samples is None:
-        word = {"lhs": "points", "sobol": "the base N, a power of 2",
-                "morris": "trajectories"}[design]
+        word = {"lhs": "points", "sobol": "the base N, a power of 2", "morris": "trajectories"}[
+            design
+        ]
         raise SpecError(f"[sweep] samples: the {design} design needs samples ({word})")
     least = 2 if design == "morris" else 1
     if samples < least:
-        raise SpecError(f"[sweep] samples: expected a whole number {least} or more for "
-                        f"{design}, got {samples}")
+        raise SpecError(
+            f"[sweep] samples: expected a whole number {least} or more for {design}, got {samples}"
+        )
     if design == "morris" and levels is not None and (levels < 2 or levels % 2):
         raise SpecError(f"[sweep] levels: expected an even whole number 2 or more, got {levels}")
 
@@ -458,18 +553,26 @@ def _factor(design: str, name: str, value: Any) -> Factor:
         return Factor(name, param.kind, values)
     example = f"{name} = {_show(_example(param))}"
     if design == "grid":
-        raise SpecError(f"[vary] {name}: the grid design needs a list of values, e.g. "
-                        f"{example}; got {_show(value)}")
+        raise SpecError(
+            f"[vary] {name}: the grid design needs a list of values, e.g. "
+            f"{example}; got {_show(value)}"
+        )
     if param.kind in ("bool", "choice"):
-        raise SpecError(f"[vary] {name}: a {param.kind} parameter is varied by listing its "
-                        f"values, e.g. {example}; got {_show(value)}")
+        raise SpecError(
+            f"[vary] {name}: a {param.kind} parameter is varied by listing its "
+            f"values, e.g. {example}; got {_show(value)}"
+        )
     if not isinstance(value, dict):
-        raise SpecError(f"[vary] {name}: expected {{min = ..., max = ...}} or a list of "
-                        f"values, got {_show(value)}")
+        raise SpecError(
+            f"[vary] {name}: expected {{min = ..., max = ...}} or a list of "
+            f"values, got {_show(value)}"
+        )
     for key in value:
         if key not in ("min", "max"):
-            raise SpecError(f"[vary] {name}: unknown key '{key}'"
-                            f"{_did_you_mean(key, ('min', 'max'))}; expected min and max")
+            raise SpecError(
+                f"[vary] {name}: unknown key '{key}'"
+                f"{_did_you_mean(key, ('min', 'max'))}; expected min and max"
+            )
     if set(value) != {"min", "max"}:
         raise SpecError(f"[vary] {name}: a range needs both min and max, got {_show(value)}")
     low, high = (_param(f"[vary] {key}:", name, value[key]) for key in ("min", "max"))
@@ -486,8 +589,9 @@ def _example(param) -> Any:
     return {"min": param.low, "max": param.high}
 
 
-def _base(scenario: str, base_dir: Path | None, weeks: int | None,
-          fixed: dict[str, Any]) -> dict[str, Any]:
+def _base(
+    scenario: str, base_dir: Path | None, weeks: int | None, fixed: dict[str, Any]
+) -> dict[str, Any]:
     from simulation.scenarios import read_scenario
 
     ref: str | Path = scenario

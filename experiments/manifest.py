@@ -61,34 +61,42 @@ def inspect_out(out: Path, spec: Spec, resume: bool) -> tuple[str, dict | None]:
         return "new", None
     manifest = store.read_manifest(out)
     if manifest is None:
-        raise _error(f"--out: '{out}' holds other files, not a sweep; choose a new or "
-                     "empty folder")
+        raise _error(f"--out: '{out}' holds other files, not a sweep; choose a new or empty folder")
     name = manifest.get("spec", {}).get("name", "?")
     if manifest.get("fingerprint") != spec.fingerprint():
-        raise _error(f"--out: '{out}' holds a different sweep ('{name}', fingerprint "
-                     f"{str(manifest.get('fingerprint'))[:12]}) than this spec ('{spec.name}', "
-                     f"fingerprint {spec.fingerprint()[:12]}); choose another folder")
+        raise _error(
+            f"--out: '{out}' holds a different sweep ('{name}', fingerprint "
+            f"{str(manifest.get('fingerprint'))[:12]}) than this spec ('{spec.name}', "
+            f"fingerprint {spec.fingerprint()[:12]}); choose another folder"
+        )
     complete = manifest.get("status") == "complete"
     if manifest.get("model_fingerprint") != model_fingerprint():
-        raise _error(f"--out: '{out}' holds a sweep of this spec made by other model code "
-                     "(simulation/*.py changed since); new runs would not match it: remove "
-                     "the folder or choose another")
+        raise _error(
+            f"--out: '{out}' holds a sweep of this spec made by other model code "
+            "(simulation/*.py changed since); new runs would not match it: remove "
+            "the folder or choose another"
+        )
     if not resume:
         what = "a complete sweep" if complete else "an unfinished sweep"
-        raise _error(f"--out: '{out}' already holds {what} of this spec ('{name}'); add "
-                     "--resume to finish it (or to report it), or choose another folder")
+        raise _error(
+            f"--out: '{out}' already holds {what} of this spec ('{name}'); add "
+            "--resume to finish it (or to report it), or choose another folder"
+        )
     if complete:
         for file, entry in manifest.get("files", {}).items():
             path = out / file
             if not path.is_file() or store.sha256(path) != entry.get("sha256"):
-                raise _error(f"--out: '{path}' is missing or does not match its checksum in "
-                             f"the manifest; remove '{out}' to run the sweep again")
+                raise _error(
+                    f"--out: '{path}' is missing or does not match its checksum in "
+                    f"the manifest; remove '{out}' to run the sweep again"
+                )
         return "complete", manifest
     return "resume", manifest
 
 
-def begin(out: Path, spec: Spec, previous: dict | None,
-          backend: str) -> tuple[dict[str, Any], store.FolderLock]:
+def begin(
+    out: Path, spec: Spec, previous: dict | None, backend: str
+) -> tuple[dict[str, Any], store.FolderLock]:
     """Create and lock ``out``, and write the manifest of a starting (or resumed) sweep.
 
     Returns the manifest and the lock (release it when done). A folder that cannot be
@@ -109,17 +117,25 @@ def begin(out: Path, spec: Spec, previous: dict | None,
     created = next((p for p in reversed((out, *out.parents)) if not p.exists()), None)
     commit, dirty = _git()
     record = {
-        "format": store.FORMAT, "format_version": store.FORMAT_VERSION,
-        "status": "running", "fingerprint": spec.fingerprint(),
+        "format": store.FORMAT,
+        "format_version": store.FORMAT_VERSION,
+        "status": "running",
+        "fingerprint": spec.fingerprint(),
         "model_fingerprint": model_fingerprint(),
         "spec": {**spec.canonical(), "source": spec.source, "text": spec.text},
         "design": {**spec.summary(), "part_size": store.default_part_size(spec.n_runs)},
-        "schema": {"runs": store.schema_json(store.RUNS_SCHEMA),
-                   "timeseries": (store.schema_json(store.TIMESERIES_SCHEMA)
-                                  if spec.timeseries else None)},
-        "versions": _versions(), "git_commit": commit, "git_dirty": dirty,
-        "started": now, "finished": None, "sessions": [{"started": now, "backend": backend}],
-        "backend": backend, "runs": {"total": spec.n_runs, "ok": None, "failed": None},
+        "schema": {
+            "runs": store.schema_json(store.RUNS_SCHEMA),
+            "timeseries": (store.schema_json(store.TIMESERIES_SCHEMA) if spec.timeseries else None),
+        },
+        "versions": _versions(),
+        "git_commit": commit,
+        "git_dirty": dirty,
+        "started": now,
+        "finished": None,
+        "sessions": [{"started": now, "backend": backend}],
+        "backend": backend,
+        "runs": {"total": spec.n_runs, "ok": None, "failed": None},
         "files": {},
     }
     try:
@@ -151,10 +167,16 @@ def finish(out: Path, record: dict[str, Any], files: dict[str, Path]) -> dict[st
 
     status = pq.read_table(out / store.RUNS, columns=["status"]).column(0)
     failed = int(pc.sum(pc.equal(status, "failed")).as_py() or 0)
-    record = {**record, "status": "complete", "finished": _now(),
-              "runs": {"total": len(status), "ok": len(status) - failed, "failed": failed},
-              "files": {name: {"sha256": store.sha256(path), "bytes": path.stat().st_size}
-                        for name, path in files.items()}}
+    record = {
+        **record,
+        "status": "complete",
+        "finished": _now(),
+        "runs": {"total": len(status), "ok": len(status) - failed, "failed": failed},
+        "files": {
+            name: {"sha256": store.sha256(path), "bytes": path.stat().st_size}
+            for name, path in files.items()
+        },
+    }
     store.write_json(out / store.MANIFEST, record)
     return record
 
@@ -187,12 +209,18 @@ def _versions() -> dict[str, str | None]:
 def _git() -> tuple[str | None, bool | None]:
     """(commit, has uncommitted changes) of the project folder; (None, None) without git."""
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_DIR, capture_output=True,
-                              text=True, timeout=5)
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=5
+        )
         if head.returncode != 0:
             return None, None
-        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                                cwd=PROJECT_DIR, capture_output=True, text=True, timeout=5)
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
         dirty = bool(status.stdout.strip()) if status.returncode == 0 else None
         return head.stdout.strip() or None, dirty
     except (OSError, subprocess.SubprocessError):

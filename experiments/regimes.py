@@ -14,9 +14,12 @@ from __future__ import annotations
 import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulation.params import DEFAULTS
+
+if TYPE_CHECKING:
+    import pandas
 
 
 @dataclass(frozen=True)
@@ -47,37 +50,66 @@ _OPS = {"<": operator.lt, ">=": operator.ge}
 # Derived indicators: metrics made comparable across programme lengths and sizes.
 INDICATORS: dict[str, str] = {
     "unexpected_share": "insights_unexpected / insights (0 when there were no insights): "
-                        "share of insights that join lived experience to professional knowledge",
+    "share of insights that join lived experience to professional knowledge",
     "unpaid_hours_per_week": "unpaid_hours_per_lay_participant / weeks: unpaid meeting hours "
-                             "per programme week, per lay person who ever took part",
+    "per programme week, per lay person who ever took part",
     "out_of_pocket_per_lay": "lay_out_of_pocket / (n_patients + n_carers): money lay people "
-                             "have fronted and not got back at the end, GBP per patient or "
-                             "carer in the programme",
+    "have fronted and not got back at the end, GBP per patient or "
+    "carer in the programme",
 }
 
 # Checked in this order; the first regime whose conditions all hold labels the run.
 REGIMES: tuple[Regime, ...] = (
-    Regime("collapse", "collapse", "#4d4d4d",
-           "lay people have all but stopped coming",
-           (Condition("participation_lay", "<", 0.10),)),
-    Regime("precarious_labour", "precarious labour", "#d62728",
-           "the lay people who stay give many unpaid hours and front money they do not get back",
-           (Condition("unpaid_hours_per_week", ">=", 0.45),
-            Condition("out_of_pocket_per_lay", ">=", 50.0))),
-    Regime("elite_capture", "elite capture", "#ff7f0e",
-           "people on benefits or disabled attend at under 60% of the rate of other lay people",
-           (Condition("participation_parity", "<", 0.6),)),
-    Regime("tokenism", "tokenism", "#9467bd",
-           "lay people attend, but rights-based participants get little real influence",
-           (Condition("satisfaction_rights", "<", 0.2),)),
-    Regime("generative", "generative co-production", "#2ca02c",
-           "lived experience is heard, unexpected insights come, ties and trust grow across roles",
-           (Condition("experiential_share", ">=", 0.25),
+    Regime(
+        "collapse",
+        "collapse",
+        "#4d4d4d",
+        "lay people have all but stopped coming",
+        (Condition("participation_lay", "<", 0.10),),
+    ),
+    Regime(
+        "precarious_labour",
+        "precarious labour",
+        "#d62728",
+        "the lay people who stay give many unpaid hours and front money they do not get back",
+        (
+            Condition("unpaid_hours_per_week", ">=", 0.45),
+            Condition("out_of_pocket_per_lay", ">=", 50.0),
+        ),
+    ),
+    Regime(
+        "elite_capture",
+        "elite capture",
+        "#ff7f0e",
+        "people on benefits or disabled attend at under 60% of the rate of other lay people",
+        (Condition("participation_parity", "<", 0.6),),
+    ),
+    Regime(
+        "tokenism",
+        "tokenism",
+        "#9467bd",
+        "lay people attend, but rights-based participants get little real influence",
+        (Condition("satisfaction_rights", "<", 0.2),),
+    ),
+    Regime(
+        "generative",
+        "generative co-production",
+        "#2ca02c",
+        "lived experience is heard, unexpected insights come, ties and trust grow across roles",
+        (
+            Condition("experiential_share", ">=", 0.25),
             Condition("unexpected_share", ">=", 0.6),
             Condition("cross_role_ties", ">=", 1.0),
-            Condition("mean_trust", ">=", 0.5))),
-    Regime("ordinary", "ordinary involvement", "#9ecae1",
-           "conventional involvement that neither fails outright nor becomes generative", ()),
+            Condition("mean_trust", ">=", 0.5),
+        ),
+    ),
+    Regime(
+        "ordinary",
+        "ordinary involvement",
+        "#9ecae1",
+        "conventional involvement that neither fails outright nor becomes generative",
+        (),
+    ),
 )
 
 REGIME_NAMES: tuple[str, ...] = tuple(r.name for r in REGIMES)
@@ -86,9 +118,17 @@ FALLBACK = "ordinary"
 
 # The metrics (and parameters) the rules read.
 NEEDED_METRICS: tuple[str, ...] = (
-    "participation_lay", "participation_parity", "satisfaction_rights", "experiential_share",
-    "cross_role_ties", "mean_trust", "insights", "insights_unexpected",
-    "unpaid_hours_per_lay_participant", "lay_out_of_pocket")
+    "participation_lay",
+    "participation_parity",
+    "satisfaction_rights",
+    "experiential_share",
+    "cross_role_ties",
+    "mean_trust",
+    "insights",
+    "insights_unexpected",
+    "unpaid_hours_per_lay_participant",
+    "lay_out_of_pocket",
+)
 NEEDED_PARAMS: tuple[str, ...] = ("weeks", "n_patients", "n_carers")
 
 
@@ -98,8 +138,9 @@ def indicators(row: Mapping[str, Any]) -> dict[str, float]:
     out = {name: float(get[name]) for name in NEEDED_METRICS}
     weeks = max(float(get["weeks"]), 1.0)
     lay = max(float(get["n_patients"]) + float(get["n_carers"]), 1.0)
-    out["unexpected_share"] = (out["insights_unexpected"] / out["insights"]
-                               if out["insights"] > 0 else 0.0)
+    out["unexpected_share"] = (
+        out["insights_unexpected"] / out["insights"] if out["insights"] > 0 else 0.0
+    )
     out["unpaid_hours_per_week"] = out["unpaid_hours_per_lay_participant"] / weeks
     out["out_of_pocket_per_lay"] = out["lay_out_of_pocket"] / lay
     return out
@@ -119,13 +160,15 @@ def classify(row: Mapping[str, Any]) -> str:
     return FALLBACK  # unreachable: the fallback has no conditions
 
 
-def label_runs(runs) -> "pandas.Series":  # noqa: F821
+def label_runs(runs: pandas.DataFrame) -> pandas.Series:
     """One regime name per row of a runs DataFrame (``None`` for failed runs)."""
     import pandas as pd
 
     ok = runs["status"].eq("ok") if "status" in runs else pd.Series(True, index=runs.index)
-    labels = [classify(row) if good else None
-              for row, good in zip(runs.to_dict("records"), ok, strict=True)]
+    labels = [
+        classify(row) if good else None
+        for row, good in zip(runs.to_dict("records"), ok, strict=True)
+    ]
     return pd.Series(labels, index=runs.index, name="regime", dtype=object)
 
 

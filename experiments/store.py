@@ -52,9 +52,11 @@ RUNS_SCHEMA = pa.schema(
     [(name, pa.int64()) for name in ID_COLUMNS]
     + [(p.name, _ARROW[p.kind]) for p in PARAMS]
     + [(name, pa.float64()) for name in METRIC_NAMES]
-    + [("status", pa.string()), ("error", pa.string())])
-TIMESERIES_SCHEMA = pa.schema([("run_id", pa.int64()), ("week", pa.int64())]
-                              + [(name, pa.float64()) for name in METRIC_NAMES])
+    + [("status", pa.string()), ("error", pa.string())]
+)
+TIMESERIES_SCHEMA = pa.schema(
+    [("run_id", pa.int64()), ("week", pa.int64())] + [(name, pa.float64()) for name in METRIC_NAMES]
+)
 
 
 def schema_json(schema: pa.Schema) -> list[dict[str, str]]:
@@ -63,6 +65,7 @@ def schema_json(schema: pa.Schema) -> list[dict[str, str]]:
 
 
 # --------------------------------------------------------------------------- atomic files
+
 
 def _temp(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp-{os.getpid()}")
@@ -145,6 +148,7 @@ def read_manifest(out: Path) -> dict[str, Any] | None:
 
 # --------------------------------------------------------------------------- blocks
 
+
 class Blocks:
     """The runs of a spec cut into blocks of ``part_size``, and their part files."""
 
@@ -182,12 +186,16 @@ class Blocks:
         try:
             table = read_part(runs)
             if table.schema != RUNS_SCHEMA or not np.array_equal(
-                    table.column("run_id").to_numpy(), np.array(span)):
+                table.column("run_id").to_numpy(), np.array(span)
+            ):
                 return False
             if self.spec.timeseries:  # a failed run has no weekly series
-                ok = [r for r, s in zip(span, table.column("status").to_pylist()) if s == "ok"]
-                weeks = sum(self.spec.point_params(r // self.spec.replicates)["weeks"]
-                            for r in ok)
+                ok = [
+                    r
+                    for r, s in zip(span, table.column("status").to_pylist(), strict=False)
+                    if s == "ok"
+                ]
+                weeks = sum(self.spec.point_params(r // self.spec.replicates)["weeks"] for r in ok)
                 frame = read_part(series)
                 return frame.schema == TIMESERIES_SCHEMA and frame.num_rows == weeks
         except (OSError, pa.ArrowException):
@@ -214,12 +222,14 @@ class Blocks:
             errors.append(error or "")
             if values is not None:
                 metrics[i] = values
-        columns = [ids, points, ids % spec.replicates, spec.seeds()[span.start:span.stop]]
+        columns = [ids, points, ids % spec.replicates, spec.seeds()[span.start : span.stop]]
         columns += [[row[p.name] for row in params] for p in PARAMS]
         columns += list(metrics.T)
         columns += [["failed" if e else "ok" for e in errors], errors]
-        return pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in
-                                     zip(columns, RUNS_SCHEMA, strict=True)], schema=RUNS_SCHEMA)
+        return pa.Table.from_arrays(
+            [pa.array(c, type=f.type) for c, f in zip(columns, RUNS_SCHEMA, strict=True)],
+            schema=RUNS_SCHEMA,
+        )
 
     @staticmethod
     def _series(span: range, results: dict[int, tuple]) -> pa.Table:
@@ -248,8 +258,9 @@ class Blocks:
                         buffer.append(read_part(self.path(block, series)))
                         rows += buffer[-1].num_rows
                         if rows >= ROW_GROUP or block == self.count - 1:
-                            writer.write_table(pa.concat_tables(buffer),
-                                               row_group_size=max(rows, 1))
+                            writer.write_table(
+                                pa.concat_tables(buffer), row_group_size=max(rows, 1)
+                            )
                             buffer, rows = [], 0
                 os.replace(tmp, target)
             finally:

@@ -107,12 +107,15 @@ class SweepResult:
     def summary(self) -> str:
         """One line: counts, time, speed, where the results are."""
         rate = f", {self.executed / self.seconds:.1f} runs/s" if self.executed else ""
-        return (f"sweep {self.spec.name}: {self.n_runs} runs ({self.ok} ok, {self.failed} "
-                f"failed); {self.executed} made now in {self.seconds:.1f} s{rate} on "
-                f"{self.backend}; results in {self.out_dir}")
+        return (
+            f"sweep {self.spec.name}: {self.n_runs} runs ({self.ok} ok, {self.failed} "
+            f"failed); {self.executed} made now in {self.seconds:.1f} s{rate} on "
+            f"{self.backend}; results in {self.out_dir}"
+        )
 
 
 # --------------------------------------------------------------------------- one run
+
 
 def simulate(params: dict[str, Any], seed: int, timeseries: bool):
     """One model run: (final metrics in METRIC_NAMES order, weekly series or None)."""
@@ -142,6 +145,7 @@ def run_chunk(tasks: list[tuple[int, int, dict]], timeseries: bool):
 
 
 # --------------------------------------------------------------------------- backends
+
 
 class _InProcess:
     """Runs chunks in this process, one at a time."""
@@ -219,11 +223,13 @@ class _Processes:
     def _start(self) -> None:
         from concurrent.futures import ProcessPoolExecutor
 
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=_mp_context(),
-                                        initializer=_worker_init)
+        self.pool = ProcessPoolExecutor(
+            self.workers, mp_context=_mp_context(), initializer=_worker_init
+        )
         with warnings.catch_warnings():  # see _mp_context
-            warnings.filterwarnings("ignore", r"This process .* is multi-threaded",
-                                    DeprecationWarning)
+            warnings.filterwarnings(
+                "ignore", r"This process .* is multi-threaded", DeprecationWarning
+            )
             self.pool.submit(_ready).result()  # start the workers now (all at once if forked)
 
     def submit(self, tasks, timeseries):
@@ -255,12 +261,16 @@ class _Processes:
         """A worker died: start a new pool and resubmit every chunk without a result."""
         self.restarts += 1
         if self.restarts > self.RESTARTS:
-            raise SweepAborted(f"local worker processes died {self.restarts} times "
-                               "(out of memory, or killed?)")
+            raise SweepAborted(
+                f"local worker processes died {self.restarts} times (out of memory, or killed?)"
+            )
         self.pool.shutdown(wait=False, cancel_futures=True)
         self._start()
-        lost = {f: work for f, work in self.futures.items()
-                if not f.done() or f.cancelled() or f.exception() is not None}
+        lost = {
+            f: work
+            for f, work in self.futures.items()
+            if not f.done() or f.cancelled() or f.exception() is not None
+        }
         for future, (tasks, timeseries) in lost.items():
             del self.futures[future]
             self.futures[self.pool.submit(run_chunk, tasks, timeseries)] = (tasks, timeseries)
@@ -284,16 +294,20 @@ class _Dask:
         try:
             self.client = Client(address, timeout=f"{CONNECT_TIMEOUT}s", set_as_default=False)
         except Exception as err:
-            raise SweepInputError(f"--scheduler: no Dask scheduler answered at '{address}' "
-                                  f"within {CONNECT_TIMEOUT} s ({type(err).__name__})") from None
+            raise SweepInputError(
+                f"--scheduler: no Dask scheduler answered at '{address}' "
+                f"within {CONNECT_TIMEOUT} s ({type(err).__name__})"
+            ) from None
         finally:
             quiet.setLevel(level)
         try:
             self.client.wait_for_workers(1, timeout=WORKER_WAIT)
         except TimeoutError:
             self.client.close()
-            raise SweepInputError(f"--scheduler: the Dask scheduler at '{address}' has no "
-                                  f"workers (waited {WORKER_WAIT} s)") from None
+            raise SweepInputError(
+                f"--scheduler: the Dask scheduler at '{address}' has no "
+                f"workers (waited {WORKER_WAIT} s)"
+            ) from None
         threads = self.client.nthreads()
         self.workers = max(1, sum(threads.values()))
         self.window = max(4, 2 * self.workers)
@@ -301,8 +315,9 @@ class _Dask:
         self.done = as_completed(loop=self.client.loop)
 
     def submit(self, tasks, timeseries):
-        self.done.add(self.client.submit(run_chunk, tasks, timeseries, pure=False,
-                                         retries=DASK_RETRIES))
+        self.done.add(
+            self.client.submit(run_chunk, tasks, timeseries, pure=False, retries=DASK_RETRIES)
+        )
 
     def next_done(self):
         future = next(self.done)
@@ -337,37 +352,44 @@ def _reach(address: str) -> None:
         scheme, location = parse_address(address)
         host, port = parse_host_port(location) if scheme in ("tcp", "tls") else (None, None)
     except (ValueError, TypeError):
-        raise SweepInputError(f"--scheduler: expected an address like tcp://HOST:PORT, "
-                              f"got '{address}'") from None
+        raise SweepInputError(
+            f"--scheduler: expected an address like tcp://HOST:PORT, got '{address}'"
+        ) from None
     if scheme != "tcp":
         return  # tls (needs the security settings) and others: left to the Client
     try:
         socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
     except OSError as err:
-        raise SweepInputError(f"--scheduler: no Dask scheduler answered at '{address}' "
-                              f"({err.strerror or type(err).__name__})") from None
+        raise SweepInputError(
+            f"--scheduler: no Dask scheduler answered at '{address}' "
+            f"({err.strerror or type(err).__name__})"
+        ) from None
 
     async def handshake():
-        comm = await asyncio.wait_for(connect(address, timeout=CONNECT_TIMEOUT),
-                                      CONNECT_TIMEOUT)
+        comm = await asyncio.wait_for(connect(address, timeout=CONNECT_TIMEOUT), CONNECT_TIMEOUT)
         await comm.close()
 
     with ThreadPoolExecutor(1) as thread:  # its own event loop, whatever the caller runs
         try:
             thread.submit(asyncio.run, handshake()).result()
         except Exception as err:
-            raise SweepInputError(f"--scheduler: no Dask scheduler answered at '{address}' "
-                                  f"within {CONNECT_TIMEOUT} s ({type(err).__name__})") from None
+            raise SweepInputError(
+                f"--scheduler: no Dask scheduler answered at '{address}' "
+                f"within {CONNECT_TIMEOUT} s ({type(err).__name__})"
+            ) from None
 
 
 def _backend(workers: int | None, scheduler: str | None):
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
-                                or workers < 1):
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
         raise SweepInputError(f"--workers: expected a whole number 1 or more, got {workers!r}")
     if scheduler is not None:
         if workers is not None:
-            raise SweepInputError("--workers: not used with --scheduler (the Dask cluster "
-                                  "has its own workers); give one or the other")
+            raise SweepInputError(
+                "--workers: not used with --scheduler (the Dask cluster "
+                "has its own workers); give one or the other"
+            )
         if not scheduler.strip():
             raise SweepInputError("--scheduler: expected an address like tcp://HOST:PORT, got ''")
         return _Dask(scheduler.strip())
@@ -384,6 +406,7 @@ def _cpu_count() -> int:
 
 
 # --------------------------------------------------------------------------- the loop
+
 
 def _chunk_size(per_run: float | None, unsubmitted: int, workers: int) -> int:
     size = FIRST_CHUNK if per_run is None else round(CHUNK_SECONDS / max(per_run, 1e-6))
@@ -404,8 +427,9 @@ def _execute(spec: Spec, blocks, todo: list[int], backend, bar) -> int:
             tasks = []
             for _ in range(size):
                 run_id = next(queue)
-                tasks.append((run_id, spec.run_seed(run_id),
-                              spec.point_params(run_id // spec.replicates)))
+                tasks.append(
+                    (run_id, spec.run_seed(run_id), spec.point_params(run_id // spec.replicates))
+                )
             backend.submit(tasks, spec.timeseries)
             unsubmitted -= size
             in_flight += 1
@@ -427,9 +451,15 @@ def _execute(spec: Spec, blocks, todo: list[int], backend, bar) -> int:
 
 # --------------------------------------------------------------------------- the sweep
 
-def run_sweep(spec: str | Path | Spec, out_dir: str | Path, workers: int | None = None,
-              scheduler: str | None = None, resume: bool = False,
-              progress: bool = True) -> SweepResult:
+
+def run_sweep(
+    spec: str | Path | Spec,
+    out_dir: str | Path,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    progress: bool = True,
+) -> SweepResult:
     """Run every run of ``spec`` (a Spec or a spec file) and write the results to ``out_dir``.
 
     ``workers``: local processes (default: all cores; 1 runs in this process).
@@ -486,45 +516,74 @@ def _bar(spec: Spec, initial: int, progress: bool):
     class Bar(tqdm):
         monitor_interval = 0
 
-    return Bar(total=spec.n_runs, initial=initial, unit="run", desc=spec.name,
-                file=sys.stderr, disable=None if progress else True, smoothing=0.1,
-                dynamic_ncols=True)
+    return Bar(
+        total=spec.n_runs,
+        initial=initial,
+        unit="run",
+        desc=spec.name,
+        file=sys.stderr,
+        disable=None if progress else True,
+        smoothing=0.1,
+        dynamic_ncols=True,
+    )
 
 
 def _result(spec: Spec, out: Path, backend: str, made: int, seconds: float) -> SweepResult:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    table = pq.read_table(out / "runs.parquet", columns=["run_id", "status", "error",
-                                                         *spec.varied])
+    table = pq.read_table(out / "runs.parquet", columns=["run_id", "status", "error", *spec.varied])
     bad = table.filter(pc.equal(table["status"], "failed")).to_pylist()
-    failures = [{"run_id": row["run_id"], "values": {n: row[n] for n in spec.varied},
-                 "error": row["error"]} for row in bad]
-    return SweepResult(out_dir=out, spec=spec, ok=table.num_rows - len(bad), failed=len(bad),
-                       executed=made, seconds=seconds, backend=backend, failures=failures)
+    failures = [
+        {"run_id": row["run_id"], "values": {n: row[n] for n in spec.varied}, "error": row["error"]}
+        for row in bad
+    ]
+    return SweepResult(
+        out_dir=out,
+        spec=spec,
+        ok=table.num_rows - len(bad),
+        failed=len(bad),
+        executed=made,
+        seconds=seconds,
+        backend=backend,
+        failures=failures,
+    )
 
 
 # --------------------------------------------------------------------------- command line
 
+
 def add_parser(commands) -> None:
     """Register ``coprod sweep`` on the ``coprod`` sub-command parsers."""
     sweep = commands.add_parser(
-        "sweep", allow_abbrev=False,
+        "sweep",
+        allow_abbrev=False,
         help="run a parameter sweep (grid, lhs, sobol or morris) from a spec file",
         description="Run every run of a sweep spec (see experiments/specs/*.toml) and write "
-                    "runs.parquet, manifest.json (and timeseries.parquet) to --out. "
-                    "Exit status: 0 all runs ok, 1 some runs failed, 2 bad input.")
+        "runs.parquet, manifest.json (and timeseries.parquet) to --out. "
+        "Exit status: 0 all runs ok, 1 some runs failed, 2 bad input.",
+    )
     sweep.add_argument("spec", metavar="SPEC.toml", help="the sweep spec")
     sweep.add_argument("--out", metavar="DIR", help="output folder (default: results/<name>)")
-    sweep.add_argument("--workers", type=_workers, metavar="N",
-                       help="local worker processes (default: all cores; 1 runs in-process)")
-    sweep.add_argument("--scheduler", metavar="ADDRESS",
-                       help="run on the Dask cluster whose scheduler is at ADDRESS "
-                            "(tcp://HOST:PORT)")
-    sweep.add_argument("--resume", action="store_true",
-                       help="finish the sweep already in --out (or start it there)")
-    sweep.add_argument("--dry-run", action="store_true",
-                       help="print the design and stop, writing nothing")
+    sweep.add_argument(
+        "--workers",
+        type=_workers,
+        metavar="N",
+        help="local worker processes (default: all cores; 1 runs in-process)",
+    )
+    sweep.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:PORT)",
+    )
+    sweep.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish the sweep already in --out (or start it there)",
+    )
+    sweep.add_argument(
+        "--dry-run", action="store_true", help="print the design and stop, writing nothing"
+    )
     sweep.set_defaults(func=cmd_sweep)
 
 
@@ -554,17 +613,23 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"output: {out} (dry run: nothing written)")
         return 0
     try:
-        result = run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler,
-                           resume=args.resume)
+        result = run_sweep(
+            spec, out, workers=args.workers, scheduler=args.scheduler, resume=args.resume
+        )
     except SweepInputError as err:
         raise CliError(str(err)) from None
     except SweepAborted as err:
-        print(f"coprod: error: {err}; the finished runs are kept: rerun with --resume "
-              "to finish", file=sys.stderr)
+        print(
+            f"coprod: error: {err}; the finished runs are kept: rerun with --resume to finish",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
-        print(f"coprod: interrupted; the finished runs are kept in {out}: rerun with "
-              "--resume to finish", file=sys.stderr)
+        print(
+            f"coprod: interrupted; the finished runs are kept in {out}: rerun with "
+            "--resume to finish",
+            file=sys.stderr,
+        )
         return 130
     print(result.summary())
     if result.failed:
@@ -581,6 +646,8 @@ def format_failures(result: SweepResult) -> str:
         values = ", ".join(f"{k}={_show(v)}" for k, v in f["values"].items())
         lines.append(f"  run {f['run_id']} ({values}): {f['error']}")
     if result.failed > SHOW_FAILURES:
-        lines.append(f"  ... and {result.failed - SHOW_FAILURES} more: see the status and "
-                     f"error columns of {result.runs_path}")
+        lines.append(
+            f"  ... and {result.failed - SHOW_FAILURES} more: see the status and "
+            f"error columns of {result.runs_path}"
+        )
     return "\n".join(lines)

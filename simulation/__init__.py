@@ -11,8 +11,15 @@ values, and social relations in health care", PLOS Biology 15(5): e2001403.
 from .metrics import METRIC_NAMES, METRICS
 from .params import DEFAULTS, PARAMS, ParamError, validate
 
-__all__ = ["CoProductionModel", "DEFAULTS", "METRICS", "METRIC_NAMES", "PARAMS", "ParamError",
-           "validate"]
+__all__ = [
+    "DEFAULTS",
+    "METRICS",
+    "METRIC_NAMES",
+    "PARAMS",
+    "CoProductionModel",
+    "ParamError",
+    "validate",
+]
 
 
 def __getattr__(name: str):

@@ -49,10 +49,11 @@ def combine(s, talk, rng: np.random.Generator) -> Insights | None:
     professional = rec[:, 0] + rec[:, 1]
     routine = rng.poisson(K_ROUTINE * np.sqrt(rec[:, 0] * rec[:, 1]))
     unexpected = rng.poisson(K_UNEXPECTED * np.sqrt(rec[:, 2] * professional))
-    lay_professional = np.divide(lay[:, 0] + lay[:, 1], professional,
-                                 out=np.zeros(s.n_groups), where=professional > 0)
-    lay_experience = np.divide(lay[:, 2], rec[:, 2], out=np.zeros(s.n_groups),
-                               where=rec[:, 2] > 0)
-    lay_origin = (rng.binomial(routine, lay_professional)
-                  + rng.binomial(unexpected, 0.5 * (lay_experience + lay_professional)))
+    lay_professional = np.divide(
+        lay[:, 0] + lay[:, 1], professional, out=np.zeros(s.n_groups), where=professional > 0
+    )
+    lay_experience = np.divide(lay[:, 2], rec[:, 2], out=np.zeros(s.n_groups), where=rec[:, 2] > 0)
+    lay_origin = rng.binomial(routine, lay_professional) + rng.binomial(
+        unexpected, 0.5 * (lay_experience + lay_professional)
+    )
     return Insights(routine + unexpected, unexpected, lay_origin, rec, lay)

@@ -68,8 +68,11 @@ def hold(s, setting, room: Room, rng: np.random.Generator) -> Talk | None:
     # Rates of recognised contributions by kind, then of unrecognised ones (all kinds):
     # topics sum to 1, so all contributions together come at the rate of turns.
     rates = np.empty((idx.size, 4))
-    np.multiply(room.relevant_topics[idx],
-                (turns * (HEARD_BASE + HEARD_CREDIBILITY * cred))[:, None], out=rates[:, :3])
+    np.multiply(
+        room.relevant_topics[idx],
+        (turns * (HEARD_BASE + HEARD_CREDIBILITY * cred))[:, None],
+        out=rates[:, :3],
+    )
     n_heard_rate = rates[:, 0] + rates[:, 1] + rates[:, 2]
     np.subtract(turns, n_heard_rate, out=rates[:, 3])
     np.maximum(rates[:, 3], 0.0, out=rates[:, 3])  # rounding

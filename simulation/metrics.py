@@ -27,71 +27,261 @@ class Metric:
     name: str
     how: str  # "rate" | "total" | "final"
     unit: str
+    label: str  # a short title for charts, tables and reports
     help: str
-    produces: str  # knowledge | values | social relations | participation
+    produces: str  # a key of PRODUCES: what co-production produces, in the paper's terms
     low: float = 0.0
     high: float = float("inf")
 
+    @property
+    def heading(self) -> str:
+        """The heading of the group this metric belongs to."""
+        return PRODUCES[self.produces]
+
+
+# What co-production produces (Filipe et al. 2017), in the order reports show them.
+PRODUCES: dict[str, str] = {
+    "participation": "Participation: who takes part",
+    "knowledge": "Knowledge: what is learnt",
+    "values": "Values: fairness, cost and who is heard",
+    "social relations": "Social relations: trust, ties and power",
+}
+
 
 METRICS: tuple[Metric, ...] = (
-    Metric("participation_lay", "rate", "share", "share of patients and carers at meetings",
-           "participation", 0, 1),
-    Metric("participation_professional", "rate", "share",
-           "share of clinicians and managers at meetings", "participation", 0, 1),
-    Metric("participation_benefits", "rate", "share",
-           "share of lay people on benefits at meetings", "participation", 0, 1),
-    Metric("participation_disabled", "rate", "share",
-           "share of disabled lay people at meetings", "participation", 0, 1),
-    Metric("participation_low_money", "rate", "share",
-           "share of lay people with the least money at hand (poorest third) at meetings",
-           "participation", 0, 1),
-    Metric("participation_rights_based", "rate", "share",
-           "share of rights-based lay people at meetings", "participation", 0, 1),
-    Metric("participation_parity", "rate", "ratio",
-           "attendance of disadvantaged lay people (on benefits or disabled) over that of "
-           "other lay people; 1 is parity", "values", 0, 101),
-    Metric("lay_voice_share", "rate", "share",
-           "share of contributions at meetings made by lay people", "values", 0, 1),
-    Metric("experiential_share", "rate", "share",
-           "share of recognised contributions that are lived experience", "knowledge", 0, 1),
-    Metric("insights", "total", "insights", "new insights produced", "knowledge"),
-    Metric("insights_lay_origin", "total", "insights",
-           "insights proposed by patients or carers", "knowledge"),
-    Metric("insights_unexpected", "total", "insights",
-           "insights combining lived experience with biomedical or practice knowledge",
-           "knowledge"),
-    Metric("insights_adopted", "total", "insights",
-           "insights the programme's decisions took up", "knowledge"),
-    Metric("influence_gini", "rate", "Gini",
-           "inequality of influence over decisions among those present", "values", 0, 1),
-    Metric("cross_role_ties", "rate", "ties per participant",
-           "strong lay-professional ties per active participant", "social relations"),
-    Metric("mean_trust", "rate", "0-1", "mean trust of active participants in the others",
-           "social relations", 0, 1),
-    Metric("power_gap", "rate", "credibility",
-           "professional minus lay credibility among active participants",
-           "social relations", -1, 1),
-    Metric("unpaid_lay_hours", "total", "hours",
-           "meeting hours patients and carers gave unpaid", "values"),
-    Metric("unpaid_hours_per_lay_participant", "final", "hours",
-           "unpaid hours per lay person who ever took part", "values"),
-    Metric("lay_out_of_pocket", "final", "GBP",
-           "money lay people spent to take part and have not (yet) got back", "values"),
-    Metric("benefit_loss_events", "total", "events",
-           "times a payment counted as income and cut someone's benefits", "values"),
-    Metric("programme_cost", "total", "GBP",
-           "money paid out: payments, refunds, booked travel and staff time", "values"),
-    Metric("cost_per_insight", "final", "GBP/insight",
-           "programme cost per insight (per one insight when there were none)", "values"),
-    Metric("retention_lay", "final", "share",
-           "of lay people attending in the first 8 weeks, share attending in the last 8",
-           "social relations", 0, 1),
-    Metric("satisfaction_rights", "rate", "0-1",
-           "satisfaction of rights-based participants (real influence)", "values", 0, 1),
-    Metric("satisfaction_managerial", "rate", "0-1",
-           "satisfaction of managerial participants (outputs per unit cost)", "values", 0, 1),
-    Metric("satisfaction_experience", "rate", "0-1",
-           "satisfaction of experience-based participants (being heard)", "values", 0, 1),
+    Metric(
+        "participation_lay",
+        how="rate",
+        unit="share",
+        label="Patients and carers at meetings",
+        help="share of patients and carers at meetings",
+        produces="participation",
+        high=1,
+    ),
+    Metric(
+        "participation_professional",
+        how="rate",
+        unit="share",
+        label="Clinicians and managers at meetings",
+        help="share of clinicians and managers at meetings",
+        produces="participation",
+        high=1,
+    ),
+    Metric(
+        "participation_benefits",
+        how="rate",
+        unit="share",
+        label="People on benefits at meetings",
+        help="share of lay people on benefits at meetings",
+        produces="participation",
+        high=1,
+    ),
+    Metric(
+        "participation_disabled",
+        how="rate",
+        unit="share",
+        label="Disabled people at meetings",
+        help="share of disabled lay people at meetings",
+        produces="participation",
+        high=1,
+    ),
+    Metric(
+        "participation_low_money",
+        how="rate",
+        unit="share",
+        label="People with least money at meetings",
+        help="share of lay people with the least money at hand (poorest third) at meetings",
+        produces="participation",
+        high=1,
+    ),
+    Metric(
+        "participation_rights_based",
+        how="rate",
+        unit="share",
+        label="Rights-based lay people at meetings",
+        help="share of rights-based lay people at meetings",
+        produces="participation",
+        high=1,
+    ),
+    Metric(
+        "participation_parity",
+        how="rate",
+        unit="ratio",
+        label="Participation parity",
+        help="attendance of disadvantaged lay people (on benefits or disabled) over that of other lay people; 1 is parity",
+        produces="values",
+        high=101,
+    ),
+    Metric(
+        "lay_voice_share",
+        how="rate",
+        unit="share",
+        label="Said by patients and carers",
+        help="share of contributions at meetings made by lay people",
+        produces="values",
+        high=1,
+    ),
+    Metric(
+        "experiential_share",
+        how="rate",
+        unit="share",
+        label="Lived experience recognised",
+        help="share of recognised contributions that are lived experience",
+        produces="knowledge",
+        high=1,
+    ),
+    Metric(
+        "insights",
+        how="total",
+        unit="insights",
+        label="Insights",
+        help="new insights produced",
+        produces="knowledge",
+    ),
+    Metric(
+        "insights_lay_origin",
+        how="total",
+        unit="insights",
+        label="Insights from patients and carers",
+        help="insights proposed by patients or carers",
+        produces="knowledge",
+    ),
+    Metric(
+        "insights_unexpected",
+        how="total",
+        unit="insights",
+        label="Unexpected insights",
+        help="insights combining lived experience with biomedical or practice knowledge",
+        produces="knowledge",
+    ),
+    Metric(
+        "insights_adopted",
+        how="total",
+        unit="insights",
+        label="Insights taken up",
+        help="insights the programme's decisions took up",
+        produces="knowledge",
+    ),
+    Metric(
+        "influence_gini",
+        how="rate",
+        unit="Gini",
+        label="Inequality of influence",
+        help="inequality of influence over decisions among those present",
+        produces="values",
+        high=1,
+    ),
+    Metric(
+        "cross_role_ties",
+        how="rate",
+        unit="ties per participant",
+        label="Ties across roles",
+        help="strong lay-professional ties per active participant",
+        produces="social relations",
+    ),
+    Metric(
+        "mean_trust",
+        how="rate",
+        unit="0-1",
+        label="Trust",
+        help="mean trust of active participants in the others",
+        produces="social relations",
+        high=1,
+    ),
+    Metric(
+        "power_gap",
+        how="rate",
+        unit="credibility",
+        label="Power gap",
+        help="professional minus lay credibility among active participants",
+        produces="social relations",
+        low=-1,
+        high=1,
+    ),
+    Metric(
+        "unpaid_lay_hours",
+        how="total",
+        unit="hours",
+        label="Unpaid lay hours",
+        help="meeting hours patients and carers gave unpaid",
+        produces="values",
+    ),
+    Metric(
+        "unpaid_hours_per_lay_participant",
+        how="final",
+        unit="hours",
+        label="Unpaid hours per lay participant",
+        help="unpaid hours per lay person who ever took part",
+        produces="values",
+    ),
+    Metric(
+        "lay_out_of_pocket",
+        how="final",
+        unit="GBP",
+        label="Lay people out of pocket",
+        help="money lay people spent to take part and have not (yet) got back",
+        produces="values",
+    ),
+    Metric(
+        "benefit_loss_events",
+        how="total",
+        unit="events",
+        label="Benefit cuts",
+        help="times a payment counted as income and cut someone's benefits",
+        produces="values",
+    ),
+    Metric(
+        "programme_cost",
+        how="total",
+        unit="GBP",
+        label="Programme cost",
+        help="money paid out: payments, refunds, booked travel and staff time",
+        produces="values",
+    ),
+    Metric(
+        "cost_per_insight",
+        how="final",
+        unit="GBP/insight",
+        label="Cost per insight",
+        help="programme cost per insight (per one insight when there were none)",
+        produces="values",
+    ),
+    Metric(
+        "retention_lay",
+        how="final",
+        unit="share",
+        label="Lay retention",
+        help="of lay people attending in the first 8 weeks, share attending in the last 8",
+        produces="social relations",
+        high=1,
+    ),
+    Metric(
+        "satisfaction_rights",
+        how="rate",
+        unit="0-1",
+        label="Satisfaction, rights-based",
+        help="satisfaction of rights-based participants (real influence)",
+        produces="values",
+        high=1,
+    ),
+    Metric(
+        "satisfaction_managerial",
+        how="rate",
+        unit="0-1",
+        label="Satisfaction, managerial",
+        help="satisfaction of managerial participants (outputs per unit cost)",
+        produces="values",
+        high=1,
+    ),
+    Metric(
+        "satisfaction_experience",
+        how="rate",
+        unit="0-1",
+        label="Satisfaction, experience-based",
+        help="satisfaction of experience-based participants (being heard)",
+        produces="values",
+        high=1,
+    ),
 )
 
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
@@ -103,8 +293,8 @@ def aggregate(history: np.ndarray) -> dict[str, float]:
     """Final metrics from a (weeks x metrics) array of weekly values (week 1 on)."""
     weeks = history.shape[0]
     if weeks == 0:
-        return {name: 0.0 for name in METRIC_NAMES}
-    tail = history[weeks - max(1, weeks // 4):]
+        return dict.fromkeys(METRIC_NAMES, 0.0)
+    tail = history[weeks - max(1, weeks // 4) :]
     rate, total, final = tail.mean(axis=0), history.sum(axis=0), history[-1]
     values = np.where(_HOW == "rate", rate, np.where(_HOW == "total", total, final))
     return {name: float(v) for name, v in zip(METRIC_NAMES, values, strict=True)}
@@ -127,10 +317,15 @@ def ratio(num: float, den: float, empty: float = 0.0) -> float:
 
 def markdown_table() -> str:
     """The README's metric table, generated from the definitions above."""
-    rows = ["| metric | produces | unit | how a run sums it up | meaning |",
-            "| --- | --- | --- | --- | --- |"]
-    words = {"rate": "mean of the last quarter", "total": "sum over the run",
-             "final": "value at the end"}
+    rows = [
+        "| metric | produces | unit | how a run sums it up | meaning |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    words = {
+        "rate": "mean of the last quarter",
+        "total": "sum over the run",
+        "final": "value at the end",
+    }
     for m in METRICS:
         rows.append(f"| `{m.name}` | {m.produces} | {m.unit} | {words[m.how]} | {m.help} |")
     return "\n".join(rows)
@@ -138,8 +333,19 @@ def markdown_table() -> str:
 
 ACTIVE_WEEKS = 8  # an active participant attended within the last 8 weeks
 PARITY_EPS = 0.01  # keeps parity finite when nobody in a group came
-SUBGROUPS = ("lay", "professional", "benefits", "disabled", "low_money", "rights_based",
-             "disadvantaged", "other_lay", "rights", "managerial", "experience")
+SUBGROUPS = (
+    "lay",
+    "professional",
+    "benefits",
+    "disabled",
+    "low_money",
+    "rights_based",
+    "disadvantaged",
+    "other_lay",
+    "rights",
+    "managerial",
+    "experience",
+)
 
 
 def subgroups(s) -> np.ndarray:
@@ -149,10 +355,21 @@ def subgroups(s) -> np.ndarray:
     """
     lay = s.lay
     disadvantaged = lay & (s.on_benefits | s.disabled)
-    return np.vstack([lay, ~lay, s.on_benefits, s.disabled, s.low_money,
-                      lay & (s.rationale == RIGHTS), disadvantaged, lay & ~disadvantaged,
-                      s.rationale == RIGHTS, s.rationale == MANAGERIAL,
-                      s.rationale == EXPERIENCE]).astype(float)
+    return np.vstack(
+        [
+            lay,
+            ~lay,
+            s.on_benefits,
+            s.disabled,
+            s.low_money,
+            lay & (s.rationale == RIGHTS),
+            disadvantaged,
+            lay & ~disadvantaged,
+            s.rationale == RIGHTS,
+            s.rationale == MANAGERIAL,
+            s.rationale == EXPERIENCE,
+        ]
+    ).astype(float)
 
 
 def _mean(total: float, count: float, empty: float = 0.0) -> float:
@@ -166,18 +383,33 @@ def at_meetings(s, who: np.ndarray, talk, week: int) -> dict[str, float]:
     """
     active = s.last_attended > week - ACTIVE_WEEKS
     # One matrix product counts and sums every per-agent quantity over every subgroup.
-    per_agent = np.vstack([np.ones(s.n), s.attending, active, s.credibility * active,
-                           s.trust * active, s.ever_attended, s.satisfaction * s.ever_attended])
+    per_agent = np.vstack(
+        [
+            np.ones(s.n),
+            s.attending,
+            active,
+            s.credibility * active,
+            s.trust * active,
+            s.ever_attended,
+            s.satisfaction * s.ever_attended,
+        ]
+    )
     sums = who @ per_agent.T  # (subgroups, quantities)
     size, came = sums[:, 0], sums[:, 1]
     rate = np.divide(came, size, out=np.zeros(size.size), where=size > 0)
     lay, pro, benefits, disabled, low, rights_lay, disadv, other = rate[:8]
-    v = {"participation_lay": lay, "participation_professional": pro,
-         "participation_benefits": benefits, "participation_disabled": disabled,
-         "participation_low_money": low, "participation_rights_based": rights_lay,
-         # Parity needs both groups; with one of them empty there is no disparity to see.
-         "participation_parity": (disadv + PARITY_EPS) / (other + PARITY_EPS)
-         if size[6] > 0 and size[7] > 0 else 1.0}
+    v = {
+        "participation_lay": lay,
+        "participation_professional": pro,
+        "participation_benefits": benefits,
+        "participation_disabled": disabled,
+        "participation_low_money": low,
+        "participation_rights_based": rights_lay,
+        # Parity needs both groups; with one of them empty there is no disparity to see.
+        "participation_parity": (disadv + PARITY_EPS) / (other + PARITY_EPS)
+        if size[6] > 0 and size[7] > 0
+        else 1.0,
+    }
     if talk is not None:
         rec = talk.recognised.sum(axis=0)
         v["lay_voice_share"] = ratio(float(talk.said @ s.lay), float(talk.said.sum()))
@@ -189,8 +421,11 @@ def at_meetings(s, who: np.ndarray, talk, week: int) -> dict[str, float]:
     v["cross_role_ties"] = ratio(2.0 * strong_cross_role(s, active), n_active)
     v["mean_trust"] = _mean(sums[0, 4] + sums[1, 4], n_active)
     v["power_gap"] = _mean(sums[1, 3], sums[1, 2]) - _mean(sums[0, 3], sums[0, 2])
-    for row, name in ((8, "satisfaction_rights"), (9, "satisfaction_managerial"),
-                      (10, "satisfaction_experience")):
+    for row, name in (
+        (8, "satisfaction_rights"),
+        (9, "satisfaction_managerial"),
+        (10, "satisfaction_experience"),
+    ):
         v[name] = _mean(sums[row, 6], sums[row, 5], 0.5)
     return {k: float(x) for k, x in v.items()}
 
@@ -213,6 +448,7 @@ def weekly(s, carried: dict, insights, decisions, flows, totals: dict, week: int
     v["unpaid_hours_per_lay_participant"] = ratio(float(s.unpaid_hours.sum()), lay_ever)
     v["lay_out_of_pocket"] = float(s.out_of_pocket.sum())
     first = s.first_weeks & s.lay
-    v["retention_lay"] = ratio(np.count_nonzero(first & (s.last_attended > week - ACTIVE_WEEKS)),
-                               np.count_nonzero(first))
+    v["retention_lay"] = ratio(
+        np.count_nonzero(first & (s.last_attended > week - ACTIVE_WEEKS)), np.count_nonzero(first)
+    )
     return v

@@ -10,8 +10,18 @@ from types import SimpleNamespace
 import mesa
 import numpy as np
 
-from . import (decisions, knowledge, meeting, metrics, money, motivation, participation,
-               population, relations, setting)
+from . import (
+    decisions,
+    knowledge,
+    meeting,
+    metrics,
+    money,
+    motivation,
+    participation,
+    population,
+    relations,
+    setting,
+)
 from .agents import AGENT_CLASSES
 from .params import DEFAULTS, PARAMS, validate
 
@@ -28,8 +38,9 @@ class WeeklyCollector(mesa.DataCollector):
     """
 
     def __init__(self):
-        super().__init__(model_reporters={name: partial(_report, name=name)
-                                          for name in metrics.METRIC_NAMES})
+        super().__init__(
+            model_reporters={name: partial(_report, name=name) for name in metrics.METRIC_NAMES}
+        )
         self._columns = [self.model_vars[name] for name in metrics.METRIC_NAMES]
 
     def collect(self, model: CoProductionModel) -> None:
@@ -64,8 +75,9 @@ class CoProductionModel(mesa.Model):
         self._totals = {"cost": 0.0, "insights": 0.0}
         self._who = metrics.subgroups(self.state)
         self._carried = metrics.at_meetings(self.state, self._who, None, 0)
-        self.latest = metrics.weekly(self.state, self._carried, None, None, money.Flows(),
-                                     dict(self._totals), 0)
+        self.latest = metrics.weekly(
+            self.state, self._carried, None, None, money.Flows(), dict(self._totals), 0
+        )
         self.datacollector = WeeklyCollector()
         self.datacollector.collect(self)
 
@@ -123,8 +135,9 @@ class CoProductionModel(mesa.Model):
             self.ledger[key] += getattr(flows, key)
         if meets:
             self._carried = metrics.at_meetings(self.state, self._who, talk, week)
-        self.latest = metrics.weekly(self.state, self._carried, insights, decided, flows,
-                                     self._totals, week)
+        self.latest = metrics.weekly(
+            self.state, self._carried, insights, decided, flows, self._totals, week
+        )
         if week <= self.p.weeks:
             self.history[week - 1] = [self.latest[n] for n in metrics.METRIC_NAMES]
         self.datacollector.collect(self)
@@ -141,7 +154,12 @@ class CoProductionModel(mesa.Model):
 
 
 CoProductionModel.__init__.__signature__ = inspect.Signature(
-    [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
-     inspect.Parameter("rng", inspect.Parameter.KEYWORD_ONLY, default=None)]
-    + [inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=DEFAULTS[p.name])
-       for p in PARAMS])
+    [
+        inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        inspect.Parameter("rng", inspect.Parameter.KEYWORD_ONLY, default=None),
+    ]
+    + [
+        inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=DEFAULTS[p.name])
+        for p in PARAMS
+    ]
+)

@@ -8,10 +8,11 @@ which drifts back towards the weekly budget at CASH_RECOVERY a week:
 
     cash <- cash - trips + refunds + payments;   cash <- cash + CASH_RECOVERY (budget - cash)
 
-where budget is ``base_cash``, or 0 while a benefit is suspended. When a payment above ``permitted_earnings`` reaches someone on benefits and
-the scheme is not benefit-safe, it counts as income: the benefit is suspended
-for SUSPENSION_WEEKS (no money at hand), the person fears payments from then on
-and word gets round their group. Lay meeting hours that are not paid pile up
+where budget is ``base_cash``, or 0 while a benefit is suspended. When a payment
+above ``permitted_earnings`` reaches someone on benefits and the scheme is not
+benefit-safe, it counts as income: the benefit is suspended for SUSPENSION_WEEKS
+(no money at hand), the person fears payments from then on and word gets round
+their group. Lay meeting hours that are not paid pile up
 as unpaid hours. Professionals' time is paid by the programme.
 
 programme cost = payments + refunds (when they arrive) + booked travel + staff time.
@@ -22,7 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
 
 SUSPENSION_WEEKS = 8
 CASH_RECOVERY = 0.25  # share of the gap to the weekly budget that money at hand closes a week
@@ -69,8 +69,9 @@ def settle(s, p, costs, week: int) -> Flows:
         flows.travel, flows.staff = float(booked.sum()), float(staff.sum())
         flows.unpaid_hours = float(unpaid.sum())
         flows.unpaid = unpaid
-        flows.group_cost = np.bincount(s.group, trip * costs.refunded + pay + booked + staff,
-                                       minlength=s.n_groups)
+        flows.group_cost = np.bincount(
+            s.group, trip * costs.refunded + pay + booked + staff, minlength=s.n_groups
+        )
 
     now = week % ring
     refund, pay = s.due_refund[now], s.due_pay[now]

@@ -40,8 +40,7 @@ FEAR_FADE = 0.02
 def judge(s, talk, decisions, flows) -> np.ndarray:
     """Each agent's satisfaction with this week's meeting, by its own rationale."""
     g = s.group
-    rights = 0.5 * (np.minimum(1.0, decisions.present[g] * s.influence)
-                    + decisions.lay_adoption[g])
+    rights = 0.5 * (np.minimum(1.0, decisions.present[g] * s.influence) + decisions.lay_adoption[g])
     # v / (v + VALUE_REF) with v = outputs / cost, written so a tiny cost cannot overflow.
     outputs = decisions.adopted + decisions.items
     weighed = outputs + VALUE_REF * flows.group_cost / PROFESSIONAL_PAY

@@ -77,8 +77,16 @@ class Param:
         return value
 
 
-_BOOL_WORDS = {"true": True, "yes": True, "1": True, "on": True,
-               "false": False, "no": False, "0": False, "off": False}
+_BOOL_WORDS = {
+    "true": True,
+    "yes": True,
+    "1": True,
+    "on": True,
+    "false": False,
+    "no": False,
+    "0": False,
+    "off": False,
+}
 
 
 def _fmt(x: float | None) -> str:
@@ -86,8 +94,17 @@ def _fmt(x: float | None) -> str:
 
 
 def _count(name, default, who):
-    return Param(name, "int", default, f"how many {who} take part in the programme",
-                 "who takes part", "Population", "people", 0, 100_000)
+    return Param(
+        name,
+        "int",
+        default,
+        f"how many {who} take part in the programme",
+        "who takes part",
+        "Population",
+        "people",
+        0,
+        100_000,
+    )
 
 
 PARAMS: tuple[Param, ...] = (
@@ -95,54 +112,175 @@ PARAMS: tuple[Param, ...] = (
     _count("n_carers", 20, "carers"),
     _count("n_clinicians", 12, "clinicians"),
     _count("n_managers", 4, "managers (including involvement leads)"),
-    Param("share_on_benefits", "float", 0.4,
-          "share of patients and carers living on social-security benefits",
-          "who can afford to take part", "Population", "share", 0.0, 1.0),
-    Param("share_disabled", "float", 0.3,
-          "share of patients and carers with a mobility disability",
-          "identity and mobility", "Population", "share", 0.0, 1.0),
-    Param("compensation", "choice", "expenses",
-          "what lay participants receive: nothing, their expenses back, or pay for their time",
-          "compensation for time and knowledge", "Compensation",
-          choices=("none", "expenses", "paid")),
-    Param("payment_rate", "float", 0.5,
-          "pay per hour when paid, as a fraction of professional hourly pay",
-          "recognition of intangible labour", "Compensation", "x professional pay", 0.0, 2.0),
-    Param("refund_delay", "int", 4,
-          "weeks before fronted expenses (and payments) reach lay participants",
-          "slow and complicated payment procedures", "Compensation", "weeks", 0, 26),
-    Param("benefit_safe", "bool", False,
-          "payments arranged so that they never count against social-security benefits",
-          "payment that jeopardises benefits", "Compensation"),
-    Param("travel_support", "bool", False,
-          "travel for disabled participants booked and paid up front by the programme",
-          "accessibility (first-class disability train tickets)", "Compensation"),
-    Param("pace", "float", 0.7,
-          "0 slow, open-ended conversation; 1 fast, agenda-driven, minute-taking meetings",
-          "pace of meetings and forms of communication", "Pacing", "0-1", 0.0, 1.0),
-    Param("meeting_interval", "int", 2, "weeks between meetings",
-          "how often the group meets", "Pacing", "weeks", 1, 12),
-    Param("agenda_openness", "float", 0.3,
-          "how far participants, not managers, set the agenda",
-          "exploratory space versus predefined agendas", "Pacing", "0-1", 0.0, 1.0),
-    Param("power_sharing", "float", 0.3,
-          "weight of lay input in decisions relative to professional input",
-          "token involvement versus equitable power relations", "Power and money",
-          "0-1", 0.0, 1.0),
-    Param("user_led_funding", "float", 0.0,
-          "share of the budget, and so of the standing groups, given to projects led by patients and carers",
-          "redistribution of resources; user-led organisations", "Power and money",
-          "share", 0.0, 1.0),
-    Param("weeks", "int", 104, "length of the programme", "long-term versus short spaces",
-          "Run", "weeks", 1, 1040),
-    Param("group_size", "int", 10, "people per standing working group",
-          "spaces where people work together", "Run", "people", 2, 50),
-    Param("travel_cost", "float", 10.0,
-          "cost of a return trip to a meeting (disabled participants without support pay 2.5x)",
-          "money fronted to take part", "Compensation", "GBP", 0.0, 200.0),
-    Param("permitted_earnings", "float", 20.0,
-          "payment a week that benefits tolerate before they are cut (UK ESA: GBP 20 limit)",
-          "payment that counts as income", "Compensation", "GBP/week", 0.0, 500.0),
+    Param(
+        "share_on_benefits",
+        "float",
+        0.4,
+        "share of patients and carers living on social-security benefits",
+        "who can afford to take part",
+        "Population",
+        "share",
+        0.0,
+        1.0,
+    ),
+    Param(
+        "share_disabled",
+        "float",
+        0.3,
+        "share of patients and carers with a mobility disability",
+        "identity and mobility",
+        "Population",
+        "share",
+        0.0,
+        1.0,
+    ),
+    Param(
+        "compensation",
+        "choice",
+        "expenses",
+        "what lay participants receive: nothing, their expenses back, or pay for their time",
+        "compensation for time and knowledge",
+        "Compensation",
+        choices=("none", "expenses", "paid"),
+    ),
+    Param(
+        "payment_rate",
+        "float",
+        0.5,
+        "pay per hour when paid, as a fraction of professional hourly pay",
+        "recognition of intangible labour",
+        "Compensation",
+        "x professional pay",
+        0.0,
+        2.0,
+    ),
+    Param(
+        "refund_delay",
+        "int",
+        4,
+        "weeks before fronted expenses (and payments) reach lay participants",
+        "slow and complicated payment procedures",
+        "Compensation",
+        "weeks",
+        0,
+        26,
+    ),
+    Param(
+        "benefit_safe",
+        "bool",
+        False,
+        "payments arranged so that they never count against social-security benefits",
+        "payment that jeopardises benefits",
+        "Compensation",
+    ),
+    Param(
+        "travel_support",
+        "bool",
+        False,
+        "travel for disabled participants booked and paid up front by the programme",
+        "accessibility (first-class disability train tickets)",
+        "Compensation",
+    ),
+    Param(
+        "pace",
+        "float",
+        0.7,
+        "0 slow, open-ended conversation; 1 fast, agenda-driven, minute-taking meetings",
+        "pace of meetings and forms of communication",
+        "Pacing",
+        "0-1",
+        0.0,
+        1.0,
+    ),
+    Param(
+        "meeting_interval",
+        "int",
+        2,
+        "weeks between meetings",
+        "how often the group meets",
+        "Pacing",
+        "weeks",
+        1,
+        12,
+    ),
+    Param(
+        "agenda_openness",
+        "float",
+        0.3,
+        "how far participants, not managers, set the agenda",
+        "exploratory space versus predefined agendas",
+        "Pacing",
+        "0-1",
+        0.0,
+        1.0,
+    ),
+    Param(
+        "power_sharing",
+        "float",
+        0.3,
+        "weight of lay input in decisions relative to professional input",
+        "token involvement versus equitable power relations",
+        "Power and money",
+        "0-1",
+        0.0,
+        1.0,
+    ),
+    Param(
+        "user_led_funding",
+        "float",
+        0.0,
+        "share of the budget, and so of the standing groups, given to projects led by "
+        "patients and carers",
+        "redistribution of resources; user-led organisations",
+        "Power and money",
+        "share",
+        0.0,
+        1.0,
+    ),
+    Param(
+        "weeks",
+        "int",
+        104,
+        "length of the programme",
+        "long-term versus short spaces",
+        "Run",
+        "weeks",
+        1,
+        1040,
+    ),
+    Param(
+        "group_size",
+        "int",
+        10,
+        "people per standing working group",
+        "spaces where people work together",
+        "Run",
+        "people",
+        2,
+        50,
+    ),
+    Param(
+        "travel_cost",
+        "float",
+        10.0,
+        "cost of a return trip to a meeting (disabled participants without support pay 2.5x)",
+        "money fronted to take part",
+        "Compensation",
+        "GBP",
+        0.0,
+        200.0,
+    ),
+    Param(
+        "permitted_earnings",
+        "float",
+        20.0,
+        "payment a week that benefits tolerate before they are cut (UK ESA: GBP 20 limit)",
+        "payment that counts as income",
+        "Compensation",
+        "GBP/week",
+        0.0,
+        500.0,
+    ),
 )
 
 PARAM_BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
@@ -158,8 +296,11 @@ def lookup(name: str) -> Param:
         return PARAM_BY_NAME[name]
     except KeyError:
         folded = name.strip().lower()
-        close = [folded] if folded in PARAM_BY_NAME else difflib.get_close_matches(
-            folded, PARAM_BY_NAME, n=1, cutoff=0.5)
+        close = (
+            [folded]
+            if folded in PARAM_BY_NAME
+            else difflib.get_close_matches(folded, PARAM_BY_NAME, n=1, cutoff=0.5)
+        )
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise ParamError(
             f"unknown parameter '{name}'{hint}; known: {', '.join(PARAM_BY_NAME)}"
@@ -176,22 +317,33 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
     for name, value in values.items():
         out[name] = lookup(name).coerce(value)
     if sum(out[n] for n in LAY_COUNTS) < 1:
-        raise ParamError("population: at least one patient or carer is needed "
-                         f"(n_patients={out['n_patients']}, n_carers={out['n_carers']})")
+        raise ParamError(
+            "population: at least one patient or carer is needed "
+            f"(n_patients={out['n_patients']}, n_carers={out['n_carers']})"
+        )
     if sum(out[n] for n in PROFESSIONAL_COUNTS) < 1:
-        raise ParamError("population: at least one clinician or manager is needed "
-                         f"(n_clinicians={out['n_clinicians']}, n_managers={out['n_managers']})")
+        raise ParamError(
+            "population: at least one clinician or manager is needed "
+            f"(n_clinicians={out['n_clinicians']}, n_managers={out['n_managers']})"
+        )
     return out
 
 
 def markdown_table() -> str:
     """The README's parameter table, generated from the schema."""
-    rows = ["| parameter | group | type | allowed | default | unit | meaning | paper's concept |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    rows = [
+        "| parameter | group | type | allowed | default | unit | meaning | paper's concept |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for p in PARAMS:
-        allowed = ", ".join(p.choices) if p.kind == "choice" else (
-            "true/false" if p.kind == "bool" else f"{_fmt(p.low)}-{_fmt(p.high)}")
+        allowed = (
+            ", ".join(p.choices)
+            if p.kind == "choice"
+            else ("true/false" if p.kind == "bool" else f"{_fmt(p.low)}-{_fmt(p.high)}")
+        )
         default = str(p.default).lower() if p.kind == "bool" else p.default
-        rows.append(f"| `{p.name}` | {p.group} | {p.kind} | {allowed} | {default} | "
-                    f"{p.unit} | {p.help} | {p.concept} |")
+        rows.append(
+            f"| `{p.name}` | {p.group} | {p.kind} | {allowed} | {default} | "
+            f"{p.unit} | {p.help} | {p.concept} |"
+        )
     return "\n".join(rows)

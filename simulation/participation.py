@@ -72,11 +72,15 @@ def prepare(s, p, setting) -> Costs:
     pay_gain = A_PAY * pay / (pay + s.base_cash)
     base = np.where(s.lay, BASE_LAY - A_TIME * time_cost, BASE_PROFESSIONAL)
     return Costs(
-        trip=trip, booked_fare=fare * booked, pay=pay,
+        trip=trip,
+        booked_fare=fare * booked,
+        pay=pay,
         staff=~s.lay * PROFESSIONAL_PAY * setting.hours_a,
-        unpaid=s.lay * setting.hours_a * (pay == 0), refunded=refunded,
+        unpaid=s.lay * setting.hours_a * (pay == 0),
+        refunded=refunded,
         base_utility=base - money_cost + pay_gain - 0.5 * (A_MOTIVATION + A_TRUST),
-        risky=s.on_benefits & (pay > p.permitted_earnings) & (not p.benefit_safe))
+        risky=s.on_benefits & (pay > p.permitted_earnings) & (not p.benefit_safe),
+    )
 
 
 def take_part(s, costs: Costs, rng: np.random.Generator, week: int, meets: bool) -> np.ndarray:
@@ -84,8 +88,13 @@ def take_part(s, costs: Costs, rng: np.random.Generator, week: int, meets: bool)
     if not meets:
         s.attending[:] = False
         return s.attending
-    u = (costs.base_utility + A_MOTIVATION * s.motivation + A_TRUST * s.trust
-         + A_BELONGING * s.belonging - A_BENEFIT * s.benefit_fear * costs.risky)
+    u = (
+        costs.base_utility
+        + A_MOTIVATION * s.motivation
+        + A_TRUST * s.trust
+        + A_BELONGING * s.belonging
+        - A_BENEFIT * s.benefit_fear * costs.risky
+    )
     draws = rng.random((2, s.n))
     flare = draws[0] < FLARE * s.illness  # illness is 0 for professionals
     can = ~flare & (s.cash >= costs.trip)  # money at hand to front the trip

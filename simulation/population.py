@@ -21,15 +21,13 @@ KINDS = ("biomedical", "practice", "experience")
 BIOMEDICAL, PRACTICE, LIVED = range(3)
 
 # Rationale mix by role (rows) over rights, managerial, experience (concept.md table).
-RATIONALE_MIX = np.array([[0.45, 0.00, 0.55],
-                          [0.40, 0.05, 0.55],
-                          [0.00, 0.50, 0.50],
-                          [0.00, 1.00, 0.00]])
+RATIONALE_MIX = np.array(
+    [[0.45, 0.00, 0.55], [0.40, 0.05, 0.55], [0.00, 0.50, 0.50], [0.00, 1.00, 0.00]]
+)
 # What each role mostly knows: shares of biomedical, practice and lived-experience knowledge.
-KNOWLEDGE_PROFILE = np.array([[0.05, 0.15, 0.80],
-                              [0.05, 0.25, 0.70],
-                              [0.55, 0.40, 0.05],
-                              [0.10, 0.80, 0.10]])
+KNOWLEDGE_PROFILE = np.array(
+    [[0.05, 0.15, 0.80], [0.05, 0.25, 0.70], [0.55, 0.40, 0.05], [0.10, 0.80, 0.10]]
+)
 # Credibility and fluency in fast, formal meetings: mean of a Beta(a, b) by role.
 CREDIBILITY_BETA = np.array([[3, 7], [3, 7], [17, 3], [15, 5]])
 FLUENCY_BETA = np.array([[6, 4], [6, 4], [17, 3], [17, 3]])
@@ -97,11 +95,19 @@ class State:
         n = self.role.size
         if self.cash is None:
             self.cash = self.base_cash.copy()
-        for name, dtype, fill in (("attending", bool, False), ("ever_attended", bool, False),
-                                  ("first_weeks", bool, False), ("last_attended", np.int64, -10**6),
-                                  ("suspended_until", np.int64, 0), ("received", float, 0.0), ("owed", float, 0.0),
-                                  ("out_of_pocket", float, 0.0), ("unpaid_hours", float, 0.0),
-                                  ("influence", float, 0.0), ("belonging", float, 0.0)):
+        for name, dtype, fill in (
+            ("attending", bool, False),
+            ("ever_attended", bool, False),
+            ("first_weeks", bool, False),
+            ("last_attended", np.int64, -(10**6)),
+            ("suspended_until", np.int64, 0),
+            ("received", float, 0.0),
+            ("owed", float, 0.0),
+            ("out_of_pocket", float, 0.0),
+            ("unpaid_hours", float, 0.0),
+            ("influence", float, 0.0),
+            ("belonging", float, 0.0),
+        ):
             if getattr(self, name) is None:
                 setattr(self, name, np.full(n, fill, dtype=dtype))
 
@@ -123,10 +129,14 @@ def build(p, rng: np.random.Generator) -> State:
     disabled = lay & (rng.random(n) < p.share_disabled)
 
     # Illness shapes patients' time; caring squeezes carers'.
-    illness = np.where(role == PATIENT, rng.beta(2, 3, n), np.where(role == CARER,
-                       0.2 * rng.beta(2, 3, n), 0.0))
-    free_hours = np.where(role == PATIENT, 4 + 16 * (1 - illness),
-                          np.where(role == CARER, rng.gamma(4.0, 2.0, n), PROFESSIONAL_HOURS))
+    illness = np.where(
+        role == PATIENT, rng.beta(2, 3, n), np.where(role == CARER, 0.2 * rng.beta(2, 3, n), 0.0)
+    )
+    free_hours = np.where(
+        role == PATIENT,
+        4 + 16 * (1 - illness),
+        np.where(role == CARER, rng.gamma(4.0, 2.0, n), PROFESSIONAL_HOURS),
+    )
     median = np.where(on_benefits, BENEFITS_CASH_MEDIAN, LAY_CASH_MEDIAN)
     base_cash = np.where(lay, median * rng.lognormal(0.0, 0.6, n), PROFESSIONAL_CASH)
     low_money = np.zeros(n, bool)
@@ -157,20 +167,35 @@ def build(p, rng: np.random.Generator) -> State:
 
     motivation = np.where(lay, rng.beta(6, 4, n), rng.beta(7, 3, n))
     return State(
-        role=role, lay=lay, rationale=rationale, on_benefits=on_benefits, disabled=disabled,
-        low_money=low_money, illness=illness, free_hours=free_hours, base_cash=base_cash,
-        knowledge=knowledge, group=group, slot=slot, n_groups=n_groups, n_slots=n_slots,
+        role=role,
+        lay=lay,
+        rationale=rationale,
+        on_benefits=on_benefits,
+        disabled=disabled,
+        low_money=low_money,
+        illness=illness,
+        free_hours=free_hours,
+        base_cash=base_cash,
+        knowledge=knowledge,
+        group=group,
+        slot=slot,
+        n_groups=n_groups,
+        n_slots=n_slots,
         user_led=user_led,
         credibility=_beta_by_role(rng, role, CREDIBILITY_BETA),
         fluency=_beta_by_role(rng, role, FLUENCY_BETA),
-        motivation=motivation, baseline_motivation=motivation.copy(),
-        trust=np.where(lay, 0.4, 0.5), satisfaction=np.full(n, 0.5),
+        motivation=motivation,
+        baseline_motivation=motivation.copy(),
+        trust=np.where(lay, 0.4, 0.5),
+        satisfaction=np.full(n, 0.5),
         benefit_fear=np.where(on_benefits, INITIAL_BENEFIT_FEAR, 0.0),
         initial_fear=np.where(on_benefits, INITIAL_BENEFIT_FEAR, 0.0),
-        ties=np.zeros((n_groups, n_slots, n_slots), np.float32), cross_role=cross_role,
+        ties=np.zeros((n_groups, n_slots, n_slots), np.float32),
+        cross_role=cross_role,
         off_diagonal=~np.eye(n_slots, dtype=bool),
         others=np.maximum(np.bincount(group, minlength=n_groups)[group] - 1, 1),
         group_side_kind=(((group * 2 + lay) * 3)[:, None] + np.arange(3)).ravel(),
         cell=group * n_slots + slot,
-        due_refund=np.zeros((p.refund_delay + 1, n)), due_pay=np.zeros((p.refund_delay + 1, n)),
+        due_refund=np.zeros((p.refund_delay + 1, n)),
+        due_pay=np.zeros((p.refund_delay + 1, n)),
     )

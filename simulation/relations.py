@@ -52,8 +52,12 @@ def update(s, setting, talk, decisions) -> None:
 
     lay_recognised = talk.said * talk.heard * s.lay  # recognised contributions
     by_group = np.bincount(s.group, lay_recognised, minlength=s.n_groups)
-    credit = np.divide(decisions.adopted_lay[s.group] * lay_recognised, by_group[s.group],
-                       out=np.zeros(s.n), where=by_group[s.group] > 0)
+    credit = np.divide(
+        decisions.adopted_lay[s.group] * lay_recognised,
+        by_group[s.group],
+        out=np.zeros(s.n),
+        where=by_group[s.group] > 0,
+    )
     s.credibility += CREDIBILITY_GAIN * np.minimum(credit, CREDIT_CAP) * (1.0 - s.credibility)
 
 
@@ -62,4 +66,4 @@ def strong_cross_role(s, active: np.ndarray) -> int:
     grid = on_grid(s, active.astype(np.float32))
     strong = np.multiply(s.ties > STRONG, s.cross_role, dtype=np.float32)
     per_agent = np.einsum("gij,gj->gi", strong, grid)
-    return int(round(float(np.vdot(per_agent, grid)))) // 2
+    return round(float(np.vdot(per_agent, grid))) // 2

@@ -74,27 +74,27 @@ def read_scenario(name_or_path: str | Path) -> Scenario:
     except tomllib.TOMLDecodeError as err:
         raise ParamError(f"scenario file '{path}' is not valid TOML: {err}") from None
     except UnicodeDecodeError as err:
-        raise ParamError(f"scenario file '{path}' is not valid TOML: "
-                         f"not UTF-8 text (byte {err.start})") from None
+        raise ParamError(
+            f"scenario file '{path}' is not valid TOML: not UTF-8 text (byte {err.start})"
+        ) from None
     except OSError as err:
         raise ParamError(f"scenario file '{path}' cannot be read: {err.strerror or err}") from None
 
     description = data.pop(_DESCRIPTION, "")
     if not isinstance(description, str):
-        raise ParamError(f"{where}: description: expected a string in quotes, "
-                         f"got {description!r}")
+        raise ParamError(f"{where}: description: expected a string in quotes, got {description!r}")
     values: dict[str, Any] = {}
     for key, value in data.items():
         try:
             values[key] = lookup(key).coerce(value)
         except ParamError as err:
             raise ParamError(f"{where}: {err}") from None
-    return Scenario(name=name, description=" ".join(description.split()), path=path,
-                    values=values)
+    return Scenario(name=name, description=" ".join(description.split()), path=path, values=values)
 
 
-def scenario_toml(values: dict[str, Any], description: str, *, only_changed: bool = False,
-                  comment: str = "") -> str:
+def scenario_toml(
+    values: dict[str, Any], description: str, *, only_changed: bool = False, comment: str = ""
+) -> str:
     """A scenario file that :func:`load_scenario` reads back as ``values``.
 
     Writes every parameter in schema order (so the file does not depend on the
@@ -158,8 +158,10 @@ def _resolve(name_or_path: str | Path) -> Path:
         return name_or_path
     text = str(name_or_path).strip()
     if not text:
-        raise ParamError(f"scenario: expected a preset name ({', '.join(_names())}) "
-                         "or a path to a .toml file, got ''")
+        raise ParamError(
+            f"scenario: expected a preset name ({', '.join(_names())}) "
+            "or a path to a .toml file, got ''"
+        )
     if _looks_like_path(text):
         return Path(text).expanduser()
     shipped = SCENARIO_DIR / f"{text}.toml"
@@ -169,8 +171,10 @@ def _resolve(name_or_path: str | Path) -> Path:
         return Path(text)
     close = difflib.get_close_matches(text, _names(), n=1, cutoff=0.5)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
-    raise ParamError(f"unknown scenario '{text}'{hint}; known: {', '.join(_names())} "
-                     "(or give a path to a .toml file)")
+    raise ParamError(
+        f"unknown scenario '{text}'{hint}; known: {', '.join(_names())} "
+        "(or give a path to a .toml file)"
+    )
 
 
 def _names() -> list[str]:

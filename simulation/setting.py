@@ -5,8 +5,8 @@ share of the budget, and so of the standing groups, handed to them (the number
 of groups is rounded up or down at random so that its expectation is exact).
 They set their own agenda (openness 1) and their own slower pace (at most
 ``USER_LED_PACE``), lay input weighs as much as professional input (power
-sharing 1), and their budget books members' travel up front. Every other group follows the programme's
-rules. Rules read the per-agent copies (``*_a``) to stay vectorised.
+sharing 1), and their budget books members' travel up front. Every other group
+follows the programme's rules. Rules read the per-agent copies (``*_a``) to stay vectorised.
 """
 
 from __future__ import annotations
@@ -58,8 +58,23 @@ def build(state, p) -> Setting:
     # conversation is open-ended enough to leave the agenda.
     relevance = openness + (1.0 - openness) * (1.0 - pace)
     g = state.group
-    pair_gain = ((TIE_FORMAL + TIE_INFORMAL * (1.0 - pace))[:, None, None]
-                 * state.off_diagonal).astype(np.float32)
-    return Setting(pace, openness, power, hours, turns, surfacing, relevance,
-                   pace[g], power[g], hours[g], turns[g], surfacing[g], relevance[g], ul[g],
-                   pair_gain)
+    pair_gain = (
+        (TIE_FORMAL + TIE_INFORMAL * (1.0 - pace))[:, None, None] * state.off_diagonal
+    ).astype(np.float32)
+    return Setting(
+        pace,
+        openness,
+        power,
+        hours,
+        turns,
+        surfacing,
+        relevance,
+        pace[g],
+        power[g],
+        hours[g],
+        turns[g],
+        surfacing[g],
+        relevance[g],
+        ul[g],
+        pair_gain,
+    )

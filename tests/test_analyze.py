@@ -22,8 +22,16 @@ from scipy import stats
 
 from experiments import analyze as an
 from experiments import cli
-from experiments.regimes import (FALLBACK, NEEDED_METRICS, REGIME_NAMES, REGIMES, classify,
-                                 indicators, label_runs, rules_markdown)
+from experiments.regimes import (
+    FALLBACK,
+    NEEDED_METRICS,
+    REGIME_NAMES,
+    REGIMES,
+    classify,
+    indicators,
+    label_runs,
+    rules_markdown,
+)
 from simulation import CoProductionModel
 from simulation.metrics import METRIC_NAMES
 from simulation.params import DEFAULTS, PARAM_BY_NAME, validate
@@ -35,9 +43,20 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # --------------------------------------------------------------------------- fixtures
 
-def write_sweep(out: Path, vary: dict, design: str = "grid", *, fixed: dict | None = None,
-                replicates: int = 2, weeks: int = 10, samples: int = 4, seed: int = 0,
-                fail: tuple[int, ...] = (), metrics: dict | None = None) -> Path:
+
+def write_sweep(
+    out: Path,
+    vary: dict,
+    design: str = "grid",
+    *,
+    fixed: dict | None = None,
+    replicates: int = 2,
+    weeks: int = 10,
+    samples: int = 4,
+    seed: int = 0,
+    fail: tuple[int, ...] = (),
+    metrics: dict | None = None,
+) -> Path:
     """A sweep folder as ``coprod sweep`` writes it: runs.parquet and manifest.json.
 
     ``vary``: grid: ``{name: [values]}``; sobol/morris: ``{name: {"min": .., "max": ..}}``,
@@ -50,23 +69,36 @@ def write_sweep(out: Path, vary: dict, design: str = "grid", *, fixed: dict | No
     names = list(vary)
     summary: dict = {"design": design, "varied": names}
     if design == "grid":
-        points = [dict(zip(names, combo)) for combo in itertools.product(*vary.values())]
-        factors = [{"name": n, "kind": PARAM_BY_NAME[n].kind, "values": list(v)}
-                   for n, v in vary.items()]
+        points = [
+            dict(zip(names, combo, strict=False)) for combo in itertools.product(*vary.values())
+        ]
+        factors = [
+            {"name": n, "kind": PARAM_BY_NAME[n].kind, "values": list(v)} for n, v in vary.items()
+        ]
     else:
-        problem = {"num_vars": len(names), "names": names,
-                   "bounds": [[vary[n]["min"], vary[n]["max"]] for n in names]}
+        problem = {
+            "num_vars": len(names),
+            "names": names,
+            "bounds": [[vary[n]["min"], vary[n]["max"]] for n in names],
+        }
         if design == "sobol":
             from SALib.sample import sobol
+
             matrix = sobol.sample(problem, samples, calc_second_order=False, seed=seed)
             summary.update(samples=samples, calc_second_order=False)
         else:
             from SALib.sample import morris
+
             matrix = morris.sample(problem, samples, num_levels=4, seed=seed)
             summary.update(samples=samples, num_levels=4)
         summary["salib_problem"] = problem
-        points = [{n: int(np.rint(x)) if PARAM_BY_NAME[n].kind == "int" else float(x)
-                   for n, x in zip(names, row)} for row in matrix]
+        points = [
+            {
+                n: int(np.rint(x)) if PARAM_BY_NAME[n].kind == "int" else float(x)
+                for n, x in zip(names, row, strict=False)
+            }
+            for row in matrix
+        ]
         factors = [{"name": n, "kind": PARAM_BY_NAME[n].kind, **vary[n]} for n in names]
     summary["factors"] = factors
     rows = []
@@ -74,33 +106,58 @@ def write_sweep(out: Path, vary: dict, design: str = "grid", *, fixed: dict | No
         for replicate in range(replicates):
             run_id = len(rows)
             values = validate({"weeks": weeks, **fixed, **point})
-            row = {"run_id": run_id, "point_id": point_id, "replicate": replicate,
-                   "seed": seed * 1000 + run_id, **values}
+            row = {
+                "run_id": run_id,
+                "point_id": point_id,
+                "replicate": replicate,
+                "seed": seed * 1000 + run_id,
+                **values,
+            }
             if run_id in fail:
-                row.update(dict.fromkeys(METRIC_NAMES, np.nan), status="failed",
-                           error="RuntimeError: the model broke")
+                row.update(
+                    dict.fromkeys(METRIC_NAMES, np.nan),
+                    status="failed",
+                    error="RuntimeError: the model broke",
+                )
             elif metrics is not None:
-                row.update({**dict.fromkeys(METRIC_NAMES, 0.5), **metrics.get(run_id, {})},
-                           status="ok", error=None)
+                row.update(
+                    {**dict.fromkeys(METRIC_NAMES, 0.5), **metrics.get(run_id, {})},
+                    status="ok",
+                    error=None,
+                )
             else:
                 result = CoProductionModel(rng=row["seed"], **values).run()
                 row.update(result, status="ok", error=None)
             rows.append(row)
     pd.DataFrame(rows).to_parquet(out / "runs.parquet", index=False)
-    spec = {"name": out.name, "scenario": "default", "design": design, "samples": samples,
-            "replicates": replicates, "seed": seed, "weeks": weeks, "timeseries": False,
-            "fixed": fixed, "vary": factors}
-    (out / "manifest.json").write_text(json.dumps({"format": "coprod-sweep", "spec": spec,
-                                                   "design": summary}, indent=1))
+    spec = {
+        "name": out.name,
+        "scenario": "default",
+        "design": design,
+        "samples": samples,
+        "replicates": replicates,
+        "seed": seed,
+        "weeks": weeks,
+        "timeseries": False,
+        "fixed": fixed,
+        "vary": factors,
+    }
+    (out / "manifest.json").write_text(
+        json.dumps({"format": "coprod-sweep", "spec": spec, "design": summary}, indent=1)
+    )
     return out
 
 
 @pytest.fixture(scope="module")
 def grid(tmp_path_factory) -> Path:
     """A 3 x 2 grid, 3 replicates, one failed run, analysed with the default metrics."""
-    out = write_sweep(tmp_path_factory.mktemp("grid") / "grid",
-                      {"compensation": ["none", "expenses", "paid"], "pace": [0.2, 0.9]},
-                      replicates=3, weeks=30, fail=(4,))
+    out = write_sweep(
+        tmp_path_factory.mktemp("grid") / "grid",
+        {"compensation": ["none", "expenses", "paid"], "pace": [0.2, 0.9]},
+        replicates=3,
+        weeks=30,
+        fail=(4,),
+    )
     assert an.analyze(out) == out / "report.md"
     return out
 
@@ -114,6 +171,7 @@ def _links(report: Path) -> list[str]:
 
 
 # --------------------------------------------------------------------------- grid
+
 
 def test_grid_analysis_writes_summary_figures_regimes_and_report(grid):
     summary = pd.read_csv(grid / "summary.csv")
@@ -131,8 +189,9 @@ def test_grid_analysis_writes_summary_figures_regimes_and_report(grid):
     assert np.allclose(shares, 1.0)
     assert set(summary["regime"]) <= set(REGIME_NAMES)
 
-    expected = {f"figures/{kind}-{m}.png" for m in an.DEFAULT_METRICS
-                for kind in ("heatmap", "lines")} | {"figures/regime-map.png"}
+    expected = {
+        f"figures/{kind}-{m}.png" for m in an.DEFAULT_METRICS for kind in ("heatmap", "lines")
+    } | {"figures/regime-map.png"}
     on_disk = {f"figures/{p.name}" for p in (grid / "figures").iterdir()}
     assert on_disk == expected
     assert all(_png(grid / rel) for rel in expected)
@@ -163,17 +222,24 @@ def test_report_reading_is_computed_from_the_data(grid):
 def test_metric_option_limits_figures_and_removes_stale_ones(grid, tmp_path, capsys):
     again = shutil.copytree(grid, tmp_path / "again")  # with the default set's figures
     (again / "figures" / "notes.txt").write_text("mine")
-    assert cli.main(["analyze", str(again), "--metric", "mean_trust",
-                     "--metric", "mean_trust"]) == 0
+    assert (
+        cli.main(["analyze", str(again), "--metric", "mean_trust", "--metric", "mean_trust"]) == 0
+    )
     assert "3 figures" in capsys.readouterr().out
     names = sorted(p.name for p in (again / "figures").iterdir())
-    assert names == ["heatmap-mean_trust.png", "lines-mean_trust.png", "notes.txt",
-                     "regime-map.png"]
-    assert sorted(_links(again / "report.md")) == [f"figures/{n}" for n in names
-                                                   if n.endswith(".png")]
+    assert names == [
+        "heatmap-mean_trust.png",
+        "lines-mean_trust.png",
+        "notes.txt",
+        "regime-map.png",
+    ]
+    assert sorted(_links(again / "report.md")) == [
+        f"figures/{n}" for n in names if n.endswith(".png")
+    ]
 
 
 # --------------------------------------------------------------------------- statistics
+
 
 def test_mean_and_t_interval_by_hand():
     mean, low, high = an.mean_ci([1.0, 2.0, 3.0, 4.0, 5.0])
@@ -185,8 +251,12 @@ def test_mean_and_t_interval_by_hand():
 def test_summary_ci_by_hand_on_a_one_parameter_sweep(tmp_path):
     # Point 0 (pace 0.2): participation_lay 0.2, 0.4, 0.6; point 1 (pace 0.8): 0.5 x 3.
     values = {0: 0.2, 1: 0.4, 2: 0.6}
-    out = write_sweep(tmp_path / "hand", {"pace": [0.2, 0.8]}, replicates=3,
-                      metrics={i: {"participation_lay": v} for i, v in values.items()})
+    out = write_sweep(
+        tmp_path / "hand",
+        {"pace": [0.2, 0.8]},
+        replicates=3,
+        metrics={i: {"participation_lay": v} for i, v in values.items()},
+    )
     an.analyze(out, ["participation_lay"])
     row = pd.read_csv(out / "summary.csv").set_index("point_id").loc[0]
     half = stats.t.ppf(0.975, 2) * 0.2 / math.sqrt(3)
@@ -198,20 +268,24 @@ def test_summary_ci_by_hand_on_a_one_parameter_sweep(tmp_path):
     assert other["participation_lay_ci_low"] == pytest.approx(0.5)  # no spread, no width
     # One varied parameter: line plot and a regime bar chart, no heatmap.
     assert sorted(p.name for p in (out / "figures").iterdir()) == [
-        "lines-participation_lay.png", "regime-map.png"]
+        "lines-participation_lay.png",
+        "regime-map.png",
+    ]
     assert "heatmaps skipped" in (out / "report.md").read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- sensitivity
 
-VARY_RANGES = {"pace": {"min": 0.1, "max": 0.9}, "power_sharing": {"min": 0.05, "max": 0.8},
-               "meeting_interval": {"min": 1, "max": 4}}
+VARY_RANGES = {
+    "pace": {"min": 0.1, "max": 0.9},
+    "power_sharing": {"min": 0.05, "max": 0.8},
+    "meeting_interval": {"min": 1, "max": 4},
+}
 FEW = ["experiential_share", "satisfaction_rights", "mean_trust"]
 
 
 def test_sobol_design_gives_first_order_and_total_indices(tmp_path):
-    out = write_sweep(tmp_path / "sobol", VARY_RANGES, "sobol", samples=8, replicates=1,
-                      weeks=12)
+    out = write_sweep(tmp_path / "sobol", VARY_RANGES, "sobol", samples=8, replicates=1, weeks=12)
     an.analyze(out, FEW)
     table = pd.read_csv(out / "sobol.csv")
     assert list(table.columns) == ["metric", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
@@ -224,12 +298,10 @@ def test_sobol_design_gives_first_order_and_total_indices(tmp_path):
 
 
 def test_morris_design_gives_mu_star_and_sigma(tmp_path):
-    out = write_sweep(tmp_path / "morris", VARY_RANGES, "morris", samples=4, replicates=1,
-                      weeks=12)
+    out = write_sweep(tmp_path / "morris", VARY_RANGES, "morris", samples=4, replicates=1, weeks=12)
     an.analyze(out, FEW)
     table = pd.read_csv(out / "morris.csv")
-    assert list(table.columns) == ["metric", "parameter", "mu", "mu_star", "mu_star_conf",
-                                   "sigma"]
+    assert list(table.columns) == ["metric", "parameter", "mu", "mu_star", "mu_star_conf", "sigma"]
     assert len(table) == len(FEW) * 3 and (table["mu_star"] >= 0).all()
     assert _png(out / "figures/morris.png")
     assert "figures/morris.png" in _links(out / "report.md")
@@ -239,10 +311,12 @@ def test_a_folder_written_by_coprod_sweep(tmp_path):
     """The real ``coprod sweep`` output, a Morris design with a listed factor."""
     sweep = pytest.importorskip("experiments.sweep")
     spec = tmp_path / "tiny.toml"
-    spec.write_text('[sweep]\nname = "tiny"\ndesign = "morris"\nsamples = 3\nreplicates = 2\n'
-                    'seed = 1\nweeks = 8\n[vary]\npace = {min = 0.1, max = 0.9}\n'
-                    'power_sharing = {min = 0.05, max = 0.8}\n'
-                    'compensation = ["none", "expenses", "paid"]\n')
+    spec.write_text(
+        '[sweep]\nname = "tiny"\ndesign = "morris"\nsamples = 3\nreplicates = 2\n'
+        "seed = 1\nweeks = 8\n[vary]\npace = {min = 0.1, max = 0.9}\n"
+        "power_sharing = {min = 0.05, max = 0.8}\n"
+        'compensation = ["none", "expenses", "paid"]\n'
+    )
     out = tmp_path / "tiny"
     sweep.run_sweep(spec, out, workers=1, progress=False)
     assert cli.main(["analyze", str(out), "--metric", "satisfaction_rights"]) == 0
@@ -255,12 +329,21 @@ def test_a_folder_written_by_coprod_sweep(tmp_path):
 
 # --------------------------------------------------------------------------- regimes
 
+
 def _row(**metrics) -> dict:
     """A run's metrics: an ordinary-looking programme, changed by ``metrics``."""
-    base = {"participation_lay": 0.3, "participation_parity": 0.9, "satisfaction_rights": 0.4,
-            "experiential_share": 0.1, "cross_role_ties": 0.3, "mean_trust": 0.35,
-            "insights": 600.0, "insights_unexpected": 300.0,
-            "unpaid_hours_per_lay_participant": 30.0, "lay_out_of_pocket": 400.0}
+    base = {
+        "participation_lay": 0.3,
+        "participation_parity": 0.9,
+        "satisfaction_rights": 0.4,
+        "experiential_share": 0.1,
+        "cross_role_ties": 0.3,
+        "mean_trust": 0.35,
+        "insights": 600.0,
+        "insights_unexpected": 300.0,
+        "unpaid_hours_per_lay_participant": 30.0,
+        "lay_out_of_pocket": 400.0,
+    }
     return {**base, **metrics}
 
 
@@ -269,8 +352,9 @@ HAND_ROWS = {
     "precarious_labour": _row(unpaid_hours_per_lay_participant=60.0, lay_out_of_pocket=16000.0),
     "elite_capture": _row(participation_parity=0.4),
     "tokenism": _row(satisfaction_rights=0.08),
-    "generative": _row(experiential_share=0.4, insights_unexpected=450.0, cross_role_ties=2.5,
-                       mean_trust=0.6),
+    "generative": _row(
+        experiential_share=0.4, insights_unexpected=450.0, cross_role_ties=2.5, mean_trust=0.6
+    ),
     "ordinary": _row(),
 }
 
@@ -283,8 +367,12 @@ def test_hand_built_rows_hit_each_regime(regime):
 def test_regimes_are_checked_in_order_and_one_label_each():
     assert set(HAND_ROWS) == set(REGIME_NAMES) and REGIME_NAMES[-1] == FALLBACK
     # Precarious and tokenistic and captured at once: the first rule wins.
-    both = _row(unpaid_hours_per_lay_participant=60.0, lay_out_of_pocket=16000.0,
-                satisfaction_rights=0.05, participation_parity=0.3)
+    both = _row(
+        unpaid_hours_per_lay_participant=60.0,
+        lay_out_of_pocket=16000.0,
+        satisfaction_rights=0.05,
+        participation_parity=0.3,
+    )
     assert classify(both) == "precarious_labour"
     # Generative outcomes are not generative when the room is captured.
     assert classify({**HAND_ROWS["generative"], "participation_parity": 0.4}) == "elite_capture"
@@ -314,17 +402,30 @@ PRESET_SEEDS = range(4)
 @pytest.fixture(scope="module")
 def preset_regimes() -> dict[str, list[str]]:
     out = {}
-    for preset in ("default", "unpaid-fast", "tokenistic", "slow-benefit-safe", "user-led",
-                   "co-everything-unresourced"):
+    for preset in (
+        "default",
+        "unpaid-fast",
+        "tokenistic",
+        "slow-benefit-safe",
+        "user-led",
+        "co-everything-unresourced",
+    ):
         values = load_scenario(preset)
-        out[preset] = [classify({**values, **CoProductionModel(rng=s, **values).run()})
-                       for s in PRESET_SEEDS]
+        out[preset] = [
+            classify({**values, **CoProductionModel(rng=s, **values).run()}) for s in PRESET_SEEDS
+        ]
     return out
 
 
-@pytest.mark.parametrize("preset, regime", [
-    ("tokenistic", "tokenism"), ("slow-benefit-safe", "generative"),
-    ("user-led", "generative"), ("co-everything-unresourced", "precarious_labour")])
+@pytest.mark.parametrize(
+    "preset, regime",
+    [
+        ("tokenistic", "tokenism"),
+        ("slow-benefit-safe", "generative"),
+        ("user-led", "generative"),
+        ("co-everything-unresourced", "precarious_labour"),
+    ],
+)
 def test_presets_land_in_the_expected_regime(preset_regimes, preset, regime):
     assert preset_regimes[preset] == [regime] * len(PRESET_SEEDS)
 
@@ -343,6 +444,7 @@ def test_rules_read_every_metric_they_need():
 
 
 # --------------------------------------------------------------------------- bad input
+
 
 def _fail(args: list[str], capsys) -> str:
     assert cli.main(args) == 2
@@ -380,16 +482,19 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, grid):
 
 
 def test_no_successful_run_is_bad_input(tmp_path, capsys):
-    out = write_sweep(tmp_path / "dead", {"pace": [0.2]}, replicates=2, fail=(0, 1),
-                      metrics={})
+    out = write_sweep(tmp_path / "dead", {"pace": [0.2]}, replicates=2, fail=(0, 1), metrics={})
     line = _fail(["analyze", str(out)], capsys)
     assert "none of the 2 runs" in line and "the model broke" in line
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "runs.parquet"]
 
 
 def test_a_failure_part_way_leaves_nothing_half_written(tmp_path, monkeypatch):
-    out = write_sweep(tmp_path / "half", {"pace": [0.2, 0.8]}, replicates=2,
-                      metrics={i: {"participation_lay": 0.1 * (i + 1)} for i in range(4)})
+    out = write_sweep(
+        tmp_path / "half",
+        {"pace": [0.2, 0.8]},
+        replicates=2,
+        metrics={i: {"participation_lay": 0.1 * (i + 1)} for i in range(4)},
+    )
     before = sorted(p.name for p in out.iterdir())
 
     def broken(*args, **kwargs):
@@ -410,15 +515,17 @@ PATTERN_SPECS = sorted(SPECS.glob("pattern-*.toml"))
 def test_one_spec_per_pattern_each_saying_what_to_look_at():
     numbers = [int(p.name.split("-")[1]) for p in PATTERN_SPECS]
     assert numbers == list(range(1, 11))
-    for path in [*PATTERN_SPECS, SPECS / "sensitivity-sobol.toml",
-                 SPECS / "screening-morris.toml"]:
+    for path in [*PATTERN_SPECS, SPECS / "sensitivity-sobol.toml", SPECS / "screening-morris.toml"]:
         header = path.read_text(encoding="utf-8").split("\n[sweep]\n", 1)[0]
         assert "Look at:" in header and "coprod analyze" in header, path.name
         assert ("Pattern " in header) == path.name.startswith("pattern-"), path.name
 
 
-@pytest.mark.parametrize("path", [*PATTERN_SPECS, SPECS / "sensitivity-sobol.toml",
-                                  SPECS / "screening-morris.toml"], ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path",
+    [*PATTERN_SPECS, SPECS / "sensitivity-sobol.toml", SPECS / "screening-morris.toml"],
+    ids=lambda p: p.stem,
+)
 def test_shipped_specs_load(path):
     design = pytest.importorskip("experiments.design")
     spec = design.load_spec(path)

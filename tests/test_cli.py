@@ -39,8 +39,9 @@ def _spawn(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
-def _spawn_all(cases: dict[str, list[str]],
-               cwd: Path | dict[str, Path]) -> dict[str, subprocess.CompletedProcess]:
+def _spawn_all(
+    cases: dict[str, list[str]], cwd: Path | dict[str, Path]
+) -> dict[str, subprocess.CompletedProcess]:
     """Run the console script once per case, all at once; ``cwd`` may differ per case."""
     where = cwd if isinstance(cwd, dict) else dict.fromkeys(cases, cwd)
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -56,33 +57,62 @@ BAD = {
     "out-of-range": (["run", "--set", "pace=1.5"], {}, ["pace", "from 0 to 1", "1.5"]),
     "mistyped-int": (["run", "--set", "weeks=eight"], {}, ["weeks", "whole number", "eight"]),
     "fractional-int": (["run", "--set", "weeks=8.5"], {}, ["weeks", "whole number", "8.5"]),
-    "bad-choice": (["run", "--set", "compensation=lots"], {},
-                   ["compensation", "none, expenses, paid", "lots"]),
-    "bad-bool": (["run", "--set", "benefit_safe=maybe"], {},
-                 ["benefit_safe", "true or false", "maybe"]),
+    "bad-choice": (
+        ["run", "--set", "compensation=lots"],
+        {},
+        ["compensation", "none, expenses, paid", "lots"],
+    ),
+    "bad-bool": (
+        ["run", "--set", "benefit_safe=maybe"],
+        {},
+        ["benefit_safe", "true or false", "maybe"],
+    ),
     "set-without-equals": (["run", "--set", "weeks8"], {}, ["--set", "NAME=VALUE", "weeks8"]),
     "set-without-name": (["run", "--set", "=8"], {}, ["--set", "NAME=VALUE"]),
-    "no-lay": (["run", "--set", "n_patients=0", "--set", "n_carers=0"], {},
-               ["n_patients=0", "n_carers=0"]),
-    "no-professional": (["run", "--set", "n_clinicians=0", "--set", "n_managers=0"], {},
-                        ["n_clinicians=0", "n_managers=0"]),
+    "no-lay": (
+        ["run", "--set", "n_patients=0", "--set", "n_carers=0"],
+        {},
+        ["n_patients=0", "n_carers=0"],
+    ),
+    "no-professional": (
+        ["run", "--set", "n_clinicians=0", "--set", "n_managers=0"],
+        {},
+        ["n_clinicians=0", "n_managers=0"],
+    ),
     "seed-word": (["run", "--seed", "abc"], {}, ["--seed", "whole number", "abc"]),
     "seed-negative": (["run", "--seed", "-3"], {}, ["--seed", "whole number", "-3"]),
     "seed-missing": (["run", "--seed"], {}, ["--seed"]),
-    "unknown-scenario": (["run", "--scenario", "unpaidfast"], {},
-                         ["unpaidfast", "did you mean 'unpaid-fast'", "tokenistic"]),
+    "unknown-scenario": (
+        ["run", "--scenario", "unpaidfast"],
+        {},
+        ["unpaidfast", "did you mean 'unpaid-fast'", "tokenistic"],
+    ),
     "missing-file": (["run", "--scenario", "nowhere.toml"], {}, ["nowhere.toml", "not exist"]),
-    "malformed-toml": (["run", "--scenario", "broken.toml"],
-                       {"broken.toml": 'description = "x"\npace = = 0.3\n'},
-                       ["broken.toml", "TOML", "line 2"]),
-    "file-unknown-param": (["run", "--scenario", "typo.toml"], {"typo.toml": "paec = 0.3\n"},
-                           ["typo.toml", "paec", "did you mean 'pace'"]),
-    "file-bad-value": (["run", "--scenario", "range.toml"], {"range.toml": "pace = 3\n"},
-                       ["range.toml", "pace", "from 0 to 1", "3"]),
-    "file-no-lay": (["run", "--scenario", "empty.toml"],
-                    {"empty.toml": "n_patients = 0\nn_carers = 0\n"}, ["n_patients", "n_carers"]),
-    "out-is-a-file": (["run", "--out", "taken"], {"taken": "not a directory\n"},
-                      ["--out", "taken", "file"]),
+    "malformed-toml": (
+        ["run", "--scenario", "broken.toml"],
+        {"broken.toml": 'description = "x"\npace = = 0.3\n'},
+        ["broken.toml", "TOML", "line 2"],
+    ),
+    "file-unknown-param": (
+        ["run", "--scenario", "typo.toml"],
+        {"typo.toml": "paec = 0.3\n"},
+        ["typo.toml", "paec", "did you mean 'pace'"],
+    ),
+    "file-bad-value": (
+        ["run", "--scenario", "range.toml"],
+        {"range.toml": "pace = 3\n"},
+        ["range.toml", "pace", "from 0 to 1", "3"],
+    ),
+    "file-no-lay": (
+        ["run", "--scenario", "empty.toml"],
+        {"empty.toml": "n_patients = 0\nn_carers = 0\n"},
+        ["n_patients", "n_carers"],
+    ),
+    "out-is-a-file": (
+        ["run", "--out", "taken"],
+        {"taken": "not a directory\n"},
+        ["--out", "taken", "file"],
+    ),
     "unknown-option": (["run", "--bogus"], {}, ["--bogus"]),
     "unknown-command": (["frobnicate"], {}, ["frobnicate"]),
     "no-command": ([], {}, ["required"]),
@@ -91,9 +121,18 @@ BAD = {
 
 # The bad inputs of the contract run through the real console script; the other
 # cases (same checks) call main() in process, which keeps the file fast.
-THROUGH_SCRIPT = ("unknown-param", "out-of-range", "mistyped-int", "set-without-equals",
-                  "no-lay", "seed-word", "malformed-toml", "missing-file", "out-is-a-file",
-                  "unknown-option")
+THROUGH_SCRIPT = (
+    "unknown-param",
+    "out-of-range",
+    "mistyped-int",
+    "set-without-equals",
+    "no-lay",
+    "seed-word",
+    "malformed-toml",
+    "missing-file",
+    "out-is-a-file",
+    "unknown-option",
+)
 IN_PROCESS = tuple(key for key in BAD if key not in THROUGH_SCRIPT)
 
 
@@ -161,6 +200,7 @@ def test_failed_write_leaves_nothing_behind(tmp_path, monkeypatch, capsys):
 
 # --------------------------------------------------------------------------- --json
 
+
 def test_json_through_the_console_script_is_reproducible(tmp_path):
     args = ["run", *SHORT, "--seed", "3", "--json"]
     runs = _spawn_all({"a": args, "b": args, "module": [*MODULE, *args]}, tmp_path)
@@ -174,7 +214,8 @@ def test_json_through_the_console_script_is_reproducible(tmp_path):
     assert set(payload["metrics"]) == set(METRIC_NAMES)
     assert payload["params"]["weeks"] == 8
     assert {k: v for k, v in payload["params"].items() if k != "weeks"} == {
-        k: v for k, v in DEFAULTS.items() if k != "weeks"}
+        k: v for k, v in DEFAULTS.items() if k != "weeks"
+    }
     assert all(isinstance(v, float) for v in payload["metrics"].values())
 
 
@@ -187,8 +228,9 @@ def _json_run(capsys, *args: str) -> dict:
 def test_seed_and_overrides(capsys):
     default_seed = _json_run(capsys, *SHORT)
     assert default_seed == _json_run(capsys, *SHORT, "--seed", str(cli.DEFAULT_SEED))
-    later_wins = _json_run(capsys, "--scenario", "unpaid-fast", *SHORT,
-                           "--set", "pace=0.25", "--set", "pace=0.5")
+    later_wins = _json_run(
+        capsys, "--scenario", "unpaid-fast", *SHORT, "--set", "pace=0.25", "--set", "pace=0.5"
+    )
     assert later_wins["params"]["pace"] == 0.5
     assert later_wins["params"]["compensation"] == "none"
     assert later_wins["params"]["benefit_safe"] is False
@@ -196,10 +238,12 @@ def test_seed_and_overrides(capsys):
 
 # --------------------------------------------------------------------------- --out
 
+
 def test_out_writes_series_figure_and_a_reusable_scenario(tmp_path, capsys):
     out = tmp_path / "results" / "run1"
-    first = _json_run(capsys, "--scenario", "tokenistic", *SHORT, "--set", "pace=0.35",
-                      "--out", str(out))
+    first = _json_run(
+        capsys, "--scenario", "tokenistic", *SHORT, "--set", "pace=0.35", "--out", str(out)
+    )
     assert sorted(p.name for p in out.iterdir()) == sorted(cli.OUTPUT_FILES)
 
     csv = pd.read_csv(out / "weekly.csv")
@@ -234,6 +278,7 @@ def test_table_report_groups_metrics_with_units(capsys):
 
 # --------------------------------------------------------------------------- scenarios
 
+
 def test_every_shipped_scenario_loads_and_runs(capsys):
     presets = list_scenarios()
     assert set(PRESETS) <= set(presets)
@@ -247,21 +292,46 @@ def test_every_shipped_scenario_loads_and_runs(capsys):
         assert payload["params"] == {**values, "weeks": 8}
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("unpaid-fast", {"compensation": "none", "pace": 0.9, "agenda_openness": 0.1}),
-    ("tokenistic", {"power_sharing": 0.05, "agenda_openness": 0.1}),
-    ("slow-benefit-safe", {"compensation": "paid", "benefit_safe": True, "travel_support": True,
-                           "pace": 0.2, "agenda_openness": 0.7}),
-    ("user-led", {"user_led_funding": 0.5, "compensation": "paid", "benefit_safe": True,
-                  "travel_support": True}),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("unpaid-fast", {"compensation": "none", "pace": 0.9, "agenda_openness": 0.1}),
+        ("tokenistic", {"power_sharing": 0.05, "agenda_openness": 0.1}),
+        (
+            "slow-benefit-safe",
+            {
+                "compensation": "paid",
+                "benefit_safe": True,
+                "travel_support": True,
+                "pace": 0.2,
+                "agenda_openness": 0.7,
+            },
+        ),
+        (
+            "user-led",
+            {
+                "user_led_funding": 0.5,
+                "compensation": "paid",
+                "benefit_safe": True,
+                "travel_support": True,
+            },
+        ),
+    ],
+)
 def test_preset_contents(name, expected):
     assert read_scenario(name).values == expected
 
 
 def test_scenario_toml_round_trip(tmp_path):
-    values = {**DEFAULTS, "compensation": "paid", "benefit_safe": True, "pace": 0.123456789,
-              "weeks": 12, "travel_cost": 15.0, "payment_rate": 1e-05}
+    values = {
+        **DEFAULTS,
+        "compensation": "paid",
+        "benefit_safe": True,
+        "pace": 0.123456789,
+        "weeks": 12,
+        "travel_cost": 15.0,
+        "payment_rate": 1e-05,
+    }
     description = 'with "quotes", a back\\slash,\na new line and ünïcode ✓'
     for only_changed in (False, True):
         text = scenario_toml(values, description, only_changed=only_changed)
@@ -274,15 +344,18 @@ def test_scenario_toml_round_trip(tmp_path):
     assert "n_patients" not in scenario_toml(values, "x", only_changed=True)
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    (None, ["does not exist"]),
-    ("pace = \n", ["not valid TOML", "line 1"]),
-    ("powersharing = 0.2\n", ["did you mean 'power_sharing'"]),
-    ("weeks = 0\n", ["weeks", "from 1 to 1040", "0"]),
-    ("description = 3\n", ["description", "3"]),
-    ("[pacing]\npace = 0.3\n", ["unknown parameter 'pacing'"]),
-    (b"pace = 0.5 # \xff\n", ["not valid TOML"]),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (None, ["does not exist"]),
+        ("pace = \n", ["not valid TOML", "line 1"]),
+        ("powersharing = 0.2\n", ["did you mean 'power_sharing'"]),
+        ("weeks = 0\n", ["weeks", "from 1 to 1040", "0"]),
+        ("description = 3\n", ["description", "3"]),
+        ("[pacing]\npace = 0.3\n", ["unknown parameter 'pacing'"]),
+        (b"pace = 0.5 # \xff\n", ["not valid TOML"]),
+    ],
+)
 def test_load_scenario_errors(tmp_path, text, words):
     path = tmp_path / "s.toml"
     if isinstance(text, bytes):
@@ -306,11 +379,19 @@ def test_unknown_scenario_name_lists_known_ones():
 
 # --------------------------------------------------------------------------- listings
 
+
 def test_params_command_mentions_every_parameter(capsys):
     assert cli.main(["params"]) == 0
     text = capsys.readouterr().out
-    assert text.splitlines()[0].split() == ["name", "type", "allowed", "default", "unit",
-                                            "group", "help"]
+    assert text.splitlines()[0].split() == [
+        "name",
+        "type",
+        "allowed",
+        "default",
+        "unit",
+        "group",
+        "help",
+    ]
     for p in PARAMS:
         line = next(line for line in text.splitlines() if line.startswith(p.name + " "))
         assert p.allowed in line and p.group in line and p.help in line
@@ -322,8 +403,9 @@ def test_scenarios_command_mentions_every_preset(capsys):
     assert cli.main(["scenarios"]) == 0
     text = capsys.readouterr().out
     for name, description in list_scenarios().items():
-        assert any(line.startswith(name + " ") and line.endswith(description)
-                   for line in text.splitlines())
+        assert any(
+            line.startswith(name + " ") and line.endswith(description) for line in text.splitlines()
+        )
 
 
 def test_help_exits_0(capsys):

@@ -23,12 +23,11 @@ from dashboards.app import nice_step, show_value
 from dashboards.upload import parse_upload
 from simulation.metrics import METRIC_NAMES
 from simulation.model import CoProductionModel
-from simulation.params import DEFAULTS, GROUPS, PARAMS, PARAM_BY_NAME, ParamError
+from simulation.params import DEFAULTS, GROUPS, PARAM_BY_NAME, PARAMS, ParamError
 from simulation.scenarios import load_scenario
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-CHART_KEYS = ("participation", "voice", "insights", "relations", "money", "satisfaction",
-              "network")
+CHART_KEYS = ("participation", "voice", "insights", "relations", "money", "satisfaction", "network")
 
 # Without Chromium the browser tests skip on a developer's machine; in CI (.ci/run installs
 # Chromium, and sets CI=true) a missing browser is a failure, never a silent skip.
@@ -100,8 +99,11 @@ def expected_value(name: str, value) -> str:
 
 
 def wait_week(page, week: int, selector: str = ".coprod-week") -> None:
-    page.wait_for_function("([sel, w]) => document.querySelector(sel).innerText.trim() == w",
-                           arg=[selector, f"Week {week}"], timeout=10_000)
+    page.wait_for_function(
+        "([sel, w]) => document.querySelector(sel).innerText.trim() == w",
+        arg=[selector, f"Week {week}"],
+        timeout=10_000,
+    )
 
 
 def step(page, times: int = 1) -> int:
@@ -125,7 +127,8 @@ def download(page, button: str) -> bytes:
 def upload(page, name: str, text: str | bytes) -> None:
     data = text.encode() if isinstance(text, str) else text
     page.locator(".coprod-upload input[type=file]").set_input_files(
-        files=[{"name": name, "mimeType": "text/plain", "buffer": data}])
+        files=[{"name": name, "mimeType": "text/plain", "buffer": data}]
+    )
 
 
 # --------------------------------------------------------------------------- in the browser
@@ -153,24 +156,30 @@ def test_moving_controls_changes_the_models_parameters(page):
     step(page, 2)
     # a choice: compensation
     page.locator("[data-param='compensation'] button", has_text="paid").click()
-    page.wait_for_function("() => document.querySelector(\"[data-param='compensation'] "
-                           ".coprod-value\").innerText.trim() == 'paid'")
+    page.wait_for_function(
+        "() => document.querySelector(\"[data-param='compensation'] "
+        ".coprod-value\").innerText.trim() == 'paid'"
+    )
     wait_week(page, 0)  # a new setting starts the run again
     # a slider: drag pace to about a fifth of its range
     track = page.locator("[data-param='pace'] .v-slider").first
     track.scroll_into_view_if_needed()
     box = track.bounding_box()
     page.mouse.click(box["x"] + 0.2 * box["width"], box["y"] + box["height"] / 2)
-    page.wait_for_function("() => document.querySelector(\"[data-param='pace'] .coprod-value\")"
-                           ".innerText.trim() != '0.70 0-1'")
+    page.wait_for_function(
+        "() => document.querySelector(\"[data-param='pace'] .coprod-value\")"
+        ".innerText.trim() != '0.70 0-1'"
+    )
     pace = float(shown_value(page, "pace").split()[0])
     assert 0.1 <= pace <= 0.3
     # a number box: patients
     box = page.locator("[data-param='n_patients'] input")
     box.fill("30")
     box.press("Enter")
-    page.wait_for_function("() => document.querySelector(\"[data-param='n_patients'] "
-                           ".coprod-value\").innerText.trim() == '30 people'")
+    page.wait_for_function(
+        "() => document.querySelector(\"[data-param='n_patients'] "
+        ".coprod-value\").innerText.trim() == '30 people'"
+    )
     # the exported scenario file carries the new values, and the run uses them
     open_tab(page, "Save and export")
     values = tomllib.loads(download(page, ".coprod-toml").decode())
@@ -193,8 +202,9 @@ def test_step_updates_the_week_and_every_plot(page):
         assert after != before[key], f"plot {key} did not change after Step"
     # Play moves on by itself, Pause stops it, Reset goes back to week 0
     page.locator(".coprod-play").click()
-    page.wait_for_function("() => +document.querySelector('.coprod-week').innerText.split(' ')[1]"
-                           " >= 6", timeout=15_000)
+    page.wait_for_function(
+        "() => +document.querySelector('.coprod-week').innerText.split(' ')[1] >= 6", timeout=15_000
+    )
     page.locator(".coprod-pause").click()
     page.locator(".coprod-step:not([disabled])").wait_for(timeout=5_000)
     paused = harness.week_of(page)
@@ -210,8 +220,10 @@ def test_a_preset_switches_every_value(page):
     preset = "slow-benefit-safe"
     harness.choose(page, "Start from a preset", preset)
     expected = load_scenario(preset)
-    page.wait_for_function("() => document.querySelector(\"[data-param='compensation'] "
-                           ".coprod-value\").innerText.trim() == 'paid'")
+    page.wait_for_function(
+        "() => document.querySelector(\"[data-param='compensation'] "
+        ".coprod-value\").innerText.trim() == 'paid'"
+    )
     for p in PARAMS:
         assert shown_value(page, p.name) == expected_value(p.name, expected[p.name]), p.name
     assert f"preset '{preset}'" in page.locator(".coprod-origin").inner_text()
@@ -225,8 +237,9 @@ def test_compare_mode_runs_two_models_with_the_same_seed(page):
     harness.choose(page, "Scenario B", "user-led")
     for week in (1, 2):
         page.locator(".coprod-compare-step").click()
-        harness.wait_plots_at(page, week, selector=".coprod-compare-chart",
-                              count=len(compare.PANELS))
+        harness.wait_plots_at(
+            page, week, selector=".coprod-compare-chart", count=len(compare.PANELS)
+        )
     assert page.locator(".coprod-compare-week").inner_text() == "Week 2"
     page.locator(".coprod-compare-end").click()
     harness.wait_plots_at(page, 104, selector=".coprod-compare-chart", count=len(compare.PANELS))
@@ -290,8 +303,10 @@ def test_a_bad_scenario_file_shows_its_problem_and_changes_nothing(page):
 @needs_chromium
 def test_exports_download_and_parse(page, tmp_path):
     page.locator("[data-param='agenda_openness'] .v-slider").first.click()  # the middle: 0.5
-    page.wait_for_function("() => document.querySelector(\"[data-param='agenda_openness'] "
-                           ".coprod-value\").innerText.trim() == '0.50 0-1'")
+    page.wait_for_function(
+        "() => document.querySelector(\"[data-param='agenda_openness'] "
+        ".coprod-value\").innerText.trim() == '0.50 0-1'"
+    )
     week = step(page, 3)
     open_tab(page, "Save and export")
     weekly = pd.read_csv(io.BytesIO(download(page, ".coprod-csv")), index_col="week")

@@ -81,21 +81,37 @@ def cluster(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("dask")
     scheduler_file = folder / "scheduler.json"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p
+        ),
+    }
     processes: list[subprocess.Popen] = []
     client = None
 
     def start(args: list[str], log: str) -> subprocess.Popen:
         with (folder / log).open("wb") as out:
-            proc = subprocess.Popen([str(DASK), *args], cwd=REPO, env=env, stdout=out,
-                                    stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(
+                [str(DASK), *args], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
         processes.append(proc)
         return proc
 
     try:
-        scheduler = start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                           "--scheduler-file", str(scheduler_file)], "scheduler.log")
+        scheduler = start(
+            [
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(scheduler_file),
+            ],
+            "scheduler.log",
+        )
         deadline = time.monotonic() + START_TIMEOUT
         address = None
         while address is None:
@@ -105,10 +121,27 @@ def cluster(tmp_path_factory):
                 address = json.loads(scheduler_file.read_text())["address"]
             except (OSError, ValueError, KeyError):
                 time.sleep(0.1)
-        workers = [start(["worker", "--scheduler-file", str(scheduler_file), "--nworkers", "1",
-                          "--nthreads", "1", "--no-nanny", "--no-dashboard", "--host",
-                          "127.0.0.1", "--local-directory", str(folder / f"w{i}")],
-                         f"worker{i}.log") for i in range(2)]
+        workers = [
+            start(
+                [
+                    "worker",
+                    "--scheduler-file",
+                    str(scheduler_file),
+                    "--nworkers",
+                    "1",
+                    "--nthreads",
+                    "1",
+                    "--no-nanny",
+                    "--no-dashboard",
+                    "--host",
+                    "127.0.0.1",
+                    "--local-directory",
+                    str(folder / f"w{i}"),
+                ],
+                f"worker{i}.log",
+            )
+            for i in range(2)
+        ]
         client = Client(address, timeout="30s", set_as_default=False)
         client.wait_for_workers(2, timeout=START_TIMEOUT)
         yield SimpleNamespace(address=address, client=client, workers=workers, folder=folder)
@@ -124,9 +157,13 @@ def test_an_unreachable_scheduler_is_bad_input(tmp_path):
         port = sock.getsockname()[1]
     _write(tmp_path, SMALL)
     start = time.monotonic()
-    done = subprocess.run([*COMMAND, "sweep", "spec.toml", "--out", "out", "--scheduler",
-                           f"tcp://127.0.0.1:{port}"], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [*COMMAND, "sweep", "spec.toml", "--out", "out", "--scheduler", f"tcp://127.0.0.1:{port}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert time.monotonic() - start < 10  # refused at once, not after a timeout
     assert done.returncode == 2, done.stderr
     assert done.stdout == "" and "Traceback" not in done.stderr
@@ -139,14 +176,19 @@ def test_an_unreachable_scheduler_is_bad_input(tmp_path):
 def test_dask_gives_the_local_table(cluster, tmp_path, capsys):
     spec = _write(tmp_path, SMALL)
     local = run_sweep(spec, tmp_path / "local", workers=1, progress=False)
-    assert cli.main(["sweep", str(spec), "--out", str(tmp_path / "dask"),
-                     "--scheduler", cluster.address]) == 0
+    assert (
+        cli.main(
+            ["sweep", str(spec), "--out", str(tmp_path / "dask"), "--scheduler", cluster.address]
+        )
+        == 0
+    )
     assert "Dask at" in capsys.readouterr().out
     for name in ("runs.parquet", "timeseries.parquet"):
         mine = pd.read_parquet(tmp_path / "dask" / name)
-        pd.testing.assert_frame_equal(mine.sort_values(list(mine.columns[:2]))
-                                      .reset_index(drop=True),
-                                      pd.read_parquet(local.out_dir / name))
+        pd.testing.assert_frame_equal(
+            mine.sort_values(list(mine.columns[:2])).reset_index(drop=True),
+            pd.read_parquet(local.out_dir / name),
+        )
     manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text())
     assert manifest["backend"].startswith("Dask at") and manifest["runs"]["ok"] == 12
 
@@ -158,8 +200,9 @@ def test_a_lost_worker_does_not_lose_or_double_runs(cluster, tmp_path):
 
     def sweep():
         try:
-            outcome["result"] = run_sweep(spec, tmp_path / "dask", scheduler=cluster.address,
-                                          progress=False)
+            outcome["result"] = run_sweep(
+                spec, tmp_path / "dask", scheduler=cluster.address, progress=False
+            )
         except BaseException as err:  # reported by the main thread
             outcome["error"] = err
 

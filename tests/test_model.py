@@ -22,9 +22,21 @@ from simulation.params import DEFAULTS, PARAMS
 from simulation.population import KINDS, RATIONALES, ROLES
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL = dict(n_patients=6, n_carers=3, n_clinicians=2, n_managers=1, weeks=10)
-FLOAT_VIEWS = ("motivation", "satisfaction", "credibility", "fluency", "trust", "influence",
-               "base_cash", "owed", "received", "out_of_pocket", "unpaid_hours", "free_hours")
+SMALL = {"n_patients": 6, "n_carers": 3, "n_clinicians": 2, "n_managers": 1, "weeks": 10}
+FLOAT_VIEWS = (
+    "motivation",
+    "satisfaction",
+    "credibility",
+    "fluency",
+    "trust",
+    "influence",
+    "base_cash",
+    "owed",
+    "received",
+    "out_of_pocket",
+    "unpaid_hours",
+    "free_hours",
+)
 BOOL_VIEWS = ("on_benefits", "disabled")
 
 
@@ -34,8 +46,12 @@ BOOL_VIEWS = ("on_benefits", "disabled")
 def test_default_model_has_one_mesa_agent_per_person_of_the_right_class():
     model = CoProductionModel(rng=0)
     s = model.state
-    counts = {Patient: DEFAULTS["n_patients"], Carer: DEFAULTS["n_carers"],
-              Clinician: DEFAULTS["n_clinicians"], Manager: DEFAULTS["n_managers"]}
+    counts = {
+        Patient: DEFAULTS["n_patients"],
+        Carer: DEFAULTS["n_carers"],
+        Clinician: DEFAULTS["n_clinicians"],
+        Manager: DEFAULTS["n_managers"],
+    }
     assert len(model.agents) == s.n == sum(counts.values())
     assert {cls: len(model.agents_by_type[cls]) for cls in counts} == counts
     assert set(model.agents_by_type) == set(counts)
@@ -48,8 +64,13 @@ def test_default_model_has_one_mesa_agent_per_person_of_the_right_class():
         assert agent.model is model
 
 
-@pytest.mark.parametrize("counts", [dict(n_patients=1, n_carers=0, n_clinicians=0, n_managers=1),
-                                    dict(n_patients=0, n_carers=2, n_clinicians=3, n_managers=0)])
+@pytest.mark.parametrize(
+    "counts",
+    [
+        {"n_patients": 1, "n_carers": 0, "n_clinicians": 0, "n_managers": 1},
+        {"n_patients": 0, "n_carers": 2, "n_clinicians": 3, "n_managers": 0},
+    ],
+)
 def test_agent_classes_follow_the_counts(counts):
     model = CoProductionModel(rng=1, weeks=2, **counts)
     got = {cls.role: len(model.agents_by_type.get(cls, [])) for cls in AGENT_CLASSES}
@@ -66,7 +87,7 @@ def test_agent_views_read_the_state_arrays():
         for name in FLOAT_VIEWS:
             value = getattr(agent, name)
             assert type(value) is float and value == getattr(s, name)[i]
-        for name in BOOL_VIEWS + ("attending",):
+        for name in (*BOOL_VIEWS, "attending"):
             value = getattr(agent, name)
             assert type(value) is bool and value == getattr(s, name)[i]
         assert agent.rationale == RATIONALES[s.rationale[i]]
@@ -191,14 +212,22 @@ def test_signature_lists_every_parameter_with_its_default_and_rng():
 
 # ---------------------------------------------------------------------------- batch_run
 
-BATCH = dict(parameters={"weeks": 6, "pace": [0.2, 0.8]}, rng=[1, 2], max_steps=100,
-             display_progress=False)
+BATCH = {
+    "parameters": {"weeks": 6, "pace": [0.2, 0.8]},
+    "rng": [1, 2],
+    "max_steps": 100,
+    "display_progress": False,
+}
 
 
 def _direct(pace, seed):
     model = CoProductionModel(weeks=6, pace=pace, rng=seed)
     model.run()
     return model
+
+
+def run_id(row: dict) -> int:
+    return row["RunId"]
 
 
 def _check_batch_rows(rows):
@@ -230,8 +259,7 @@ def test_batch_run_in_two_processes_gives_the_same_rows(restore_start_method):
     parallel = mesa.batch_run(CoProductionModel, number_processes=2, **BATCH)
     assert multiprocessing.get_start_method() == "spawn"
     _check_batch_rows(parallel)
-    key = lambda row: row["RunId"]  # noqa: E731
-    assert sorted(parallel, key=key) == sorted(serial, key=key)
+    assert sorted(parallel, key=run_id) == sorted(serial, key=run_id)
 
 
 # ------------------------------------------------------------------------- determinism
@@ -275,13 +303,27 @@ def test_same_seed_is_bit_identical_across_python_processes():
     outputs = []
     for hashseed in ("1", "2"):
         env = dict(os.environ, PYTHONHASHSEED=hashseed)
-        done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-c", SCRIPT],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
-    model = CoProductionModel(rng=123, weeks=20, n_patients=15, n_carers=6, n_clinicians=4,
-                              n_managers=2, compensation="paid", travel_support=True)
+    model = CoProductionModel(
+        rng=123,
+        weeks=20,
+        n_patients=15,
+        n_carers=6,
+        n_clinicians=4,
+        n_managers=2,
+        compensation="paid",
+        travel_support=True,
+    )
     final = model.run()
     here = json.dumps({"final": final, "history": model.history.tolist()})
     assert outputs[0].strip() == here

@@ -48,7 +48,8 @@ def assert_lower(low: dict, high: dict, metric: str, seeds=SEEDS) -> None:
     a, b = values(low, metric, seeds), values(high, metric, seeds)
     diff = b - a
     assert np.median(diff) > 0 and diff.mean() > 0, (
-        f"{metric}: expected lower under {low} than {high}; means {a.mean():.4g} vs {b.mean():.4g}")
+        f"{metric}: expected lower under {low} than {high}; means {a.mean():.4g} vs {b.mean():.4g}"
+    )
     p = stats.wilcoxon(a, b, alternative="less").pvalue
     assert p < ALPHA, f"{metric}: {a.mean():.4g} vs {b.mean():.4g}, p = {p:.3g}"
 
@@ -60,8 +61,8 @@ def weekly(scenario: dict, metric: str, seeds=SEEDS) -> np.ndarray:
 
 
 # The named scenario contrasts, from the shipped presets' ingredients.
-SAFE_PROMPT = dict(refund_delay=0, benefit_safe=True)
-FAST, SLOW = dict(pace=0.9), dict(pace=0.2)
+SAFE_PROMPT = {"refund_delay": 0, "benefit_safe": True}
+FAST, SLOW = {"pace": 0.9}, {"pace": 0.2}
 
 
 def test_1_unpaid_participation_favours_people_with_money_and_time():
@@ -78,8 +79,8 @@ def test_1_unpaid_participation_favours_people_with_money_and_time():
 
 
 def test_2_payment_counted_as_income_pushes_people_on_benefits_out():
-    unsafe = dict(compensation="paid", benefit_safe=False)
-    safe = dict(compensation="paid", benefit_safe=True)
+    unsafe = {"compensation": "paid", "benefit_safe": False}
+    safe = {"compensation": "paid", "benefit_safe": True}
     assert_lower(unsafe, safe, "participation_benefits")
     assert_lower(safe, unsafe, "benefit_loss_events")
     assert values(safe, "benefit_loss_events").max() == 0
@@ -87,18 +88,20 @@ def test_2_payment_counted_as_income_pushes_people_on_benefits_out():
 
 
 def test_3_late_refunds_keep_out_people_with_little_money():
-    assert_lower(dict(refund_delay=12), dict(refund_delay=0), "participation_low_money")
+    assert_lower({"refund_delay": 12}, {"refund_delay": 0}, "participation_low_money")
     # People with money at hand are barely touched: the gap is a gap of means.
-    gap_late = values(dict(refund_delay=12), "participation_low_money") / values(
-        dict(refund_delay=12), "participation_lay")
-    gap_prompt = values(dict(refund_delay=0), "participation_low_money") / values(
-        dict(refund_delay=0), "participation_lay")
+    gap_late = values({"refund_delay": 12}, "participation_low_money") / values(
+        {"refund_delay": 12}, "participation_lay"
+    )
+    gap_prompt = values({"refund_delay": 0}, "participation_low_money") / values(
+        {"refund_delay": 0}, "participation_lay"
+    )
     assert gap_late.mean() < gap_prompt.mean()
     assert stats.wilcoxon(gap_late, gap_prompt, alternative="less").pvalue < ALPHA
 
 
 def test_4_travel_support_brings_disabled_people_in():
-    assert_lower(dict(travel_support=False), dict(travel_support=True), "participation_disabled")
+    assert_lower({"travel_support": False}, {"travel_support": True}, "participation_disabled")
 
 
 def test_5_fast_meetings_under_recognise_lived_experience():
@@ -118,13 +121,15 @@ def test_6_long_slow_spaces_build_ties_and_trust_short_ones_do_not():
 
 
 def test_7_tokenism_drives_rights_based_participants_away_over_time():
-    token, shared = dict(power_sharing=0.05), dict(power_sharing=0.8)
+    token, shared = {"power_sharing": 0.05}, {"power_sharing": 0.8}
     assert_lower(token, shared, "participation_rights_based")
+
     # Over time: the drop from the first to the last quarter is larger under tokenism.
     def drop(scenario):
         series = weekly(scenario, "participation_rights_based")
         quarter = series.shape[1] // 4
         return series[:, :quarter].mean(axis=1) - series[:, -quarter:].mean(axis=1)
+
     assert np.mean(drop(token)) > 0
     assert stats.wilcoxon(drop(shared), drop(token), alternative="less").pvalue < ALPHA
 
@@ -137,12 +142,12 @@ def test_8_rationales_conflict_over_the_pace_of_meetings():
 
 
 def test_9_funding_user_led_projects_yields_more_lay_knowledge():
-    assert_lower(dict(user_led_funding=0.0), dict(user_led_funding=0.5), "insights_lay_origin")
+    assert_lower({"user_led_funding": 0.0}, {"user_led_funding": 0.5}, "insights_lay_origin")
 
 
 def test_10_co_everything_without_resources_makes_precarious_unpaid_labour():
-    occasional = dict(compensation="none", meeting_interval=4)
-    co_everything = dict(compensation="none", meeting_interval=1)
+    occasional = {"compensation": "none", "meeting_interval": 4}
+    co_everything = {"compensation": "none", "meeting_interval": 1}
     assert_lower(occasional, co_everything, "unpaid_hours_per_lay_participant")
     assert_lower(occasional, co_everything, "lay_out_of_pocket")
     # The load falls on fewer people: lay attendance drops as the demands rise.

@@ -18,18 +18,26 @@ from hypothesis import strategies as st
 
 from simulation import CoProductionModel
 from simulation.metrics import METRIC_BY_NAME, METRIC_NAMES, METRICS
-from simulation.params import (DEFAULTS, LAY_COUNTS, PARAM_BY_NAME, PARAMS,
-                               PROFESSIONAL_COUNTS, ParamError, validate)
+from simulation.params import (
+    DEFAULTS,
+    LAY_COUNTS,
+    PARAM_BY_NAME,
+    PARAMS,
+    PROFESSIONAL_COUNTS,
+    ParamError,
+    validate,
+)
 from simulation.participation import DISABLED_TRAVEL_FACTOR, PROFESSIONAL_PAY
 
 COUNTS = LAY_COUNTS + PROFESSIONAL_COUNTS
 SMALL = {name: st.integers(0, 30) for name in COUNTS} | {"weeks": st.integers(1, 60)}
 # PROPERTY_EXAMPLES=N runs N examples of the model-run properties (a deeper search).
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "120"))
-RUNS = settings(max_examples=EXAMPLES, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-
-
+RUNS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 
 def from_schema(p):
@@ -76,8 +84,10 @@ def test_any_valid_parameters_give_finite_bounded_metrics_and_money_adds_up(valu
     lows = np.array([m.low for m in METRICS])
     highs = np.array([m.high for m in METRICS])
     bad = (model.history < lows) | (model.history > highs)
-    assert not bad.any(), [(int(w) + 1, METRIC_NAMES[c], model.history[w, c])
-                           for w, c in zip(*np.nonzero(bad), strict=True)][:5]
+    assert not bad.any(), [
+        (int(w) + 1, METRIC_NAMES[c], model.history[w, c])
+        for w, c in zip(*np.nonzero(bad), strict=True)
+    ][:5]
 
     # the money adds up
     ledger, s = model.ledger, model.state
@@ -97,16 +107,18 @@ def test_any_valid_parameters_give_finite_bounded_metrics_and_money_adds_up(valu
 @given(values=VALID, seed=SEEDS)
 def test_prompt_expenses_refund_exactly_the_fares_of_who_came(values, seed):
     """Independent recomputation: refunds = fare x attending lay, disabled at the higher fare."""
-    values = dict(values, compensation="expenses", refund_delay=0, travel_support=False,
-                  user_led_funding=0.0)
+    values = dict(
+        values, compensation="expenses", refund_delay=0, travel_support=False, user_led_funding=0.0
+    )
     model = CoProductionModel(rng=seed, **values)
     s = model.state
     lay_normal, lay_disabled = s.lay & ~s.disabled, s.lay & s.disabled
     trips = 0.0
     while model.running:
         model.step()
-        trips += (np.count_nonzero(s.attending & lay_normal)
-                  + DISABLED_TRAVEL_FACTOR * np.count_nonzero(s.attending & lay_disabled))
+        trips += np.count_nonzero(
+            s.attending & lay_normal
+        ) + DISABLED_TRAVEL_FACTOR * np.count_nonzero(s.attending & lay_disabled)
     refunds = values["travel_cost"] * trips
     assert close(model.ledger["refunds"], refunds)
     assert close(float(s.received.sum()), refunds)
@@ -118,8 +130,9 @@ def test_prompt_expenses_refund_exactly_the_fares_of_who_came(values, seed):
 @settings(max_examples=max(EXAMPLES // 3, 1), deadline=None)
 @given(values=VALID, seed=SEEDS)
 def test_prompt_payments_pay_exactly_the_hours_of_who_came(values, seed):
-    values = dict(values, compensation="paid", refund_delay=0, user_led_funding=0.0,
-                  benefit_safe=True)
+    values = dict(
+        values, compensation="paid", refund_delay=0, user_led_funding=0.0, benefit_safe=True
+    )
     model = CoProductionModel(rng=seed, **values)
     s = model.state
     lay_came = pro_came = 0
@@ -128,21 +141,34 @@ def test_prompt_payments_pay_exactly_the_hours_of_who_came(values, seed):
         lay_came += np.count_nonzero(s.attending & s.lay)
         pro_came += np.count_nonzero(s.attending & ~s.lay)
     hours = model.setting.hours[0]  # no user-led groups: every group has the same pace
-    assert close(model.ledger["payments"],
-                 lay_came * values["payment_rate"] * PROFESSIONAL_PAY * hours)
+    assert close(
+        model.ledger["payments"], lay_came * values["payment_rate"] * PROFESSIONAL_PAY * hours
+    )
     assert close(model.ledger["staff"], pro_came * PROFESSIONAL_PAY * hours)
     # Hours paid nothing (payment_rate 0) are unpaid hours; paid hours are not.
     unpaid = lay_came * hours if values["payment_rate"] == 0 else 0.0
     assert close(model.final_metrics()["unpaid_lay_hours"], unpaid)
 
 
-@pytest.mark.parametrize("money", [dict(travel_cost=1e-310, compensation="expenses"),
-                                   dict(travel_cost=0.0, payment_rate=1e-308,
-                                        compensation="paid", benefit_safe=True)])
+@pytest.mark.parametrize(
+    "money",
+    [
+        {"travel_cost": 1e-310, "compensation": "expenses"},
+        {"travel_cost": 0.0, "payment_rate": 1e-308, "compensation": "paid", "benefit_safe": True},
+    ],
+)
 def test_tiny_but_valid_money_amounts_keep_the_metrics_finite(money):
     for seed in range(10):
-        model = CoProductionModel(rng=seed, weeks=30, n_patients=0, n_carers=30,
-                                  n_clinicians=1, n_managers=0, group_size=2, **money)
+        model = CoProductionModel(
+            rng=seed,
+            weeks=30,
+            n_patients=0,
+            n_carers=30,
+            n_clinicians=1,
+            n_managers=0,
+            group_size=2,
+            **money,
+        )
         with np.errstate(all="ignore"):
             final = model.run()
         assert np.isfinite(model.state.motivation).all()
@@ -172,10 +198,10 @@ def test_out_of_range_numbers_are_rejected(data):
     p = data.draw(st.sampled_from(NUMERIC))
     # infinities for whole-number parameters: see test_infinite_whole_numbers_... below
     finite = p.kind == "int"
-    below = st.floats(max_value=p.low, exclude_max=True, allow_nan=False,
-                      allow_infinity=not finite)
-    above = st.floats(min_value=p.high, exclude_min=True, allow_nan=False,
-                      allow_infinity=not finite)
+    below = st.floats(max_value=p.low, exclude_max=True, allow_nan=False, allow_infinity=not finite)
+    above = st.floats(
+        min_value=p.high, exclude_min=True, allow_nan=False, allow_infinity=not finite
+    )
     value = data.draw(below | above)
     if p.kind == "int" and data.draw(st.booleans()) and math.isfinite(value):
         value = int(value)
@@ -186,22 +212,42 @@ def test_out_of_range_numbers_are_rejected(data):
         CoProductionModel(**{p.name: value})
 
 
-@pytest.mark.parametrize("name, value", [("weeks", float("inf")), ("group_size", float("-inf")),
-                                         ("n_patients", "1e400")])
+@pytest.mark.parametrize(
+    "name, value", [("weeks", float("inf")), ("group_size", float("-inf")), ("n_patients", "1e400")]
+)
 def test_infinite_whole_numbers_are_rejected_with_param_error(name, value):
     with pytest.raises(ParamError, match=name):
         validate({name: value})
 
 
-@pytest.mark.parametrize("name, value", [
-    ("n_patients", 2.5), ("n_patients", "abc"), ("n_patients", True), ("n_patients", None),
-    ("n_patients", [3]), ("weeks", "1.5"), ("pace", "fast"), ("pace", float("nan")),
-    ("pace", float("inf")), ("pace", "nan"), ("pace", False), ("pace", {}),
-    ("compensation", "paidd"), ("compensation", 1), ("compensation", None),
-    ("benefit_safe", "maybe"), ("benefit_safe", 1), ("benefit_safe", None),
-    ("travel_support", 0.0), ("refund_delay", -1), ("meeting_interval", 0),
-    ("group_size", 1), ("travel_cost", -0.01),
-])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("n_patients", 2.5),
+        ("n_patients", "abc"),
+        ("n_patients", True),
+        ("n_patients", None),
+        ("n_patients", [3]),
+        ("weeks", "1.5"),
+        ("pace", "fast"),
+        ("pace", float("nan")),
+        ("pace", float("inf")),
+        ("pace", "nan"),
+        ("pace", False),
+        ("pace", {}),
+        ("compensation", "paidd"),
+        ("compensation", 1),
+        ("compensation", None),
+        ("benefit_safe", "maybe"),
+        ("benefit_safe", 1),
+        ("benefit_safe", None),
+        ("travel_support", 0.0),
+        ("refund_delay", -1),
+        ("meeting_interval", 0),
+        ("group_size", 1),
+        ("travel_cost", -0.01),
+    ],
+)
 def test_mistyped_values_are_rejected_naming_the_parameter(name, value):
     with pytest.raises(ParamError) as err:
         validate({name: value})
@@ -210,11 +256,18 @@ def test_mistyped_values_are_rejected_naming_the_parameter(name, value):
     assert PARAM_BY_NAME[name].allowed in message
 
 
-@pytest.mark.parametrize("name, value, expected", [
-    ("n_patients", "3", 3), ("n_patients", 3.0, 3), ("pace", "0.25", 0.25), ("pace", 1, 1.0),
-    ("benefit_safe", "yes", True), ("benefit_safe", " OFF ", False),
-    ("compensation", "paid", "paid"),
-])
+@pytest.mark.parametrize(
+    "name, value, expected",
+    [
+        ("n_patients", "3", 3),
+        ("n_patients", 3.0, 3),
+        ("pace", "0.25", 0.25),
+        ("pace", 1, 1.0),
+        ("benefit_safe", "yes", True),
+        ("benefit_safe", " OFF ", False),
+        ("compensation", "paid", "paid"),
+    ],
+)
 def test_well_formed_strings_and_numbers_are_coerced(name, value, expected):
     out = validate({name: value})[name]
     assert out == expected and type(out) is type(expected)
@@ -225,10 +278,16 @@ def test_well_formed_strings_and_numbers_are_coerced(name, value, expected):
 def test_unknown_names_are_rejected_with_did_you_mean(data):
     name = data.draw(st.sampled_from([p.name for p in PARAMS]))
     i = data.draw(st.integers(0, len(name) - 2))
-    typo = data.draw(st.sampled_from([name[:i] + name[i + 1:],  # a letter dropped
-                                      name[:i] + name[i] * 2 + name[i + 1:],  # doubled
-                                      name[:i] + name[i + 1] + name[i] + name[i + 2:],  # swapped
-                                      name + "s"]))
+    typo = data.draw(
+        st.sampled_from(
+            [
+                name[:i] + name[i + 1 :],  # a letter dropped
+                name[:i] + name[i] * 2 + name[i + 1 :],  # doubled
+                name[:i] + name[i + 1] + name[i] + name[i + 2 :],  # swapped
+                name + "s",
+            ]
+        )
+    )
     assume(typo not in PARAM_BY_NAME)
     with pytest.raises(ParamError) as err:
         validate({typo: 1})
@@ -246,11 +305,14 @@ def test_hopeless_names_get_no_suggestion_but_the_known_list():
     assert all(p.name in str(err.value) for p in PARAMS)
 
 
-@pytest.mark.parametrize("counts, word", [
-    (dict(n_patients=0, n_carers=0), "patient or carer"),
-    (dict(n_clinicians=0, n_managers=0), "clinician or manager"),
-    (dict(n_patients=0, n_carers=0, n_clinicians=0, n_managers=0), "patient or carer"),
-])
+@pytest.mark.parametrize(
+    "counts, word",
+    [
+        ({"n_patients": 0, "n_carers": 0}, "patient or carer"),
+        ({"n_clinicians": 0, "n_managers": 0}, "clinician or manager"),
+        ({"n_patients": 0, "n_carers": 0, "n_clinicians": 0, "n_managers": 0}, "patient or carer"),
+    ],
+)
 def test_population_without_lay_or_professional_people_is_rejected(counts, word):
     with pytest.raises(ParamError, match=word):
         validate(counts)

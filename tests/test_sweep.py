@@ -31,8 +31,16 @@ from simulation.model import CoProductionModel
 from simulation.params import PARAMS
 
 PARAM_NAMES = [p.name for p in PARAMS]
-RUN_COLUMNS = ["run_id", "point_id", "replicate", "seed", *PARAM_NAMES, *METRIC_NAMES,
-               "status", "error"]
+RUN_COLUMNS = [
+    "run_id",
+    "point_id",
+    "replicate",
+    "seed",
+    *PARAM_NAMES,
+    *METRIC_NAMES,
+    "status",
+    "error",
+]
 SCRIPT = Path(sys.executable).with_name("coprod")
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "experiments.cli"]
 
@@ -97,46 +105,87 @@ BAD = {
     "missing-file": (None, [], ["spec.toml", "does not exist"]),
     "malformed-toml": ('[sweep\nname = "x"\n', [], ["spec.toml", "not valid TOML"]),
     "unknown-table": ("[vari]\npace = [0.1]\n", [], ["vari", "did you mean 'vary'"]),
-    "unknown-sweep-key": ("[sweep]\nreplicate = 3\n[vary]\npace = [0.1]\n", [],
-                          ["replicate", "did you mean 'replicates'"]),
-    "param-in-sweep": ("[sweep]\npace = 0.5\n[vary]\npace = [0.1]\n", [],
-                       ["pace", "[fixed] or [vary]"]),
-    "unknown-fixed": ("[fixed]\ntravel_suport = true\n[vary]\npace = [0.1]\n", [],
-                      ["travel_suport", "did you mean 'travel_support'"]),
+    "unknown-sweep-key": (
+        "[sweep]\nreplicate = 3\n[vary]\npace = [0.1]\n",
+        [],
+        ["replicate", "did you mean 'replicates'"],
+    ),
+    "param-in-sweep": (
+        "[sweep]\npace = 0.5\n[vary]\npace = [0.1]\n",
+        [],
+        ["pace", "[fixed] or [vary]"],
+    ),
+    "unknown-fixed": (
+        "[fixed]\ntravel_suport = true\n[vary]\npace = [0.1]\n",
+        [],
+        ["travel_suport", "did you mean 'travel_support'"],
+    ),
     "unknown-varied": ("[vary]\npaec = [0.1, 0.2]\n", [], ["paec", "did you mean 'pace'"]),
-    "unknown-design": ('[sweep]\ndesign = "sobel"\n[vary]\npace = [0.1]\n', [],
-                       ["sobel", "did you mean 'sobol'"]),
+    "unknown-design": (
+        '[sweep]\ndesign = "sobel"\n[vary]\npace = [0.1]\n',
+        [],
+        ["sobel", "did you mean 'sobol'"],
+    ),
     "nothing-varied": ("[sweep]\nreplicates = 2\n", [], ["[vary]", "nothing to vary"]),
     "empty-list": ("[vary]\npace = []\n", [], ["pace", "empty list"]),
     "value-out-of-range": ("[vary]\npace = [0.5, 1.5]\n", [], ["pace", "from 0 to 1", "1.5"]),
-    "range-out-of-range": ('[sweep]\ndesign = "lhs"\nsamples = 4\n[vary]\n'
-                           "pace = {min = 0.1, max = 2}\n", [], ["pace", "from 0 to 1", "2"]),
-    "empty-range": ('[sweep]\ndesign = "lhs"\nsamples = 4\n[vary]\n'
-                    "pace = {min = 0.6, max = 0.2}\n", [], ["pace", "below"]),
-    "bad-choice": ('[vary]\ncompensation = ["none", "lots"]\n', [],
-                   ["compensation", "none, expenses, paid", "lots"]),
+    "range-out-of-range": (
+        '[sweep]\ndesign = "lhs"\nsamples = 4\n[vary]\npace = {min = 0.1, max = 2}\n',
+        [],
+        ["pace", "from 0 to 1", "2"],
+    ),
+    "empty-range": (
+        '[sweep]\ndesign = "lhs"\nsamples = 4\n[vary]\npace = {min = 0.6, max = 0.2}\n',
+        [],
+        ["pace", "below"],
+    ),
+    "bad-choice": (
+        '[vary]\ncompensation = ["none", "lots"]\n',
+        [],
+        ["compensation", "none, expenses, paid", "lots"],
+    ),
     "grid-needs-list": ("[vary]\npace = {min = 0.1, max = 0.9}\n", [], ["pace", "list"]),
-    "bool-range": ('[sweep]\ndesign = "morris"\nsamples = 4\n[vary]\n'
-                   "benefit_safe = {min = 0, max = 1}\n", [], ["benefit_safe", "listing"]),
-    "no-samples": ('[sweep]\ndesign = "lhs"\n[vary]\npace = {min = 0.1, max = 0.9}\n', [],
-                   ["samples", "lhs"]),
-    "sobol-not-power-of-2": ('[sweep]\ndesign = "sobol"\nsamples = 100\n[vary]\n'
-                             "pace = {min = 0.1, max = 0.9}\n", [], ["power of 2", "100"]),
-    "zero-replicates": ("[sweep]\nreplicates = 0\n[vary]\npace = [0.1]\n", [],
-                        ["replicates", "0"]),
-    "text-replicates": ('[sweep]\nreplicates = "ten"\n[vary]\npace = [0.1]\n', [],
-                        ["replicates", "whole number", "ten"]),
-    "empty-population": ("[fixed]\nn_carers = 0\n[vary]\nn_patients = [0, 10]\n", [],
-                         ["design point 0", "n_patients=0", "population"]),
+    "bool-range": (
+        '[sweep]\ndesign = "morris"\nsamples = 4\n[vary]\nbenefit_safe = {min = 0, max = 1}\n',
+        [],
+        ["benefit_safe", "listing"],
+    ),
+    "no-samples": (
+        '[sweep]\ndesign = "lhs"\n[vary]\npace = {min = 0.1, max = 0.9}\n',
+        [],
+        ["samples", "lhs"],
+    ),
+    "sobol-not-power-of-2": (
+        '[sweep]\ndesign = "sobol"\nsamples = 100\n[vary]\npace = {min = 0.1, max = 0.9}\n',
+        [],
+        ["power of 2", "100"],
+    ),
+    "zero-replicates": ("[sweep]\nreplicates = 0\n[vary]\npace = [0.1]\n", [], ["replicates", "0"]),
+    "text-replicates": (
+        '[sweep]\nreplicates = "ten"\n[vary]\npace = [0.1]\n',
+        [],
+        ["replicates", "whole number", "ten"],
+    ),
+    "empty-population": (
+        "[fixed]\nn_carers = 0\n[vary]\nn_patients = [0, 10]\n",
+        [],
+        ["design point 0", "n_patients=0", "population"],
+    ),
     "fixed-and-varied": ("[fixed]\npace = 0.3\n[vary]\npace = [0.1]\n", [], ["pace", "both"]),
-    "unknown-scenario": ('[sweep]\nscenario = "unpaidfast"\n[vary]\npace = [0.1]\n', [],
-                         ["unpaidfast", "did you mean 'unpaid-fast'"]),
+    "unknown-scenario": (
+        '[sweep]\nscenario = "unpaidfast"\n[vary]\npace = [0.1]\n',
+        [],
+        ["unpaidfast", "did you mean 'unpaid-fast'"],
+    ),
     "unsafe-name": ('[sweep]\nname = "../up"\n[vary]\npace = [0.1]\n', [], ["name", "../up"]),
     "out-is-a-file": (SMALL, ["--out", "taken.txt"], ["--out", "taken.txt", "file"]),
     "out-holds-other-files": (SMALL, ["--out", "busy"], ["--out", "busy", "other files"]),
     "zero-workers": (SMALL, ["--workers", "0"], ["--workers", "0"]),
-    "workers-and-scheduler": (SMALL, ["--workers", "2", "--scheduler", "tcp://127.0.0.1:9"],
-                              ["--workers", "--scheduler"]),
+    "workers-and-scheduler": (
+        SMALL,
+        ["--workers", "2", "--scheduler", "tcp://127.0.0.1:9"],
+        ["--workers", "--scheduler"],
+    ),
 }
 THROUGH_SCRIPT = ("malformed-toml", "unknown-varied", "out-holds-other-files")
 
@@ -171,8 +220,9 @@ def test_bad_input_in_process(key, tmp_path, monkeypatch, capsys):
 def test_bad_input_through_the_script(key, tmp_path):
     args = _prepare_bad(key, tmp_path)
     before = _files(tmp_path)
-    done = subprocess.run([*COMMAND, *args], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [*COMMAND, *args], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
     _check_bad(key, done.returncode, done.stdout, done.stderr, tmp_path, before)
 
 
@@ -204,39 +254,50 @@ def test_dry_run_prints_the_design_and_writes_nothing(tmp_path, monkeypatch, cap
 
 # --------------------------------------------------------------------------- designs
 
+
 def test_grid_points_runs_and_seeds(small):
     spec = load_spec(small["spec"])
     points = spec.points()
     assert list(points.columns) == ["point_id", "compensation", "pace"]
     assert points[["compensation", "pace"]].values.tolist() == [
-        ["none", 0.2], ["none", 0.8], ["paid", 0.2], ["paid", 0.8]]  # first name slowest
+        ["none", 0.2],
+        ["none", 0.8],
+        ["paid", 0.2],
+        ["paid", 0.8],
+    ]  # first name slowest
     runs = spec.runs()
     assert list(runs.columns) == ["run_id", "point_id", "replicate", "seed", *PARAM_NAMES]
     assert runs["run_id"].tolist() == list(range(12))
     assert (runs["point_id"] * 3 + runs["replicate"] == runs["run_id"]).all()
     children = np.random.SeedSequence(11).spawn(12)
-    assert runs["seed"].tolist() == [int(c.generate_state(1, dtype=np.uint64)[0] >> 1)
-                                     for c in children]
+    assert runs["seed"].tolist() == [
+        int(c.generate_state(1, dtype=np.uint64)[0] >> 1) for c in children
+    ]
     assert (runs["travel_support"]).all() and (runs["weeks"] == 8).all()
 
 
 def _design(tmp_path, design: str, samples: int, extra: str = "") -> Spec:
-    text = (f'[sweep]\ndesign = "{design}"\nsamples = {samples}\nseed = 9\nweeks = 8\n{extra}'
-            "[vary]\npace = {min = 0.1, max = 0.9}\nrefund_delay = {min = 0, max = 8}\n"
-            'compensation = ["none", "expenses", "paid"]\nbenefit_safe = [false, true]\n')
+    text = (
+        f'[sweep]\ndesign = "{design}"\nsamples = {samples}\nseed = 9\nweeks = 8\n{extra}'
+        "[vary]\npace = {min = 0.1, max = 0.9}\nrefund_delay = {min = 0, max = 8}\n"
+        'compensation = ["none", "expenses", "paid"]\nbenefit_safe = [false, true]\n'
+    )
     return load_spec(_write(tmp_path, text, f"{design}.toml"))
 
 
-@pytest.mark.parametrize(("design", "samples", "n_points"),
-                         [("lhs", 20, 20), ("sobol", 8, 8 * 6), ("morris", 4, 4 * 5)])
+@pytest.mark.parametrize(
+    ("design", "samples", "n_points"), [("lhs", 20, 20), ("sobol", 8, 8 * 6), ("morris", 4, 4 * 5)]
+)
 def test_sampled_designs(tmp_path, design, samples, n_points):
     spec = _design(tmp_path, design, samples)
     points = spec.points()
     assert spec.n_points == len(points) == n_points
     assert points["point_id"].tolist() == list(range(n_points))
-    assert spec.problem() == {"num_vars": 4,
-                              "names": ["pace", "refund_delay", "compensation", "benefit_safe"],
-                              "bounds": [[0.1, 0.9], [0.0, 8.0], [0.0, 1.0], [0.0, 1.0]]}
+    assert spec.problem() == {
+        "num_vars": 4,
+        "names": ["pace", "refund_delay", "compensation", "benefit_safe"],
+        "bounds": [[0.1, 0.9], [0.0, 8.0], [0.0, 1.0], [0.0, 1.0]],
+    }
     x = spec.sample_matrix()
     assert x.shape == (n_points, 4)
     assert points["pace"].tolist() == x[:, 0].tolist()
@@ -254,8 +315,9 @@ def test_sampled_designs_use_salib_and_scipy(tmp_path):
     from scipy.stats import qmc
 
     spec = _design(tmp_path, "sobol", 8)
-    expected = sobol.sample(spec.problem(), 8, calc_second_order=False,
-                            seed=np.random.default_rng([9, 1]))
+    expected = sobol.sample(
+        spec.problem(), 8, calc_second_order=False, seed=np.random.default_rng([9, 1])
+    )
     assert np.array_equal(spec.sample_matrix(), expected)
     spec = _design(tmp_path, "morris", 4, "levels = 6\n")
     expected = morris.sample(spec.problem(), 4, num_levels=6, seed=np.random.default_rng([9, 1]))
@@ -271,7 +333,14 @@ def test_sampled_designs_use_salib_and_scipy(tmp_path):
 def test_listed_values_cover_zero_to_one():
     f = Factor("compensation", "choice", ("none", "expenses", "paid"))
     assert [f.value(x) for x in (0.0, 0.33, 0.34, 0.66, 0.67, 0.999, 1.0)] == [
-        "none", "none", "expenses", "expenses", "paid", "paid", "paid"]
+        "none",
+        "none",
+        "expenses",
+        "expenses",
+        "paid",
+        "paid",
+        "paid",
+    ]
     g = Factor("weeks", "int", (), 4.0, 10.0)
     assert [g.value(x) for x in (4.0, 4.4, 4.6, 10.0)] == [4, 4, 5, 10]
 
@@ -287,17 +356,21 @@ def test_fingerprint_and_round_trip(small, tmp_path):
 
 # --------------------------------------------------------------------------- results
 
+
 def test_runs_table_has_every_run_once_with_all_columns(small):
     table = small["one"].read_runs()
     assert list(table.columns) == RUN_COLUMNS
     assert table["run_id"].tolist() == list(range(12))  # written in run_id order
     assert (table["status"] == "ok").all() and (table["error"] == "").all()
     runs = load_spec(small["spec"]).runs()
-    pd.testing.assert_frame_equal(table[runs.columns].astype(runs.dtypes.to_dict()), runs,
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        table[runs.columns].astype(runs.dtypes.to_dict()), runs, check_dtype=False
+    )
     assert not (small["one"].out_dir / "parts").exists()
-    assert sorted(p.name for p in small["one"].out_dir.iterdir()) == ["manifest.json",
-                                                                       "runs.parquet"]
+    assert sorted(p.name for p in small["one"].out_dir.iterdir()) == [
+        "manifest.json",
+        "runs.parquet",
+    ]
 
 
 def test_one_and_two_workers_give_identical_tables(small):
@@ -310,8 +383,9 @@ def test_one_and_two_workers_give_identical_tables(small):
 
 def test_a_row_equals_a_direct_model_run(small):
     row = small["one"].read_runs().iloc[7]
-    params = {name: row[name].item() if hasattr(row[name], "item") else row[name]
-              for name in PARAM_NAMES}
+    params = {
+        name: row[name].item() if hasattr(row[name], "item") else row[name] for name in PARAM_NAMES
+    }
     direct = CoProductionModel(rng=int(row["seed"]), **params).run()
     assert [row[m] for m in METRIC_NAMES] == [direct[m] for m in METRIC_NAMES]
 
@@ -336,7 +410,8 @@ def test_manifest_describes_the_sweep_and_checksums_verify(small):
     assert versions["coprod"]
     assert manifest["git_commit"] is None or re.fullmatch(r"[0-9a-f]{40}", manifest["git_commit"])
     assert datetime.fromisoformat(manifest["started"]) <= datetime.fromisoformat(
-        manifest["finished"])
+        manifest["finished"]
+    )
     assert manifest["runs"] == {"total": 12, "ok": 12, "failed": 0}
     assert set(manifest["files"]) == {"runs.parquet"}
     for name, entry in manifest["files"].items():
@@ -345,8 +420,10 @@ def test_manifest_describes_the_sweep_and_checksums_verify(small):
 
 
 def test_timeseries_long_format(tmp_path):
-    text = ('[sweep]\nreplicates = 2\nseed = 3\ntimeseries = true\n'
-            '[vary]\nweeks = [5, 7]\ncompensation = ["none", "paid"]\n')
+    text = (
+        "[sweep]\nreplicates = 2\nseed = 3\ntimeseries = true\n"
+        '[vary]\nweeks = [5, 7]\ncompensation = ["none", "paid"]\n'
+    )
     result = run_sweep(_write(tmp_path, text), tmp_path / "out", workers=1, progress=False)
     series = pd.read_parquet(result.timeseries_path)
     assert list(series.columns) == ["run_id", "week", *METRIC_NAMES]
@@ -381,8 +458,10 @@ def test_failed_runs_are_recorded_and_listed(small, tmp_path, monkeypatch, capsy
     lines = captured.err.splitlines()
     assert lines[0] == "coprod: 3 of 12 runs failed:"
     for run_id in (9, 10, 11):
-        assert (f'  run {run_id} (compensation="paid", pace=0.8): '
-                "RuntimeError: injected fault on two lines") in lines
+        assert (
+            f'  run {run_id} (compensation="paid", pace=0.8): '
+            "RuntimeError: injected fault on two lines"
+        ) in lines
     assert "12 runs (9 ok, 3 failed)" in captured.out
     table = pd.read_parquet(out / "runs.parquet")
     failed = table[table["status"] == "failed"]
@@ -438,25 +517,33 @@ def test_a_folder_in_use_is_refused(small, tmp_path, capsys):
 
 # --------------------------------------------------------------------------- kill -9
 
+
 @pytest.fixture(scope="module")
 def killable(tmp_path_factory) -> dict:
     """The KILLABLE spec and its table from an uninterrupted in-process sweep."""
     folder = tmp_path_factory.mktemp("killable")
     spec = _write(folder, KILLABLE)
-    return {"spec": spec, "reference": run_sweep(spec, folder / "reference", workers=1,
-                                                  progress=False)}
+    return {
+        "spec": spec,
+        "reference": run_sweep(spec, folder / "reference", workers=1, progress=False),
+    }
 
 
 def _start_and_wait_for_parts(spec: Path, out: Path, parts: int) -> subprocess.Popen:
     """``coprod sweep SPEC --out OUT --workers 2``, returned once ``parts`` parts exist."""
-    proc = subprocess.Popen([*COMMAND, "sweep", str(spec), "--out", str(out), "--workers", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*COMMAND, "sweep", str(spec), "--out", str(out), "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
         if len(list((out / "parts").glob("part-*[0-9].arrow"))) >= parts:
             break
         time.sleep(0.02)
     return proc
+
 
 def _children(pid: int) -> list[int]:
     """Process ids whose parent is ``pid`` (Linux /proc; empty elsewhere)."""
@@ -507,8 +594,9 @@ def test_resume_after_kill_9_gives_the_uninterrupted_table(killable, tmp_path, c
     assert resumed["run_id"].tolist() == list(range(160))  # every run exactly once
     reference = killable["reference"]
     pd.testing.assert_frame_equal(resumed, reference.read_runs())
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "timeseries.parquet"),
-                                  pd.read_parquet(reference.timeseries_path))
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "timeseries.parquet"), pd.read_parquet(reference.timeseries_path)
+    )
     manifest = json.loads((out / "manifest.json").read_text())
     assert len(manifest["sessions"]) == 2 and manifest["runs"]["ok"] == 160
     assert not (out / "parts").exists()
@@ -529,5 +617,6 @@ def test_a_lost_local_worker_is_replaced(killable, tmp_path):
             proc.wait(timeout=30)
     assert proc.returncode == 0, stderr
     assert "160 runs (160 ok, 0 failed)" in stdout
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"),
-                                  killable["reference"].read_runs())
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "runs.parquet"), killable["reference"].read_runs()
+    )
