@@ -108,7 +108,8 @@ METRICS: tuple[Metric, ...] = (
         how="rate",
         unit="ratio",
         label="Participation parity",
-        help="attendance of disadvantaged lay people (on benefits or disabled) over that of other lay people; 1 is parity",
+        help="attendance of disadvantaged lay people (on benefits or disabled) over that of "
+        "other lay people; 1 is parity",
         produces="values",
         high=101,
     ),
