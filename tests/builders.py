@@ -1,0 +1,111 @@
+"""Hand-set populations for the rule tests (imported as ``from builders import ...``).
+
+``tiny`` is one group of four: agents 0 and 1 are patients, 2 a carer, 3 a
+clinician. ``several`` is three groups of that same make-up, so that a rule can be
+seen to act within one group and leave the others alone. Both overwrite the drawn
+state with round values, so that the outcome of one rule can be worked out by hand.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from simulation import meeting, population, setting
+from simulation.meeting import Talk
+from simulation.params import validate
+
+# The tiny population: agents 0, 1 are patients, 2 a carer, 3 a clinician.
+P0, P1, CARER, CLIN = range(4)
+LAY = [P0, P1, CARER]
+
+# The several-group population: GROUPS groups of two patients, a carer and a clinician.
+GROUPS = 3
+
+
+def params(**over) -> SimpleNamespace:
+    """The run parameters of the tiny population, with ``over`` overriding them."""
+    values = {
+        "n_patients": 2,
+        "n_carers": 1,
+        "n_clinicians": 1,
+        "n_managers": 0,
+        "group_size": 10,
+        "user_led_funding": 0.0,
+    }
+    values.update(over)
+    return SimpleNamespace(**validate(values))
+
+
+def hand_set(s: population.State) -> population.State:
+    """Overwrite the drawn state with round values: lay 0.3 credible, professionals 0.8, ..."""
+    s.illness[:] = 0.0  # no flare-ups
+    s.on_benefits[:] = False
+    s.disabled[:] = False
+    s.base_cash[:] = np.where(s.lay, 100.0, population.PROFESSIONAL_CASH)
+    s.cash[:] = s.base_cash
+    s.free_hours[:] = np.where(s.lay, 20.0, population.PROFESSIONAL_HOURS)
+    s.credibility[:] = np.where(s.lay, 0.3, 0.8)
+    s.fluency[:] = np.where(s.lay, 0.6, 0.9)
+    s.motivation[:] = 0.5
+    s.baseline_motivation[:] = 0.5
+    s.benefit_fear[:] = 0.0
+    s.knowledge[:] = np.where(s.lay[:, None], [0.05, 0.15, 0.8], [0.55, 0.4, 0.05])
+    s.user_led[:] = False
+    return s
+
+
+def tiny(seed: int = 0, **over):
+    """(p, state, setting) for a hand-set population; ``over`` overrides parameters."""
+    p = params(**over)
+    s = hand_set(population.build(p, np.random.default_rng(seed)))
+    return p, s, setting.build(s, p)
+
+
+def several(seed: int = 0, **over):
+    """(p, state, setting) for GROUPS hand-set groups of 2 patients, a carer and a clinician.
+
+    Roles are dealt round-robin, so each group gets the tiny population's make-up.
+    ``members(s, g)`` lists a group's agents in role order.
+    """
+    counts = {"n_patients": 2 * GROUPS, "n_carers": GROUPS, "n_clinicians": GROUPS}
+    return tiny(seed, **(counts | {"group_size": 4} | over))
+
+
+def members(s: population.State, g: int) -> list[int]:
+    """The agents of group ``g``, in role order (patient, patient, carer, clinician)."""
+    return np.flatnonzero(s.group == g).tolist()
+
+
+def rebuild(s, **over):
+    """A new (p, setting) for the same state under other parameters."""
+    p = params(**over)
+    return p, setting.build(s, p)
+
+
+def hold(s, st, rng):
+    """meeting.hold with the run-fixed Room prepared from the state as it is now."""
+    return meeting.hold(s, st, meeting.prepare(s, st), rng)
+
+
+def hand_talk(n, contributed, recognised, turns=None) -> Talk:
+    """A Talk as meeting.hold makes it; heard = recognised / said (0 if silent).
+
+    ``contributed`` is given by kind for readability; a Talk keeps only its total, ``said``.
+    """
+    contributed = np.asarray(contributed, np.int64).reshape(n, 3)
+    recognised = np.asarray(recognised, np.int64).reshape(n, 3)
+    said = contributed.sum(axis=1)
+    heard = recognised.sum(axis=1) / np.maximum(said, 1)
+    return Talk(
+        turns=np.zeros(n) if turns is None else np.asarray(turns, float),
+        recognised=recognised,
+        said=said.astype(float),
+        heard=heard,
+    )
+
+
+def some_talk(s) -> Talk:
+    """A meeting where everyone said and was heard once on each kind of knowledge."""
+    return hand_talk(s.n, np.ones((s.n, 3)), np.ones((s.n, 3)))

@@ -1,0 +1,87 @@
+"""Rule 4, decisions: influence by power, and which insights are adopted.
+
+Built on the hand-set populations of ``builders.py``; constants are read from the
+modules by name, never copied, so that tuning them does not break the tests.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from builders import CLIN, LAY, some_talk, tiny
+
+from simulation import decisions, meeting
+from simulation.knowledge import Insights
+
+
+def _insights(n_groups, total, lay_origin):
+    total, lay_origin = np.asarray(total), np.asarray(lay_origin)
+    return Insights(
+        total, np.zeros_like(total), lay_origin, np.zeros((n_groups, 3)), np.zeros((n_groups, 3))
+    )
+
+
+@pytest.mark.parametrize("power", [0.0, 0.3, 1.0])
+def test_influence_is_a_share_of_weight_summing_to_one_per_group(power):
+    _p, s, st = tiny(group_size=2, power_sharing=power)
+    s.credibility[:] = [0.2, 0.4, 0.1, 0.9]
+    for present in ([True] * 4, [True, True, False, True]):
+        s.attending[:] = present
+        d = decisions.decide(
+            s, st, some_talk(s), _insights(2, [3, 3], [1, 1]), np.random.default_rng(19)
+        )
+        weight = s.attending * (meeting.SPEAK_BASE + s.credibility) * np.where(s.lay, power, 1.0)
+        total = np.bincount(s.group, weight, minlength=2)
+        assert (s.influence[~s.attending] == 0).all()
+        for g in range(2):
+            members = (s.group == g) & s.attending
+            if total[g] > 0:
+                assert s.influence[members].sum() == pytest.approx(1.0)
+                assert s.influence[members] == pytest.approx(weight[members] / total[g])
+        assert d.present.tolist() == np.bincount(s.group, s.attending, minlength=2).tolist()
+
+
+def test_without_power_sharing_lay_influence_is_zero_and_lay_ideas_never_adopted():
+    _p, s, st = tiny(power_sharing=0.0)
+    s.attending[:] = True
+    rng = np.random.default_rng(20)
+    ins = _insights(1, [10], [6])
+    for _ in range(300):
+        d = decisions.decide(s, st, some_talk(s), ins, rng)
+        assert (s.influence[LAY] == 0).all() and s.influence[CLIN] == pytest.approx(1.0)
+        assert d.lay_adoption.tolist() == [0.0]
+        assert d.adopted_lay.tolist() == [0]
+        assert d.adopted[0] == 4  # professional ideas: (1 - 0) / (1 - 3/4) > 1, all adopted
+
+
+def test_adopted_never_exceeds_total():
+    _p, s, st = tiny(group_size=2, power_sharing=0.5)
+    rng = np.random.default_rng(21)
+    for _ in range(300):
+        s.attending[:] = rng.random(4) < 0.7
+        total = rng.integers(0, 10, 2)
+        lay = rng.binomial(total, 0.5)
+        d = decisions.decide(s, st, some_talk(s), _insights(2, total, lay), rng)
+        assert (d.adopted <= total).all() and (d.adopted_lay <= lay).all()
+        assert (d.adopted_lay <= d.adopted).all()
+        assert (d.lay_adoption >= 0).all() and (d.lay_adoption <= 1).all()
+
+
+def test_adoption_chances_match_influence_over_presence():
+    p, s, st = tiny(power_sharing=0.5)
+    s.attending[:] = True
+    s.credibility[:] = [0.3, 0.3, 0.3, 0.8]
+    d = decisions.decide(s, st, some_talk(s), _insights(1, [0], [0]), np.random.default_rng(0))
+    lay_w = 3 * (meeting.SPEAK_BASE + 0.3) * 0.5
+    L = lay_w / (lay_w + meeting.SPEAK_BASE + 0.8)
+    assert d.lay_adoption[0] == pytest.approx(min(1.0, L / 0.75))
+    hours = st.hours[0]
+    per_hour = decisions.ITEMS_BASE + decisions.ITEMS_PACE * p.pace
+    assert d.items[0] == pytest.approx(hours * per_hour)
+
+
+def test_no_meeting_clears_influence():
+    _p, s, st = tiny()
+    s.influence[:] = 0.25
+    assert decisions.decide(s, st, None, None, np.random.default_rng(0)) is None
+    assert (s.influence == 0).all()

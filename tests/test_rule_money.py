@@ -1,0 +1,200 @@
+"""Rule 6, money: trips, refunds, payments, benefit cuts and programme cost.
+
+Built on the hand-set populations of ``builders.py``; constants are read from the
+modules by name, never copied, so that tuning them does not break the tests.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from builders import CARER, CLIN, LAY, P0, P1, tiny
+
+from simulation import money, participation
+
+
+def _attend_once_then_settle(delay, weeks, **over):
+    p, s, st = tiny(refund_delay=delay, **over)
+    costs = participation.prepare(s, p, st)
+    out = []
+    for week in range(1, weeks + 1):
+        s.attending[:] = [week == 1, False, False, False]
+        out.append(money.settle(s, p, costs, week))
+    return p, s, costs, out
+
+
+@pytest.mark.parametrize("delay", [0, 1, 3, 7, 26])
+def test_fronted_trip_is_refunded_exactly_refund_delay_weeks_later(delay):
+    p, s, st = tiny(refund_delay=delay, compensation="expenses", travel_cost=10.0)
+    costs = participation.prepare(s, p, st)
+    for week in range(1, delay + 4):
+        s.attending[:] = [week == 1, False, False, False]
+        flows = money.settle(s, p, costs, week)
+        if week < 1 + delay:
+            assert flows.refunds == 0.0
+            assert s.owed[P0] == 10.0 and s.out_of_pocket[P0] == 10.0 and s.received[P0] == 0
+        elif week == 1 + delay:
+            assert flows.refunds == 10.0
+            assert s.owed[P0] == 0.0 and s.out_of_pocket[P0] == 0.0 and s.received[P0] == 10.0
+        else:
+            assert flows.refunds == 0.0 and s.received[P0] == 10.0
+        assert flows.cost == pytest.approx(
+            flows.payments + flows.refunds + flows.travel + flows.staff
+        )
+
+
+def test_overlapping_refunds_each_arrive_after_the_delay():
+    p, s, st = tiny(refund_delay=3, compensation="expenses", travel_cost=10.0)
+    costs = participation.prepare(s, p, st)
+    attends = {1: [P0], 2: [P0, P1], 3: [CARER], 6: [P1]}
+    got = {}
+    for week in range(1, 12):
+        s.attending[:] = False
+        s.attending[attends.get(week, [])] = True
+        got[week] = money.settle(s, p, costs, week).refunds
+    want = {w + 3: 10.0 * len(who) for w, who in attends.items()}
+    assert got == {w: want.get(w, 0.0) for w in range(1, 12)}
+    assert (s.owed == 0).all() and (s.out_of_pocket == 0).all()
+    assert s.received[LAY].tolist() == [20.0, 20.0, 10.0]
+
+
+def test_programme_cost_is_payments_refunds_travel_and_staff():
+    p, s, st = tiny(
+        refund_delay=2,
+        compensation="paid",
+        payment_rate=0.5,
+        travel_support=True,
+        travel_cost=10.0,
+        benefit_safe=True,
+    )
+    s.disabled[P1] = True
+    costs = participation.prepare(s, p, st)
+    hours = st.hours[0]
+    totals = {"payments": 0.0, "refunds": 0.0, "travel": 0.0, "staff": 0.0}
+    cost = 0.0
+    rng = np.random.default_rng(22)
+    for week in range(1, 30):
+        s.attending[:] = rng.random(4) < 0.6 if week < 25 else False
+        present = s.attending.copy()
+        flows = money.settle(s, p, costs, week)
+        assert flows.staff == pytest.approx(participation.PROFESSIONAL_PAY * hours * present[CLIN])
+        assert flows.travel == pytest.approx(
+            10.0 * participation.DISABLED_TRAVEL_FACTOR * present[P1]
+        )
+        assert flows.cost == pytest.approx(
+            flows.payments + flows.refunds + flows.travel + flows.staff
+        )
+        cost += flows.cost
+        for k in totals:
+            totals[k] += getattr(flows, k)
+    assert cost == pytest.approx(sum(totals.values()))
+    assert s.received.sum() == pytest.approx(totals["payments"] + totals["refunds"])
+    assert totals["payments"] > 0 and totals["refunds"] > 0
+    assert (s.owed == 0).all() and (s.out_of_pocket == 0).all()
+
+
+def test_paid_above_permitted_earnings_cuts_benefits():
+    delay = 2
+    p, s, st = tiny(
+        refund_delay=delay,
+        compensation="paid",
+        payment_rate=1.0,
+        permitted_earnings=20.0,
+        benefit_safe=False,
+    )
+    s.on_benefits[[P0, P1]] = True
+    s.benefit_fear[[P0, P1]] = 0.2
+    costs = participation.prepare(s, p, st)
+    assert costs.pay[P0] > p.permitted_earnings
+    for week in range(1, 1 + delay + 1):
+        s.attending[:] = [week == 1, False, False, False]
+        flows = money.settle(s, p, costs, week)
+        if week < 1 + delay:
+            assert flows.benefit_cuts == 0 and flows.cut is None
+    cut_week = 1 + delay
+    assert flows.benefit_cuts == 1 and flows.cut.tolist() == [True, False, False, False]
+    assert flows.payments == pytest.approx(costs.pay[P0])
+    assert s.suspended_until[P0] == cut_week + 1 + money.SUSPENSION_WEEKS
+    assert s.benefit_fear[P0] == 1.0
+    # word of mouth: the other person on benefits in the group fears more
+    assert s.benefit_fear[P1] == pytest.approx(0.2 + money.WORD_OF_MOUTH * 0.8)
+    assert s.benefit_fear[CARER] == 0.0  # not on benefits
+    # no income for SUSPENSION_WEEKS weeks after the cut: money at hand drains, then recovers
+    s.attending[:] = False
+    levels = []
+    for week in range(cut_week + 1, cut_week + 2 + money.SUSPENSION_WEEKS):
+        money.settle(s, p, costs, week)
+        levels.append(s.cash[P0])
+    draining, recovered = levels[:-1], levels[-1]
+    assert all(later < earlier for earlier, later in itertools.pairwise(draining))
+    assert recovered > draining[-1]
+
+
+def test_benefit_safe_scheme_never_cuts_benefits():
+    _p, s, _costs, flows = _attend_once_then_settle(
+        2, 6, compensation="paid", payment_rate=1.0, permitted_earnings=20.0, benefit_safe=True
+    )
+    assert sum(f.payments for f in flows) > 20.0
+    assert all(f.benefit_cuts == 0 and f.cut is None for f in flows)
+    assert (s.suspended_until == 0).all()
+
+
+def test_pay_within_permitted_earnings_is_not_cut():
+    p, s, st = tiny(
+        refund_delay=0,
+        compensation="paid",
+        payment_rate=0.1,
+        permitted_earnings=500.0,
+        benefit_safe=False,
+    )
+    s.on_benefits[P0] = True
+    costs = participation.prepare(s, p, st)
+    assert 0 < costs.pay[P0] <= p.permitted_earnings and not costs.risky[P0]
+    s.attending[:] = [True, False, False, False]
+    flows = money.settle(s, p, costs, 1)
+    assert flows.payments == pytest.approx(costs.pay[P0]) and flows.benefit_cuts == 0
+
+
+@pytest.mark.parametrize("compensation", ["none", "expenses", "paid"])
+def test_unpaid_hours_accrue_only_when_not_paid(compensation):
+    p, s, st = tiny(compensation=compensation, refund_delay=0, benefit_safe=True)
+    costs = participation.prepare(s, p, st)
+    hours = st.hours[0]
+    for week in range(1, 4):
+        s.attending[:] = [True, week != 2, False, True]
+        flows = money.settle(s, p, costs, week)
+        want = 0.0 if compensation == "paid" else hours * (1 + (week != 2))
+        assert flows.unpaid_hours == pytest.approx(want)
+    if compensation == "paid":
+        assert (s.unpaid_hours == 0).all()
+    else:
+        assert s.unpaid_hours.tolist() == pytest.approx([3 * hours, 2 * hours, 0.0, 0.0])
+
+
+def test_fully_refunded_trips_leave_nothing_out_of_pocket():
+    p, s, st = tiny(refund_delay=2, compensation="expenses", travel_cost=0.3)
+    costs = participation.prepare(s, p, st)
+    for week in range(1, 6):  # attends weeks 1-3; refunds arrive in weeks 3-5
+        s.attending[:] = [week <= 3, False, False, False]
+        money.settle(s, p, costs, week)
+    if s.received[P0] != pytest.approx(0.9):
+        pytest.fail("precondition: the three trips were refunded")
+    assert s.out_of_pocket[P0] >= 0.0 and s.owed[P0] >= 0.0
+
+
+def test_hours_paid_nothing_count_as_unpaid():
+    p, s, st = tiny(compensation="paid", payment_rate=0.0, refund_delay=0)
+    costs = participation.prepare(s, p, st)
+    s.attending[:] = [True, False, False, False]
+    flows = money.settle(s, p, costs, 1)
+    if (costs.pay != 0).any() or flows.payments != 0.0:
+        pytest.fail("precondition: nothing is paid")
+    assert flows.unpaid_hours == pytest.approx(st.hours[0])
+
+
+def test_without_compensation_trips_are_never_refunded():
+    _p, s, _costs, flows = _attend_once_then_settle(0, 5, compensation="none", travel_cost=10.0)
+    assert sum(f.refunds for f in flows) == 0.0
+    assert s.out_of_pocket[P0] == 10.0 and s.owed[P0] == 0.0 and s.received[P0] == 0.0

@@ -1,0 +1,170 @@
+"""Rule 7, motivation: satisfaction by rationale, burnout, drift and fear.
+
+Built on the hand-set populations of ``builders.py``; constants are read from the
+modules by name, never copied, so that tuning them does not break the tests.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from builders import CARER, CLIN, P0, P1, hand_talk, tiny
+
+from simulation import motivation, participation, population
+from simulation.decisions import Decisions
+from simulation.money import Flows
+from simulation.population import EXPERIENCE, MANAGERIAL, RIGHTS
+
+
+def test_judge_matches_the_rationale_formulas():
+    _p, s, _st = tiny()
+    s.rationale[:] = [RIGHTS, EXPERIENCE, RIGHTS, MANAGERIAL]
+    s.attending[:] = True
+    s.influence[:] = [0.1, 0.2, 0.3, 0.4]
+    talk = hand_talk(
+        4,
+        [[1, 1, 2], [0, 1, 4], [0, 0, 0], [3, 3, 0]],
+        [[0, 1, 1], [0, 1, 2], [0, 0, 0], [3, 2, 0]],
+    )
+    d = Decisions(np.array([2]), np.array([1]), np.array([1.5]), np.array([0.6]), np.array([4]))
+    flows = Flows(group_cost=np.array([90.0]))
+    sat = motivation.judge(s, talk, d, flows)
+    value = (2 + 1.5) / (90.0 / participation.PROFESSIONAL_PAY)
+    heard = 3 / 5
+    want = [
+        0.5 * (min(1, 4 * 0.1) + 0.6),
+        heard / (heard + motivation.HEARD_REF),
+        0.5 * (min(1, 4 * 0.3) + 0.6),
+        value / (value + motivation.VALUE_REF),
+    ]
+    assert sat == pytest.approx(want)
+    # a silent experience-based agent is not heard at all
+    s.rationale[:] = EXPERIENCE
+    assert motivation.judge(s, talk, d, flows)[CARER] == 0.0
+    # a meeting that cost nothing gives managerial participants no value
+    s.rationale[:] = MANAGERIAL
+    # A meeting that cost nothing but decided something is the best value there is.
+    assert (motivation.judge(s, talk, d, Flows(group_cost=np.zeros(1))) == 1).all()
+
+
+def test_judge_is_finite_for_a_tiny_meeting_cost():
+    _p, s, _st = tiny()
+    s.rationale[:] = MANAGERIAL
+    talk = hand_talk(4, [[1, 1, 1]] * 4, [[1, 1, 1]] * 4)
+    d = Decisions(np.array([1]), np.array([0]), np.array([2.0]), np.zeros(1), np.array([4]))
+    with np.errstate(all="ignore"):
+        sat = motivation.judge(s, talk, d, Flows(group_cost=np.array([1e-310])))
+    assert np.isfinite(sat).all()
+
+
+def test_present_agents_update_satisfaction_and_motivation():
+    _p, s, _st = tiny(compensation="paid")
+    s.rationale[:] = EXPERIENCE
+    s.attending[:] = [True, True, False, True]
+    s.last_attended[:] = 1
+    s.satisfaction[:] = 0.5
+    s.motivation[:] = 0.5
+    talk = hand_talk(4, [[1, 1, 2]] * 4, [[1, 1, 2]] * 4)  # everyone fully heard
+    d = Decisions(np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1), np.array([3]))
+    flows = Flows(group_cost=np.array([60.0]))
+    sat = 1 / (1 + motivation.HEARD_REF)
+    motivation.update(s, talk, d, flows, week=1, interval=2)
+    for i in (P0, P1, CLIN):
+        assert s.satisfaction[i] == pytest.approx(0.5 + motivation.SAT_RATE * (sat - 0.5))
+        step = motivation.ETA * (sat - motivation.ASPIRATION)
+        assert s.motivation[i] == pytest.approx(0.5 + step)
+    assert s.satisfaction[CARER] == 0.5 and s.motivation[CARER] == 0.5
+
+
+def test_unpaid_present_lay_people_burn_out():
+    _p, s, st = tiny(compensation="none")
+    s.attending[:] = [True, False, False, True]
+    s.last_attended[:] = 1
+    flows = Flows(unpaid_hours=st.hours[0], unpaid=st.hours[0] * np.array([1.0, 0, 0, 0]))
+    motivation.update(s, None, None, flows, week=1, interval=2)
+    assert s.motivation[P0] == pytest.approx(0.5 - motivation.BURNOUT * st.hours[0] / 20.0)
+    assert s.motivation[[P1, CARER, CLIN]].tolist() == [0.5, 0.5, 0.5]
+
+
+def test_benefit_cut_lowers_motivation_by_benefit_shock():
+    _p, s, _st = tiny()
+    s.motivation[:] = 0.7
+    s.attending[:] = False
+    s.last_attended[:] = 10  # attended recently: no drift
+    cut = np.array([True, False, False, False])
+    motivation.update(s, None, None, Flows(benefit_cuts=1, cut=cut), week=11, interval=2)
+    assert s.motivation[P0] == pytest.approx(0.7 - motivation.BENEFIT_SHOCK)
+    assert s.motivation[1:].tolist() == [0.7, 0.7, 0.7]
+
+
+def test_absent_agents_drift_towards_baseline():
+    _p, s, _st = tiny()
+    s.baseline_motivation[:] = [0.8, 0.2, 0.5, 0.9]
+    s.motivation[:] = [0.3, 0.6, 0.5, 0.1]
+    s.attending[:] = False
+    week, interval = 20, 2
+    s.last_attended[:] = [week - interval - 1, -(10**6), week - interval - 5, week]
+    before = s.motivation.copy()
+    motivation.update(s, None, None, Flows(), week=week, interval=interval)
+    want = before + motivation.RETURN_RATE * (s.baseline_motivation - before)
+    assert s.motivation[:3] == pytest.approx(want[:3])
+    assert s.motivation[CLIN] == before[CLIN]  # attended this week: no drift
+    # repeated absence converges on the baseline
+    for w in range(21, 2000):
+        motivation.update(s, None, None, Flows(), week=w, interval=interval)
+    assert s.motivation[:3] == pytest.approx(s.baseline_motivation[:3], abs=1e-6)
+
+
+def test_fear_of_losing_benefits_fades_towards_its_initial_level():
+    _p, s, _st = tiny()
+    s.initial_fear[:] = [population.INITIAL_BENEFIT_FEAR, 0.0, 0.0, 0.0]
+    s.benefit_fear[:] = [1.0, 0.0, 0.5, 0.0]
+    motivation.update(s, None, None, Flows(), week=3, interval=2)
+    assert s.benefit_fear == pytest.approx(
+        [
+            1.0 + motivation.FEAR_FADE * (population.INITIAL_BENEFIT_FEAR - 1.0),
+            0.0,
+            0.5 * (1 - motivation.FEAR_FADE),
+            0.0,
+        ]
+    )
+
+
+def test_motivation_stays_within_zero_and_one():
+    _p, s, _st = tiny(compensation="none")
+    rng = np.random.default_rng(23)
+    s.rationale[:] = [RIGHTS, EXPERIENCE, EXPERIENCE, MANAGERIAL]
+    for week in range(1, 400):
+        s.attending[:] = rng.random(4) < 0.7
+        s.last_attended[s.attending] = week
+        s.influence[:] = rng.random(4)
+        counts = rng.integers(0, 5, (4, 3))
+        talk = hand_talk(4, counts, rng.binomial(counts, rng.random()))
+        d = Decisions(
+            rng.integers(0, 5, 1),
+            np.zeros(1),
+            rng.random(1),
+            rng.random(1),
+            np.array([s.attending.sum()]),
+        )
+        cut = rng.random(4) < 0.3
+        flows = Flows(
+            unpaid_hours=float(rng.random() * 10), cut=cut, group_cost=rng.random(1) * 200
+        )
+        motivation.update(s, talk, d, flows, week, interval=1)
+        assert (s.motivation >= 0.0).all() and (s.motivation <= 1.0).all()
+        assert (s.satisfaction >= 0.0).all() and (s.satisfaction <= 1.0).all()
+    # pinned at the bounds rather than pushed past them
+    s.motivation[:] = 0.99
+    s.attending[:] = True
+    talk = hand_talk(4, [[1, 1, 1]] * 4, [[1, 1, 1]] * 4)
+    d = Decisions(np.array([50]), np.zeros(1), np.array([50.0]), np.ones(1), np.array([4]))
+    s.influence[:] = 1.0
+    for _ in range(50):
+        motivation.update(s, talk, d, Flows(group_cost=np.ones(1)), 500, 1)
+    assert s.motivation.max() <= 1.0
+    s.motivation[:] = 0.05
+    s.attending[:] = False
+    s.last_attended[:] = 500
+    motivation.update(s, None, None, Flows(cut=np.ones(4, bool)), 500, 1)
+    assert (s.motivation == 0.0).all()

@@ -1,0 +1,236 @@
+"""Rule 1, participation: who weighs up and takes part in this week's meeting.
+
+Built on the hand-set populations of ``builders.py``; constants are read from the
+modules by name, never copied, so that tuning them does not break the tests.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from builders import CARER, CLIN, LAY, P0, P1, rebuild, tiny
+
+from simulation import money, participation, population, setting
+
+
+def expit(u):
+    return 1.0 / (1.0 + np.exp(-u))
+
+
+class FixedDraws:
+    """A Generator stand-in for participation: no flare-ups, every choice draw = ``x``."""
+
+    def __init__(self, x):
+        self.x = np.asarray(x, float)
+
+    def random(self, shape):
+        out = np.empty(shape)
+        out[0] = 1.0 - 1e-12  # above any flare chance
+        out[1] = self.x
+        return out
+
+
+def documented_utility(s, p, st, i) -> float:
+    """U of agent i by participation.py's docstring (travel not booked, not disabled)."""
+    P = participation
+    u = (
+        P.A_MOTIVATION * (s.motivation[i] - 0.5)
+        + P.A_TRUST * (s.trust[i] - 0.5)
+        + P.A_BELONGING * s.belonging[i]
+    )
+    if not s.lay[i]:
+        return P.BASE_PROFESSIONAL + u
+    hours = setting.HOURS_FAST + (setting.HOURS_SLOW - setting.HOURS_FAST) * (1 - p.pace)
+    fare = p.travel_cost
+    refunded = p.compensation != "none"
+    felt = fare * (
+        P.REFUND_FELT * min(1.0, p.refund_delay / P.FRONTING_HORIZON) if refunded else 1.0
+    )
+    pay = p.payment_rate * P.PROFESSIONAL_PAY * hours if p.compensation == "paid" else 0.0
+    risky = s.on_benefits[i] and pay > p.permitted_earnings and not p.benefit_safe
+    return (
+        P.BASE_LAY
+        + u
+        - P.A_TIME * (hours + P.TRAVEL_HOURS) / s.free_hours[i]
+        - P.A_MONEY * felt / (s.base_cash[i] + P.CASH_CUSHION)
+        + P.A_PAY * pay / (pay + s.base_cash[i])
+        - P.A_BENEFIT * s.benefit_fear[i] * risky
+    )
+
+
+def test_nobody_attends_in_a_week_without_a_meeting():
+    p, s, st = tiny()
+    costs = participation.prepare(s, p, st)
+    s.attending[:] = True
+    s.motivation[:] = 1e3
+    rng = np.random.default_rng(1)
+    before = rng.bit_generator.state
+    out = participation.take_part(s, costs, rng, week=2, meets=False)
+    assert not out.any() and not s.attending.any()
+    assert rng.bit_generator.state == before  # no draws consumed
+    assert s.last_attended.max() < 0 and not s.ever_attended.any()
+
+
+def test_huge_motivation_brings_everyone_who_can():
+    p, s, st = tiny()
+    costs = participation.prepare(s, p, st)
+    s.motivation[:] = 1e3
+    rng = np.random.default_rng(2)
+    for week in range(1, 201):
+        participation.take_part(s, costs, rng, week, True)
+        assert s.attending.all()
+    assert (s.last_attended == 200).all() and s.ever_attended.all() and s.first_weeks.all()
+
+
+def test_money_at_hand_below_trip_cost_rules_attendance_out():
+    p, s, st = tiny(travel_cost=50.0, compensation="expenses")
+    s.cash[P0] = 30.0  # too poor
+    s.cash[P1] = 40.0  # still waiting for refunds: 40 at hand < 50
+    s.cash[CARER] = 0.0  # benefit suspended: nothing at hand
+    s.disabled[:] = False
+    costs = participation.prepare(s, p, st)
+    assert costs.trip[LAY].tolist() == [50.0, 50.0, 50.0]
+    rng = np.random.default_rng(3)
+    for motivation_level in (1.0, 1e3):
+        s.motivation[:] = motivation_level
+        for week in range(1, 101):
+            participation.take_part(s, costs, rng, week, True)
+            assert not s.attending[LAY].any()
+    assert s.attending[CLIN]
+    # enough at hand: can come
+    s.cash[P0] = 50.0
+    participation.take_part(s, costs, rng, 101, True)
+    assert s.attending[P0]
+
+
+def test_money_at_hand_pays_trips_gets_refunds_and_drifts_back_to_the_budget():
+    p, s, st = tiny(travel_cost=10.0, compensation="expenses", refund_delay=2)
+    costs = participation.prepare(s, p, st)
+    s.attending[:] = [True, False, False, False]
+    r = money.CASH_RECOVERY
+    money.settle(s, p, costs, 1)  # P0 fronts 10 from 100, then drifts back
+    assert s.cash[P0] == pytest.approx(90 + r * (100 - 90))
+    s.attending[:] = False
+    money.settle(s, p, costs, 2)
+    before = s.cash[P0]
+    money.settle(s, p, costs, 3)  # the refund arrives
+    assert s.cash[P0] == pytest.approx(before + 10 + r * (100 - before - 10))
+    assert s.cash[P1] == 100.0  # untouched
+    # a suspended benefit stops the income: money at hand drains towards 0
+    s.suspended_until[P1] = 10**6
+    money.settle(s, p, costs, 4)
+    assert s.cash[P1] == pytest.approx(100 * (1 - r))
+
+
+@pytest.mark.parametrize(
+    "over",
+    [
+        {"compensation": "paid", "payment_rate": 1.0, "refund_delay": 0, "pace": 0.5},
+        {
+            "compensation": "paid",
+            "payment_rate": 0.3,
+            "refund_delay": 3,
+            "pace": 0.9,
+            "benefit_safe": True,
+        },
+        {"compensation": "expenses", "refund_delay": 5, "pace": 0.2, "travel_cost": 30.0},
+        {"compensation": "expenses", "refund_delay": 20, "pace": 0.0, "travel_cost": 30.0},
+        {"compensation": "none", "refund_delay": 2, "pace": 1.0, "travel_cost": 15.0},
+    ],
+)
+def test_take_part_chance_is_the_logistic_of_the_documented_utility(over):
+    p, s, st = tiny(permitted_earnings=20.0, **over)
+    s.on_benefits[P0] = True
+    s.benefit_fear[P0] = 0.7
+    s.motivation[:] = [0.2, 0.9, 0.6, 0.4]
+    s.trust[:] = [0.1, 0.5, 0.8, 0.3]
+    s.belonging[:] = [0.0, 0.2, 0.05, 0.4]
+    s.base_cash[:] = [40.0, 150.0, 90.0, population.PROFESSIONAL_CASH]
+    costs = participation.prepare(s, p, st)
+    for i in range(4):
+        chance = expit(documented_utility(s, p, st, i))
+        x = np.full(4, 1.0 - 1e-12)
+        x[i] = chance * (1 - 1e-9)  # just under the chance: comes
+        assert participation.take_part(s, costs, FixedDraws(x), 1, True)[i]
+        x[i] = chance * (1 + 1e-9)  # just over: stays away
+        assert not participation.take_part(s, costs, FixedDraws(x), 1, True)[i]
+    hours = st.hours[0]
+    pay = p.payment_rate * participation.PROFESSIONAL_PAY * hours if p.compensation == "paid" else 0
+    assert costs.pay[LAY] == pytest.approx([pay] * 3) and costs.pay[CLIN] == 0.0
+    assert costs.risky.tolist() == [pay > 20.0 and not p.benefit_safe, False, False, False]
+
+
+def test_benefit_risk_keeps_people_on_benefits_away_unless_benefit_safe():
+    draws = 6000
+    freq, prob = {}, {}
+    for safe in (False, True):
+        p, s, st = tiny(
+            compensation="paid",
+            payment_rate=1.0,
+            permitted_earnings=20.0,
+            benefit_safe=safe,
+            refund_delay=0,
+        )
+        s.on_benefits[P0] = True
+        s.benefit_fear[P0] = 1.0
+        s.motivation[:] = 0.5
+        costs = participation.prepare(s, p, st)
+        assert costs.pay[P0] > p.permitted_earnings
+        assert costs.risky[P0] == (not safe)
+        prob[safe] = expit(documented_utility(s, p, st, P0))
+        rng = np.random.default_rng(4)
+        came = 0
+        for week in range(1, draws + 1):
+            came += participation.take_part(s, costs, rng, week, True)[P0]
+        freq[safe] = came / draws
+        sd = np.sqrt(prob[safe] * (1 - prob[safe]) / draws)
+        assert abs(freq[safe] - prob[safe]) < 5 * sd + 1e-9
+    assert freq[False] < freq[True] - 0.1
+
+
+def test_flare_ups_keep_ill_patients_away_at_their_rate():
+    p, s, st = tiny()
+    costs = participation.prepare(s, p, st)
+    s.motivation[:] = 1e3
+    s.illness[P0] = 1.0
+    rng = np.random.default_rng(5)
+    n = 6000
+    came = sum(participation.take_part(s, costs, rng, w, True)[P0] for w in range(1, n + 1))
+    expected = 1.0 - participation.FLARE
+    assert abs(came / n - expected) < 5 * np.sqrt(expected * (1 - expected) / n)
+
+
+def test_travel_support_books_disabled_travel():
+    p, s, st = tiny(travel_cost=12.0, travel_support=False, compensation="expenses", refund_delay=0)
+    s.disabled[P0] = True
+    without = participation.prepare(s, p, st)
+    assert without.trip[P0] == pytest.approx(12.0 * participation.DISABLED_TRAVEL_FACTOR)
+    assert without.booked_fare[P0] == 0.0
+    p, st = rebuild(
+        s, travel_cost=12.0, travel_support=True, compensation="expenses", refund_delay=0
+    )
+    costs = participation.prepare(s, p, st)
+    assert costs.trip[P0] == 0.0
+    assert costs.booked_fare[P0] == pytest.approx(12.0 * participation.DISABLED_TRAVEL_FACTOR)
+    assert costs.trip[P1] == 12.0 and costs.booked_fare[P1] == 0.0  # not disabled: fronts it
+    assert costs.trip[CLIN] == 0.0 and costs.booked_fare[CLIN] == 0.0
+    # with the fare booked, even someone with nothing at hand can come
+    s.base_cash[P0] = 0.0
+    s.motivation[:] = 1e3
+    participation.take_part(s, costs, np.random.default_rng(6), 1, True)
+    assert s.attending[P0]
+    s.attending[:] = [True, False, False, False]
+    flows = money.settle(s, p, costs, 1)
+    assert flows.travel == pytest.approx(12.0 * participation.DISABLED_TRAVEL_FACTOR)
+    assert s.out_of_pocket[P0] == 0.0 and s.owed[P0] == 0.0 and flows.refunds == 0.0
+
+
+def test_user_led_groups_book_travel_for_every_lay_member():
+    p, s, st = tiny(travel_cost=10.0)
+    s.user_led[:] = True
+    st = setting.build(s, p)
+    costs = participation.prepare(s, p, st)
+    assert (costs.trip == 0).all()
+    assert costs.booked_fare[LAY] == pytest.approx([10.0] * 3)
+    assert st.power.tolist() == [1.0] and st.openness.tolist() == [1.0]
+    assert st.pace[0] == min(p.pace, setting.USER_LED_PACE)
