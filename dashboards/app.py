@@ -230,7 +230,7 @@ class Session:
         with self.lock, self.batch():
             self.playing.set(False)
             if self.model.value is not None:
-                self.step(self.model.value.p.weeks)
+                self.step(self.model.value.params.weeks)
 
     # -- settings
 
@@ -580,7 +580,7 @@ def Player(playing: solara.Reactive, step, speed: solara.Reactive | None = None)
 def RunBar(session: Session):
     session.tick.value  # noqa: B018 - re-render on every week
     model = session.model.value
-    week, weeks = int(model.steps), int(model.p.weeks)
+    week, weeks = int(model.steps), int(model.params.weeks)
     playing = session.playing.value
     with solara.Row(classes=["coprod-bar"], gap="10px"):
         with solara.Div(style={"display": "flex", "align-items": "baseline", "gap": "6px"}):
@@ -958,9 +958,9 @@ def CompareView(session: Session):
                 if pair:
                     model = pair[0 if label == "A" else 1]
                     Line(
-                        f"{model.p.compensation} compensation, pace {model.p.pace:g}, "
-                        f"power sharing {model.p.power_sharing:g}, meetings every "
-                        f"{model.p.meeting_interval} weeks",
+                        f"{model.params.compensation} compensation, pace {model.params.pace:g}, "
+                        f"power sharing {model.params.power_sharing:g}, meetings every "
+                        f"{model.params.meeting_interval} weeks",
                         ["coprod-help"],
                     )
     if pair:
@@ -1034,7 +1034,7 @@ def ExportView(session: Session):
     story_data = solara.use_memo(lambda: functools.partial(_story_for, session), [])
 
     Md(
-        f"Everything here is the run as it stands now: **week {week}** of {model.p.weeks}, "
+        f"Everything here is the run as it stands now: **week {week}** of {model.params.weeks}, "
         f"{html.escape(session.origin_text())}, seed {session.seed.value}."
     )
     with solara.Div(classes=["coprod-grid"]):

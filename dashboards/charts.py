@@ -200,7 +200,7 @@ def read_frame(model) -> Frame:
     week = len(columns[METRIC_NAMES[0]]) - 1
     return Frame(
         week=week,
-        length=int(model.p.weeks),
+        length=int(model.params.weeks),
         columns={name: np.asarray(columns[name], dtype=float) for name in METRIC_NAMES},
     )
 

@@ -66,7 +66,7 @@ def leavers(model) -> Leavers:
     the last STOPPED_AFTER meetings; their last meeting is ``state.last_attended``.
     """
     s, week = model.state, int(model.steps)
-    meetings = meeting_weeks(week, int(model.p.meeting_interval))
+    meetings = meeting_weeks(week, int(model.params.meeting_interval))
     lay, ever = s.lay, s.ever_attended
     never = lay & ~ever
     judged = len(meetings) > STOPPED_AFTER
@@ -94,7 +94,7 @@ def _when(weeks: np.ndarray) -> str:
 def account(model) -> list[Section]:
     """The run so far, in plain language: who took part, whose knowledge counted,
     where the money went and how people got on."""
-    s, p, week = model.state, model.p, int(model.steps)
+    s, p, week = model.state, model.params, int(model.steps)
     counts = np.bincount(s.role, minlength=4)
     lay = s.lay
     intro = (
@@ -276,7 +276,7 @@ def _gini_words(g: float) -> str:
 
 
 def _money(model, frame, final: dict) -> Section:
-    s, p, ledger = model.state, model.p, model.ledger
+    s, p, ledger = model.state, model.params, model.ledger
     total = sum(ledger.values())
     sec = Section("Where the money went")
     parts = [

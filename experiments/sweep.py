@@ -124,7 +124,7 @@ def simulate(params: dict[str, Any], seed: int, timeseries: bool):
 
     model = CoProductionModel(rng=seed, **params)
     final = model.run()
-    series = model.history[: min(model.steps, model.p.weeks)].copy() if timeseries else None
+    series = model.history[: min(model.steps, model.params.weeks)].copy() if timeseries else None
     return [final[name] for name in METRIC_NAMES], series
 
 

@@ -15,10 +15,18 @@ agenda-driven meetings get through their agenda.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .arrays import Floats, Ints
 from .meeting import SPEAK_BASE
+
+if TYPE_CHECKING:
+    from .knowledge import Insights
+    from .meeting import Talk
+    from .population import State
+    from .setting import Setting
 
 ITEMS_BASE, ITEMS_PACE = 0.2, 2.0  # agenda items decided an hour, at pace 0 and extra at 1
 
@@ -27,22 +35,29 @@ ITEMS_BASE, ITEMS_PACE = 0.2, 2.0  # agenda items decided an hour, at pace 0 and
 class Decisions:
     """What was decided this week, per group, and who held influence."""
 
-    adopted: np.ndarray
-    adopted_lay: np.ndarray
-    items: np.ndarray
-    lay_adoption: np.ndarray  # chance a lay idea is taken up, per group
-    present: np.ndarray  # people present, per group
+    adopted: Ints
+    adopted_lay: Ints
+    items: Floats
+    lay_adoption: Floats  # chance a lay idea is taken up, per group
+    present: Floats  # people present, per group (a count, held as a float)
 
 
-def _share(num, den, fill):
+def _share(num: Floats, den: Floats, fill: float) -> Floats:
     return np.divide(num, den, out=np.full(num.shape, float(fill)), where=den > 0)
 
 
-def decide(s, setting, talk, insights, rng: np.random.Generator) -> Decisions | None:
+def decide(
+    s: State,
+    setting: Setting,
+    talk: Talk | None,
+    insights: Insights | None,
+    rng: np.random.Generator,
+) -> Decisions | None:
     """Weigh inputs by power and adopt insights; sets ``s.influence``."""
     if talk is None:
         s.influence[:] = 0.0
         return None
+    assert insights is not None  # a meeting forms insights, if only none
     present = s.attending
     weight = present * (SPEAK_BASE + s.credibility) * np.where(s.lay, setting.power_a, 1.0)
     total = np.bincount(s.group, weight, minlength=s.n_groups)

@@ -15,8 +15,15 @@ lay share of B + P; for unexpected ones the mean of the lay shares of E and B + 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from .arrays import Floats, Ints
+
+if TYPE_CHECKING:
+    from .meeting import Talk
+    from .population import State
 
 K_ROUTINE = 0.15
 K_UNEXPECTED = 0.25
@@ -26,20 +33,20 @@ K_UNEXPECTED = 0.25
 class Insights:
     """Insights produced this week, per group."""
 
-    total: np.ndarray
-    unexpected: np.ndarray
-    lay_origin: np.ndarray
-    by_kind: np.ndarray  # (groups, 3) recognised contributions
-    lay_by_kind: np.ndarray  # (groups, 3) of which by lay people
+    total: Ints
+    unexpected: Ints
+    lay_origin: Ints
+    by_kind: Floats  # (groups, 3) recognised contributions
+    lay_by_kind: Floats  # (groups, 3) of which by lay people
 
 
-def by_group_side_and_kind(s, counts: np.ndarray) -> np.ndarray:
+def by_group_side_and_kind(s: State, counts: Ints) -> Floats:
     """Sum an (N, 3) array within groups, professionals and lay people apart: (groups, 2, 3)."""
     sums = np.bincount(s.group_side_kind, counts.ravel(), minlength=6 * s.n_groups)
     return sums.reshape(-1, 2, 3)
 
 
-def combine(s, talk, rng: np.random.Generator) -> Insights | None:
+def combine(s: State, talk: Talk | None, rng: np.random.Generator) -> Insights | None:
     """Form this week's insights from what was recognised."""
     if talk is None:
         return None

@@ -19,18 +19,25 @@ are independent Poisson counts, drawn at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from .arrays import Floats, Ints
+
+if TYPE_CHECKING:
+    from .population import State
+    from .setting import Setting
 
 
 @dataclass
 class Talk:
     """What was said at this week's meetings, per agent and kind of knowledge."""
 
-    turns: np.ndarray  # (N,)
-    recognised: np.ndarray  # (N, 3) recognised contributions by kind
-    said: np.ndarray  # (N,) contributions of all kinds, recognised or not
-    heard: np.ndarray  # (N,) share of one's contributions recognised (0 if silent or absent)
+    turns: Floats  # (N,)
+    recognised: Ints  # (N, 3) recognised contributions by kind
+    said: Floats  # (N,) contributions of all kinds, recognised or not
+    heard: Floats  # (N,) share of one's contributions recognised (0 if silent or absent)
 
 
 FLUENCY_PACE = 2.0  # how much faster pace multiplies the advantage of fluency
@@ -42,12 +49,12 @@ SPEAK_BASE = 0.5  # speaking weight: SPEAK_BASE + credibility
 class Room:
     """The parts of who-gets-heard that are fixed for a run, per agent."""
 
-    fluent: np.ndarray  # fluency ** (1 + FLUENCY_PACE * pace)
-    topics: np.ndarray  # (N, 3) share of one's turns spent on each kind of knowledge
-    relevant_topics: np.ndarray  # (N, 3) topics times the relevance of each kind in one's group
+    fluent: Floats  # fluency ** (1 + FLUENCY_PACE * pace)
+    topics: Floats  # (N, 3) share of one's turns spent on each kind of knowledge
+    relevant_topics: Floats  # (N, 3) topics times the relevance of each kind in one's group
 
 
-def prepare(s, setting) -> Room:
+def prepare(s: State, setting: Setting) -> Room:
     """Compute the run's fixed speaking weights, topic shares and relevance."""
     topics = s.knowledge.copy()
     topics[:, 2] *= setting.surfacing_a
@@ -57,7 +64,7 @@ def prepare(s, setting) -> Room:
     return Room(s.fluency ** (1.0 + FLUENCY_PACE * setting.pace_a), topics, relevant)
 
 
-def hold(s, setting, room: Room, rng: np.random.Generator) -> Talk | None:
+def hold(s: State, setting: Setting, room: Room, rng: np.random.Generator) -> Talk | None:
     """Hold this week's meetings; None when nobody came."""
     idx = np.flatnonzero(s.attending)
     if idx.size == 0:

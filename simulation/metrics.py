@@ -13,11 +13,20 @@ Rates that only change at meetings are carried forward between meetings.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .arrays import Floats
 from .population import EXPERIENCE, MANAGERIAL, RIGHTS
 from .relations import strong_cross_role
+
+if TYPE_CHECKING:
+    from .decisions import Decisions
+    from .knowledge import Insights
+    from .meeting import Talk
+    from .money import Flows
+    from .population import State
 
 
 @dataclass(frozen=True)
@@ -290,7 +299,7 @@ METRIC_BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
 _HOW = np.array([m.how for m in METRICS])
 
 
-def aggregate(history: np.ndarray) -> dict[str, float]:
+def aggregate(history: Floats) -> dict[str, float]:
     """Final metrics from a (weeks x metrics) array of weekly values (week 1 on)."""
     weeks = history.shape[0]
     if weeks == 0:
@@ -301,7 +310,7 @@ def aggregate(history: np.ndarray) -> dict[str, float]:
     return {name: float(v) for name, v in zip(METRIC_NAMES, values, strict=True)}
 
 
-def gini(x: np.ndarray) -> float:
+def gini(x: Floats) -> float:
     """Gini coefficient of non-negative values (0 when empty or all zero)."""
     n = x.size
     total = x.sum()
@@ -349,7 +358,7 @@ SUBGROUPS = (
 )
 
 
-def subgroups(s) -> np.ndarray:
+def subgroups(s: State) -> Floats:
     """(subgroups x N) 0/1 matrix of who belongs to each of SUBGROUPS.
 
     Computed once per run: one matrix product then counts every subgroup at once.
@@ -377,7 +386,7 @@ def _mean(total: float, count: float, empty: float = 0.0) -> float:
     return float(total / count) if count > 0 else empty
 
 
-def at_meetings(s, who: np.ndarray, talk, week: int) -> dict[str, float]:
+def at_meetings(s: State, who: Floats, talk: Talk | None, week: int) -> dict[str, float]:
     """The metrics that only change at meetings (carried forward between them).
 
     ``who`` is ``subgroups(s)``.
@@ -431,7 +440,15 @@ def at_meetings(s, who: np.ndarray, talk, week: int) -> dict[str, float]:
     return {k: float(x) for k, x in v.items()}
 
 
-def weekly(s, carried: dict, insights, decisions, flows, totals: dict, week: int) -> dict:
+def weekly(
+    s: State,
+    carried: dict[str, float],
+    insights: Insights | None,
+    decisions: Decisions | None,
+    flows: Flows,
+    totals: dict[str, float],
+    week: int,
+) -> dict[str, float]:
     """All metric values for ``week``; ``totals`` holds the running sums it updates."""
     v = dict(carried)
     n_ins = float(insights.total.sum()) if insights is not None else 0.0
@@ -445,11 +462,10 @@ def weekly(s, carried: dict, insights, decisions, flows, totals: dict, week: int
     totals["cost"] += flows.cost
     totals["insights"] += n_ins
     v["cost_per_insight"] = totals["cost"] / max(totals["insights"], 1.0)
-    lay_ever = np.count_nonzero(s.ever_attended & s.lay)
+    lay_ever = int(np.count_nonzero(s.ever_attended & s.lay))
     v["unpaid_hours_per_lay_participant"] = ratio(float(s.unpaid_hours.sum()), lay_ever)
     v["lay_out_of_pocket"] = float(s.out_of_pocket.sum())
     first = s.first_weeks & s.lay
-    v["retention_lay"] = ratio(
-        np.count_nonzero(first & (s.last_attended > week - ACTIVE_WEEKS)), np.count_nonzero(first)
-    )
+    still_active = first & (s.last_attended > week - ACTIVE_WEEKS)
+    v["retention_lay"] = ratio(int(np.count_nonzero(still_active)), int(np.count_nonzero(first)))
     return v

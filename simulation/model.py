@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import inspect
 from functools import partial
-from types import SimpleNamespace
+from typing import Any
 
 import mesa
 import numpy as np
@@ -23,7 +23,8 @@ from . import (
     setting,
 )
 from .agents import AGENT_CLASSES
-from .params import DEFAULTS, PARAMS, validate
+from .arrays import Floats
+from .params import DEFAULTS, PARAMS, RunParams
 
 
 def _report(model: CoProductionModel, name: str) -> float:
@@ -60,17 +61,16 @@ class CoProductionModel(mesa.Model):
     on those arrays. The DataCollector has a model reporter per metric, per week.
     """
 
-    def __init__(self, *, rng=None, **params):
-        values = validate(params)
+    def __init__(self, *, rng=None, **params: Any) -> None:
+        checked = RunParams.from_values(params)  # raises ParamError before Mesa starts
         super().__init__(rng=rng)
-        self.params = values
-        self.p = SimpleNamespace(**values)
-        self.state = population.build(self.p, self.rng)
-        self.setting = setting.build(self.state, self.p)
-        self.costs = participation.prepare(self.state, self.p, self.setting)
+        self.params: RunParams = checked
+        self.state = population.build(checked, self.rng)
+        self.setting = setting.build(self.state, checked)
+        self.costs = participation.prepare(self.state, checked, self.setting)
         self.room = meeting.prepare(self.state, self.setting)
         self._views_made = False
-        self.history = np.zeros((self.p.weeks, len(metrics.METRIC_NAMES)))
+        self.history: Floats = np.zeros((checked.weeks, len(metrics.METRIC_NAMES)))
         self.ledger = {"payments": 0.0, "refunds": 0.0, "travel": 0.0, "staff": 0.0}
         self._totals = {"cost": 0.0, "insights": 0.0}
         self._who = metrics.subgroups(self.state)
@@ -117,7 +117,7 @@ class CoProductionModel(mesa.Model):
 
     def step(self) -> None:
         """One week: the seven rules of concept.md, in order, over all agents at once."""
-        s, p, week = self.state, self.p, self.steps
+        s, p, week = self.state, self.params, self.steps
         meets = (week - 1) % p.meeting_interval == 0
         participation.take_part(s, self.costs, self.rng, week, meets)
         talk = meeting.hold(s, self.setting, self.room, self.rng)
@@ -138,13 +138,13 @@ class CoProductionModel(mesa.Model):
         self.latest = metrics.weekly(
             self.state, self._carried, insights, decided, flows, self._totals, week
         )
-        if week <= self.p.weeks:
+        if week <= self.params.weeks:
             self.history[week - 1] = [self.latest[n] for n in metrics.METRIC_NAMES]
         self.datacollector.collect(self)
 
     def final_metrics(self) -> dict[str, float]:
         """The run's outcome metrics as plain floats (see ``simulation.metrics``)."""
-        return metrics.aggregate(self.history[: min(self.steps, self.p.weeks)])
+        return metrics.aggregate(self.history[: min(self.steps, self.params.weeks)])
 
     def run(self) -> dict[str, float]:
         """Step until the programme ends; return ``final_metrics()``."""
@@ -153,7 +153,9 @@ class CoProductionModel(mesa.Model):
         return self.final_metrics()
 
 
-CoProductionModel.__init__.__signature__ = inspect.Signature(
+# Show every parameter, with its default, in help() and in Mesa's tools that inspect the
+# signature (batch_run, SolaraViz); mypy does not know functions take a __signature__.
+CoProductionModel.__init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
     [
         inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
         inspect.Parameter("rng", inspect.Parameter.KEYWORD_ONLY, default=None),

@@ -21,8 +21,16 @@ programme cost = payments + refunds (when they arrive) + booked travel + staff t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from .arrays import Bools, Floats
+
+if TYPE_CHECKING:
+    from .params import RunParams
+    from .participation import Costs
+    from .population import State
 
 SUSPENSION_WEEKS = 8
 CASH_RECOVERY = 0.25  # share of the gap to the weekly budget that money at hand closes a week
@@ -39,9 +47,9 @@ class Flows:
     staff: float = 0.0
     benefit_cuts: int = 0
     unpaid_hours: float = 0.0
-    unpaid: np.ndarray | None = None  # hours each agent gave unpaid this week
-    cut: np.ndarray | None = None  # agents whose benefit was cut this week
-    group_cost: np.ndarray | None = None  # cost each group's meeting committed
+    unpaid: Floats | None = None  # hours each agent gave unpaid this week
+    cut: Bools | None = None  # agents whose benefit was cut this week
+    group_cost: Floats | None = None  # cost each group's meeting committed
 
     @property
     def cost(self) -> float:
@@ -49,7 +57,7 @@ class Flows:
         return self.payments + self.refunds + self.travel + self.staff
 
 
-def settle(s, p, costs, week: int) -> Flows:
+def settle(s: State, p: RunParams, costs: Costs, week: int) -> Flows:
     """Move this week's money; return the flows."""
     flows = Flows()
     ring = s.due_refund.shape[0]

@@ -22,9 +22,18 @@ FEAR_FADE a week: a scheme that cuts nobody's benefits slowly earns trust.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from .arrays import Floats
 from .participation import PROFESSIONAL_PAY
+
+if TYPE_CHECKING:
+    from .decisions import Decisions
+    from .meeting import Talk
+    from .money import Flows
+    from .population import State
 
 SAT_RATE = 0.3
 ETA = 0.15
@@ -37,11 +46,12 @@ RETURN_RATE = 0.02
 FEAR_FADE = 0.02
 
 
-def judge(s, talk, decisions, flows) -> np.ndarray:
+def judge(s: State, talk: Talk, decisions: Decisions, flows: Flows) -> Floats:
     """Each agent's satisfaction with this week's meeting, by its own rationale."""
     g = s.group
     rights = 0.5 * (np.minimum(1.0, decisions.present[g] * s.influence) + decisions.lay_adoption[g])
     # v / (v + VALUE_REF) with v = outputs / cost, written so a tiny cost cannot overflow.
+    assert flows.group_cost is not None  # money.settle sets it whenever someone came
     outputs = decisions.adopted + decisions.items
     weighed = outputs + VALUE_REF * flows.group_cost / PROFESSIONAL_PAY
     managerial = np.divide(outputs, weighed, out=np.zeros(s.n_groups), where=weighed > 0)[g]
@@ -49,10 +59,18 @@ def judge(s, talk, decisions, flows) -> np.ndarray:
     return np.choose(s.rationale, [rights, managerial, experience])  # population.RATIONALES order
 
 
-def update(s, talk, decisions, flows, week: int, interval: int) -> None:
+def update(
+    s: State,
+    talk: Talk | None,
+    decisions: Decisions | None,
+    flows: Flows,
+    week: int,
+    interval: int,
+) -> None:
     """Update satisfaction and motivation after this week."""
     present = s.attending
     if talk is not None:
+        assert decisions is not None  # a meeting decides, if only nothing
         sat = judge(s, talk, decisions, flows)
         s.satisfaction += present * SAT_RATE * (sat - s.satisfaction)
         s.motivation += present * ETA * (sat - ASPIRATION)

@@ -8,10 +8,12 @@ the README table, sweeps and the dashboard all read this list.
 
 from __future__ import annotations
 
-import difflib
 import math
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from .text import did_you_mean, show
 
 
 class ParamError(ValueError):
@@ -41,7 +43,7 @@ class Param:
         if self.kind == "bool":
             return "true or false"
         word = "a whole number" if self.kind == "int" else "a number"
-        return f"{word} from {_fmt(self.low)} to {_fmt(self.high)}"
+        return f"{word} from {show(self.low)} to {show(self.high)}"
 
     def coerce(self, value: Any) -> Any:
         """Return ``value`` as this parameter's type, or raise ParamError."""
@@ -72,6 +74,7 @@ class Param:
             value = int(value)
         else:
             value = float(value)
+        assert self.low is not None and self.high is not None  # numbers have a range
         if not (self.low <= value <= self.high):
             raise bad
         return value
@@ -89,11 +92,7 @@ _BOOL_WORDS = {
 }
 
 
-def _fmt(x: float | None) -> str:
-    return f"{x:g}" if x is not None else "?"
-
-
-def _count(name, default, who):
+def _count(name: str, default: int, who: str) -> Param:
     return Param(
         name,
         "int",
@@ -296,15 +295,57 @@ def lookup(name: str) -> Param:
         return PARAM_BY_NAME[name]
     except KeyError:
         folded = name.strip().lower()
-        close = (
-            [folded]
+        hint = (
+            f" (did you mean '{folded}'?)"
             if folded in PARAM_BY_NAME
-            else difflib.get_close_matches(folded, PARAM_BY_NAME, n=1, cutoff=0.5)
+            else did_you_mean(folded, PARAM_BY_NAME)
         )
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise ParamError(
             f"unknown parameter '{name}'{hint}; known: {', '.join(PARAM_BY_NAME)}"
         ) from None
+
+
+Compensation = Literal["none", "expenses", "paid"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RunParams:
+    """One run's parameters, typed: a field per :class:`Param` of ``PARAMS``, in schema order.
+
+    The rules read them as attributes (``params.pace``). Build one with
+    :meth:`from_values`, which validates; a test checks that the fields and their
+    types follow the schema.
+    """
+
+    n_patients: int
+    n_carers: int
+    n_clinicians: int
+    n_managers: int
+    share_on_benefits: float
+    share_disabled: float
+    compensation: Compensation
+    payment_rate: float
+    refund_delay: int
+    benefit_safe: bool
+    travel_support: bool
+    pace: float
+    meeting_interval: int
+    agenda_openness: float
+    power_sharing: float
+    user_led_funding: float
+    weeks: int
+    group_size: int
+    travel_cost: float
+    permitted_earnings: float
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> RunParams:
+        """Validate ``values`` (missing ones take their defaults) and type them."""
+        return cls(**validate(dict(values)))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every parameter's value by name, in schema order (as :func:`validate` returns)."""
+        return asdict(self)
 
 
 def validate(values: dict[str, Any]) -> dict[str, Any]:
@@ -339,7 +380,7 @@ def markdown_table() -> str:
         allowed = (
             ", ".join(p.choices)
             if p.kind == "choice"
-            else ("true/false" if p.kind == "bool" else f"{_fmt(p.low)}-{_fmt(p.high)}")
+            else ("true/false" if p.kind == "bool" else f"{show(p.low)}-{show(p.high)}")
         )
         default = str(p.default).lower() if p.kind == "bool" else p.default
         rows.append(

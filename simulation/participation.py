@@ -20,10 +20,17 @@ Professionals attend in paid time, so time and money do not enter their choice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .metrics import ACTIVE_WEEKS as RETENTION_WEEKS
+from .arrays import Bools, Floats
+from .metrics import ACTIVE_WEEKS
+
+if TYPE_CHECKING:
+    from .params import RunParams
+    from .population import State
+    from .setting import Setting
 
 BASE_LAY, BASE_PROFESSIONAL = 1.5, 3.0
 A_MOTIVATION = 3.0
@@ -46,17 +53,17 @@ PROFESSIONAL_PAY = 30.0  # GBP an hour
 class Costs:
     """What taking part costs and brings each agent, per meeting: fixed for a run."""
 
-    trip: np.ndarray  # GBP fronted out of pocket
-    booked_fare: np.ndarray  # GBP of travel the programme books and pays up front
-    pay: np.ndarray  # GBP paid for the meeting's hours
-    staff: np.ndarray  # GBP of professional time
-    unpaid: np.ndarray  # lay hours given unpaid
+    trip: Floats  # GBP fronted out of pocket
+    booked_fare: Floats  # GBP of travel the programme books and pays up front
+    pay: Floats  # GBP paid for the meeting's hours
+    staff: Floats  # GBP of professional time
+    unpaid: Floats  # lay hours given unpaid
     refunded: bool  # trips are refunded (expenses or paid)
-    base_utility: np.ndarray  # U without its motivation and benefit-risk terms
-    risky: np.ndarray  # pay would count against this person's benefits
+    base_utility: Floats  # U without its motivation and benefit-risk terms
+    risky: Bools  # pay would count against this person's benefits
 
 
-def prepare(s, p, setting) -> Costs:
+def prepare(s: State, p: RunParams, setting: Setting) -> Costs:
     """The fixed part of every agent's weighing, computed once per run."""
     fare = p.travel_cost * np.where(s.disabled, DISABLED_TRAVEL_FACTOR, 1.0)
     booked = s.lay & (setting.user_led_a | (s.disabled & p.travel_support))
@@ -83,7 +90,7 @@ def prepare(s, p, setting) -> Costs:
     )
 
 
-def take_part(s, costs: Costs, rng: np.random.Generator, week: int, meets: bool) -> np.ndarray:
+def take_part(s: State, costs: Costs, rng: np.random.Generator, week: int, meets: bool) -> Bools:
     """Set and return ``s.attending`` for ``week``."""
     if not meets:
         s.attending[:] = False
@@ -101,6 +108,6 @@ def take_part(s, costs: Costs, rng: np.random.Generator, week: int, meets: bool)
     np.logical_and(draws[1] * (1.0 + np.exp(-u)) < 1.0, can, out=s.attending)
     s.ever_attended |= s.attending
     s.last_attended[s.attending] = week
-    if week <= RETENTION_WEEKS:  # kept for the retention metric
+    if week <= ACTIVE_WEEKS:  # the first weeks, for the retention metric
         s.first_weeks |= s.attending
     return s.attending

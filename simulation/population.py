@@ -10,8 +10,14 @@ members of its own group.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from .arrays import Bools, Floats, Ints, Ties
+
+if TYPE_CHECKING:
+    from .params import RunParams
 
 ROLES = ("patient", "carer", "clinician", "manager")
 PATIENT, CARER, CLINICIAN, MANAGER = range(4)
@@ -42,59 +48,59 @@ INITIAL_BENEFIT_FEAR = 0.6  # "any payment may affect your benefit claim"
 class State:
     """Every agent's state, one array entry per agent."""
 
-    role: np.ndarray
-    lay: np.ndarray
-    rationale: np.ndarray
-    on_benefits: np.ndarray
-    disabled: np.ndarray
-    low_money: np.ndarray
-    illness: np.ndarray
-    free_hours: np.ndarray
-    base_cash: np.ndarray
-    knowledge: np.ndarray  # (N, 3) shares of what an agent can contribute
-    group: np.ndarray
-    slot: np.ndarray
+    role: Ints
+    lay: Bools
+    rationale: Ints
+    on_benefits: Bools
+    disabled: Bools
+    low_money: Bools
+    illness: Floats
+    free_hours: Floats
+    base_cash: Floats
+    knowledge: Floats  # (N, 3) shares of what an agent can contribute
+    group: Ints
+    slot: Ints
     n_groups: int
     n_slots: int
-    user_led: np.ndarray  # per group
-    credibility: np.ndarray
-    fluency: np.ndarray
-    motivation: np.ndarray
-    baseline_motivation: np.ndarray
-    trust: np.ndarray
-    satisfaction: np.ndarray
-    benefit_fear: np.ndarray
-    initial_fear: np.ndarray
-    ties: np.ndarray  # (groups, slots, slots) tie strength 0-1
-    cross_role: np.ndarray  # (groups, slots, slots) True for lay-professional pairs
-    off_diagonal: np.ndarray  # (slots, slots) True off the diagonal: no tie with oneself
-    others: np.ndarray  # (N,) members of one's group besides oneself (at least 1)
-    cell: np.ndarray  # (N,) group * slots + slot: one's place on the flattened grid
-    group_side_kind: np.ndarray  # (N * 3,) index of (group, lay or not, kind), for group sums
-    due_refund: np.ndarray  # (delay + 1, N) refunds owed to each agent, by week they arrive
-    due_pay: np.ndarray  # (delay + 1, N) payments owed, likewise
-    attending: np.ndarray = field(default=None)
-    ever_attended: np.ndarray = field(default=None)
-    first_weeks: np.ndarray = field(default=None)  # attended in weeks 1-8
-    last_attended: np.ndarray = field(default=None)
-    suspended_until: np.ndarray = field(default=None)
-    received: np.ndarray = field(default=None)  # GBP paid to each agent so far
-    owed: np.ndarray = field(default=None)  # GBP of refunds still owed to each agent
-    cash: np.ndarray = field(default=None)  # GBP at hand now (see money)
-    out_of_pocket: np.ndarray = field(default=None)  # GBP spent and not yet refunded
-    unpaid_hours: np.ndarray = field(default=None)
-    influence: np.ndarray = field(default=None)  # share of decision weight this week
-    belonging: np.ndarray = field(default=None)  # mean tie strength to one's group
+    user_led: Bools  # per group
+    credibility: Floats
+    fluency: Floats
+    motivation: Floats
+    baseline_motivation: Floats
+    trust: Floats
+    satisfaction: Floats
+    benefit_fear: Floats
+    initial_fear: Floats
+    ties: Ties  # (groups, slots, slots) tie strength 0-1
+    cross_role: Bools  # (groups, slots, slots) True for lay-professional pairs
+    off_diagonal: Bools  # (slots, slots) True off the diagonal: no tie with oneself
+    others: Ints  # (N,) members of one's group besides oneself (at least 1)
+    cell: Ints  # (N,) group * slots + slot: one's place on the flattened grid
+    group_side_kind: Ints  # (N * 3,) index of (group, lay or not, kind), for group sums
+    due_refund: Floats  # (delay + 1, N) refunds owed to each agent, by week they arrive
+    due_pay: Floats  # (delay + 1, N) payments owed, likewise
+    # What happens in the programme; every agent starts with none of it (__post_init__).
+    attending: Bools = field(init=False)
+    ever_attended: Bools = field(init=False)
+    first_weeks: Bools = field(init=False)  # attended in the first ACTIVE_WEEKS weeks
+    last_attended: Ints = field(init=False)
+    suspended_until: Ints = field(init=False)
+    received: Floats = field(init=False)  # GBP paid to each agent so far
+    owed: Floats = field(init=False)  # GBP of refunds still owed to each agent
+    cash: Floats = field(init=False)  # GBP at hand now (see money)
+    out_of_pocket: Floats = field(init=False)  # GBP spent and not yet refunded
+    unpaid_hours: Floats = field(init=False)
+    influence: Floats = field(init=False)  # share of decision weight this week
+    belonging: Floats = field(init=False)  # mean tie strength to one's group
 
     @property
     def n(self) -> int:
         """Number of agents."""
         return self.role.size
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         n = self.role.size
-        if self.cash is None:
-            self.cash = self.base_cash.copy()
+        self.cash = self.base_cash.copy()
         for name, dtype, fill in (
             ("attending", bool, False),
             ("ever_attended", bool, False),
@@ -108,15 +114,14 @@ class State:
             ("influence", float, 0.0),
             ("belonging", float, 0.0),
         ):
-            if getattr(self, name) is None:
-                setattr(self, name, np.full(n, fill, dtype=dtype))
+            setattr(self, name, np.full(n, fill, dtype=dtype))
 
 
-def _beta_by_role(rng, role, table):
+def _beta_by_role(rng: np.random.Generator, role: Ints, table: Ints) -> Floats:
     return rng.beta(table[role, 0], table[role, 1])
 
 
-def build(p, rng: np.random.Generator) -> State:
+def build(p: RunParams, rng: np.random.Generator) -> State:
     """Draw an initial population for parameters ``p`` from ``rng``."""
     counts = (p.n_patients, p.n_carers, p.n_clinicians, p.n_managers)
     role = np.repeat(np.arange(4), counts)

@@ -15,7 +15,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+import numpy.typing as npt
+
+from .arrays import Bools
+
+if TYPE_CHECKING:
+    from .decisions import Decisions
+    from .meeting import Talk
+    from .population import State
+    from .setting import Setting
 
 TIE_DECAY = 0.004
 TIE_FORMAL, TIE_INFORMAL = 0.015, 0.06
@@ -25,20 +36,21 @@ CREDIBILITY_GAIN = 0.05
 CREDIT_CAP = 5.0
 
 
-def on_grid(s, values: np.ndarray) -> np.ndarray:
+def on_grid[T: np.generic](s: State, values: npt.NDArray[T]) -> npt.NDArray[T]:
     """Per-agent values laid out on the (groups x slots) grid of standing groups."""
     grid = np.zeros(s.n_groups * s.n_slots, values.dtype)
     grid[s.cell] = values
     return grid.reshape(s.n_groups, s.n_slots)
 
 
-def update(s, setting, talk, decisions) -> None:
+def update(s: State, setting: Setting, talk: Talk | None, decisions: Decisions | None) -> None:
     """Decay and grow ties; update belonging, trust and credibility."""
     # Decay scales every tie, so it scales each agent's mean tie (belonging) alike.
     s.ties *= np.float32(1.0 - TIE_DECAY)
     s.belonging *= 1.0 - TIE_DECAY
     if talk is None:
         return
+    assert decisions is not None  # a meeting decides, if only nothing
     grid = on_grid(s, s.attending.astype(np.float32))
     met = np.einsum("gi,gj->gij", grid, grid)  # 1 for each pair who met
     met *= setting.pair_gain
@@ -61,7 +73,7 @@ def update(s, setting, talk, decisions) -> None:
     s.credibility += CREDIBILITY_GAIN * np.minimum(credit, CREDIT_CAP) * (1.0 - s.credibility)
 
 
-def strong_cross_role(s, active: np.ndarray) -> int:
+def strong_cross_role(s: State, active: Bools) -> int:
     """Number of strong lay-professional ties between active participants."""
     grid = on_grid(s, active.astype(np.float32))
     strong = np.multiply(s.ties > STRONG, s.cross_role, dtype=np.float32)

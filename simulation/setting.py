@@ -12,10 +12,16 @@ follows the programme's rules. Rules read the per-agent copies (``*_a``) to stay
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .arrays import Bools, Floats, Ties
 from .relations import TIE_FORMAL, TIE_INFORMAL
+
+if TYPE_CHECKING:
+    from .params import RunParams
+    from .population import State
 
 HOURS_FAST, HOURS_SLOW = 2.0, 4.0  # meeting length at pace 1 and at pace 0
 TURNS_PER_HOUR = 12.0  # contributions a group can hear in an hour of open discussion
@@ -28,24 +34,24 @@ USER_LED_PACE = 0.3
 class Setting:
     """Per-group settings and their per-agent copies."""
 
-    pace: np.ndarray
-    openness: np.ndarray
-    power: np.ndarray
-    hours: np.ndarray
-    turns: np.ndarray
-    surfacing: np.ndarray
-    relevance_experience: np.ndarray
-    pace_a: np.ndarray
-    power_a: np.ndarray
-    hours_a: np.ndarray
-    turns_a: np.ndarray
-    surfacing_a: np.ndarray
-    relevance_experience_a: np.ndarray
-    user_led_a: np.ndarray
-    pair_gain: np.ndarray  # (groups, slots, slots) tie gain per meeting, see relations
+    pace: Floats
+    openness: Floats
+    power: Floats
+    hours: Floats
+    turns: Floats
+    surfacing: Floats
+    relevance_experience: Floats
+    pace_a: Floats
+    power_a: Floats
+    hours_a: Floats
+    turns_a: Floats
+    surfacing_a: Floats
+    relevance_experience_a: Floats
+    user_led_a: Bools
+    pair_gain: Ties  # (groups, slots, slots) tie gain per meeting, see relations
 
 
-def build(state, p) -> Setting:
+def build(state: State, p: RunParams) -> Setting:
     """Settings for every group of ``state`` under parameters ``p``."""
     ul = state.user_led
     pace = np.where(ul, min(p.pace, USER_LED_PACE), p.pace)

@@ -8,13 +8,11 @@ state with round values, so that the outcome of one rule can be worked out by ha
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 
 from simulation import meeting, population, setting
 from simulation.meeting import Talk
-from simulation.params import validate
+from simulation.params import RunParams
 
 # The tiny population: agents 0, 1 are patients, 2 a carer, 3 a clinician.
 P0, P1, CARER, CLIN = range(4)
@@ -24,7 +22,7 @@ LAY = [P0, P1, CARER]
 GROUPS = 3
 
 
-def params(**over) -> SimpleNamespace:
+def params(**over) -> RunParams:
     """The run parameters of the tiny population, with ``over`` overriding them."""
     values = {
         "n_patients": 2,
@@ -35,7 +33,7 @@ def params(**over) -> SimpleNamespace:
         "user_led_funding": 0.0,
     }
     values.update(over)
-    return SimpleNamespace(**validate(values))
+    return RunParams.from_values(values)
 
 
 def hand_set(s: population.State) -> population.State:

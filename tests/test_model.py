@@ -18,7 +18,7 @@ import pytest
 from simulation import CoProductionModel, metrics
 from simulation.agents import AGENT_CLASSES, Carer, Clinician, Manager, Participant, Patient
 from simulation.metrics import METRIC_NAMES
-from simulation.params import DEFAULTS, PARAMS
+from simulation.params import DEFAULTS, PARAMS, RunParams
 from simulation.population import KINDS, RATIONALES, ROLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -207,7 +207,7 @@ def test_signature_lists_every_parameter_with_its_default_and_rng():
     # the signature is honest: binding the defaults builds the default model
     bound = sig.bind(**{name: par.default for name, par in params.items()})
     model = CoProductionModel(**bound.arguments)
-    assert model.params == DEFAULTS
+    assert model.params == RunParams(**DEFAULTS) and model.params.as_dict() == DEFAULTS
 
 
 # ---------------------------------------------------------------------------- batch_run
