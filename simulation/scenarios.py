@@ -16,7 +16,6 @@ message.
 
 from __future__ import annotations
 
-import difflib
 import math
 import tomllib
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .params import DEFAULTS, PARAMS, ParamError, lookup, validate
+from .text import did_you_mean
 
 SCENARIO_DIR = Path(__file__).with_name("scenarios")
 DEFAULT_SCENARIO = "default"
@@ -169,8 +169,7 @@ def _resolve(name_or_path: str | Path) -> Path:
         return shipped
     if Path(text).is_file():
         return Path(text)
-    close = difflib.get_close_matches(text, _names(), n=1, cutoff=0.5)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    hint = did_you_mean(text, _names())
     raise ParamError(
         f"unknown scenario '{text}'{hint}; known: {', '.join(_names())} "
         "(or give a path to a .toml file)"
