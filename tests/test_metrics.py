@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import CLIN, P0, hand_talk, tiny
+from builders import CARER, CLIN, P0, P1, hand_talk, tiny
 
-from simulation import metrics
+from simulation import metrics, relations
+from simulation.decisions import Decisions
+from simulation.knowledge import Insights
+from simulation.money import Flows
 
 
 def test_aggregate_takes_rates_from_the_last_quarter_totals_and_finals():
@@ -69,3 +72,63 @@ def test_parity_is_not_a_disparity_when_nobody_is_disadvantaged():
     if v["participation_lay"] != 1.0:
         pytest.fail("precondition: all lay people attend")
     assert v["participation_parity"] == pytest.approx(1.0)
+
+
+# ------------------------------------------- hand-worked values (caught bugs, mutation testing)
+
+
+def _weekly(s, week, flows=None, insights=None, decisions=None, totals=None):
+    totals = {"cost": 0.0, "insights": 0.0} if totals is None else totals
+    return metrics.weekly(s, {}, insights, decisions, flows or Flows(), totals, week)
+
+
+def test_retention_counts_lay_people_of_the_first_weeks_who_came_in_the_last_eight():
+    # week 50: "the last 8 weeks" are 43-50. Of the lay people who came in weeks 1-8
+    # (P0, P1), P0 last came in week 43 (retained) and P1 in week 42 (lost): 1 / 2.
+    # The carer came lately but not at first; the clinician is not lay: neither counts.
+    _p, s, _st = tiny()
+    s.first_weeks[:] = [True, True, False, True]
+    s.last_attended[:] = [43, 42, 50, 50]
+    assert _weekly(s, 50)["retention_lay"] == 0.5
+    s.last_attended[P1] = 43
+    assert _weekly(s, 50)["retention_lay"] == 1.0
+    s.first_weeks[:] = False  # nobody came at first: nothing to retain
+    assert _weekly(s, 50)["retention_lay"] == 0.0
+
+
+def test_cross_role_ties_count_both_ends_per_active_participant():
+    # Strong ties P0-clinician and P1-clinician: 2 ties, each with 2 ends, among 4 active
+    # people: 2 * 2 / 4 = 1.0. With P1 inactive (last came 8 weeks ago): 2 * 1 / 3.
+    _p, s, _st = tiny()
+    for lay in (P0, P1):
+        for a, b in ((lay, CLIN), (CLIN, lay)):
+            s.ties[0, s.slot[a], s.slot[b]] = relations.STRONG + 0.1
+    s.ties[0, s.slot[CARER], s.slot[CLIN]] = s.ties[0, s.slot[CLIN], s.slot[CARER]] = 0.5  # not >
+    s.last_attended[:] = 10
+    assert metrics.at_meetings(s, metrics.subgroups(s), None, 10)["cross_role_ties"] == 1.0
+    s.last_attended[P1] = 2  # 10 - 8: not active
+    v = metrics.at_meetings(s, metrics.subgroups(s), None, 10)
+    assert v["cross_role_ties"] == pytest.approx(2 / 3)
+
+
+def test_weekly_outputs_money_and_running_cost_per_insight_by_hand():
+    _p, s, _st = tiny()
+    s.unpaid_hours[:] = [6.0, 3.0, 0.0, 0.0]
+    s.ever_attended[:] = [True, True, False, True]  # two lay people ever came
+    s.out_of_pocket[:] = [10.0, 0.0, 5.0, 0.0]
+    totals = {"cost": 0.0, "insights": 0.0}
+    # week 1: no meeting, 90 spent, no insights yet: 90 / max(0, 1) = 90
+    v = _weekly(s, 1, Flows(staff=90.0, unpaid_hours=2.0, benefit_cuts=1), totals=totals)
+    assert v["programme_cost"] == 90.0 and v["cost_per_insight"] == 90.0
+    assert v["insights"] == 0.0 and v["insights_adopted"] == 0.0
+    assert v["unpaid_lay_hours"] == 2.0 and v["benefit_loss_events"] == 1.0
+    assert v["unpaid_hours_per_lay_participant"] == 4.5  # (6 + 3) / 2
+    assert v["lay_out_of_pocket"] == 15.0
+    # week 2: 60 spent (45 pay + 15 refunds), 4 insights: (90 + 60) / 4 = 37.5
+    ins = Insights(np.array([4]), np.array([1]), np.array([3]), np.zeros((1, 3)), np.zeros((1, 3)))
+    dec = Decisions(np.array([2]), np.array([1]), np.zeros(1), np.zeros(1), np.array([4]))
+    v = _weekly(s, 2, Flows(payments=45.0, refunds=15.0), ins, dec, totals)
+    assert v["programme_cost"] == 60.0 and v["cost_per_insight"] == 37.5
+    assert v["insights"] == 4.0 and v["insights_unexpected"] == 1.0
+    assert v["insights_lay_origin"] == 3.0 and v["insights_adopted"] == 2.0
+    assert totals == {"cost": 150.0, "insights": 4.0}

@@ -114,3 +114,86 @@ def test_lived_experience_is_recognised_less_at_fast_pace_with_closed_agenda():
     assert said_fast < said_slow  # and less of it surfaces at all
     never, _, _ = _lived_recognition(pace=1.0, openness=0.0, draws=200)
     assert never == 0.0  # fully fast, closed agenda: lived experience is never recognised
+
+
+# ------------------------------------------- hand-worked values (caught bugs, mutation testing)
+
+
+class PoissonRecorder:
+    """A Generator stand-in that records the Poisson rates it is asked for."""
+
+    def __init__(self, seed=0):
+        self.real = np.random.default_rng(seed)
+        self.rates = []
+
+    def poisson(self, lam):
+        self.rates.append(np.array(lam, dtype=float, copy=True))
+        return self.real.poisson(lam)
+
+
+@pytest.mark.parametrize(
+    ("pace", "turns", "lay_lived_share"),
+    [
+        # hours = 2 + 2 (1 - pace); turns = 12 hours (1 - 0.6 pace); f = 1 - exp(-turns / 12)
+        # lay profile (0.05, 0.15, 0.8): lived share = 0.8 f / (0.2 + 0.8 f)
+        (1.0, 9.6, 0.687762),  # f = 1 - e^-0.8 = 0.550671: 0.440537 / 0.640537
+        (0.5, 25.2, 0.778279),  # f = 1 - e^-2.1 = 0.877544: 0.702035 / 0.902035
+        (0.0, 48.0, 0.797026),  # f = 1 - e^-4 = 0.981684: 0.785347 / 0.985347
+    ],
+)
+def test_hidden_profile_lived_experience_surfaces_with_the_turns_of_discussion(
+    pace, turns, lay_lived_share
+):
+    _p, s, st = tiny(pace=pace)
+    assert st.turns[0] == pytest.approx(turns)
+    assert st.surfacing[0] == pytest.approx(1 - np.exp(-turns / 12.0))
+    room = meeting.prepare(s, st)
+    # Lived experience is held back in short discussions; the other kinds fill the turns.
+    assert room.topics[P0] == pytest.approx(
+        [
+            0.05 / (0.2 + 0.8 * st.surfacing[0]),
+            0.15 / (0.2 + 0.8 * st.surfacing[0]),
+            lay_lived_share,
+        ],
+        rel=1e-5,
+    )
+    assert room.topics.sum(axis=1) == pytest.approx(np.ones(4))
+
+
+def test_recognition_rates_are_turns_times_topic_times_chance_times_relevance():
+    # pace 0.5, closed agenda: hours 3, turns 12 * 3 * 0.7 = 25.2, surfacing 1 - e^-2.1 = 0.877544,
+    # relevance of lived experience 0 + 1 * (1 - 0.5) = 0.5.
+    # speaking weight fluency^(1 + 2 * 0.5) (0.5 + credibility): lay 0.36 * 0.8 = 0.288,
+    # clinician 0.81 * 1.3 = 1.053; sum 3 * 0.288 + 1.053 = 1.917.
+    # turns: lay 25.2 * 0.288 / 1.917 = 3.785915, clinician 25.2 * 1.053 / 1.917 = 13.842254.
+    # topics: lay (0.05, 0.15, 0.702035) / 0.902035; clinician (0.55, 0.4, 0.043877) / 0.993877.
+    # recognised at chance 0.4 + 0.6 c: lay 0.58, clinician 0.88; lived experience times 0.5.
+    # lay: 3.785915 * 0.58 * (0.055430, 0.166291, 0.778279 * 0.5) = (0.121715, 0.365146, 0.854485)
+    # unrecognised: 3.785915 - 1.341346 = 2.444569; clinician likewise.
+    _p, s, st = tiny(pace=0.5, agenda_openness=0.0)
+    s.attending[:] = True
+    rng = PoissonRecorder()
+    talk = meeting.hold(s, st, meeting.prepare(s, st), rng)
+    assert talk.turns == pytest.approx([3.785915, 3.785915, 3.785915, 13.842254], rel=1e-6)
+    (rates,) = rng.rates
+    assert rates[P0] == pytest.approx([0.121715, 0.365146, 0.854485, 2.444569], rel=1e-5)
+    assert rates[CARER] == pytest.approx(rates[P0])
+    assert rates[3] == pytest.approx([6.740924, 4.902490, 0.268884, 1.929955], rel=1e-5)
+    # what was said and heard comes from those counts
+    counts = np.random.default_rng(0).poisson(rates)
+    said = counts.sum(axis=1)
+    assert talk.recognised[[P0, P1, CARER, CLIN]].tolist() == counts[:, :3].tolist()
+    assert talk.said.tolist() == said.tolist()
+    assert talk.heard == pytest.approx(counts[:, :3].sum(axis=1) / np.maximum(said, 1))
+
+
+def test_only_those_present_share_the_groups_turns():
+    # P1 absent: lay weight 0.288 twice, clinician 1.053; sum 1.629.
+    # turns: lay 25.2 * 0.288 / 1.629 = 4.455249, clinician 25.2 * 1.053 / 1.629 = 16.289503.
+    _p, s, st = tiny(pace=0.5)
+    s.attending[:] = [True, False, True, True]
+    rng = PoissonRecorder()
+    talk = meeting.hold(s, st, meeting.prepare(s, st), rng)
+    assert talk.turns == pytest.approx([4.455249, 0.0, 4.455249, 16.289503], rel=1e-6)
+    assert rng.rates[0].shape == (3, 4)  # rates only for the three present
+    assert talk.said[P1] == 0 and talk.heard[P1] == 0.0

@@ -10,9 +10,9 @@ import itertools
 
 import numpy as np
 import pytest
-from builders import CARER, CLIN, LAY, P0, P1, tiny
+from builders import CARER, CLIN, GROUPS, LAY, P0, P1, members, several, tiny
 
-from simulation import money, participation
+from simulation import money, participation, setting
 
 
 def _attend_once_then_settle(delay, weeks, **over):
@@ -198,3 +198,114 @@ def test_without_compensation_trips_are_never_refunded():
     _p, s, _costs, flows = _attend_once_then_settle(0, 5, compensation="none", travel_cost=10.0)
     assert sum(f.refunds for f in flows) == 0.0
     assert s.out_of_pocket[P0] == 10.0 and s.owed[P0] == 0.0 and s.received[P0] == 0.0
+
+
+# ------------------------------------------- hand-worked values (caught bugs, mutation testing)
+
+
+def _paid(make=tiny, **over):
+    """pace 0.5: hours 2 + 2 * 0.5 = 3; pay 0.5 * 30 * 3 = 45 a meeting; trips 10."""
+    values = {
+        "compensation": "paid",
+        "payment_rate": 0.5,
+        "pace": 0.5,
+        "travel_cost": 10.0,
+        "refund_delay": 0,
+        "permitted_earnings": 20.0,
+        "benefit_safe": False,
+    }
+    p, s, st = make(**(values | over))
+    costs = participation.prepare(s, p, st)
+    assert costs.trip[P0] == 10.0
+    assert costs.pay[P0] == (45.0 if p.compensation == "paid" else 0.0)
+    return p, s, costs
+
+
+@pytest.mark.parametrize("cut_group", [0, 2])
+def test_word_of_a_benefit_cut_goes_round_ones_own_group_only(cut_group):
+    p, s, costs = _paid(several)
+    groups = [members(s, g) for g in range(GROUPS)]
+    # Two people on benefits in every group (the patients), all fearing 0.2.
+    patients = [i for g in groups for i in g[:2]]
+    s.on_benefits[patients] = True
+    s.benefit_fear[patients] = 0.2
+    cut_person, told = groups[cut_group][0], groups[cut_group][1]
+    s.attending[:] = False
+    s.attending[cut_person] = True
+    flows = money.settle(s, p, costs, 1)  # paid 45 > 20 at once: cut
+    assert flows.benefit_cuts == 1 and np.flatnonzero(flows.cut).tolist() == [cut_person]
+    want = np.zeros(s.n)
+    want[patients] = 0.2
+    want[cut_person] = 1.0
+    want[told] = 0.2 + 0.3 * (1 - 0.2)  # 0.44: WORD_OF_MOUTH of the way to certainty
+    assert s.benefit_fear == pytest.approx(want)
+
+
+def test_benefits_are_not_cut_again_while_suspended_but_are_once_restored():
+    # refund_delay 2: attending weeks 1-11, P0 is paid in weeks 3-13. The cut in week 3
+    # suspends the benefit until week 3 + 1 + 8 = 12; in week 12 it is back, so that
+    # week's payment cuts it again (suspended until 21), and week 13's does not.
+    p, s, costs = _paid(refund_delay=2)
+    s.on_benefits[P0] = True
+    cuts = {}
+    for week in range(1, 14):
+        s.attending[:] = [week <= 11, False, False, False]
+        cuts[week] = money.settle(s, p, costs, week).benefit_cuts
+    assert [w for w, n in cuts.items() if n] == [3, 12]
+    assert sum(cuts.values()) == 2
+    assert s.suspended_until[P0] == 21
+
+
+def test_pay_exactly_at_permitted_earnings_is_not_income():
+    p, s, costs = _paid(permitted_earnings=45.0)  # paid 45: not above 45
+    s.on_benefits[P0] = True
+    s.attending[:] = [True, False, False, False]
+    flows = money.settle(s, p, costs, 1)
+    assert flows.payments == 45.0 and flows.benefit_cuts == 0 and flows.cut is None
+    assert s.suspended_until[P0] == 0
+
+
+def test_payment_adds_to_money_at_hand_before_it_drifts_back():
+    # refund_delay 0: 100 at hand - 10 fare + 10 refund + 45 pay = 145;
+    # drift back: 145 + 0.25 (100 - 145) = 133.75
+    p, s, costs = _paid(compensation="paid")
+    s.attending[:] = [True, False, False, False]
+    flows = money.settle(s, p, costs, 1)
+    assert flows.payments == 45.0 and flows.refunds == 10.0
+    assert s.cash[P0] == pytest.approx(133.75)
+    assert s.received[P0] == 55.0
+
+
+@pytest.mark.parametrize(
+    ("compensation", "want"),
+    [
+        # fronted trips refunded (10 + 10) + pay 3 * 45 + booked 10 * 2.5 + staff 30 * 3 = 270
+        ("paid", 270.0),
+        # nothing refunded or paid: booked 25 + staff 90 = 115
+        ("none", 115.0),
+    ],
+)
+def test_each_groups_meeting_cost_is_refunded_trips_pay_booked_travel_and_staff(compensation, want):
+    p, s, _ = _paid(travel_support=True, compensation=compensation, benefit_safe=True)
+    s.disabled[P1] = True  # travel booked for P1 (2.5 times the fare); P0 and the carer front 10
+    costs = participation.prepare(s, p, setting.build(s, p))
+    s.attending[:] = True
+    flows = money.settle(s, p, costs, 1)
+    assert flows.group_cost.tolist() == pytest.approx([want])
+
+
+def test_unpaid_hours_are_reported_per_person():
+    p, s, costs = _paid(compensation="none")
+    s.attending[:] = [True, False, True, True]
+    flows = money.settle(s, p, costs, 1)
+    assert flows.unpaid.tolist() == [3.0, 0.0, 3.0, 0.0]  # the clinician is paid staff time
+    assert flows.unpaid_hours == 6.0
+
+
+def test_trips_not_yet_refunded_add_up():
+    # refund_delay 3: trips of weeks 1 and 2 (10 each) are owed until weeks 4 and 5.
+    p, s, costs = _paid(compensation="expenses", refund_delay=3)
+    for week, owed in ((1, 10.0), (2, 20.0), (3, 20.0), (4, 10.0), (5, 0.0)):
+        s.attending[:] = [week <= 2, False, False, False]
+        money.settle(s, p, costs, week)
+        assert s.owed[P0] == owed and s.out_of_pocket[P0] == owed

@@ -168,3 +168,19 @@ def test_motivation_stays_within_zero_and_one():
     s.last_attended[:] = 500
     motivation.update(s, None, None, Flows(cut=np.ones(4, bool)), 500, 1)
     assert (s.motivation == 0.0).all()
+
+
+# ------------------------------------------- hand-worked values (caught bugs, mutation testing)
+
+
+def test_drift_back_starts_only_after_more_than_an_interval_away():
+    # week 20, meetings every 3 weeks: away means last attended before week 20 - 3 = 17.
+    # P0 came in week 17 (exactly an interval ago: not away), P1 in week 16 (away),
+    # the carer in week 19, the clinician never. Drift: m + 0.02 (0.8 - m) = 0.3 + 0.01 = 0.31.
+    _p, s, _st = tiny()
+    s.motivation[:] = 0.3
+    s.baseline_motivation[:] = 0.8
+    s.attending[:] = False
+    s.last_attended[:] = [17, 16, 19, -(10**6)]
+    motivation.update(s, None, None, Flows(), week=20, interval=3)
+    assert s.motivation == pytest.approx([0.3, 0.31, 0.3, 0.31])

@@ -234,3 +234,16 @@ def test_user_led_groups_book_travel_for_every_lay_member():
     assert costs.booked_fare[LAY] == pytest.approx([10.0] * 3)
     assert st.power.tolist() == [1.0] and st.openness.tolist() == [1.0]
     assert st.pace[0] == min(p.pace, setting.USER_LED_PACE)
+
+
+# ------------------------------------------- hand-worked values (caught bugs, mutation testing)
+
+
+@pytest.mark.parametrize(("week", "first"), [(1, True), (8, True), (9, False)])
+def test_only_weeks_one_to_eight_count_as_the_first_weeks(week, first):
+    p, s, st = tiny()
+    costs = participation.prepare(s, p, st)
+    s.motivation[:] = 1e3  # everyone comes
+    participation.take_part(s, costs, np.random.default_rng(0), week, True)
+    assert s.attending.all() and (s.last_attended == week).all()
+    assert s.first_weeks.tolist() == [first] * 4
