@@ -131,25 +131,45 @@ def test_steps_count_weeks_and_running_stops_exactly_after_weeks():
 def test_run_steps_until_the_programme_ends_and_returns_final_metrics():
     model = CoProductionModel(rng=5, **SMALL)
     final = model.run()
-    assert model.steps == SMALL["weeks"]
-    assert final == model.final_metrics()
-    assert model.run() == final  # not running any more: nothing happens
+    assert model.steps == SMALL["weeks"] == 10
+    weekly = model.datacollector.get_model_vars_dataframe().iloc[1:]  # weeks 1-10
+    # 10 weeks: a rate is the mean of the last 10 // 4 = 2 weeks, a total the sum of all 10,
+    # a final value that of week 10.
+    assert final["participation_lay"] == pytest.approx(weekly["participation_lay"].iloc[-2:].mean())
+    assert final["insights"] == pytest.approx(weekly["insights"].sum())
+    assert final["retention_lay"] == weekly["retention_lay"].iloc[-1]
+    # and they agree with what the run left behind
+    s = model.state
+    assert final["programme_cost"] == pytest.approx(sum(model.ledger.values()))
+    assert final["lay_out_of_pocket"] == pytest.approx(s.out_of_pocket[s.lay].sum())
+    assert model.run() == final and model.steps == 10  # not running any more: nothing happens
+
+
+def _weekly_numbers(model):
+    """Overwrite the model's weekly record: every metric's value in week w is w."""
+    weeks = model.history.shape[0]
+    model.history[:] = np.arange(1.0, weeks + 1)[:, None]
+
+
+def _by_how(rate, total, end):
+    """Every metric's expected value: ``rate``, ``total`` or ``end`` by how it sums up."""
+    want = {"rate": rate, "total": total, "final": end}
+    return {m.name: want[m.how] for m in metrics.METRICS}
 
 
 def test_final_metrics_are_plain_floats_for_exactly_the_metric_names():
-    model = CoProductionModel(rng=6, **SMALL)
-    for state in ("before", "during", "after"):
-        final = model.final_metrics()
-        assert list(final) == list(METRIC_NAMES)
-        assert all(type(v) is float for v in final.values()), state
-        if state == "before":
-            assert all(v == 0.0 for v in final.values())
-            model.step()
-            model.step()
-        elif state == "during":
-            assert final == metrics.aggregate(model.history[:2])
-            model.run()
-    assert final == metrics.aggregate(model.history)
+    model = CoProductionModel(rng=6, **(SMALL | {"weeks": 8}))
+    final = model.final_metrics()  # before the first week: nothing to sum up
+    assert list(final) == list(METRIC_NAMES)
+    assert final == dict.fromkeys(METRIC_NAMES, 0.0)
+    model.run()
+    _weekly_numbers(model)
+    final = model.final_metrics()
+    assert list(final) == list(METRIC_NAMES)
+    assert all(type(v) is float for v in final.values())
+    # 8 weeks valued 1..8: rate = mean of the last 8 // 4 = 2 weeks = (7 + 8) / 2 = 7.5;
+    # total = 1 + ... + 8 = 36; final = 8.
+    assert final == _by_how(rate=7.5, total=36.0, end=8.0)
 
 
 def test_stopping_early_aggregates_only_the_weeks_run():
@@ -159,7 +179,13 @@ def test_stopping_early_aggregates_only_the_weeks_run():
         model.step()
     assert model.running
     assert (model.history[5:] == 0).all()
-    assert model.final_metrics() == metrics.aggregate(model.history[:5])
+    _weekly_numbers(model)  # weeks 1..12 valued 1..12, of which 5 were run
+    # 5 weeks: rate = the last max(1, 5 // 4) = 1 week = 5; total = 1 + ... + 5 = 15; final = 5.
+    assert model.final_metrics() == _by_how(rate=5.0, total=15.0, end=5.0)
+    for _ in range(3):  # 8 weeks: rate = (7 + 8) / 2
+        model.step()
+    _weekly_numbers(model)
+    assert model.final_metrics() == _by_how(rate=7.5, total=36.0, end=8.0)
 
 
 def test_weekly_history_records_meeting_weeks_only_where_they_happen():

@@ -8,8 +8,10 @@ so that each example runs in a few milliseconds.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
+import typing
 
 import numpy as np
 import pytest
@@ -17,7 +19,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from simulation import CoProductionModel
-from simulation.metrics import METRIC_BY_NAME, METRIC_NAMES, METRICS
+from simulation.metrics import ACTIVE_WEEKS, METRIC_BY_NAME, METRIC_NAMES, METRICS
 from simulation.params import (
     DEFAULTS,
     LAY_COUNTS,
@@ -25,6 +27,7 @@ from simulation.params import (
     PARAMS,
     PROFESSIONAL_COUNTS,
     ParamError,
+    RunParams,
     validate,
 )
 from simulation.participation import DISABLED_TRAVEL_FACTOR, PROFESSIONAL_PAY
@@ -95,12 +98,25 @@ def test_any_valid_parameters_give_finite_bounded_metrics_and_money_adds_up(valu
     assert close(cost, sum(ledger.values()))
     assert close(cost, float(s.received.sum()) + ledger["travel"] + ledger["staff"])
     assert close(float(s.received.sum()), ledger["refunds"] + ledger["payments"])
-    assert final["lay_out_of_pocket"] >= 0
-    assert (s.out_of_pocket >= 0).all() and (s.owed >= 0).all()
     assert final["benefit_loss_events"] == 0.0 or not values["benefit_safe"]
-    assert final["insights_lay_origin"] <= final["insights"]
-    assert final["insights_unexpected"] <= final["insights"]
-    assert final["insights_adopted"] <= final["insights"]
+    # Still out of pocket: with expenses or pay, exactly what is still owed; with nothing
+    # refunded, each fare times the meetings come to (= unpaid hours / meeting hours).
+    assert close(final["lay_out_of_pocket"], float(s.out_of_pocket.sum()))
+    if values["compensation"] == "none":
+        assert (s.owed == 0).all()
+        hours, trip = model.setting.hours_a, model.costs.trip
+        assert np.allclose(s.out_of_pocket * hours, trip * s.unpaid_hours, rtol=1e-9)
+    else:
+        assert np.allclose(s.out_of_pocket, s.owed, rtol=1e-9, atol=1e-9)
+
+    # the end-of-run metrics, by their definitions, from the state
+    lay_came = np.count_nonzero(s.ever_attended & s.lay)
+    per_lay = float(s.unpaid_hours.sum()) / lay_came if lay_came else 0.0
+    assert close(final["unpaid_hours_per_lay_participant"], per_lay)
+    first = s.first_weeks & s.lay  # came in the first ACTIVE_WEEKS weeks
+    still = first & (s.last_attended > values["weeks"] - ACTIVE_WEEKS)
+    assert final["retention_lay"] == (still.sum() / first.sum() if first.any() else 0.0)
+    assert close(final["cost_per_insight"], cost / max(final["insights"], 1.0))
 
 
 @settings(max_examples=max(EXAMPLES // 2, 1), deadline=None)
@@ -187,6 +203,29 @@ def test_valid_values_pass_validation_unchanged(values):
 def test_validation_completes_with_defaults():
     assert validate({}) == DEFAULTS
     assert validate({"pace": 0.2}) == DEFAULTS | {"pace": 0.2}
+
+
+def test_run_params_have_exactly_the_schemas_names_and_types():
+    hints = typing.get_type_hints(RunParams)
+    assert [f.name for f in dataclasses.fields(RunParams)] == [p.name for p in PARAMS]
+    python_type = {"int": int, "float": float, "bool": bool, "choice": str}
+    for p in PARAMS:
+        hint = hints[p.name]
+        if p.kind == "choice":  # a Literal of exactly the schema's choices
+            assert typing.get_origin(hint) is typing.Literal, p.name
+            assert typing.get_args(hint) == p.choices, p.name
+        else:
+            assert hint is python_type[p.kind], p.name
+        assert type(p.default) is python_type[p.kind], p.name
+
+
+@settings(max_examples=50, deadline=None)
+@given(values=VALID)
+def test_run_params_hold_the_validated_values(values):
+    params = RunParams.from_values(values)
+    assert params.as_dict() == validate(values)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        params.pace = 0.5  # type: ignore[misc]
 
 
 NUMERIC = [p for p in PARAMS if p.kind in ("int", "float")]
