@@ -107,3 +107,25 @@ def hand_talk(n, contributed, recognised, turns=None) -> Talk:
 def some_talk(s) -> Talk:
     """A meeting where everyone said and was heard once on each kind of knowledge."""
     return hand_talk(s.n, np.ones((s.n, 3)), np.ones((s.n, 3)))
+
+
+class Scripted:
+    """A Generator stand-in: returns the given draws in turn and records every call.
+
+    ``calls`` holds ``(method, *arguments)`` with the arguments copied, so a test can
+    check the rates and chances a rule asked for, and get draws it chose by hand.
+    """
+
+    def __init__(self, *draws):
+        self.draws = [np.asarray(d) for d in draws]
+        self.calls: list[tuple] = []
+
+    def _draw(self, method, *args):
+        self.calls.append((method, *(np.array(a, dtype=float, copy=True) for a in args)))
+        return self.draws.pop(0)
+
+    def poisson(self, lam):
+        return self._draw("poisson", lam)
+
+    def binomial(self, n, p):
+        return self._draw("binomial", n, p)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import CLIN, LAY, some_talk, tiny
+from builders import CLIN, LAY, Scripted, members, several, some_talk, tiny
 
 from simulation import decisions, meeting
 from simulation.knowledge import Insights
@@ -54,17 +54,31 @@ def test_without_power_sharing_lay_influence_is_zero_and_lay_ideas_never_adopted
         assert d.adopted[0] == 4  # professional ideas: (1 - 0) / (1 - 3/4) > 1, all adopted
 
 
-def test_adopted_never_exceeds_total():
-    _p, s, st = tiny(group_size=2, power_sharing=0.5)
-    rng = np.random.default_rng(21)
-    for _ in range(300):
-        s.attending[:] = rng.random(4) < 0.7
-        total = rng.integers(0, 10, 2)
-        lay = rng.binomial(total, 0.5)
-        d = decisions.decide(s, st, some_talk(s), _insights(2, total, lay), rng)
-        assert (d.adopted <= total).all() and (d.adopted_lay <= lay).all()
-        assert (d.adopted_lay <= d.adopted).all()
-        assert (d.lay_adoption >= 0).all() and (d.lay_adoption <= 1).all()
+def test_each_group_weighs_and_adopts_by_its_own_presence_and_power():
+    assert (meeting.SPEAK_BASE, decisions.ITEMS_BASE, decisions.ITEMS_PACE) == (0.5, 0.2, 2.0)
+    _p, s, st = several(power_sharing=0.5, pace=0.5)
+    everyone, (*lay1, clin1), nobody = (members(s, g) for g in range(3))
+    s.attending[:] = False
+    s.attending[[*everyone, clin1]] = True  # group 0 all, group 1 its clinician, group 2 none
+    rng = Scripted([1, 0, 0], [3, 3, 0])  # adopted lay ideas, then professional ones
+    d = decisions.decide(s, st, some_talk(s), _insights(3, [5, 4, 0], [2, 1, 0]), rng)
+    # Weights: lay (0.5 + 0.3) * 0.5 = 0.4, clinician 0.5 + 0.8 = 1.3; group 0 sums to 2.5.
+    want = np.zeros(s.n)
+    want[everyone] = [0.4 / 2.5] * 3 + [1.3 / 2.5]
+    want[clin1] = 1.0
+    assert s.influence == pytest.approx(want)
+    # Group 0: lay share of weight L = 1.2 / 2.5 = 0.48, of presence S = 3 / 4:
+    # lay ideas pass with min(1, 0.48 / 0.75) = 0.64, professional with min(1, 0.52 / 0.25) = 1.
+    # Group 1: no lay weight nor presence: 0 and 1. Group 2: nobody: 0 and 1.
+    (_, n_lay, p_lay), (_, n_pro, p_pro) = rng.calls
+    assert n_lay.tolist() == [2, 1, 0] and p_lay == pytest.approx([0.64, 0.0, 0.0])
+    assert n_pro.tolist() == [3, 3, 0] and p_pro.tolist() == [1.0, 1.0, 1.0]
+    assert d.adopted_lay.tolist() == [1, 0, 0] and d.adopted.tolist() == [4, 3, 0]
+    assert d.lay_adoption == pytest.approx([0.64, 0.0, 0.0])
+    assert d.present.tolist() == [4, 1, 0]
+    # Items: hours (2 + 2 * 0.5 = 3) * (0.2 + 2 * 0.5) = 3.6 where anyone met.
+    assert d.items == pytest.approx([3.6, 3.6, 0.0])
+    assert not s.influence[lay1 + nobody].any()
 
 
 def test_adoption_chances_match_influence_over_presence():

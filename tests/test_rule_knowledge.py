@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import hand_talk, tiny
+from builders import Scripted, hand_talk, members, several, tiny
 
 from simulation import knowledge
 
@@ -87,14 +87,34 @@ def test_insight_means_match_the_formulas_over_many_draws():
     assert np.all(np.abs(unexp - expected_unexp) < 5 * np.sqrt(expected_unexp / n))
 
 
-def test_lay_origin_and_unexpected_never_exceed_total():
-    _p, s, _st = tiny(group_size=2)
-    rng = np.random.default_rng(17)
-    for _ in range(300):
-        recognised = rng.integers(0, 12, (4, 3))
-        ins = knowledge.combine(s, hand_talk(4, recognised, recognised), rng)
-        assert (ins.lay_origin >= 0).all() and (ins.lay_origin <= ins.total).all()
-        assert (ins.unexpected >= 0).all() and (ins.unexpected <= ins.total).all()
+def test_each_group_combines_its_own_recognised_knowledge():
+    _p, s, _st = several()
+    recognised = np.zeros((s.n, 3), np.int64)
+    # Recognised (biomedical, practice, lived experience) of two patients, a carer, a clinician:
+    pa, pb, _carer, clin = members(s, 0)
+    recognised[[pa, pb, clin]] = [[0, 1, 4], [0, 0, 4], [4, 3, 0]]  # B 4, P 4, E 8
+    clin = members(s, 1)[-1]
+    recognised[clin] = [9, 1, 0]  # B 9, P 1, E 0: nothing lay
+    pa, *_ = members(s, 2)
+    recognised[pa] = [0, 0, 5]  # B 0, P 0, E 5: nothing professional
+    # Draws chosen by hand: routine, unexpected, lay routine, lay unexpected (per group).
+    rng = Scripted([2, 3, 0], [1, 0, 0], [1, 0, 0], [1, 0, 0])
+    ins = knowledge.combine(s, hand_talk(s.n, recognised, recognised), rng)
+    (_, routine), (_, unexpected), (_, n1, p1), (_, n2, p2) = rng.calls
+    kr, ku = knowledge.K_ROUTINE, knowledge.K_UNEXPECTED
+    # routine: K_ROUTINE sqrt(B P) = sqrt(16), sqrt(9), 0
+    assert routine == pytest.approx([4 * kr, 3 * kr, 0.0])
+    # unexpected: K_UNEXPECTED sqrt(E (B + P)) = sqrt(64), 0, 0
+    assert unexpected == pytest.approx([8 * ku, 0.0, 0.0])
+    # a routine insight is lay with the lay share of B + P: 1 / 8, 0 / 10, none (0)
+    assert n1.tolist() == [2, 3, 0] and p1 == pytest.approx([1 / 8, 0.0, 0.0])
+    # an unexpected one with the mean of the lay shares of E and of B + P:
+    # (8 / 8 + 1 / 8) / 2 = 0.5625; (0 + 0) / 2; (5 / 5 + 0) / 2 = 0.5
+    assert n2.tolist() == [1, 0, 0] and p2 == pytest.approx([0.5625, 0.0, 0.5])
+    assert ins.total.tolist() == [3, 3, 0] and ins.unexpected.tolist() == [1, 0, 0]
+    assert ins.lay_origin.tolist() == [2, 0, 0]  # 1 routine + 1 unexpected, in group 0
+    assert ins.by_kind.tolist() == [[4, 4, 8], [9, 1, 0], [0, 0, 5]]
+    assert ins.lay_by_kind.tolist() == [[0, 1, 8], [0, 0, 0], [0, 0, 5]]
 
 
 def test_only_professionals_heard_means_no_lay_insights():

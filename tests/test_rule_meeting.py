@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import CARER, CLIN, LAY, P0, P1, hold, tiny
+from builders import CARER, CLIN, LAY, P0, P1, Scripted, hold, tiny
 
 from simulation import meeting, setting
 
@@ -67,16 +67,22 @@ def test_credibility_also_earns_turns():
     )
 
 
-def test_recognised_never_exceeds_contributed_and_counts_are_integers():
-    _p, s, st = tiny(group_size=2)
-    s.attending[:] = True
-    rng = np.random.default_rng(11)
-    for _ in range(300):
-        talk = hold(s, st, rng)
-        assert talk.recognised.dtype.kind == "i"
-        assert (talk.said == np.round(talk.said)).all()
-        assert (talk.recognised >= 0).all()
-        assert (talk.recognised.sum(axis=1) <= talk.said).all()
+def test_what_was_said_and_heard_is_counted_from_the_draws():
+    _p, s, st = tiny()
+    s.attending[:] = [True, False, True, True]
+    # One row of draws for each of the three present (P1 is away): recognised biomedical,
+    # practice and lived experience, then unrecognised contributions of any kind.
+    rng = Scripted([[1, 0, 2, 3], [0, 0, 0, 0], [4, 1, 0, 5]])
+    talk = hold(s, st, rng)
+    ((method, rates),) = rng.calls
+    assert method == "poisson" and rates.shape == (3, 4)  # rates for those present only
+    assert talk.recognised.dtype.kind == "i"
+    assert talk.recognised.tolist() == [[1, 0, 2], [0, 0, 0], [0, 0, 0], [4, 1, 0]]
+    # said = recognised + unrecognised: 1 + 0 + 2 + 3 = 6; away 0; silent 0; 4 + 1 + 0 + 5 = 10
+    assert talk.said.tolist() == [6.0, 0.0, 0.0, 10.0]
+    # heard = recognised / said: 3 / 6; away 0; silent 0 (not 0 / 0); 5 / 10
+    assert talk.heard.tolist() == [0.5, 0.0, 0.0, 0.5]
+    assert talk.turns[P1] == 0.0 and (talk.turns[[P0, CARER, CLIN]] > 0).all()
 
 
 def test_contributions_average_the_turns_taken():

@@ -176,12 +176,16 @@ def test_unpaid_hours_accrue_only_when_not_paid(compensation):
 def test_fully_refunded_trips_leave_nothing_out_of_pocket():
     p, s, st = tiny(refund_delay=2, compensation="expenses", travel_cost=0.3)
     costs = participation.prepare(s, p, st)
-    for week in range(1, 6):  # attends weeks 1-3; refunds arrive in weeks 3-5
+    # Attends weeks 1-3, fronting 0.3 each time; refunds arrive in weeks 3-5.
+    for week, left in zip(range(1, 6), [0.3, 0.6, 0.6, 0.3, 0.0], strict=True):
         s.attending[:] = [week <= 3, False, False, False]
         money.settle(s, p, costs, week)
-    if s.received[P0] != pytest.approx(0.9):
-        pytest.fail("precondition: the three trips were refunded")
-    assert s.out_of_pocket[P0] >= 0.0 and s.owed[P0] >= 0.0
+        assert s.out_of_pocket[P0] == pytest.approx(left, abs=1e-12)
+        assert s.owed[P0] == pytest.approx(left, abs=1e-12)
+    assert s.received[P0] == pytest.approx(0.9)
+    # In floats 0.3 + 0.3 + 0.3 - 0.3 - 0.3 - 0.3 = -1.1e-16: the balance is clamped to
+    # exactly nothing, neither a rounding debt nor a credit.
+    assert s.out_of_pocket[P0] == 0.0 and s.owed[P0] == 0.0
 
 
 def test_hours_paid_nothing_count_as_unpaid():
