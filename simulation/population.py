@@ -10,7 +10,7 @@ members of its own group.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -122,12 +122,43 @@ def _beta_by_role(rng: np.random.Generator, role: Ints, table: Ints) -> Floats:
 
 
 def build(p: RunParams, rng: np.random.Generator) -> State:
-    """Draw an initial population for parameters ``p`` from ``rng``."""
+    """Draw an initial population for parameters ``p`` from ``rng``.
+
+    The draws come in a fixed order, so that a seed always gives the same people:
+    circumstances and knowledge, groups, then motivation, credibility and fluency.
+    """
     counts = (p.n_patients, p.n_carers, p.n_clinicians, p.n_managers)
     role = np.repeat(np.arange(4), counts)
     n = role.size
     lay = role <= CARER
+    people = _circumstances(p, rng, role, lay)
+    grid = _groups(p, rng, role, lay)
+    motivation = np.where(lay, rng.beta(6, 4, n), rng.beta(7, 3, n))
+    n_groups, n_slots = grid["n_groups"], grid["n_slots"]
+    return State(
+        role=role,
+        lay=lay,
+        **people,
+        **grid,
+        credibility=_beta_by_role(rng, role, CREDIBILITY_BETA),
+        fluency=_beta_by_role(rng, role, FLUENCY_BETA),
+        motivation=motivation,
+        baseline_motivation=motivation.copy(),
+        trust=np.where(lay, 0.4, 0.5),
+        satisfaction=np.full(n, 0.5),
+        benefit_fear=np.where(people["on_benefits"], INITIAL_BENEFIT_FEAR, 0.0),
+        initial_fear=np.where(people["on_benefits"], INITIAL_BENEFIT_FEAR, 0.0),
+        ties=np.zeros((n_groups, n_slots, n_slots), np.float32),
+        due_refund=np.zeros((p.refund_delay + 1, n)),
+        due_pay=np.zeros((p.refund_delay + 1, n)),
+    )
 
+
+def _circumstances(
+    p: RunParams, rng: np.random.Generator, role: Ints, lay: Bools
+) -> dict[str, Any]:
+    """Rationales, benefits, disability, illness, free time, money and knowledge."""
+    n = role.size
     rationale = (rng.random(n)[:, None] > np.cumsum(RATIONALE_MIX[role], axis=1)).sum(axis=1)
     rationale = np.minimum(rationale, 2)
     on_benefits = lay & (rng.random(n) < p.share_on_benefits)
@@ -149,9 +180,22 @@ def build(p: RunParams, rng: np.random.Generator) -> State:
         low_money = lay & (base_cash <= np.quantile(base_cash[lay], 1 / 3))
 
     raw = rng.gamma(20 * KNOWLEDGE_PROFILE[role])  # Dirichlet around the role profile
-    knowledge = raw / raw.sum(axis=1, keepdims=True)
+    return {
+        "rationale": rationale,
+        "on_benefits": on_benefits,
+        "disabled": disabled,
+        "low_money": low_money,
+        "illness": illness,
+        "free_hours": free_hours,
+        "base_cash": base_cash,
+        "knowledge": raw / raw.sum(axis=1, keepdims=True),
+    }
 
+
+def _groups(p: RunParams, rng: np.random.Generator, role: Ints, lay: Bools) -> dict[str, Any]:
+    """Standing groups: each agent's place on the (groups x slots) grid; which are user-led."""
     # Deal each role, shuffled, round-robin into groups: every group gets a mix.
+    n = role.size
     slots = min(p.group_size, n)
     n_groups = -(-n // slots)
     order = np.concatenate([rng.permutation(np.flatnonzero(role == r)) for r in range(4)])
@@ -169,38 +213,15 @@ def build(p: RunParams, rng: np.random.Generator) -> State:
     is_lay_grid[group, slot] = lay
     cross_role = (is_lay_grid[:, :, None] + is_lay_grid[:, None, :]) == 1
     cross_role &= (is_lay_grid[:, :, None] >= 0) & (is_lay_grid[:, None, :] >= 0)
-
-    motivation = np.where(lay, rng.beta(6, 4, n), rng.beta(7, 3, n))
-    return State(
-        role=role,
-        lay=lay,
-        rationale=rationale,
-        on_benefits=on_benefits,
-        disabled=disabled,
-        low_money=low_money,
-        illness=illness,
-        free_hours=free_hours,
-        base_cash=base_cash,
-        knowledge=knowledge,
-        group=group,
-        slot=slot,
-        n_groups=n_groups,
-        n_slots=n_slots,
-        user_led=user_led,
-        credibility=_beta_by_role(rng, role, CREDIBILITY_BETA),
-        fluency=_beta_by_role(rng, role, FLUENCY_BETA),
-        motivation=motivation,
-        baseline_motivation=motivation.copy(),
-        trust=np.where(lay, 0.4, 0.5),
-        satisfaction=np.full(n, 0.5),
-        benefit_fear=np.where(on_benefits, INITIAL_BENEFIT_FEAR, 0.0),
-        initial_fear=np.where(on_benefits, INITIAL_BENEFIT_FEAR, 0.0),
-        ties=np.zeros((n_groups, n_slots, n_slots), np.float32),
-        cross_role=cross_role,
-        off_diagonal=~np.eye(n_slots, dtype=bool),
-        others=np.maximum(np.bincount(group, minlength=n_groups)[group] - 1, 1),
-        group_side_kind=(((group * 2 + lay) * 3)[:, None] + np.arange(3)).ravel(),
-        cell=group * n_slots + slot,
-        due_refund=np.zeros((p.refund_delay + 1, n)),
-        due_pay=np.zeros((p.refund_delay + 1, n)),
-    )
+    return {
+        "group": group,
+        "slot": slot,
+        "n_groups": n_groups,
+        "n_slots": n_slots,
+        "user_led": user_led,
+        "cross_role": cross_role,
+        "off_diagonal": ~np.eye(n_slots, dtype=bool),
+        "others": np.maximum(np.bincount(group, minlength=n_groups)[group] - 1, 1),
+        "group_side_kind": (((group * 2 + lay) * 3)[:, None] + np.arange(3)).ravel(),
+        "cell": group * n_slots + slot,
+    }
