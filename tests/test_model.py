@@ -280,6 +280,7 @@ def test_batch_run_drives_the_model(restore_start_method):
     _check_batch_rows(rows)
 
 
+@pytest.mark.slow  # starts two worker processes
 def test_batch_run_in_two_processes_gives_the_same_rows(restore_start_method):
     serial = mesa.batch_run(CoProductionModel, number_processes=1, **BATCH)
     parallel = mesa.batch_run(CoProductionModel, number_processes=2, **BATCH)
@@ -325,6 +326,7 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow  # starts fresh Python processes
 def test_same_seed_is_bit_identical_across_python_processes():
     outputs = []
     for hashseed in ("1", "2"):
