@@ -7,9 +7,15 @@ view on its row of those arrays: reading ``agent.motivation`` reads the array.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import mesa
 
 from .population import KINDS, RATIONALES, ROLES
+
+if TYPE_CHECKING:
+    from .model import CoProductionModel
 
 
 class Participant(mesa.Agent):
@@ -18,7 +24,9 @@ class Participant(mesa.Agent):
     role = "participant"
     lay = False
 
-    def __init__(self, model, index: int):
+    model: CoProductionModel
+
+    def __init__(self, model: CoProductionModel, index: int) -> None:
         super().__init__(model)
         self.index = index
 
@@ -46,7 +54,7 @@ class Participant(mesa.Agent):
         """Nothing: the model's vectorised rules act for every agent at once."""
 
 
-def _view(name: str, doc: str, cast=float):
+def _view(name: str, doc: str, cast: Callable[[Any], Any] = float) -> property:
     return property(lambda self: cast(getattr(self.model.state, name)[self.index]), doc=doc)
 
 

@@ -61,7 +61,7 @@ class CoProductionModel(mesa.Model):
     on those arrays. The DataCollector has a model reporter per metric, per week.
     """
 
-    def __init__(self, *, rng=None, **params: Any) -> None:
+    def __init__(self, *, rng: int | np.random.Generator | None = None, **params: Any) -> None:
         checked = RunParams.from_values(params)  # raises ParamError before Mesa starts
         super().__init__(rng=rng)
         self.params: RunParams = checked
@@ -71,7 +71,12 @@ class CoProductionModel(mesa.Model):
         self.room = meeting.prepare(self.state, self.setting)
         self._views_made = False
         self.history: Floats = np.zeros((checked.weeks, len(metrics.METRIC_NAMES)))
-        self.ledger = {"payments": 0.0, "refunds": 0.0, "travel": 0.0, "staff": 0.0}
+        self.ledger: dict[str, float] = {
+            "payments": 0.0,
+            "refunds": 0.0,
+            "travel": 0.0,
+            "staff": 0.0,
+        }
         self._totals = {"cost": 0.0, "insights": 0.0}
         self._who = metrics.subgroups(self.state)
         self._carried = metrics.at_meetings(self.state, self._who, None, 0)
@@ -130,7 +135,15 @@ class CoProductionModel(mesa.Model):
         if week >= p.weeks:
             self.running = False
 
-    def _record(self, meets: bool, talk, insights, decided, flows, week: int) -> None:
+    def _record(
+        self,
+        meets: bool,
+        talk: meeting.Talk | None,
+        insights: knowledge.Insights | None,
+        decided: decisions.Decisions | None,
+        flows: money.Flows,
+        week: int,
+    ) -> None:
         for key in self.ledger:
             self.ledger[key] += getattr(flows, key)
         if meets:
