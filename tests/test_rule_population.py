@@ -7,7 +7,7 @@ modules by name, never copied, so that tuning them does not break the tests.
 from __future__ import annotations
 
 import numpy as np
-from builders import tiny
+from builders import GROUPS, members, several, tiny
 
 from simulation import population
 
@@ -35,3 +35,14 @@ def test_small_groups_split_population_and_mix_roles():
     # each (group, slot) cell holds exactly one agent
     assert len(set(zip(s.group.tolist(), s.slot.tolist(), strict=False))) == 4
     assert st.turns.shape == (2,)
+
+
+def test_several_groups_each_have_the_tiny_populations_make_up():
+    _p, s, st = several()
+    assert s.n == 4 * GROUPS and s.n_groups == GROUPS and st.turns.shape == (GROUPS,)
+    roles = [population.PATIENT, population.PATIENT, population.CARER, population.CLINICIAN]
+    for g in range(GROUPS):
+        mine = members(s, g)
+        assert s.role[mine].tolist() == roles  # members() lists them in role order
+        assert sorted(s.slot[mine].tolist()) == [0, 1, 2, 3]
+    assert (s.credibility == np.where(s.lay, 0.3, 0.8)).all()  # hand-set, as in tiny()
