@@ -14,12 +14,11 @@ from __future__ import annotations
 import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pandas as pd
 
 from simulation.params import DEFAULTS
-
-if TYPE_CHECKING:
-    import pandas
 
 
 @dataclass(frozen=True)
@@ -160,10 +159,8 @@ def classify(row: Mapping[str, Any]) -> str:
     return FALLBACK  # unreachable: the fallback has no conditions
 
 
-def label_runs(runs: pandas.DataFrame) -> pandas.Series:
+def label_runs(runs: pd.DataFrame) -> pd.Series:
     """One regime name per row of a runs DataFrame (``None`` for failed runs)."""
-    import pandas as pd
-
     ok = runs["status"].eq("ok") if "status" in runs else pd.Series(True, index=runs.index)
     labels = [
         classify(row) if good else None

@@ -1,18 +1,23 @@
 """``coprod analyze`` and the regime rules, on real sweep folders on disk.
 
-Most sweeps here are written by a small helper (:func:`write_sweep`) that runs the
-model directly and lays out ``runs.parquet`` and ``manifest.json`` as ``coprod sweep``
-does; one is made by ``coprod sweep`` itself, so a change of its format shows up here.
-Runs are short (8-30 weeks) to keep the file fast.
+Most sweeps here are written by a small helper (:func:`write_sweep`) that builds the
+design with ``experiments.design`` and lays out ``runs.parquet`` and ``manifest.json``
+as ``coprod sweep`` does, running the model or filling in metrics worked out by hand;
+one is made by ``coprod sweep`` itself, so a change of its format shows up here.
+Runs are short (8-30 weeks); the sweeps that run the model for every metric are
+marked slow.
 """
 
 from __future__ import annotations
 
-import itertools
+import ast
 import json
 import math
 import re
 import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +26,8 @@ import pytest
 from scipy import stats
 
 from experiments import analyze as an
-from experiments import cli
+from experiments import cli, design, store
+from experiments.analysis import AnalysisError, figures
 from experiments.regimes import (
     FALLBACK,
     NEEDED_METRICS,
@@ -34,8 +40,9 @@ from experiments.regimes import (
 )
 from simulation import CoProductionModel
 from simulation.metrics import METRIC_NAMES
-from simulation.params import DEFAULTS, PARAM_BY_NAME, validate
+from simulation.params import DEFAULTS
 from simulation.scenarios import load_scenario
+from simulation.text import show
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,11 +50,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # --------------------------------------------------------------------------- fixtures
 
+Metrics = Callable[[int, dict], dict]  # (run_id, parameter values) -> {metric: value}
+
 
 def write_sweep(
     out: Path,
     vary: dict,
-    design: str = "grid",
+    kind: str = "grid",
     *,
     fixed: dict | None = None,
     replicates: int = 2,
@@ -55,97 +64,51 @@ def write_sweep(
     samples: int = 4,
     seed: int = 0,
     fail: tuple[int, ...] = (),
-    metrics: dict | None = None,
+    metrics: Metrics | None = None,
 ) -> Path:
     """A sweep folder as ``coprod sweep`` writes it: runs.parquet and manifest.json.
 
-    ``vary``: grid: ``{name: [values]}``; sobol/morris: ``{name: {"min": .., "max": ..}}``,
-    sampled with SALib so that point_id i is row i of the sample matrix.
-    ``fail``: run_ids recorded as failed. ``metrics``: ``{run_id: {metric: value}}`` to
-    use instead of running the model (hand-made cases).
+    ``vary`` is a spec's [vary] table: lists of values, or ``{"min": .., "max": ..}``
+    ranges (lhs, sobol, morris). The design, seeds and manifest records come from
+    ``experiments.design``. ``fail``: run_ids recorded as failed. ``metrics``: the
+    metrics of a run instead of running the model (every metric not given is 0.5).
     """
-    out.mkdir(parents=True, exist_ok=True)
-    fixed = dict(fixed or {})
-    names = list(vary)
-    summary: dict = {"design": design, "varied": names}
-    if design == "grid":
-        points = [
-            dict(zip(names, combo, strict=False)) for combo in itertools.product(*vary.values())
-        ]
-        factors = [
-            {"name": n, "kind": PARAM_BY_NAME[n].kind, "values": list(v)} for n, v in vary.items()
-        ]
-    else:
-        problem = {
-            "num_vars": len(names),
-            "names": names,
-            "bounds": [[vary[n]["min"], vary[n]["max"]] for n in names],
-        }
-        if design == "sobol":
-            from SALib.sample import sobol
-
-            matrix = sobol.sample(problem, samples, calc_second_order=False, seed=seed)
-            summary.update(samples=samples, calc_second_order=False)
-        else:
-            from SALib.sample import morris
-
-            matrix = morris.sample(problem, samples, num_levels=4, seed=seed)
-            summary.update(samples=samples, num_levels=4)
-        summary["salib_problem"] = problem
-        points = [
-            {
-                n: int(np.rint(x)) if PARAM_BY_NAME[n].kind == "int" else float(x)
-                for n, x in zip(names, row, strict=False)
-            }
-            for row in matrix
-        ]
-        factors = [{"name": n, "kind": PARAM_BY_NAME[n].kind, **vary[n]} for n in names]
-    summary["factors"] = factors
+    table = {"name": out.name, "design": kind, "replicates": replicates, "seed": seed}
+    table.update(weeks=weeks, **({} if kind == "grid" else {"samples": samples}))
+    spec = design.parse_spec({"sweep": table, "fixed": dict(fixed or {}), "vary": vary})
     rows = []
-    for point_id, point in enumerate(points):
-        for replicate in range(replicates):
-            run_id = len(rows)
-            values = validate({"weeks": weeks, **fixed, **point})
-            row = {
-                "run_id": run_id,
-                "point_id": point_id,
-                "replicate": replicate,
-                "seed": seed * 1000 + run_id,
-                **values,
-            }
-            if run_id in fail:
-                row.update(
-                    dict.fromkeys(METRIC_NAMES, np.nan),
-                    status="failed",
-                    error="RuntimeError: the model broke",
-                )
-            elif metrics is not None:
-                row.update(
-                    {**dict.fromkeys(METRIC_NAMES, 0.5), **metrics.get(run_id, {})},
-                    status="ok",
-                    error=None,
-                )
-            else:
-                result = CoProductionModel(rng=row["seed"], **values).run()
-                row.update(result, status="ok", error=None)
-            rows.append(row)
-    pd.DataFrame(rows).to_parquet(out / "runs.parquet", index=False)
-    spec = {
-        "name": out.name,
-        "scenario": "default",
-        "design": design,
-        "samples": samples,
-        "replicates": replicates,
-        "seed": seed,
-        "weeks": weeks,
-        "timeseries": False,
-        "fixed": fixed,
-        "vary": factors,
+    for run in spec.runs().to_dict("records"):
+        values = spec.point_params(run["point_id"])
+        row = {**run, **values}
+        if run["run_id"] in fail:
+            row.update(
+                dict.fromkeys(METRIC_NAMES, np.nan),
+                status="failed",
+                error="RuntimeError: the model broke",
+            )
+        elif metrics is not None:
+            given = metrics(run["run_id"], values)
+            row.update({**dict.fromkeys(METRIC_NAMES, 0.5), **given}, status="ok", error=None)
+        else:
+            result = CoProductionModel(rng=run["seed"], **values).run()
+            row.update(result, status="ok", error=None)
+        rows.append(row)
+    out.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_parquet(out / store.RUNS, index=False)
+    manifest = {
+        "format": store.FORMAT,
+        "format_version": store.FORMAT_VERSION,
+        "status": "complete",
+        "spec": {**spec.canonical(), "source": "", "text": ""},
+        "design": spec.summary(),
     }
-    (out / "manifest.json").write_text(
-        json.dumps({"format": "coprod-sweep", "spec": spec, "design": summary}, indent=1)
-    )
+    (out / store.MANIFEST).write_text(json.dumps(manifest, indent=1))
     return out
+
+
+def by_run(values: dict[int, dict]) -> Metrics:
+    """Metrics given per run_id."""
+    return lambda run_id, _params: values.get(run_id, {})
 
 
 @pytest.fixture(scope="module")
@@ -162,6 +125,14 @@ def grid(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture
+def small(tmp_path) -> Path:
+    """A 2-point sweep with hand-set metrics, not analysed: fast bad-input cases."""
+    return write_sweep(
+        tmp_path / "small", {"pace": [0.2, 0.8]}, metrics=by_run({0: {"participation_lay": 0.1}})
+    )
+
+
 def _png(path: Path) -> bool:
     return path.is_file() and path.read_bytes()[:8] == PNG_MAGIC
 
@@ -173,20 +144,31 @@ def _links(report: Path) -> list[str]:
 # --------------------------------------------------------------------------- grid
 
 
+@pytest.mark.slow
 def test_grid_analysis_writes_summary_figures_regimes_and_report(grid):
     summary = pd.read_csv(grid / "summary.csv")
     assert pd.read_parquet(grid / "summary.parquet").shape == summary.shape
     assert len(summary) == 6 and list(summary["point_id"]) == list(range(6))
     assert summary["n_runs"].tolist() == [3] * 6
-    assert summary["n_ok"].sum() == 17  # run 4 failed
+    assert summary["n_ok"].tolist() == [3, 2, 3, 3, 3, 3]  # run 4 (point 1) failed
     for m in METRIC_NAMES:
         for suffix in ("mean", "sd", "ci_low", "ci_high"):
             assert f"{m}_{suffix}" in summary
-    ok = summary.dropna(subset=["participation_lay_ci_low"])
-    assert (ok["participation_lay_ci_low"] <= ok["participation_lay_mean"]).all()
-    assert (ok["participation_lay_mean"] <= ok["participation_lay_ci_high"]).all()
-    shares = summary[[f"share_{r}" for r in REGIME_NAMES]].sum(axis=1)
-    assert np.allclose(shares, 1.0)
+
+    # Point 0's interval from scipy's own t.interval over its three runs.
+    runs = pd.read_parquet(grid / "runs.parquet")
+    x = runs.loc[runs["point_id"] == 0, "participation_lay"].to_numpy()
+    low, high = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
+    first = summary.iloc[0]
+    assert first["participation_lay_ci_low"] == pytest.approx(low)
+    assert first["participation_lay_ci_high"] == pytest.approx(high)
+
+    # Shares: the regimes in regimes.csv, counted per point.
+    regimes = pd.read_csv(grid / "regimes.csv")
+    assert len(regimes) == 18 and regimes["regime"].isna().sum() == 1
+    counted = pd.crosstab(regimes["point_id"], regimes["regime"], normalize="index")
+    for name in REGIME_NAMES:
+        assert np.allclose(summary[f"share_{name}"], counted.get(name, 0.0))
     assert set(summary["regime"]) <= set(REGIME_NAMES)
 
     expected = {
@@ -201,11 +183,10 @@ def test_grid_analysis_writes_summary_figures_regimes_and_report(grid):
     text = report.read_text(encoding="utf-8")
     assert "1 run(s) failed" in text and "## Regimes" in text
     assert "moves most with" in text and "Participation parity" in text
-    regimes = pd.read_csv(grid / "regimes.csv")
-    assert len(regimes) == 18 and regimes["regime"].isna().sum() == 1
     assert not [p for p in grid.iterdir() if p.name.startswith(".")]  # no staging left
 
 
+@pytest.mark.slow
 def test_report_reading_is_computed_from_the_data(grid):
     runs = pd.read_parquet(grid / "runs.parquet")
     ok = runs[runs["status"] == "ok"]
@@ -214,11 +195,12 @@ def test_report_reading_is_computed_from_the_data(grid):
     text = (grid / "report.md").read_text(encoding="utf-8")
     line = next(x for x in text.splitlines() if x.startswith("- **experiential_share**"))
     assert "**pace**" in line  # pace moves lived experience more than compensation here
-    assert an._num(slow) in line and an._num(fast) in line
+    assert show(slow) in line and show(fast) in line
     lowest = ok.groupby(["compensation", "pace"])["participation_parity"].mean().idxmin()
-    assert f"lowest at compensation = {lowest[0]}, pace = {lowest[1]:g}" in text
+    assert f"lowest at compensation = {lowest[0]}, pace = {show(lowest[1])}" in text
 
 
+@pytest.mark.slow
 def test_metric_option_limits_figures_and_removes_stale_ones(grid, tmp_path, capsys):
     again = shutil.copytree(grid, tmp_path / "again")  # with the default set's figures
     (again / "figures" / "notes.txt").write_text("mine")
@@ -250,12 +232,11 @@ def test_mean_and_t_interval_by_hand():
 
 def test_summary_ci_by_hand_on_a_one_parameter_sweep(tmp_path):
     # Point 0 (pace 0.2): participation_lay 0.2, 0.4, 0.6; point 1 (pace 0.8): 0.5 x 3.
-    values = {0: 0.2, 1: 0.4, 2: 0.6}
     out = write_sweep(
         tmp_path / "hand",
         {"pace": [0.2, 0.8]},
         replicates=3,
-        metrics={i: {"participation_lay": v} for i, v in values.items()},
+        metrics=by_run({i: {"participation_lay": v} for i, v in enumerate((0.2, 0.4, 0.6))}),
     )
     an.analyze(out, ["participation_lay"])
     row = pd.read_csv(out / "summary.csv").set_index("point_id").loc[0]
@@ -271,7 +252,13 @@ def test_summary_ci_by_hand_on_a_one_parameter_sweep(tmp_path):
         "lines-participation_lay.png",
         "regime-map.png",
     ]
-    assert "heatmaps skipped" in (out / "report.md").read_text(encoding="utf-8")
+    text = (out / "report.md").read_text(encoding="utf-8")
+    assert "heatmaps skipped" in text
+    # The reading: lowest at pace 0.2 (0.4 and its interval), highest at 0.8 (0.5).
+    assert (
+        f"lowest at pace = {show(0.2)} ({show(0.4)} [{show(0.4 - half)}, {show(0.4 + half)}])"
+        ", highest at 0.800 (0.500 [0.500, 0.500])"
+    ) in text
 
 
 # --------------------------------------------------------------------------- sensitivity
@@ -284,6 +271,50 @@ VARY_RANGES = {
 FEW = ["experiential_share", "satisfaction_rights", "mean_trust"]
 
 
+def _pace_only(run_id: int, params: dict) -> dict:
+    """A metric that is twice pace and depends on nothing else."""
+    return {"participation_lay": 2 * params["pace"]}
+
+
+def test_sobol_indices_of_a_metric_that_follows_one_parameter(tmp_path):
+    out = write_sweep(
+        tmp_path / "sobolhand", VARY_RANGES, "sobol", samples=8, replicates=1, metrics=_pace_only
+    )
+    results = an.compute(an.load_sweep(out), ["participation_lay"])  # tables, no figures
+    table = results.sensitivity.set_index("parameter")
+    assert list(table.columns) == ["metric", "S1", "S1_conf", "ST", "ST_conf"]
+    # A parameter the metric ignores changes nothing when swapped in: both indices 0.
+    for name in ("power_sharing", "meeting_interval"):
+        assert table.loc[name, "S1"] == 0 and table.loc[name, "ST"] == 0
+    # Pace's total index by Jansen's estimator, from the sample's A and B rows
+    # (Saltelli's layout: each block of D + 2 points is A, AB_1..AB_D, B).
+    y = 2 * pd.read_parquet(out / "runs.parquet").sort_values("point_id")["pace"].to_numpy()
+    a, b = y[0::5], y[4::5]
+    st = 0.5 * np.mean((a - b) ** 2) / np.var(np.r_[a, b])
+    assert table.loc["pace", "ST"] == pytest.approx(st)
+    text = an.report_markdown(results, [])
+    assert f"Sobol: pace has the largest total index (ST = {show(st)} ± " in text
+
+
+def test_morris_indices_of_a_metric_that_follows_one_parameter(tmp_path):
+    vary = {k: VARY_RANGES[k] for k in ("pace", "power_sharing")}
+    out = write_sweep(
+        tmp_path / "morrishand", vary, "morris", samples=4, replicates=1, metrics=_pace_only
+    )
+    results = an.compute(an.load_sweep(out), ["participation_lay"])  # tables, no figures
+    table = results.sensitivity.set_index("parameter")
+    # One Morris step moves pace by a share delta of its range (0.8) and the metric
+    # by 2 * 0.8 * delta; the elementary effect, per share of the range, is 1.6.
+    assert table.loc["pace", "mu"] == pytest.approx(1.6)
+    assert table.loc["pace", "mu_star"] == pytest.approx(1.6)
+    assert table.loc["pace", "sigma"] == pytest.approx(0, abs=1e-12)
+    assert table.loc["power_sharing", "mu_star"] == 0
+    assert any(
+        n.startswith("Morris inputs X from the design's sample matrix") for n in results.notes
+    )
+
+
+@pytest.mark.slow
 def test_sobol_design_gives_first_order_and_total_indices(tmp_path):
     out = write_sweep(tmp_path / "sobol", VARY_RANGES, "sobol", samples=8, replicates=1, weeks=12)
     an.analyze(out, FEW)
@@ -295,21 +326,25 @@ def test_sobol_design_gives_first_order_and_total_indices(tmp_path):
     assert _png(out / "figures/sobol.png")
     assert "figures/sobol.png" in _links(out / "report.md")
     assert _png(out / "figures/heatmap-mean_trust.png")  # binned axes for a sample design
+    again = shutil.copytree(out, tmp_path / "again", ignore=shutil.ignore_patterns("*.png"))
+    an.analyze(again, FEW)  # the bootstrap intervals are the same every time
+    assert (again / "sobol.csv").read_bytes() == (out / "sobol.csv").read_bytes()
 
 
+@pytest.mark.slow
 def test_morris_design_gives_mu_star_and_sigma(tmp_path):
     out = write_sweep(tmp_path / "morris", VARY_RANGES, "morris", samples=4, replicates=1, weeks=12)
     an.analyze(out, FEW)
     table = pd.read_csv(out / "morris.csv")
     assert list(table.columns) == ["metric", "parameter", "mu", "mu_star", "mu_star_conf", "sigma"]
-    assert len(table) == len(FEW) * 3 and (table["mu_star"] >= 0).all()
+    assert len(table) == len(FEW) * 3
+    assert (table["mu_star"] >= table["mu"].abs() - 1e-12).all()  # |mean| <= mean |.|
     assert _png(out / "figures/morris.png")
     assert "figures/morris.png" in _links(out / "report.md")
 
 
 def test_a_folder_written_by_coprod_sweep(tmp_path):
     """The real ``coprod sweep`` output, a Morris design with a listed factor."""
-    sweep = pytest.importorskip("experiments.sweep")
     spec = tmp_path / "tiny.toml"
     spec.write_text(
         '[sweep]\nname = "tiny"\ndesign = "morris"\nsamples = 3\nreplicates = 2\n'
@@ -318,7 +353,7 @@ def test_a_folder_written_by_coprod_sweep(tmp_path):
         'compensation = ["none", "expenses", "paid"]\n'
     )
     out = tmp_path / "tiny"
-    sweep.run_sweep(spec, out, workers=1, progress=False)
+    assert cli.main(["sweep", str(spec), "--out", str(out), "--workers", "1"]) == 0
     assert cli.main(["analyze", str(out), "--metric", "satisfaction_rights"]) == 0
     table = pd.read_csv(out / "morris.csv")
     assert set(table["parameter"]) == {"pace", "power_sharing", "compensation"}
@@ -455,7 +490,7 @@ def _fail(args: list[str], capsys) -> str:
     return lines[0]
 
 
-def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, grid):
+def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, small):
     assert "does not exist" in _fail(["analyze", str(tmp_path / "nowhere")], capsys)
     (tmp_path / "file.txt").write_text("x")
     assert "is a file" in _fail(["analyze", str(tmp_path / "file.txt")], capsys)
@@ -465,24 +500,54 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, grid):
 
     broken = tmp_path / "broken"
     broken.mkdir()
-    (broken / "manifest.json").write_text((grid / "manifest.json").read_text())
+    (broken / "manifest.json").write_text((small / "manifest.json").read_text())
     (broken / "runs.parquet").write_bytes(b"PAR1 not really")
     assert "cannot be read as Parquet" in _fail(["analyze", str(broken)], capsys)
     (broken / "manifest.json").write_text("{")
     assert "not valid JSON" in _fail(["analyze", str(broken)], capsys)
     assert sorted(p.name for p in broken.iterdir()) == ["manifest.json", "runs.parquet"]
 
-    line = _fail(["analyze", str(grid), "--metric", "partcipation_parity"], capsys)
+    line = _fail(["analyze", str(small), "--metric", "partcipation_parity"], capsys)
     assert "did you mean 'participation_parity'" in line
 
     running = tmp_path / "running"
     (running / "parts").mkdir(parents=True)
     (running / "manifest.json").write_text('{"status": "running"}')
     assert "has not finished" in _fail(["analyze", str(running)], capsys)
+    assert sorted(p.name for p in small.iterdir()) == ["manifest.json", "runs.parquet"]
+
+
+def _edit_manifest(folder: Path, change: Callable[[dict], None]) -> None:
+    manifest = json.loads((folder / "manifest.json").read_text())
+    change(manifest)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_a_manifest_of_another_format_or_version_is_refused(small, capsys):
+    _edit_manifest(small, lambda m: m.update(format_version=2))
+    line = _fail(["analyze", str(small)], capsys)
+    assert "sweep format version 2; this coprod reads version 1 only" in line
+    _edit_manifest(small, lambda m: m.pop("format_version"))
+    assert "sweep format version null" in _fail(["analyze", str(small)], capsys)
+    _edit_manifest(small, lambda m: m.update(format="something-else", format_version=1))
+    assert "not a coprod sweep manifest" in _fail(["analyze", str(small)], capsys)
+    _edit_manifest(small, lambda m: (m.update(format="coprod-sweep"), m["spec"].pop("base")))
+    assert "the sweep spec lacks 'base'" in _fail(["analyze", str(small)], capsys)
+    _edit_manifest(small, lambda m: m.pop("spec"))
+    assert "holds no sweep spec" in _fail(["analyze", str(small)], capsys)
+    assert sorted(p.name for p in small.iterdir()) == ["manifest.json", "runs.parquet"]
+
+
+def test_analysis_errors_are_value_errors_raised_by_the_package(small):
+    assert issubclass(AnalysisError, ValueError) and an.AnalyzeError is AnalysisError
+    with pytest.raises(AnalysisError, match="unknown metric 'nope'"):
+        an.analyze(small, ["nope"])
 
 
 def test_no_successful_run_is_bad_input(tmp_path, capsys):
-    out = write_sweep(tmp_path / "dead", {"pace": [0.2]}, replicates=2, fail=(0, 1), metrics={})
+    out = write_sweep(
+        tmp_path / "dead", {"pace": [0.2]}, replicates=2, fail=(0, 1), metrics=by_run({})
+    )
     line = _fail(["analyze", str(out)], capsys)
     assert "none of the 2 runs" in line and "the model broke" in line
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "runs.parquet"]
@@ -493,17 +558,43 @@ def test_a_failure_part_way_leaves_nothing_half_written(tmp_path, monkeypatch):
         tmp_path / "half",
         {"pace": [0.2, 0.8]},
         replicates=2,
-        metrics={i: {"participation_lay": 0.1 * (i + 1)} for i in range(4)},
+        metrics=by_run({i: {"participation_lay": 0.1 * (i + 1)} for i in range(4)}),
     )
     before = sorted(p.name for p in out.iterdir())
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(an, "regime_map", broken)
+    monkeypatch.setattr(figures, "regime_map", broken)
     with pytest.raises(RuntimeError):
         an.analyze(out, ["participation_lay"])
     assert sorted(p.name for p in out.iterdir()) == before
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def test_the_command_module_loads_without_the_analysis_libraries():
+    """``coprod`` builds its parser from experiments.analyze: pandas and matplotlib wait."""
+    code = (
+        "import sys, experiments.analyze as a; a.add_parser; "
+        "print(sorted({'pandas', 'matplotlib', 'SALib', 'scipy'} & set(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_the_analysis_does_not_import_the_command_line():
+    sources = [ROOT / "experiments" / "analyze.py", *(ROOT / "experiments/analysis").glob("*.py")]
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            assert "experiments.cli" not in names, path
 
 
 # --------------------------------------------------------------------------- shipped specs
@@ -527,7 +618,6 @@ def test_one_spec_per_pattern_each_saying_what_to_look_at():
     ids=lambda p: p.stem,
 )
 def test_shipped_specs_load(path):
-    design = pytest.importorskip("experiments.design")
     spec = design.load_spec(path)
     assert spec.name == path.stem
     if path.name.startswith("pattern-"):

@@ -1,0 +1,321 @@
+"""The figures, each drawn from a table the statistics made and saved as a PNG.
+
+- :func:`heatmap`: a metric's mean per cell of the two main varied parameters;
+- :func:`lines`: a metric's mean and 95% band along one parameter, a line per group;
+- :func:`regime_map`: the dominant regime per cell (or regime shares as bars);
+- :func:`sobol_figure`, :func:`morris_figure`: sensitivity indices.
+
+Titles and axis words come from the metric and parameter definitions
+(:mod:`experiments.analysis.labels`), numbers from ``simulation.text.show``. Shares
+of runs are written as whole percentages (``62%``): a different format, not a
+different precision of the same values. Figures are drawn with matplotlib's
+object interface (no pyplot, no global state), so they are safe in any process.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from experiments.analysis.axes import Axis
+from experiments.analysis.labels import (
+    metric_axis,
+    metric_title,
+    metric_unit,
+    short_param,
+    wrap,
+)
+from experiments.analysis.load import Sweep
+from experiments.analysis.settings import MORRIS_LABELS
+from experiments.regimes import REGIMES
+from simulation.text import show
+
+
+def new_figure(width: float, height: float) -> Figure:
+    """A figure of ``width`` x ``height`` inches with its own Agg canvas."""
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _sign(fig: Figure, text: str) -> None:
+    """A small grey source line at the bottom, in a margin kept free of the axes."""
+    fig.get_layout_engine().set(rect=(0, 0.03, 1, 0.97))
+    fig.text(0.005, 0.005, text, fontsize=7, color="grey", va="bottom")
+
+
+def _footer(sweep: Sweep, extra: str = "") -> str:
+    bits = [f"sweep {sweep.name}", f"{sweep.kind} design", f"{len(sweep.ok)} runs"]
+    return ", ".join(bits) + (f"; {extra}" if extra else "")
+
+
+def _save(fig: Figure, sweep: Sweep, path: Path, extra: str = "") -> None:
+    _sign(fig, _footer(sweep, extra))
+    fig.savefig(path, format="png", dpi=100)
+
+
+def _cell_axes(ax: Axes, ax_x: Axis, ax_y: Axis) -> None:
+    """Ticks and titles of a cell grid with ``ax_x`` across and ``ax_y`` up."""
+    ax.set_xticks(range(len(ax_x.labels)), ax_x.labels, rotation=30 if ax_x.binned else 0)
+    ax.set_yticks(range(len(ax_y.labels)), ax_y.labels)
+    ax.set_xlabel(ax_x.title)
+    ax.set_ylabel(textwrap.fill(ax_y.title.replace("\n", " "), 40))
+
+
+def heatmap(
+    sweep: Sweep,
+    cells: pd.DataFrame,
+    ax_x: Axis,
+    ax_y: Axis,
+    metric: str,
+    path: Path,
+    pooled: str,
+) -> None:
+    """Mean of ``metric`` per cell of the two main varied parameters, numbers in the cells."""
+    grid = np.full((len(ax_y.labels), len(ax_x.labels)), np.nan)
+    for row in cells.to_dict("records"):
+        grid[int(row[ax_y.column]), int(row[ax_x.column])] = row[f"{metric}_mean"]
+    fig = new_figure(1.4 + 1.25 * max(len(ax_x.labels), 3), 1.9 + 0.75 * max(len(ax_y.labels), 3))
+    ax = fig.add_subplot()
+    image = ax.imshow(np.ma.masked_invalid(grid), cmap="viridis", aspect="auto", origin="lower")
+    fig.colorbar(image, ax=ax).set_label(metric_axis(metric))
+    finite = grid[np.isfinite(grid)]
+    mid = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+    for (i, j), value in np.ndenumerate(grid):
+        if np.isfinite(value):
+            colour = "black" if value > mid else "white"
+            ax.text(j, i, show(value), ha="center", va="center", fontsize=10, color=colour)
+        else:
+            ax.text(j, i, "no runs", ha="center", va="center", fontsize=8, color="grey")
+    _cell_axes(ax, ax_x, ax_y)
+    ax.set_title(
+        metric_title(metric) + "\n" + wrap(f"mean over runs per cell{pooled}"), fontsize=11
+    )
+    _save(fig, sweep, path)
+
+
+def lines(
+    sweep: Sweep,
+    cells: pd.DataFrame,
+    ax_x: Axis,
+    ax_g: Axis | None,
+    metric: str,
+    path: Path,
+    pooled: str,
+) -> None:
+    """Mean of ``metric`` along one varied parameter, a line (with 95% CI band) per group."""
+    fig = new_figure(8.5, 5.2)
+    ax = fig.add_subplot()
+    groups = range(len(ax_g.labels)) if ax_g is not None else [None]
+    colours = colormaps["viridis"]
+    n_groups = len(ax_g.labels) if ax_g is not None else 1
+    for k in groups:
+        part = cells if k is None else cells[cells[ax_g.column] == k]
+        part = part.sort_values(ax_x.column)
+        if part.empty:
+            continue
+        x = [ax_x.positions[i] for i in part[ax_x.column]]
+        low, high = part[f"{metric}_ci_low"].to_numpy(), part[f"{metric}_ci_high"].to_numpy()
+        colour = "tab:blue" if k is None else colours(0.1 + 0.8 * k / max(n_groups - 1, 1))
+        label = None if k is None else ax_g.labels[k]
+        ax.plot(x, part[f"{metric}_mean"].to_numpy(), marker="o", color=colour, label=label)
+        ax.fill_between(x, low, high, color=colour, alpha=0.18, linewidth=0)
+    ax.set_xticks(ax_x.positions, ax_x.labels, rotation=30 if ax_x.binned else 0)
+    ax.set_xlabel(ax_x.title)
+    ax.set_ylabel(metric_axis(metric))
+    ax.set_title(
+        metric_title(metric) + "\n" + wrap(f"mean and 95% confidence band over runs{pooled}"),
+        fontsize=11,
+    )
+    ax.grid(alpha=0.3)
+    if ax_g is not None:
+        ax.legend(title=short_param(ax_g.param), fontsize=9, title_fontsize=9)
+    _save(fig, sweep, path)
+
+
+def regime_map(
+    sweep: Sweep,
+    shares: pd.DataFrame,
+    ax_x: Axis | None,
+    ax_y: Axis | None,
+    path: Path,
+    pooled: str,
+) -> None:
+    """Where each regime appears: the dominant regime per cell, with the shares written in.
+
+    With fewer than two axes, stacked bars of the regime shares per level instead.
+    """
+    if ax_x is not None and ax_y is not None:
+        fig, ax = _regime_cells(shares, ax_x, ax_y, pooled)
+    else:
+        fig, ax = _regime_bars(shares, ax_x, pooled)
+    present = [r for r in REGIMES if shares[f"share_{r.name}"].sum() > 0]
+    handles = [Patch(color=r.color, label=r.label) for r in present]
+    ax.legend(
+        handles=handles, title="regime", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9
+    )
+    _save(fig, sweep, path, "rules in docs/regimes.md")
+
+
+def _regime_cells(shares: pd.DataFrame, ax_x: Axis, ax_y: Axis, pooled: str) -> tuple[Figure, Axes]:
+    fig = new_figure(3.0 + 2.1 * max(len(ax_x.labels), 3), 2.4 + 1.0 * max(len(ax_y.labels), 2))
+    ax = fig.add_subplot()
+    share_cols = [f"share_{r.name}" for r in REGIMES]
+    image = np.ones((len(ax_y.labels), len(ax_x.labels), 4))
+    for row in shares.to_dict("records"):
+        i, j = int(row[ax_y.column]), int(row[ax_x.column])
+        values = np.array([row[c] for c in share_cols])
+        if values.sum() <= 0:
+            continue
+        top = int(np.argmax(values))
+        colour = to_rgba(REGIMES[top].color)
+        # Paler when the dominant regime holds in fewer of the runs.
+        image[i, j] = (*[1 - (1 - c) * (0.35 + 0.65 * values[top]) for c in colour[:3]], 1)
+        ax.text(
+            j,
+            i + 0.12,
+            f"{REGIMES[top].label}\n{values[top]:.0%}",
+            ha="center",
+            va="center",
+            fontsize=8.5,
+            fontweight="bold",
+        )
+        order = np.argsort(-values)
+        rest = [f"{REGIMES[t].label} {values[t]:.0%}" for t in order[1:3] if values[t] >= 0.1]
+        if rest:
+            ax.text(j, i - 0.22, "\n".join(rest), ha="center", va="center", fontsize=7.5)
+    ax.imshow(image, aspect="auto", origin="lower")
+    for edge in range(len(ax_x.labels) + 1):
+        ax.axvline(edge - 0.5, color="white", linewidth=2)
+    for edge in range(len(ax_y.labels) + 1):
+        ax.axhline(edge - 0.5, color="white", linewidth=2)
+    _cell_axes(ax, ax_x, ax_y)
+    ax.set_title(
+        "Regimes: the dominant regime per cell (colour; paler = less dominant)\n"
+        + wrap(f"and the share of runs in each{pooled}", 80),
+        fontsize=11,
+    )
+    return fig, ax
+
+
+def _regime_bars(shares: pd.DataFrame, ax_x: Axis | None, pooled: str) -> tuple[Figure, Axes]:
+    labels = ax_x.labels if ax_x is not None else ["all runs"]
+    fig = new_figure(2.5 + 1.1 * max(len(labels), 3), 5.0)
+    ax = fig.add_subplot()
+    bottom = np.zeros(len(labels))
+    ordered = shares.sort_values(ax_x.column) if ax_x is not None else shares
+    index = ordered[ax_x.column].to_numpy() if ax_x is not None else np.array([0])
+    for r in REGIMES:
+        height = np.zeros(len(labels))
+        height[index] = ordered[f"share_{r.name}"].to_numpy()
+        ax.bar(range(len(labels)), height, bottom=bottom, color=r.color, width=0.7)
+        for k, (h, b) in enumerate(zip(height, bottom, strict=True)):
+            if h >= 0.08:
+                ax.text(k, b + h / 2, f"{h:.0%}", ha="center", va="center", fontsize=8)
+        bottom += height
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("share of runs")
+    ax.set_xlabel(ax_x.title if ax_x is not None else "")
+    ax.set_title(wrap(f"Regimes: share of runs in each{pooled}", 60), fontsize=11)
+    return fig, ax
+
+
+def _panels(table: pd.DataFrame, metrics: list[str], height: float, per_row: float):
+    """A figure with one panel per shown metric (three a row); unused panels switched off."""
+    shown = [m for m in metrics if m in set(table["metric"])]
+    cols = min(3, len(shown))
+    rows = math.ceil(len(shown) / cols)
+    fig = new_figure(5.0 * cols, height + per_row * rows)
+    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
+    for ax in axes[len(shown) :]:
+        ax.set_axis_off()
+    return fig, list(zip(axes, shown, strict=False)), axes
+
+
+def _panel_title(ax: Axes, metric: str) -> None:
+    ax.set_title(f"{metric}\n" + textwrap.shorten(metric_title(metric), 55), fontsize=9)
+
+
+def sobol_figure(sweep: Sweep, table: pd.DataFrame, metrics: list[str], path: Path) -> None:
+    """First-order and total Sobol indices with 95% intervals, one panel per metric."""
+    names = list(dict.fromkeys(table["parameter"]))
+    fig, panels, axes = _panels(table, metrics, 0.9, 0.42 * len(names) + 1.0)
+    y = np.arange(len(names))
+    for ax, metric in panels:
+        part = table[table["metric"] == metric].set_index("parameter").reindex(names)
+        for shift, key, label, colour in (
+            (-0.2, "S1", "first-order (S1)", "tab:blue"),
+            (0.2, "ST", "total (ST)", "tab:orange"),
+        ):
+            ax.barh(
+                y + shift,
+                part[key],
+                0.4,
+                xerr=part[f"{key}_conf"],
+                label=label,
+                color=colour,
+                capsize=2,
+            )
+        ax.set_yticks(y, names)
+        ax.invert_yaxis()
+        ax.axvline(0, color="black", linewidth=0.6)
+        _panel_title(ax, metric)
+        ax.set_xlabel("share of variance")
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].legend(fontsize=8, loc="lower right")
+    fig.suptitle(
+        "Sobol sensitivity: share of each metric's variance due to each parameter "
+        "(bars: 95% intervals)"
+    )
+    _save(fig, sweep, path)
+
+
+def morris_figure(sweep: Sweep, table: pd.DataFrame, metrics: list[str], path: Path) -> None:
+    """Morris screening: mu* (overall influence) against sigma (interactions, non-linearity)."""
+    fig, panels, _ = _panels(table, metrics, 0.8, 4.0)
+    for ax, metric in panels:
+        part = table[table["metric"] == metric]
+        ax.errorbar(
+            part["mu_star"],
+            part["sigma"],
+            xerr=part["mu_star_conf"],
+            fmt="o",
+            color="tab:blue",
+            ecolor="tab:grey",
+            capsize=2,
+        )
+        # Name the most influential parameters; the rest cluster near the origin.
+        for row in part.nlargest(MORRIS_LABELS, "mu_star").itertuples(index=False):
+            ax.annotate(
+                row.parameter,
+                (row.mu_star, row.sigma),
+                fontsize=8,
+                xytext=(3, 3),
+                textcoords="offset points",
+            )
+        top = float(np.nanmax([part["mu_star"].max(), part["sigma"].max(), 0])) or 1.0
+        ax.plot([0, top], [0, top], ":", color="grey", linewidth=0.8)
+        ax.set_xlim(left=0)
+        ax.set_ylim(bottom=0)
+        unit = metric_unit(metric)
+        ax.set_xlabel(f"mu* (mean |elementary effect|, {unit})")
+        ax.set_ylabel(f"sigma ({unit})")
+        _panel_title(ax, metric)
+        ax.grid(alpha=0.3)
+    fig.suptitle(
+        "Morris screening: influence (mu*, with 95% interval) against interaction "
+        f"or non-linearity (sigma); dotted: sigma = mu*; the {MORRIS_LABELS} largest "
+        "mu* named (all in morris.csv)"
+    )
+    _save(fig, sweep, path)

@@ -1,0 +1,48 @@
+"""What one analysis computed, in one place: the tables the files, figures and report are made of.
+
+:func:`experiments.analysis.pipeline.compute` fills it; the figures are drawn and
+the report is written from it. A new kind of result (a table of effects, the
+regions scenario discovery finds) is a new field here, a function that computes
+it, and a section of the report that reads it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from experiments.analysis.axes import Axis
+from experiments.analysis.load import Sweep
+
+FIGURE_KINDS = ("heatmap", "lines", "regimes", "sensitivity")
+
+
+@dataclass
+class Results:
+    """The analysis of one sweep, before anything is written."""
+
+    sweep: Sweep
+    chosen: list[str]  # the metrics to plot and discuss
+    regimes: pd.Series  # the regime of every run (None: failed, or not labelled)
+    summary: pd.DataFrame  # one row per design point: summary.csv
+    ok: pd.DataFrame  # the successful runs, with their regime and level columns
+    axes: list[Axis]  # the figures' axes: the first two varied parameters
+    cells: pd.DataFrame | None  # statistics per cell of the axes (None without axes)
+    shares: pd.DataFrame | None  # regime shares per cell (None when not labelled)
+    sensitivity: pd.DataFrame | None  # Sobol or Morris indices (None for other designs)
+    notes: list[str] = field(default_factory=list)  # what was skipped or assumed
+    figures: dict[str, list[str]] = field(
+        default_factory=lambda: {kind: [] for kind in FIGURE_KINDS}
+    )  # relative paths of the figures drawn, by kind
+
+    @property
+    def labelled(self) -> bool:
+        """Whether runs were given regimes (the run table has every metric the rules read)."""
+        return self.shares is not None
+
+    @property
+    def pooled(self) -> str:
+        """`` (pooled over a, b)`` for the varied parameters no figure axis shows."""
+        others = self.sweep.varied[2:]
+        return f" (pooled over {', '.join(others)})" if others else ""
