@@ -14,6 +14,7 @@ from simulation import metrics, relations
 from simulation.decisions import Decisions
 from simulation.knowledge import Insights
 from simulation.money import Flows
+from simulation.population import EXPERIENCE, MANAGERIAL, RIGHTS
 
 
 def test_aggregate_takes_rates_from_the_last_quarter_totals_and_finals():
@@ -120,7 +121,8 @@ def test_weekly_outputs_money_and_running_cost_per_insight_by_hand():
     # week 1: no meeting, 90 spent, no insights yet: 90 / max(0, 1) = 90
     v = _weekly(s, 1, Flows(staff=90.0, unpaid_hours=2.0, benefit_cuts=1), totals=totals)
     assert v["programme_cost"] == 90.0 and v["cost_per_insight"] == 90.0
-    assert v["insights"] == 0.0 and v["insights_adopted"] == 0.0
+    assert v["insights"] == v["insights_adopted"] == 0.0
+    assert v["insights_lay_origin"] == v["insights_unexpected"] == 0.0
     assert v["unpaid_lay_hours"] == 2.0 and v["benefit_loss_events"] == 1.0
     assert v["unpaid_hours_per_lay_participant"] == 4.5  # (6 + 3) / 2
     assert v["lay_out_of_pocket"] == 15.0
@@ -132,3 +134,53 @@ def test_weekly_outputs_money_and_running_cost_per_insight_by_hand():
     assert v["insights"] == 4.0 and v["insights_unexpected"] == 1.0
     assert v["insights_lay_origin"] == 3.0 and v["insights_adopted"] == 2.0
     assert totals == {"cost": 150.0, "insights": 4.0}
+    # week 3: 30 more spent, 2 more insights: (150 + 30) / (4 + 2) = 30
+    ins = Insights(np.array([2]), np.array([0]), np.array([0]), np.zeros((1, 3)), np.zeros((1, 3)))
+    v = _weekly(s, 3, Flows(staff=30.0), ins, dec, totals)
+    assert v["cost_per_insight"] == 30.0 and totals == {"cost": 180.0, "insights": 6.0}
+
+
+def test_participation_and_satisfaction_by_rationale_by_hand():
+    _p, s, _st = tiny()
+    s.rationale[:] = [RIGHTS, EXPERIENCE, RIGHTS, MANAGERIAL]
+    s.low_money[:] = [False, True, False, False]
+    s.attending[:] = [True, False, False, True]
+    s.ever_attended[:] = [True, True, False, True]
+    s.satisfaction[:] = [0.2, 0.6, 0.9, 0.7]
+    v = metrics.at_meetings(s, metrics.subgroups(s), None, 5)
+    # rights-based lay people: P0 (came) and the carer (did not): 1 / 2
+    assert v["participation_rights_based"] == 0.5
+    assert v["participation_low_money"] == 0.0  # P1, the one with least money, stayed away
+    # satisfaction of those of each rationale who ever came: rights P0 0.2 (the carer never
+    # came); experience P1 0.6; managerial the clinician 0.7
+    assert v["satisfaction_rights"] == pytest.approx(0.2)
+    assert v["satisfaction_experience"] == pytest.approx(0.6)
+    assert v["satisfaction_managerial"] == pytest.approx(0.7)
+    s.ever_attended[:] = False  # nobody ever came: satisfaction is neutral, 0.5
+    v = metrics.at_meetings(s, metrics.subgroups(s), None, 5)
+    assert [v[f"satisfaction_{r}"] for r in ("rights", "managerial", "experience")] == [0.5] * 3
+
+
+def test_the_readme_metric_table_by_hand():
+    lines = metrics.markdown_table().split("\n")
+    assert lines[:2] == [
+        "| metric | produces | unit | how a run sums it up | meaning |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    assert len(lines) == 2 + len(metrics.METRICS)
+    assert (
+        "| `insights` | knowledge | insights | sum over the run | new insights produced |" in lines
+    )
+    assert (
+        "| `mean_trust` | social relations | 0-1 | mean of the last quarter "
+        "| mean trust of active participants in the others |"
+    ) in lines
+    assert any(
+        line.startswith("| `retention_lay` |") and "| value at the end |" in line for line in lines
+    )
+
+
+def test_ratio_divides_by_any_positive_denominator():
+    assert metrics.ratio(1.0, 0.5) == 2.0
+    assert metrics.ratio(3.0, 1.0) == 3.0
+    assert metrics.ratio(3.0, 0.0) == 0.0 and metrics.ratio(3.0, 0.0, empty=1.0) == 1.0

@@ -99,3 +99,36 @@ def test_no_meeting_clears_influence():
     s.influence[:] = 0.25
     assert decisions.decide(s, st, None, None, np.random.default_rng(0)) is None
     assert (s.influence == 0).all()
+
+
+# ------------------------------------------- hand-worked values (caught bugs, mutation testing)
+
+
+def test_when_lay_people_outweigh_their_presence_lay_ideas_all_pass_and_professional_ones_half():
+    # Full power sharing, lay credibility 0.9, clinician 0.1: weights lay 0.5 + 0.9 = 1.4
+    # (three: 4.2), clinician 0.6; total 4.8. L = 4.2 / 4.8 = 0.875, S = 3 / 4.
+    # lay ideas: min(1, 0.875 / 0.75 = 1.1667) = 1; professional: (1 - 0.875) / (1 - 0.75) = 0.5
+    _p, s, st = tiny(power_sharing=1.0)
+    s.credibility[:] = [0.9, 0.9, 0.9, 0.1]
+    s.attending[:] = True
+    rng = Scripted([2], [1])
+    d = decisions.decide(s, st, some_talk(s), _insights(1, [6], [2]), rng)
+    (_, n_lay, p_lay), (_, n_pro, p_pro) = rng.calls
+    assert n_lay.tolist() == [2] and p_lay.tolist() == [1.0]
+    assert n_pro.tolist() == [4] and p_pro == pytest.approx([0.5])
+    assert d.lay_adoption.tolist() == [1.0]
+    assert d.adopted_lay.tolist() == [2] and d.adopted.tolist() == [3]
+    assert s.influence == pytest.approx([1.4 / 4.8] * 3 + [0.6 / 4.8])
+
+
+def test_lay_people_meeting_alone_without_power_adopt_nothing():
+    # power_sharing 0 and only lay people present: no decision weight at all (total 0),
+    # so the lay share of it is 0 and lay ideas are never adopted.
+    _p, s, st = tiny(power_sharing=0.0)
+    s.attending[:] = [True, True, True, False]
+    rng = Scripted([0], [0])
+    d = decisions.decide(s, st, some_talk(s), _insights(1, [3], [3]), rng)
+    (_, _, p_lay), (_, n_pro, p_pro) = rng.calls
+    assert p_lay.tolist() == [0.0] and d.lay_adoption.tolist() == [0.0]
+    assert n_pro.tolist() == [0] and p_pro.tolist() == [1.0]
+    assert not s.influence.any()

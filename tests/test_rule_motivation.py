@@ -184,3 +184,22 @@ def test_drift_back_starts_only_after_more_than_an_interval_away():
     s.last_attended[:] = [17, 16, 19, -(10**6)]
     motivation.update(s, None, None, Flows(), week=20, interval=3)
     assert s.motivation == pytest.approx([0.3, 0.31, 0.3, 0.31])
+
+
+def test_managerial_value_of_a_meeting_that_cost_nothing():
+    # Two groups of two. Group of P0: nothing decided, nothing spent: v = 0 / 0, satisfaction 0.
+    # The other: 0.2 agenda items for no cost: v = 0.2 / (0.2 + 0.5 * 0) = 1.
+    # (With a cost of 3 GBP: 0.2 / (0.2 + 0.5 * 3 / 30) = 0.2 / 0.25 = 0.8.)
+    _p, s, _st = tiny(group_size=2)
+    s.rationale[:] = MANAGERIAL
+    talk = hand_talk(4, [[1, 1, 1]] * 4, [[1, 1, 1]] * 4)
+    g0, g1 = s.group[P0], 1 - s.group[P0]
+    items, cost = np.zeros(2), np.zeros(2)
+    items[g1] = 0.2
+    d = Decisions(np.zeros(2, np.int64), np.zeros(2, np.int64), items, np.zeros(2), np.ones(2))
+    with np.errstate(all="raise"):  # 0 / 0 must not be computed
+        sat = motivation.judge(s, talk, d, Flows(group_cost=cost))
+    assert sat == pytest.approx(np.where(s.group == g0, 0.0, 1.0))
+    cost[g1] = 3.0
+    sat = motivation.judge(s, talk, d, Flows(group_cost=cost))
+    assert sat == pytest.approx(np.where(s.group == g0, 0.0, 0.8))

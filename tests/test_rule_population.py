@@ -7,7 +7,8 @@ modules by name, never copied, so that tuning them does not break the tests.
 from __future__ import annotations
 
 import numpy as np
-from builders import GROUPS, members, several, tiny
+import pytest
+from builders import GROUPS, members, params, several, tiny
 
 from simulation import population
 
@@ -35,6 +36,129 @@ def test_small_groups_split_population_and_mix_roles():
     # each (group, slot) cell holds exactly one agent
     assert len(set(zip(s.group.tolist(), s.slot.tolist(), strict=False))) == 4
     assert st.turns.shape == (2,)
+
+
+# ------------------------------------------- hand-worked values (caught bugs, mutation testing)
+# A large drawn population (not hand-set) against the distributions the module documents:
+# sampling error is a few thousandths at this size, tolerances are at least 4 standard errors.
+
+BIG = {"n_patients": 6000, "n_carers": 3000, "n_clinicians": 2000, "n_managers": 1000}
+
+
+@pytest.fixture(scope="module")
+def big_population():
+    """(p, state) of BIG, drawn once for this module (the tests do not change it)."""
+    p = params(**BIG, share_on_benefits=0.4, share_disabled=0.3, user_led_funding=0.25)
+    return p, population.build(p, np.random.default_rng(2024))
+
+
+def _by_role(s, values):
+    return [values[s.role == r] for r in range(4)]
+
+
+def test_drawn_roles_benefits_and_disability(big_population):
+    _p, s = big_population
+    assert np.bincount(s.role).tolist() == [6000, 3000, 2000, 1000]
+    assert s.lay.tolist() == [True] * 9000 + [False] * 3000
+    # only lay people are on benefits (40%) or disabled (30%); sd sqrt(.4 .6 / 9000) = 0.005
+    assert not (s.on_benefits | s.disabled)[~s.lay].any()
+    assert s.on_benefits[s.lay].mean() == pytest.approx(0.4, abs=0.02)
+    assert s.disabled[s.lay].mean() == pytest.approx(0.3, abs=0.02)
+
+
+def test_drawn_illness_free_hours_and_money(big_population):
+    _p, s = big_population
+    patients, carers, clinicians, managers = _by_role(s, s.illness)
+    # patients Beta(2, 3): mean 0.4, sd 0.2; carers 0.2 Beta(2, 3): mean 0.08
+    assert patients.mean() == pytest.approx(0.4, abs=0.01)
+    assert patients.std() == pytest.approx(0.2, abs=0.01)
+    assert carers.mean() == pytest.approx(0.08, abs=0.004) and carers.max() <= 0.2
+    assert (clinicians == 0).all() and (managers == 0).all()
+    hours = _by_role(s, s.free_hours)
+    assert hours[0] == pytest.approx(4 + 16 * (1 - patients))  # 4-20 hours, less when ill
+    assert hours[1].mean() == pytest.approx(8.0, abs=0.3)  # Gamma(4, 2): mean 8, sd 4
+    assert (hours[2] == 37.5).all() and (hours[3] == 37.5).all()
+    # money at hand: lognormal(0, 0.6) around a median of 25 (on benefits) or 80
+    for who, median in ((s.lay & s.on_benefits, 25.0), (s.lay & ~s.on_benefits, 80.0)):
+        logs = np.log(s.base_cash[who])
+        assert logs.mean() == pytest.approx(np.log(median), abs=0.04)
+        assert logs.std() == pytest.approx(0.6, abs=0.03)
+    assert (s.base_cash[~s.lay] == 500.0).all() and (s.cash == s.base_cash).all()
+    # the poorest third of lay people have little money
+    low = s.base_cash[s.low_money]
+    assert not s.low_money[~s.lay].any()
+    assert s.low_money[s.lay].mean() == pytest.approx(1 / 3, abs=1e-3)
+    assert low.max() < s.base_cash[s.lay & ~s.low_money].min()
+
+
+def test_drawn_knowledge_rationales_credibility_fluency_and_motivation(big_population):
+    _p, s = big_population
+    assert s.knowledge.sum(axis=1) == pytest.approx(np.ones(s.n))
+    profiles = [[0.05, 0.15, 0.80], [0.05, 0.25, 0.70], [0.55, 0.40, 0.05], [0.10, 0.80, 0.10]]
+    mixes = [[0.45, 0.00, 0.55], [0.40, 0.05, 0.55], [0.00, 0.50, 0.50], [0.00, 1.00, 0.00]]
+    credibility = [0.3, 0.3, 0.85, 0.75]  # Beta(3, 7), Beta(3, 7), Beta(17, 3), Beta(15, 5)
+    fluency = [0.6, 0.6, 0.85, 0.85]  # Beta(6, 4), Beta(6, 4), Beta(17, 3), Beta(17, 3)
+    motivation = [0.6, 0.6, 0.7, 0.7]  # Beta(6, 4) lay, Beta(7, 3) professionals
+    for r in range(4):
+        mine = s.role == r
+        assert s.knowledge[mine].mean(axis=0) == pytest.approx(profiles[r], abs=0.01)
+        share = np.bincount(s.rationale[mine], minlength=3) / mine.sum()
+        assert share == pytest.approx(mixes[r], abs=0.03)
+        assert s.credibility[mine].mean() == pytest.approx(credibility[r], abs=0.01)
+        assert s.fluency[mine].mean() == pytest.approx(fluency[r], abs=0.01)
+        assert s.motivation[mine].mean() == pytest.approx(motivation[r], abs=0.01)
+    assert (s.baseline_motivation == s.motivation).all()
+    assert s.trust.tolist() == [0.4] * 9000 + [0.5] * 3000
+    assert (s.satisfaction == 0.5).all()
+    fear = np.where(s.on_benefits, 0.6, 0.0)  # "any payment may affect your benefit claim"
+    assert (s.benefit_fear == fear).all() and (s.initial_fear == fear).all()
+
+
+def test_drawn_groups_mix_roles_and_lay_out_the_grid(big_population):
+    p, s = big_population
+    # 12000 people in groups of 10: 1200 groups, each of 10
+    assert s.n_groups == 1200 and s.n_slots == 10
+    assert (np.bincount(s.group) == 10).all() and (s.others == 9).all()
+    # round-robin by role: 5 patients, 2 or 3 carers, 1 or 2 clinicians, 0 or 1 managers each
+    per_group = np.zeros((1200, 4), int)
+    np.add.at(per_group, (s.group, s.role), 1)
+    assert (per_group[:, 0] == 5).all()
+    for r, (lo, hi) in zip((1, 2, 3), ((2, 3), (1, 2), (0, 1)), strict=True):
+        assert per_group[:, r].min() == lo and per_group[:, r].max() == hi
+    # every (group, slot) cell holds one person; cell is its index on the flat grid
+    assert (s.cell == s.group * 10 + s.slot).all()
+    assert np.unique(s.cell).size == s.n
+    # user-led: floor(0.25 * 1200 + u) = 300 groups for any u in [0, 1)
+    assert s.user_led.sum() == 300
+    # cross-role pairs: one lay, one professional, in the same group
+    g = s.group[0]
+    grid_lay = np.full(10, -1)
+    grid_lay[s.slot[s.group == g]] = s.lay[s.group == g]
+    want = (grid_lay[:, None] + grid_lay[None, :]) == 1
+    assert (s.cross_role[g] == want).all()
+    assert s.cross_role.sum() == 2 * sum(
+        int(per_group[k, :2].sum() * per_group[k, 2:].sum()) for k in range(1200)
+    )
+    assert (s.off_diagonal == ~np.eye(10, dtype=bool)).all()
+    assert s.ties.shape == (1200, 10, 10) and not s.ties.any()
+    assert s.due_refund.shape == s.due_pay.shape == (p.refund_delay + 1, s.n)
+    # group_side_kind: (group, lay or not, kind) of each agent's three knowledge kinds
+    first = s.group_side_kind.reshape(-1, 3)[:, 0]
+    assert (first == (s.group * 2 + s.lay) * 3).all()
+    assert (np.diff(s.group_side_kind.reshape(-1, 3), axis=1) == 1).all()
+
+
+def test_groups_of_uneven_size_leave_empty_slots_without_ties():
+    # 7 people in groups of at most 3: 3 groups; dealt round-robin, sizes 3, 2, 2.
+    p = params(n_patients=3, n_carers=2, n_clinicians=1, n_managers=1, group_size=3)
+    s = population.build(p, np.random.default_rng(5))
+    assert s.n_groups == 3 and s.n_slots == 3
+    assert sorted(np.bincount(s.group).tolist()) == [2, 2, 3]
+    assert sorted(s.others.tolist()) == [1, 1, 1, 1, 2, 2, 2]
+    empty = np.ones((3, 3), bool)
+    empty[s.group, s.slot] = False
+    assert empty.sum() == 2
+    assert not s.cross_role[empty].any() and not s.cross_role.transpose(0, 2, 1)[empty].any()
 
 
 def test_several_groups_each_have_the_tiny_populations_make_up():

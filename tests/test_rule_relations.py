@@ -150,3 +150,25 @@ def test_strong_cross_role_ties_counts_active_lay_professional_pairs():
     assert relations.strong_cross_role(s, active) == 2
     active[P1] = False
     assert relations.strong_cross_role(s, active) == 1
+
+
+# ------------------------------------------- hand-worked values (caught bugs, mutation testing)
+
+
+def test_a_single_recognised_lay_contribution_earns_the_whole_credit():
+    # P0's one recognised lay contribution is the group's only one; 1 lay insight adopted:
+    # credit 1 * 1 / 1 = 1, credibility 0.3 + 0.05 * 1 * (1 - 0.3) = 0.335.
+    _p, s, st = tiny()
+    s.attending[:] = True
+    talk = hand_talk(
+        4, [[0, 0, 2], [0, 0, 1], [0, 0, 0], [3, 0, 0]], [[0, 0, 1], [0] * 3, [0] * 3, [2, 0, 0]]
+    )
+    relations.update(s, st, talk, _decided(adopted_lay=(1,), adopted=(1,)))
+    assert s.credibility == pytest.approx([0.335, 0.3, 0.3, 0.8])
+
+
+def test_strong_cross_role_ties_are_a_whole_number():
+    _p, s, _st = tiny()
+    _set_tie(s, P0, CLIN, relations.STRONG + 0.1)
+    n = relations.strong_cross_role(s, np.ones(4, bool))
+    assert n == 1 and type(n) is int
