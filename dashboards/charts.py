@@ -1,10 +1,18 @@
-"""The dashboard's weekly plots: what each shows, its data, and how it is drawn.
+"""The weekly charts, defined once: what each shows, its data, and how it is drawn.
 
 A :class:`Frame` is one read of a model's DataCollector (one row per week from
-week 0). Each :class:`Chart` turns a frame into an ECharts option for the page
-(drawn by the browser, so a week's update is a few kilobytes of numbers) and into
-a matplotlib PNG for download. Both read the same frame, so the picture on
-screen and the file agree.
+week 0). Each :class:`WeeklyChart` names the metrics it shows (with their colour,
+axis and whether they are summed up week by week); their labels, units and
+ranges come from :data:`simulation.metrics.METRICS`. A chart becomes an ECharts
+option for the page (drawn by the browser, so a week's update is a few kilobytes
+of numbers) or a matplotlib drawing (:func:`draw_chart`), used both for the
+dashboard's PNG downloads (:func:`chart_png`) and for ``coprod run --out``'s
+``weekly.png`` (:func:`weekly_png`). Both read the same frame, so the picture on
+screen and the files agree.
+
+No Solara here: the command line imports this module. matplotlib is imported
+where a PNG is drawn (it takes a while to load, and the page does not need it
+until a download is asked for).
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulation.metrics import METRIC_BY_NAME, METRIC_NAMES
+from simulation.metrics import METRIC_BY_NAME, METRIC_NAMES, Metric
 
 # Colours, fixed per group of people so that every plot tells the same story.
 LAY = "#d95f02"
@@ -31,32 +39,73 @@ ROLE_COLOURS = {
     "clinician": "#3182bd",
     "manager": "#08306b",
 }
+RUNNING_TOTAL = "running total"
 
 
 @dataclass(frozen=True)
-class Line:
-    """One series on a chart: a metric, optionally summed up week by week."""
+class Series:
+    """One line on a chart: a metric, optionally summed up week by week.
+
+    Its label and unit are the metric's (looked up when drawn: a chart naming a
+    metric the model does not report shows its problem in place of the plot).
+    """
 
     metric: str
-    label: str
     color: str
     cumulative: bool = False
     axis: int = 0  # 0: left axis, 1: right axis
     dashed: bool = False
 
+    @property
+    def definition(self) -> Metric:
+        return METRIC_BY_NAME[self.metric]
+
+    @property
+    def label(self) -> str:
+        return self.definition.label
+
 
 @dataclass(frozen=True)
-class Chart:
-    """A plot over the weeks, with a plain-language title and axis units."""
+class WeeklyChart:
+    """A plot over the weeks, with a plain-language title and explanation."""
 
     key: str
     title: str
     explain: str
-    axes: tuple[str, ...]  # y-axis labels, with units
-    lines: tuple[Line, ...]
-    share: bool = False  # the left axis runs from 0 to 1
+    lines: tuple[Series, ...]
+    # Words the title already says that end every line's label (" at meetings"): left out
+    # of the legend, which then fits in fewer rows.
+    said_by_title: str = ""
 
-    def series(self, frame: Frame) -> list[tuple[Line, np.ndarray]]:
+    def legend_label(self, line: Series) -> str:
+        return line.label.removesuffix(self.said_by_title)
+
+    def legend_rows(self) -> int:
+        """Rows the page's legend takes (see :func:`legend_rows`)."""
+        return legend_rows([self.legend_label(line) for line in self.lines])
+
+    @property
+    def n_axes(self) -> int:
+        return 1 + max(line.axis for line in self.lines)
+
+    def axis_name(self, axis: int) -> str:
+        """The axis's unit(s), from the metrics on it: ``"GBP"``, ``"hours (running total)"``."""
+        on_axis = [line for line in self.lines if line.axis == axis]
+        name = " / ".join(dict.fromkeys(line.definition.unit for line in on_axis))
+        if all(line.cumulative for line in on_axis):
+            name += f" ({RUNNING_TOTAL})"
+        return name
+
+    def axis_range(self, axis: int) -> tuple[float, float] | None:
+        """Fixed bounds for an axis whose metrics all have finite ones (shares: 0 to 1)."""
+        on_axis = [line for line in self.lines if line.axis == axis]
+        if any(line.cumulative for line in on_axis):
+            return None
+        low = min(line.definition.low for line in on_axis)
+        high = max(line.definition.high for line in on_axis)
+        return (low, high) if math.isfinite(low) and math.isfinite(high) else None
+
+    def series(self, frame: Frame) -> list[tuple[Series, np.ndarray]]:
         """Each line's values for weeks 0 .. frame.week."""
         return [
             (line, frame.cumulative(line.metric) if line.cumulative else frame[line.metric])
@@ -64,94 +113,74 @@ class Chart:
         ]
 
 
-CHARTS: tuple[Chart, ...] = (
-    Chart(
+CHARTS: tuple[WeeklyChart, ...] = (
+    WeeklyChart(
         "participation",
         "Who comes to meetings",
         "Share of each group of people at the latest meeting (1 = everyone came).",
-        ("share attending (0-1)",),
         (
-            Line("participation_lay", "Patients and carers", LAY),
-            Line("participation_professional", "Clinicians and managers", PROFESSIONAL),
-            Line("participation_benefits", "On benefits", BENEFITS, dashed=True),
-            Line("participation_disabled", "Disabled", DISABLED, dashed=True),
-            Line("participation_low_money", "Least money at hand", LOW_MONEY, dashed=True),
+            Series("participation_lay", LAY),
+            Series("participation_professional", PROFESSIONAL),
+            Series("participation_benefits", BENEFITS, dashed=True),
+            Series("participation_disabled", DISABLED, dashed=True),
+            Series("participation_low_money", LOW_MONEY, dashed=True),
         ),
-        share=True,
+        said_by_title=" at meetings",
     ),
-    Chart(
+    WeeklyChart(
         "voice",
         "Whose voice counts",
         "Share of what is said that comes from patients and carers, and share of the "
         "contributions that were taken up that are lived experience.",
-        ("share (0-1)",),
         (
-            Line("lay_voice_share", "Said by patients and carers", LAY),
-            Line("experiential_share", "Lived experience recognised", DISABLED),
+            Series("lay_voice_share", LAY),
+            Series("experiential_share", DISABLED),
         ),
-        share=True,
     ),
-    Chart(
+    WeeklyChart(
         "insights",
         "New insights, by where they came from",
         "Running total of new insights. 'Unexpected' ones combine lived experience with "
         "medical or practice knowledge.",
-        ("insights (running total)",),
         (
-            Line("insights", "All insights", GREY, cumulative=True),
-            Line("insights_unexpected", "Unexpected", DISABLED, cumulative=True),
-            Line("insights_lay_origin", "Proposed by patients and carers", LAY, cumulative=True),
-            Line(
-                "insights_adopted",
-                "Taken up in decisions",
-                PROFESSIONAL,
-                cumulative=True,
-                dashed=True,
-            ),
+            Series("insights", GREY, cumulative=True),
+            Series("insights_unexpected", DISABLED, cumulative=True),
+            Series("insights_lay_origin", LAY, cumulative=True),
+            Series("insights_adopted", PROFESSIONAL, cumulative=True, dashed=True),
         ),
     ),
-    Chart(
+    WeeklyChart(
         "relations",
         "Trust and ties across roles",
         "Mean trust of active participants in the others (left), and strong "
         "lay-professional ties per active participant (right).",
-        ("trust (0-1)", "strong ties per participant"),
         (
-            Line("mean_trust", "Trust", RIGHTS),
-            Line("cross_role_ties", "Ties across roles", PROFESSIONAL, axis=1),
+            Series("mean_trust", RIGHTS),
+            Series("cross_role_ties", PROFESSIONAL, axis=1),
         ),
-        share=True,
     ),
-    Chart(
+    WeeklyChart(
         "money",
         "Money and unpaid time",
         "Running totals: what the programme paid out and what patients and carers are "
         "out of pocket (left, GBP); meeting hours they gave unpaid (right).",
-        ("GBP", "hours"),
         (
-            Line("programme_cost", "Programme cost", PROFESSIONAL, cumulative=True),
-            Line("lay_out_of_pocket", "Lay people out of pocket", BENEFITS),
-            Line("unpaid_lay_hours", "Unpaid lay hours", LAY, cumulative=True, axis=1),
+            Series("programme_cost", PROFESSIONAL, cumulative=True),
+            Series("lay_out_of_pocket", BENEFITS),
+            Series("unpaid_lay_hours", LAY, cumulative=True, axis=1),
         ),
     ),
-    Chart(
+    WeeklyChart(
         "satisfaction",
         "How satisfied people are, by why they take part",
         "Rights-based people want real influence, managerial people want results for "
         "the money, experience-based people want to be heard (0-1).",
-        ("satisfaction (0-1)",),
         (
-            Line("satisfaction_rights", "Rights-based", RIGHTS),
-            Line("satisfaction_managerial", "Managerial", PROFESSIONAL),
-            Line("satisfaction_experience", "Experience-based", DISABLED),
-            Line(
-                "participation_rights_based",
-                "Rights-based lay people attending",
-                RIGHTS,
-                dashed=True,
-            ),
+            Series("satisfaction_rights", RIGHTS),
+            Series("satisfaction_managerial", PROFESSIONAL),
+            Series("satisfaction_experience", DISABLED),
+            Series("participation_rights_based", RIGHTS, dashed=True),
         ),
-        share=True,
     ),
 )
 CHART_BY_KEY = {c.key: c for c in CHARTS}
@@ -187,7 +216,7 @@ class Frame:
 
     def table(self):
         """The weekly series as a pandas DataFrame indexed by week."""
-        import pandas as pd
+        import pandas as pd  # only for the CSV download: the page does not need pandas
 
         frame = pd.DataFrame({name: self.columns[name] for name in METRIC_NAMES})
         frame.index.name = "week"
@@ -213,58 +242,68 @@ def weekly_csv(model) -> str:
 # --------------------------------------------------------------------------- on screen
 
 
-def _round(values: np.ndarray) -> list[float | None]:
+def rounded(values: np.ndarray) -> list[float | None]:
     """Four significant digits (a smaller page update); None for a non-finite value."""
     return [float(f"{v:.4g}") if math.isfinite(v) else None for v in values.tolist()]
 
 
-def echarts_option(chart: Chart, frame: Frame, *, compact: bool = False) -> dict:
+LEGEND_WIDTH = 400  # px a legend row can fill on a plot card (383 to 440 px on a laptop)
+LEGEND_ROW = 22  # px
+
+
+def legend_rows(labels: list[str], width: float = LEGEND_WIDTH) -> int:
+    """Rows an ECharts legend takes for ``labels``: 25 px symbol, 5 px gap, 12 px text
+    (about 5.6 px a character, as measured in Chromium), 14 px between items."""
+    rows, used = 1, 0.0
+    for label in labels:
+        item = 25 + 5 + 5.6 * len(label) + 14
+        if used and used + item > width:
+            rows, used = rows + 1, 0.0
+        used += item
+    return rows
+
+
+def echarts_option(chart: WeeklyChart, frame: Frame) -> dict:
     """The chart as an ECharts option (no animation, so that a week's update is instant)."""
-    two_axes = len(chart.axes) > 1
     weeks = frame.weeks.tolist()
-    series = []
-    for line, values in chart.series(frame):
-        series.append(
-            {
-                "type": "line",
-                "name": line.label,
-                "yAxisIndex": line.axis,
-                "data": list(zip(weeks, _round(values), strict=True)),
-                "showSymbol": False,
-                "color": line.color,
-                "lineStyle": {
-                    "width": 2.5 if not line.dashed else 2,
-                    "type": "dashed" if line.dashed else "solid",
-                },
-            }
-        )
+    series = [
+        {
+            "type": "line",
+            "name": chart.legend_label(line),
+            "yAxisIndex": line.axis,
+            "data": list(zip(weeks, rounded(values), strict=True)),
+            "showSymbol": False,
+            "color": line.color,
+            "lineStyle": {
+                "width": 2.5 if not line.dashed else 2,
+                "type": "dashed" if line.dashed else "solid",
+            },
+        }
+        for line, values in chart.series(frame)
+    ]
     y_axes = []
-    for i, name in enumerate(chart.axes):
+    for i in range(chart.n_axes):
         axis = {
             "type": "value",
-            "name": name,
+            "name": chart.axis_name(i),
             "nameTextStyle": {"align": "left" if i == 0 else "right"},
             "splitLine": {"show": i == 0},
         }
-        if i == 0 and chart.share:
-            axis.update(min=0, max=1)
+        bounds = chart.axis_range(i)
+        if bounds is not None:
+            axis.update(min=bounds[0], max=bounds[1])
         y_axes.append(axis)
-    legend_rows = -(-len(series) // 3)
     return {
         "animation": False,
         "grid": {
             "left": 48,
-            "right": 56 if two_axes else 20,
+            "right": 56 if chart.n_axes > 1 else 20,
             "top": 36,
-            "bottom": 40 if compact else 42 + 22 * legend_rows,
+            "bottom": 42 + LEGEND_ROW * chart.legend_rows(),
             "containLabel": False,
         },
         "tooltip": {"trigger": "axis"},
-        "legend": (
-            {"bottom": 0, "left": "center", "itemGap": 14, "width": "92%"}
-            if not compact
-            else {"show": False}
-        ),
+        "legend": {"bottom": 0, "left": "center", "itemGap": 14, "width": "92%"},
         "xAxis": {
             "type": "value",
             "name": "week",
@@ -282,49 +321,79 @@ def echarts_option(chart: Chart, frame: Frame, *, compact: bool = False) -> dict
 # --------------------------------------------------------------------------- PNG
 
 
-def _figure(width: float = 7.5, height: float = 4.2):
+def new_figure(width: float = 7.5, height: float = 4.2):
+    """A matplotlib figure (no pyplot: nothing global, safe in the server's threads)."""
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), dpi=110, layout="constrained")
 
 
-def png_bytes(fig) -> bytes:
+def png_bytes(fig, dpi: float = 150) -> bytes:
     """A matplotlib figure as PNG bytes."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=150)
+    fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
 
 
-def chart_png(chart: Chart, frame: Frame, subtitle: str = "") -> bytes:
-    """The chart drawn by matplotlib, as PNG bytes."""
-    fig = _figure()
-    ax = fig.add_subplot()
-    axes = [ax] + ([ax.twinx()] if len(chart.axes) > 1 else [])
+def draw_chart(ax, chart: WeeklyChart, frame: Frame, title: str) -> list:
+    """Draw ``chart`` on the matplotlib axes ``ax``; returns its axes (a twin for the right).
+
+    The one matplotlib drawing of a weekly chart: the dashboard's PNG downloads and
+    ``weekly.png`` both use it.
+    """
+    axes = [ax] + ([ax.twinx()] if chart.n_axes > 1 else [])
     for line, values in chart.series(frame):
         axes[line.axis].plot(
             frame.weeks,
             values,
             color=line.color,
-            label=line.label,
+            label=chart.legend_label(line),
             linewidth=2 if not line.dashed else 1.6,
             linestyle="--" if line.dashed else "-",
         )
-    for target, name in zip(axes, chart.axes, strict=True):
-        target.set_ylabel(name)
-    if chart.share:
-        ax.set_ylim(0, 1)
+    for i, target in enumerate(axes):
+        target.set_ylabel(chart.axis_name(i))
+        bounds = chart.axis_range(i)
+        if bounds is not None:
+            target.set_ylim(*bounds)
     ax.set_xlim(0, max(frame.length, 1))
     ax.set_xlabel("week")
     ax.grid(alpha=0.3)
-    ax.set_title(chart.title + (f"\n{subtitle}" if subtitle else ""), fontsize=11)
-    handles = [h for a in axes for h in a.get_legend_handles_labels()[0]]
-    labels = [lab for a in axes for lab in a.get_legend_handles_labels()[1]]
+    ax.set_title(title, fontsize=11)
+    return axes
+
+
+def _legend_entries(axes: list) -> tuple[list, list[str]]:
+    pairs = [a.get_legend_handles_labels() for a in axes]
+    return [h for hs, _ in pairs for h in hs], [lab for _, labs in pairs for lab in labs]
+
+
+def chart_png(chart: WeeklyChart, frame: Frame, subtitle: str = "") -> bytes:
+    """One chart drawn by matplotlib, as PNG bytes (the dashboard's download)."""
+    fig = new_figure()
+    axes = draw_chart(
+        fig.add_subplot(), chart, frame, chart.title + (f"\n{subtitle}" if subtitle else "")
+    )
+    handles, labels = _legend_entries(axes)
     fig.legend(
         handles,
         labels,
         loc="outside lower center",
-        ncols=min(len(labels), 3),
+        ncols=min(len(labels), 3 if max(map(len, labels)) < 28 else 2),
         fontsize=8,
         frameon=False,
     )
     return png_bytes(fig)
+
+
+def weekly_png(frame: Frame, subtitle: str = "") -> bytes:
+    """Every chart, as small multiples in one picture: ``coprod run --out``'s weekly.png."""
+    cols = 3
+    rows = -(-len(CHARTS) // cols)
+    fig = new_figure(15, 4.6 * rows)
+    fig.suptitle("Co-production programme week by week" + (f" ({subtitle})" if subtitle else ""))
+    for i, chart in enumerate(CHARTS):
+        axes = draw_chart(fig.add_subplot(rows, cols, i + 1), chart, frame, chart.title)
+        handles, labels = _legend_entries(axes)
+        axes[-1].legend(handles, labels, fontsize="small", loc="best", framealpha=0.8)
+    return png_bytes(fig, dpi=100)

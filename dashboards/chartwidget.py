@@ -20,10 +20,10 @@ ECHARTS = "echarts@5.4.0/dist/echarts.min.js"
 
 
 class ChartWidget(ipyvuetify.VuetifyTemplate):
-    """One ECharts chart; ``spec`` is its option as JSON."""
+    """One ECharts chart; ``option`` is its ECharts option as JSON."""
 
     template_file = (__file__, "chart.vue")
-    spec = traitlets.Unicode("{}").tag(sync=True)
+    option = traitlets.Unicode("{}").tag(sync=True)
     chart_key = traitlets.Unicode("").tag(sync=True)
     css_class = traitlets.Unicode("").tag(sync=True)
     week = traitlets.Int(0).tag(sync=True)
@@ -36,8 +36,8 @@ def to_json(option: dict) -> str:
     return json.dumps(option, separators=(",", ":"), allow_nan=False)
 
 
-def Chart(
-    spec: str, *, key: str, week: int, height: str = "300px", css_class: str = "coprod-chart"
+def EChart(
+    option: str, *, key: str, week: int, height: str = "300px", css_class: str = "coprod-chart"
 ):
     """The chart element for an option already in JSON (see :func:`to_json`).
 
@@ -46,5 +46,5 @@ def Chart(
     ``data-chart`` and ``data-week`` on the chart's box say what it shows.
     """
     return ChartWidget.element(
-        spec=spec, chart_key=key, week=week, height=height, css_class=css_class
+        option=option, chart_key=key, week=week, height=height, css_class=css_class
     )

@@ -1,47 +1,59 @@
-"""Two scenarios side by side: the same seed, stepped together, and their differences."""
+"""Two scenarios side by side: the same seed, stepped together, and their differences.
+
+The panels' titles, units and group headings are the metrics' own
+(:data:`simulation.metrics.METRICS`); numbers read as :func:`simulation.text.show`
+writes them.
+"""
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass
 
-import numpy as np
+from simulation.metrics import METRIC_BY_NAME, METRICS, PRODUCES, Metric
+from simulation.text import show
 
-from simulation.metrics import METRICS
-
-from .charts import Frame, _round
+from .charts import RUNNING_TOTAL, Frame, rounded
 
 A_COLOUR, B_COLOUR = "#00796b", "#c2185b"
-PRODUCES = (
-    ("participation", "Participation: who takes part"),
-    ("knowledge", "Knowledge: what is learnt"),
-    ("values", "Values: fairness, cost and who is heard"),
-    ("social relations", "Social relations: trust, ties and power"),
-)
 
 
 @dataclass(frozen=True)
 class Panel:
-    """One metric of both runs on one small chart."""
+    """One metric of both runs on one small chart, optionally summed up week by week."""
 
     metric: str
-    title: str
-    unit: str
     cumulative: bool = False
-    share: bool = False
+
+    @property
+    def definition(self) -> Metric:
+        return METRIC_BY_NAME[self.metric]
+
+    @property
+    def title(self) -> str:
+        return self.definition.label
+
+    @property
+    def unit(self) -> str:
+        unit = self.definition.unit
+        return f"{unit}, {RUNNING_TOTAL}" if self.cumulative else unit
+
+    @property
+    def share(self) -> bool:
+        """Whether the axis runs from 0 to 1 (a share or a 0-1 scale)."""
+        m = self.definition
+        return not self.cumulative and (m.low, m.high) == (0, 1)
 
 
 PANELS: tuple[Panel, ...] = (
-    Panel("participation_lay", "Patients and carers at meetings", "share", share=True),
-    Panel("participation_benefits", "People on benefits at meetings", "share", share=True),
-    Panel("lay_voice_share", "Said by patients and carers", "share", share=True),
-    Panel("mean_trust", "Trust", "0-1", share=True),
-    Panel(
-        "insights_lay_origin", "Insights from patients and carers", "running total", cumulative=True
-    ),
-    Panel("insights_unexpected", "Unexpected insights", "running total", cumulative=True),
-    Panel("programme_cost", "Programme cost", "GBP, running total", cumulative=True),
-    Panel("unpaid_lay_hours", "Unpaid lay hours", "hours, running total", cumulative=True),
+    Panel("participation_lay"),
+    Panel("participation_benefits"),
+    Panel("lay_voice_share"),
+    Panel("mean_trust"),
+    Panel("insights_lay_origin", cumulative=True),
+    Panel("insights_unexpected", cumulative=True),
+    Panel("programme_cost", cumulative=True),
+    Panel("unpaid_lay_hours", cumulative=True),
 )
 
 
@@ -60,7 +72,7 @@ def panel_option(panel: Panel, a: Frame, b: Frame, names: tuple[str, str]) -> di
                 "showSymbol": False,
                 "color": colour,
                 "lineStyle": {"width": 2.5, "type": dash},
-                "data": list(zip(frame.weeks.tolist(), _round(values), strict=True)),
+                "data": list(zip(frame.weeks.tolist(), rounded(values), strict=True)),
             }
         )
     y_axis = {"type": "value", "name": panel.unit, "nameTextStyle": {"align": "left"}}
@@ -80,17 +92,6 @@ def panel_option(panel: Panel, a: Frame, b: Frame, names: tuple[str, str]) -> di
         "yAxis": y_axis,
         "series": series,
     }
-
-
-def _fmt(x: float) -> str:
-    """A number as people read it: whole numbers without decimals, about 3 digits."""
-    if x == 0:
-        return "0"
-    if abs(x) >= 100 or float(x).is_integer():
-        return f"{x:,.0f}"
-    if abs(x) >= 10:
-        return f"{x:.1f}"
-    return f"{x:.3g}" if abs(x) >= 0.01 else f"{x:.2g}"
 
 
 def differences(a: dict[str, float], b: dict[str, float]) -> list[dict]:
@@ -123,7 +124,7 @@ def differences_html(rows: list[dict], names: tuple[str, str]) -> str:
         f'<th class="num coprod-b">B: {esc(names[1])}</th>'
         '<th class="num">B &minus; A</th><th>unit</th></tr></thead><tbody>'
     ]
-    for key, heading in PRODUCES:
+    for key, heading in PRODUCES.items():
         group = [r for r in rows if r["produces"] == key]
         if not group:
             continue
@@ -134,8 +135,8 @@ def differences_html(rows: list[dict], names: tuple[str, str]) -> str:
             out.append(
                 f'<tr data-metric="{r["metric"]}"><td>{esc(r["help"])}'
                 f"<br><code>{r['metric']}</code></td>"
-                f'<td class="num">{_fmt(r["a"])}</td><td class="num">{_fmt(r["b"])}</td>'
-                f"<td{cls}>{sign}{_fmt(r['diff'])}</td><td>{esc(r['unit'])}</td></tr>"
+                f'<td class="num">{show(r["a"])}</td><td class="num">{show(r["b"])}</td>'
+                f"<td{cls}>{sign}{show(r['diff'])}</td><td>{esc(r['unit'])}</td></tr>"
             )
     out.append("</tbody></table>")
     return "".join(out)
@@ -159,12 +160,7 @@ def headline(rows: list[dict], names: tuple[str, str], week: int) -> str:
     for r in big[:4]:
         text = r["help"][0].upper() + r["help"][1:]
         lines.append(
-            f"- {text}: **{_fmt(r['b'])}** under B ({names[1]}) against "
-            f"**{_fmt(r['a'])}** under A ({names[0]}) [{r['unit']}]"
+            f"- {text}: **{show(r['b'])}** under B ({names[1]}) against "
+            f"**{show(r['a'])}** under A ({names[0]}) [{r['unit']}]"
         )
     return "\n".join(lines)
-
-
-def same_series(a: Frame, b: Frame) -> bool:
-    """True when both runs produced identical weekly series (e.g. the same scenario twice)."""
-    return all(np.array_equal(a.columns[k], b.columns[k]) for k in a.columns)

@@ -15,14 +15,15 @@ import numpy as np
 
 from simulation.metrics import ACTIVE_WEEKS
 from simulation.population import RATIONALES, ROLES
-from simulation.relations import STRONG, TIE_DECAY
+from simulation.relations import STRONG
 
-from .charts import ROLE_COLOURS, _figure, png_bytes
+from .charts import ROLE_COLOURS, new_figure, png_bytes
 
 THRESHOLD = 0.2  # ties weaker than this are not drawn
 MAX_GROUPS = 24  # larger programmes show their first MAX_GROUPS working groups
 ASPECT = 1.7  # width / height of the drawing: sets how many groups go in a row
 RING = 0.36  # radius of a group's ring, in grid cells
+TITLE = "Ties among participants"
 CROSS_COLOUR = "#6a3d9a"
 SAME_COLOUR = "#9e9e9e"
 
@@ -106,10 +107,7 @@ def snapshot(model) -> Snapshot:
     s = model.state
     layout = layout_for(model)
     week = int(model.steps)
-    # Decay not yet applied to the ties (models that settle it lazily, at meetings, keep
-    # the week it was last applied in ``ties_week``); none when it is applied every week.
-    pending = max(week - getattr(s, "ties_week", week), 0)
-    ties = s.ties[: layout.n_groups_shown] * (1.0 - TIE_DECAY) ** pending
+    ties = s.ties[: layout.n_groups_shown]
     g, i, j = np.nonzero(np.triu(ties > THRESHOLD, 1))
     a_agent, b_agent = layout.index_grid[g, i], layout.index_grid[g, j]
     ok = (a_agent >= 0) & (b_agent >= 0)
@@ -145,13 +143,9 @@ def caption(snap: Snapshot) -> str:
     return text
 
 
-def echarts_option(model, snap: Snapshot | None = None) -> dict:
-    """The network as an ECharts graph with fixed positions."""
-    snap = snap or snapshot(model)
+def _nodes(model, snap: Snapshot) -> list[dict]:
+    """The drawn people as ECharts graph nodes, with a tooltip saying who they are."""
     s, shown = model.state, snap.layout.shown
-    categories = [
-        {"name": role.capitalize(), "itemStyle": {"color": ROLE_COLOURS[role]}} for role in ROLES
-    ]
     height = 1000.0 * snap.layout.rows / snap.layout.cols
     nodes = []
     for k, agent in enumerate(shown.tolist()):
@@ -180,7 +174,12 @@ def echarts_option(model, snap: Snapshot | None = None) -> dict:
                 },
             }
         )
-    links = [
+    return nodes
+
+
+def _links(snap: Snapshot) -> list[dict]:
+    """The ties as ECharts graph links: thicker is stronger, purple across roles."""
+    return [
         {
             "source": str(a),
             "target": str(b),
@@ -198,6 +197,15 @@ def echarts_option(model, snap: Snapshot | None = None) -> dict:
             strict=True,
         )
     ]
+
+
+def echarts_option(model, snap: Snapshot | None = None) -> dict:
+    """The network as an ECharts graph with fixed positions."""
+    snap = snap or snapshot(model)
+    categories = [
+        {"name": role.capitalize(), "itemStyle": {"color": ROLE_COLOURS[role]}} for role in ROLES
+    ]
+    nodes, links = _nodes(model, snap), _links(snap)
     return {
         "animation": False,
         "tooltip": {"formatter": "{b}"},
@@ -227,7 +235,7 @@ def network_png(model, subtitle: str = "") -> bytes:
 
     snap = snapshot(model)
     xy = snap.layout.xy
-    fig = _figure(7.5, 5.2)
+    fig = new_figure(7.5, 5.2)
     ax = fig.add_subplot()
     if snap.a.size:
         segments = np.stack([xy[snap.a], xy[snap.b]], axis=1)
@@ -266,7 +274,7 @@ def network_png(model, subtitle: str = "") -> bytes:
         ax.text(cx, cy, f"group {g + 1}", ha="center", va="center", fontsize=7, color="#555")
     ax.set_aspect(snap.layout.rows / snap.layout.cols)
     ax.set_axis_off()
-    ax.set_title("Ties among participants" + (f"\n{subtitle}" if subtitle else ""), fontsize=11)
+    ax.set_title(TITLE + (f"\n{subtitle}" if subtitle else ""), fontsize=11)
     ax.set_xlim(-0.03, 1.03)
     ax.set_ylim(1.03, -0.03)  # ECharts draws y downwards: keep the same picture
     return png_bytes(fig)

@@ -13,6 +13,7 @@ import numpy as np
 
 from simulation.money import SUSPENSION_WEEKS
 from simulation.population import CARER, CLINICIAN, EXPERIENCE, MANAGER, PATIENT, RIGHTS
+from simulation.text import show
 
 from .charts import read_frame
 
@@ -31,8 +32,9 @@ class Section:
 
 
 def _n(count: int | float, one: str, many: str | None = None) -> str:
+    """A count and its noun: ``1 week``, ``1,204 people``."""
     count = round(count)
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+    return f"{show(count)} {one if count == 1 else (many or one + 's')}"
 
 
 def _pct(part: float, whole: float) -> str:
@@ -40,7 +42,7 @@ def _pct(part: float, whole: float) -> str:
 
 
 def _gbp(x: float) -> str:
-    return f"£{x:,.0f}"
+    return "£" + show(x)
 
 
 def meeting_weeks(week: int, interval: int) -> list[int]:
@@ -137,9 +139,29 @@ def account(model) -> list[Section]:
 def _participation(model, final: dict) -> Section:
     s = model.state
     who = leavers(model)
+    sec = Section("Who took part, and who stopped coming")
+    sec.paragraphs.append(_who_never_came(model, who))
+    if who.judged:
+        sec.paragraphs += _who_stopped(s, who)
+    else:
+        sec.paragraphs.append(
+            f"Too few meetings so far to tell who stopped coming (it takes {STOPPED_AFTER + 1})."
+        )
+    sec.paragraphs.append(
+        f"At recent meetings (the last quarter of the weeks so far), "
+        f"{100 * final['participation_lay']:.0f}% of patients and carers came, against "
+        f"{100 * final['participation_professional']:.0f}% of clinicians and managers; "
+        f"{100 * final['participation_benefits']:.0f}% of people on benefits and "
+        f"{100 * final['participation_disabled']:.0f}% of disabled people came. "
+        + _parity(final["participation_parity"])
+    )
+    return sec
+
+
+def _who_never_came(model, who: Leavers) -> str:
+    s = model.state
     n_lay = int(who.lay.sum())
     came = int((who.lay & s.ever_attended).sum())
-    sec = Section("Who took part, and who stopped coming")
     text = (
         f"{came} of the {n_lay} patients and carers came to at least one meeting; "
         f"{_n(int(who.never.sum()), 'person', 'people')} never came."
@@ -156,73 +178,69 @@ def _participation(model, final: dict) -> Section:
             f" {_n(int(never_afraid.sum()), 'person', 'people')} on benefits who never came "
             f"feared that being paid would cost them their benefits."
         )
-    sec.paragraphs.append(text)
-    if who.judged:
-        stopped = who.stopped
-        if stopped.any():
-            sec.paragraphs.append(
-                f"**{_n(int(stopped.sum()), 'person', 'people')} came for a while and then "
-                f"stopped** (missed the last {STOPPED_AFTER} meetings): "
-                f"{_when(s.last_attended[stopped])}."
-            )
-        else:
-            sec.paragraphs.append(
-                f"Nobody who came has stopped coming (missed the last {STOPPED_AFTER} meetings)."
-            )
-        rows = [
-            "| group | people | never came | came, then stopped | still coming |",
-            "| --- | ---: | ---: | ---: | ---: |",
+    return text
+
+
+def _who_stopped(s, who: Leavers) -> list[str]:
+    """Who came and then stopped: how many, when, a table by group, and who most often."""
+    stopped = who.stopped
+    if stopped.any():
+        paragraphs = [
+            f"**{_n(int(stopped.sum()), 'person', 'people')} came for a while and then "
+            f"stopped** (missed the last {STOPPED_AFTER} meetings): "
+            f"{_when(s.last_attended[stopped])}."
         ]
-        for label, members in (
-            ("on benefits", s.on_benefits),
-            ("disabled", s.disabled),
-            ("rights-based (want real influence)", who.lay & (s.rationale == RIGHTS)),
-            ("experience-based (want to be heard)", who.lay & (s.rationale == EXPERIENCE)),
-            ("neither on benefits nor disabled", who.lay & ~s.on_benefits & ~s.disabled),
-            ("all patients and carers", who.lay),
-        ):
-            m = members & who.lay
-            size = int(m.sum())
-            if size == 0:
-                continue
-            rows.append(
-                f"| {label} | {size} | {_pct((m & who.never).sum(), size)} | "
-                f"{_pct((m & who.stopped).sum(), size)} | "
-                f"{_pct((m & who.still).sum(), size)} |"
-            )
-        sec.paragraphs.append("\n".join(rows))
-        worst = max(
-            (
-                ("people on benefits", s.on_benefits),
-                ("disabled people", s.disabled),
-                ("rights-based people", s.rationale == RIGHTS),
-            ),
-            key=lambda item: _share(
-                item[1] & who.lay & who.stopped, item[1] & who.lay & s.ever_attended
-            ),
-        )
-        name, members = worst
-        share = _share(members & who.lay & who.stopped, members & who.lay & s.ever_attended)
-        overall = _share(who.stopped, who.lay & s.ever_attended)
-        if share > overall + 0.05:
-            sec.paragraphs.append(
-                f"Among those who came, {name} stopped most often: "
-                f"{100 * share:.0f}% of them, against {100 * overall:.0f}% of all patients "
-                f"and carers who came."
-            )
     else:
-        sec.paragraphs.append(
-            f"Too few meetings so far to tell who stopped coming (it takes {STOPPED_AFTER + 1})."
+        paragraphs = [
+            f"Nobody who came has stopped coming (missed the last {STOPPED_AFTER} meetings)."
+        ]
+    rows = [
+        "| group | people | never came | came, then stopped | still coming |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for label, members in (
+        ("on benefits", s.on_benefits),
+        ("disabled", s.disabled),
+        ("rights-based (want real influence)", who.lay & (s.rationale == RIGHTS)),
+        ("experience-based (want to be heard)", who.lay & (s.rationale == EXPERIENCE)),
+        ("neither on benefits nor disabled", who.lay & ~s.on_benefits & ~s.disabled),
+        ("all patients and carers", who.lay),
+    ):
+        m = members & who.lay
+        size = int(m.sum())
+        if size == 0:
+            continue
+        rows.append(
+            f"| {label} | {size} | {_pct((m & who.never).sum(), size)} | "
+            f"{_pct((m & who.stopped).sum(), size)} | "
+            f"{_pct((m & who.still).sum(), size)} |"
         )
-    sec.paragraphs.append(
-        f"At recent meetings (the last quarter of the weeks so far), "
-        f"{100 * final['participation_lay']:.0f}% of patients and carers came, against "
-        f"{100 * final['participation_professional']:.0f}% of clinicians and managers; "
-        f"{100 * final['participation_benefits']:.0f}% of people on benefits and "
-        f"{100 * final['participation_disabled']:.0f}% of disabled people came. "
-        + _parity(final["participation_parity"])
+    paragraphs.append("\n".join(rows))
+    name, share, overall = _stopped_most(s, who)
+    if share > overall + 0.05:
+        paragraphs.append(
+            f"Among those who came, {name} stopped most often: "
+            f"{100 * share:.0f}% of them, against {100 * overall:.0f}% of all patients "
+            f"and carers who came."
+        )
+    return paragraphs
+
+
+def _stopped_most(s, who: Leavers) -> tuple[str, float, float]:
+    """The group whose members who came stopped most often: its name, its share, everyone's."""
+
+    def stopped_share(members: np.ndarray) -> float:
+        return _share(members & who.lay & who.stopped, members & who.lay & s.ever_attended)
+
+    name, members = max(
+        (
+            ("people on benefits", s.on_benefits),
+            ("disabled people", s.disabled),
+            ("rights-based people", s.rationale == RIGHTS),
+        ),
+        key=lambda item: stopped_share(item[1]),
     )
-    return sec
+    return name, stopped_share(members), _share(who.stopped, who.lay & s.ever_attended)
 
 
 def _share(part: np.ndarray, whole: np.ndarray) -> float:
@@ -255,11 +273,11 @@ def _knowledge(frame, final: dict) -> Section:
     else:
         sec.paragraphs.append(
             f"The groups produced **{_n(total, 'new insight')}**. "
-            f"{lay_origin:,.0f} ({_pct(lay_origin, total)}) were proposed by patients and "
-            f"carers. {unexpected:,.0f} ({_pct(unexpected, total)}) were *unexpected*: they "
+            f"{show(lay_origin)} ({_pct(lay_origin, total)}) were proposed by patients and "
+            f"carers. {show(unexpected)} ({_pct(unexpected, total)}) were *unexpected*: they "
             f"combined lived experience with medical or practice knowledge, the kind the "
             f"paper illustrates with 'breathlessness' becoming a research theme. "
-            f"{adopted:,.0f} ({_pct(adopted, total)}) were taken up in decisions."
+            f"{show(adopted)} ({_pct(adopted, total)}) were taken up in decisions."
         )
     sec.paragraphs.append(
         f"Lately, patients and carers made {100 * final['lay_voice_share']:.0f}% of what was "
@@ -296,8 +314,8 @@ def _money(model, frame, final: dict) -> Section:
     unpaid = frame["unpaid_lay_hours"].sum()
     if unpaid > 0:
         sec.paragraphs.append(
-            f"Patients and carers gave **{unpaid:,.0f} meeting hours unpaid**, "
-            f"{final['unpaid_hours_per_lay_participant']:,.0f} hours each on average "
+            f"Patients and carers gave **{show(unpaid)} meeting hours unpaid**, "
+            f"{show(final['unpaid_hours_per_lay_participant'])} hours each on average "
             f"among those who took part (compensation: {p.compensation})."
         )
     else:

@@ -1,56 +1,24 @@
-"""Upload of a scenario file: a click-or-drop zone, and the check of what was uploaded."""
+"""Upload of a scenario file: a click-or-drop zone (the check of what was uploaded is
+:func:`dashboards.state.parse_upload`)."""
 
 from __future__ import annotations
 
-import tempfile
 import typing
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import solara
 from solara.components.file_drop import FileDropZone
 
-from simulation.params import ParamError, validate
-from simulation.scenarios import read_scenario
+from simulation.params import ParamError
 
-MAX_BYTES = 64 * 1024  # a scenario file is a few lines of text
+from .state import MAX_BYTES
 
 
 class ScenarioDropZone(FileDropZone):
     """Solara's file drop zone with a file picker too (click to choose, or drop a file)."""
 
     template_file = (__file__, "upload.vue")
-
-
-def parse_upload(name: str, data: bytes) -> tuple[dict[str, Any], str]:
-    """Every parameter's value and the description of an uploaded scenario file.
-
-    Raises ParamError naming the problem (and the file as the user called it).
-    """
-    shown = Path(name).name or "uploaded file"
-    if len(data) > MAX_BYTES:
-        raise ParamError(
-            f"'{shown}' is {len(data):,} bytes: a scenario file is a few lines of "
-            f"text (at most {MAX_BYTES // 1024} KB)"
-        )
-    if not data.strip():
-        raise ParamError(
-            f"'{shown}' is empty: a scenario file sets parameters, e.g. compensation = \"paid\""
-        )
-    with tempfile.TemporaryDirectory(prefix="coprod-upload-") as folder:
-        path = Path(folder) / "scenario.toml"
-        path.write_bytes(data)
-        try:
-            scenario = read_scenario(path)
-            values = validate(scenario.values)
-        except ParamError as err:
-            message = str(err).replace(f"scenario file '{path}'", f"'{shown}'")
-            message = message.replace(str(path), shown)
-            if not message.startswith(f"'{shown}'"):
-                message = f"'{shown}': {message}"
-            raise ParamError(message) from None
-    return values, scenario.description
 
 
 @solara.component

@@ -20,11 +20,12 @@ import pytest
 
 from dashboards import compare, harness, network, story
 from dashboards.app import nice_step, show_value
-from dashboards.upload import parse_upload
+from dashboards.state import parse_upload
 from simulation.metrics import METRIC_NAMES
 from simulation.model import CoProductionModel
 from simulation.params import DEFAULTS, GROUPS, PARAM_BY_NAME, PARAMS, ParamError
 from simulation.scenarios import load_scenario
+from simulation.text import show
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 CHART_KEYS = ("participation", "voice", "insights", "relations", "money", "satisfaction", "network")
@@ -32,7 +33,13 @@ CHART_KEYS = ("participation", "voice", "insights", "relations", "money", "satis
 # Without Chromium the browser tests skip on a developer's machine; in CI (.ci/run installs
 # Chromium, and sets CI=true) a missing browser is a failure, never a silent skip.
 NO_CHROMIUM = not Path(harness.CHROMIUM).exists() and not os.environ.get("CI")
-needs_chromium = pytest.mark.skipif(NO_CHROMIUM, reason=f"no Chromium at {harness.CHROMIUM}")
+
+
+def needs_chromium(test):
+    """A test in the browser: marked ``browser`` (make test-fast skips it), skipped without
+    Chromium outside CI."""
+    skip = pytest.mark.skipif(NO_CHROMIUM, reason=f"no Chromium at {harness.CHROMIUM}")
+    return pytest.mark.browser(skip(test))
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -250,7 +257,7 @@ def test_compare_mode_runs_two_models_with_the_same_seed(page):
     assert rows.count() == len(METRIC_NAMES)
     for name in ("participation_lay", "insights_lay_origin", "programme_cost"):
         cells = page.locator(f".coprod-diff tr[data-metric='{name}'] td.num").all_inner_texts()
-        assert cells[:2] == [compare._fmt(a[name]), compare._fmt(b[name])], name
+        assert cells[:2] == [show(a[name]), show(b[name])], name
     assert page.locator(".coprod-diff td.large").count() > 0
     # the main run was not touched
     assert harness.week_of(page) == 0
@@ -365,3 +372,86 @@ def test_slider_steps_come_from_the_ranges():
     assert nice_step(PARAM_BY_NAME["pace"]) == pytest.approx(0.01)
     assert nice_step(PARAM_BY_NAME["travel_cost"]) == pytest.approx(2.0)
     assert nice_step(PARAM_BY_NAME["permitted_earnings"]) == pytest.approx(5.0)
+
+
+def test_state_drives_a_run_and_a_pair_without_solara():
+    from dashboards.state import MINE, Box, ComparePair, Session
+
+    values = {**DEFAULTS, "weeks": 6}
+    lock = __import__("threading").RLock()
+    pair = ComparePair(
+        a=Box(MINE),
+        b=Box("user-led"),
+        models=Box(None),
+        tick=Box(0),
+        playing=Box(False),
+        error=Box(None),
+        settings=lambda: session.values.value,
+        seed=lambda: session.seed.value,
+        lock=lock,
+    )
+    session = Session(
+        values=Box(values),
+        base=Box(values),
+        origin=Box(("preset", "default")),
+        description=Box(""),
+        seed=Box(4),
+        model=Box(None),
+        ready=Box(False),
+        tick=Box(0),
+        playing=Box(False),
+        speed=Box(10),
+        notice=Box(None),
+        tab=Box(0),
+        compare=pair,
+        lock=lock,
+    )
+    session.reset()
+    session.step()
+    model, tick = session.watch()
+    assert int(model.steps) == 1 and tick == 2 and session.ready.value
+    session.play()
+    session.to_end()
+    assert int(model.steps) == 6 and not session.running and not session.playing.value
+    assert "pace" in session.set_param("pace", 7)  # refused: the run goes on
+    assert session.model.value is model
+    session.set_param("pace", 0.25)
+    assert session.changed() == ["pace"] and session.origin_text().endswith("with 1 change")
+    assert int(session.model.value.steps) == 0
+    pair.step(2)
+    a, b = pair.models.value
+    assert (int(a.steps), int(b.steps)) == (2, 2) and a.params.pace == 0.25
+    assert b.params.weeks == load_scenario("user-led")["weeks"]
+
+
+def test_charts_read_labels_and_units_from_the_metrics():
+    # weekly.png (charts.weekly_png) is checked by tests/test_cli.py, through coprod run --out
+    from dashboards import charts
+    from simulation.metrics import METRIC_BY_NAME
+
+    model = CoProductionModel(rng=1, weeks=5)
+    for _ in range(5):
+        model.step()
+    frame = charts.read_frame(model)
+    money = charts.CHART_BY_KEY["money"]
+    option = charts.echarts_option(money, frame)
+    assert [s["name"] for s in option["series"]] == [
+        METRIC_BY_NAME[line.metric].label for line in money.lines
+    ]
+    assert [a["name"] for a in option["yAxis"]] == ["GBP", "hours (running total)"]
+    assert charts.echarts_option(charts.CHART_BY_KEY["voice"], frame)["yAxis"][0]["max"] == 1
+    assert [p.title for p in compare.PANELS] == [
+        METRIC_BY_NAME[p.metric].label for p in compare.PANELS
+    ]
+
+
+def test_the_command_line_and_the_state_load_no_solara():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, experiments.cli, dashboards.charts, dashboards.state; "
+        "print(sorted(m for m in ('solara', 'reacton', 'matplotlib') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
