@@ -1,11 +1,16 @@
-"""The ``coprod`` command line: run the co-production model, list its parameters and presets.
+"""The ``coprod`` command line: run the co-production model, list its parameters and
+presets, run and analyse sweeps, open the dashboard.
 
     coprod run [--scenario NAME|FILE.toml] [--set NAME=VALUE ...] [--seed N] [--json] [--out DIR]
     coprod params [--markdown]
     coprod scenarios
+    coprod sweep SPEC.toml ...      (experiments.sweep)
+    coprod analyze DIR ...          (experiments.analyze)
+    coprod dashboard [--host H] [--port P]
 
 Bad input of any kind ends with exit status 2 and a single line on stderr that
-starts with ``coprod: error:``. ``main(argv)`` returns the exit status, so tests
+starts with ``coprod: error:``: each command raises its own error class, and
+:data:`INPUT_ERRORS` lists them. ``main(argv)`` returns the exit status, so tests
 can call it directly.
 """
 
@@ -21,27 +26,39 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-# The simulation package is imported inside the functions: it loads Mesa, pandas and
-# scipy (about a second), which argument errors and --help need not wait for.
+from dashboards import charts
+from dashboards import server as dashboard
+from experiments import analyze, sweep
+from experiments.design import SpecError
+from simulation.metrics import METRIC_NAMES, METRICS, PRODUCES
+from simulation.params import DEFAULTS, PARAMS, ParamError, lookup, markdown_table, validate
+from simulation.scenarios import DEFAULT_SCENARIO, list_scenarios, read_scenario, scenario_toml
+from simulation.text import show
+
+# The model (Mesa, about a second to import) and matplotlib are imported inside the
+# functions that run or draw it, so that --help and argument errors do not wait for them.
 
 PROG = "coprod"
 DEFAULT_SEED = 0
-DEFAULT_SCENARIO = "default"  # simulation.scenarios.DEFAULT_SCENARIO
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
 OUTPUT_FILES = ("weekly.csv", "weekly.parquet", "params.toml", "weekly.png")
 
 _HOW = {"rate": "mean of last quarter", "total": "total over run", "final": "at the end"}
-_PRODUCES = {
-    "participation": "Participation: who takes part",
-    "knowledge": "Knowledge: what is learnt",
-    "values": "Values: fairness, cost and who is heard",
-    "social relations": "Social relations: trust, ties and power",
-}
 
 
-class CliError(Exception):
+class CliError(ValueError):
     """Bad input that is not about a parameter value (paths, --set syntax, seed)."""
+
+
+# Bad input, reported as one "coprod: error: ..." line and exit status 2. Each command
+# module raises its own class (a ValueError); a new command adds its class here.
+INPUT_ERRORS: tuple[type[Exception], ...] = (
+    CliError,
+    ParamError,  # simulation.params and simulation.scenarios
+    SpecError,  # experiments.design (a ParamError)
+    sweep.SweepError,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -79,7 +96,35 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         dest="command", metavar="COMMAND", required=True, parser_class=_Parser
     )
+    _add_run(commands)
+    params = commands.add_parser(
+        "params",
+        allow_abbrev=False,
+        help="list the parameters: type, allowed values, default, unit",
+    )
+    params.add_argument("--markdown", action="store_true", help="print the README's table")
+    params.set_defaults(func=cmd_params)
+    scenarios = commands.add_parser(
+        "scenarios", allow_abbrev=False, help="list the shipped scenario presets"
+    )
+    scenarios.set_defaults(func=cmd_scenarios)
+    sweep.add_parser(commands)
+    analyze.add_parser(commands)
+    board = commands.add_parser(
+        "dashboard",
+        allow_abbrev=False,
+        help="open the model in a web browser",
+        description="Run the model week by week in a browser, compare scenarios, "
+        "export what you find.",
+    )
+    dashboard.add_arguments(board)  # --host (default 127.0.0.1), --port (default 8765)
+    board.set_defaults(
+        func=dashboard.run
+    )  # 2 and one "coprod: error: ..." line if it cannot listen
+    return parser
 
+
+def _add_run(commands) -> None:
     run = commands.add_parser(
         "run",
         allow_abbrev=False,
@@ -120,45 +165,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=cmd_run)
 
-    params = commands.add_parser(
-        "params",
-        allow_abbrev=False,
-        help="list the parameters: type, allowed values, default, unit",
-    )
-    params.add_argument("--markdown", action="store_true", help="print the README's table")
-    params.set_defaults(func=cmd_params)
-
-    scenarios = commands.add_parser(
-        "scenarios", allow_abbrev=False, help="list the shipped scenario presets"
-    )
-    scenarios.set_defaults(func=cmd_scenarios)
-    __import__("experiments.sweep", fromlist=["add_parser"]).add_parser(commands)
-    __import__("experiments.analyze", fromlist=["add_parser"]).add_parser(commands)
-
-    dashboard = commands.add_parser(
-        "dashboard",
-        allow_abbrev=False,
-        help="open the model in a web browser",
-        description="Run the model week by week in a browser, compare scenarios, "
-        "export what you find.",
-    )
-    from dashboards.server import add_arguments  # light: argparse and socket only
-
-    add_arguments(dashboard)  # --host (default 127.0.0.1), --port (default 8765)
-    dashboard.set_defaults(func=cmd_dashboard)
-    return parser
-
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    from dashboards.server import run
-
-    return run(args)  # 2 and one "coprod: error: ..." line when it cannot listen
+    return dashboard.run(args)  # 2 and one "coprod: error: ..." line when it cannot listen
 
 
 def parse_sets(items: Sequence[str]) -> dict[str, Any]:
     """``["weeks=8", ...]`` as ``{"weeks": 8, ...}``, each value checked by the schema."""
-    from simulation.params import ParamError, lookup
-
     out: dict[str, Any] = {}
     for item in items:
         name, sep, value = item.partition("=")
@@ -176,9 +189,6 @@ def parse_sets(items: Sequence[str]) -> dict[str, Any]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from simulation.params import validate
-    from simulation.scenarios import read_scenario
-
     scenario = read_scenario(args.scenario)
     overrides = parse_sets(args.sets)
     values = validate({**scenario.values, **overrides})
@@ -189,7 +199,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         out = Path(args.out).expanduser()
         _check_out(out)
 
-    from simulation.model import CoProductionModel
+    from simulation.model import CoProductionModel  # Mesa: after the input is checked
 
     model = CoProductionModel(rng=args.seed, **values)
     metrics = model.run()
@@ -207,23 +217,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
-    from simulation.params import PARAMS, markdown_table
-
     if args.markdown:
         print(markdown_table())
         return 0
     header = ("name", "type", "allowed", "default", "unit", "group", "help")
     rows = [header] + [
-        (p.name, p.kind, p.allowed, _show(p.default), p.unit or "-", p.group, p.help)
-        for p in PARAMS
+        (p.name, p.kind, p.allowed, show(p.default), p.unit or "-", p.group, p.help) for p in PARAMS
     ]
     print(_columns(rows))
     return 0
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
-    from simulation.scenarios import list_scenarios
-
     presets = list_scenarios()
     width = max(map(len, presets), default=0)
     for name, description in presets.items():
@@ -238,10 +243,7 @@ def format_report(
     metrics: dict[str, float], values: dict[str, Any], scenario: str, description: str, seed: int
 ) -> str:
     """The readable run report: a header, then the metrics grouped by what they are about."""
-    from simulation.metrics import METRIC_BY_NAME, METRICS
-    from simulation.params import DEFAULTS
-
-    changed = [f"{k}={_show(v)}" for k, v in values.items() if v != DEFAULTS[k]]
+    changed = [f"{k}={show(v)}" for k, v in values.items() if v != DEFAULTS[k]]
     lines = [
         f"scenario {scenario}" + (f": {description}" if description else ""),
         f"seed {seed}, {values['weeks']} weeks; "
@@ -251,17 +253,14 @@ def format_report(
             else "every setting at its default"
         ),
     ]
-    groups: dict[str, list[str]] = {}
-    for m in METRICS:
-        groups.setdefault(m.produces, []).append(m.name)
-    order = [g for g in _PRODUCES if g in groups] + [g for g in groups if g not in _PRODUCES]
-    for group in order:
-        lines += ["", _PRODUCES.get(group, group.capitalize())]
-        rows = []
-        for name in groups[group]:
-            m = METRIC_BY_NAME[name]
-            rows.append(("  " + name, _number(metrics[name]), m.unit, _HOW[m.how], m.help))
-        lines.append(_columns(rows, right={1}))
+    for group, heading in PRODUCES.items():
+        rows = [
+            ("  " + m.name, show(metrics[m.name]), m.unit, _HOW[m.how], m.help)
+            for m in METRICS
+            if m.produces == group
+        ]
+        if rows:
+            lines += ["", heading, _columns(rows, right={1})]
     return "\n".join(lines)
 
 
@@ -276,20 +275,6 @@ def _columns(rows: list[tuple[str, ...]], right: frozenset[int] | set[int] = fro
         cells[-1] = str(r[-1])  # no padding after the last column
         out.append("  ".join(cells).rstrip())
     return "\n".join(out)
-
-
-def _number(x: float) -> str:
-    if not math.isfinite(x):
-        return str(x)
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    if abs(x) >= 1 or x == 0:
-        return f"{x:.2f}"
-    return f"{x:.3f}"
-
-
-def _show(value: Any) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _finite(x: float) -> float | None:
@@ -315,8 +300,6 @@ def _check_out(out: Path) -> None:
 
 def weekly_frame(model):
     """The weekly series: one row per week from week 0, columns ``week`` + every metric."""
-    from simulation.metrics import METRIC_NAMES
-
     frame = model.datacollector.get_model_vars_dataframe()
     frame = frame.rename_axis("week").reset_index()
     return frame[["week", *METRIC_NAMES]]
@@ -326,8 +309,6 @@ def _write_outputs(
     out: Path, model, values: dict[str, Any], scenario: str, sets: Sequence[str], seed: int
 ) -> None:
     """Write the four files atomically: stage each as a temp file in ``out``, then rename."""
-    from simulation.scenarios import scenario_toml
-
     frame = weekly_frame(model)
     how = f"coprod run --scenario {scenario}" + "".join(f" --set {s}" for s in sets)
     description = f"settings of '{how} --seed {seed}'"
@@ -341,7 +322,9 @@ def _write_outputs(
         "weekly.csv": lambda path: frame.to_csv(path, index=False),
         "weekly.parquet": lambda path: frame.to_parquet(path, index=False),
         "params.toml": lambda path: path.write_text(toml, encoding="utf-8"),
-        "weekly.png": lambda path: _figure(frame, path, f"{scenario}, seed {seed}"),
+        "weekly.png": lambda path: _figure(
+            charts.read_frame(model), path, f"{scenario}, seed {seed}"
+        ),
     }
     created = [p for p in (out, *out.parents) if not p.exists()]
     staged: list[tuple[Path, Path]] = []
@@ -366,101 +349,9 @@ def _write_outputs(
         raise
 
 
-def _figure(frame, path: Path, subtitle: str) -> None:
-    """Small multiples of the main weekly series, saved as a PNG (Agg backend)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    week = frame["week"]
-    # Rates are only defined once meetings have happened: week 0 is a placeholder row.
-    rates = frame[frame["week"] >= 1] if len(frame) > 1 else frame
-    fig = Figure(figsize=(15, 8.5), layout="constrained")
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(2, 3).ravel()
-    fig.suptitle(f"Co-production programme week by week ({subtitle})")
-
-    ax = axes[0]
-    for name, label in (
-        ("participation_lay", "patients & carers"),
-        ("participation_professional", "clinicians & managers"),
-        ("participation_benefits", "lay people on benefits"),
-        ("participation_disabled", "disabled lay people"),
-        ("participation_low_money", "poorest third of lay people"),
-        ("participation_rights_based", "rights-based lay people"),
-    ):
-        ax.plot(rates["week"], rates[name], label=label, linewidth=1)
-    ax.set(
-        title="Who comes to meetings (share of each group)",
-        ylabel="share attending",
-        ylim=(-0.02, 1.02),
-    )
-    ax.legend(fontsize="small")
-
-    ax = axes[1]
-    ax.plot(rates["week"], rates["lay_voice_share"], label="said by patients & carers")
-    ax.plot(
-        rates["week"], rates["experiential_share"], label="lived experience, of what is recognised"
-    )
-    ax.set(title="Whose voice counts (share of contributions)", ylabel="share", ylim=(-0.02, 1.02))
-    ax.legend(fontsize="small")
-
-    ax = axes[2]
-    total = frame["insights"].cumsum()
-    lay = frame["insights_lay_origin"].cumsum()
-    ax.plot(week, total, label="all insights", color="black")
-    ax.plot(week, lay, label="proposed by patients & carers")
-    ax.plot(week, total - lay, label="proposed by professionals")
-    ax.plot(
-        week,
-        frame["insights_unexpected"].cumsum(),
-        "--",
-        label="unexpected (lived + professional knowledge)",
-    )
-    ax.plot(week, frame["insights_adopted"].cumsum(), ":", label="taken up in decisions")
-    ax.set(title="Insights so far, by origin (count)", ylabel="insights")
-    ax.legend(fontsize="small")
-
-    _two_scales(
-        axes[3],
-        rates["week"],
-        rates["mean_trust"],
-        "mean trust (0-1)",
-        rates["cross_role_ties"],
-        "lay-professional ties per participant",
-        "Trust (0-1) and strong lay-professional ties\n(ties per active participant)",
-    )
-    _two_scales(
-        axes[4],
-        week,
-        frame["programme_cost"].cumsum(),
-        "programme cost so far (GBP)",
-        frame["unpaid_lay_hours"].cumsum(),
-        "unpaid lay hours so far (hours)",
-        "Money spent (GBP) and time patients & carers\ngave unpaid (hours), so far",
-        from_zero=True,
-    )
-    axes[5].set_axis_off()
-    for ax in axes[:5]:
-        ax.set_xlabel("week")
-        ax.set_xlim(0, max(int(week.iloc[-1]), 1))
-    fig.savefig(path, format="png", dpi=100)
-
-
-def _two_scales(
-    ax, week, left, left_label, right, right_label, title, from_zero: bool = False
-) -> None:
-    first, second = "tab:blue", "tab:orange"
-    ax.plot(week, left, color=first, label=left_label)
-    ax.set_ylabel(left_label, color=first)
-    twin = ax.twinx()
-    twin.plot(week, right, color=second, label=right_label)
-    twin.set_ylabel(right_label, color=second)
-    ax.set_title(title)
-    if from_zero:
-        ax.set_ylim(bottom=0)
-        twin.set_ylim(bottom=0)
-    lines = ax.get_lines() + twin.get_lines()
-    ax.legend(lines, [line.get_label() for line in lines], fontsize="small", loc="upper left")
+def _figure(frame: charts.Frame, path: Path, subtitle: str) -> None:
+    """weekly.png: the dashboard's weekly charts as small multiples (``dashboards.charts``)."""
+    path.write_bytes(charts.weekly_png(frame, subtitle))
 
 
 # --------------------------------------------------------------------------- entry point
@@ -474,7 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
     try:
         return args.func(args)
-    except CliError as err:
+    except INPUT_ERRORS as err:
         _fail(str(err))
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
@@ -484,9 +375,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as err:
-        if _is_param_error(err):
-            _fail(str(err))
-            return EXIT_BAD_INPUT
         if os.environ.get("COPROD_DEBUG"):  # a bug, not bad input: no traceback unless asked
             raise
         _fail(
@@ -494,11 +382,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             "rerun with COPROD_DEBUG=1 to see the traceback"
         )
         return EXIT_INTERNAL
-
-
-def _is_param_error(err: Exception) -> bool:
-    params = sys.modules.get("simulation.params")  # loaded if it could have raised
-    return params is not None and isinstance(err, params.ParamError)
 
 
 if __name__ == "__main__":

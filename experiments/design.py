@@ -20,7 +20,8 @@ A sweep spec is a TOML file::
     pace = [0.1, 0.5, 0.9]
 
 Only ``[vary]`` is required; ``[sweep]`` keys default to: name = the file's stem,
-scenario = "default", design = "grid", replicates = 1, seed = 0, timeseries = false.
+scenario = the default preset, design = "grid", replicates = 1, seed = 0,
+timeseries = false.
 ``levels`` (morris only, even, default 4) sets the number of grid levels.
 
 The designs:
@@ -53,7 +54,6 @@ The design's own randomness (lhs, sobol, morris) comes from ``default_rng([seed,
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import itertools
 import json
@@ -68,6 +68,11 @@ from typing import Any
 import numpy as np
 
 from simulation.params import PARAMS, ParamError, lookup, validate
+from simulation.scenarios import DEFAULT_SCENARIO, read_scenario
+from simulation.text import did_you_mean
+
+# scipy, SALib and pandas are imported inside the methods that use them: together they
+# take about a second to import, which grid specs, --dry-run and errors need not wait for.
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 SWEEP_KEYS = (
@@ -130,7 +135,7 @@ class Factor:
         if self.is_range:
             word = "whole numbers" if self.kind == "int" else "numbers"
             return f"{word} from {self.low:g} to {self.high:g}"
-        return ", ".join(_show(v) for v in self.values) + f"  ({len(self.values)} values)"
+        return ", ".join(toml_literal(v) for v in self.values) + f"  ({len(self.values)} values)"
 
 
 @dataclass(frozen=True)
@@ -209,7 +214,7 @@ class Spec:
             try:
                 out.append(validate({**self.base, **values}))
             except ParamError as err:
-                shown = ", ".join(f"{k}={_show(v)}" for k, v in values.items())
+                shown = ", ".join(f"{k}={toml_literal(v)}" for k, v in values.items())
                 raise SpecError(f"design point {point_id} ({shown}): {err}") from None
         return out
 
@@ -223,6 +228,11 @@ class Spec:
     @property
     def n_runs(self) -> int:
         return self.n_points * self.replicates
+
+    def check_points(self) -> None:
+        """Check every design point with ``validate`` now (SpecError), not at its run."""
+        for point_id in range(self.n_points):
+            self.point_params(point_id)
 
     def point_params(self, point_id: int) -> dict[str, Any]:
         """Every parameter's value at design point ``point_id`` (checked by ``validate``)."""
@@ -324,7 +334,9 @@ class Spec:
             f"{self.base['weeks']} weeks" + (", weekly series kept" if self.timeseries else "")
         ]
         if self.fixed:
-            lines.append("fixed:  " + ", ".join(f"{k} = {_show(v)}" for k, v in self.fixed.items()))
+            lines.append(
+                "fixed:  " + ", ".join(f"{k} = {toml_literal(v)}" for k, v in self.fixed.items())
+            )
         lines.append(f"varied ({how[self.design]}):")
         width = max(len(n) for n in self.varied)
         lines += [f"  {f.name:<{width}}  {f.describe()}" for f in self.vary]
@@ -402,24 +414,44 @@ def parse_spec(
 ) -> Spec:
     """Check parsed TOML ``data`` and build its Spec; a relative scenario path is
     taken from ``base_dir`` (the spec file's folder)."""
+    sweep, fixed_in, vary_in = _tables(data)
+    settings = _settings(sweep, default_name)
+    fixed, vary = _factors(settings, fixed_in, vary_in)
+    base = _base(settings["scenario"], base_dir, settings["weeks"], fixed)
+    spec = Spec(**settings, fixed=fixed, vary=vary, base=base, text=text, source=source)
+    if spec.n_runs > MAX_RUNS:
+        raise SpecError(
+            f"the design has {spec.n_runs:,} runs, more than the {MAX_RUNS:,} "
+            "a sweep may hold; vary fewer values or split it"
+        )
+    spec.check_points()
+    return spec
+
+
+def _tables(data: dict[str, Any]) -> tuple[dict, dict, dict]:
+    """The [sweep], [fixed] and [vary] tables, after checking every table and [sweep] key."""
     for key in data:
         if key not in TABLES:
             hint = (
                 " (parameters go in [fixed] or [vary])"
                 if key in PARAM_NAMES
-                else _did_you_mean(key, TABLES)
+                else did_you_mean(key, TABLES)
             )
             raise SpecError(f"unknown table '{key}'{hint}; known: [sweep], [fixed], [vary]")
-    sweep, fixed_in, vary_in = (_table(data, t) for t in TABLES)
+    sweep, fixed, vary = (_table(data, t) for t in TABLES)
     for key in sweep:
         if key not in SWEEP_KEYS:
             hint = (
                 " (parameters go in [fixed] or [vary])"
                 if key in PARAM_NAMES
-                else _did_you_mean(key, SWEEP_KEYS)
+                else did_you_mean(key, SWEEP_KEYS)
             )
             raise SpecError(f"[sweep]: unknown key '{key}'{hint}; known: {', '.join(SWEEP_KEYS)}")
+    return sweep, fixed, vary
 
+
+def _settings(sweep: dict[str, Any], default_name: str) -> dict[str, Any]:
+    """The checked [sweep] values, with their defaults, as Spec fields."""
     name = _get(sweep, "name", str, default_name)
     if not _NAME.fullmatch(name):
         raise SpecError(
@@ -430,17 +462,15 @@ def parse_spec(
     if design not in DESIGNS:
         raise SpecError(
             f"[sweep] design: expected one of {', '.join(DESIGNS)}, got '{design}'"
-            + _did_you_mean(design, DESIGNS)
+            + did_you_mean(design, DESIGNS)
         )
     samples = _get(sweep, "samples", int, None)
     levels = _get(sweep, "levels", int, None)
     replicates = _get(sweep, "replicates", int, 1)
     seed = _get(sweep, "seed", int, 0)
     timeseries = _get(sweep, "timeseries", bool, False)
-    scenario = _get(sweep, "scenario", str, "default")
-    weeks = None
-    if "weeks" in sweep:
-        weeks = _param("[sweep]", "weeks", sweep["weeks"])
+    scenario = _get(sweep, "scenario", str, DEFAULT_SCENARIO)
+    weeks = _param("[sweep]", "weeks", sweep["weeks"]) if "weeks" in sweep else None
     _check_counts(design, samples, levels, replicates, seed)
     if design == "grid":
         samples = levels = None
@@ -448,8 +478,25 @@ def parse_spec(
         levels = None
     elif levels is None:
         levels = 4
+    return {
+        "name": name,
+        "scenario": scenario,
+        "design": design,
+        "samples": samples,
+        "levels": levels,
+        "replicates": replicates,
+        "seed": seed,
+        "weeks": weeks,
+        "timeseries": timeseries,
+    }
 
-    fixed = {name_: _param("[fixed]", name_, v) for name_, v in fixed_in.items()}
+
+def _factors(
+    settings: dict[str, Any], fixed_in: dict[str, Any], vary_in: dict[str, Any]
+) -> tuple[dict[str, Any], tuple[Factor, ...]]:
+    """The checked [fixed] values and [vary] factors."""
+    design, samples = settings["design"], settings["samples"]
+    fixed = {name: _param("[fixed]", name, v) for name, v in fixed_in.items()}
     if not vary_in:
         raise SpecError(
             "[vary]: nothing to vary; list at least one parameter, e.g. pace = [0.1, 0.9]"
@@ -458,7 +505,7 @@ def parse_spec(
     for f in vary:
         if f.name in fixed:
             raise SpecError(f"'{f.name}' is both in [fixed] and in [vary]; keep one")
-    if weeks is not None and ("weeks" in fixed or "weeks" in vary_in):
+    if settings["weeks"] is not None and ("weeks" in fixed or "weeks" in vary_in):
         raise SpecError("weeks is set in [sweep] and in [fixed] or [vary]; keep one")
     if design == "sobol" and samples & (samples - 1):
         raise SpecError(
@@ -466,37 +513,13 @@ def parse_spec(
             f"(e.g. {1 << samples.bit_length() - 1} or "
             f"{1 << samples.bit_length()}), got {samples}"
         )
-
-    base = _base(scenario, base_dir, weeks, fixed)
-    spec = Spec(
-        name=name,
-        scenario=scenario,
-        design=design,
-        samples=samples,
-        levels=levels,
-        replicates=replicates,
-        seed=seed,
-        weeks=weeks,
-        timeseries=timeseries,
-        fixed=fixed,
-        vary=vary,
-        base=base,
-        text=text,
-        source=source,
-    )
-    if spec.n_runs > MAX_RUNS:
-        raise SpecError(
-            f"the design has {spec.n_runs:,} runs, more than the {MAX_RUNS:,} "
-            "a sweep may hold; vary fewer values or split it"
-        )
-    spec._params  # noqa: B018  (checks every design point now, before anything runs)
-    return spec
+    return fixed, vary
 
 
 def _table(data: dict, name: str) -> dict:
     value = data.get(name, {})
     if not isinstance(value, dict):
-        raise SpecError(f"'{name}' must be a table, [{name}], got {_show(value)}")
+        raise SpecError(f"'{name}' must be a table, [{name}], got {toml_literal(value)}")
     return value
 
 
@@ -507,7 +530,7 @@ def _get(table: dict, key: str, kind: type, default: Any) -> Any:
     ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
     if not ok:
         word = {str: "a string in quotes", int: "a whole number", bool: "true or false"}[kind]
-        raise SpecError(f"[sweep] {key}: expected {word}, got {_show(value)}")
+        raise SpecError(f"[sweep] {key}: expected {word}, got {toml_literal(value)}")
     return value
 
 
@@ -549,35 +572,39 @@ def _factor(design: str, name: str, value: Any) -> Factor:
             raise SpecError(f"[vary] {name}: empty list, nothing to vary")
         values = tuple(_param("[vary]", name, v) for v in value)
         if len(set(values)) < len(values):
-            raise SpecError(f"[vary] {name}: a value is listed twice in {_show(list(values))}")
+            raise SpecError(
+                f"[vary] {name}: a value is listed twice in {toml_literal(list(values))}"
+            )
         return Factor(name, param.kind, values)
-    example = f"{name} = {_show(_example(param))}"
+    example = f"{name} = {toml_literal(_example(param))}"
     if design == "grid":
         raise SpecError(
             f"[vary] {name}: the grid design needs a list of values, e.g. "
-            f"{example}; got {_show(value)}"
+            f"{example}; got {toml_literal(value)}"
         )
     if param.kind in ("bool", "choice"):
         raise SpecError(
             f"[vary] {name}: a {param.kind} parameter is varied by listing its "
-            f"values, e.g. {example}; got {_show(value)}"
+            f"values, e.g. {example}; got {toml_literal(value)}"
         )
     if not isinstance(value, dict):
         raise SpecError(
             f"[vary] {name}: expected {{min = ..., max = ...}} or a list of "
-            f"values, got {_show(value)}"
+            f"values, got {toml_literal(value)}"
         )
     for key in value:
         if key not in ("min", "max"):
             raise SpecError(
                 f"[vary] {name}: unknown key '{key}'"
-                f"{_did_you_mean(key, ('min', 'max'))}; expected min and max"
+                f"{did_you_mean(key, ('min', 'max'))}; expected min and max"
             )
     if set(value) != {"min", "max"}:
-        raise SpecError(f"[vary] {name}: a range needs both min and max, got {_show(value)}")
+        raise SpecError(f"[vary] {name}: a range needs both min and max, got {toml_literal(value)}")
     low, high = (_param(f"[vary] {key}:", name, value[key]) for key in ("min", "max"))
     if not low < high:
-        raise SpecError(f"[vary] {name}: min ({_show(low)}) must be below max ({_show(high)})")
+        raise SpecError(
+            f"[vary] {name}: min ({toml_literal(low)}) must be below max ({toml_literal(high)})"
+        )
     return Factor(name, param.kind, (), float(low), float(high))
 
 
@@ -592,8 +619,6 @@ def _example(param) -> Any:
 def _base(
     scenario: str, base_dir: Path | None, weeks: int | None, fixed: dict[str, Any]
 ) -> dict[str, Any]:
-    from simulation.scenarios import read_scenario
-
     ref: str | Path = scenario
     if base_dir is not None and (scenario.endswith(".toml") or "/" in scenario):
         path = Path(scenario).expanduser()
@@ -611,20 +636,17 @@ def _base(
         raise SpecError(f"scenario '{scenario}' with [fixed]: {err}") from None
 
 
-def _did_you_mean(word: str, options) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.5)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def _show(value: Any) -> str:
+def toml_literal(value: Any) -> str:
+    """``value`` as it is written in a spec file: ``"paid"``, ``true``, ``[0.1, 0.9]``,
+    ``{min = 0, max = 1}``; for quoting a spec back to its author, exactly."""
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, str):
         return f'"{value}"'
     if isinstance(value, list):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
+        return "[" + ", ".join(toml_literal(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} = {_show(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k} = {toml_literal(v)}" for k, v in value.items()) + "}"
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)

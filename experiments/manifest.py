@@ -34,6 +34,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
+
+import simulation
 from experiments import store
 from experiments.design import Spec
 
@@ -41,44 +44,44 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 _PACKAGES = ("coprod", "mesa", "numpy", "scipy", "pandas", "pyarrow", "SALib")
 
 
-def _error(message: str) -> Exception:
-    from experiments.sweep import SweepInputError
-
-    return SweepInputError(message)
+class FolderError(ValueError):
+    """An output folder that cannot take the sweep (one line, naming ``--out``)."""
 
 
 def inspect_out(out: Path, spec: Spec, resume: bool) -> tuple[str, dict | None]:
     """What ``out`` holds: ("new", None), ("resume", manifest) or ("complete", manifest).
 
-    Raises SweepInputError when the sweep cannot go there: a file, a folder holding
+    Raises FolderError when the sweep cannot go there: a file, a folder holding
     other things, a different sweep, or this sweep without ``resume``.
     """
     for parent in (out, *out.parents):
         if parent.exists() and not parent.is_dir():
             what = "is a file" if parent == out else f"is inside '{parent}', which is a file"
-            raise _error(f"--out: expected a folder, but '{out}' {what}")
+            raise FolderError(f"--out: expected a folder, but '{out}' {what}")
     if not out.exists() or not any(out.iterdir()):
         return "new", None
     manifest = store.read_manifest(out)
     if manifest is None:
-        raise _error(f"--out: '{out}' holds other files, not a sweep; choose a new or empty folder")
+        raise FolderError(
+            f"--out: '{out}' holds other files, not a sweep; choose a new or empty folder"
+        )
     name = manifest.get("spec", {}).get("name", "?")
     if manifest.get("fingerprint") != spec.fingerprint():
-        raise _error(
+        raise FolderError(
             f"--out: '{out}' holds a different sweep ('{name}', fingerprint "
             f"{str(manifest.get('fingerprint'))[:12]}) than this spec ('{spec.name}', "
             f"fingerprint {spec.fingerprint()[:12]}); choose another folder"
         )
     complete = manifest.get("status") == "complete"
     if manifest.get("model_fingerprint") != model_fingerprint():
-        raise _error(
+        raise FolderError(
             f"--out: '{out}' holds a sweep of this spec made by other model code "
             "(simulation/*.py changed since); new runs would not match it: remove "
             "the folder or choose another"
         )
     if not resume:
         what = "a complete sweep" if complete else "an unfinished sweep"
-        raise _error(
+        raise FolderError(
             f"--out: '{out}' already holds {what} of this spec ('{name}'); add "
             "--resume to finish it (or to report it), or choose another folder"
         )
@@ -86,7 +89,7 @@ def inspect_out(out: Path, spec: Spec, resume: bool) -> tuple[str, dict | None]:
         for file, entry in manifest.get("files", {}).items():
             path = out / file
             if not path.is_file() or store.sha256(path) != entry.get("sha256"):
-                raise _error(
+                raise FolderError(
                     f"--out: '{path}' is missing or does not match its checksum in "
                     f"the manifest; remove '{out}' to run the sweep again"
                 )
@@ -100,7 +103,7 @@ def begin(
     """Create and lock ``out``, and write the manifest of a starting (or resumed) sweep.
 
     Returns the manifest and the lock (release it when done). A folder that cannot be
-    written or is in use raises SweepInputError, leaving nothing behind.
+    written or is in use raises FolderError, leaving nothing behind.
     """
     now = _now()
     if previous is not None:
@@ -141,29 +144,28 @@ def begin(
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise _error(f"--out: cannot create '{out}': {err.strerror or err}") from None
+        raise FolderError(f"--out: cannot create '{out}': {err.strerror or err}") from None
     lock = _lock(out)
     try:
         store.write_json(out / store.MANIFEST, record)
     except OSError as err:
         lock.release()
         if created is not None:
-            store._remove(created)
-        raise _error(f"--out: cannot write to '{out}': {err.strerror or err}") from None
+            store.remove(created)
+        raise FolderError(f"--out: cannot write to '{out}': {err.strerror or err}") from None
     return record, lock
 
 
 def _lock(out: Path) -> store.FolderLock:
     lock = store.FolderLock(out)
     if not lock.acquire():
-        raise _error(f"--out: '{out}' is in use by another coprod sweep; wait for it to end")
+        raise FolderError(f"--out: '{out}' is in use by another coprod sweep; wait for it to end")
     return lock
 
 
 def finish(out: Path, record: dict[str, Any], files: dict[str, Path]) -> dict[str, Any]:
     """Record the end: status complete, run counts, checksums of the result files."""
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
+    import pyarrow.compute as pc  # 75 ms to import, for the end of a sweep only
 
     status = pq.read_table(out / store.RUNS, columns=["status"]).column(0)
     failed = int(pc.sum(pc.equal(status, "failed")).as_py() or 0)
@@ -183,8 +185,6 @@ def finish(out: Path, record: dict[str, Any], files: dict[str, Path]) -> dict[st
 
 def model_fingerprint() -> str:
     """sha256 of the model's source files (``simulation/*.py``, by name and content)."""
-    import simulation
-
     digest = hashlib.sha256()
     for path in sorted(Path(simulation.__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")

@@ -166,8 +166,9 @@ class Blocks:
     def path(self, block: int, series: bool = False) -> Path:
         return self.parts / f"part-{block:06d}{'.ts' if series else ''}.arrow"
 
-    def done(self) -> set[int]:
-        """Blocks whose part files are complete; removes every other file in ``parts/``."""
+    def done(self, tidy: bool = True) -> set[int]:
+        """Blocks whose part files are complete; with ``tidy``, removes every other file
+        in ``parts/`` (only for the sweep that holds the folder's lock)."""
         if not self.parts.is_dir():
             return set()
         done, keep = set(), set()
@@ -176,10 +177,15 @@ class Blocks:
             if runs.exists() and self._complete(block, runs, series):
                 done.add(block)
                 keep |= {runs.name, series.name}
-        for stray in self.parts.iterdir():
-            if stray.name not in keep:
-                _remove(stray)
+        if tidy:
+            for stray in self.parts.iterdir():
+                if stray.name not in keep:
+                    remove(stray)
         return done
+
+    def runs_in(self, blocks: set[int]) -> int:
+        """How many runs ``blocks`` hold."""
+        return sum(len(self.span(b)) for b in blocks)
 
     def _complete(self, block: int, runs: Path, series: Path) -> bool:
         span = self.span(block)
@@ -272,7 +278,8 @@ class Blocks:
         shutil.rmtree(self.parts, ignore_errors=True)
 
 
-def _remove(path: Path) -> None:
+def remove(path: Path) -> None:
+    """Remove a file or a folder with everything in it."""
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
     else:

@@ -350,7 +350,7 @@ def test_scenario_toml_round_trip(tmp_path):
         (None, ["does not exist"]),
         ("pace = \n", ["not valid TOML", "line 1"]),
         ("powersharing = 0.2\n", ["did you mean 'power_sharing'"]),
-        ("weeks = 0\n", ["weeks", "from 1 to 1040", "0"]),
+        ("weeks = 0\n", ["weeks", "from 1 to 1,040", "0"]),
         ("description = 3\n", ["description", "3"]),
         ("[pacing]\npace = 0.3\n", ["unknown parameter 'pacing'"]),
         (b"pace = 0.5 # \xff\n", ["not valid TOML"]),

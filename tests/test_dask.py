@@ -1,4 +1,5 @@
-"""`coprod sweep --scheduler`: a real Dask cluster gives the local table, survives a lost worker.
+"""`coprod sweep --scheduler`: a real Dask cluster gives the local table, stops on Ctrl-C,
+survives a lost worker; an address that is not a scheduler's is one line of error.
 
 The module's cluster is one ``dask scheduler`` and two ``dask worker`` processes on
 127.0.0.1, started here and stopped by their own process ids. The workers run without a
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +22,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from cli_checks import assert_interrupted, assert_one_line_error
 
 from experiments import cli
 from experiments.sweep import run_sweep
@@ -173,6 +176,69 @@ def test_an_unreachable_scheduler_is_bad_input(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.toml"]
 
 
+class _NotAScheduler:
+    """A TCP server on 127.0.0.1 that answers every connection, but not as Dask does:
+    with an HTTP error (``http``), or not at all (``silent``: the client must time out)."""
+
+    def __init__(self, manner: str):
+        self.manner, self.server = manner, socket.create_server(("127.0.0.1", 0))
+        self.address = f"tcp://127.0.0.1:{self.server.getsockname()[1]}"
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:  # closed
+                return
+            if self.manner == "http":
+                conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                conn.close()
+            else:
+                self.held.append(conn)
+
+    def close(self) -> None:
+        self.server.close()
+        for conn in self.held:
+            conn.close()
+
+
+@pytest.mark.parametrize("manner", ["http", pytest.param("silent", marks=pytest.mark.slow)])
+def test_a_port_that_is_not_a_scheduler_is_one_line_of_error(manner, tmp_path):
+    _write(tmp_path, SMALL)
+    server = _NotAScheduler(manner)
+    try:
+        done = subprocess.run(
+            [*COMMAND, "sweep", "spec.toml", "--out", "out", "--scheduler", server.address],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        server.close()
+    line = assert_one_line_error(done.returncode, done.stdout, done.stderr, ["--scheduler"])
+    assert f"no Dask scheduler answered at '{server.address}'" in line  # and nothing after it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.toml"]
+
+
+@pytest.mark.cluster
+def test_a_workers_address_is_one_line_of_error(cluster, tmp_path):
+    _write(tmp_path, SMALL)
+    worker = next(iter(cluster.client.scheduler_info()["workers"]))
+    done = subprocess.run(
+        [*COMMAND, "sweep", "spec.toml", "--out", "out", "--scheduler", worker],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert_one_line_error(done.returncode, done.stdout, done.stderr, [worker, "Worker"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.toml"]
+
+
+@pytest.mark.cluster
 def test_dask_gives_the_local_table(cluster, tmp_path, capsys):
     spec = _write(tmp_path, SMALL)
     local = run_sweep(spec, tmp_path / "local", workers=1, progress=False)
@@ -193,6 +259,54 @@ def test_dask_gives_the_local_table(cluster, tmp_path, capsys):
     assert manifest["backend"].startswith("Dask at") and manifest["runs"]["ok"] == 12
 
 
+@pytest.mark.cluster
+def test_ctrl_c_stops_a_dask_sweep_and_its_tasks(cluster, tmp_path):
+    """Ctrl-C to the sweep's process group: it ends at once, its tasks leave the cluster,
+    and its printed --resume command finishes the table."""
+    _write(tmp_path, LONGER)
+    proc = subprocess.Popen(
+        [*COMMAND, "sweep", "spec.toml", "--out", "out", "--scheduler", cluster.address],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while proc.poll() is None and time.monotonic() < deadline:
+            if len(list((tmp_path / "out" / "parts").glob("part-*[0-9].arrow"))) >= 2:
+                break
+            time.sleep(0.02)
+        start = time.monotonic()
+        os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=10)
+        seconds = time.monotonic() - start
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert seconds < 5
+    kept, command = assert_interrupted(stdout, stderr)
+    assert 0 < kept < 160 and command[-3:] == ["--scheduler", cluster.address, "--resume"]
+    deadline = time.monotonic() + 10
+    while any(cluster.client.processing().values()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(cluster.client.processing().values()), "tasks left on the cluster"
+
+    done = subprocess.run(
+        [*COMMAND, *command[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"{160 - kept} made now" in done.stdout
+    reference = run_sweep(tmp_path / "spec.toml", tmp_path / "local", workers=1, progress=False)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "out" / "runs.parquet"), reference.read_runs()
+    )
+
+
+@pytest.mark.cluster
 def test_a_lost_worker_does_not_lose_or_double_runs(cluster, tmp_path):
     """Runs last in this module: it kills one of the two workers."""
     spec = _write(tmp_path, LONGER)

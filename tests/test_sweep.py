@@ -1,4 +1,5 @@
-"""`coprod sweep`: spec checks, designs, backends that agree, resume after kill -9, failures.
+"""`coprod sweep`: spec checks, designs, backends that agree, resume after kill -9 and
+after Ctrl-C or SIGTERM, failures.
 
 Every sweep here writes real files under tmp_path; specs are small (8-26 weeks).
 """
@@ -20,7 +21,7 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
-from cli_checks import assert_one_line_error
+from cli_checks import alive, assert_interrupted, assert_one_line_error, children
 
 from experiments import cli
 from experiments import sweep as sweep_module
@@ -529,67 +530,67 @@ def killable(tmp_path_factory) -> dict:
     }
 
 
-def _start_and_wait_for_parts(spec: Path, out: Path, parts: int) -> subprocess.Popen:
-    """``coprod sweep SPEC --out OUT --workers 2``, returned once ``parts`` parts exist."""
+def _start_and_wait_for_parts(
+    spec: Path, out: Path, parts: int, workers: int = 2, **popen
+) -> subprocess.Popen:
+    """``coprod sweep SPEC --out OUT --workers N``, returned once ``parts`` parts exist.
+
+    ``popen``: more arguments for Popen (``cwd``, ``start_new_session``).
+    """
     proc = subprocess.Popen(
-        [*COMMAND, "sweep", str(spec), "--out", str(out), "--workers", "2"],
+        [*COMMAND, "sweep", str(spec), "--out", str(out), "--workers", str(workers)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        **popen,
     )
+    folder = Path(popen.get("cwd", Path.cwd())) / out
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
-        if len(list((out / "parts").glob("part-*[0-9].arrow"))) >= parts:
+        if _parts(folder) >= parts:
             break
         time.sleep(0.02)
     return proc
 
 
-def _children(pid: int) -> list[int]:
-    """Process ids whose parent is ``pid`` (Linux /proc; empty elsewhere)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
+def _parts(out: Path) -> int:
+    """Complete part files (runs, not weekly series) in the sweep folder ``out``."""
+    return len(list((out / "parts").glob("part-*[0-9].arrow")))
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+def _end(proc: subprocess.Popen, workers: list[int]) -> None:
+    """Kill ``proc`` and its ``workers`` if they still run, each by its own process id."""
+    for pid in workers:
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(timeout=30)
 
 
+@pytest.mark.cluster
 def test_resume_after_kill_9_gives_the_uninterrupted_table(killable, tmp_path, capsys):
     spec, out = killable["spec"], tmp_path / "killed"
     proc = _start_and_wait_for_parts(spec, out, 3)
     try:
-        workers = _children(proc.pid)
+        workers = children(proc.pid)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=30)
+        _end(proc, [])
     assert proc.returncode == -signal.SIGKILL, proc.stderr.read()
     assert workers or not Path("/proc").is_dir()  # the two local worker processes
     assert not (out / "runs.parquet").exists(), "the sweep ended before it was killed"
-    parts = list((out / "parts").glob("part-*[0-9].arrow"))
-    assert 3 <= len(parts) < 20
+    parts = _parts(out)
+    assert 3 <= parts < 20
     deadline = time.monotonic() + 10  # orphaned local workers notice and exit
-    while any(map(_alive, workers)) and time.monotonic() < deadline:
+    while any(map(alive, workers)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not any(map(_alive, workers))
+    assert not any(map(alive, workers))
 
     assert cli.main(["sweep", str(spec), "--out", str(out), "--resume", "--workers", "1"]) == 0
     made = int(re.search(r"(\d+) made now", capsys.readouterr().out).group(1))
-    assert made <= 160 - 8 * len(parts)
+    assert made <= 160 - 8 * parts
     resumed = pd.read_parquet(out / "runs.parquet")
     assert resumed["run_id"].tolist() == list(range(160))  # every run exactly once
     reference = killable["reference"]
@@ -602,21 +603,118 @@ def test_resume_after_kill_9_gives_the_uninterrupted_table(killable, tmp_path, c
     assert not (out / "parts").exists()
 
 
+@pytest.mark.cluster
 def test_a_lost_local_worker_is_replaced(killable, tmp_path):
     out = tmp_path / "lost"
     proc = _start_and_wait_for_parts(killable["spec"], out, 1)
+    workers: list[int] = []
     try:
-        workers = _children(proc.pid)
+        workers = children(proc.pid)
         if not workers:
             pytest.skip("no /proc to find the worker processes")
         os.kill(workers[0], signal.SIGKILL)
         stdout, stderr = proc.communicate(timeout=120)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=30)
+        _end(proc, workers)
     assert proc.returncode == 0, stderr
     assert "160 runs (160 ok, 0 failed)" in stdout
     pd.testing.assert_frame_equal(
         pd.read_parquet(out / "runs.parquet"), killable["reference"].read_runs()
     )
+
+
+# --------------------------------------------------------------------------- Ctrl-C, SIGTERM
+
+STOP_SECONDS = 5  # a stopped sweep ends within this
+# id: (signal, to the whole process group (as Ctrl-C in a terminal) or the main process
+# alone, how many times, local workers)
+STOPS = {
+    "ctrl-c-twice": (signal.SIGINT, True, 2, 2),
+    "sigint-to-the-main-process": (signal.SIGINT, False, 1, 2),
+    "sigterm": (signal.SIGTERM, False, 1, 2),
+    "ctrl-c-in-process": (signal.SIGINT, True, 1, 1),
+}
+
+
+@pytest.mark.cluster
+@pytest.mark.parametrize("how", STOPS)
+def test_a_stopped_sweep_keeps_its_blocks_and_resumes(how, killable, tmp_path):
+    """A real sweep in its own process group, stopped; then its printed --resume command."""
+    signum, group, times, workers = STOPS[how]
+    _write(tmp_path, KILLABLE)
+    proc = _start_and_wait_for_parts(
+        Path("spec.toml"), Path("out"), 2, workers, cwd=tmp_path, start_new_session=True
+    )
+    pids: list[int] = []
+    try:
+        pids = children(proc.pid)
+        start = time.monotonic()
+        for _ in range(times):
+            (os.killpg if group else os.kill)(proc.pid, signum)
+            time.sleep(0.05)
+        stdout, stderr = proc.communicate(timeout=2 * STOP_SECONDS)
+        seconds = time.monotonic() - start
+    finally:
+        _end(proc, pids)
+    assert proc.returncode == 128 + signum, stderr
+    assert seconds < STOP_SECONDS
+    kept, command = assert_interrupted(stdout, stderr)
+    assert not [pid for pid in pids if alive(pid)], "a worker process outlived the sweep"
+    assert bool(pids) == (workers > 1) or not Path("/proc").is_dir()
+    assert f"{kept} of 160 runs" in stderr and kept == 8 * _parts(tmp_path / "out")
+    assert 16 <= kept < 160, "the sweep ended before it was stopped"
+    assert command[:3] == ["coprod", "sweep", "spec.toml"] and command[-1] == "--resume"
+    assert command[command.index("--workers") + 1] == str(workers)
+
+    done = subprocess.run(
+        [*COMMAND, *command[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"{160 - kept} made now" in done.stdout
+    reference = killable["reference"]
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "out" / "runs.parquet"), reference.read_runs()
+    )
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "out" / "timeseries.parquet"),
+        pd.read_parquet(reference.timeseries_path),
+    )
+
+
+@pytest.mark.parametrize(("stop_at", "kept"), [(1, 0), (12, 8)])
+def test_an_interrupt_says_what_is_kept_and_how_to_resume(
+    small, tmp_path, monkeypatch, capsys, stop_at, kept
+):
+    """In-process: Ctrl-C at the ``stop_at``-th run of SMALL (12 runs, blocks of 8)."""
+    real, calls = sweep_module.simulate, []
+
+    def interrupted(params, seed, timeseries):  # Ctrl-C, as Python raises it, mid-sweep
+        calls.append(seed)
+        if len(calls) == stop_at:
+            raise KeyboardInterrupt
+        return real(params, seed, timeseries)
+
+    monkeypatch.setattr(sweep_module, "simulate", interrupted)
+    monkeypatch.chdir(tmp_path)
+    args = ["sweep", str(small["spec"]), "--out", "out", "--workers", "1"]
+    assert cli.main(args) == 130
+    captured = capsys.readouterr()
+    assert assert_interrupted(captured.out, captured.err) == (kept, ["coprod", *args, "--resume"])
+    assert ("none are kept" in captured.err) is (kept == 0)
+
+    monkeypatch.setattr(sweep_module, "simulate", real)
+    assert cli.main([*args, "--resume"]) == 0
+    assert f"{12 - kept} made now" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(pd.read_parquet("out/runs.parquet"), small["one"].read_runs())
+
+
+def test_sweep_interrupted_from_python(small, tmp_path, monkeypatch):
+    def interrupted(params, seed, timeseries):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep_module, "simulate", interrupted)
+    with pytest.raises(sweep_module.SweepInterrupted) as stop:
+        run_sweep(small["spec"], tmp_path / "out", workers=1, progress=False)
+    assert isinstance(stop.value, KeyboardInterrupt)
+    assert (stop.value.kept, stop.value.total, stop.value.exit_code) == (0, 12, 130)
+    assert stop.value.out_dir == tmp_path / "out"
