@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import Scripted, hand_talk, members, several, tiny
+from builders import Scripted, hand_set, hand_talk, members, params, several, tiny
 
-from simulation import knowledge
+from simulation import knowledge, population
 
 
 class Recorder:
@@ -124,3 +124,31 @@ def test_only_professionals_heard_means_no_lay_insights():
     for _ in range(200):
         ins = knowledge.combine(s, hand_talk(4, recognised, recognised), rng)
         assert ins.lay_origin.sum() == 0
+
+
+# ------------------------------------------- hand-worked values (caught bugs, mutation testing)
+
+
+def test_one_lay_practice_and_one_lived_contribution_make_a_lay_unexpected_insight():
+    # Recognised: P0 one practice (P = 1) and one lived-experience contribution (E = 1).
+    # routine rate 0.15 sqrt(B P) = 0.15 sqrt(0 * 1) = 0; unexpected 0.25 sqrt(1 * (0 + 1)) = 0.25.
+    # Lay shares: of B + P 1 / 1, of E 1 / 1: routine lay chance 1, unexpected (1 + 1) / 2 = 1.
+    _p, s, _st = tiny()
+    recognised = [[0, 1, 1], [0, 0, 0], [0, 0, 0], [0, 0, 0]]
+    rng = Scripted([0], [1], [0], [1])
+    ins = knowledge.combine(s, hand_talk(4, recognised, recognised), rng)
+    (_, routine), (_, unexpected), (_, _, p_routine), (_, n_unexp, p_unexp) = rng.calls
+    assert routine.tolist() == [0.0] and unexpected == pytest.approx([0.25])
+    assert p_routine.tolist() == [1.0] and p_unexp.tolist() == [1.0] and n_unexp.tolist() == [1]
+    assert ins.total.tolist() == [1] and ins.unexpected.tolist() == [1]
+    assert ins.lay_origin.tolist() == [1]
+
+
+def test_groups_without_lay_members_are_summed_too():
+    # 1 patient and 3 clinicians in groups of 2: the patient and a clinician in one group,
+    # two clinicians in the other. Everyone recognised once on each kind.
+    p = params(n_patients=1, n_carers=0, n_clinicians=3, n_managers=0, group_size=2)
+    s = hand_set(population.build(p, np.random.default_rng(0)))
+    assert s.n_groups == 2 and s.lay[s.group == 1].sum() == 0
+    sums = knowledge.by_group_side_and_kind(s, np.ones((4, 3), np.int64))
+    assert sums.tolist() == [[[1, 1, 1], [1, 1, 1]], [[2, 2, 2], [0, 0, 0]]]

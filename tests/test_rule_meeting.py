@@ -203,3 +203,31 @@ def test_only_those_present_share_the_groups_turns():
     assert talk.turns == pytest.approx([4.455249, 0.0, 4.455249, 16.289503], rel=1e-6)
     assert rng.rates[0].shape == (3, 4)  # rates only for the three present
     assert talk.said[P1] == 0 and talk.heard[P1] == 0.0
+
+
+def test_fully_credible_people_on_an_open_agenda_are_always_recognised():
+    # credibility 1: chance 0.4 + 0.6 = 1; open agenda: relevance 1 for every kind, so every
+    # contribution is recognised and the rate of unrecognised ones is 0 (at pace 0.25 the
+    # sum of the three rates rounds just above the turns, and must not go negative).
+    _p, s, st = tiny(pace=0.25, agenda_openness=1.0)
+    s.credibility[:] = 1.0
+    s.attending[:] = True
+    rng = PoissonRecorder()
+    talk = meeting.hold(s, st, meeting.prepare(s, st), rng)
+    (rates,) = rng.rates
+    assert (rates[:, 3] == 0.0).all()
+    assert rates[:, :3].sum(axis=1) == pytest.approx(talk.turns)
+    assert (talk.said == talk.recognised.sum(axis=1)).all()
+    assert talk.heard[talk.said > 0] == pytest.approx(1.0)
+
+
+def test_heard_is_the_share_of_what_one_said_that_was_recognised():
+    # counts by agent: recognised (biomedical, practice, lived), then unrecognised
+    _p, s, st = tiny()
+    s.attending[:] = True
+    counts = np.array([[1, 0, 0, 0], [0, 0, 0, 2], [0, 1, 2, 1], [0, 0, 0, 0]])
+    rng = Scripted(counts)
+    talk = meeting.hold(s, st, meeting.prepare(s, st), rng)
+    assert talk.said.tolist() == [1, 2, 4, 0]
+    assert talk.heard.tolist() == [1.0, 0.0, 0.75, 0.0]
+    assert talk.recognised.tolist() == counts[:, :3].tolist()

@@ -247,3 +247,69 @@ def test_only_weeks_one_to_eight_count_as_the_first_weeks(week, first):
     participation.take_part(s, costs, np.random.default_rng(0), week, True)
     assert s.attending.all() and (s.last_attended == week).all()
     assert s.first_weeks.tolist() == [first] * 4
+
+
+class Draws:
+    """A Generator stand-in: flare-up draws ``flare`` (row 0) and choice draws ``choice``."""
+
+    def __init__(self, flare, choice):
+        self.rows = np.array([flare, choice], float)
+
+    def random(self, shape):
+        assert shape == self.rows.shape
+        return self.rows.copy()
+
+
+def test_disabled_travel_takes_longer_and_costs_more_unless_booked():
+    # pace 0.5: meeting 3 hours; fare 10, disabled 2.5 times that; 100 at hand; 20 free hours.
+    # U without motivation, trust, belonging: base - money - 0.5 (3 + 1) = base - money - 2.
+    # P0 disabled, fronts 25: time (3 + 1 * 2.5) / 20 = 0.275, 1.5 - 3 * 0.275 = 0.675,
+    #   money 4 * 25 / (100 + 10) = 0.909091: U = 0.675 - 0.909091 - 2 = -2.234091.
+    # P1 and the carer, 10 fronted: time 4 / 20 = 0.2, 1.5 - 0.6 = 0.9, money 40 / 110 = 0.363636:
+    #   U = -1.463636. The clinician: 3 - 2 = 1.
+    p, s, st = tiny(pace=0.5, compensation="none", travel_cost=10.0, travel_support=False)
+    s.disabled[P0] = True
+    costs = participation.prepare(s, p, st)
+    assert costs.base_utility == pytest.approx([-2.234091, -1.463636, -1.463636, 1.0], rel=1e-6)
+    # With travel booked for disabled people: no money fronted, and an ordinary journey:
+    # 0.9 - 0 - 2 = -1.1.
+    p, st = rebuild(s, pace=0.5, compensation="none", travel_cost=10.0, travel_support=True)
+    costs = participation.prepare(s, p, st)
+    assert costs.base_utility == pytest.approx([-1.1, -1.463636, -1.463636, 1.0], rel=1e-6)
+
+
+def test_pay_exactly_at_permitted_earnings_is_no_risk_to_benefits():
+    # pace 0.5, rate 0.5: pay 0.5 * 30 * 3 = 45 a meeting
+    for permitted, risky in ((45.0, False), (44.99, True)):
+        p, s, st = tiny(
+            pace=0.5, compensation="paid", payment_rate=0.5, permitted_earnings=permitted
+        )
+        s.on_benefits[P0] = True
+        costs = participation.prepare(s, p, st)
+        assert costs.pay[P0] == 45.0
+        assert costs.risky.tolist() == [risky, False, False, False]
+
+
+def test_flare_ups_and_choices_use_their_own_draws():
+    p, s, st = tiny()
+    costs = participation.prepare(s, p, st)
+    s.motivation[:] = 1e3  # the choice draw passes unless it is 1
+    s.illness[:] = [1.0, 1.0, 0.0, 0.0]  # flare chance 0.3 for P0 and P1, none for the others
+    # P0: flare draw 0.5 (no flare-up), choice 0.1: comes. P1: flare draw 0.1 (flare-up),
+    # choice 0.5: stays away. The carer and clinician, illness 0, draw 0.0: no flare-up.
+    rng = Draws(flare=[0.5, 0.1, 0.0, 0.0], choice=[0.1, 0.5, 0.5, 0.5])
+    assert participation.take_part(s, costs, rng, 1, True).tolist() == [True, False, True, True]
+
+
+def test_having_come_once_is_remembered():
+    p, s, st = tiny()
+    costs = participation.prepare(s, p, st)
+    s.motivation[:] = 1e3
+    participation.take_part(s, costs, Draws([0.9] * 4, [0.5, 0.5, 1.0, 1.0]), 1, True)
+    participation.take_part(s, costs, Draws([0.9] * 4, [1.0, 0.5, 1.0, 1.0]), 2, True)
+    assert s.attending.tolist() == [False, True, False, False]
+    assert s.ever_attended.tolist() == [True, True, False, False]
+    assert s.first_weeks.tolist() == [True, True, False, False]
+    assert s.last_attended.tolist() == [1, 2, -(10**6), -(10**6)]
+    participation.take_part(s, costs, Draws([0.9] * 4, [1.0] * 4), 3, False)  # no meeting
+    assert s.ever_attended.tolist() == [True, True, False, False]
