@@ -45,6 +45,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from experiments import store
 from experiments.design import load_spec
 from experiments.sweep import run_sweep
 from simulation.metrics import METRIC_NAMES
@@ -166,11 +167,9 @@ def memory_10k(folder: Path, workers: int) -> dict:
             peak = max(peak, _tree_rss_kb(proc.pid))
         time.sleep(0.2)
     stdout, stderr = proc.communicate()
-    runs = (
-        pd.read_parquet(out / "runs.parquet", columns=["run_id"]) if proc.returncode == 0 else None
-    )
+    runs = pd.read_parquet(out / store.RUNS, columns=["run_id"]) if proc.returncode == 0 else None
     series_rows = (
-        pd.read_parquet(out / "timeseries.parquet", columns=["run_id"]).shape[0]
+        pd.read_parquet(out / store.TIMESERIES, columns=["run_id"]).shape[0]
         if proc.returncode == 0
         else None
     )

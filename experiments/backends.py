@@ -28,7 +28,6 @@ part-way, raises :class:`BackendError`.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import importlib
 import logging
@@ -55,8 +54,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from distributed import Client
 
-# distributed (half a second to import) is imported inside the Dask functions, so that
-# local sweeps and `coprod --help` do not wait for it.
+# distributed (half a second to import) and asyncio (40 ms) are imported inside the Dask
+# functions, so that local sweeps and every `coprod` command do not wait for them.
 
 Work = Callable[[list, bool], Any]
 
@@ -325,6 +324,8 @@ def check_scheduler(address: str) -> None:
     for good. Addresses other than tcp:// (tls needs the security settings) are left
     to the Client.
     """
+    import asyncio
+
     from distributed.comm.addressing import parse_address, parse_host_port
     from distributed.core import rpc
 
@@ -371,6 +372,8 @@ def _no_scheduler(address: str, reason: str) -> str:
 
 def _run(coroutine: Coroutine) -> Any:
     """Run ``coroutine`` in a new event loop: here, or in a thread if this one has a loop."""
+    import asyncio
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:

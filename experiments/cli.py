@@ -29,6 +29,7 @@ from typing import Any, NoReturn
 from dashboards import charts
 from dashboards import server as dashboard
 from experiments import analyze, sweep
+from experiments.analysis.errors import AnalysisError
 from experiments.design import SpecError
 from simulation.metrics import METRIC_NAMES, METRICS, PRODUCES
 from simulation.params import DEFAULTS, PARAMS, ParamError, lookup, markdown_table, validate
@@ -58,6 +59,7 @@ INPUT_ERRORS: tuple[type[Exception], ...] = (
     ParamError,  # simulation.params and simulation.scenarios
     SpecError,  # experiments.design (a ParamError)
     sweep.SweepError,
+    AnalysisError,  # experiments.analysis
 )
 
 

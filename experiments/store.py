@@ -120,7 +120,7 @@ class FolderLock:
     def acquire(self) -> bool:
         """Take the lock; False when another process holds it."""
         try:
-            import fcntl
+            import fcntl  # POSIX only
         except ImportError:
             return True
         self.fd = os.open(self.out, os.O_RDONLY)

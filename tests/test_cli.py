@@ -203,12 +203,12 @@ def test_failed_write_leaves_nothing_behind(tmp_path, monkeypatch, capsys):
 
 def test_json_through_the_console_script_is_reproducible(tmp_path):
     args = ["run", *SHORT, "--seed", "3", "--json"]
-    runs = _spawn_all({"a": args, "b": args, "module": [*MODULE, *args]}, tmp_path)
+    runs = _spawn_all({"script": args, "module": [*MODULE, *args]}, tmp_path)
     for done in runs.values():
         assert done.returncode == 0, done.stderr
         assert "Traceback" not in done.stderr
-    assert runs["a"].stdout == runs["b"].stdout == runs["module"].stdout
-    payload = json.loads(runs["a"].stdout)
+    assert runs["script"].stdout == runs["module"].stdout  # two processes, one answer
+    payload = json.loads(runs["script"].stdout)
     assert set(payload) == {"params", "metrics"}
     assert list(payload["params"]) == PARAM_NAMES
     assert set(payload["metrics"]) == set(METRIC_NAMES)
@@ -412,3 +412,28 @@ def test_help_exits_0(capsys):
     assert cli.main(["--help"]) == 0
     assert cli.main(["run", "--help"]) == 0
     assert "--scenario" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def test_bad_input_classes_are_value_errors():
+    assert all(issubclass(kind, ValueError) for kind in cli.INPUT_ERRORS)
+
+
+def test_command_modules_stand_without_the_command_line_and_start_light():
+    """The sweep modules do not import ``experiments.cli`` (no cycle), and ``coprod --help``
+    loads none of the heavy libraries (they are imported where they are used)."""
+    heavy = ("mesa", "distributed", "pandas", "matplotlib", "scipy", "SALib", "solara")
+    code = (
+        "import sys\n"
+        "import experiments.sweep, experiments.manifest, experiments.design\n"
+        "import experiments.backends, experiments.store\n"
+        "print('experiments.cli' in sys.modules)\n"
+        "import experiments.cli\n"
+        f"print([m for m in {heavy!r} if m in sys.modules])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split("\n")[:2] == ["False", "[]"]
