@@ -73,6 +73,7 @@ def test_drawn_illness_free_hours_and_money(big_population):
     assert patients.mean() == pytest.approx(0.4, abs=0.01)
     assert patients.std() == pytest.approx(0.2, abs=0.01)
     assert carers.mean() == pytest.approx(0.08, abs=0.004) and carers.max() <= 0.2
+    assert carers.std() == pytest.approx(0.04, abs=0.003)
     assert (clinicians == 0).all() and (managers == 0).all()
     hours = _by_role(s, s.free_hours)
     assert hours[0] == pytest.approx(4 + 16 * (1 - patients))  # 4-20 hours, less when ill
@@ -148,6 +149,17 @@ def test_drawn_groups_mix_roles_and_lay_out_the_grid(big_population):
     assert (np.diff(s.group_side_kind.reshape(-1, 3), axis=1) == 1).all()
 
 
+def test_before_the_first_week_nobody_has_come_and_nothing_is_owed(big_population):
+    _p, s = big_population
+    # nobody at a meeting yet, so no influence; no ties yet, so no belonging (mean tie 0)
+    assert not (s.attending | s.ever_attended | s.first_weeks).any()
+    assert (s.last_attended < -100).all()  # long ago: neither active nor recently away
+    assert not (s.influence.any() or s.belonging.any())
+    for name in ("received", "owed", "out_of_pocket", "unpaid_hours"):
+        assert not getattr(s, name).any(), name
+    assert not s.suspended_until.any()
+
+
 def test_groups_of_uneven_size_leave_empty_slots_without_ties():
     # 7 people in groups of at most 3: 3 groups; dealt round-robin, sizes 3, 2, 2.
     p = params(n_patients=3, n_carers=2, n_clinicians=1, n_managers=1, group_size=3)
@@ -170,3 +182,13 @@ def test_several_groups_each_have_the_tiny_populations_make_up():
         assert s.role[mine].tolist() == roles  # members() lists them in role order
         assert sorted(s.slot[mine].tolist()) == [0, 1, 2, 3]
     assert (s.credibility == np.where(s.lay, 0.3, 0.8)).all()  # hand-set, as in tiny()
+
+
+def test_the_poorest_third_includes_whoever_sits_at_the_third():
+    # Four lay people: the 1/3 quantile of their money is the second smallest amount
+    # (position (4 - 1) / 3 = 1), so the two poorest count as having little money.
+    p = params(n_patients=4, n_carers=0, n_clinicians=1, n_managers=0)
+    s = population.build(p, np.random.default_rng(3))
+    order = np.argsort(s.base_cash[s.lay])
+    assert s.low_money[s.lay][order].tolist() == [True, True, False, False]
+    assert not s.low_money[~s.lay].any()
