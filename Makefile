@@ -23,6 +23,7 @@ help:
 	@echo "make test   - run the whole test suite"
 	@echo "make test-fast - the quick loop (no many-seed statistics, browser or cluster tests)"
 	@echo "make lint   - ruff (lint and format check) and mypy on simulation/"
+	@echo "make mutation - mutation testing of the rule modules with mutmut (slow, not in make test; docs/mutation.md)"
 	@echo "make bench  - print the model's speed figures"
 	@echo "make dashboard - open the model in a web browser (HOST=0.0.0.0 for a room's network)"
 
@@ -59,6 +60,25 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Mutation testing (docs/mutation.md): mutmut mutates the rule modules (see [tool.mutmut] in
+# pyproject.toml) and runs the fast tier against each mutant. Too slow for CI: not part of
+# make test. Starts afresh so the score matches the code; MUTANTS='simulation.money*' narrows
+# it, MUTATION_JOBS sets the worker processes.
+MUTANTS       ?=
+MUTATION_JOBS ?= 2
+mutation: $(STAMP)
+	@test -x $(VENV)/bin/mutmut || $(PY) -m pip install --quiet 'mutmut>=3.2'
+	rm -rf mutants
+	@# progress on one line; survivors (🙁), timeouts and suspicious mutants are listed as they come
+	bash -o pipefail -c '$(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) $(MUTANTS) \
+	  | grep --line-buffered -v "^🎉"'
+	@$(VENV)/bin/mutmut results | grep -v "not checked" || true
+	@$(VENV)/bin/mutmut results --all true | awk -F': ' '$$2 != "not checked" { \
+	  split($$1, n, "."); m = n[2]; \
+	  total[m]++; if ($$2 == "killed") killed[m]++ } END { for (m in total) { \
+	  printf "%-14s %4d / %4d killed  %5.1f%%\n", m, killed[m], total[m], 100 * killed[m] / total[m]; \
+	  k += killed[m]; t += total[m] } printf "%-14s %4d / %4d killed  %5.1f%%\n", "all", k, t, 100 * k / t }' | sort
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_model.py
