@@ -184,3 +184,35 @@ def test_ratio_divides_by_any_positive_denominator():
     assert metrics.ratio(1.0, 0.5) == 2.0
     assert metrics.ratio(3.0, 1.0) == 3.0
     assert metrics.ratio(3.0, 0.0) == 0.0 and metrics.ratio(3.0, 0.0, empty=1.0) == 1.0
+
+
+def test_power_gap_and_trust_average_over_each_side_of_the_active():
+    # All four active, nobody on benefits. Credibility lay 0.2, 0.4, 0.3 (mean 0.3),
+    # clinician 0.8: gap 0.8 - 0.3 = 0.5. Trust lay 0.4 (three), clinician 0.5:
+    # (1.2 + 0.5) / 4 = 0.425. No meeting this week: nothing said, so no shares.
+    _p, s, _st = tiny()
+    s.credibility[:] = [0.2, 0.4, 0.3, 0.8]
+    s.last_attended[:] = 7
+    v = metrics.at_meetings(s, metrics.subgroups(s), None, 7)
+    assert v["power_gap"] == pytest.approx(0.5)
+    assert v["mean_trust"] == pytest.approx(0.425)
+    assert v["lay_voice_share"] == 0.0 and v["experiential_share"] == 0.0
+    # nobody on benefits or disabled: their participation is 0, not undefined
+    assert v["participation_benefits"] == 0.0 and v["participation_disabled"] == 0.0
+    s.last_attended[:] = -100  # nobody active: no trust to average
+    v = metrics.at_meetings(s, metrics.subgroups(s), None, 7)
+    assert v["mean_trust"] == 0.0 and v["power_gap"] == 0.0
+
+
+def test_parity_with_one_disadvantaged_person_and_with_no_one_to_compare():
+    eps = metrics.PARITY_EPS
+    _p, s, _st = tiny()
+    s.rationale[:] = RIGHTS  # rights-based, all of them
+    s.on_benefits[P0] = True
+    s.attending[:] = [True, True, False, True]
+    # disadvantaged: P0 (came) 1 / 1; other lay: P1 (came), carer (not) 1 / 2
+    v = metrics.at_meetings(s, metrics.subgroups(s), None, 3)
+    assert v["participation_parity"] == pytest.approx((1.0 + eps) / (0.5 + eps))
+    s.on_benefits[[P1, CARER]] = True  # every lay person disadvantaged: no one to compare with
+    v = metrics.at_meetings(s, metrics.subgroups(s), None, 3)
+    assert v["participation_parity"] == 1.0

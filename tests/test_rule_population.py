@@ -45,9 +45,10 @@ def test_small_groups_split_population_and_mix_roles():
 BIG = {"n_patients": 6000, "n_carers": 3000, "n_clinicians": 2000, "n_managers": 1000}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def big_population():
-    """(p, state) of BIG, drawn once for this module (the tests do not change it)."""
+    """(p, state) of BIG, drawn afresh for each test (40 ms), so that mutation testing
+    links every test to the code that draws it."""
     p = params(**BIG, share_on_benefits=0.4, share_disabled=0.3, user_led_funding=0.25)
     return p, population.build(p, np.random.default_rng(2024))
 
@@ -142,6 +143,7 @@ def test_drawn_groups_mix_roles_and_lay_out_the_grid(big_population):
     )
     assert (s.off_diagonal == ~np.eye(10, dtype=bool)).all()
     assert s.ties.shape == (1200, 10, 10) and not s.ties.any()
+    assert s.ties.dtype == np.float32  # arrays.Ties: ties are the model's largest array
     assert s.due_refund.shape == s.due_pay.shape == (p.refund_delay + 1, s.n)
     # group_side_kind: (group, lay or not, kind) of each agent's three knowledge kinds
     first = s.group_side_kind.reshape(-1, 3)[:, 0]
