@@ -110,6 +110,14 @@ def test_drawn_knowledge_rationales_credibility_fluency_and_motivation(big_popul
         assert s.fluency[mine].mean() == pytest.approx(fluency[r], abs=0.01)
         assert s.motivation[mine].mean() == pytest.approx(motivation[r], abs=0.01)
     assert (s.baseline_motivation == s.motivation).all()
+    # Dirichlet(20 x profile): the variance of share a is a (1 - a) / 21. Averaged over the
+    # 12 (role, kind) pairs the ratio of sample to predicted variance is 1 within about 0.01;
+    # a concentration of 21 would give 21 / 22 = 0.955.
+    ratios = [
+        s.knowledge[s.role == r].var(axis=0) / (np.array(a) * (1 - np.array(a)) / 21)
+        for r, a in enumerate(profiles)
+    ]
+    assert np.mean(ratios) == pytest.approx(1.0, abs=0.025)
     assert s.trust.tolist() == [0.4] * 9000 + [0.5] * 3000
     assert (s.satisfaction == 0.5).all()
     fear = np.where(s.on_benefits, 0.6, 0.0)  # "any payment may affect your benefit claim"
