@@ -323,6 +323,7 @@ def echarts_option(chart: WeeklyChart, frame: Frame) -> dict:
 
 def new_figure(width: float = 7.5, height: float = 4.2):
     """A matplotlib figure (no pyplot: nothing global, safe in the server's threads)."""
+    # matplotlib only when a PNG is drawn
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), dpi=110, layout="constrained")

@@ -230,6 +230,7 @@ def echarts_option(model, snap: Snapshot | None = None) -> dict:
 
 def network_png(model, subtitle: str = "") -> bytes:
     """The network drawn by matplotlib, as PNG bytes."""
+    # matplotlib only when a PNG is drawn
     from matplotlib.collections import LineCollection
     from matplotlib.lines import Line2D
 

@@ -32,6 +32,7 @@ def _step_to(page, week: int) -> None:
 
 
 def take(out: Path) -> list[Path]:
+    # Playwright only when screenshots are taken
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)

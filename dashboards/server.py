@@ -151,6 +151,7 @@ def page_asset_urls(html: str, cdn: str | None) -> list[str]:
 
     ``cdn`` is the path Solara serves its cdn files under (None: it does not serve them).
     """
+    # Solara's server parts load with the server only
     from .chartwidget import ECHARTS
 
     urls = _LOCAL_URL.findall(html)
@@ -163,6 +164,7 @@ def page_asset_urls(html: str, cdn: str | None) -> list[str]:
 
 def _static_file(routes, url: str):
     """``(path, stat)`` of the file a static mount serves at ``url``, or None."""
+    # Solara's server parts load with the server only
     from starlette.routing import Mount
     from starlette.staticfiles import StaticFiles
 
@@ -189,6 +191,7 @@ def precompress_assets(timeout: float = 60.0) -> int:
     head start (it is logged, nothing else).
     """
     try:
+        # Solara's server parts load with the server only
         import solara.settings
         from solara.server import app as solara_app
         from solara.server import compress, server
@@ -245,6 +248,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     # Solara warns on every page load from a host other than "localhost" that it falls
     # back to SameSite=Lax cookies over http: expected here, and not the user's concern.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+    # Solara's server parts load with the server only
     from solara.__main__ import run as solara_run
 
     print(f"coprod dashboard: {where_to_open(host, port)} (Ctrl+C stops it)", flush=True)

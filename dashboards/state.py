@@ -80,6 +80,7 @@ def new_model(seed: int, values: dict):
     or more), and the server loads this module before it answers (see
     :mod:`dashboards.warmup`, which imports the model meanwhile).
     """
+    # see the docstring: slow, and warmed up meanwhile
     from simulation.model import CoProductionModel
 
     return CoProductionModel(rng=seed, **values)

@@ -257,6 +257,7 @@ class Dask:
     """Chunks as tasks on an existing Dask distributed cluster."""
 
     def __init__(self, address: str, work: Work):
+        # Dask loads only when a scheduler is given
         from distributed import as_completed
 
         self.work = work
@@ -299,6 +300,7 @@ class Dask:
 
 def connect(address: str) -> Client:
     """A Client of the Dask scheduler at ``address``; BackendError when none answers there."""
+    # Dask loads only when a scheduler is given
     from distributed import Client
 
     check_scheduler(address)
@@ -324,8 +326,10 @@ def check_scheduler(address: str) -> None:
     for good. Addresses other than tcp:// (tls needs the security settings) are left
     to the Client.
     """
+    # Dask loads only when a scheduler is given
     import asyncio
 
+    # Dask loads only when a scheduler is given
     from distributed.comm.addressing import parse_address, parse_host_port
     from distributed.core import rpc
 
@@ -372,6 +376,7 @@ def _no_scheduler(address: str, reason: str) -> str:
 
 def _run(coroutine: Coroutine) -> Any:
     """Run ``coroutine`` in a new event loop: here, or in a thread if this one has a loop."""
+    # Dask loads only when a scheduler is given
     import asyncio
 
     try:

@@ -180,15 +180,18 @@ class Spec:
             return None
         rng = np.random.default_rng([self.seed, 1])
         if self.design == "lhs":
+            # heavy; only the designs that need it load it
             from scipy.stats import qmc
 
             unit = qmc.LatinHypercube(d=len(self.vary), rng=rng).random(self.samples)
             low, high = np.array(problem["bounds"], dtype=float).T
             return low + unit * (high - low)
         if self.design == "sobol":
+            # heavy; only the designs that need it load it
             from SALib.sample import sobol
 
             return sobol.sample(problem, self.samples, calc_second_order=False, seed=rng)
+        # heavy; only the designs that need it load it
         from SALib.sample import morris
 
         return morris.sample(problem, self.samples, num_levels=self.levels, seed=rng)
@@ -240,6 +243,7 @@ class Spec:
 
     def points(self):
         """The design points: a DataFrame with ``point_id`` and one column per varied name."""
+        # heavy; only the designs that need it load it
         import pandas as pd
 
         frame = pd.DataFrame(self._values, columns=self.varied)
@@ -262,6 +266,7 @@ class Spec:
 
     def runs(self):
         """Every run: run_id, point_id, replicate, seed and all parameters (schema order)."""
+        # heavy; only the designs that need it load it
         import pandas as pd
 
         run_id = np.arange(self.n_runs, dtype=np.int64)

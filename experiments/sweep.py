@@ -130,6 +130,7 @@ class SweepResult:
         return 1 if self.failed else 0
 
     def read_runs(self) -> pd.DataFrame:
+        # heavy; loaded on use so `coprod` starts fast
         import pandas as pd
 
         return pd.read_parquet(self.runs_path)
@@ -327,6 +328,7 @@ def runs_kept(spec: Spec, out: Path) -> int:
 def _bar(spec: Spec, initial: int, progress: bool):
     """A tqdm bar on stderr (shown on a terminal only), without tqdm's monitor thread,
     which would make the next local sweep in this process avoid fork."""
+    # heavy; loaded on use so `coprod` starts fast
     from tqdm import tqdm
 
     class Bar(tqdm):

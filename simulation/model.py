@@ -121,7 +121,7 @@ class CoProductionModel(mesa.Model):
         return super().agent_types
 
     def step(self) -> None:
-        """One week: the seven rules of concept.md, in order, over all agents at once."""
+        """One week: the seven rules of docs/concept.md, in order, over all agents at once."""
         s, p, week = self.state, self.params, self.steps
         meets = (week - 1) % p.meeting_interval == 0
         participation.take_part(s, self.costs, self.rng, week, meets)

@@ -26,7 +26,7 @@ RIGHTS, MANAGERIAL, EXPERIENCE = range(3)
 KINDS = ("biomedical", "practice", "experience")
 BIOMEDICAL, PRACTICE, LIVED = range(3)
 
-# Rationale mix by role (rows) over rights, managerial, experience (concept.md table).
+# Rationale mix by role (rows) over rights, managerial, experience (docs/concept.md table).
 RATIONALE_MIX = np.array(
     [[0.45, 0.00, 0.55], [0.40, 0.05, 0.55], [0.00, 0.50, 0.50], [0.00, 1.00, 0.00]]
 )

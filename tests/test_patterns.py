@@ -1,4 +1,4 @@
-"""The ten patterns of concept.md emerge from the agents' rules.
+"""The ten patterns of docs/concept.md emerge from the agents' rules.
 
 Each test contrasts two named scenarios over the same SEEDS (so both sides share
 their populations: a paired design) and checks the direction of the effect and a

@@ -21,6 +21,7 @@ def markdown_html(text: str) -> str:
     installed package's entry points, tens of milliseconds on each call. (Imported here:
     the server loads this module before it answers, and Markdown is not needed before.)
     """
+    # see the docstring: not needed before the first page
     import markdown
     from markdown.extensions.tables import TableExtension
 
