@@ -1,7 +1,9 @@
 """The weekly charts, defined once: what each shows, its data, and how it is drawn.
 
-A :class:`Frame` is one read of a model's DataCollector (one row per week from
-week 0). Each :class:`WeeklyChart` names the metrics it shows (with their colour,
+A :class:`Frame` is one read of a model's DataCollector: each metric's weekly
+values (its ``<name>_week`` column), from week 1 (week 0 is the starting state,
+before anything happened, and is left out of every chart). Each :class:`WeeklyChart`
+names the metrics it shows (with their colour,
 axis and whether they are summed up week by week); their labels, units and
 ranges come from :data:`simulation.metrics.METRICS`. A chart becomes an ECharts
 option for the page (drawn by the browser, so a week's update is a few kilobytes
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulation.metrics import METRIC_BY_NAME, METRIC_NAMES, Metric
+from simulation.metrics import METRIC_BY_NAME, METRIC_NAMES, WEEK_SUFFIX, Metric, running
 
 # Colours, fixed per group of people so that every plot tells the same story.
 LAY = "#d95f02"
@@ -106,7 +108,7 @@ class WeeklyChart:
         return (low, high) if math.isfinite(low) and math.isfinite(high) else None
 
     def series(self, frame: Frame) -> list[tuple[Series, np.ndarray]]:
-        """Each line's values for weeks 0 .. frame.week."""
+        """Each line's values for weeks 1 .. frame.week."""
         return [
             (line, frame.cumulative(line.metric) if line.cumulative else frame[line.metric])
             for line in self.lines
@@ -195,11 +197,11 @@ def unknown_metrics() -> list[str]:
 
 @dataclass
 class Frame:
-    """One read of a model's weekly series (DataCollector rows, week 0 first)."""
+    """One read of a model's weekly series: each metric's value in weeks 1 .. week."""
 
     week: int
     length: int  # weeks in the programme
-    columns: dict[str, np.ndarray]
+    columns: dict[str, np.ndarray]  # metric name -> its ``_week`` values, week 1 first
     _cum: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, metric: str) -> np.ndarray:
@@ -207,7 +209,7 @@ class Frame:
 
     @property
     def weeks(self) -> np.ndarray:
-        return np.arange(self.week + 1)
+        return np.arange(1, self.week + 1)
 
     def cumulative(self, metric: str) -> np.ndarray:
         if metric not in self._cum:
@@ -215,27 +217,36 @@ class Frame:
         return self._cum[metric]
 
     def table(self):
-        """The weekly series as a pandas DataFrame indexed by week."""
+        """The weekly series as a pandas DataFrame indexed by week (1 on), with the columns
+        of ``weekly.csv``: each metric's summary so far, then its ``_week`` values."""
         import pandas as pd  # only for the CSV download: the page does not need pandas
 
-        frame = pd.DataFrame({name: self.columns[name] for name in METRIC_NAMES})
+        weekly = np.column_stack([self.columns[name] for name in METRIC_NAMES])
+        summary = running(weekly.reshape(len(self.weeks), len(METRIC_NAMES)))
+        frame = pd.DataFrame(summary, columns=list(METRIC_NAMES), index=self.weeks)
+        for name in METRIC_NAMES:
+            frame[name + WEEK_SUFFIX] = self.columns[name]
         frame.index.name = "week"
         return frame
 
 
 def read_frame(model) -> Frame:
-    """Every metric's weekly series from ``model.datacollector``, read once."""
+    """Every metric's weekly values (its ``_week`` column) from ``model.datacollector``,
+    week 1 on, read once."""
     columns = model.datacollector.model_vars
-    week = len(columns[METRIC_NAMES[0]]) - 1
+    week = len(columns[METRIC_NAMES[0] + WEEK_SUFFIX]) - 1
     return Frame(
         week=week,
         length=int(model.params.weeks),
-        columns={name: np.asarray(columns[name], dtype=float) for name in METRIC_NAMES},
+        columns={
+            name: np.asarray(columns[name + WEEK_SUFFIX][1:], dtype=float) for name in METRIC_NAMES
+        },
     )
 
 
 def weekly_csv(model) -> str:
-    """The run's weekly series as CSV text: a ``week`` column, then one column per metric."""
+    """The run's weekly series as CSV text, as ``weekly.csv``: ``week`` (1 on), each metric's
+    summary so far, then each metric's ``_week`` value."""
     return read_frame(model).table().to_csv(float_format="%.6g")
 
 
@@ -309,7 +320,7 @@ def echarts_option(chart: WeeklyChart, frame: Frame) -> dict:
             "name": "week",
             "nameLocation": "middle",
             "nameGap": 24,
-            "min": 0,
+            "min": 1,
             "max": max(frame.length, 1),
             "axisLabel": {"showMaxLabel": False},
         },
@@ -357,7 +368,7 @@ def draw_chart(ax, chart: WeeklyChart, frame: Frame, title: str) -> list:
         bounds = chart.axis_range(i)
         if bounds is not None:
             target.set_ylim(*bounds)
-    ax.set_xlim(0, max(frame.length, 1))
+    ax.set_xlim(1, max(frame.length, 2))
     ax.set_xlabel("week")
     ax.grid(alpha=0.3)
     ax.set_title(title, fontsize=11)

@@ -23,6 +23,8 @@ import os
 import secrets
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _package_version
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -31,8 +33,16 @@ from dashboards import server as dashboard
 from experiments import analyze, sweep
 from experiments.analysis.errors import AnalysisError
 from experiments.design import SpecError
-from simulation.metrics import METRIC_NAMES, METRICS, PRODUCES
-from simulation.params import DEFAULTS, PARAMS, ParamError, lookup, markdown_table, validate
+from simulation.metrics import METRIC_NAMES, METRICS, PRODUCES, WEEK_NAMES
+from simulation.params import (
+    DEFAULTS,
+    GROUPS,
+    PARAMS,
+    ParamError,
+    lookup,
+    markdown_table,
+    validate,
+)
 from simulation.scenarios import DEFAULT_SCENARIO, list_scenarios, read_scenario, scenario_toml
 from simulation.text import show
 
@@ -46,6 +56,14 @@ EXIT_INTERNAL = 1
 OUTPUT_FILES = ("weekly.csv", "weekly.parquet", "params.toml", "weekly.png")
 
 _HOW = {"rate": "mean of last quarter", "total": "total over run", "final": "at the end"}
+
+
+def package_version() -> str:
+    """The installed coprod's version (``0.0.0`` when run from a folder not installed)."""
+    try:
+        return _package_version(PROG)
+    except PackageNotFoundError:
+        return "0.0.0"
 
 
 class CliError(ValueError):
@@ -95,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         allow_abbrev=False,
         description="Agent-based model of co-production in health care.",
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {package_version()}")
     commands = parser.add_subparsers(
         dest="command", metavar="COMMAND", required=True, parser_class=_Parser
     )
@@ -158,12 +177,19 @@ def _add_run(commands) -> None:
     run.add_argument(
         "--json",
         action="store_true",
-        help='print one JSON object {"params": ..., "metrics": ...} and nothing else',
+        help='print one JSON object {"params", "metrics", "seed", "scenario", "version"} '
+        "and nothing else",
     )
     run.add_argument(
         "--out",
         metavar="DIR",
-        help="write weekly.csv, weekly.parquet, params.toml and weekly.png to DIR",
+        help="write weekly.csv, weekly.parquet, params.toml and weekly.png to DIR "
+        "(a new or empty folder, unless --force)",
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="let --out write into a folder that is not empty (its files are replaced)",
     )
     run.set_defaults(func=cmd_run)
 
@@ -199,7 +225,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not args.out.strip():
             raise CliError("--out: expected a directory path, got ''")
         out = Path(args.out).expanduser()
-        _check_out(out)
+        _check_out(out, args.force)
 
     from simulation.model import CoProductionModel  # Mesa: after the input is checked
 
@@ -209,7 +235,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     if out is not None:
         _write_outputs(out, model, values, scenario.name, args.sets, args.seed)
     if args.json:
-        payload = {"params": values, "metrics": {k: _finite(v) for k, v in metrics.items()}}
+        payload = {
+            "params": values,
+            "metrics": {k: _finite(v) for k, v in metrics.items()},
+            "seed": args.seed,
+            "scenario": scenario.name,
+            "version": package_version(),
+        }
         print(json.dumps(payload, indent=2, allow_nan=False))
     else:
         print(format_report(metrics, values, scenario.name, scenario.description, args.seed))
@@ -223,8 +255,10 @@ def cmd_params(args: argparse.Namespace) -> int:
         print(markdown_table())
         return 0
     header = ("name", "type", "allowed", "default", "unit", "group", "help")
+    by_group = sorted(PARAMS, key=lambda p: GROUPS.index(p.group))  # stable: schema order within
     rows = [header] + [
-        (p.name, p.kind, p.allowed, show(p.default), p.unit or "-", p.group, p.help) for p in PARAMS
+        (p.name, p.kind, p.allowed, show(p.default), p.unit or "-", p.group, p.help)
+        for p in by_group
     ]
     print(_columns(rows))
     return 0
@@ -286,10 +320,15 @@ def _finite(x: float) -> float | None:
 # --------------------------------------------------------------------------- --out
 
 
-def _check_out(out: Path) -> None:
+def _check_out(out: Path, force: bool = False) -> None:
     if out.exists() and not out.is_dir():
         raise CliError(
             f"--out: expected a directory (new or existing), got '{out}', which is an existing file"
+        )
+    if out.is_dir() and not force and any(out.iterdir()):
+        raise CliError(
+            f"--out: '{out}' is not empty (an earlier run or a sweep?); "
+            "choose a new folder, or add --force to replace its files"
         )
     for parent in out.parents:
         if parent.exists():
@@ -301,10 +340,16 @@ def _check_out(out: Path) -> None:
 
 
 def weekly_frame(model):
-    """The weekly series: one row per week from week 0, columns ``week`` + every metric."""
+    """The weekly series: one row per week from week 1, columns ``week``, every metric's
+    summary so far (``insights``: as ``final_metrics()`` had the run stopped that week),
+    then every metric's value in that week alone (``insights_week``).
+
+    Week 0, the DataCollector's first row, is the starting state before anything
+    happened (parity 1.0 with nobody attending), so it is left out.
+    """
     frame = model.datacollector.get_model_vars_dataframe()
     frame = frame.rename_axis("week").reset_index()
-    return frame[["week", *METRIC_NAMES]]
+    return frame[["week", *METRIC_NAMES, *WEEK_NAMES]].iloc[1:].reset_index(drop=True)
 
 
 def _write_outputs(

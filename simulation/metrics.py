@@ -301,13 +301,34 @@ _HOW = np.array([m.how for m in METRICS])
 
 def aggregate(history: Floats) -> dict[str, float]:
     """Final metrics from a (weeks x metrics) array of weekly values (week 1 on)."""
-    weeks = history.shape[0]
-    if weeks == 0:
+    if history.shape[0] == 0:
         return dict.fromkeys(METRIC_NAMES, 0.0)
+    values = _summary(history)
+    return {name: float(v) for name, v in zip(METRIC_NAMES, values, strict=True)}
+
+
+def _summary(history: Floats) -> Floats:
+    weeks = history.shape[0]
     tail = history[weeks - max(1, weeks // 4) :]
     rate, total, final = tail.mean(axis=0), history.sum(axis=0), history[-1]
-    values = np.where(_HOW == "rate", rate, np.where(_HOW == "total", total, final))
-    return {name: float(v) for name, v in zip(METRIC_NAMES, values, strict=True)}
+    return np.where(_HOW == "rate", rate, np.where(_HOW == "total", total, final))
+
+
+WEEK_SUFFIX = "_week"
+# A metric's value in one week alone (``insights_week``: insights that week); the bare
+# name (``insights``) always means the run's summary (:func:`aggregate`) so far.
+WEEK_NAMES: tuple[str, ...] = tuple(name + WEEK_SUFFIX for name in METRIC_NAMES)
+
+
+def running(history: Floats) -> Floats:
+    """Row ``t - 1`` is ``aggregate(history[:t])``: the summary of weeks 1..t, each week.
+
+    The same reductions as :func:`aggregate`, so the last row equals it exactly.
+    """
+    out = np.empty_like(history)
+    for t in range(1, history.shape[0] + 1):
+        out[t - 1] = _summary(history[:t])
+    return out
 
 
 def gini(x: Floats) -> float:

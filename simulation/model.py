@@ -31,22 +31,66 @@ def _report(model: CoProductionModel, name: str) -> float:
     return model.latest[name]
 
 
-class WeeklyCollector(mesa.DataCollector):
-    """Mesa's DataCollector with one model reporter per metric.
+def _summary_so_far(model: CoProductionModel, name: str) -> float:
+    return model.final_metrics()[name]
 
-    ``collect`` appends the week's values directly: they are fresh floats each
-    week, so the deep copy Mesa makes of every reported value is not needed.
+
+class WeeklyCollector(mesa.DataCollector):
+    """Mesa's DataCollector with two model reporters per metric.
+
+    - ``<name>`` (e.g. ``insights``): the run's summary so far, the aggregate of
+      weeks 1..t (what ``final_metrics()`` gives had the run stopped at week t), so
+      ``mesa.batch_run``'s value at the last step is ``final_metrics()``;
+    - ``<name>_week`` (e.g. ``insights_week``): that week's value alone.
+
+    Week 0 (before anything happens) is collected too, as Mesa does: its summaries
+    are 0 and its ``_week`` values describe the starting state.
+
+    ``collect`` appends the week's values directly (they are fresh floats each week,
+    so the deep copy Mesa makes of every reported value is not needed). The summary
+    columns are filled in only when ``model_vars`` is read, so runs nobody reads
+    (a sweep's) do not pay for them.
     """
 
-    def __init__(self):
-        super().__init__(
-            model_reporters={name: partial(_report, name=name) for name in metrics.METRIC_NAMES}
-        )
-        self._columns = [self.model_vars[name] for name in metrics.METRIC_NAMES]
+    def __init__(self, model: CoProductionModel):
+        self._model: CoProductionModel | None = None  # set once Mesa has made the columns
+        reporters = {name: partial(_summary_so_far, name=name) for name in metrics.METRIC_NAMES}
+        reporters |= {
+            week: partial(_report, name=name)
+            for name, week in zip(metrics.METRIC_NAMES, metrics.WEEK_NAMES, strict=True)
+        }
+        super().__init__(model_reporters=reporters)
+        self._weeks: list[int] = []
+        self._summaries = [self._vars[name] for name in metrics.METRIC_NAMES]
+        self._columns = [self._vars[name] for name in metrics.WEEK_NAMES]
+        self._model = model
+
+    # Mesa reads and writes ``self.model_vars``: reading it first fills in the summaries.
+    @property
+    def model_vars(self) -> dict[str, list]:
+        if self._model is not None:
+            self._fill_summaries()
+        return self._vars
+
+    @model_vars.setter
+    def model_vars(self, value: dict[str, list]) -> None:
+        self._vars = value
+
+    def _fill_summaries(self) -> None:
+        assert self._model is not None
+        done = len(self._summaries[0])
+        if done == len(self._weeks):
+            return
+        history, weeks = self._model.history, self._model.params.weeks
+        for week in self._weeks[done:]:
+            values = metrics.aggregate(history[: min(week, weeks)])
+            for name, column in zip(metrics.METRIC_NAMES, self._summaries, strict=True):
+                column.append(values[name])
 
     def collect(self, model: CoProductionModel) -> None:
-        """Record this week's value of every metric."""
+        """Record this week's value of every metric (its summary is worked out when read)."""
         self._collection_steps.append(model.time)
+        self._weeks.append(model.steps)
         latest = model.latest
         for name, column in zip(metrics.METRIC_NAMES, self._columns, strict=True):
             column.append(latest[name])
@@ -58,7 +102,8 @@ class CoProductionModel(mesa.Model):
     Every parameter of ``simulation.params.PARAMS`` is a keyword argument with its
     default; ``rng`` seeds all randomness. Agent state lives in numpy arrays
     (``self.state``); ``self.agents`` holds one Mesa agent per person as a view
-    on those arrays. The DataCollector has a model reporter per metric, per week.
+    on those arrays. The DataCollector reports, per week, each metric's summary so far
+    (``insights``) and that week's value (``insights_week``).
     """
 
     def __init__(self, *, rng: int | np.random.Generator | None = None, **params: Any) -> None:
@@ -83,7 +128,7 @@ class CoProductionModel(mesa.Model):
         self.latest = metrics.weekly(
             self.state, self._carried, None, None, money.Flows(), dict(self._totals), 0
         )
-        self.datacollector = WeeklyCollector()
+        self.datacollector = WeeklyCollector(self)
         self.datacollector.collect(self)
 
     def _make_views(self) -> None:

@@ -7,6 +7,7 @@ once, so the suite stays fast); the rest calls ``experiments.cli.main`` in proce
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tomllib
@@ -18,8 +19,8 @@ import pytest
 from cli_checks import assert_one_line_error
 
 from experiments import cli
-from simulation.metrics import METRIC_NAMES
-from simulation.params import DEFAULTS, PARAMS, ParamError, markdown_table
+from simulation.metrics import METRIC_NAMES, WEEK_NAMES
+from simulation.params import DEFAULTS, GROUPS, PARAMS, ParamError, markdown_table
 from simulation.scenarios import list_scenarios, load_scenario, read_scenario, scenario_toml
 
 PARAM_NAMES = [p.name for p in PARAMS]
@@ -193,9 +194,42 @@ def test_failed_write_leaves_nothing_behind(tmp_path, monkeypatch, capsys):
     existing = tmp_path / "existing"
     existing.mkdir()
     (existing / "weekly.csv").write_text("old\n")
-    assert cli.main(["run", *SHORT, "--out", str(existing)]) == 2
+    assert cli.main(["run", *SHORT, "--out", str(existing), "--force"]) == 2
     assert [p.name for p in existing.iterdir()] == ["weekly.csv"]
     assert (existing / "weekly.csv").read_text() == "old\n"
+
+
+def test_out_refuses_a_folder_that_is_not_empty_unless_forced(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    out.mkdir()
+    (out / "runs.parquet").write_text("a sweep's results\n")
+    assert cli.main(["run", *SHORT, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("coprod: error: --out") and err.count("\n") == 1
+    assert "not empty" in err and "--force" in err
+    assert [p.name for p in out.iterdir()] == ["runs.parquet"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert cli.main(["run", *SHORT, "--out", str(empty)]) == 0  # an empty folder is fine
+    assert cli.main(["run", *SHORT, "--out", str(empty), "--force"]) == 0
+    assert cli.main(["run", *SHORT, "--out", str(out), "--force"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted([*cli.OUTPUT_FILES, "runs.parquet"])
+
+
+def test_version(capsys):
+    assert cli.main(["--version"]) == 0
+    line = capsys.readouterr().out
+    assert line == f"coprod {cli.package_version()}\n"
+    assert re.fullmatch(r"coprod \d+\.\d+\.\d+\n", line)
+
+
+def test_params_are_listed_by_group_in_the_schema_order(capsys):
+    assert cli.main(["params"]) == 0
+    rows = capsys.readouterr().out.splitlines()[1:]
+    groups = [next(p.group for p in PARAMS if row.split()[0] == p.name) for row in rows]
+    assert len(rows) == len(PARAMS)
+    assert list(dict.fromkeys(groups)) == list(GROUPS)  # each group once, in order
+    assert groups[-2:] == ["Run", "Run"]  # travel_cost, permitted_earnings come before
 
 
 # --------------------------------------------------------------------------- --json
@@ -209,7 +243,9 @@ def test_json_through_the_console_script_is_reproducible(tmp_path):
         assert "Traceback" not in done.stderr
     assert runs["script"].stdout == runs["module"].stdout  # two processes, one answer
     payload = json.loads(runs["script"].stdout)
-    assert set(payload) == {"params", "metrics"}
+    assert set(payload) == {"params", "metrics", "seed", "scenario", "version"}
+    assert payload["seed"] == 3 and payload["scenario"] == "default"
+    assert payload["version"] == cli.package_version()
     assert list(payload["params"]) == PARAM_NAMES
     assert set(payload["metrics"]) == set(METRIC_NAMES)
     assert payload["params"]["weeks"] == 8
@@ -249,10 +285,14 @@ def test_out_writes_series_figure_and_a_reusable_scenario(tmp_path, capsys):
     csv = pd.read_csv(out / "weekly.csv")
     parquet = pd.read_parquet(out / "weekly.parquet")
     for frame in (csv, parquet):
-        assert list(frame.columns) == ["week", *METRIC_NAMES]
-        assert len(frame) == 8 + 1
-        assert frame["week"].tolist() == list(range(9))
+        # weeks 1-8 (week 0, the starting state, is left out); summaries, then _week values
+        assert list(frame.columns) == ["week", *METRIC_NAMES, *WEEK_NAMES]
+        assert frame["week"].tolist() == list(range(1, 9))
     pd.testing.assert_frame_equal(csv, parquet, check_dtype=False)
+    # the last week's summary is the run's result; a total sums the _week values
+    assert parquet[list(METRIC_NAMES)].iloc[-1].to_dict() == first["metrics"]
+    assert parquet["insights"].iloc[-1] == parquet["insights_week"].sum()
+    assert parquet["insights"].iloc[3] == parquet["insights_week"].iloc[:4].sum()
 
     assert (out / "weekly.png").read_bytes()[:8] == PNG_MAGIC
 
@@ -260,7 +300,7 @@ def test_out_writes_series_figure_and_a_reusable_scenario(tmp_path, capsys):
     assert isinstance(settings["description"], str)
     assert load_scenario(out / "params.toml") == first["params"]
     again = _json_run(capsys, "--scenario", str(out / "params.toml"))
-    assert again == first
+    assert again == first | {"scenario": str(out / "params.toml")}
 
 
 def test_table_report_groups_metrics_with_units(capsys):

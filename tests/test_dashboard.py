@@ -357,7 +357,7 @@ def test_layout_is_computed_once_per_model_and_story_adds_up():
     assert network.layout_computations == before + 1
     text = story.markdown(model)
     assert f"£{sum(model.ledger.values()):,.0f}" in text
-    frame_total = sum(model.datacollector.model_vars["insights"])
+    frame_total = sum(model.datacollector.model_vars["insights_week"])
     assert f"{frame_total:,.0f} new insight" in text
 
 

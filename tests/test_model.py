@@ -135,9 +135,10 @@ def test_run_steps_until_the_programme_ends_and_returns_final_metrics():
     weekly = model.datacollector.get_model_vars_dataframe().iloc[1:]  # weeks 1-10
     # 10 weeks: a rate is the mean of the last 10 // 4 = 2 weeks, a total the sum of all 10,
     # a final value that of week 10.
-    assert final["participation_lay"] == pytest.approx(weekly["participation_lay"].iloc[-2:].mean())
-    assert final["insights"] == pytest.approx(weekly["insights"].sum())
-    assert final["retention_lay"] == weekly["retention_lay"].iloc[-1]
+    lay = weekly["participation_lay_week"]
+    assert final["participation_lay"] == pytest.approx(lay.iloc[-2:].mean())
+    assert final["insights"] == pytest.approx(weekly["insights_week"].sum())
+    assert final["retention_lay"] == weekly["retention_lay_week"].iloc[-1]
     # and they agree with what the run left behind
     s = model.state
     assert final["programme_cost"] == pytest.approx(sum(model.ledger.values()))
@@ -208,14 +209,39 @@ def test_datacollector_reports_every_metric_every_week():
     model = CoProductionModel(rng=9, **(SMALL | {"weeks": weeks}))
     dc = model.datacollector
     assert isinstance(dc, mesa.DataCollector)
-    assert list(dc.model_reporters) == list(METRIC_NAMES)
+    week_names = [name + "_week" for name in METRIC_NAMES]
+    assert list(dc.model_reporters) == [*METRIC_NAMES, *week_names]
     initial = dict(model.latest)
     model.run()
     df = dc.get_model_vars_dataframe()
-    assert list(df.columns) == list(METRIC_NAMES)
+    assert list(df.columns) == [*METRIC_NAMES, *week_names]
     assert len(df) == weeks + 1
-    assert df.iloc[0].to_dict() == pytest.approx(initial)
-    assert np.array_equal(df.iloc[1:].to_numpy(dtype=float), model.history)
+    # _week: each week's own value (week 0: the starting state)
+    assert df[week_names].iloc[0].tolist() == pytest.approx([initial[n] for n in METRIC_NAMES])
+    assert np.array_equal(df[week_names].iloc[1:].to_numpy(dtype=float), model.history)
+    # bare names: the summary so far; week 0 has none, the last week is final_metrics()
+    assert (df[list(METRIC_NAMES)].iloc[0] == 0).all()
+    assert df[list(METRIC_NAMES)].iloc[-1].to_dict() == model.final_metrics()
+
+
+def test_datacollector_summary_so_far_by_hand():
+    # 9 weeks by hand: at week t a total is the sum of weeks 1..t, a rate the mean of the
+    # last max(1, t // 4) weeks, a final value that of week t.
+    model = CoProductionModel(rng=9, **(SMALL | {"weeks": 9}))
+    model.run()
+    df = model.datacollector.get_model_vars_dataframe()
+    ins, cost = df["insights_week"], df["programme_cost_week"]
+    assert df["insights"].iloc[5] == ins.iloc[1:6].sum()
+    assert df["programme_cost"].iloc[3] == pytest.approx(cost.iloc[1] + cost.iloc[2] + cost.iloc[3])
+    trust = df["mean_trust_week"]
+    assert df["mean_trust"].iloc[3] == trust.iloc[3]  # 3 // 4 = 0: one week
+    assert df["mean_trust"].iloc[8] == pytest.approx((trust.iloc[7] + trust.iloc[8]) / 2)  # 9 // 4
+    assert df["retention_lay"].iloc[6] == df["retention_lay_week"].iloc[6]
+    # and what the model would report had it stopped at week 5
+    stopped = CoProductionModel(rng=9, **(SMALL | {"weeks": 9}))
+    for _ in range(5):
+        stopped.step()
+    assert df[list(METRIC_NAMES)].iloc[5].to_dict() == stopped.final_metrics()
 
 
 # --------------------------------------------------------------------------- signature
@@ -264,7 +290,9 @@ def _check_batch_rows(rows):
         assert set(METRIC_NAMES) <= set(row)
         assert row["weeks"] == 6 and row["Step"] == 6
         model = _direct(row["pace"], row["rng"])
-        assert [row[name] for name in METRIC_NAMES] == model.history[-1].tolist()
+        # the bare names are the run's summary, exactly final_metrics(); _week the last week's
+        assert {name: row[name] for name in METRIC_NAMES} == model.final_metrics()
+        assert [row[name] for name in metrics.WEEK_NAMES] == model.history[-1].tolist()
 
 
 @pytest.fixture
