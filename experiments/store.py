@@ -4,7 +4,8 @@ Layout of ``DIR``::
 
     manifest.json           what was run, how, by which versions; checksums when done
     runs.parquet            one row per run (when done)
-    timeseries.parquet      one row per run and week (when done, if the spec asks)
+    timeseries.parquet      one row per run and week from 1 (when done, if the spec asks):
+                            each metric's summary so far, then its <name>_week value
     parts/part-000042.arrow        runs of block 42 (while running; Arrow IPC files,
     parts/part-000042.ts.arrow     their weekly series    faster to write and read than Parquet)
 
@@ -35,7 +36,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
-from simulation.metrics import METRIC_NAMES
+from simulation.metrics import METRIC_NAMES, WEEK_NAMES, running
 from simulation.params import PARAMS
 
 MANIFEST = "manifest.json"
@@ -54,8 +55,12 @@ RUNS_SCHEMA = pa.schema(
     + [(name, pa.float64()) for name in METRIC_NAMES]
     + [("status", pa.string()), ("error", pa.string())]
 )
+# Per run and week (from 1): each metric's summary so far under its own name (the last
+# week's equals the run's row in runs.parquet), then its value that week (``<name>_week``).
 TIMESERIES_SCHEMA = pa.schema(
-    [("run_id", pa.int64()), ("week", pa.int64())] + [(name, pa.float64()) for name in METRIC_NAMES]
+    [("run_id", pa.int64()), ("week", pa.int64())]
+    + [(name, pa.float64()) for name in METRIC_NAMES]
+    + [(name, pa.float64()) for name in WEEK_NAMES]
 )
 
 
@@ -245,8 +250,9 @@ class Blocks:
             return TIMESERIES_SCHEMA.empty_table()
         run_id = np.concatenate([np.full(len(s), r, dtype=np.int64) for r, s in blocks])
         week = np.concatenate([np.arange(1, len(s) + 1, dtype=np.int64) for _, s in blocks])
+        summaries = np.concatenate([running(s) for _, s in blocks]).T
         values = np.concatenate([s for _, s in blocks]).T
-        return pa.Table.from_arrays([run_id, week, *values], schema=TIMESERIES_SCHEMA)
+        return pa.Table.from_arrays([run_id, week, *summaries, *values], schema=TIMESERIES_SCHEMA)
 
     def consolidate(self) -> dict[str, Path]:
         """Stream the parts, in block order, into the final tables (atomically)."""

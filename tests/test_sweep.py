@@ -427,7 +427,8 @@ def test_timeseries_long_format(tmp_path):
     )
     result = run_sweep(_write(tmp_path, text), tmp_path / "out", workers=1, progress=False)
     series = pd.read_parquet(result.timeseries_path)
-    assert list(series.columns) == ["run_id", "week", *METRIC_NAMES]
+    week_names = [name + "_week" for name in METRIC_NAMES]
+    assert list(series.columns) == ["run_id", "week", *METRIC_NAMES, *week_names]
     assert len(series) == 2 * 2 * 5 + 2 * 2 * 7
     runs = result.read_runs()
     for run in runs.itertuples():
@@ -436,8 +437,17 @@ def test_timeseries_long_format(tmp_path):
     last = runs.iloc[-1]
     model = CoProductionModel(rng=int(last["seed"]), weeks=7, compensation="paid")
     model.run()
-    mine = series[series["run_id"] == last["run_id"]][list(METRIC_NAMES)].to_numpy()
-    assert np.array_equal(mine, model.history)
+    mine = series[series["run_id"] == last["run_id"]]
+    assert np.array_equal(mine[week_names].to_numpy(), model.history)  # each week's own value
+    # the bare names: the summary so far, as the DataCollector reports it; at the last
+    # week, the run's row in runs.parquet
+    collected = model.datacollector.get_model_vars_dataframe().iloc[1:]
+    assert np.array_equal(mine[list(METRIC_NAMES)].to_numpy(), collected[list(METRIC_NAMES)])
+    for run in runs.itertuples():
+        end = series[series["run_id"] == run.run_id].iloc[-1]
+        assert [end[n] for n in METRIC_NAMES] == [getattr(run, n) for n in METRIC_NAMES]
+    # by hand, for a total: insights so far at week 3 is the sum of weeks 1-3
+    assert mine["insights"].iloc[2] == mine["insights_week"].iloc[:3].sum()
     manifest = json.loads(result.manifest_path.read_text())
     assert set(manifest["files"]) == {"runs.parquet", "timeseries.parquet"}
 
