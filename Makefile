@@ -16,7 +16,7 @@ FIND_PYTHON = for c in python3.13 python3.12 python3.14 python3 python \
 	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	    command -v $$c; exit 0; fi; done; exit 1
 
-.PHONY: run test test-fast lint format mutation bench install clean help dashboard bench-dashboard screenshots
+.PHONY: run test test-fast lint format mutation bench install clean help dashboard bench-dashboard screenshots figures
 
 help:
 	@echo "make run    - the headline sweep (compensation x pacing) on local processes, then its analysis in $(OUT)"
@@ -26,6 +26,7 @@ help:
 	@echo "make mutation - mutation testing of the rule modules with mutmut (slow, not in make test; docs/mutation.md)"
 	@echo "make bench  - print the model's speed figures"
 	@echo "make dashboard - open the model in a web browser (HOST=0.0.0.0 for a room's network)"
+	@echo "make figures - redraw every figure in README.md and docs/ (make run, make screenshots)"
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(PY) ]; then \
@@ -95,3 +96,7 @@ bench-dashboard: $(STAMP)
 
 screenshots: $(STAMP)
 	$(PY) -m dashboards.screenshots
+
+# Every figure README.md and docs/ show; docs/img/figures.toml says which target makes each.
+figures: run screenshots
+	$(PY) -m experiments.analysis.figures --out $(OUT)

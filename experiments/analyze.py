@@ -52,13 +52,27 @@ def add_parser(commands) -> argparse.ArgumentParser:
         help="a metric to plot and discuss (repeatable; default: a headline "
         "selection: " + ", ".join(DEFAULT_METRICS) + ")",
     )
+    parser.add_argument(
+        "--x",
+        metavar="FACTOR",
+        help="the varied factor across the figures (default: by effect size)",
+    )
+    parser.add_argument("--y", metavar="FACTOR", help="the varied factor up the figures (ditto)")
+    parser.add_argument(
+        "--facet",
+        action="append",
+        default=None,
+        metavar="FACTOR",
+        help="a varied factor with a panel per level (repeatable; default: the factors "
+        "after x and y by effect size, at most two)",
+    )
     parser.set_defaults(func=cmd_analyze)
     return parser
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Analyse ``args.dir`` and say what was written; AnalysisError on bad input."""
-    report = analysis.analyze(args.dir, metrics=args.metrics)
+    report = analysis.analyze(args.dir, metrics=args.metrics, x=args.x, y=args.y, facet=args.facet)
     figures = set(re.findall(r"\]\((figures/[^)]+\.png)\)", report.read_text(encoding="utf-8")))
     print(
         f"wrote {report} (with summary.csv, summary.parquet, regimes.csv and "

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from experiments.analysis.errors import AnalysisError
 from experiments.analysis.labels import param_label
 from experiments.analysis.load import Sweep
 from experiments.analysis.settings import GROUP_BINS, HEATMAP_BINS, LINE_BINS, MAX_LEVELS
@@ -102,18 +104,100 @@ def _key(value: Any) -> Any:
     return value
 
 
-def main_axes(sweep: Sweep, frame: pd.DataFrame) -> list[Axis]:
-    """The figures' axes: the first two varied parameters (the spec's order).
+MAX_FACETS = 2  # factors beyond the two axes and this many panel factors are pooled
+
+
+def factor_spread(frame: pd.DataFrame, param: str, metrics: Sequence[str]) -> float:
+    """How much ``param`` moves ``metrics``: the spread of its level means, standardised.
+
+    For each metric, (highest - lowest mean over the levels of ``param``) divided by
+    the metric's standard deviation over all runs; summed over the metrics. Metrics
+    that do not vary (or are missing) add nothing. A continuous parameter is taken
+    in five equal-width bins.
+    """
+    values = frame[param]
+    if values.nunique(dropna=True) > MAX_LEVELS and pd.api.types.is_numeric_dtype(values):
+        values = pd.cut(values.astype(float), HEATMAP_BINS)
+    total = 0.0
+    for metric in metrics:
+        if metric not in frame.columns:
+            continue
+        y = frame[metric].astype(float)
+        sd = float(y.std())
+        if not np.isfinite(sd) or sd == 0:
+            continue
+        means = y.groupby(values, observed=True).mean()
+        total += float(means.max() - means.min()) / sd
+    return total
+
+
+def rank_factors(sweep: Sweep, frame: pd.DataFrame, metrics: Sequence[str]) -> list[str]:
+    """The varied parameters, the one that moves ``metrics`` most first (:func:`factor_spread`).
+
+    Ties keep the spec's order.
+    """
+    spread = {p: factor_spread(frame, p, metrics) for p in sweep.varied}
+    return sorted(sweep.varied, key=lambda p: -spread[p])
+
+
+def choose_factors(
+    sweep: Sweep,
+    frame: pd.DataFrame,
+    metrics: Sequence[str],
+    x: str | None = None,
+    y: str | None = None,
+    facet: Sequence[str] | None = None,
+) -> tuple[list[str], list[str]]:
+    """Which varied parameters go on the x axis, the y axis and in the panels.
+
+    By default, by effect size (:func:`rank_factors`): the parameter that moves the
+    metrics most on x, the next on y, the next ``MAX_FACETS`` in panels (one panel
+    per level; a grid of panels for two), the rest pooled. Panels are only drawn for
+    grid designs. ``x``, ``y`` and ``facet`` override the choice; the places left
+    open are filled in the same order. Returns ``([x, y], facets)``, shorter when
+    fewer parameters vary. AnalysisError names the allowed factors if a name is not
+    a varied parameter, or is given twice.
+    """
+    given = [("--x", x), ("--y", y), *(("--facet", f) for f in facet or ())]
+    allowed = ", ".join(sweep.varied) or "none"
+    for option, name in given:
+        if name is not None and name not in sweep.varied:
+            raise AnalysisError(
+                f"{option}: '{name}' is not a varied factor of this sweep (allowed: {allowed})"
+            )
+    named = [n for _, n in given if n is not None]
+    if len(set(named)) < len(named):
+        raise AnalysisError(f"--x/--y/--facet: each factor once (allowed: {allowed})")
+    rest = [p for p in rank_factors(sweep, frame, metrics) if p not in named]
+    main = [x or (rest.pop(0) if rest else None), y or (rest.pop(0) if rest else None)]
+    main = [p for p in main if p is not None]
+    if facet is not None:
+        return main, list(facet)
+    return main, rest[:MAX_FACETS] if sweep.kind == "grid" else []
+
+
+def main_axes(
+    sweep: Sweep,
+    frame: pd.DataFrame,
+    params: Sequence[str] | None = None,
+    facets: Sequence[str] = (),
+) -> tuple[list[Axis], list[Axis]]:
+    """The figures' axes (``params``, default the first two varied) and panel factors.
 
     Adds each axis's level column to ``frame`` (in place).
     """
-    main = sweep.varied[:2]
+    main = list(sweep.varied[:2] if params is None else params)
     axes: list[Axis] = []
     for param in main:
         axis, index = make_axis(sweep, frame, param, HEATMAP_BINS if len(main) == 2 else LINE_BINS)
         frame[axis.column] = index
         axes.append(axis)
-    return axes
+    panels: list[Axis] = []
+    for param in facets:
+        axis, index = make_axis(sweep, frame, param, GROUP_BINS)
+        frame[axis.column] = index
+        panels.append(axis)
+    return axes, panels
 
 
 def rebin_for_lines(

@@ -27,7 +27,7 @@ import pandas as pd
 
 from experiments import store
 from experiments.analysis import figures
-from experiments.analysis.axes import main_axes, rebin_for_lines
+from experiments.analysis.axes import choose_factors, main_axes, rebin_for_lines
 from experiments.analysis.errors import AnalysisError
 from experiments.analysis.load import Sweep, check_metrics, load_sweep
 from experiments.analysis.report import report_markdown
@@ -40,11 +40,20 @@ REPORT = "report.md"
 FIGURES = "figures"
 # The figures an analysis draws: an earlier analysis's that this one did not redraw
 # (other metrics, another design) are removed, anything else in figures/ is kept.
-_OURS = re.compile(r"(heatmap|lines)-[a-z_]+\.png|regime-map\.png|sobol\.png|morris\.png")
+_OURS = re.compile(r"(heatmap|lines|scatter)-[a-z_]+\.png|regime-map\.png|sobol\.png|morris\.png")
 
 
-def analyze(directory: str | os.PathLike, metrics: Sequence[str] | None = None) -> Path:
+def analyze(
+    directory: str | os.PathLike,
+    metrics: Sequence[str] | None = None,
+    x: str | None = None,
+    y: str | None = None,
+    facet: Sequence[str] | None = None,
+) -> Path:
     """Analyse the sweep in ``directory``; return the path of the report it wrote.
+
+    ``x``, ``y`` and ``facet`` choose the figures' axes and panels
+    (:func:`experiments.analysis.axes.choose_factors`; default: by effect size).
 
     Raises AnalysisError for bad input; then nothing in ``directory`` has changed.
     """
@@ -61,7 +70,7 @@ def analyze(directory: str | os.PathLike, metrics: Sequence[str] | None = None) 
     try:
         stage.mkdir()
         (stage / FIGURES).mkdir()
-        written = write_all(compute(sweep, chosen), stage)
+        written = write_all(compute(sweep, chosen, x, y, facet), stage)
         if not figures_dir.is_dir():
             figures_dir.mkdir()
             made_figures_dir = True
@@ -80,7 +89,13 @@ def analyze(directory: str | os.PathLike, metrics: Sequence[str] | None = None) 
     return sweep.path / REPORT
 
 
-def compute(sweep: Sweep, chosen: list[str]) -> Results:
+def compute(
+    sweep: Sweep,
+    chosen: list[str],
+    x: str | None = None,
+    y: str | None = None,
+    facet: Sequence[str] | None = None,
+) -> Results:
     """Every table the outputs are made of: regimes, summary, cells, shares, sensitivity."""
     notes = list(sweep.notes)
     labelled = all(m in sweep.runs.columns for m in NEEDED_METRICS)
@@ -93,8 +108,9 @@ def compute(sweep: Sweep, chosen: list[str]) -> Results:
             + ", ".join(m for m in NEEDED_METRICS if m not in sweep.runs.columns)
         )
     ok = sweep.ok.assign(regime=regimes.loc[sweep.ok.index])
-    axes = main_axes(sweep, ok)
-    keys = [a.column for a in axes]
+    params, facet_params = choose_factors(sweep, ok, chosen, x, y, facet)
+    axes, facets = main_axes(sweep, ok, params, facet_params)
+    keys = [a.column for a in axes + facets]
     cells = group_stats(ok, keys, chosen).reset_index() if axes else None
     if not axes:
         notes.append("no varied parameter: heatmaps and line plots skipped")
@@ -111,6 +127,7 @@ def compute(sweep: Sweep, chosen: list[str]) -> Results:
         summary=summarise(sweep, regimes),
         ok=ok,
         axes=axes,
+        facets=facets,
         cells=cells,
         shares=regime_shares(ok, keys) if labelled else None,
         sensitivity=sens,
@@ -151,29 +168,45 @@ def draw(results: Results, stage: Path) -> None:
     sweep, axes, pooled = results.sweep, results.axes, results.pooled
     drawn = results.figures
     for metric in results.chosen if axes else ():
-        if len(axes) == 2:
+        if len(axes) == 2 and any(a.binned for a in axes):
+            # A sampled continuous space: every run as a dot, not mostly empty bins.
+            rel = f"{FIGURES}/scatter-{metric}.png"
+            figures.scatter(sweep, results.ok, [a.param for a in axes], metric, stage / rel)
+            drawn["scatter"].append(rel)
+        elif len(axes) == 2:
             rel = f"{FIGURES}/heatmap-{metric}.png"
-            figures.heatmap(sweep, results.cells, axes[0], axes[1], metric, stage / rel, pooled)
+            figures.heatmap(
+                sweep, results.cells, axes[0], axes[1], metric, stage / rel, pooled, results.facets
+            )
             drawn["heatmap"].append(rel)
-        if len(axes) == 2 and axes[1].binned:
-            lx, lg, levels = rebin_for_lines(sweep, results.ok, axes)
-            line_cells = group_stats(
-                results.ok.assign(**levels), [lx.column, lg.column], [metric]
-            ).reset_index()
-        else:
-            line_cells, lx = results.cells, axes[0]
-            lg = axes[1] if len(axes) == 2 else None
-        rel = f"{FIGURES}/lines-{metric}.png"
-        figures.lines(sweep, line_cells, lx, lg, metric, stage / rel, pooled)
-        drawn["lines"].append(rel)
+        _draw_lines(results, metric, stage)
     if results.shares is not None:
         rel = f"{FIGURES}/regime-map.png"
         ax_x = axes[0] if axes else None
         ax_y = axes[1] if len(axes) == 2 else None
-        figures.regime_map(sweep, results.shares, ax_x, ax_y, stage / rel, pooled)
+        figures.regime_map(sweep, results.shares, ax_x, ax_y, stage / rel, pooled, results.facets)
         drawn["regimes"].append(rel)
     if results.sensitivity is not None:
         rel = f"{FIGURES}/{sweep.kind}.png"
         draw_indices = figures.sobol_figure if sweep.kind == "sobol" else figures.morris_figure
         draw_indices(sweep, results.sensitivity, results.chosen, stage / rel)
         drawn["sensitivity"].append(rel)
+
+
+def _draw_lines(results: Results, metric: str, stage: Path) -> None:
+    """The line plot of ``metric`` along the x axis, a line per level of the y axis.
+
+    Pooled over the panel factors (a line plot has no panels).
+    """
+    sweep, axes, ok = results.sweep, results.axes, results.ok
+    if len(axes) == 2 and axes[1].binned:
+        lx, lg, levels = rebin_for_lines(sweep, ok, axes)
+        line_cells = group_stats(ok.assign(**levels), [lx.column, lg.column], [metric])
+    else:
+        lx, lg = axes[0], (axes[1] if len(axes) == 2 else None)
+        line_cells = group_stats(ok, [a.column for a in axes], [metric])
+    others = [p for p in sweep.varied if p not in {a.param for a in axes}]
+    pooled = f" (pooled over {', '.join(others)})" if others else ""
+    rel = f"{FIGURES}/lines-{metric}.png"
+    figures.lines(sweep, line_cells.reset_index(), lx, lg, metric, stage / rel, pooled)
+    results.figures["lines"].append(rel)

@@ -82,7 +82,7 @@ def _header(results: Results) -> list[str]:
 def _design(results: Results) -> list[str]:
     """The varied and fixed parameters, and the failed runs."""
     sweep = results.sweep
-    out = ["Varied parameters (the first two are the figures' axes):", ""]
+    out = ["Varied parameters:", ""]
     for p in sweep.varied:
         factor = sweep.factors[p]
         if "values" in factor:
@@ -91,6 +91,10 @@ def _design(results: Results) -> list[str]:
             span = f"{show(factor['min'])} to {show(factor['max'])}"
         out.append(f"- `{p}`: {param_meaning(p)}; values {span}")
     out.append("")
+    if results.axes:
+        where = ["x: " + results.axes[0].param] + [f"y: {a.param}" for a in results.axes[1:]]
+        where += [f"panels: {a.param}" for a in results.facets]
+        out += ["Figures (chosen by effect size unless given): " + ", ".join(where) + ".", ""]
     if sweep.fixed:
         shown = ", ".join(f"`{k} = {show(v)}`" for k, v in sweep.fixed.items())
         out += [f"Fixed: {shown}.", ""]
@@ -215,7 +219,7 @@ def _regimes(results: Results) -> list[str]:
 
 def _dominant_cells(results: Results) -> list[str]:
     """For each regime, the cells where it is the most common, with its share there."""
-    shares, axes = results.shares, results.axes
+    shares, axes = results.shares, results.axes + results.facets
     dom = shares[[f"share_{r.name}" for r in REGIMES]].idxmax(axis=1).str.removeprefix("share_")
     out = []
     for r in REGIMES:
@@ -263,12 +267,12 @@ def sensitivity_table(sens: pd.DataFrame, kind: str) -> str:
 
 def _figures(results: Results) -> list[str]:
     figures = results.figures
-    if not (figures["heatmap"] or figures["lines"]):
+    if not (figures["heatmap"] or figures["scatter"] or figures["lines"]):
         return []
     out = ["## Figures", ""]
     for metric in results.chosen:
         out += [f"### {metric_heading(metric)}", ""]
-        for kind in ("heatmap", "lines"):
+        for kind in ("heatmap", "scatter", "lines"):
             rel = f"figures/{kind}-{metric}.png"
             if rel in figures[kind]:
                 out += [f"![{metric} {kind}]({rel})", ""]

@@ -15,7 +15,7 @@ import pandas as pd
 from experiments.analysis.axes import Axis
 from experiments.analysis.load import Sweep
 
-FIGURE_KINDS = ("heatmap", "lines", "regimes", "sensitivity")
+FIGURE_KINDS = ("heatmap", "scatter", "lines", "regimes", "sensitivity")
 
 
 @dataclass
@@ -27,11 +27,12 @@ class Results:
     regimes: pd.Series  # the regime of every run (None: failed, or not labelled)
     summary: pd.DataFrame  # one row per design point: summary.csv
     ok: pd.DataFrame  # the successful runs, with their regime and level columns
-    axes: list[Axis]  # the figures' axes: the first two varied parameters
+    axes: list[Axis]  # the figures' axes: x and y (axes.choose_factors)
     cells: pd.DataFrame | None  # statistics per cell of the axes (None without axes)
     shares: pd.DataFrame | None  # regime shares per cell (None when not labelled)
     sensitivity: pd.DataFrame | None  # Sobol or Morris indices (None for other designs)
     notes: list[str] = field(default_factory=list)  # what was skipped or assumed
+    facets: list[Axis] = field(default_factory=list)  # a panel per level of each (heatmaps, map)
     figures: dict[str, list[str]] = field(
         default_factory=lambda: {kind: [] for kind in FIGURE_KINDS}
     )  # relative paths of the figures drawn, by kind
@@ -43,6 +44,7 @@ class Results:
 
     @property
     def pooled(self) -> str:
-        """`` (pooled over a, b)`` for the varied parameters no figure axis shows."""
-        others = self.sweep.varied[2:]
+        """`` (pooled over a, b)`` for the varied parameters no figure axis or panel shows."""
+        shown = {a.param for a in self.axes + self.facets}
+        others = [p for p in self.sweep.varied if p not in shown]
         return f" (pooled over {', '.join(others)})" if others else ""

@@ -1,0 +1,208 @@
+"""Figures that show every factor: the choice of axes and panels, panels, colour scales.
+
+Sweeps are written by ``test_analyze.write_sweep`` with metrics given by hand (no
+model runs), so the factor that moves a metric most is known in advance.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import TwoSlopeNorm
+from test_analyze import write_sweep
+
+from experiments import cli
+from experiments.analysis import AnalysisError, figures
+from experiments.analysis.axes import choose_factors, factor_spread, rank_factors
+from experiments.analysis.load import load_sweep
+from experiments.analysis.pipeline import analyze, compute
+
+ROOT = Path(__file__).resolve().parents[1]
+VARY = {
+    "compensation": ["none", "expenses", "paid"],
+    "pace": [0.1, 0.9],
+    "benefit_safe": [False, True],
+}
+
+
+def _parity(run_id: int, values: dict) -> dict:
+    """benefit_safe moves parity by 0.4, paid by 0.1, pace not at all (plus a little noise)."""
+    paid = values["compensation"] == "paid"
+    value = 0.4 + 0.4 * bool(values["benefit_safe"]) + 0.1 * paid + 0.001 * (run_id % 3)
+    return {"participation_parity": value, "participation_lay": 0.2 + 0.1 * paid}
+
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory) -> Path:
+    """A 3 x 2 x 2 grid, 2 replicates, with parity given by :func:`_parity`."""
+    return write_sweep(tmp_path_factory.mktemp("three") / "three", VARY, metrics=_parity)
+
+
+def test_factor_spread_is_the_range_of_level_means_over_the_sd():
+    # m is 0, 0, 1, 1: the means over a are 0 and 1 (range 1), the sd is sqrt(1/3);
+    # over b both means are 0.5 (range 0).
+    frame = pd.DataFrame({"a": [0, 0, 1, 1], "b": [0, 1, 0, 1], "m": [0.0, 0.0, 1.0, 1.0]})
+    assert factor_spread(frame, "a", ["m"]) == pytest.approx(math.sqrt(3))
+    assert factor_spread(frame, "b", ["m"]) == pytest.approx(0.0)
+    assert factor_spread(frame, "a", ["m", "m"]) == pytest.approx(2 * math.sqrt(3))
+
+
+def test_the_strongest_factor_goes_on_x_the_next_on_y_the_rest_in_panels(three):
+    sweep = load_sweep(three)
+    metrics = ["participation_parity"]
+    assert rank_factors(sweep, sweep.ok, metrics) == ["benefit_safe", "compensation", "pace"]
+    assert choose_factors(sweep, sweep.ok, metrics) == (
+        ["benefit_safe", "compensation"],
+        ["pace"],
+    )
+
+
+def test_the_user_chooses_axes_and_panels(three):
+    sweep = load_sweep(three)
+    metrics = ["participation_parity"]
+    chosen = choose_factors(sweep, sweep.ok, metrics, "pace", "compensation", ["benefit_safe"])
+    assert chosen == (["pace", "compensation"], ["benefit_safe"])
+    # Only x given: y and the panels follow the ranking of the others.
+    assert choose_factors(sweep, sweep.ok, metrics, x="pace") == (
+        ["pace", "benefit_safe"],
+        ["compensation"],
+    )
+    with pytest.raises(AnalysisError, match="allowed: compensation, pace, benefit_safe"):
+        choose_factors(sweep, sweep.ok, metrics, x="speed")
+    with pytest.raises(AnalysisError, match="each factor once"):
+        choose_factors(sweep, sweep.ok, metrics, x="pace", y="pace")
+
+
+def test_an_unknown_factor_is_bad_input_in_one_line(three, capsys):
+    assert cli.main(["analyze", str(three), "--x", "speed"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "'speed'" in err and "compensation, pace, benefit_safe" in err
+
+
+def _image_panels(fig) -> list:
+    return [ax for ax in fig.axes if ax.images]
+
+
+def test_heatmaps_have_a_panel_per_level_and_one_colour_scale(three, tmp_path):
+    results = compute(load_sweep(three), ["participation_parity", "participation_lay"])
+    x, y = results.axes
+    assert [f.param for f in results.facets] == ["pace"]
+    for metric in ("participation_parity", "participation_lay"):
+        fig = figures.heatmap(
+            results.sweep, results.cells, x, y, metric, tmp_path / "h.png", "", results.facets
+        )
+        panels = _image_panels(fig)
+        assert len(panels) == 2  # pace 0.1 and 0.9
+        limits = {(ax.images[0].norm.vmin, ax.images[0].norm.vmax) for ax in panels}
+        assert len(limits) == 1
+    # participation_lay is a share: 0 to 1 whatever the data (here 0.2-0.3).
+    assert limits == {(0.0, 1.0)}
+    titles = sorted(ax.get_title() for ax in panels)
+    assert titles == ["pace = 0.100", "pace = 0.900"]
+
+
+def test_two_extra_factors_make_a_grid_of_panels(tmp_path):
+    vary = {**VARY, "power_sharing": [0.1, 0.5, 0.9]}
+    out = write_sweep(tmp_path / "four", vary, replicates=1, metrics=_parity)
+    results = compute(load_sweep(out), ["participation_parity"], "compensation", "pace")
+    assert [f.param for f in results.facets] == ["benefit_safe", "power_sharing"]
+    x, y = results.axes
+    fig = figures.heatmap(
+        results.sweep,
+        results.cells,
+        x,
+        y,
+        "participation_parity",
+        tmp_path / "h.png",
+        "",
+        results.facets,
+    )
+    assert len(_image_panels(fig)) == 2 * 3
+    fig = figures.regime_map(
+        results.sweep, results.shares, x, y, tmp_path / "r.png", "", results.facets
+    )
+    assert len([ax for ax in fig.axes if ax.images]) == 2 * 3
+
+
+def test_colour_scales_are_anchored_to_the_metrics_meaning():
+    norm, cmap = figures.metric_norm("participation_lay", np.array([0.57, 0.61]))
+    assert (norm.vmin, norm.vmax, cmap) == (0.0, 1.0, "viridis")
+    # Parity diverges at 1, from 0 to at least 2, even when every value is below 1.
+    norm, cmap = figures.metric_norm("participation_parity", np.array([0.3, 0.87]))
+    assert isinstance(norm, TwoSlopeNorm) and cmap == "RdBu"
+    assert (norm.vmin, norm.vcenter, norm.vmax) == (0.0, 1.0, 2.0)
+    assert norm(1.0) == pytest.approx(0.5)
+    # A cost has no upper end: from 0 (its low end) to the largest value.
+    norm, _ = figures.metric_norm("programme_cost", np.array([200.0, 900.0, np.nan]))
+    assert (norm.vmin, norm.vmax) == (0.0, 900.0)
+
+
+def test_parity_colour_bar_marks_one(three, tmp_path):
+    results = compute(load_sweep(three), ["participation_parity"])
+    x, y = results.axes
+    fig = figures.heatmap(
+        results.sweep,
+        results.cells,
+        x,
+        y,
+        "participation_parity",
+        tmp_path / "h.png",
+        "",
+        results.facets,
+    )
+    bar = next(ax for ax in fig.axes if not ax.images)
+    assert "1 = parity" in [t.get_text() for t in bar.get_yticklabels()]
+
+
+def test_categories_are_never_joined_by_lines(three, tmp_path):
+    results = compute(load_sweep(three), ["participation_parity"], "compensation", "pace")
+    x, y = results.axes
+    fig = figures.lines(
+        results.sweep, results.cells, x, y, "participation_parity", tmp_path / "l.png", ""
+    )
+    joined = [ln for ln in fig.axes[0].get_lines() if len(ln.get_xdata()) > 1]
+    assert all(ln.get_linestyle() == "None" for ln in joined)
+    # Along pace (numbers) the levels are joined.
+    results = compute(load_sweep(three), ["participation_parity"], "pace", "compensation")
+    x, y = results.axes
+    fig = figures.lines(
+        results.sweep, results.cells, x, y, "participation_parity", tmp_path / "l.png", ""
+    )
+    assert any(ln.get_linestyle() == "-" for ln in fig.axes[0].get_lines())
+
+
+def test_sampled_designs_get_scatter_plots_not_heatmaps(tmp_path):
+    vary = {"pace": {"min": 0.0, "max": 1.0}, "power_sharing": {"min": 0.0, "max": 1.0}}
+    out = write_sweep(tmp_path / "lhs", vary, kind="lhs", samples=30, replicates=1)
+    analyze(out, ["participation_parity"])
+    drawn = sorted(p.name for p in (out / "figures").glob("*.png"))
+    assert "scatter-participation_parity.png" in drawn
+    assert not [name for name in drawn if name.startswith("heatmap-")]
+    assert "figures/scatter-participation_parity.png" in (out / "report.md").read_text()
+
+
+def _documents_images() -> set[str]:
+    """Every image README.md and docs/*.md show, as a path from the repository root."""
+    found = set()
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for ref in re.findall(r"!\[[^\]]*\]\(([^)\s]+\.png)\)", doc.read_text(encoding="utf-8")):
+            found.add((doc.parent / ref).resolve().relative_to(ROOT).as_posix())
+    return found
+
+
+def test_every_documented_image_has_a_producer_that_make_figures_runs():
+    made = figures.producers()
+    shown = _documents_images()
+    assert "docs/img/headline-parity.png" in shown
+    assert shown <= set(made), f"no producer in docs/img/figures.toml for {shown - set(made)}"
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    prerequisites = re.search(r"^figures:(.*)$", makefile, re.M).group(1).split()
+    assert "python -m experiments.analysis.figures" in makefile.replace("$(PY)", "python")
+    for image in shown:
+        assert made[image]["make"] in prerequisites, image
+        assert (ROOT / image).is_file(), image
