@@ -18,7 +18,7 @@ import argparse
 import re
 from typing import Any
 
-from experiments import analysis
+from experiments import analysis, store
 from experiments.analysis.settings import DEFAULT_METRICS
 
 # Names this module had before the analysis became a package, where they differ there.
@@ -66,16 +66,24 @@ def add_parser(commands) -> argparse.ArgumentParser:
         help="a varied factor with a panel per level (repeatable; default: the factors "
         "after x and y by effect size, at most two)",
     )
+    parser.add_argument(
+        "--csv",
+        action="store_true",
+        help="also write DIR/runs.csv: runs.parquet's rows and columns, for spreadsheets and R",
+    )
     parser.set_defaults(func=cmd_analyze)
     return parser
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Analyse ``args.dir`` and say what was written; AnalysisError on bad input."""
-    report = analysis.analyze(args.dir, metrics=args.metrics, x=args.x, y=args.y, facet=args.facet)
+    report = analysis.analyze(
+        args.dir, metrics=args.metrics, x=args.x, y=args.y, facet=args.facet, csv=args.csv
+    )
     figures = set(re.findall(r"\]\((figures/[^)]+\.png)\)", report.read_text(encoding="utf-8")))
+    also = f"{store.RUNS_CSV}, " if args.csv else ""
     print(
-        f"wrote {report} (with summary.csv, summary.parquet, regimes.csv and "
+        f"wrote {report} (with {also}summary.csv, summary.parquet, regimes.csv and "
         f"{len(figures)} figures in {report.parent / 'figures'})"
     )
     return 0

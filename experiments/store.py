@@ -41,6 +41,7 @@ from simulation.params import PARAMS
 
 MANIFEST = "manifest.json"
 RUNS = "runs.parquet"
+RUNS_CSV = "runs.csv"  # runs.parquet as CSV, for spreadsheets and R (coprod analyze --csv)
 TIMESERIES = "timeseries.parquet"
 PARTS = "parts"
 FORMAT = "coprod-sweep"

@@ -728,3 +728,58 @@ def test_sweep_interrupted_from_python(small, tmp_path, monkeypatch):
     assert isinstance(stop.value, KeyboardInterrupt)
     assert (stop.value.kept, stop.value.total, stop.value.exit_code) == (0, 12, 130)
     assert stop.value.out_dir == tmp_path / "out"
+
+
+# ------------------------------------------------------------------------- analyze --csv
+
+
+def _sweep_with_a_failed_point(tmp_path, monkeypatch) -> Path:
+    real = sweep_module.simulate
+
+    def faulty(params, seed, timeseries):  # one failed point: NaN metrics and an error text
+        if params["compensation"] == "paid" and params["pace"] == 0.8:
+            raise RuntimeError("injected fault, with a comma")
+        return real(params, seed, timeseries)
+
+    monkeypatch.setattr(sweep_module, "simulate", faulty)
+    text = (
+        "[fixed]\nweeks = 6\n[sweep]\nreplicates = 2\nseed = 4\n"
+        '[vary]\npace = [0.2, 0.8]\ncompensation = ["none", "paid"]\n'
+    )
+    out = tmp_path / "out"
+    assert (
+        cli.main(["sweep", str(_write(tmp_path, text)), "--out", str(out), "--workers", "1"]) == 1
+    )
+    return out
+
+
+def _check_runs_csv(out: Path) -> None:
+    parquet = pd.read_parquet(out / "runs.parquet")
+    csv = pd.read_csv(
+        out / "runs.csv", keep_default_na=False, na_values={m: [""] for m in METRIC_NAMES}
+    )
+    assert list(csv.columns) == list(parquet.columns) and len(csv) == len(parquet) == 8
+    pd.testing.assert_frame_equal(csv, parquet, check_dtype=False, check_exact=True)
+    failed = csv[csv["status"] == "failed"]
+    assert len(failed) == 2 and failed["insights"].isna().all()
+    assert failed["error"].tolist() == ["RuntimeError: injected fault, with a comma"] * 2
+
+
+def test_runs_csv_round_trips(tmp_path, monkeypatch):
+    # analysis: a function-level import, as in the analysis tests (pandas-heavy)
+    from experiments.analysis.load import load_sweep
+    from experiments.analysis.pipeline import write_runs_csv
+
+    out = _sweep_with_a_failed_point(tmp_path, monkeypatch)
+    assert write_runs_csv(load_sweep(out), out) == "runs.csv"
+    _check_runs_csv(out)
+
+
+@pytest.mark.slow  # two analyses of a sweep
+def test_analyze_csv_writes_runs_csv_only_when_asked(tmp_path, monkeypatch, capsys):
+    out = _sweep_with_a_failed_point(tmp_path, monkeypatch)
+    assert cli.main(["analyze", str(out)]) == 0
+    assert not (out / "runs.csv").exists()
+    assert cli.main(["analyze", str(out), "--csv"]) == 0
+    assert "runs.csv" in capsys.readouterr().out
+    _check_runs_csv(out)

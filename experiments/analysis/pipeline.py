@@ -49,8 +49,11 @@ def analyze(
     x: str | None = None,
     y: str | None = None,
     facet: Sequence[str] | None = None,
+    csv: bool = False,
 ) -> Path:
     """Analyse the sweep in ``directory``; return the path of the report it wrote.
+
+    ``csv``: also write ``runs.csv``, the rows and columns of ``runs.parquet``.
 
     ``x``, ``y`` and ``facet`` choose the figures' axes and panels
     (:func:`experiments.analysis.axes.choose_factors`; default: by effect size).
@@ -71,6 +74,8 @@ def analyze(
         stage.mkdir()
         (stage / FIGURES).mkdir()
         written = write_all(compute(sweep, chosen, x, y, facet), stage)
+        if csv:
+            written.insert(0, write_runs_csv(sweep, stage))
         if not figures_dir.is_dir():
             figures_dir.mkdir()
             made_figures_dir = True
@@ -143,6 +148,13 @@ def write_all(results: Results, stage: Path) -> list[str]:
         written += group
     (stage / REPORT).write_text(report_markdown(results, written), encoding="utf-8")
     return [*written, REPORT]
+
+
+def write_runs_csv(sweep: Sweep, stage: Path) -> str:
+    """``runs.csv``: ``runs.parquet`` as it is on disk, every row and column, as CSV
+    (floats written in full, so they read back exactly); the name written."""
+    pd.read_parquet(sweep.path / store.RUNS).to_csv(stage / store.RUNS_CSV, index=False)
+    return store.RUNS_CSV
 
 
 def write_tables(results: Results, stage: Path) -> list[str]:
