@@ -24,7 +24,8 @@ def _files() -> list[Path]:
         dirs[:] = [d for d in dirs if (d == ".ci" or not d.startswith(".")) and d not in SKIP_DIRS]
         for name in names:
             path = Path(folder) / name
-            if path.suffix in TEXT and name != "test_self_contained.py":
+            # Hidden files (.git in a worktree, .gitignore) are tooling, not documents.
+            if path.suffix in TEXT and not name.startswith(".") and name != "test_self_contained.py":
                 found.append(path)
     return sorted(found)
 
