@@ -25,7 +25,8 @@ def _files() -> list[Path]:
         for name in names:
             path = Path(folder) / name
             # Hidden files (.git in a worktree, .gitignore) are tooling, not documents.
-            if path.suffix in TEXT and not name.startswith(".") and name != "test_self_contained.py":
+            hidden = name.startswith(".")
+            if path.suffix in TEXT and not hidden and name != "test_self_contained.py":
                 found.append(path)
     return sorted(found)
 
