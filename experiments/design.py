@@ -585,7 +585,7 @@ def _factor(design: str, name: str, value: Any) -> Factor:
     if design == "grid":
         raise SpecError(
             f"[vary] {name}: the grid design needs a list of values, e.g. "
-            f"{example}; got {toml_literal(value)}"
+            f"{name} = {toml_literal(_grid_example(param))}; got {toml_literal(value)}"
         )
     if param.kind in ("bool", "choice"):
         raise SpecError(
@@ -611,6 +611,20 @@ def _factor(design: str, name: str, value: Any) -> Factor:
             f"[vary] {name}: min ({toml_literal(low)}) must be below max ({toml_literal(high)})"
         )
     return Factor(name, param.kind, (), float(low), float(high))
+
+
+def _grid_example(param) -> list:
+    """A list of values to vary ``param`` over in a grid: its choices; else half, once and
+    twice its default when they are allowed, or three values evenly inside its range."""
+    if param.kind in ("bool", "choice"):
+        return _example(param)
+    default = param.default
+    if default > 0 and param.low <= default / 2 and default * 2 <= param.high:
+        values = [default / 2, default, default * 2]
+    else:
+        values = [param.low + f * (param.high - param.low) for f in (0.25, 0.5, 0.75)]
+    values = [float(f"{v:.3g}") for v in values]
+    return [int(v) for v in values] if param.kind == "int" else values
 
 
 def _example(param) -> Any:

@@ -783,3 +783,18 @@ def test_analyze_csv_writes_runs_csv_only_when_asked(tmp_path, monkeypatch, caps
     assert cli.main(["analyze", str(out), "--csv"]) == 0
     assert "runs.csv" in capsys.readouterr().out
     _check_runs_csv(out)
+
+
+@pytest.mark.parametrize(
+    ("name", "example"),
+    [("pace", "pace = [0.25, 0.5, 0.75]"), ("weeks", "weeks = [52, 104, 208]")],
+)
+def test_grid_error_gives_a_list_as_its_example(tmp_path, name, example):
+    # pace (default 0.7, at most 1): its quarters; weeks (default 104): half, once, twice
+    with pytest.raises(SpecError) as err:
+        load_spec(_write(tmp_path, f"[vary]\n{name} = {{min = 1, max = 2}}\n"))
+    message = str(err.value)
+    assert f"needs a list of values, e.g. {example};" in message
+    assert message.count("min =") == 1  # only in quoting what was given
+    spec = load_spec(_write(tmp_path, f"[vary]\n{example}\n", "fixed.toml"))  # the example works
+    assert spec.n_points == 3
