@@ -206,3 +206,38 @@ def test_every_documented_image_has_a_producer_that_make_figures_runs():
     for image in shown:
         assert made[image]["make"] in prerequisites, image
         assert (ROOT / image).is_file(), image
+
+
+@pytest.mark.slow
+def test_what_readme_says_of_the_headline_sweep(tmp_path):
+    """Every claim of README's 'What the headline sweep shows', from a fresh `make run` sweep."""
+    out = tmp_path / "headline"
+    spec = ROOT / "experiments" / "specs" / "compensation-x-pacing.toml"
+    assert cli.main(["sweep", str(spec), "--out", str(out), "--workers", "2"]) == 0
+    analyze(out)  # the default metrics, as make run
+    columns = ["compensation", "benefit_safe", "pace", "participation_parity_mean"]
+    summary = pd.read_csv(out / "summary.csv")[columns]
+    key = summary["compensation"] + "/" + summary["benefit_safe"].astype(str)
+    parity = summary.assign(key=key).pivot(
+        index="pace", columns="key", values="participation_parity_mean"
+    )
+    # Benefit-safe pay: the best parity at every pace; the same pay without it: the worst.
+    assert (parity.idxmax(axis=1) == "paid/True").all()
+    assert (parity.idxmin(axis=1) == "paid/False").all()
+    assert parity["paid/False"].max() < parity.drop(columns="paid/False").min().min()
+    # Expenses in between: every expenses cell above every unpaid cell.
+    expenses = parity[["expenses/False", "expenses/True"]].min().min()
+    assert expenses > parity[["none/False", "none/True"]].max().max()
+    regimes = pd.read_csv(out / "regimes.csv")
+    top = regimes.groupby(["compensation", "benefit_safe", "pace"])["regime"].agg(
+        lambda s: (s.value_counts().idxmax(), s.value_counts().max() / len(s))
+    )
+    assert all(top["paid", False, pace][0] == "elite_capture" for pace in (0.1, 0.5, 0.9))
+    assert top["paid", True, 0.1] == ("generative", 1.0)
+    assert top["paid", True, 0.5][0] == "generative" and top["paid", True, 0.5][1] > 0.5
+    assert all(top["expenses", safe, 0.1][0] == "generative" for safe in (False, True))
+    assert all(top["none", safe, 0.1][0] == "precarious_labour" for safe in (False, True))
+    assert (regimes[regimes["compensation"] == "none"]["regime"] == "elite_capture").any()
+    # The figures README shows put the third factor in panels.
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "panels: benefit_safe" in report
