@@ -71,6 +71,13 @@ def add_parser(commands) -> argparse.ArgumentParser:
         action="store_true",
         help="also write DIR/runs.csv: runs.parquet's rows and columns, for spreadsheets and R",
     )
+    parser.add_argument(
+        "--where",
+        metavar="CONDITION",
+        help="a condition on the metrics for scenario discovery to locate, besides each "
+        "regime: '<metric> <op> <number>' with op one of < <= > >=, at most two joined by "
+        "'and' (e.g. \"participation_parity > 0.8\")",
+    )
     parser.set_defaults(func=cmd_analyze)
     return parser
 
@@ -78,7 +85,13 @@ def add_parser(commands) -> argparse.ArgumentParser:
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Analyse ``args.dir`` and say what was written; AnalysisError on bad input."""
     report = analysis.analyze(
-        args.dir, metrics=args.metrics, x=args.x, y=args.y, facet=args.facet, csv=args.csv
+        args.dir,
+        metrics=args.metrics,
+        x=args.x,
+        y=args.y,
+        facet=args.facet,
+        where=args.where,
+        csv=args.csv,
     )
     figures = set(re.findall(r"\]\((figures/[^)]+\.png)\)", report.read_text(encoding="utf-8")))
     also = f"{store.RUNS_CSV}, " if args.csv else ""

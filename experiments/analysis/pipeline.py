@@ -28,12 +28,14 @@ import pandas as pd
 from experiments import store
 from experiments.analysis import figures
 from experiments.analysis.axes import choose_factors, main_axes, rebin_for_lines
+from experiments.analysis.discovery import Clause, analyse_discovery, parse_where
 from experiments.analysis.errors import AnalysisError
 from experiments.analysis.load import Sweep, check_metrics, load_sweep
 from experiments.analysis.report import report_markdown
 from experiments.analysis.results import Results
 from experiments.analysis.sensitivity import sensitivity_indices
 from experiments.analysis.stats import group_stats, regime_shares, summarise
+from experiments.analysis.timeseries import analyse_weekly
 from experiments.regimes import NEEDED_METRICS, label_runs
 
 REPORT = "report.md"
@@ -50,8 +52,12 @@ def analyze(
     y: str | None = None,
     facet: Sequence[str] | None = None,
     csv: bool = False,
+    where: str | None = None,
 ) -> Path:
     """Analyse the sweep in ``directory``; return the path of the report it wrote.
+
+    ``where`` (``"<metric> <op> <number> [and ...]"``) adds a condition to scenario
+    discovery (:func:`experiments.analysis.discovery.parse_where`).
 
     ``csv``: also write ``runs.csv``, the rows and columns of ``runs.parquet``.
 
@@ -60,6 +66,7 @@ def analyze(
 
     Raises AnalysisError for bad input; then nothing in ``directory`` has changed.
     """
+    clauses = parse_where(where) if where else []
     chosen = check_metrics(metrics)
     sweep = load_sweep(directory)
     absent = [m for m in chosen if m not in sweep.metrics]
@@ -73,7 +80,7 @@ def analyze(
     try:
         stage.mkdir()
         (stage / FIGURES).mkdir()
-        written = write_all(compute(sweep, chosen, x, y, facet), stage)
+        written = write_all(compute(sweep, chosen, x, y, facet), stage, clauses)
         if csv:
             written.insert(0, write_runs_csv(sweep, stage))
         if not figures_dir.is_dir():
@@ -140,9 +147,14 @@ def compute(
     )
 
 
-def write_all(results: Results, stage: Path) -> list[str]:
-    """Write the tables, figures and report under ``stage``; return the relative paths."""
+def write_all(results: Results, stage: Path, where: list[Clause] | None = None) -> list[str]:
+    """Write the tables, figures and report under ``stage``; return the relative paths.
+
+    ``where``: the ``--where`` condition, a target of scenario discovery besides the regimes.
+    """
     written = write_tables(results, stage)
+    written += analyse_discovery(results, stage, where)
+    written += analyse_weekly(results, stage)
     draw(results, stage)
     for group in results.figures.values():
         written += group

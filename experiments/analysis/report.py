@@ -12,10 +12,12 @@ import math
 import pandas as pd
 
 from experiments import store
+from experiments.analysis.discovery import discovery_section
 from experiments.analysis.labels import metric_heading, param_meaning
 from experiments.analysis.results import Results
 from experiments.analysis.settings import MAX_TABLE_POINTS
 from experiments.analysis.stats import mean_ci, spreads
+from experiments.analysis.timeseries import weekly_section
 from experiments.regimes import REGIMES, rules_markdown
 from simulation.metrics import METRIC_BY_NAME
 from simulation.text import show
@@ -30,8 +32,10 @@ def report_markdown(results: Results, written: list[str]) -> str:
         _design(results),
         _reading(results),
         _regimes(results),
+        discovery_section(results),
         _sensitivity(results),
         _figures(results),
+        weekly_section(results),
         _point_table(results),
         _files(results, written),
     )

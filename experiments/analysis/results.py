@@ -36,6 +36,8 @@ class Results:
     figures: dict[str, list[str]] = field(
         default_factory=lambda: {kind: [] for kind in FIGURE_KINDS}
     )  # relative paths of the figures drawn, by kind
+    discovery: pd.DataFrame | None = None  # discovery.csv: rules where each target holds
+    weekly: dict = field(default_factory=dict)  # weekly series: main factor, settled weeks
 
     @property
     def labelled(self) -> bool:
