@@ -443,7 +443,10 @@ def add_parser(commands) -> None:
         help="finish the sweep already in --out (or start it there)",
     )
     sweep.add_argument(
-        "--dry-run", action="store_true", help="print the design and stop, writing nothing"
+        "--dry-run",
+        action="store_true",
+        help="print the design, its run count and an estimated time (from timing up to "
+        "3 real runs of its first point), and stop, writing nothing",
     )
     sweep.set_defaults(func=cmd_sweep, prog=sweep.prog)
 
@@ -472,6 +475,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             )
             if args.dry_run:
                 print(spec.describe())
+                print(estimate(spec, args.workers, args.scheduler))
+                if spec.n_runs > MANY_RUNS:
+                    print(
+                        f"{program}: warning: {spec.n_runs:,} runs is more than "
+                        f"{MANY_RUNS:,}; check the design (fewer values, samples or "
+                        "replicates?) before running it",
+                        file=sys.stderr,
+                    )
                 print(f"output: {out} (dry run: nothing written)")
                 return 0
             result = run_sweep(
@@ -494,6 +505,55 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if result.failed:
         print(format_failures(result, program), file=sys.stderr)
     return result.exit_code
+
+
+MANY_RUNS = 1_000_000  # --dry-run warns above this many runs
+CALIBRATION_RUNS = 3  # --dry-run times up to this many real runs of the first point
+CALIBRATION_SECONDS = 2.0  # ... and stops early once they took this long
+
+
+def time_runs(spec: Spec) -> tuple[float, int]:
+    """(mean seconds per run, runs timed): real runs of the spec's first point, its weeks."""
+    from simulation.model import CoProductionModel  # Mesa: only when timing (not in the timing)
+
+    params, seeds = spec.point_params(0), spec.seeds()
+    spent, timed = 0.0, 0
+    while timed < min(CALIBRATION_RUNS, spec.n_runs) and spent < CALIBRATION_SECONDS:
+        start = time.perf_counter()
+        CoProductionModel(rng=int(seeds[timed]), **params).run()
+        spent += time.perf_counter() - start
+        timed += 1
+    return spent / timed, timed
+
+
+def estimate(spec: Spec, workers: int | None, scheduler: str | None) -> str:
+    """--dry-run's line: the run count and an estimated time, from a short calibration run."""
+    try:
+        per_run, timed = time_runs(spec)
+    except Exception as err:  # a run that fails here would fail in the sweep too
+        return f"estimated time: unknown (a calibration run failed: {type(err).__name__}: {err})"
+    how = f"{per_run:.3g} s per run, timed on {timed} run{'s' if timed != 1 else ''} of point 0"
+    if scheduler is not None:
+        serial = spec.n_runs * per_run
+        return (
+            f"estimated time: about {duration(serial)} of worker time for {spec.n_runs:,} runs "
+            f"({how}); divide by the cluster's workers"
+        )
+    n = workers or backends.cpu_count()
+    total = spec.n_runs * per_run / min(n, spec.n_runs)
+    return (
+        f"estimated time: about {duration(total)} for {spec.n_runs:,} runs on {n} "
+        f"worker{'s' if n != 1 else ''} ({how}; other points may take longer or less)"
+    )
+
+
+def duration(seconds: float) -> str:
+    """``42 s``, ``3.5 min``, ``2.1 h``, ``4.2 days``."""
+    value, unit = seconds, "s"
+    for name, size in (("min", 60.0), ("h", 3600.0), ("days", 86400.0)):
+        if seconds >= 2 * size:
+            value, unit = seconds / size, name
+    return f"{value:.2g} {unit}" if value < 10 else f"{value:,.0f} {unit}"
 
 
 def resume_command(args: argparse.Namespace, out: Path | None) -> str:

@@ -250,7 +250,39 @@ def test_dry_run_prints_the_design_and_writes_nothing(tmp_path, monkeypatch, cap
     assert re.search(r"compensation\s+\"none\", \"paid\"", text)
     assert re.search(r"pace\s+0.2, 0.8", text)
     assert "travel_support = true" in text and "nothing written" in text
+    assert "estimated time: about" in text and "timed on 3 runs of point 0" in text
     assert _files(tmp_path) == before
+
+
+def test_dry_run_estimate_is_runs_times_seconds_per_run_over_workers(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(sweep_module, "time_runs", lambda spec: (0.5, 3))
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, SMALL)
+    assert cli.main(["sweep", "spec.toml", "--dry-run", "--workers", "2"]) == 0
+    out = capsys.readouterr()
+    # 12 runs x 0.5 s / 2 workers = 3 s; no warning below a million runs
+    assert "estimated time: about 3 s for 12 runs on 2 workers (0.5 s per run" in out.out
+    assert out.err == ""
+    # 200 points x 6,000 replicates = 1,200,000 runs x 0.5 s / 4 workers = 150,000 s = 42 h
+    paces = ", ".join(str(v / 100) for v in range(1, 101))
+    _write(
+        tmp_path,
+        f"[sweep]\nreplicates = 6000\n[vary]\npace = [{paces}]\nbenefit_safe = [true, false]\n",
+        "big.toml",
+    )
+    assert cli.main(["sweep", "big.toml", "--dry-run", "--workers", "4"]) == 0
+    out = capsys.readouterr()
+    assert "200 points x 6000 replicates = 1200000 runs" in out.out
+    assert "about 42 h for 1,200,000 runs on 4 workers" in out.out
+    assert out.err == (
+        "coprod: warning: 1,200,000 runs is more than 1,000,000; check the design "
+        "(fewer values, samples or replicates?) before running it\n"
+    )
+
+
+def test_duration_in_words():
+    words = [sweep_module.duration(s) for s in (0.04, 3.456, 42, 119, 150, 7300, 200_000)]
+    assert words == ["0.04 s", "3.5 s", "42 s", "119 s", "2.5 min", "2 h", "2.3 days"]
 
 
 # --------------------------------------------------------------------------- designs
