@@ -241,3 +241,19 @@ def test_what_readme_says_of_the_headline_sweep(tmp_path):
     # The figures README shows put the third factor in panels.
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "panels: benefit_safe" in report
+
+
+def test_scatter_keeps_the_order_of_choices_and_the_metrics_range(tmp_path):
+    vary = {"pace": {"min": 0.0, "max": 1.0}, "compensation": ["paid", "none", "expenses"]}
+    out = write_sweep(tmp_path / "lhs", vary, kind="lhs", samples=12, replicates=1)
+    sweep = load_sweep(out)
+    fig = figures.scatter(
+        sweep, sweep.ok, ["pace", "compensation"], "participation_parity", tmp_path / "s.png"
+    )
+    pace, compensation = fig.axes[:2]
+    # The schema's order of choices (none, expenses, paid), not the spec's or the alphabet's.
+    assert [t.get_text() for t in compensation.get_xticklabels()] == ["none", "expenses", "paid"]
+    # Every value is 0.5 here: parity's range is still 0 to 2 around parity.
+    assert pace.get_ylim() == (0.0, 2.0)
+    fig = figures.scatter(sweep, sweep.ok, ["pace"], "participation_lay", tmp_path / "s.png")
+    assert fig.axes[0].get_ylim() == (0.0, 1.0)

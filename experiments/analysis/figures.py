@@ -43,6 +43,7 @@ from experiments.analysis.load import Sweep
 from experiments.analysis.settings import MORRIS_LABELS
 from experiments.regimes import REGIMES
 from simulation.metrics import METRIC_BY_NAME
+from simulation.params import PARAM_BY_NAME, Param
 from simulation.text import show
 
 SMOOTH_BINS = 12  # bins (of equal numbers of runs) of the running median in scatter plots
@@ -260,10 +261,9 @@ def scatter(sweep: Sweep, ok: pd.DataFrame, params: list[str], metric: str, path
     """
     fig = new_figure(1.0 + 4.2 * max(len(params), 1), 4.6)
     axes = np.atleast_1d(fig.subplots(1, max(len(params), 1), squeeze=False)).ravel()
-    m = METRIC_BY_NAME[metric]
     for ax, param in zip(axes, params, strict=False):
         y = ok[metric].to_numpy(dtype=float)
-        x, ticks = _scatter_x(ok[param])
+        x, ticks = _scatter_x(ok[param], PARAM_BY_NAME.get(param))
         ax.scatter(x, y, s=8, alpha=0.35, color="tab:blue", linewidths=0)
         if ticks is None:
             order = np.argsort(x)
@@ -275,8 +275,7 @@ def scatter(sweep: Sweep, ok: pd.DataFrame, params: list[str], metric: str, path
             for k in range(len(ticks)):
                 ax.hlines(np.median(y[np.round(x) == k]), k - 0.3, k + 0.3, color="tab:red", lw=2)
             ax.set_xticks(range(len(ticks)), ticks)
-        if math.isfinite(m.low) and math.isfinite(m.high):
-            ax.set_ylim(m.low, m.high)
+        _metric_range(ax, metric, y)
         ax.set_xlabel(textwrap.fill(short_param(param), 40))
         ax.set_ylabel(metric_axis(metric))
         ax.grid(alpha=0.3)
@@ -287,11 +286,28 @@ def scatter(sweep: Sweep, ok: pd.DataFrame, params: list[str], metric: str, path
     return fig
 
 
-def _scatter_x(values: pd.Series) -> tuple[np.ndarray, list[str] | None]:
-    """Numeric x positions of a parameter's values; for categories, jittered level indices."""
+def _metric_range(ax: Axes, metric: str, values: np.ndarray) -> None:
+    """The y range of :func:`metric_norm` for a bounded metric or parity (marked at 1)."""
+    m = METRIC_BY_NAME[metric]
+    if metric == PARITY or (math.isfinite(m.low) and math.isfinite(m.high)):
+        norm, _ = metric_norm(metric, values)
+        ax.set_ylim(norm.vmin, norm.vmax)
+    if metric == PARITY:
+        ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--")
+
+
+def _scatter_x(values: pd.Series, param: Param | None) -> tuple[np.ndarray, list[str] | None]:
+    """Numeric x positions of a parameter's values; for categories, jittered level indices.
+
+    Categories in the schema's order of choices (then sorted), yes/no as false, true.
+    """
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.to_numpy(dtype=float), None
-    levels = sorted(pd.unique(values.dropna()), key=str)
+    present = list(pd.unique(values.dropna()))
+    order = list(param.choices) if param is not None and param.kind == "choice" else []
+    levels = [v for v in order if v in present] + sorted(
+        (v for v in present if v not in order), key=str
+    )
     index = values.map({v: i for i, v in enumerate(levels)}).to_numpy(dtype=float)
     jitter = np.random.default_rng(0).uniform(-0.2, 0.2, len(index))
     return index + jitter, [show(v) for v in levels]
