@@ -182,7 +182,8 @@ def test_grid_analysis_writes_summary_figures_regimes_and_report(grid):
     assert set(_links(report)) == expected  # every figure shown, every link resolves
     text = report.read_text(encoding="utf-8")
     assert "1 run(s) failed" in text and "## Regimes" in text
-    assert "moves most with" in text and "Participation parity" in text
+    assert "## What the data say" in text and "Participation parity" in text
+    assert "moves most with" not in text  # effects come from effects.csv, not the extremes
     assert not [p for p in grid.iterdir() if p.name.startswith(".")]  # no staging left
 
 
@@ -243,7 +244,8 @@ def test_summary_ci_by_hand_on_a_one_parameter_sweep(tmp_path):
     half = stats.t.ppf(0.975, 2) * 0.2 / math.sqrt(3)
     assert row["participation_lay_mean"] == pytest.approx(0.4)
     assert row["participation_lay_sd"] == pytest.approx(0.2)
-    assert row["participation_lay_ci_low"] == pytest.approx(0.4 - half)
+    assert 0.4 - half < 0  # the t-interval of a share, clipped to its range [0, 1]
+    assert row["participation_lay_ci_low"] == 0.0
     assert row["participation_lay_ci_high"] == pytest.approx(0.4 + half)
     other = pd.read_csv(out / "summary.csv").set_index("point_id").loc[1]
     assert other["participation_lay_ci_low"] == pytest.approx(0.5)  # no spread, no width
@@ -254,11 +256,13 @@ def test_summary_ci_by_hand_on_a_one_parameter_sweep(tmp_path):
     ]
     text = (out / "report.md").read_text(encoding="utf-8")
     assert "heatmaps skipped" in text
-    # The reading: lowest at pace 0.2 (0.4 and its interval), highest at 0.8 (0.5).
-    assert (
-        f"lowest at pace = {show(0.2)} ({show(0.4)} [{show(0.4 - half)}, {show(0.4 + half)}])"
-        ", highest at 0.800 (0.500 [0.500, 0.500])"
-    ) in text
+    # The reading, from effects.csv: a one-way ANOVA of 0.2, 0.4, 0.6 against 0.5 x 3.
+    # SS between = 2 * 3 * 0.05^2 = 0.015, SS within = 0.08: eta2 = 0.015 / 0.095 = 0.158,
+    # F(1, 4) = 0.015 / 0.02 = 0.75, p = 0.435: large enough, not significant, uncertain.
+    line = next(x for x in text.splitlines() if x.startswith("- **participation_lay**"))
+    assert "no parameter has a clear effect in this sweep" in line
+    assert f"uncertain: **pace** (η² {show(0.015 / 0.095)} [" in line
+    assert f"p = {show(stats.f.sf(0.75, 1, 4))}" in line
 
 
 # --------------------------------------------------------------------------- sensitivity
@@ -282,7 +286,7 @@ def test_sobol_indices_of_a_metric_that_follows_one_parameter(tmp_path):
     )
     results = an.compute(an.load_sweep(out), ["participation_lay"])  # tables, no figures
     table = results.sensitivity.set_index("parameter")
-    assert list(table.columns) == ["metric", "S1", "S1_conf", "ST", "ST_conf"]
+    assert list(table.columns) == ["metric", "S1", "S1_conf", "ST", "ST_conf", "converged"]
     # A parameter the metric ignores changes nothing when swapped in: both indices 0.
     for name in ("power_sharing", "meeting_interval"):
         assert table.loc[name, "S1"] == 0 and table.loc[name, "ST"] == 0
@@ -319,8 +323,12 @@ def test_sobol_design_gives_first_order_and_total_indices(tmp_path):
     out = write_sweep(tmp_path / "sobol", VARY_RANGES, "sobol", samples=8, replicates=1, weeks=12)
     an.analyze(out, FEW)
     table = pd.read_csv(out / "sobol.csv")
-    assert list(table.columns) == ["metric", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
+    assert list(table.columns) == [
+        *("metric", "parameter", "S1", "S1_conf", "ST", "ST_conf", "converged")
+    ]
     assert len(table) == len(FEW) * 3 and table[["S1", "ST"]].notna().all().all()
+    assert not table["converged"].all()  # N = 8 is far too small, and the report says so
+    assert "**N = 8 is too small**" in (out / "report.md").read_text(encoding="utf-8")
     rights = table[table["metric"] == "satisfaction_rights"].set_index("parameter")["ST"]
     assert rights.idxmax() == "power_sharing"  # real influence follows power sharing
     assert _png(out / "figures/sobol.png")
@@ -336,7 +344,9 @@ def test_morris_design_gives_mu_star_and_sigma(tmp_path):
     out = write_sweep(tmp_path / "morris", VARY_RANGES, "morris", samples=4, replicates=1, weeks=12)
     an.analyze(out, FEW)
     table = pd.read_csv(out / "morris.csv")
-    assert list(table.columns) == ["metric", "parameter", "mu", "mu_star", "mu_star_conf", "sigma"]
+    assert list(table.columns) == [
+        *("metric", "parameter", "mu", "mu_star", "mu_star_conf", "sigma", "converged")
+    ]
     assert len(table) == len(FEW) * 3
     assert (table["mu_star"] >= table["mu"].abs() - 1e-12).all()  # |mean| <= mean |.|
     assert _png(out / "figures/morris.png")

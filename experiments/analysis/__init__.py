@@ -6,7 +6,8 @@ split so that each step returns data and the next one reads it:
 - :mod:`~experiments.analysis.load`: read and check the folder (:class:`Sweep`);
 - :mod:`~experiments.analysis.axes`: lay varied parameters out as levels or bins;
 - :mod:`~experiments.analysis.stats`: means, t-intervals, regime shares, spreads;
-- :mod:`~experiments.analysis.sensitivity`: Sobol and Morris indices (SALib);
+- :mod:`~experiments.analysis.effects`: effect sizes, intervals and verdicts (statsmodels);
+- :mod:`~experiments.analysis.sensitivity`: Sobol and Morris indices (SALib), converged or not;
 - :mod:`~experiments.analysis.results`: everything computed, in one record;
 - :mod:`~experiments.analysis.figures`: the PNG figures, drawn from those tables;
 - :mod:`~experiments.analysis.report`: ``report.md``, written from them;
@@ -54,6 +55,7 @@ _LAZY = {
     "regime_shares": "stats",
     "spreads": "stats",
     "pd_unique": "stats",
+    "effects_table": "effects",
     "salib_problem": "sensitivity",
     "morris_inputs": "sensitivity",
     "sensitivity_indices": "sensitivity",

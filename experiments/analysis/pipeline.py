@@ -7,6 +7,9 @@ name, then renamed into place, the report last, so nothing is ever half-written)
   deviation and 95% t-interval over replicates of every metric, and the share of
   replicates in each regime (``experiments.regimes``);
 - ``regimes.csv``: the regime of every run;
+- ``effects.csv``: the effect of every varied parameter (and two-way interaction, in
+  grid designs) on every metric, with its interval, p-value and verdict
+  (:mod:`experiments.analysis.effects`);
 - ``sobol.csv`` / ``morris.csv``: sensitivity indices, for those designs;
 - ``figures/*.png``: heatmaps and line plots of the chosen metrics over the two
   main varied parameters (the first two in the spec), a regime map, and Sobol or
@@ -29,6 +32,7 @@ from experiments import store
 from experiments.analysis import figures
 from experiments.analysis.axes import choose_factors, main_axes, rebin_for_lines
 from experiments.analysis.discovery import Clause, analyse_discovery, parse_where
+from experiments.analysis.effects import EFFECTS, effects_table
 from experiments.analysis.errors import AnalysisError
 from experiments.analysis.load import Sweep, check_metrics, load_sweep
 from experiments.analysis.report import report_markdown
@@ -143,6 +147,7 @@ def compute(
         cells=cells,
         shares=regime_shares(ok, keys) if labelled else None,
         sensitivity=sens,
+        effects=effects_table(sweep),
         notes=notes,
     )
 
@@ -181,6 +186,9 @@ def write_tables(results: Results, stage: Path) -> list[str]:
     ]
     sweep.runs[keep].assign(regime=results.regimes).to_csv(stage / "regimes.csv", index=False)
     written = ["summary.csv", "summary.parquet", "regimes.csv"]
+    if results.effects is not None:
+        results.effects.to_csv(stage / EFFECTS, index=False)
+        written.append(EFFECTS)
     if results.sensitivity is not None:
         results.sensitivity.to_csv(stage / f"{sweep.kind}.csv", index=False)
         written.append(f"{sweep.kind}.csv")

@@ -13,8 +13,10 @@ import pandas as pd
 
 from experiments import store
 from experiments.analysis.discovery import discovery_section
+from experiments.analysis.effects import effect_sentence, effects_method
 from experiments.analysis.labels import metric_heading, param_meaning
 from experiments.analysis.results import Results
+from experiments.analysis.sensitivity import convergence_lines, leader_sentence
 from experiments.analysis.settings import MAX_TABLE_POINTS
 from experiments.analysis.stats import mean_ci, spreads
 from experiments.analysis.timeseries import weekly_section
@@ -116,17 +118,10 @@ def _design(results: Results) -> list[str]:
 
 
 def _reading(results: Results) -> list[str]:
-    """What the data say: each chosen metric's largest spread, and where parity is extreme."""
+    """What the data say: each chosen metric's effects (``effects.csv``), and parity's extremes."""
     sweep = results.sweep
-    out = [
-        "## What the data say",
-        "",
-        "Computed from this sweep's runs; a parameter's effect is the spread between "
-        "the lowest and highest mean over its levels"
-        + (" (bins)" if any(a.binned for a in results.axes) else "")
-        + ", pooling everything else.",
-        "",
-    ]
+    tests = int(results.effects["p_value"].notna().sum()) if results.effects is not None else 0
+    out = ["## What the data say", "", effects_method(sweep.kind, tests), ""]
     out += [_effect_sentence(results, metric) for metric in results.chosen]
     out.append("")
     summary = results.summary
@@ -153,51 +148,27 @@ def _point_name(row: pd.Series, varied: list[str]) -> str:
 
 
 def _effect_sentence(results: Results, metric: str) -> str:
+    """The metric's mean, its effects as ``effects.csv`` has them, and the Sobol/Morris leader."""
     sweep = results.sweep
     m = METRIC_BY_NAME[metric]
     head = f"- **{metric}** ({m.help}; {m.unit}): "
-    table = spreads(sweep, metric)
-    if table.empty:
-        overall = with_ci(*mean_ci(sweep.ok[metric]))
+    overall = with_ci(*mean_ci(sweep.ok[metric], metric=metric))
+    if results.effects is None or not sweep.varied:
         return head + f"{overall} over all runs (no varied parameter to compare)."
-    top = table.iloc[0]
-    low = with_ci(top["low_mean"], top["low_ci_low"], top["low_ci_high"])
-    high = with_ci(top["high_mean"], top["high_ci_low"], top["high_ci_high"])
-    text = (
-        f"moves most with **{top['param']}**: lowest at {top['param']} = "
-        f"{top['low_level']} ({low}), highest at {top['high_level']} ({high})"
-    )
-    if top["clear"]:
-        text += "; the 95% intervals do not overlap."
-    else:
-        text += "; but the 95% intervals overlap, so this sweep shows no clear effect."
-    if len(table) > 1:
-        rest = ", ".join(f"{r.param} {show(r.spread)}" for r in table.iloc[1:4].itertuples())
-        text += f" Spread of the means for the other parameters: {rest}."
-    return head + text + _sensitivity_clause(results.sensitivity, metric)
-
-
-def _sensitivity_clause(sens: pd.DataFrame | None, metric: str) -> str:
-    """The parameter with the largest Sobol total index or Morris mu*, as a sentence."""
-    if sens is None:
-        return ""
-    part = sens[sens["metric"] == metric]
-    if part.empty:
-        return ""
-    if "ST" in part:
-        best = part.loc[part["ST"].idxmax()]
-        text = (
-            f" Sobol: {best['parameter']} has the largest total index "
-            f"(ST = {show(best['ST'])} ± {show(best['ST_conf'])})"
+    text = f"{overall} over all runs; " + effect_sentence(results.effects, metric)
+    table = results.effects
+    clear = table[(table["metric"] == metric) & (table["verdict"] == "clear")]
+    top = clear.sort_values("effect", ascending=False)["term"].head(1).tolist()
+    spread = spreads(sweep, metric).set_index("param")
+    if top and top[0] in spread.index:
+        row = spread.loc[top[0]]
+        low = with_ci(row["low_mean"], row["low_ci_low"], row["low_ci_high"])
+        high = with_ci(row["high_mean"], row["high_ci_low"], row["high_ci_high"])
+        text += (
+            f" Along {top[0]}, the mean is lowest at {row['low_level']} ({low}) "
+            f"and highest at {row['high_level']} ({high})."
         )
-        if best["ST_conf"] >= best["ST"]:
-            return text + ", but the interval is wider than the index: more samples needed."
-        return text + "."
-    best = part.loc[part["mu_star"].idxmax()]
-    return (
-        f" Morris: {best['parameter']} has the largest mu* "
-        f"({show(best['mu_star'])} ± {show(best['mu_star_conf'])})."
-    )
+    return head + text + leader_sentence(results.sensitivity, metric)
 
 
 def _regimes(results: Results) -> list[str]:
@@ -249,7 +220,9 @@ def _sensitivity(results: Results) -> list[str]:
         return []
     if results.sensitivity is None:
         return ["## Sensitivity", "", "Not computed (see the notes below).", ""]
-    out = ["## Sensitivity", "", sensitivity_table(results.sensitivity, kind), ""]
+    out = ["## Sensitivity", ""]
+    out += convergence_lines(results.sensitivity, kind, results.sweep.spec.samples)
+    out += [sensitivity_table(results.sensitivity, kind), ""]
     for rel in results.figures["sensitivity"]:
         out += [f"![{kind} indices]({rel})", ""]
     return out
@@ -258,15 +231,24 @@ def _sensitivity(results: Results) -> list[str]:
 def sensitivity_table(sens: pd.DataFrame, kind: str) -> str:
     """The Sobol or Morris indices as a Markdown table."""
     columns = ("S1", "S1_conf", "ST", "ST_conf")
-    head = "| metric | parameter | S1 | ± | ST | ± |"
+    head = "| metric | parameter | S1 | ± | ST | ± | converged |"
     if kind != "sobol":
         columns = ("mu_star", "mu_star_conf", "sigma", "mu")
-        head = "| metric | parameter | mu* | ± | sigma | mu |"
+        head = "| metric | parameter | mu* | ± | sigma | mu | converged |"
     rows = [
-        "| " + " | ".join([r["metric"], r["parameter"], *(show(r[c]) for c in columns)]) + " |"
+        "| "
+        + " | ".join(
+            [
+                r["metric"],
+                r["parameter"],
+                *(show(r[c]) for c in columns),
+                "yes" if r.get("converged", True) else "**no**",
+            ]
+        )
+        + " |"
         for r in sens.to_dict("records")
     ]
-    return "\n".join([head, "| --- | --- | --- | --- | --- | --- |", *rows])
+    return "\n".join([head, "|" + " --- |" * 7, *rows])
 
 
 def _figures(results: Results) -> list[str]:

@@ -31,6 +31,7 @@ class Results:
     cells: pd.DataFrame | None  # statistics per cell of the axes (None without axes)
     shares: pd.DataFrame | None  # regime shares per cell (None when not labelled)
     sensitivity: pd.DataFrame | None  # Sobol or Morris indices (None for other designs)
+    effects: pd.DataFrame | None = None  # effects.csv: effects.effects_table
     notes: list[str] = field(default_factory=list)  # what was skipped or assumed
     facets: list[Axis] = field(default_factory=list)  # a panel per level of each (heatmaps, map)
     figures: dict[str, list[str]] = field(

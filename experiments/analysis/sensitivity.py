@@ -5,10 +5,19 @@ The SALib problem (names and bounds) is the sweep spec's own
 over its successful replicates. Morris also needs the sample matrix X before it was
 mapped to parameter values: :meth:`experiments.design.Spec.sample_matrix`, checked
 against the values that were run.
+
+Every index has a bootstrap interval (SALib's ``*_conf``: half the 95% interval,
+from :data:`RESAMPLES` resamples with a fixed seed, so the same sweep gives the same
+intervals) and every parameter/metric a ``converged`` flag: false when an index lies
+outside [0, 1] by more than its interval (Sobol), or its ``±`` is wider than
+:data:`MAX_CONF` (Sobol) or :data:`MAX_CONF` times the metric's largest mu* (Morris).
+:func:`raise_factor` says by how much to multiply ``samples`` so that every ``±``
+comes within the threshold (intervals shrink as 1/sqrt(N)); ``docs/sweeps.md``.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -18,8 +27,10 @@ from SALib.analyze import morris, sobol
 from experiments.analysis.load import Sweep
 from experiments.analysis.settings import CI_LEVEL
 from simulation.params import PARAM_BY_NAME
+from simulation.text import show
 
 RESAMPLES = 200  # bootstrap resamples for the intervals
+MAX_CONF = 0.1  # the widest ± (half the 95% interval) of a converged index; see module doc
 SOBOL_COLUMNS = ("metric", "parameter", "S1", "S1_conf", "ST", "ST_conf")
 MORRIS_COLUMNS = ("metric", "parameter", "mu", "mu_star", "mu_star_conf", "sigma")
 
@@ -115,7 +126,40 @@ def sensitivity_indices(sweep: Sweep, metrics: list[str]) -> tuple[pd.DataFrame 
             rows += _sobol_rows(metric, problem, y)
     if not rows:
         return None, [*notes, f"{kind} indices skipped: no metric varied"]
-    return pd.DataFrame(rows), notes
+    table = pd.DataFrame(rows)
+    return table.assign(converged=converged(table, kind)), notes
+
+
+def converged(table: pd.DataFrame, kind: str) -> pd.Series:
+    """Per row: whether the indices are within [0, 1] and their ``±`` within the threshold."""
+    if kind == "sobol":
+        ok = pd.Series(True, index=table.index)
+        for index in ("S1", "ST"):
+            value, conf = table[index], table[f"{index}_conf"].fillna(0)
+            ok &= (value + conf >= 0) & (value - conf <= 1) & (conf <= MAX_CONF)
+        return ok
+    scale = table.groupby("metric")["mu_star"].transform("max")
+    return table["mu_star_conf"].fillna(0) <= MAX_CONF * scale
+
+
+def raise_factor(table: pd.DataFrame, kind: str) -> int | None:
+    """By how much to multiply ``samples`` so that every index converges; None if they do.
+
+    The widest ``±`` over the threshold, squared (intervals shrink as 1/sqrt(N)), at
+    least 2; for Sobol rounded up to a power of two (Saltelli's N must be one).
+    """
+    if "converged" not in table or table["converged"].all():
+        return None
+    bad = table[~table["converged"]]
+    if kind == "sobol":
+        ratio = (bad[["S1_conf", "ST_conf"]].max(axis=1) / MAX_CONF).max()
+    else:
+        scale = table.groupby("metric")["mu_star"].transform("max").loc[bad.index]
+        ratio = (bad["mu_star_conf"] / (MAX_CONF * scale)).max()
+    factor = max(2.0, float(ratio) ** 2 if math.isfinite(ratio) else 2.0)
+    if kind == "sobol":
+        return 2 ** math.ceil(math.log2(factor))
+    return math.ceil(factor)
 
 
 def _sobol_rows(metric: str, problem: dict, y: np.ndarray) -> list[dict]:
@@ -156,4 +200,65 @@ def _rows(metric: str, problem: dict, si: dict, columns: tuple[str, ...]) -> lis
     return [
         {"metric": metric, "parameter": name, **{k: si[k][i] for k in columns[2:]}}
         for i, name in enumerate(problem["names"])
+    ]
+
+
+def leader_sentence(sens: pd.DataFrame | None, metric: str) -> str:
+    """The parameter(s) with the largest Sobol total index or Morris mu*, as a sentence.
+
+    A parameter is named alone only when every other's interval lies below its own;
+    otherwise the ones whose intervals overlap it are named as not told apart.
+    """
+    if sens is None:
+        return ""
+    part = sens[sens["metric"] == metric]
+    if part.empty:
+        return ""
+    sobol_kind = "ST" in part
+    index, name = ("ST", "total index") if sobol_kind else ("mu_star", "mu*")
+    conf = part[f"{index}_conf"].fillna(0)
+    best = part[index].idxmax()
+    floor = part.loc[best, index] - conf[best]
+    ties = part[(part[index] + conf >= floor) & (part.index != best)]
+    shown = (
+        f"{part.loc[best, 'parameter']} has the largest {name} ("
+        + ("ST = " if sobol_kind else "")
+        + f"{show(part.loc[best, index])} ± {show(conf[best])})"
+    )
+    text = f" {'Sobol' if sobol_kind else 'Morris'}: {shown}"
+    if not ties.empty:
+        others = ", ".join(
+            f"{r['parameter']} ({show(r[index])} ± {show(r[f'{index}_conf'])})"
+            for r in ties.to_dict("records")
+        )
+        text += f", but its interval overlaps those of {others}: they cannot be told apart"
+    if "converged" in part and not part["converged"].all():
+        text += "; these indices have not converged (see Sensitivity)"
+    return text + "."
+
+
+def convergence_lines(sens: pd.DataFrame, kind: str, samples: int | None) -> list[str]:
+    """The report's plain word on whether N is large enough, and by how much to raise it."""
+    factor = raise_factor(sens, kind)
+    limit = (
+        f"± above {show(MAX_CONF)} or an index outside [0, 1] by more than its interval"
+        if kind == "sobol"
+        else f"± above {show(MAX_CONF)} of the metric's largest mu*"
+    )
+    if factor is None:
+        return [
+            f"Every index has converged: no {limit} (bootstrap intervals, "
+            f"{RESAMPLES} resamples, fixed seed).",
+            "",
+        ]
+    bad = int((~sens["converged"]).sum())
+    size = f"N = {samples}" if samples else "N"
+    target = f"about {samples * factor}" if samples else f"{factor} times its value"
+    return [
+        f"**{size} is too small**: {bad} of {len(sens)} parameter/metric rows have not "
+        f"converged ({limit}). Intervals shrink as 1/√N: raise `samples` {factor}-fold "
+        f"to {target}"
+        + (" (a power of two, as Saltelli's sample needs)." if kind == "sobol" else ".")
+        + " Until then, read the indices as rough.",
+        "",
     ]

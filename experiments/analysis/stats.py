@@ -1,5 +1,9 @@
 """The numbers: means and t-intervals per design point or cell, regime shares, spreads.
 
+A metric with a finite range (``simulation.metrics.METRIC_BY_NAME``: ``low``,
+``high``; shares are 0-1) has its t-intervals clipped to that range, so that an
+interval never claims values the metric cannot take (``docs/sweeps.md``).
+
 Every function returns a data frame (or plain numbers); the figures and the report
 are drawn and written from these.
 """
@@ -17,10 +21,22 @@ from experiments.analysis.axes import make_axis
 from experiments.analysis.load import Sweep
 from experiments.analysis.settings import CI_LEVEL, LINE_BINS
 from experiments.regimes import REGIME_NAMES
+from simulation.metrics import METRIC_BY_NAME
 
 
-def mean_ci(values: Iterable[float], level: float = CI_LEVEL) -> tuple[float, float, float]:
-    """Mean and two-sided ``level`` t-interval of ``values`` (NaN bounds when n < 2)."""
+def metric_bounds(metric: str | None) -> tuple[float, float]:
+    """The range ``metric`` can take (-inf, inf for an unknown name or none)."""
+    m = METRIC_BY_NAME.get(metric) if metric else None
+    return (m.low, m.high) if m is not None else (-math.inf, math.inf)
+
+
+def mean_ci(
+    values: Iterable[float], level: float = CI_LEVEL, metric: str | None = None
+) -> tuple[float, float, float]:
+    """Mean and two-sided ``level`` t-interval of ``values`` (NaN bounds when n < 2).
+
+    With ``metric``, the interval is clipped to the metric's range (:func:`metric_bounds`).
+    """
     x = np.asarray([v for v in values if v is not None and not math.isnan(v)], dtype=float)
     n = x.size
     if n == 0:
@@ -29,11 +45,15 @@ def mean_ci(values: Iterable[float], level: float = CI_LEVEL) -> tuple[float, fl
     if n < 2:
         return (mean, math.nan, math.nan)
     half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
-    return (mean, mean - half, mean + half)
+    low, high = metric_bounds(metric)
+    return (mean, max(mean - half, low), min(mean + half, high))
 
 
 def group_stats(frame: pd.DataFrame, keys: list[str], metrics: list[str]) -> pd.DataFrame:
-    """Per group: n, and for each metric mean, sd, ci_low, ci_high (t-interval)."""
+    """Per group: n, and for each metric mean, sd, ci_low, ci_high.
+
+    The interval is the t-interval, clipped to the metric's range (:func:`metric_bounds`).
+    """
     grouped = frame.groupby(keys, sort=False, dropna=False)[metrics]
     mean, sd, n = grouped.mean(), grouped.std(ddof=1), grouped.count()
     tcrit = pd.DataFrame(
@@ -46,8 +66,9 @@ def group_stats(frame: pd.DataFrame, keys: list[str], metrics: list[str]) -> pd.
     for m in metrics:
         parts[f"{m}_mean"] = mean[m]
         parts[f"{m}_sd"] = sd[m]
-        parts[f"{m}_ci_low"] = mean[m] - half[m]
-        parts[f"{m}_ci_high"] = mean[m] + half[m]
+        low, high = metric_bounds(m)
+        parts[f"{m}_ci_low"] = (mean[m] - half[m]).clip(lower=low)
+        parts[f"{m}_ci_high"] = (mean[m] + half[m]).clip(upper=high)
     out = pd.DataFrame(parts)
     out.insert(0, "n", n[metrics[0]] if metrics else grouped.size())
     return out
