@@ -223,6 +223,7 @@ def test_weekly_section_with_a_stored_series(tmp_path):
     report = (sweep / "report.md").read_text(encoding="utf-8")
     assert "## Weekly series" in report and "one colour per level of `pace`" in report
     assert (sweep / "figures" / "weekly-values.png").is_file()
+    assert "(weekly series; analysed under Weekly series)" in report
     # Every week's values equal the run's summary: settled from week 1.
     assert "| elite capture | 10 | 1 | 4 |" in report
     assert "| ordinary involvement | 10 | 1 | 4 |" in report

@@ -46,7 +46,9 @@ REPORT = "report.md"
 FIGURES = "figures"
 # The figures an analysis draws: an earlier analysis's that this one did not redraw
 # (other metrics, another design) are removed, anything else in figures/ is kept.
-_OURS = re.compile(r"(heatmap|lines|scatter)-[a-z_]+\.png|regime-map\.png|sobol\.png|morris\.png")
+_OURS = re.compile(
+    r"(heatmap|lines|scatter|weekly)-[a-z_-]+\.png|regime-map\.png|sobol\.png|morris\.png"
+)
 
 
 def analyze(

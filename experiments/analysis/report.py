@@ -284,7 +284,8 @@ def _files(results: Results, written: list[str]) -> list[str]:
     out += [f"- `{rel}`" for rel in written if not rel.startswith("figures/")]
     out.append("- `report.md`")
     if (results.sweep.path / store.TIMESERIES).exists():
-        out.append(f"- `{store.TIMESERIES}` (weekly series; not analysed here)")
+        seen = "analysed under Weekly series" if results.weekly else "not analysed here"
+        out.append(f"- `{store.TIMESERIES}` (weekly series; {seen})")
     if results.notes:
         out += ["", "## Notes", ""] + [f"- {n}" for n in results.notes]
     return out

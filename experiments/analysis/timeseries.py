@@ -28,7 +28,7 @@ import pandas as pd
 from dashboards.charts import new_figure
 from experiments import store
 from experiments.regimes import NEEDED_PARAMS, REGIME_BY_NAME, REGIME_NAMES, label_runs
-from simulation.metrics import METRIC_BY_NAME, METRIC_NAMES
+from simulation.metrics import METRIC_BY_NAME, METRIC_NAMES, PRODUCES
 from simulation.params import DEFAULTS
 from simulation.text import show
 
@@ -212,12 +212,12 @@ def analyse_weekly(results, stage) -> list[str]:
         return []
     factor = main_factor(results.ok, results.sweep.varied, results.chosen)
     level = levels_of(ok, factor) if factor else pd.Series("all runs", index=ok.index)
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, list[str]] = {key: [] for key in PRODUCES}
     for metric in results.chosen:
         if weekly_column(series, metric):
-            groups.setdefault(METRIC_BY_NAME[metric].produces, []).append(metric)
+            groups[METRIC_BY_NAME[metric].produces].append(metric)
     written = []
-    for group, metrics in groups.items():
+    for group, metrics in ((g, ms) for g, ms in groups.items() if ms):
         rel = f"figures/weekly-{group.replace(' ', '-')}.png"
         band_figure({m: bands(series, level, m) for m in metrics}, factor, stage / rel)
         written.append(rel)
