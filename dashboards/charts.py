@@ -107,6 +107,23 @@ class WeeklyChart:
         high = max(line.definition.high for line in on_axis)
         return (low, high) if math.isfinite(low) and math.isfinite(high) else None
 
+    def data_range(self, axis: int, drawn: list[tuple[Series, np.ndarray]]) -> tuple[float, float]:
+        """Bounds for an axis without fixed ones, from the values ``drawn`` on it: from the
+        metrics' lower bound (0 for counts and money) when finite, else the lowest value,
+        to 5% above the highest; 0 to 1 when every value is the same (e.g. all 0)."""
+        on_axis = [(line, v[np.isfinite(v)]) for line, v in drawn if line.axis == axis]
+        values = np.concatenate([v for _, v in on_axis]) if on_axis else np.zeros(0)
+        lows = [line.definition.low for line, _ in on_axis]
+        low = min(lows) if lows and all(map(math.isfinite, lows)) else None
+        if values.size == 0:
+            return (low or 0.0, (low or 0.0) + 1.0)
+        if low is None:
+            low = float(values.min())
+        high = float(values.max())
+        if high <= low:
+            return (low, low + 1.0)
+        return (low, high + 0.05 * (high - low))
+
     def series(self, frame: Frame) -> list[tuple[Series, np.ndarray]]:
         """Each line's values for weeks 1 .. frame.week."""
         return [
@@ -353,8 +370,12 @@ def draw_chart(ax, chart: WeeklyChart, frame: Frame, title: str) -> list:
     The one matplotlib drawing of a weekly chart: the dashboard's PNG downloads and
     ``weekly.png`` both use it.
     """
+    # matplotlib: only when a PNG is drawn
+    from matplotlib.ticker import StrMethodFormatter
+
     axes = [ax] + ([ax.twinx()] if chart.n_axes > 1 else [])
-    for line, values in chart.series(frame):
+    drawn = chart.series(frame)
+    for line, values in drawn:
         axes[line.axis].plot(
             frame.weeks,
             values,
@@ -365,9 +386,10 @@ def draw_chart(ax, chart: WeeklyChart, frame: Frame, title: str) -> list:
         )
     for i, target in enumerate(axes):
         target.set_ylabel(chart.axis_name(i))
-        bounds = chart.axis_range(i)
-        if bounds is not None:
-            target.set_ylim(*bounds)
+        low, high = chart.axis_range(i) or chart.data_range(i, drawn)
+        target.set_ylim(low, high)
+        if high >= 10_000:  # thousands separators: 80,000 GBP
+            target.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.set_xlim(1, max(frame.length, 2))
     ax.set_xlabel("week")
     ax.grid(alpha=0.3)
@@ -400,12 +422,28 @@ def chart_png(chart: WeeklyChart, frame: Frame, subtitle: str = "") -> bytes:
 
 def weekly_png(frame: Frame, subtitle: str = "") -> bytes:
     """Every chart, as small multiples in one picture: ``coprod run --out``'s weekly.png."""
+    return png_bytes(weekly_figure(frame, subtitle), dpi=100)
+
+
+def weekly_figure(frame: Frame, subtitle: str = ""):
+    """The matplotlib figure of :func:`weekly_png`."""
     cols = 3
     rows = -(-len(CHARTS) // cols)
     fig = new_figure(15, 4.6 * rows)
     fig.suptitle("Co-production programme week by week" + (f" ({subtitle})" if subtitle else ""))
+    # Room between the panels for a right-hand axis's label and the next panel's left one.
+    fig.get_layout_engine().set(w_pad=0.12, h_pad=0.15, wspace=0.04, hspace=0.08)
     for i, chart in enumerate(CHARTS):
         axes = draw_chart(fig.add_subplot(rows, cols, i + 1), chart, frame, chart.title)
         handles, labels = _legend_entries(axes)
-        axes[-1].legend(handles, labels, fontsize="small", loc="best", framealpha=0.8)
-    return png_bytes(fig, dpi=100)
+        # Below the plot, so that no legend hides a line.
+        axes[0].legend(
+            handles,
+            labels,
+            fontsize="small",
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.13),
+            ncols=2,
+            frameon=False,
+        )
+    return fig

@@ -477,3 +477,45 @@ def test_command_modules_stand_without_the_command_line_and_start_light():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.split("\n")[:2] == ["False", "[]"]
+
+
+# --------------------------------------------------------------------------- weekly.png
+
+
+def test_weekly_figure_is_laid_out_cleanly_and_starts_at_week_1():
+    # charts: a function-level import, as the other weekly.png checks (matplotlib-heavy)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from dashboards import charts
+    from simulation.model import CoProductionModel
+
+    # Paid and benefit-safe: nobody gives unpaid hours, so that axis holds only zeros.
+    model = CoProductionModel(rng=2, weeks=12, compensation="paid", benefit_safe=True)
+    model.run()
+    frame = charts.read_frame(model)
+    assert (frame["unpaid_lay_hours"] == 0).all()
+    fig = charts.weekly_figure(frame)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # lays the figure out, as saving weekly.png does
+    panels = {a.get_title(): a for a in fig.axes if a.get_title()}
+    twins = {a.get_ylabel(): a for a in fig.axes if not a.get_title()}
+    assert twins["hours (running total)"].get_ylim() == (0.0, 1.0)  # all 0: 0-1, not 0-0.05
+    assert panels["Trust and ties across roles"].get_ylim() == (0.0, 1.0)  # trust: 0-1
+    assert panels["Who comes to meetings"].get_ylim() == (0.0, 1.0)
+    assert twins["ties per participant"].get_ylim()[0] == 0.0  # counts start at 0
+    assert panels["New insights, by where they came from"].get_ylim()[0] == 0.0
+    for ax in fig.axes:  # week 0 (the starting state) is left out
+        for line in ax.get_lines():
+            assert line.get_xdata()[0] == 1 and len(line.get_xdata()) == 12
+    # no axis label, tick label or legend overlaps another panel's
+    renderer = canvas.get_renderer()
+    boxes = []
+    for ax in fig.axes:
+        if ax.get_title():
+            twin = [t for t in fig.axes if not t.get_title() and t.bbox.bounds == ax.bbox.bounds]
+            boxes.append([ax.get_tightbbox(renderer), *(t.get_tightbbox(renderer) for t in twin)])
+    for i, one in enumerate(boxes):
+        for other in boxes[i + 1 :]:
+            assert not any(a.overlaps(b) for a in one for b in other)
+    option = charts.echarts_option(charts.CHART_BY_KEY["money"], frame)
+    assert option["series"][0]["data"][0][0] == 1 and option["xAxis"]["min"] == 1
