@@ -167,6 +167,32 @@ def test_bands_median_and_90_percent_band_by_hand():
     assert table.loc["b", ["median", "low", "high"]].tolist() == pytest.approx([7.0, 7.0, 7.0])
 
 
+def test_main_factor_is_the_largest_main_effect_on_the_metrics_discussed():
+    effects = pd.DataFrame(
+        [
+            ("participation_parity", "pace", 0.2),
+            ("participation_parity", "compensation", 0.5),
+            ("participation_parity", "compensation:pace", 0.9),  # an interaction: not a factor
+            ("mean_trust", "benefit_safe", 0.7),  # not a metric discussed
+        ],
+        columns=["metric", "term", "effect"],
+    )
+    varied = ["compensation", "pace", "benefit_safe"]
+    assert ts.largest_effect(effects, varied, ["participation_parity"]) == "compensation"
+    assert ts.largest_effect(effects, varied, ["mean_trust"]) == "benefit_safe"
+    assert ts.largest_effect(None, varied, ["mean_trust"]) is None
+    # Without effects: level means of trust 0.2 / 0.4 by pace (spread 0.2) against
+    # equal means by compensation; pace spreads most.
+    ok = pd.DataFrame(
+        {
+            "pace": [0.1, 0.1, 0.9, 0.9],
+            "compensation": ["none", "paid"] * 2,
+            "mean_trust": [0.2, 0.2, 0.4, 0.4],
+        }
+    )
+    assert ts.main_factor(ok, ["compensation", "pace"], ["mean_trust"]) == "pace"
+
+
 def test_running_summary_by_hand():
     # 8 weeks; a rate (participation_lay) is the mean of the last quarter of the weeks
     # so far (weeks 7-8 at week 8), a total (insights) their sum, a final its last value.

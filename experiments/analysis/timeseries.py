@@ -5,7 +5,10 @@ and week (week 1 on). A column ``<metric>_week`` is read when present, else
 ``<metric>``.
 
 - :func:`bands`: per week and per level of the main factor, the median and the 90%
-  band (5th to 95th percentile, linear interpolation) of a metric over runs.
+  band (5th to 95th percentile, linear interpolation) of a metric over runs. The main
+  factor is the varied parameter with the largest main effect in ``effects.csv`` on
+  the metrics discussed (:func:`largest_effect`); without that table, the one whose
+  level means differ most (:func:`main_factor`).
 - :func:`running_regimes`: the regime each run would have had had it ended at
   week ``w``: the run's summary metrics are worked out from weeks 1..w exactly as
   :func:`simulation.metrics.aggregate` does at the end (rates: mean of the last
@@ -173,6 +176,17 @@ def main_factor(ok: pd.DataFrame, varied: list[str], metrics: list[str]) -> str 
     return best if best is not None else (varied[0] if varied else None)
 
 
+def largest_effect(
+    effects: pd.DataFrame | None, varied: list[str], metrics: list[str]
+) -> str | None:
+    """The varied factor with the largest main effect (``effects.csv``) on any of ``metrics``."""
+    if effects is None or effects.empty:
+        return None
+    rows = effects[effects["term"].isin(varied) & effects["metric"].isin(metrics)]
+    rows = rows[rows["effect"].notna()]
+    return None if rows.empty else str(rows.loc[rows["effect"].idxmax(), "term"])
+
+
 def band_figure(tables: dict[str, pd.DataFrame], factor: str | None, path) -> None:
     """One panel per metric: median line and 90% band over weeks, one colour per level."""
     fig = new_figure(width=7.5, height=2.6 * len(tables))
@@ -210,7 +224,10 @@ def analyse_weekly(results, stage) -> list[str]:
     series = series[series["run_id"].isin(ok.index)]
     if series.empty:
         return []
-    factor = main_factor(results.ok, results.sweep.varied, results.chosen)
+    varied, chosen = results.sweep.varied, results.chosen
+    factor = largest_effect(getattr(results, "effects", None), varied, chosen)
+    by_effect = factor is not None
+    factor = factor or main_factor(results.ok, varied, chosen)
     level = levels_of(ok, factor) if factor else pd.Series("all runs", index=ok.index)
     groups: dict[str, list[str]] = {key: [] for key in PRODUCES}
     for metric in results.chosen:
@@ -228,6 +245,7 @@ def analyse_weekly(results, stage) -> list[str]:
     running = running_regimes(series[series["run_id"].isin(ids)], ok)
     results.weekly = {
         "factor": factor,
+        "by_effect": by_effect,
         "settled": settled_weeks(running) if len(running) else None,
         "sampled": sampled,
         "figures": written,
@@ -247,8 +265,14 @@ def weekly_section(results) -> list[str]:
         "Each line is the median over runs of a metric's weekly value, the shaded band "
         "the 90% band (5th to 95th percentile), "
         + (
-            f"one colour per level of `{factor}`, the factor whose level means differ "
-            "most (in standard deviations of the metrics discussed)."
+            f"one colour per level of `{factor}`, "
+            + (
+                "the factor with the largest effect (partial eta squared, `effects.csv`) "
+                "on the metrics discussed."
+                if weekly["by_effect"]
+                else "the factor whose level means differ most (in standard deviations "
+                "of the metrics discussed)."
+            )
             if factor
             else "over all runs."
         ),
