@@ -85,7 +85,7 @@ def panel_option(panel: Panel, a: Frame, b: Frame, names: tuple[str, str]) -> di
         "legend": {"show": False},
         "xAxis": {
             "type": "value",
-            "min": 0,
+            "min": 1,  # week 0, the starting state, is left out of every chart
             "max": max(a.length, b.length, 1),
             "axisLabel": {"showMaxLabel": False},
         },

@@ -455,3 +455,23 @@ def test_the_command_line_and_the_state_load_no_solara():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_charts_read_the_week_columns_from_week_1():
+    # charts: a function-level import, as the other chart checks here
+    from dashboards import charts
+
+    model = CoProductionModel(rng=4, weeks=6)
+    model.run()
+    frame = charts.read_frame(model)
+    assert frame.weeks.tolist() == [1, 2, 3, 4, 5, 6]  # week 0, the starting state, left out
+    collected = model.datacollector.model_vars
+    assert frame["insights"].tolist() == collected["insights_week"][1:]
+    assert frame.cumulative("insights")[-1] == collected["insights"][-1]  # total so far
+    table = pd.read_csv(io.StringIO(charts.weekly_csv(model)))
+    assert table["week"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert list(table.columns) == ["week", *METRIC_NAMES, *(n + "_week" for n in METRIC_NAMES)]
+    assert table["insights"].iloc[-1] == model.final_metrics()["insights"]
+    assert table["insights"].iloc[2] == table["insights_week"].iloc[:3].sum()
+    option = charts.echarts_option(charts.CHART_BY_KEY["insights"], frame)
+    assert [w for w, _ in option["series"][0]["data"]] == [1, 2, 3, 4, 5, 6]
