@@ -165,15 +165,18 @@ def test_categories_are_never_joined_by_lines(three, tmp_path):
     fig = figures.lines(
         results.sweep, results.cells, x, y, "participation_parity", tmp_path / "l.png", ""
     )
-    joined = [ln for ln in fig.axes[0].get_lines() if len(ln.get_xdata()) > 1]
-    assert all(ln.get_linestyle() == "None" for ln in joined)
+    # The data are the lines with markers (the dashed line at parity 1 has none).
+    data = [ln for ln in fig.axes[0].get_lines() if ln.get_marker() == "o"]
+    assert len(data) == 2  # a series of points per pace level
+    assert all(ln.get_linestyle() == "None" for ln in data)
     # Along pace (numbers) the levels are joined.
     results = compute(load_sweep(three), ["participation_parity"], "pace", "compensation")
     x, y = results.axes
     fig = figures.lines(
         results.sweep, results.cells, x, y, "participation_parity", tmp_path / "l.png", ""
     )
-    assert any(ln.get_linestyle() == "-" for ln in fig.axes[0].get_lines())
+    data = [ln for ln in fig.axes[0].get_lines() if ln.get_marker() == "o"]
+    assert [ln.get_linestyle() for ln in data] == ["-"] * 3  # a line per compensation level
 
 
 def test_sampled_designs_get_scatter_plots_not_heatmaps(tmp_path):
@@ -257,3 +260,25 @@ def test_scatter_keeps_the_order_of_choices_and_the_metrics_range(tmp_path):
     assert pace.get_ylim() == (0.0, 2.0)
     fig = figures.scatter(sweep, sweep.ok, ["pace"], "participation_lay", tmp_path / "s.png")
     assert fig.axes[0].get_ylim() == (0.0, 1.0)
+
+
+def test_line_plots_have_the_same_panels_on_one_y_range(three, tmp_path):
+    results = compute(load_sweep(three), ["participation_parity"], "pace", "compensation")
+    assert [f.param for f in results.facets] == ["benefit_safe"]
+    x, g = results.axes
+    fig = figures.lines(
+        results.sweep,
+        results.cells,
+        x,
+        g,
+        "participation_parity",
+        tmp_path / "l.png",
+        "",
+        results.facets,
+    )
+    panels = [ax for ax in fig.axes if ax.get_lines()]
+    assert [ax.get_title() for ax in panels] == ["benefit_safe = false", "benefit_safe = true"]
+    assert panels[0].get_ylim() == panels[1].get_ylim()
+    # Parity 0.4 + 0.1 (paid) without benefit-safe pay, 0.8 + 0.1 with it (plus noise).
+    paid = next(ln for ln in panels[1].get_lines() if ln.get_label() == "paid")
+    assert paid.get_ydata() == pytest.approx([0.901] * 2, abs=0.001)

@@ -36,6 +36,7 @@ from experiments.analysis.labels import (
     metric_axis,
     metric_title,
     metric_unit,
+    param_label,
     short_param,
     wrap,
 )
@@ -77,8 +78,8 @@ def _cell_axes(ax: Axes, ax_x: Axis, ax_y: Axis) -> None:
     """Ticks and titles of a cell grid with ``ax_x`` across and ``ax_y`` up."""
     ax.set_xticks(range(len(ax_x.labels)), ax_x.labels, rotation=30 if ax_x.binned else 0)
     ax.set_yticks(range(len(ax_y.labels)), ax_y.labels)
-    ax.set_xlabel(textwrap.fill(ax_x.title.replace("\n", " "), 45))
-    ax.set_ylabel(textwrap.fill(ax_y.title.replace("\n", " "), 40))
+    ax.set_xlabel(param_label(ax_x.param, 45))
+    ax.set_ylabel(param_label(ax_y.param, 40))
 
 
 def metric_norm(metric: str, values: np.ndarray) -> tuple[Normalize, str]:
@@ -204,14 +205,37 @@ def lines(
     metric: str,
     path: Path,
     pooled: str,
+    facets: list[Axis] | None = None,
 ) -> Figure:
     """Mean of ``metric`` along one varied parameter, a line (with 95% CI band) per group.
 
     Along a categorical parameter (choices, yes/no), points with 95% error bars, side
-    by side per group, not joined by lines.
+    by side per group, not joined by lines. One panel per level of each facet, all
+    on the same y range.
     """
-    fig = new_figure(8.5, 5.2)
-    ax = fig.add_subplot()
+    facets = facets or []
+    fig, panels = _panel_grid(facets, 5.2 if facets else 7.3, 4.0 if facets else 4.4)
+    for ax, where, words in panels:
+        _line_panel(ax, _select(cells, where), ax_x, ax_g, metric)
+        if words:
+            ax.set_title(words, fontsize=10)
+        _inner_labels(ax)
+    low = min(ax.get_ylim()[0] for ax, _, _ in panels)
+    high = max(ax.get_ylim()[1] for ax, _, _ in panels)
+    for ax, _, _ in panels:
+        ax.set_ylim(low, high)
+    if ax_g is not None:
+        panels[0][0].legend(title=short_param(ax_g.param), fontsize=9, title_fontsize=9)
+    kind = "band" if ax_x.numeric else "interval"
+    fig.suptitle(
+        metric_title(metric) + "\n" + wrap(f"mean and 95% confidence {kind} over runs{pooled}"),
+        fontsize=11,
+    )
+    _save(fig, sweep, path)
+    return fig
+
+
+def _line_panel(ax: Axes, cells: pd.DataFrame, ax_x: Axis, ax_g: Axis | None, metric: str) -> None:
     groups = range(len(ax_g.labels)) if ax_g is not None else [None]
     colours = colormaps["viridis"]
     n_groups = len(ax_g.labels) if ax_g is not None else 1
@@ -235,21 +259,11 @@ def lines(
                 np.add(x, shift), mean, yerr=bars, fmt="o", color=colour, capsize=3, label=label
             )
     ax.set_xticks(ax_x.positions, ax_x.labels, rotation=30 if ax_x.binned else 0)
-    ax.set_xlabel(ax_x.title)
+    ax.set_xlabel(param_label(ax_x.param, 45))
     ax.set_ylabel(metric_axis(metric))
-    ax.set_title(
-        metric_title(metric)
-        + "\n"
-        + wrap(
-            f"mean and 95% confidence {'band' if ax_x.numeric else 'interval'} over runs{pooled}"
-        ),
-        fontsize=11,
-    )
     ax.grid(alpha=0.3)
-    if ax_g is not None:
-        ax.legend(title=short_param(ax_g.param), fontsize=9, title_fontsize=9)
-    _save(fig, sweep, path)
-    return fig
+    if metric == PARITY:
+        ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--")
 
 
 def scatter(sweep: Sweep, ok: pd.DataFrame, params: list[str], metric: str, path: Path) -> Figure:

@@ -230,17 +230,18 @@ def draw(results: Results, stage: Path) -> None:
 def _draw_lines(results: Results, metric: str, stage: Path) -> None:
     """The line plot of ``metric`` along the x axis, a line per level of the y axis.
 
-    Pooled over the panel factors (a line plot has no panels).
+    A panel per level of each panel factor, as the heatmaps.
     """
-    sweep, axes, ok = results.sweep, results.axes, results.ok
+    sweep, axes, ok, facets = results.sweep, results.axes, results.ok, results.facets
     if len(axes) == 2 and axes[1].binned:
         lx, lg, levels = rebin_for_lines(sweep, ok, axes)
-        line_cells = group_stats(ok.assign(**levels), [lx.column, lg.column], [metric])
+        keys = [lx.column, lg.column, *(f.column for f in facets)]
+        line_cells = group_stats(ok.assign(**levels), keys, [metric])
     else:
         lx, lg = axes[0], (axes[1] if len(axes) == 2 else None)
-        line_cells = group_stats(ok, [a.column for a in axes], [metric])
-    others = [p for p in sweep.varied if p not in {a.param for a in axes}]
-    pooled = f" (pooled over {', '.join(others)})" if others else ""
+        line_cells = group_stats(ok, [a.column for a in axes + facets], [metric])
     rel = f"{FIGURES}/lines-{metric}.png"
-    figures.lines(sweep, line_cells.reset_index(), lx, lg, metric, stage / rel, pooled)
+    figures.lines(
+        sweep, line_cells.reset_index(), lx, lg, metric, stage / rel, results.pooled, facets
+    )
     results.figures["lines"].append(rel)
