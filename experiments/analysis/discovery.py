@@ -231,7 +231,9 @@ def prim_rules(x: pd.DataFrame, y: np.ndarray, kinds: dict[str, str]) -> list[tu
         elif kind == "bool":
             data[name] = pd.Categorical(np.where(values.astype(bool), "true", "false"))
         else:
-            data[name] = values.astype(int if kind == "int" else float)
+            # Whole-number factors go in as floats: PRIM peels to limits between two
+            # values (2.5), which an int64 column cannot hold.
+            data[name] = values.astype(float)
     with warnings.catch_warnings():
         # ema_workbench 3.0 calls DataFrame.drop(inplace=True), deprecated in pandas 3.
         warnings.simplefilter("ignore", DeprecationWarning)
