@@ -282,3 +282,12 @@ def test_line_plots_have_the_same_panels_on_one_y_range(three, tmp_path):
     # Parity 0.4 + 0.1 (paid) without benefit-safe pay, 0.8 + 0.1 with it (plus noise).
     paid = next(ln for ln in panels[1].get_lines() if ln.get_label() == "paid")
     assert paid.get_ydata() == pytest.approx([0.901] * 2, abs=0.001)
+
+
+def test_the_command_line_chooses_axes_and_panels(three, tmp_path, capsys):
+    args = ["analyze", str(three), "--metric", "participation_parity"]
+    args += ["--x", "pace", "--y", "compensation", "--facet", "benefit_safe"]
+    assert cli.main(args) == 0
+    report = (three / "report.md").read_text(encoding="utf-8")
+    assert "x: pace, y: compensation, panels: benefit_safe." in report
+    assert "pooled over" not in report
