@@ -300,7 +300,8 @@ def echarts_option(chart: WeeklyChart, frame: Frame) -> dict:
             "name": chart.legend_label(line),
             "yAxisIndex": line.axis,
             "data": list(zip(weeks, rounded(values), strict=True)),
-            "showSymbol": False,
+            # A line needs two weeks: after the first Step, show the week as a dot.
+            "showSymbol": len(weeks) == 1,
             "color": line.color,
             "lineStyle": {
                 "width": 2.5 if not line.dashed else 2,

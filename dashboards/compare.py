@@ -69,7 +69,7 @@ def panel_option(panel: Panel, a: Frame, b: Frame, names: tuple[str, str]) -> di
             {
                 "type": "line",
                 "name": name,
-                "showSymbol": False,
+                "showSymbol": frame.week == 1,  # one week is a dot, not yet a line
                 "color": colour,
                 "lineStyle": {"width": 2.5, "type": dash},
                 "data": list(zip(frame.weeks.tolist(), rounded(values), strict=True)),

@@ -317,8 +317,9 @@ def test_exports_download_and_parse(page, tmp_path):
     week = step(page, 3)
     open_tab(page, "Save and export")
     weekly = pd.read_csv(io.BytesIO(download(page, ".coprod-csv")), index_col="week")
-    assert list(weekly.columns) == list(METRIC_NAMES)
-    assert list(weekly.index) == list(range(week + 1))
+    # each metric's summary so far, then its value in the week; week 0 (the start) left out
+    assert list(weekly.columns) == [*METRIC_NAMES, *(f"{name}_week" for name in METRIC_NAMES)]
+    assert list(weekly.index) == list(range(1, week + 1))
     assert np.isfinite(weekly.to_numpy()).all()
 
     scenario = tmp_path / "saved.toml"
