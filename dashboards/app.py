@@ -11,6 +11,9 @@ main area shows ``Week N``, the Step / Play / Pause / Reset buttons and four tab
 the run's plots and network, a plain-language account of what happened, two
 scenarios compared side by side, and exports. Each part is a module of
 :mod:`dashboards.views`; the styles are ``assets/app.css``.
+
+:data:`routes` serves :func:`Page` at ``/`` and the workshop room's pages under
+``/room`` (:mod:`dashboards.views.room`, loaded when one is first shown).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from .views.controls import Sidebar, nice_step, show_value
 from .views.export import ExportView
 from .views.player import RunBar
 from .views.plots import RunView
+from .views.room_routes import RoomJoinPage, RoomPage, RoomProjectorPage
 from .views.story import StoryView
 
 __all__ = ["CSS", "INTRO", "TABS", "TITLE", "Page", "nice_step", "page", "show_value"]
@@ -128,6 +132,26 @@ def Page():
 
 
 page = Page
+
+
+@solara.component
+def PlainLayout(children=()):
+    """Solara's app layout without its tabs of routes (each page is reached by its address)."""
+    solara.AppLayout(children=list(children), navigation=False)
+
+
+# The dashboard at /, and the workshop room's pages (issue 13) under /room.
+routes = [
+    solara.Route("/", component=Page, layout=PlainLayout),
+    solara.Route(
+        "room",
+        children=[
+            solara.Route("/", component=RoomPage),
+            solara.Route("join", component=RoomJoinPage),
+            solara.Route("projector", component=RoomProjectorPage),
+        ],
+    ),
+]
 
 
 if os.environ.get("SOLARA_APP", "").startswith("dashboards.app"):

@@ -1,0 +1,421 @@
+"""The workshop room's pages (issue 13), mode "programmes": facilitator, team, projector.
+
+- ``/room``: **Create room**; then the facilitator's page (``/room?code=CODE&token=...``,
+  so a reload keeps it): the room code, the join and projector addresses (and a QR code),
+  the levers teams may change, **Start round**, pause, undo, end, and the log's export.
+- ``/room/join``: **Room code**, **Team name**, **Join**; then the team's page
+  (``/room/join?code=CODE&token=...``, so a reloaded phone returns to its team): the
+  round, the countdown, and one control per lever the facilitator allowed.
+- ``/room/projector/CODE``: the teams, ``Round N``, the league table and the round's
+  events, in large type.
+
+Every room lives in :data:`STORE`, one per server process (:mod:`dashboards.room.store`,
+plain Python). A page watches its room with :func:`use_room`: the store's callback only
+wakes a thread of the page's own (started in the page's kernel context), which re-renders
+the page; the same thread ticks once a second while a round's countdown runs.
+"""
+
+import html
+import io
+import logging
+import threading
+import time
+import urllib.parse
+
+import reacton.core
+import solara
+
+from simulation.params import DEFAULTS, PARAM_BY_NAME
+from simulation.text import show
+
+from ..room import RoomError, RoomStore, RoomView
+from ..room.log import to_csv, to_json
+from ..room.programme import ALLOWABLE
+from ..state import batching
+from .common import DownloadButton, Md
+from .controls import _input, pretty, show_value
+
+try:  # the QR code is a nicety: the join address is shown as text either way
+    import segno
+except ImportError:  # pragma: no cover - segno is a dependency
+    segno = None
+
+logger = logging.getLogger("coprod.room")
+STORE = RoomStore()  # every room of this server process
+TICK = 1.0  # seconds between the timer's checks, and between a countdown's updates
+_timer: list[threading.Thread] = []
+_timer_lock = threading.Lock()
+
+ROOM_CSS = """
+.coprod-room { max-width: 960px; margin: 0 auto; padding: 8px; font-size: 18px; }
+.coprod-room-code { font-size: 2.2em; letter-spacing: 0.15em; font-weight: 700; }
+.coprod-room table { border-collapse: collapse; width: 100%; }
+.coprod-room th, .coprod-room td { padding: 4px 8px; border-bottom: 1px solid #ccc;
+  text-align: left; }
+.coprod-projector { font-size: 32px; }
+.coprod-projector .coprod-round { font-size: 1.6em; font-weight: 700; }
+.coprod-address { word-break: break-all; font-family: monospace; }
+.coprod-qr svg { width: 180px; height: 180px; }
+"""
+
+
+def start_timer() -> None:
+    """Start the thread that lets the rooms' timers start rounds (once per process)."""
+    with _timer_lock:
+        if _timer:
+            return
+
+        def run() -> None:
+            while True:
+                try:
+                    STORE.tick()
+                except Exception:  # a failed round must not stop every room's timer
+                    logger.exception("room: the timer could not start a round")
+                time.sleep(TICK)
+
+        thread = threading.Thread(target=run, name="coprod-room-timer", daemon=True)
+        _timer.append(thread)
+        thread.start()
+
+
+def query() -> dict[str, str]:
+    """The page's query string as a dict (the last value of each key)."""
+    search = solara.use_router().search or ""
+    return {k: v[-1] for k, v in urllib.parse.parse_qs(search).items()}
+
+
+def view_of(code: str) -> RoomView | None:
+    try:
+        return STORE.view(code) if code else None
+    except RoomError:
+        return None
+
+
+def use_room(code: str) -> RoomView | None:
+    """The room's view, re-read whenever the store changes it (None: no such room)."""
+    _, set_count = solara.use_state(0)
+    render_context = reacton.core.get_render_context(required=False)
+
+    def watch():
+        if not code:
+            return None
+        wake, stop = threading.Event(), threading.Event()
+        try:
+            unsubscribe = STORE.subscribe(code, lambda _version: wake.set())
+        except RoomError:
+            return None
+        count = iter(range(1, 1 << 62))
+
+        def loop() -> None:
+            while not stop.is_set():
+                changed = wake.wait(TICK)
+                wake.clear()
+                if stop.is_set():
+                    return
+                current = view_of(code)
+                if changed or (current and current.remaining is not None and not current.paused):
+                    try:
+                        with batching(render_context):
+                            set_count(next(count))
+                    except Exception:  # the page has gone (closed tab): stop watching
+                        logger.debug("room: a page stopped watching room %s", code)
+                        unsubscribe()
+                        return
+
+        # Solara's threads carry the kernel context they are created in: this page's.
+        threading.Thread(target=loop, name="coprod-room-watch", daemon=True).start()
+
+        def cleanup() -> None:
+            stop.set()
+            wake.set()
+            unsubscribe()
+
+        return cleanup
+
+    solara.use_effect(watch, [code])
+    return view_of(code)
+
+
+def host() -> str:
+    """The address the browser reached this server at (for the join address)."""
+    try:
+        found = solara.lab.headers.value.get("host", [])
+    except Exception:  # no request headers outside a server (tests of the logic)
+        found = []
+    return f"http://{found[0]}" if found else ""
+
+
+def status(view: RoomView) -> str:
+    """The round and the countdown in words."""
+    if view.ended:
+        return f"The session has ended after {view.round} rounds."
+    words = f"Round {view.round}" if view.round else "Waiting for round 1"
+    words += f" · week {view.week} of {view.weeks}"
+    if view.paused:
+        words += " · paused"
+    elif view.remaining is not None:
+        words += f" · next round in {round(view.remaining)} s"
+    return words
+
+
+def table_html(view: RoomView) -> str:
+    """The league table as HTML: teams in rows, the four outcomes in columns."""
+    columns = list(view.labels)
+    head = "".join(f"<th>{html.escape(view.labels[c])}</th>" for c in columns)
+    rows = "".join(
+        "<tr><td>"
+        + html.escape(str(row["team"]))
+        + "</td>"
+        + "".join(f"<td>{html.escape(show(row[c]))}</td>" for c in columns)
+        + "</tr>"
+        for row in view.table
+    )
+    return f"<table class='coprod-league'><tr><th>Team</th>{head}</tr>{rows}</table>"
+
+
+@solara.component
+def RoomState(view: RoomView):
+    """Teams, round, league table and the round's events."""
+    solara.HTML("div", unsafe_innerHTML=html.escape(status(view)), classes=["coprod-round"])
+    teams = ", ".join(view.teams) or "none yet"
+    solara.HTML(
+        "div",
+        unsafe_innerHTML="<b>Teams:</b> " + html.escape(teams),
+        classes=["coprod-teams"],
+    )
+    if view.table:
+        solara.HTML("div", unsafe_innerHTML=table_html(view))
+    if view.events:
+        items = "".join(f"<li>{html.escape(e)}</li>" for e in view.events)
+        solara.HTML("div", unsafe_innerHTML=f"<ul class='coprod-events'>{items}</ul>")
+
+
+# --------------------------------------------------------------------------- facilitator
+
+
+def qr_svg(text: str) -> str:
+    if segno is None:
+        return ""
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="svg", scale=4, xmldecl=False, svgns=True)
+    return out.getvalue().decode("utf-8")
+
+
+@solara.component
+def Addresses(code: str, token: str):
+    base = host()
+    join = f"{base}/room/join?code={code}"
+    solara.HTML(
+        "div",
+        unsafe_innerHTML=f"<span>Room code</span> <span class='coprod-room-code'>{code}</span>",
+        classes=["coprod-room-code-line"],
+    )
+    solara.HTML(
+        "div",
+        unsafe_innerHTML=(
+            f"<div>Join at: <span class='coprod-address coprod-join'>{html.escape(join)}</span>"
+            f"</div><div class='coprod-qr'>{qr_svg(join)}</div>"
+            f"<div>Projector: <span class='coprod-address'>"
+            f"{html.escape(base)}/room/projector/{code}</span></div>"
+            f"<div>Your facilitator link (keep it to yourself): <span class='coprod-address'>"
+            f"{html.escape(base)}/room?code={code}&amp;token={html.escape(token)}</span></div>"
+        ),
+    )
+
+
+@solara.component
+def Settings(view: RoomView, code: str, token: str, act):
+    solara.SelectMultiple(
+        "Levers teams may change",
+        values=list(view.levers),
+        all_values=list(ALLOWABLE),
+        on_value=lambda levers: act(STORE.set_levers, levers),
+    )
+    solara.SliderInt(
+        "Weeks per round",
+        value=view.weeks_per_round,
+        min=1,
+        max=view.weeks,
+        on_value=lambda weeks: act(STORE.set_weeks_per_round, int(weeks)),
+        thumb_label=True,
+    )
+    limit = "none" if view.time_limit is None else str(int(view.time_limit))
+    solara.Select(
+        "Time limit per round (seconds)",
+        value=limit,
+        values=["none", "60", "120", "180", "300", "600"],
+        on_value=lambda v: act(STORE.set_time_limit, None if v == "none" else float(v)),
+    )
+
+
+@solara.component
+def FacilitatorRoom(code: str, token: str):
+    view = use_room(code)
+    problem, set_problem = solara.use_state("")
+    if view is None:
+        solara.Error(f"No room has the code '{code}'.")
+        return
+
+    def act(method, *args) -> None:
+        try:
+            method(code, token, *args)
+            set_problem("")
+        except RoomError as err:
+            set_problem(str(err))
+
+    Addresses(code, token)
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        solara.Button("Start round", on_click=lambda: act(STORE.start_round), color="primary")
+        if view.paused:
+            solara.Button("Resume", on_click=lambda: act(STORE.resume))
+        else:
+            solara.Button("Pause", on_click=lambda: act(STORE.pause))
+        solara.Button("Undo last round", on_click=lambda: act(STORE.undo))
+        solara.Button("End session", on_click=lambda: act(STORE.end))
+    if problem:
+        solara.Error(problem)
+    RoomState(view)
+    if not view.ended:
+        Settings(view, code, token, act)
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        for kind, write in (("CSV", to_csv), ("JSON", to_json)):
+            solara.FileDownload(
+                lambda write=write: write(STORE.log(code, token)),
+                f"room-{code}-log.{kind.lower()}",
+                children=[
+                    DownloadButton(f"Download the log ({kind})", f"coprod-room-log-{kind.lower()}")
+                ],
+            )
+
+
+def facilitates(code: str, token: str) -> bool:
+    try:
+        STORE.log(code, token)
+    except RoomError:
+        return False
+    return True
+
+
+@solara.component
+def FacilitatorPage():
+    solara.Title("Workshop room")
+    solara.Style(ROOM_CSS)
+    router = solara.use_router()
+    args = query()
+    code, token = args.get("code", ""), args.get("token", "")
+
+    def create() -> None:
+        new, secret = STORE.create_room()
+        router.push(f"/room?code={new}&token={secret}")
+
+    with solara.Column(classes=["coprod-room"]):
+        Md("## Workshop room")
+        if code and facilitates(code, token):
+            FacilitatorRoom(code, token)
+            return
+        if code:
+            solara.Error("This facilitator link is not valid: create a new room.")
+        Md(
+            "Every team plays the same programme on the same people, with its own rules. "
+            "Create a room, show its code, and start rounds when the teams are ready."
+        )
+        solara.Button("Create room", on_click=create, color="primary")
+
+
+# --------------------------------------------------------------------------- teams
+
+
+@solara.component
+def Lever(code: str, token: str, name: str, value, set_problem):
+    p = PARAM_BY_NAME[name]
+
+    def put(new) -> None:
+        if p.kind == "float":
+            new = round(float(new), 6)
+        try:
+            STORE.set_rules(code, token, {name: new})
+            set_problem("")
+        except RoomError as err:
+            set_problem(str(err))
+
+    with solara.Div(classes=["coprod-control"], attributes={"data-param": name}):
+        solara.Text(f"{pretty(name)}: {show_value(p, value)} {p.unit or ''}".strip())
+        _input(p, value, put)
+
+
+@solara.component
+def TeamRoom(code: str, token: str, team: str):
+    view = use_room(code)
+    problem, set_problem = solara.use_state("")
+    if view is None:
+        solara.Error(f"No room has the code '{code}'.")
+        return
+    solara.HTML(
+        "div",
+        unsafe_innerHTML=f"Team <b class='coprod-team'>{html.escape(team)}</b> · room {view.code}",
+    )
+    RoomState(view)
+    if problem:
+        solara.Error(problem)
+    if view.ended:
+        return
+    Md("**Your programme's rules** (they apply from the next round):")
+    rules = view.rules.get(team, {})
+    for name in view.levers:
+        Lever(code, token, name, rules.get(name, DEFAULTS[name]), set_problem)
+
+
+def team_of(code: str, token: str) -> str:
+    try:
+        return STORE.rejoin(code, token) if code and token else ""
+    except RoomError:
+        return ""
+
+
+@solara.component
+def JoinPage():
+    solara.Title("Join the workshop room")
+    solara.Style(ROOM_CSS)
+    router = solara.use_router()
+    args = query()
+    code, token = args.get("code", ""), args.get("token", "")
+    typed = solara.use_reactive(code)
+    name = solara.use_reactive("")
+    problem, set_problem = solara.use_state("")
+    team = team_of(code, token)
+
+    def join() -> None:
+        try:
+            secret = STORE.join_team(typed.value, name.value)
+        except RoomError as err:
+            set_problem(str(err))
+            return
+        found = STORE.view(typed.value).code
+        router.push(f"/room/join?code={found}&token={secret}")
+
+    with solara.Column(classes=["coprod-room"]):
+        if team:
+            TeamRoom(code, token, team)
+            return
+        Md("## Join the workshop room")
+        solara.InputText("Room code", value=typed, continuous_update=True)
+        solara.InputText("Team name", value=name, continuous_update=True)
+        solara.Button("Join", on_click=join, color="primary")
+        if problem:
+            solara.Error(problem)
+
+
+# --------------------------------------------------------------------------- projector
+
+
+@solara.component
+def ProjectorPage(code=""):
+    solara.Title(f"Room {code}")
+    solara.Style(ROOM_CSS)
+    view = use_room(code)
+    with solara.Column(classes=["coprod-room", "coprod-projector"]):
+        if view is None:
+            solara.Error(f"No room has the code '{code}'.")
+            return
+        solara.HTML("div", unsafe_innerHTML=f"Room <b>{view.code}</b> · join with this code")
+        RoomState(view)
