@@ -9,6 +9,8 @@ wrong code joins nothing; a reloaded phone keeps its team; the log holds every c
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import time
@@ -123,7 +125,11 @@ def test_a_room_plays_two_rounds(browser, server):
         assert name in teams and name in table
     for page in (projector, facilitator):
         assert "Intruders" not in page.content()
+    multiples = projector.locator(".coprod-multiples")
+    assert multiples.locator("polyline").count() == 4 * len(TEAMS)  # a line per outcome
 
+    for phone in phones.values():  # nothing wider than a phone's screen
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     blue = phones["Blue"]
     blue.reload()
     blue.locator(".coprod-team", has_text="Blue").wait_for(timeout=TIMEOUT)
@@ -137,4 +143,9 @@ def test_a_room_plays_two_rounds(browser, server):
     chosen = {e["actor"] for e in entries if e["kind"] == "rules"}
     assert chosen == set(TEAMS)
     assert [e["kind"] for e in entries].count("round end") == 2
+    with facilitator.expect_download() as download:
+        facilitator.locator(".coprod-room-log-csv").first.click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
+    assert {r["actor"] for r in rows if r["kind"] == "rules"} == set(TEAMS)
+    assert len(rows) == len(entries)
     assert not blocked

@@ -56,6 +56,11 @@ ROOM_CSS = """
 .coprod-projector .coprod-round { font-size: 1.6em; font-weight: 700; }
 .coprod-address { word-break: break-all; font-family: monospace; }
 .coprod-qr svg { width: 180px; height: 180px; }
+.coprod-scroll { overflow-x: auto; max-width: 100%; }
+@media (max-width: 600px) {
+  .coprod-room { font-size: 15px; padding: 4px; }
+  .coprod-room th, .coprod-room td { padding: 2px 4px; }
+}
 """
 
 
@@ -173,6 +178,39 @@ def table_html(view: RoomView) -> str:
     return f"<table class='coprod-league'><tr><th>Team</th>{head}</tr>{rows}</table>"
 
 
+def sparkline(values: list[float], low: float, high: float, width=150, height=44) -> str:
+    """One team's weekly values of one outcome as a small SVG line (axes shared by teams)."""
+    if not values:
+        return ""
+    span = (high - low) or 1.0
+    step = width / max(1, len(values) - 1)
+    points = " ".join(
+        f"{i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}"
+        for i, v in enumerate(values)
+    )
+    return (
+        f"<svg viewBox='0 0 {width} {height}' width='{width}' height='{height}'>"
+        f"<polyline fill='none' stroke='#1565c0' stroke-width='2' points='{points}'/></svg>"
+    )
+
+
+def multiples_html(view: RoomView, series: dict[str, dict[str, list[float]]]) -> str:
+    """Small multiples: a row per team, a column per outcome, one scale per column."""
+    columns = list(view.labels)
+    head = "".join(f"<th>{html.escape(view.labels[c])}</th>" for c in columns)
+    scale = {}
+    for c in columns:
+        every = [v for team in series.values() for v in team.get(c, [])] or [0.0]
+        scale[c] = (min(every), max(every))
+    rows = "".join(
+        f"<tr><td>{html.escape(team)}</td>"
+        + "".join(f"<td>{sparkline(lines.get(c, []), *scale[c])}</td>" for c in columns)
+        + "</tr>"
+        for team, lines in series.items()
+    )
+    return f"<table class='coprod-multiples'><tr><th>Team</th>{head}</tr>{rows}</table>"
+
+
 @solara.component
 def RoomState(view: RoomView):
     """Teams, round, league table and the round's events."""
@@ -184,7 +222,7 @@ def RoomState(view: RoomView):
         classes=["coprod-teams"],
     )
     if view.table:
-        solara.HTML("div", unsafe_innerHTML=table_html(view))
+        solara.HTML("div", unsafe_innerHTML=table_html(view), classes=["coprod-scroll"])
     if view.events:
         items = "".join(f"<li>{html.escape(e)}</li>" for e in view.events)
         solara.HTML("div", unsafe_innerHTML=f"<ul class='coprod-events'>{items}</ul>")
@@ -419,3 +457,10 @@ def ProjectorPage(code=""):
             return
         solara.HTML("div", unsafe_innerHTML=f"Room <b>{view.code}</b> · join with this code")
         RoomState(view)
+        if view.round:
+            series = STORE.series(view.code)
+            solara.HTML(
+                "div",
+                unsafe_innerHTML="<b>Week by week</b>" + multiples_html(view, series),
+                classes=["coprod-scroll"],
+            )
