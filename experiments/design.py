@@ -359,19 +359,7 @@ class Spec:
             Factor(d["name"], d["kind"], tuple(d.get("values", ())), d.get("min"), d.get("max"))
             for d in data["vary"]
         )
-        keys = (
-            "name",
-            "scenario",
-            "design",
-            "samples",
-            "levels",
-            "replicates",
-            "seed",
-            "weeks",
-            "timeseries",
-            "fixed",
-            "base",
-        )
+        keys = (*SWEEP_KEYS, "fixed", "base")
         return cls(
             vary=vary,
             text=data.get("text", ""),

@@ -62,7 +62,7 @@ def morris_inputs(sweep: Sweep, problem: dict, n_points: int) -> tuple[np.ndarra
     if all({"min", "max"} <= sweep.factors[n].keys() for n in problem["names"]):
         try:
             return first.astype(float).to_numpy(), "the run table's parameter values"
-        except (TypeError, ValueError):
+        except (TypeError, ValueError):  # a non-numeric level: no matrix from the table
             pass
     return None, "no sample matrix: the manifest cannot rebuild it and a factor is not numeric"
 
