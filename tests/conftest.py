@@ -7,6 +7,8 @@ and ``from cli_checks import ...``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from builders import several, tiny
@@ -28,3 +30,23 @@ def tiny_run():
 def several_run():
     """(p, state, setting) of the several-group population of builders.several."""
     return several()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One Playwright and one Chromium for the whole run, shared by every browser test.
+
+    Playwright's sync API runs its own event loop in the main thread, so a second
+    ``sync_playwright()`` while the first is open fails: test modules must share this one.
+    """
+    # Late: only browser tests need the harness and Playwright.
+    from playwright.sync_api import sync_playwright
+
+    from dashboards import harness
+
+    if not Path(harness.CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {harness.CHROMIUM}")
+    with sync_playwright() as pw:
+        browser = harness.launch(pw)
+        yield browser
+        browser.close()

@@ -61,14 +61,10 @@ def server(tmp_path_factory):
         harness.stop_server(proc)
 
 
-@pytest.fixture(scope="session")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = harness.launch(pw)
-        yield chromium
-        chromium.close()
+@pytest.fixture
+def browser(server, chromium):
+    """The run's one Chromium (see conftest.chromium), once the server is up."""
+    return chromium
 
 
 @pytest.fixture

@@ -49,14 +49,10 @@ def server(tmp_path_factory):
     assert "Traceback" not in text, text[-3000:]
 
 
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = harness.launch(pw)
-        yield chromium
-        chromium.close()
+@pytest.fixture
+def browser(server, chromium):
+    """The run's one Chromium (see conftest.chromium), once the server is up."""
+    return chromium
 
 
 def new_page(browser, base: str, viewport=harness.VIEWPORT):
