@@ -7,12 +7,14 @@ that is not to 127.0.0.1 aborted, and waits for the page's ``Week N`` and plots.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
@@ -81,6 +83,22 @@ def stop_server(proc: subprocess.Popen, timeout: float = 10.0) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=timeout)
+
+
+@contextlib.contextmanager
+def serving(log: Path | None = None, timeout: float = 60.0) -> Iterator[str]:
+    """A dashboard server on a free local port for the ``with`` block; yields its base url.
+
+    The server is stopped by its own process id when the block ends, however it ends.
+    """
+    port = free_port()
+    proc = start_server(port, log=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base + "/", proc, timeout=timeout)
+        yield base
+    finally:
+        stop_server(proc)
 
 
 def launch(playwright):

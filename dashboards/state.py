@@ -116,8 +116,51 @@ def parse_upload(name: str, data: bytes) -> tuple[dict[str, Any], str]:
     return values, scenario.description
 
 
+class Stepping:
+    """Step, Play, Pause and Run to the end over a session's runs, stepped together.
+
+    A subclass gives ``runs()`` (the models to advance) and the Values ``tick`` and
+    ``playing``, a ``lock`` and ``batch()``.
+    """
+
+    playing: Value[bool]
+    tick: Value[int]
+    lock: threading.RLock
+
+    runs: Callable[[], tuple]
+    batch: Callable[[], contextlib.AbstractContextManager]
+
+    def step(self, weeks: int = 1) -> None:
+        """Advance every run ``weeks`` weeks, or until one ends; stop playing at the end."""
+        with self.lock, self.batch():
+            runs = self.runs()
+            if not runs:
+                return
+            for _ in range(weeks):
+                if not all(m.running for m in runs):
+                    break
+                for m in runs:
+                    m.step()
+            self.tick.set(self.tick.value + 1)
+            if not all(m.running for m in runs) and self.playing.value:
+                self.playing.set(False)
+
+    def play(self) -> None:
+        self.playing.set(True)
+
+    def pause(self) -> None:
+        self.playing.set(False)
+
+    def to_end(self) -> None:
+        with self.lock, self.batch():
+            self.playing.set(False)
+            runs = self.runs()
+            if runs:
+                self.step(max(m.params.weeks for m in runs))
+
+
 @dataclass(frozen=True)
-class Session:
+class Session(Stepping):
     """One browser session's run and settings."""
 
     values: Value[dict]  # every parameter, validated
@@ -188,31 +231,10 @@ class Session:
 
         threading.Thread(target=run, name="coprod-first-model", daemon=True).start()
 
-    def step(self, weeks: int = 1) -> None:
-        """Advance the run; stops playing at the end of the programme."""
-        with self.lock, self.batch():
-            model = self.model.value
-            if model is None:
-                return
-            for _ in range(weeks):
-                if not model.running:
-                    break
-                model.step()
-            self.tick.set(self.tick.value + 1)
-            if not model.running and self.playing.value:
-                self.playing.set(False)
-
-    def play(self) -> None:
-        self.playing.set(True)
-
-    def pause(self) -> None:
-        self.playing.set(False)
-
-    def to_end(self) -> None:
-        with self.lock, self.batch():
-            self.playing.set(False)
-            if self.model.value is not None:
-                self.step(self.model.value.params.weeks)
+    def runs(self) -> tuple:
+        """The one run, or none before the first model is built."""
+        model = self.model.value
+        return () if model is None else (model,)
 
     # -- settings
 
@@ -308,7 +330,7 @@ class Session:
 
 
 @dataclass(frozen=True)
-class ComparePair:
+class ComparePair(Stepping):
     """The compare tab's two runs, A and B, with the session's seed, stepped together.
 
     Kept with the session (not in the tab), so switching tabs keeps them.
@@ -362,31 +384,11 @@ class ComparePair:
             self.models.set(pair)
             self.tick.set(self.tick.value + 1)
 
-    def step(self, weeks: int = 1) -> None:
-        with self.lock, self.batch():
-            if self.models.value is None:
-                self.reset()
-            pair = self.models.value
-            if pair is None:
-                return
-            for _ in range(weeks):
-                if not all(m.running for m in pair):
-                    break
-                for m in pair:
-                    m.step()
-            self.tick.set(self.tick.value + 1)
-            if not all(m.running for m in pair) and self.playing.value:
-                self.playing.set(False)
-
-    def play(self) -> None:
-        self.playing.set(True)
-
-    def pause(self) -> None:
-        self.playing.set(False)
-
-    def to_end(self) -> None:
-        self.playing.set(False)
-        self.step(10_000)
+    def runs(self) -> tuple:
+        """Runs A and B, built on first use (none if a scenario could not be built)."""
+        if self.models.value is None:
+            self.reset()
+        return self.models.value or ()
 
 
 def first_b(names: list[str], default: str) -> str:

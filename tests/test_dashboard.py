@@ -50,15 +50,9 @@ def server(tmp_path_factory):
     """The dashboard server as a subprocess; its base url."""
     if NO_CHROMIUM:
         pytest.skip(f"no Chromium at {harness.CHROMIUM}")
-    port = harness.free_port()
     log = tmp_path_factory.mktemp("dashboard") / "server.log"
-    proc = harness.start_server(port, log=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        harness.wait_until_up(base + "/", proc, timeout=60)
+    with harness.serving(log=log) as base:
         yield base
-    finally:
-        harness.stop_server(proc)
 
 
 @pytest.fixture

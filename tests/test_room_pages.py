@@ -35,15 +35,9 @@ TEAMS = {
 def server(tmp_path_factory):
     if NO_CHROMIUM:
         pytest.skip(f"no Chromium at {harness.CHROMIUM}")
-    port = harness.free_port()
     log = tmp_path_factory.mktemp("room") / "server.log"
-    proc = harness.start_server(port, log=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        harness.wait_until_up(base + "/", proc, timeout=60)
+    with harness.serving(log=log) as base:
         yield base
-    finally:
-        harness.stop_server(proc)
     text = log.read_text(encoding="utf-8")
     assert "Could not load URL" not in text, "the server asked the internet for something"
     assert "Traceback" not in text, text[-3000:]
