@@ -30,7 +30,7 @@ from simulation.text import show
 
 from ..room import RoomError, RoomStore, RoomView
 from ..room.log import to_csv, to_json
-from ..room.programme import ALLOWABLE
+from ..room.programme import ALLOWABLE, plural
 from ..state import batching
 from .common import DownloadButton, Md
 from .controls import _input, pretty, show_value
@@ -153,7 +153,7 @@ def host() -> str:
 def status(view: RoomView) -> str:
     """The round and the countdown in words."""
     if view.ended:
-        return f"The session has ended after {view.round} rounds."
+        return f"The session has ended after {plural(view.round, 'round', 'rounds')}."
     words = f"Round {view.round}" if view.round else "Waiting for round 1"
     words += f" · week {view.week} of {view.weeks}"
     if view.paused:
@@ -287,6 +287,18 @@ def Settings(view: RoomView, code: str, token: str, act):
 
 
 @solara.component
+def RoundButtons(view: RoomView, act):
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        solara.Button("Start round", on_click=lambda: act(STORE.start_round), color="primary")
+        if view.paused:
+            solara.Button("Resume", on_click=lambda: act(STORE.resume))
+        else:
+            solara.Button("Pause", on_click=lambda: act(STORE.pause))
+        solara.Button("Undo last round", on_click=lambda: act(STORE.undo))
+        solara.Button("End session", on_click=lambda: act(STORE.end))
+
+
+@solara.component
 def FacilitatorRoom(code: str, token: str):
     view = use_room(code)
     problem, set_problem = solara.use_state("")
@@ -302,14 +314,8 @@ def FacilitatorRoom(code: str, token: str):
             set_problem(str(err))
 
     Addresses(code, token)
-    with solara.Row(style={"flex-wrap": "wrap"}):
-        solara.Button("Start round", on_click=lambda: act(STORE.start_round), color="primary")
-        if view.paused:
-            solara.Button("Resume", on_click=lambda: act(STORE.resume))
-        else:
-            solara.Button("Pause", on_click=lambda: act(STORE.pause))
-        solara.Button("Undo last round", on_click=lambda: act(STORE.undo))
-        solara.Button("End session", on_click=lambda: act(STORE.end))
+    if not view.ended:
+        RoundButtons(view, act)
     if problem:
         solara.Error(problem)
     RoomState(view)
