@@ -94,6 +94,11 @@ dashboard: $(STAMP)
 bench-dashboard: $(STAMP)
 	$(PY) benchmarks/bench_dashboard.py
 
+# The workshop room with 12 phones, a projector and the facilitator in Chromium (issue 13).
+.PHONY: bench-room
+bench-room: $(STAMP)
+	$(PY) benchmarks/bench_room.py
+
 screenshots: $(STAMP)
 	$(PY) -m dashboards.screenshots
 
