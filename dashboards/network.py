@@ -13,9 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.metrics import ACTIVE_WEEKS
 from simulation.population import RATIONALES, ROLES
-from simulation.relations import STRONG
 
 from .charts import ROLE_COLOURS, new_figure, png_bytes
 
@@ -94,12 +92,14 @@ class Snapshot:
 
     layout: Layout
     role: np.ndarray  # per drawn person
-    active: np.ndarray  # came in the last ACTIVE_WEEKS weeks
+    active: np.ndarray  # came in the last ``active_weeks`` weeks
     a: np.ndarray  # edge ends: positions in layout.shown
     b: np.ndarray
     strength: np.ndarray
     cross: np.ndarray  # lay-professional tie
     n_total_groups: int
+    active_weeks: int  # the run's assumption: how recent "active" is
+    strong: float  # the run's assumption: a tie above it is strong
 
 
 def snapshot(model) -> Snapshot:
@@ -118,12 +118,14 @@ def snapshot(model) -> Snapshot:
     return Snapshot(
         layout=layout,
         role=s.role[shown],
-        active=s.last_attended[shown] > week - ACTIVE_WEEKS,
+        active=s.last_attended[shown] > week - model.params.active_weeks,
         a=position[a_agent],
         b=position[b_agent],
         strength=ties[g, i, j],
         cross=s.cross_role[g, i, j],
         n_total_groups=int(s.n_groups),
+        active_weeks=model.params.active_weeks,
+        strong=model.params.strong_tie,
     )
 
 
@@ -133,7 +135,7 @@ def caption(snap: Snapshot) -> str:
     text = (
         f"{snap.a.size} ties above {THRESHOLD:g} ({n_cross} between a patient or carer "
         f"and a professional); {int(snap.active.sum())} of {snap.active.size} people "
-        f"came in the last {ACTIVE_WEEKS} weeks."
+        f"came in the last {snap.active_weeks} weeks."
     )
     if snap.layout.n_groups_shown < snap.n_total_groups:
         text += (
@@ -186,7 +188,7 @@ def _links(snap: Snapshot) -> list[dict]:
             "lineStyle": {
                 "width": round(0.6 + 3.5 * float(w) ** 2, 2),
                 "color": CROSS_COLOUR if c else SAME_COLOUR,
-                "opacity": 0.9 if w > STRONG else 0.45,
+                "opacity": 0.9 if w > snap.strong else 0.45,
             },
         }
         for a, b, w, c in zip(

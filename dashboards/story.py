@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulation.money import SUSPENSION_WEEKS
 from simulation.population import CARER, CLINICIAN, EXPERIENCE, MANAGER, PATIENT, RIGHTS
 from simulation.text import show
 
@@ -338,7 +337,7 @@ def _money(model, frame, final: dict) -> Section:
         sec.paragraphs.append(
             f"**Benefits were cut {_n(cuts, 'time')}** ({_n(people_cut, 'person', 'people')}): "
             f"a payment above the permitted {_gbp(p.permitted_earnings)} a week counted as "
-            f"income and stopped their benefit for {SUSPENSION_WEEKS} weeks."
+            f"income and stopped their benefit for {p.suspension_weeks} weeks."
         )
     elif p.compensation == "paid" and p.benefit_safe:
         sec.paragraphs.append("Nobody lost benefits: payments were arranged benefit-safe.")

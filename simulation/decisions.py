@@ -2,13 +2,13 @@
 
 Decision weight of present agent i:
 
-    weight_i = (SPEAK_BASE + credibility_i) * (power_g if lay else 1)
+    weight_i = (speak_base + credibility_i) * (power_g if lay else 1)
 
 influence_i = weight_i / sum_group(weight). With L the lay share of the weight and
 S the lay share of those present, lay-proposed insights are adopted with
 probability min(1, L / S) and professional ones with min(1, (1 - L) / (1 - S)):
 each side's ideas go through as far as its influence matches its presence.
-Agenda items decided: hours * (ITEMS_BASE + ITEMS_PACE * pace), since fast,
+Agenda items decided: hours * (items_base + items_pace * pace), since fast,
 agenda-driven meetings get through their agenda.
 """
 
@@ -20,15 +20,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .arrays import Floats, Ints
-from .meeting import SPEAK_BASE
 
 if TYPE_CHECKING:
     from .knowledge import Insights
     from .meeting import Talk
+    from .params import RunParams
     from .population import State
     from .setting import Setting
-
-ITEMS_BASE, ITEMS_PACE = 0.2, 2.0  # agenda items decided an hour, at pace 0 and extra at 1
 
 
 @dataclass
@@ -48,6 +46,7 @@ def _share(num: Floats, den: Floats, fill: float) -> Floats:
 
 def decide(
     s: State,
+    p: RunParams,
     setting: Setting,
     talk: Talk | None,
     insights: Insights | None,
@@ -59,7 +58,7 @@ def decide(
         return None
     assert insights is not None  # a meeting forms insights, if only none
     present = s.attending
-    weight = present * (SPEAK_BASE + s.credibility) * np.where(s.lay, setting.power_a, 1.0)
+    weight = present * (p.speak_base + s.credibility) * np.where(s.lay, setting.power_a, 1.0)
     total = np.bincount(s.group, weight, minlength=s.n_groups)
     lay_weight = np.bincount(s.group, weight * s.lay, minlength=s.n_groups)
     n_present = np.bincount(s.group, present, minlength=s.n_groups)
@@ -71,5 +70,6 @@ def decide(
     pro_adoption = np.minimum(1.0, _share(1.0 - lay_share, 1.0 - lay_presence, 1.0))
     adopted_lay = rng.binomial(insights.lay_origin, lay_adoption)
     adopted = adopted_lay + rng.binomial(insights.total - insights.lay_origin, pro_adoption)
-    items = np.where(n_present > 0, setting.hours * (ITEMS_BASE + ITEMS_PACE * setting.pace), 0.0)
+    per_hour = p.items_base + p.items_pace * setting.pace
+    items = np.where(n_present > 0, setting.hours * per_hour, 0.0)
     return Decisions(adopted, adopted_lay, items, lay_adoption, n_present)

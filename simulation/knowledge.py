@@ -3,8 +3,8 @@
 Per group g with recognised biomedical, practice and lived-experience
 contributions B, P, E:
 
-    routine insights    ~ Poisson(K_ROUTINE    * sqrt(B * P))
-    unexpected insights ~ Poisson(K_UNEXPECTED * sqrt(E * (B + P)))
+    routine insights    ~ Poisson(k_routine    * sqrt(B * P))
+    unexpected insights ~ Poisson(k_unexpected * sqrt(E * (B + P)))
 
 Lived experience meeting professional knowledge is where unexpected insights
 come from (the paper's "breathlessness" theme). An insight's proposer is lay
@@ -23,10 +23,8 @@ from .arrays import Floats, Ints
 
 if TYPE_CHECKING:
     from .meeting import Talk
+    from .params import RunParams
     from .population import State
-
-K_ROUTINE = 0.15
-K_UNEXPECTED = 0.25
 
 
 @dataclass
@@ -46,7 +44,7 @@ def by_group_side_and_kind(s: State, counts: Ints) -> Floats:
     return sums.reshape(-1, 2, 3)
 
 
-def combine(s: State, talk: Talk | None, rng: np.random.Generator) -> Insights | None:
+def combine(s: State, p: RunParams, talk: Talk | None, rng: np.random.Generator) -> Insights | None:
     """Form this week's insights from what was recognised."""
     if talk is None:
         return None
@@ -54,8 +52,8 @@ def combine(s: State, talk: Talk | None, rng: np.random.Generator) -> Insights |
     lay = sides[:, 1]
     rec = sides[:, 0] + lay
     professional = rec[:, 0] + rec[:, 1]
-    routine = rng.poisson(K_ROUTINE * np.sqrt(rec[:, 0] * rec[:, 1]))
-    unexpected = rng.poisson(K_UNEXPECTED * np.sqrt(rec[:, 2] * professional))
+    routine = rng.poisson(p.k_routine * np.sqrt(rec[:, 0] * rec[:, 1]))
+    unexpected = rng.poisson(p.k_unexpected * np.sqrt(rec[:, 2] * professional))
     lay_professional = np.divide(
         lay[:, 0] + lay[:, 1], professional, out=np.zeros(s.n_groups), where=professional > 0
     )

@@ -3,13 +3,14 @@
 Within each group, present agent i gets a share of the group's discussion turns
 
     turns_i = T_g * w_i / sum_group(w),
-    w_i = fluency_i^(1 + FLUENCY_PACE pace) (SPEAK_BASE + credibility_i)
+    w_i = fluency_i^(1 + fluency_pace pace) (speak_base + credibility_i)
 
 so fast, formal meetings favour the fluent and the credible. Contributions of
 kind k are Poisson(turns_i * q_ik), where q_i is the agent's knowledge profile
 with lived experience scaled by the group's surfacing factor and renormalised
 (hidden profiles: unshared knowledge surfaces only in long discussions). Each is
-recognised with probability (HEARD_BASE + HEARD_CREDIBILITY credibility_i) * relevance_k, where
+recognised with probability min(1, heard_base + heard_credibility credibility_i) * relevance_k,
+where
 relevance is 1 for biomedical and practice knowledge and the group's
 experiential relevance for lived experience. By Poisson thinning, recognised
 contributions of each kind and the unrecognised ones (of all kinds together)
@@ -26,6 +27,7 @@ import numpy as np
 from .arrays import Floats, Ints
 
 if TYPE_CHECKING:
+    from .params import RunParams
     from .population import State
     from .setting import Setting
 
@@ -40,44 +42,41 @@ class Talk:
     heard: Floats  # (N,) share of one's contributions recognised (0 if silent or absent)
 
 
-FLUENCY_PACE = 2.0  # how much faster pace multiplies the advantage of fluency
-HEARD_BASE, HEARD_CREDIBILITY = 0.4, 0.6  # recognition chance: base + weight * credibility
-SPEAK_BASE = 0.5  # speaking weight: SPEAK_BASE + credibility
-
-
 @dataclass(frozen=True)
 class Room:
     """The parts of who-gets-heard that are fixed for a run, per agent."""
 
-    fluent: Floats  # fluency ** (1 + FLUENCY_PACE * pace)
+    fluent: Floats  # fluency ** (1 + fluency_pace * pace)
     topics: Floats  # (N, 3) share of one's turns spent on each kind of knowledge
     relevant_topics: Floats  # (N, 3) topics times the relevance of each kind in one's group
 
 
-def prepare(s: State, setting: Setting) -> Room:
+def prepare(s: State, p: RunParams, setting: Setting) -> Room:
     """Compute the run's fixed speaking weights, topic shares and relevance."""
     topics = s.knowledge.copy()
     topics[:, 2] *= setting.surfacing_a
     topics /= topics.sum(axis=1, keepdims=True)
     relevant = topics.copy()
     relevant[:, 2] *= setting.relevance_experience_a
-    return Room(s.fluency ** (1.0 + FLUENCY_PACE * setting.pace_a), topics, relevant)
+    return Room(s.fluency ** (1.0 + p.fluency_pace * setting.pace_a), topics, relevant)
 
 
-def hold(s: State, setting: Setting, room: Room, rng: np.random.Generator) -> Talk | None:
+def hold(
+    s: State, p: RunParams, setting: Setting, room: Room, rng: np.random.Generator
+) -> Talk | None:
     """Hold this week's meetings; None when nobody came."""
     idx = np.flatnonzero(s.attending)
     if idx.size == 0:
         return None
-    group, cred = s.group[idx], s.credibility[idx]
-    w = room.fluent[idx] * (SPEAK_BASE + cred)
+    group, cred = s.group[idx], s.credibility[idx]  # credibility changes: see relations
+    w = room.fluent[idx] * (p.speak_base + cred)
     turns = setting.turns_a[idx] * w / np.bincount(group, w, minlength=s.n_groups)[group]
     # Rates of recognised contributions by kind, then of unrecognised ones (all kinds):
     # topics sum to 1, so all contributions together come at the rate of turns.
     rates = np.empty((idx.size, 4))
     np.multiply(
         room.relevant_topics[idx],
-        (turns * (HEARD_BASE + HEARD_CREDIBILITY * cred))[:, None],
+        (turns * np.minimum(1.0, p.heard_base + p.heard_credibility * cred))[:, None],
         out=rates[:, :3],
     )
     n_heard_rate = rates[:, 0] + rates[:, 1] + rates[:, 2]

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .knowledge import Insights
     from .meeting import Talk
     from .money import Flows
+    from .params import RunParams
     from .population import State
 
 
@@ -362,8 +363,6 @@ def markdown_table() -> str:
     return "\n".join(rows)
 
 
-ACTIVE_WEEKS = 8  # an active participant attended within the last 8 weeks
-PARITY_EPS = 0.01  # keeps parity finite when nobody in a group came
 SUBGROUPS = (
     "lay",
     "professional",
@@ -407,12 +406,14 @@ def _mean(total: float, count: float, empty: float = 0.0) -> float:
     return float(total / count) if count > 0 else empty
 
 
-def at_meetings(s: State, who: Floats, talk: Talk | None, week: int) -> dict[str, float]:
+def at_meetings(
+    s: State, p: RunParams, who: Floats, talk: Talk | None, week: int
+) -> dict[str, float]:
     """The metrics that only change at meetings (carried forward between them).
 
     ``who`` is ``subgroups(s)``.
     """
-    active = s.last_attended > week - ACTIVE_WEEKS
+    active = s.last_attended > week - p.active_weeks
     # One matrix product counts and sums every per-agent quantity over every subgroup.
     per_agent = np.vstack(
         [
@@ -437,7 +438,7 @@ def at_meetings(s: State, who: Floats, talk: Talk | None, week: int) -> dict[str
         "participation_low_money": low,
         "participation_rights_based": rights_lay,
         # Parity needs both groups; with one of them empty there is no disparity to see.
-        "participation_parity": (disadv + PARITY_EPS) / (other + PARITY_EPS)
+        "participation_parity": (disadv + p.parity_eps) / (other + p.parity_eps)
         if size[6] > 0 and size[7] > 0
         else 1.0,
     }
@@ -449,7 +450,7 @@ def at_meetings(s: State, who: Floats, talk: Talk | None, week: int) -> dict[str
         v["lay_voice_share"] = v["experiential_share"] = 0.0
     v["influence_gini"] = gini(s.influence[s.attending])
     n_active = sums[0, 2] + sums[1, 2]  # lay + professional
-    v["cross_role_ties"] = ratio(2.0 * strong_cross_role(s, active), n_active)
+    v["cross_role_ties"] = ratio(2.0 * strong_cross_role(s, active, p.strong_tie), n_active)
     v["mean_trust"] = _mean(sums[0, 4] + sums[1, 4], n_active)
     v["power_gap"] = _mean(sums[1, 3], sums[1, 2]) - _mean(sums[0, 3], sums[0, 2])
     for row, name in (
@@ -457,12 +458,13 @@ def at_meetings(s: State, who: Floats, talk: Talk | None, week: int) -> dict[str
         (9, "satisfaction_managerial"),
         (10, "satisfaction_experience"),
     ):
-        v[name] = _mean(sums[row, 6], sums[row, 5], 0.5)
+        v[name] = _mean(sums[row, 6], sums[row, 5], p.initial_satisfaction)  # nobody came yet
     return {k: float(x) for k, x in v.items()}
 
 
 def weekly(
     s: State,
+    p: RunParams,
     carried: dict[str, float],
     insights: Insights | None,
     decisions: Decisions | None,
@@ -487,6 +489,6 @@ def weekly(
     v["unpaid_hours_per_lay_participant"] = ratio(float(s.unpaid_hours.sum()), lay_ever)
     v["lay_out_of_pocket"] = float(s.out_of_pocket.sum())
     first = s.first_weeks & s.lay
-    still_active = first & (s.last_attended > week - ACTIVE_WEEKS)
+    still_active = first & (s.last_attended > week - p.active_weeks)
     v["retention_lay"] = ratio(int(np.count_nonzero(still_active)), int(np.count_nonzero(first)))
     return v

@@ -24,7 +24,7 @@ from . import (
 )
 from .agents import AGENT_CLASSES
 from .arrays import Floats
-from .params import DEFAULTS, PARAMS, RunParams
+from .params import DEFAULTS, EVERY_PARAM, RunParams
 
 
 def _report(model: CoProductionModel, name: str) -> float:
@@ -99,8 +99,9 @@ class WeeklyCollector(mesa.DataCollector):
 class CoProductionModel(mesa.Model):
     """Patients, carers, clinicians and managers co-producing under tunable rules.
 
-    Every parameter of ``simulation.params.PARAMS`` is a keyword argument with its
-    default; ``rng`` seeds all randomness. Agent state lives in numpy arrays
+    Every policy lever of ``simulation.params.PARAMS`` and every assumption of
+    ``simulation.assumptions.ASSUMPTIONS`` is a keyword argument with its default;
+    ``rng`` seeds all randomness. Agent state lives in numpy arrays
     (``self.state``); ``self.agents`` holds one Mesa agent per person as a view
     on those arrays. The DataCollector reports, per week, each metric's summary so far
     (``insights``) and that week's value (``insights_week``).
@@ -113,7 +114,7 @@ class CoProductionModel(mesa.Model):
         self.state = population.build(checked, self.rng)
         self.setting = setting.build(self.state, checked)
         self.costs = participation.prepare(self.state, checked, self.setting)
-        self.room = meeting.prepare(self.state, self.setting)
+        self.room = meeting.prepare(self.state, checked, self.setting)
         self._views_made = False
         self.history: Floats = np.zeros((checked.weeks, len(metrics.METRIC_NAMES)))
         self.ledger: dict[str, float] = {
@@ -124,9 +125,9 @@ class CoProductionModel(mesa.Model):
         }
         self._totals = {"cost": 0.0, "insights": 0.0}
         self._who = metrics.subgroups(self.state)
-        self._carried = metrics.at_meetings(self.state, self._who, None, 0)
+        self._carried = metrics.at_meetings(self.state, checked, self._who, None, 0)
         self.latest = metrics.weekly(
-            self.state, self._carried, None, None, money.Flows(), dict(self._totals), 0
+            self.state, checked, self._carried, None, None, money.Flows(), dict(self._totals), 0
         )
         self.datacollector = WeeklyCollector(self)
         self.datacollector.collect(self)
@@ -169,13 +170,13 @@ class CoProductionModel(mesa.Model):
         """One week: the seven rules of docs/concept.md, in order, over all agents at once."""
         s, p, week = self.state, self.params, self.steps
         meets = (week - 1) % p.meeting_interval == 0
-        participation.take_part(s, self.costs, self.rng, week, meets)
-        talk = meeting.hold(s, self.setting, self.room, self.rng)
-        insights = knowledge.combine(s, talk, self.rng)
-        decided = decisions.decide(s, self.setting, talk, insights, self.rng)
-        relations.update(s, self.setting, talk, decided)
+        participation.take_part(s, p, self.costs, self.rng, week, meets)
+        talk = meeting.hold(s, p, self.setting, self.room, self.rng)
+        insights = knowledge.combine(s, p, talk, self.rng)
+        decided = decisions.decide(s, p, self.setting, talk, insights, self.rng)
+        relations.update(s, p, self.setting, talk, decided)
         flows = money.settle(s, p, self.costs, week)
-        motivation.update(s, talk, decided, flows, week, p.meeting_interval)
+        motivation.update(s, p, talk, decided, flows, week)
         self._record(meets, talk, insights, decided, flows, week)
         if week >= p.weeks:
             self.running = False
@@ -192,9 +193,9 @@ class CoProductionModel(mesa.Model):
         for key in self.ledger:
             self.ledger[key] += getattr(flows, key)
         if meets:
-            self._carried = metrics.at_meetings(self.state, self._who, talk, week)
+            self._carried = metrics.at_meetings(self.state, self.params, self._who, talk, week)
         self.latest = metrics.weekly(
-            self.state, self._carried, insights, decided, flows, self._totals, week
+            self.state, self.params, self._carried, insights, decided, flows, self._totals, week
         )
         if week <= self.params.weeks:
             self.history[week - 1] = [self.latest[n] for n in metrics.METRIC_NAMES]
@@ -220,6 +221,6 @@ CoProductionModel.__init__.__signature__ = inspect.Signature(  # type: ignore[at
     ]
     + [
         inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=DEFAULTS[p.name])
-        for p in PARAMS
+        for p in EVERY_PARAM
     ]
 )

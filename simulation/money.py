@@ -4,13 +4,13 @@ At a meeting, a lay participant fronts the trip from the money at hand (unless
 the programme books it) and, under ``expenses`` or ``paid``, is owed a refund in
 ``refund_delay`` weeks; under ``paid`` a payment (rate x professional pay x
 hours) arrives at the same time. Refunds and payments add to the money at hand,
-which drifts back towards the weekly budget at CASH_RECOVERY a week:
+which drifts back towards the weekly budget at cash_recovery a week:
 
-    cash <- cash - trips + refunds + payments;   cash <- cash + CASH_RECOVERY (budget - cash)
+    cash <- cash - trips + refunds + payments;   cash <- cash + cash_recovery (budget - cash)
 
 where budget is ``base_cash``, or 0 while a benefit is suspended. When a payment
 above ``permitted_earnings`` reaches someone on benefits and the scheme is not
-benefit-safe, it counts as income: the benefit is suspended for SUSPENSION_WEEKS
+benefit-safe, it counts as income: the benefit is suspended for suspension_weeks
 (no money at hand), the person fears payments from then on and word gets round
 their group. Lay meeting hours that are not paid pile up
 as unpaid hours. Professionals' time is paid by the programme.
@@ -31,10 +31,6 @@ if TYPE_CHECKING:
     from .params import RunParams
     from .participation import Costs
     from .population import State
-
-SUSPENSION_WEEKS = 8
-CASH_RECOVERY = 0.25  # share of the gap to the weekly budget that money at hand closes a week
-WORD_OF_MOUTH = 0.3  # rise in fear of the others on benefits in the group after a cut
 
 
 @dataclass
@@ -93,9 +89,9 @@ def settle(s: State, p: RunParams, costs: Costs, week: int) -> Flows:
         if not p.benefit_safe:
             cut = s.on_benefits & (pay > p.permitted_earnings) & (s.suspended_until <= week)
             if cut.any():
-                s.suspended_until[cut] = week + 1 + SUSPENSION_WEEKS
+                s.suspended_until[cut] = week + 1 + p.suspension_weeks
                 heard = np.bincount(s.group, cut, minlength=s.n_groups)[s.group] > 0
-                s.benefit_fear += WORD_OF_MOUTH * (heard & s.on_benefits) * (1 - s.benefit_fear)
+                s.benefit_fear += p.word_of_mouth * (heard & s.on_benefits) * (1 - s.benefit_fear)
                 s.benefit_fear[cut] = 1.0
                 flows.benefit_cuts = int(cut.sum())
                 flows.cut = cut
@@ -104,5 +100,5 @@ def settle(s: State, p: RunParams, costs: Costs, week: int) -> Flows:
     # Money at hand drifts back towards the household's weekly budget: spending is
     # absorbed and windfalls spent over a few weeks. A benefit cut stops the income.
     budget = np.where(s.suspended_until > week, 0.0, s.base_cash)
-    s.cash += CASH_RECOVERY * (budget - s.cash)
+    s.cash += p.cash_recovery * (budget - s.cash)
     return flows

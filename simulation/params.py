@@ -8,88 +8,15 @@ the README table, sweeps and the dashboard all read this list.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from .assumptions import ASSUMPTIONS
+from .schema import Param, ParamError
 from .text import did_you_mean, show
 
-
-class ParamError(ValueError):
-    """A parameter name or value that the schema does not allow."""
-
-
-@dataclass(frozen=True)
-class Param:
-    """One model parameter and everything users need to know about it."""
-
-    name: str
-    kind: str  # "int" | "float" | "bool" | "choice"
-    default: Any
-    help: str
-    concept: str
-    group: str
-    unit: str = ""
-    low: float | None = None
-    high: float | None = None
-    choices: tuple[str, ...] = ()
-
-    @property
-    def allowed(self) -> str:
-        """What values are allowed, in words."""
-        if self.kind == "choice":
-            return "one of " + ", ".join(self.choices)
-        if self.kind == "bool":
-            return "true or false"
-        word = "a whole number" if self.kind == "int" else "a number"
-        return f"{word} from {show(self.low)} to {show(self.high)}"
-
-    def coerce(self, value: Any) -> Any:
-        """Return ``value`` as this parameter's type, or raise ParamError."""
-        given = repr(value) if not isinstance(value, str) else f"'{value}'"
-        bad = ParamError(f"{self.name}: expected {self.allowed}, got {given}")
-        if self.kind == "bool":
-            if isinstance(value, bool):
-                return value
-            if isinstance(value, str) and value.strip().lower() in _BOOL_WORDS:
-                return _BOOL_WORDS[value.strip().lower()]
-            raise bad
-        if self.kind == "choice":
-            if isinstance(value, str) and value.strip() in self.choices:
-                return value.strip()
-            raise bad
-        if isinstance(value, bool):
-            raise bad
-        if isinstance(value, str):
-            try:
-                value = float(value.strip())
-            except ValueError:
-                raise bad from None
-        if not isinstance(value, int | float) or not math.isfinite(value):
-            raise bad
-        if self.kind == "int":
-            if float(value) != int(value):
-                raise bad
-            value = int(value)
-        else:
-            value = float(value)
-        assert self.low is not None and self.high is not None  # numbers have a range
-        if not (self.low <= value <= self.high):
-            raise bad
-        return value
-
-
-_BOOL_WORDS = {
-    "true": True,
-    "yes": True,
-    "1": True,
-    "on": True,
-    "false": False,
-    "no": False,
-    "0": False,
-    "off": False,
-}
+__all__ = ["ASSUMPTIONS", "PARAMS", "Param", "ParamError", "RunParams", "lookup", "validate"]
 
 
 def _count(name: str, default: int, who: str) -> Param:
@@ -282,9 +209,13 @@ PARAMS: tuple[Param, ...] = (
     ),
 )
 
-PARAM_BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
-DEFAULTS: dict[str, Any] = {p.name: p.default for p in PARAMS}
+# Every model input: the policy levers, then the assumptions (simulation.assumptions).
+EVERY_PARAM: tuple[Param, ...] = PARAMS + ASSUMPTIONS
+PARAM_BY_NAME: dict[str, Param] = {p.name: p for p in EVERY_PARAM}
+DEFAULTS: dict[str, Any] = {p.name: p.default for p in EVERY_PARAM}
 GROUPS: tuple[str, ...] = tuple(dict.fromkeys(p.group for p in PARAMS))
+ASSUMPTION_GROUPS: tuple[str, ...] = tuple(dict.fromkeys(p.group for p in ASSUMPTIONS))
+ASSUMPTION_NAMES: frozenset[str] = frozenset(p.name for p in ASSUMPTIONS)
 LAY_COUNTS = ("n_patients", "n_carers")
 PROFESSIONAL_COUNTS = ("n_clinicians", "n_managers")
 
@@ -301,7 +232,8 @@ def lookup(name: str) -> Param:
             else did_you_mean(folded, PARAM_BY_NAME)
         )
         raise ParamError(
-            f"unknown parameter '{name}'{hint}; known: {', '.join(PARAM_BY_NAME)}"
+            f"unknown parameter '{name}'{hint}; known: {', '.join(p.name for p in PARAMS)}, "
+            f"and the {len(ASSUMPTIONS)} assumptions of 'coprod params --assumptions'"
         ) from None
 
 
@@ -310,7 +242,7 @@ Compensation = Literal["none", "expenses", "paid"]
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RunParams:
-    """One run's parameters, typed: a field per :class:`Param` of ``PARAMS``, in schema order.
+    """One run's parameters, typed: a field per :class:`Param` of ``EVERY_PARAM``, in order.
 
     The rules read them as attributes (``params.pace``). Build one with
     :meth:`from_values`, which validates; a test checks that the fields and their
@@ -337,6 +269,109 @@ class RunParams:
     group_size: int
     travel_cost: float
     permitted_earnings: float
+    # assumptions: population
+    rights_share_patient: float
+    rights_share_carer: float
+    managerial_share_carer: float
+    managerial_share_clinician: float
+    managerial_share_manager: float
+    lived_share_patient: float
+    lived_share_carer: float
+    lived_share_clinician: float
+    lived_share_manager: float
+    biomedical_share_patient: float
+    biomedical_share_carer: float
+    biomedical_share_clinician: float
+    biomedical_share_manager: float
+    knowledge_concentration: float
+    credibility_mean_patient: float
+    credibility_mean_carer: float
+    credibility_mean_clinician: float
+    credibility_mean_manager: float
+    fluency_mean_patient: float
+    fluency_mean_carer: float
+    fluency_mean_clinician: float
+    fluency_mean_manager: float
+    trait_concentration_lay: float
+    trait_concentration_professional: float
+    motivation_mean_lay: float
+    motivation_mean_professional: float
+    motivation_concentration: float
+    initial_trust_lay: float
+    initial_trust_professional: float
+    initial_satisfaction: float
+    illness_mean: float
+    illness_concentration: float
+    carer_crisis_scale: float
+    patient_free_hours_well: float
+    patient_free_hours_ill: float
+    carer_free_hours_mean: float
+    carer_free_hours_shape: float
+    lay_cash_median: float
+    benefits_cash_median: float
+    cash_spread: float
+    low_money_share: float
+    initial_benefit_fear: float
+    # assumptions: participation
+    base_utility_lay: float
+    base_utility_professional: float
+    weight_motivation: float
+    weight_time: float
+    weight_money: float
+    weight_pay: float
+    weight_benefit_fear: float
+    weight_trust: float
+    weight_belonging: float
+    cash_cushion: float
+    travel_hours: float
+    disabled_travel_factor: float
+    flare_rate: float
+    fronting_horizon: float
+    refund_felt: float
+    professional_pay: float
+    # assumptions: meeting
+    hours_fast: float
+    hours_slow: float
+    turns_per_hour: float
+    agenda_time: float
+    surfacing_turns: float
+    user_led_pace: float
+    fluency_pace: float
+    speak_base: float
+    heard_base: float
+    heard_credibility: float
+    # assumptions: knowledge
+    k_routine: float
+    k_unexpected: float
+    # assumptions: decisions
+    items_base: float
+    items_pace: float
+    # assumptions: relations
+    tie_formal: float
+    tie_informal: float
+    tie_decay: float
+    trust_rate: float
+    trust_weight_recognition: float
+    credibility_gain: float
+    credit_cap: float
+    # assumptions: money
+    suspension_weeks: int
+    cash_recovery: float
+    word_of_mouth: float
+    # assumptions: motivation
+    satisfaction_rate: float
+    motivation_rate: float
+    aspiration: float
+    value_ref: float
+    heard_ref: float
+    burnout: float
+    benefit_shock: float
+    return_rate: float
+    fear_fade: float
+    # assumptions: metrics
+    active_weeks: int
+    strong_tie: float
+    parity_eps: float
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> RunParams:

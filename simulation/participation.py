@@ -2,16 +2,18 @@
 
 P(take part) = 1 / (1 + exp(-U)), with
 
-    U = base[role] + A_MOTIVATION (motivation - 1/2) + A_TRUST (trust - 1/2)
-        + A_BELONGING belonging - A_TIME time_cost - money_cost + pay_gain - benefit_risk
+    U = base_utility[role] + weight_motivation (motivation - 1/2)
+        + weight_trust (trust - 1/2) + weight_belonging belonging
+        - weight_time time_cost - money_cost + pay_gain - benefit_risk
 
-    money_cost = A_MONEY * felt_trip / (base_cash + CASH_CUSHION)
-    pay_gain   = A_PAY * pay / (pay + base_cash)
-    benefit_risk = A_BENEFIT * benefit_fear   (if pay would count against benefits)
+    money_cost = weight_money * felt_trip / (base_cash + cash_cushion)
+    pay_gain   = weight_pay * pay / (pay + base_cash)
+    benefit_risk = weight_benefit_fear * benefit_fear   (if pay would count against benefits)
 
 where felt_trip is the whole fare when nothing is refunded, and
-REFUND_FELT * min(1, refund_delay / FRONTING_HORIZON) of it when it is refunded
-late. Trust in the others and belonging (mean tie strength to one's group) bind
+refund_felt * min(1, refund_delay / fronting_horizon) of it when it is refunded
+late. The weights and the other numbers are assumptions (docs/assumptions.md).
+Trust in the others and belonging (mean tie strength to one's group) bind
 people to the programme. Hard limits: someone in a flare-up of illness (or a
 caring crisis), or without the money at hand to front the trip, cannot come.
 Professionals attend in paid time, so time and money do not enter their choice.
@@ -25,28 +27,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .arrays import Bools, Floats
-from .metrics import ACTIVE_WEEKS
 
 if TYPE_CHECKING:
     from .params import RunParams
     from .population import State
     from .setting import Setting
-
-BASE_LAY, BASE_PROFESSIONAL = 1.5, 3.0
-A_MOTIVATION = 3.0
-A_TIME = 3.0
-A_MONEY = 4.0  # weight of unrecovered trip cost relative to money at hand
-A_PAY = 2.5  # weight of pay relative to money at hand
-A_BENEFIT = 3.0  # weight of the feared loss of benefits
-A_TRUST = 1.0  # trust in the others draws people back
-A_BELONGING = 2.0  # ties to one's group draw people back
-CASH_CUSHION = 10.0  # GBP: keeps the money term finite for people with nothing at hand
-TRAVEL_HOURS = 1.0
-DISABLED_TRAVEL_FACTOR = 2.5  # taxis or first-class seats cost more and take longer
-FLARE = 0.3  # weekly chance of a flare-up that rules a meeting out, per unit of illness
-FRONTING_HORIZON = 8.0  # weeks of waiting after which a refunded trip weighs its most
-REFUND_FELT = 0.5  # at most, a late refund weighs as half the fare: the money comes back
-PROFESSIONAL_PAY = 30.0  # GBP an hour
 
 
 @dataclass(frozen=True)
@@ -65,49 +50,56 @@ class Costs:
 
 def prepare(s: State, p: RunParams, setting: Setting) -> Costs:
     """The fixed part of every agent's weighing, computed once per run."""
-    fare = p.travel_cost * np.where(s.disabled, DISABLED_TRAVEL_FACTOR, 1.0)
+    fare = p.travel_cost * np.where(s.disabled, p.disabled_travel_factor, 1.0)
     booked = s.lay & (setting.user_led_a | (s.disabled & p.travel_support))
     trip = np.where(s.lay & ~booked, fare, 0.0)
     paid = p.compensation == "paid"
-    pay = s.lay * (p.payment_rate * PROFESSIONAL_PAY * setting.hours_a) * paid
+    pay = s.lay * (p.payment_rate * p.professional_pay * setting.hours_a) * paid
     slow_travel = s.disabled & ~booked
-    travel_hours = TRAVEL_HOURS * np.where(slow_travel, DISABLED_TRAVEL_FACTOR, 1.0)
+    travel_hours = p.travel_hours * np.where(slow_travel, p.disabled_travel_factor, 1.0)
     time_cost = (setting.hours_a + travel_hours) / s.free_hours
     refunded = p.compensation != "none"
-    felt = trip * (REFUND_FELT * min(1.0, p.refund_delay / FRONTING_HORIZON) if refunded else 1.0)
-    money_cost = A_MONEY * felt / (s.base_cash + CASH_CUSHION)
-    pay_gain = A_PAY * pay / (pay + s.base_cash)
-    base = np.where(s.lay, BASE_LAY - A_TIME * time_cost, BASE_PROFESSIONAL)
+    late = p.refund_felt * min(1.0, p.refund_delay / p.fronting_horizon)
+    felt = trip * (late if refunded else 1.0)
+    money_cost = p.weight_money * felt / (s.base_cash + p.cash_cushion)
+    # Pay weighs against money at hand; professionals (paid anyway) hold none: 0, not 0/0.
+    income = pay + s.base_cash
+    pay_gain = p.weight_pay * np.divide(pay, income, out=np.zeros(s.n), where=income > 0)
+    base = np.where(
+        s.lay, p.base_utility_lay - p.weight_time * time_cost, p.base_utility_professional
+    )
     return Costs(
         trip=trip,
         booked_fare=fare * booked,
         pay=pay,
-        staff=~s.lay * PROFESSIONAL_PAY * setting.hours_a,
+        staff=~s.lay * p.professional_pay * setting.hours_a,
         unpaid=s.lay * setting.hours_a * (pay == 0),
         refunded=refunded,
-        base_utility=base - money_cost + pay_gain - 0.5 * (A_MOTIVATION + A_TRUST),
+        base_utility=base - money_cost + pay_gain - 0.5 * (p.weight_motivation + p.weight_trust),
         risky=s.on_benefits & (pay > p.permitted_earnings) & (not p.benefit_safe),
     )
 
 
-def take_part(s: State, costs: Costs, rng: np.random.Generator, week: int, meets: bool) -> Bools:
+def take_part(
+    s: State, p: RunParams, costs: Costs, rng: np.random.Generator, week: int, meets: bool
+) -> Bools:
     """Set and return ``s.attending`` for ``week``."""
     if not meets:
         s.attending[:] = False
         return s.attending
     u = (
         costs.base_utility
-        + A_MOTIVATION * s.motivation
-        + A_TRUST * s.trust
-        + A_BELONGING * s.belonging
-        - A_BENEFIT * s.benefit_fear * costs.risky
+        + p.weight_motivation * s.motivation
+        + p.weight_trust * s.trust
+        + p.weight_belonging * s.belonging
+        - p.weight_benefit_fear * s.benefit_fear * costs.risky
     )
     draws = rng.random((2, s.n))
-    flare = draws[0] < FLARE * s.illness  # illness is 0 for professionals
+    flare = draws[0] < p.flare_rate * s.illness  # illness is 0 for professionals
     can = ~flare & (s.cash >= costs.trip)  # money at hand to front the trip
     np.logical_and(draws[1] * (1.0 + np.exp(-u)) < 1.0, can, out=s.attending)
     s.ever_attended |= s.attending
     s.last_attended[s.attending] = week
-    if week <= ACTIVE_WEEKS:  # the first weeks, for the retention metric
+    if week <= p.active_weeks:  # the first weeks, for the retention metric
         s.first_weeks |= s.attending
     return s.attending

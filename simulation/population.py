@@ -26,22 +26,50 @@ RIGHTS, MANAGERIAL, EXPERIENCE = range(3)
 KINDS = ("biomedical", "practice", "experience")
 BIOMEDICAL, PRACTICE, LIVED = range(3)
 
-# Rationale mix by role (rows) over rights, managerial, experience (docs/concept.md table).
-RATIONALE_MIX = np.array(
-    [[0.45, 0.00, 0.55], [0.40, 0.05, 0.55], [0.00, 0.50, 0.50], [0.00, 1.00, 0.00]]
-)
-# What each role mostly knows: shares of biomedical, practice and lived-experience knowledge.
-KNOWLEDGE_PROFILE = np.array(
-    [[0.05, 0.15, 0.80], [0.05, 0.25, 0.70], [0.55, 0.40, 0.05], [0.10, 0.80, 0.10]]
-)
-# Credibility and fluency in fast, formal meetings: mean of a Beta(a, b) by role.
-CREDIBILITY_BETA = np.array([[3, 7], [3, 7], [17, 3], [15, 5]])
-FLUENCY_BETA = np.array([[6, 4], [6, 4], [17, 3], [17, 3]])
-PROFESSIONAL_HOURS = 37.5  # paid working week: meetings are part of the job
-PROFESSIONAL_CASH = 500.0  # GBP at hand; never binding
-LAY_CASH_MEDIAN = 80.0  # GBP at hand in a week, lay people not on benefits
-BENEFITS_CASH_MEDIAN = 25.0  # GBP at hand in a week, lay people on benefits
-INITIAL_BENEFIT_FEAR = 0.6  # "any payment may affect your benefit claim"
+# Professionals' free hours: the NHS Agenda for Change standard working week (a fact, not
+# a choice: meetings are part of the job, so it never limits them).
+PROFESSIONAL_HOURS = 37.5
+
+
+def rationale_mix(p: RunParams) -> Floats:
+    """(roles x rationales) chance of each rationale by role: rights, managerial, experience.
+
+    Experience-based takes what the other two leave; a sampled pair of shares that
+    adds up to more than 1 is scaled down.
+    """
+    rights = np.array([p.rights_share_patient, p.rights_share_carer, 0.0, 0.0])
+    managerial = np.array(
+        [0.0, p.managerial_share_carer, p.managerial_share_clinician, p.managerial_share_manager]
+    )
+    return _with_rest(rights, managerial, rest_at=2)
+
+
+def knowledge_profile(p: RunParams) -> Floats:
+    """(roles x kinds) what each role mostly knows: biomedical, practice, lived experience.
+
+    Practice knowledge takes what the other two leave, as in :func:`rationale_mix`.
+    """
+    bio = np.array([getattr(p, f"biomedical_share_{role}") for role in ROLES])
+    lived = np.array([getattr(p, f"lived_share_{role}") for role in ROLES])
+    return _with_rest(bio, lived, rest_at=1)
+
+
+def _with_rest(first: Floats, second: Floats, rest_at: int) -> Floats:
+    """Rows of three shares: ``first``, ``second`` and the rest of 1 at column ``rest_at``."""
+    given = first + second
+    scale = np.maximum(given, 1.0)
+    rest = np.maximum(1.0 - given, 0.0)
+    columns = [first / scale, second / scale]
+    columns.insert(rest_at, rest)
+    return np.column_stack(columns)
+
+
+def beta_by_role(p: RunParams, trait: str) -> Floats:
+    """(roles x 2) Beta(a, b) parameters of a trait with mean ``<trait>_mean_<role>``."""
+    mean = np.array([getattr(p, f"{trait}_mean_{role}") for role in ROLES])
+    lay, professional = p.trait_concentration_lay, p.trait_concentration_professional
+    concentration = np.array([lay, lay, professional, professional])
+    return np.column_stack([mean * concentration, (1.0 - mean) * concentration])
 
 
 @dataclass
@@ -82,7 +110,7 @@ class State:
     # What happens in the programme; every agent starts with none of it (__post_init__).
     attending: Bools = field(init=False)
     ever_attended: Bools = field(init=False)
-    first_weeks: Bools = field(init=False)  # attended in the first ACTIVE_WEEKS weeks
+    first_weeks: Bools = field(init=False)  # attended in the first active_weeks weeks
     last_attended: Ints = field(init=False)
     suspended_until: Ints = field(init=False)
     received: Floats = field(init=False)  # GBP paid to each agent so far
@@ -117,8 +145,12 @@ class State:
             setattr(self, name, np.full(n, fill, dtype=dtype))
 
 
-def _beta_by_role(rng: np.random.Generator, role: Ints, table: Ints) -> Floats:
+def _beta_by_role(rng: np.random.Generator, role: Ints, table: Floats) -> Floats:
     return rng.beta(table[role, 0], table[role, 1])
+
+
+def _beta(rng: np.random.Generator, mean: Floats | float, concentration: float, n: int) -> Floats:
+    return rng.beta(mean * concentration, (1.0 - mean) * concentration, n)
 
 
 def build(p: RunParams, rng: np.random.Generator) -> State:
@@ -133,21 +165,23 @@ def build(p: RunParams, rng: np.random.Generator) -> State:
     lay = role <= CARER
     people = _circumstances(p, rng, role, lay)
     grid = _groups(p, rng, role, lay)
-    motivation = np.where(lay, rng.beta(6, 4, n), rng.beta(7, 3, n))
+    c = p.motivation_concentration
+    keen_lay = _beta(rng, p.motivation_mean_lay, c, n)
+    motivation = np.where(lay, keen_lay, _beta(rng, p.motivation_mean_professional, c, n))
     n_groups, n_slots = grid["n_groups"], grid["n_slots"]
     return State(
         role=role,
         lay=lay,
         **people,
         **grid,
-        credibility=_beta_by_role(rng, role, CREDIBILITY_BETA),
-        fluency=_beta_by_role(rng, role, FLUENCY_BETA),
+        credibility=_beta_by_role(rng, role, beta_by_role(p, "credibility")),
+        fluency=_beta_by_role(rng, role, beta_by_role(p, "fluency")),
         motivation=motivation,
         baseline_motivation=motivation.copy(),
-        trust=np.where(lay, 0.4, 0.5),
-        satisfaction=np.full(n, 0.5),
-        benefit_fear=np.where(people["on_benefits"], INITIAL_BENEFIT_FEAR, 0.0),
-        initial_fear=np.where(people["on_benefits"], INITIAL_BENEFIT_FEAR, 0.0),
+        trust=np.where(lay, p.initial_trust_lay, p.initial_trust_professional),
+        satisfaction=np.full(n, p.initial_satisfaction),
+        benefit_fear=np.where(people["on_benefits"], p.initial_benefit_fear, 0.0),
+        initial_fear=np.where(people["on_benefits"], p.initial_benefit_fear, 0.0),
         ties=np.zeros((n_groups, n_slots, n_slots), np.float32),
         due_refund=np.zeros((p.refund_delay + 1, n)),
         due_pay=np.zeros((p.refund_delay + 1, n)),
@@ -159,27 +193,36 @@ def _circumstances(
 ) -> dict[str, Any]:
     """Rationales, benefits, disability, illness, free time, money and knowledge."""
     n = role.size
-    rationale = (rng.random(n)[:, None] > np.cumsum(RATIONALE_MIX[role], axis=1)).sum(axis=1)
+    mix = rationale_mix(p)
+    rationale = (rng.random(n)[:, None] > np.cumsum(mix[role], axis=1)).sum(axis=1)
     rationale = np.minimum(rationale, 2)
     on_benefits = lay & (rng.random(n) < p.share_on_benefits)
     disabled = lay & (rng.random(n) < p.share_disabled)
 
     # Illness shapes patients' time; caring squeezes carers'.
-    illness = np.where(
-        role == PATIENT, rng.beta(2, 3, n), np.where(role == CARER, 0.2 * rng.beta(2, 3, n), 0.0)
-    )
+    burden = _beta(rng, p.illness_mean, p.illness_concentration, n)
+    carer_burden = p.carer_crisis_scale * _beta(rng, p.illness_mean, p.illness_concentration, n)
+    illness = np.where(role == PATIENT, burden, np.where(role == CARER, carer_burden, 0.0))
+    shape = p.carer_free_hours_shape
+    patient_hours = p.patient_free_hours_ill + (
+        p.patient_free_hours_well - p.patient_free_hours_ill
+    ) * (1 - illness)
     free_hours = np.where(
         role == PATIENT,
-        4 + 16 * (1 - illness),
-        np.where(role == CARER, rng.gamma(4.0, 2.0, n), PROFESSIONAL_HOURS),
+        patient_hours,
+        np.where(
+            role == CARER, rng.gamma(shape, p.carer_free_hours_mean / shape, n), PROFESSIONAL_HOURS
+        ),
     )
-    median = np.where(on_benefits, BENEFITS_CASH_MEDIAN, LAY_CASH_MEDIAN)
-    base_cash = np.where(lay, median * rng.lognormal(0.0, 0.6, n), PROFESSIONAL_CASH)
+    # Professionals never front money (their travel and time are paid): no cash needed.
+    median = np.where(on_benefits, p.benefits_cash_median, p.lay_cash_median)
+    base_cash = np.where(lay, median * rng.lognormal(0.0, p.cash_spread, n), 0.0)
     low_money = np.zeros(n, bool)
     if lay.any():
-        low_money = lay & (base_cash <= np.quantile(base_cash[lay], 1 / 3))
+        low_money = lay & (base_cash <= np.quantile(base_cash[lay], p.low_money_share))
 
-    raw = rng.gamma(20 * KNOWLEDGE_PROFILE[role])  # Dirichlet around the role profile
+    # Dirichlet around the role's profile.
+    raw = rng.gamma(p.knowledge_concentration * knowledge_profile(p)[role])
     return {
         "rationale": rationale,
         "on_benefits": on_benefits,

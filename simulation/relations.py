@@ -1,15 +1,16 @@
 """Rule 5, relations: ties, trust and credibility change as people work together.
 
-- Ties: every week each tie decays, s <- (1 - TIE_DECAY) s. Two members of a group
-  who meet strengthen their tie, s <- s + (TIE_FORMAL + TIE_INFORMAL (1 - pace))(1 - s):
-  slow, open meetings leave room for informal contact. A tie is strong above STRONG.
+- Ties: every week each tie decays, s <- (1 - tie_decay) s. Two members of a group
+  who meet strengthen their tie, s <- s + (tie_formal + tie_informal (1 - pace))(1 - s):
+  slow, open meetings leave room for informal contact. A tie is strong above strong_tie.
 - Belonging: an agent's mean tie strength to the other members of its group.
-- Trust: a present agent's trust moves towards the mean of its recognition rate
-  (recognised / said) and its belonging,
-  t <- t + TRUST_RATE (target - t): recognition builds trust, being ignored erodes it.
+- Trust: a present agent's trust moves towards a weighted mean of its recognition
+  rate h (recognised / said) and its belonging b,
+  target = w h + (1 - w) b with w = trust_weight_recognition, and
+  t <- t + trust_rate (target - t): recognition builds trust, being ignored erodes it.
 - Credibility: a lay agent gains credit for the group's adopted lay insights in
-  proportion to its recognised contributions (at most CREDIT_CAP insights a week),
-  c <- c + CREDIBILITY_GAIN min(credit, CREDIT_CAP) (1 - c): adopted lay insights
+  proportion to its recognised contributions (at most credit_cap insights a week),
+  c <- c + credibility_gain min(credit, credit_cap) (1 - c): adopted lay insights
   redistribute power.
 """
 
@@ -25,15 +26,9 @@ from .arrays import Bools
 if TYPE_CHECKING:
     from .decisions import Decisions
     from .meeting import Talk
+    from .params import RunParams
     from .population import State
     from .setting import Setting
-
-TIE_DECAY = 0.004
-TIE_FORMAL, TIE_INFORMAL = 0.015, 0.06
-STRONG = 0.5
-TRUST_RATE = 0.15
-CREDIBILITY_GAIN = 0.05
-CREDIT_CAP = 5.0
 
 
 def on_grid[T: np.generic](s: State, values: npt.NDArray[T]) -> npt.NDArray[T]:
@@ -43,11 +38,13 @@ def on_grid[T: np.generic](s: State, values: npt.NDArray[T]) -> npt.NDArray[T]:
     return grid.reshape(s.n_groups, s.n_slots)
 
 
-def update(s: State, setting: Setting, talk: Talk | None, decisions: Decisions | None) -> None:
+def update(
+    s: State, p: RunParams, setting: Setting, talk: Talk | None, decisions: Decisions | None
+) -> None:
     """Decay and grow ties; update belonging, trust and credibility."""
     # Decay scales every tie, so it scales each agent's mean tie (belonging) alike.
-    s.ties *= np.float32(1.0 - TIE_DECAY)
-    s.belonging *= 1.0 - TIE_DECAY
+    s.ties *= np.float32(1.0 - p.tie_decay)
+    s.belonging *= 1.0 - p.tie_decay
     if talk is None:
         return
     assert decisions is not None  # a meeting decides, if only nothing
@@ -58,9 +55,10 @@ def update(s: State, setting: Setting, talk: Talk | None, decisions: Decisions |
     s.ties += met
 
     s.belonging[:] = np.einsum("gij->gi", s.ties).ravel()[s.cell] / s.others
-    target = 0.5 * (talk.heard + s.belonging)
+    w = p.trust_weight_recognition
+    target = w * talk.heard + (1.0 - w) * s.belonging
     present = s.attending
-    s.trust += present * TRUST_RATE * (target - s.trust)
+    s.trust += present * p.trust_rate * (target - s.trust)
 
     lay_recognised = talk.said * talk.heard * s.lay  # recognised contributions
     by_group = np.bincount(s.group, lay_recognised, minlength=s.n_groups)
@@ -70,12 +68,13 @@ def update(s: State, setting: Setting, talk: Talk | None, decisions: Decisions |
         out=np.zeros(s.n),
         where=by_group[s.group] > 0,
     )
-    s.credibility += CREDIBILITY_GAIN * np.minimum(credit, CREDIT_CAP) * (1.0 - s.credibility)
+    gain = p.credibility_gain * np.minimum(credit, p.credit_cap)
+    s.credibility += gain * (1.0 - s.credibility)
 
 
-def strong_cross_role(s: State, active: Bools) -> int:
-    """Number of strong lay-professional ties between active participants."""
+def strong_cross_role(s: State, active: Bools, threshold: float) -> int:
+    """Number of strong (above ``threshold``) lay-professional ties between active participants."""
     grid = on_grid(s, active.astype(np.float32))
-    strong = np.multiply(s.ties > STRONG, s.cross_role, dtype=np.float32)
+    strong = np.multiply(s.ties > threshold, s.cross_role, dtype=np.float32)
     per_agent = np.einsum("gij,gj->gi", strong, grid)
     return round(float(np.vdot(per_agent, grid))) // 2

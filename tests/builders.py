@@ -36,12 +36,16 @@ def params(**over) -> RunParams:
     return RunParams.from_values(values)
 
 
+# The default assumptions (simulation.assumptions), for rules that read no policy lever.
+ASSUMED = params()
+
+
 def hand_set(s: population.State) -> population.State:
     """Overwrite the drawn state with round values: lay 0.3 credible, professionals 0.8, ..."""
     s.illness[:] = 0.0  # no flare-ups
     s.on_benefits[:] = False
     s.disabled[:] = False
-    s.base_cash[:] = np.where(s.lay, 100.0, population.PROFESSIONAL_CASH)
+    s.base_cash[:] = np.where(s.lay, 100.0, 0.0)
     s.cash[:] = s.base_cash
     s.free_hours[:] = np.where(s.lay, 20.0, population.PROFESSIONAL_HOURS)
     s.credibility[:] = np.where(s.lay, 0.3, 0.8)
@@ -84,7 +88,7 @@ def rebuild(s, **over):
 
 def hold(s, st, rng):
     """meeting.hold with the run-fixed Room prepared from the state as it is now."""
-    return meeting.hold(s, st, meeting.prepare(s, st), rng)
+    return meeting.hold(s, ASSUMED, st, meeting.prepare(s, ASSUMED, st), rng)
 
 
 def hand_talk(n, contributed, recognised, turns=None) -> Talk:

@@ -20,10 +20,10 @@ from cli_checks import assert_one_line_error
 
 from experiments import cli
 from simulation.metrics import METRIC_NAMES, WEEK_NAMES
-from simulation.params import DEFAULTS, GROUPS, PARAMS, ParamError, markdown_table
+from simulation.params import DEFAULTS, EVERY_PARAM, GROUPS, PARAMS, ParamError, markdown_table
 from simulation.scenarios import list_scenarios, load_scenario, read_scenario, scenario_toml
 
-PARAM_NAMES = [p.name for p in PARAMS]
+PARAM_NAMES = [p.name for p in EVERY_PARAM]  # levers, then assumptions
 SHORT = ["--set", "weeks=8"]
 PRESETS = ("default", "unpaid-fast", "tokenistic", "slow-benefit-safe", "user-led")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import CARER, CLIN, P0, P1, hand_talk, tiny
+from builders import ASSUMED, CARER, CLIN, P0, P1, hand_talk, tiny
 
-from simulation import metrics, relations
+from simulation import metrics
 from simulation.decisions import Decisions
 from simulation.knowledge import Insights
 from simulation.money import Flows
@@ -53,11 +53,11 @@ def test_meeting_metrics_count_who_came():
         [[0, 1, 3], [0, 0, 0], [0, 0, 0], [4, 2, 0]],
         [[0, 1, 1], [0, 0, 0], [0, 0, 0], [3, 2, 0]],
     )
-    v = metrics.at_meetings(s, metrics.subgroups(s), talk, 5)
+    v = metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), talk, 5)
     assert v["participation_lay"] == pytest.approx(1 / 3)
     assert v["participation_professional"] == 1.0
     assert v["participation_benefits"] == 1.0 and v["participation_disabled"] == 0.0
-    eps = metrics.PARITY_EPS
+    eps = ASSUMED.parity_eps
     assert v["participation_parity"] == pytest.approx((0.5 + eps) / (0.0 + eps))
     assert v["lay_voice_share"] == pytest.approx(4 / 10)
     assert v["experiential_share"] == pytest.approx(1 / 7)
@@ -69,7 +69,7 @@ def test_meeting_metrics_count_who_came():
 def test_parity_is_not_a_disparity_when_nobody_is_disadvantaged():
     _p, s, _st = tiny()
     s.attending[:] = True  # everyone came: there is no disparity of any kind
-    v = metrics.at_meetings(s, metrics.subgroups(s), None, 1)
+    v = metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), None, 1)
     if v["participation_lay"] != 1.0:
         pytest.fail("precondition: all lay people attend")
     assert v["participation_parity"] == pytest.approx(1.0)
@@ -80,7 +80,7 @@ def test_parity_is_not_a_disparity_when_nobody_is_disadvantaged():
 
 def _weekly(s, week, flows=None, insights=None, decisions=None, totals=None):
     totals = {"cost": 0.0, "insights": 0.0} if totals is None else totals
-    return metrics.weekly(s, {}, insights, decisions, flows or Flows(), totals, week)
+    return metrics.weekly(s, ASSUMED, {}, insights, decisions, flows or Flows(), totals, week)
 
 
 def test_retention_counts_lay_people_of_the_first_weeks_who_came_in_the_last_eight():
@@ -103,12 +103,12 @@ def test_cross_role_ties_count_both_ends_per_active_participant():
     _p, s, _st = tiny()
     for lay in (P0, P1):
         for a, b in ((lay, CLIN), (CLIN, lay)):
-            s.ties[0, s.slot[a], s.slot[b]] = relations.STRONG + 0.1
+            s.ties[0, s.slot[a], s.slot[b]] = ASSUMED.strong_tie + 0.1
     s.ties[0, s.slot[CARER], s.slot[CLIN]] = s.ties[0, s.slot[CLIN], s.slot[CARER]] = 0.5  # not >
     s.last_attended[:] = 10
-    assert metrics.at_meetings(s, metrics.subgroups(s), None, 10)["cross_role_ties"] == 1.0
+    assert metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), None, 10)["cross_role_ties"] == 1.0
     s.last_attended[P1] = 2  # 10 - 8: not active
-    v = metrics.at_meetings(s, metrics.subgroups(s), None, 10)
+    v = metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), None, 10)
     assert v["cross_role_ties"] == pytest.approx(2 / 3)
 
 
@@ -147,7 +147,7 @@ def test_participation_and_satisfaction_by_rationale_by_hand():
     s.attending[:] = [True, False, False, True]
     s.ever_attended[:] = [True, True, False, True]
     s.satisfaction[:] = [0.2, 0.6, 0.9, 0.7]
-    v = metrics.at_meetings(s, metrics.subgroups(s), None, 5)
+    v = metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), None, 5)
     # rights-based lay people: P0 (came) and the carer (did not): 1 / 2
     assert v["participation_rights_based"] == 0.5
     assert v["participation_low_money"] == 0.0  # P1, the one with least money, stayed away
@@ -157,7 +157,7 @@ def test_participation_and_satisfaction_by_rationale_by_hand():
     assert v["satisfaction_experience"] == pytest.approx(0.6)
     assert v["satisfaction_managerial"] == pytest.approx(0.7)
     s.ever_attended[:] = False  # nobody ever came: satisfaction is neutral, 0.5
-    v = metrics.at_meetings(s, metrics.subgroups(s), None, 5)
+    v = metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), None, 5)
     assert [v[f"satisfaction_{r}"] for r in ("rights", "managerial", "experience")] == [0.5] * 3
 
 
@@ -193,26 +193,26 @@ def test_power_gap_and_trust_average_over_each_side_of_the_active():
     _p, s, _st = tiny()
     s.credibility[:] = [0.2, 0.4, 0.3, 0.8]
     s.last_attended[:] = 7
-    v = metrics.at_meetings(s, metrics.subgroups(s), None, 7)
+    v = metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), None, 7)
     assert v["power_gap"] == pytest.approx(0.5)
     assert v["mean_trust"] == pytest.approx(0.425)
     assert v["lay_voice_share"] == 0.0 and v["experiential_share"] == 0.0
     # nobody on benefits or disabled: their participation is 0, not undefined
     assert v["participation_benefits"] == 0.0 and v["participation_disabled"] == 0.0
     s.last_attended[:] = -100  # nobody active: no trust to average
-    v = metrics.at_meetings(s, metrics.subgroups(s), None, 7)
+    v = metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), None, 7)
     assert v["mean_trust"] == 0.0 and v["power_gap"] == 0.0
 
 
 def test_parity_with_one_disadvantaged_person_and_with_no_one_to_compare():
-    eps = metrics.PARITY_EPS
+    eps = ASSUMED.parity_eps
     _p, s, _st = tiny()
     s.rationale[:] = RIGHTS  # rights-based, all of them
     s.on_benefits[P0] = True
     s.attending[:] = [True, True, False, True]
     # disadvantaged: P0 (came) 1 / 1; other lay: P1 (came), carer (not) 1 / 2
-    v = metrics.at_meetings(s, metrics.subgroups(s), None, 3)
+    v = metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), None, 3)
     assert v["participation_parity"] == pytest.approx((1.0 + eps) / (0.5 + eps))
     s.on_benefits[[P1, CARER]] = True  # every lay person disadvantaged: no one to compare with
-    v = metrics.at_meetings(s, metrics.subgroups(s), None, 3)
+    v = metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), None, 3)
     assert v["participation_parity"] == 1.0

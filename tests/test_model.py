@@ -18,7 +18,7 @@ import pytest
 from simulation import CoProductionModel, metrics
 from simulation.agents import AGENT_CLASSES, Carer, Clinician, Manager, Participant, Patient
 from simulation.metrics import METRIC_NAMES
-from simulation.params import DEFAULTS, PARAMS, RunParams
+from simulation.params import DEFAULTS, EVERY_PARAM, RunParams
 from simulation.population import KINDS, RATIONALES, ROLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -250,9 +250,9 @@ def test_datacollector_summary_so_far_by_hand():
 def test_signature_lists_every_parameter_with_its_default_and_rng():
     sig = inspect.signature(CoProductionModel)
     params = sig.parameters
-    assert set(params) == {p.name for p in PARAMS} | {"rng"}
+    assert set(params) == {p.name for p in EVERY_PARAM} | {"rng"}
     assert params["rng"].default is None
-    for p in PARAMS:
+    for p in EVERY_PARAM:
         assert params[p.name].default == p.default
         assert type(params[p.name].default) is type(p.default)
         assert params[p.name].kind is inspect.Parameter.KEYWORD_ONLY

@@ -19,9 +19,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from simulation import CoProductionModel
-from simulation.metrics import ACTIVE_WEEKS, METRIC_BY_NAME, METRIC_NAMES, METRICS
+from simulation.metrics import METRIC_BY_NAME, METRIC_NAMES, METRICS
 from simulation.params import (
     DEFAULTS,
+    EVERY_PARAM,
     LAY_COUNTS,
     PARAM_BY_NAME,
     PARAMS,
@@ -30,7 +31,6 @@ from simulation.params import (
     RunParams,
     validate,
 )
-from simulation.participation import DISABLED_TRAVEL_FACTOR, PROFESSIONAL_PAY
 
 COUNTS = LAY_COUNTS + PROFESSIONAL_COUNTS
 SMALL = {name: st.integers(0, 30) for name in COUNTS} | {"weeks": st.integers(1, 60)}
@@ -113,8 +113,8 @@ def test_any_valid_parameters_give_finite_bounded_metrics_and_money_adds_up(valu
     lay_came = np.count_nonzero(s.ever_attended & s.lay)
     per_lay = float(s.unpaid_hours.sum()) / lay_came if lay_came else 0.0
     assert close(final["unpaid_hours_per_lay_participant"], per_lay)
-    first = s.first_weeks & s.lay  # came in the first ACTIVE_WEEKS weeks
-    still = first & (s.last_attended > values["weeks"] - ACTIVE_WEEKS)
+    first = s.first_weeks & s.lay  # came in the first active_weeks weeks
+    still = first & (s.last_attended > values["weeks"] - model.params.active_weeks)
     assert final["retention_lay"] == (still.sum() / first.sum() if first.any() else 0.0)
     assert close(final["cost_per_insight"], cost / max(final["insights"], 1.0))
 
@@ -134,7 +134,7 @@ def test_prompt_expenses_refund_exactly_the_fares_of_who_came(values, seed):
         model.step()
         trips += np.count_nonzero(
             s.attending & lay_normal
-        ) + DISABLED_TRAVEL_FACTOR * np.count_nonzero(s.attending & lay_disabled)
+        ) + model.params.disabled_travel_factor * np.count_nonzero(s.attending & lay_disabled)
     refunds = values["travel_cost"] * trips
     assert close(model.ledger["refunds"], refunds)
     assert close(float(s.received.sum()), refunds)
@@ -158,9 +158,10 @@ def test_prompt_payments_pay_exactly_the_hours_of_who_came(values, seed):
         pro_came += np.count_nonzero(s.attending & ~s.lay)
     hours = model.setting.hours[0]  # no user-led groups: every group has the same pace
     assert close(
-        model.ledger["payments"], lay_came * values["payment_rate"] * PROFESSIONAL_PAY * hours
+        model.ledger["payments"],
+        lay_came * values["payment_rate"] * model.params.professional_pay * hours,
     )
-    assert close(model.ledger["staff"], pro_came * PROFESSIONAL_PAY * hours)
+    assert close(model.ledger["staff"], pro_came * model.params.professional_pay * hours)
     # Hours paid nothing (payment_rate 0) are unpaid hours; paid hours are not.
     unpaid = lay_came * hours if values["payment_rate"] == 0 else 0.0
     assert close(model.final_metrics()["unpaid_lay_hours"], unpaid)
@@ -197,7 +198,7 @@ def test_tiny_but_valid_money_amounts_keep_the_metrics_finite(money):
 @settings(max_examples=50, deadline=None)
 @given(values=VALID)
 def test_valid_values_pass_validation_unchanged(values):
-    assert validate(values) == values
+    assert validate(values) == DEFAULTS | values
 
 
 def test_validation_completes_with_defaults():
@@ -207,9 +208,9 @@ def test_validation_completes_with_defaults():
 
 def test_run_params_have_exactly_the_schemas_names_and_types():
     hints = typing.get_type_hints(RunParams)
-    assert [f.name for f in dataclasses.fields(RunParams)] == [p.name for p in PARAMS]
+    assert [f.name for f in dataclasses.fields(RunParams)] == [p.name for p in EVERY_PARAM]
     python_type = {"int": int, "float": float, "bool": bool, "choice": str}
-    for p in PARAMS:
+    for p in EVERY_PARAM:
         hint = hints[p.name]
         if p.kind == "choice":  # a Literal of exactly the schema's choices
             assert typing.get_origin(hint) is typing.Literal, p.name
@@ -342,6 +343,7 @@ def test_hopeless_names_get_no_suggestion_but_the_known_list():
         validate({"zzzzzz": 1})
     assert "did you mean" not in str(err.value)
     assert all(p.name in str(err.value) for p in PARAMS)
+    assert "coprod params --assumptions" in str(err.value)  # where the others are listed
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import CLIN, LAY, Scripted, members, several, some_talk, tiny
+from builders import ASSUMED, CLIN, LAY, Scripted, members, several, some_talk, tiny
 
-from simulation import decisions, meeting
+from simulation import decisions
 from simulation.knowledge import Insights
 
 
@@ -28,9 +28,9 @@ def test_influence_is_a_share_of_weight_summing_to_one_per_group(power):
     for present in ([True] * 4, [True, True, False, True]):
         s.attending[:] = present
         d = decisions.decide(
-            s, st, some_talk(s), _insights(2, [3, 3], [1, 1]), np.random.default_rng(19)
+            s, ASSUMED, st, some_talk(s), _insights(2, [3, 3], [1, 1]), np.random.default_rng(19)
         )
-        weight = s.attending * (meeting.SPEAK_BASE + s.credibility) * np.where(s.lay, power, 1.0)
+        weight = s.attending * (ASSUMED.speak_base + s.credibility) * np.where(s.lay, power, 1.0)
         total = np.bincount(s.group, weight, minlength=2)
         assert (s.influence[~s.attending] == 0).all()
         for g in range(2):
@@ -47,7 +47,7 @@ def test_without_power_sharing_lay_influence_is_zero_and_lay_ideas_never_adopted
     rng = np.random.default_rng(20)
     ins = _insights(1, [10], [6])
     for _ in range(300):
-        d = decisions.decide(s, st, some_talk(s), ins, rng)
+        d = decisions.decide(s, ASSUMED, st, some_talk(s), ins, rng)
         assert (s.influence[LAY] == 0).all() and s.influence[CLIN] == pytest.approx(1.0)
         assert d.lay_adoption.tolist() == [0.0]
         assert d.adopted_lay.tolist() == [0]
@@ -55,13 +55,13 @@ def test_without_power_sharing_lay_influence_is_zero_and_lay_ideas_never_adopted
 
 
 def test_each_group_weighs_and_adopts_by_its_own_presence_and_power():
-    assert (meeting.SPEAK_BASE, decisions.ITEMS_BASE, decisions.ITEMS_PACE) == (0.5, 0.2, 2.0)
+    assert (ASSUMED.speak_base, ASSUMED.items_base, ASSUMED.items_pace) == (0.5, 0.2, 2.0)
     _p, s, st = several(power_sharing=0.5, pace=0.5)
     everyone, (*lay1, clin1), nobody = (members(s, g) for g in range(3))
     s.attending[:] = False
     s.attending[[*everyone, clin1]] = True  # group 0 all, group 1 its clinician, group 2 none
     rng = Scripted([1, 0, 0], [3, 3, 0])  # adopted lay ideas, then professional ones
-    d = decisions.decide(s, st, some_talk(s), _insights(3, [5, 4, 0], [2, 1, 0]), rng)
+    d = decisions.decide(s, ASSUMED, st, some_talk(s), _insights(3, [5, 4, 0], [2, 1, 0]), rng)
     # Weights: lay (0.5 + 0.3) * 0.5 = 0.4, clinician 0.5 + 0.8 = 1.3; group 0 sums to 2.5.
     want = np.zeros(s.n)
     want[everyone] = [0.4 / 2.5] * 3 + [1.3 / 2.5]
@@ -85,19 +85,21 @@ def test_adoption_chances_match_influence_over_presence():
     p, s, st = tiny(power_sharing=0.5)
     s.attending[:] = True
     s.credibility[:] = [0.3, 0.3, 0.3, 0.8]
-    d = decisions.decide(s, st, some_talk(s), _insights(1, [0], [0]), np.random.default_rng(0))
-    lay_w = 3 * (meeting.SPEAK_BASE + 0.3) * 0.5
-    L = lay_w / (lay_w + meeting.SPEAK_BASE + 0.8)
+    d = decisions.decide(
+        s, ASSUMED, st, some_talk(s), _insights(1, [0], [0]), np.random.default_rng(0)
+    )
+    lay_w = 3 * (ASSUMED.speak_base + 0.3) * 0.5
+    L = lay_w / (lay_w + ASSUMED.speak_base + 0.8)
     assert d.lay_adoption[0] == pytest.approx(min(1.0, L / 0.75))
     hours = st.hours[0]
-    per_hour = decisions.ITEMS_BASE + decisions.ITEMS_PACE * p.pace
+    per_hour = ASSUMED.items_base + ASSUMED.items_pace * p.pace
     assert d.items[0] == pytest.approx(hours * per_hour)
 
 
 def test_no_meeting_clears_influence():
     _p, s, st = tiny()
     s.influence[:] = 0.25
-    assert decisions.decide(s, st, None, None, np.random.default_rng(0)) is None
+    assert decisions.decide(s, ASSUMED, st, None, None, np.random.default_rng(0)) is None
     assert (s.influence == 0).all()
 
 
@@ -112,7 +114,7 @@ def test_when_lay_people_outweigh_their_presence_lay_ideas_all_pass_and_professi
     s.credibility[:] = [0.9, 0.9, 0.9, 0.1]
     s.attending[:] = True
     rng = Scripted([2], [1])
-    d = decisions.decide(s, st, some_talk(s), _insights(1, [6], [2]), rng)
+    d = decisions.decide(s, ASSUMED, st, some_talk(s), _insights(1, [6], [2]), rng)
     (_, n_lay, p_lay), (_, n_pro, p_pro) = rng.calls
     assert n_lay.tolist() == [2] and p_lay.tolist() == [1.0]
     assert n_pro.tolist() == [4] and p_pro == pytest.approx([0.5])
@@ -127,7 +129,7 @@ def test_lay_people_meeting_alone_without_power_adopt_nothing():
     _p, s, st = tiny(power_sharing=0.0)
     s.attending[:] = [True, True, True, False]
     rng = Scripted([0], [0])
-    d = decisions.decide(s, st, some_talk(s), _insights(1, [3], [3]), rng)
+    d = decisions.decide(s, ASSUMED, st, some_talk(s), _insights(1, [3], [3]), rng)
     (_, _, p_lay), (_, n_pro, p_pro) = rng.calls
     assert p_lay.tolist() == [0.0] and d.lay_adoption.tolist() == [0.0]
     assert n_pro.tolist() == [0] and p_pro.tolist() == [1.0]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import Scripted, hand_set, hand_talk, members, params, several, tiny
+from builders import ASSUMED, Scripted, hand_set, hand_talk, members, params, several, tiny
 
 from simulation import knowledge, population
 
@@ -31,7 +31,7 @@ class Recorder:
 
 def test_no_meeting_no_insights():
     _p, s, _st = tiny()
-    assert knowledge.combine(s, None, np.random.default_rng(0)) is None
+    assert knowledge.combine(s, ASSUMED, None, np.random.default_rng(0)) is None
 
 
 def test_without_recognised_lived_experience_there_are_no_unexpected_insights():
@@ -40,14 +40,14 @@ def test_without_recognised_lived_experience_there_are_no_unexpected_insights():
     rng = np.random.default_rng(14)
     routine = 0
     for _ in range(500):
-        ins = knowledge.combine(s, talk, rng)
+        ins = knowledge.combine(s, ASSUMED, talk, rng)
         assert ins.unexpected.sum() == 0
         routine += ins.total.sum()
     assert routine > 0
     # lived experience but nothing professional recognised: no unexpected either
     talk = hand_talk(4, [[0, 0, 9]] * 4, [[0, 0, 9]] * 4)
     for _ in range(200):
-        assert knowledge.combine(s, talk, rng).total.sum() == 0
+        assert knowledge.combine(s, ASSUMED, talk, rng).total.sum() == 0
 
 
 def test_insight_rates_follow_the_formulas_exactly():
@@ -58,10 +58,10 @@ def test_insight_rates_follow_the_formulas_exactly():
     B, P, E = 7.0, 4.0, 8.0
     lay_bp, lay_e = 2.0, 8.0
     rng = Recorder(15)
-    ins = knowledge.combine(s, talk, rng)
+    ins = knowledge.combine(s, ASSUMED, talk, rng)
     routine_rate, unexpected_rate = rng.poisson_calls
-    assert routine_rate == pytest.approx([knowledge.K_ROUTINE * np.sqrt(B * P)])
-    assert unexpected_rate == pytest.approx([knowledge.K_UNEXPECTED * np.sqrt(E * (B + P))])
+    assert routine_rate == pytest.approx([ASSUMED.k_routine * np.sqrt(B * P)])
+    assert unexpected_rate == pytest.approx([ASSUMED.k_unexpected * np.sqrt(E * (B + P))])
     (n_routine, p_routine), (n_unexp, p_unexp) = rng.binomial_calls
     assert p_routine == pytest.approx([lay_bp / (B + P)])
     assert p_unexp == pytest.approx([0.5 * (lay_e / E + lay_bp / (B + P))])
@@ -75,11 +75,11 @@ def test_insight_means_match_the_formulas_over_many_draws():
     recognised = np.array([[1, 2, 6], [0, 1, 4], [0, 3, 2], [5, 4, 1]])
     talk = hand_talk(4, recognised, recognised)
     rec = knowledge.by_group_side_and_kind(s, recognised).sum(axis=1)
-    expected_routine = knowledge.K_ROUTINE * np.sqrt(rec[:, 0] * rec[:, 1])
-    expected_unexp = knowledge.K_UNEXPECTED * np.sqrt(rec[:, 2] * (rec[:, 0] + rec[:, 1]))
+    expected_routine = ASSUMED.k_routine * np.sqrt(rec[:, 0] * rec[:, 1])
+    expected_unexp = ASSUMED.k_unexpected * np.sqrt(rec[:, 2] * (rec[:, 0] + rec[:, 1]))
     rng = np.random.default_rng(16)
     n = 8000
-    out = [knowledge.combine(s, talk, rng) for _ in range(n)]
+    out = [knowledge.combine(s, ASSUMED, talk, rng) for _ in range(n)]
     total = np.mean([i.total for i in out], axis=0)
     unexp = np.mean([i.unexpected for i in out], axis=0)
     sd = np.sqrt((expected_routine + expected_unexp) / n)
@@ -99,9 +99,9 @@ def test_each_group_combines_its_own_recognised_knowledge():
     recognised[pa] = [0, 0, 5]  # B 0, P 0, E 5: nothing professional
     # Draws chosen by hand: routine, unexpected, lay routine, lay unexpected (per group).
     rng = Scripted([2, 3, 0], [1, 0, 0], [1, 0, 0], [1, 0, 0])
-    ins = knowledge.combine(s, hand_talk(s.n, recognised, recognised), rng)
+    ins = knowledge.combine(s, ASSUMED, hand_talk(s.n, recognised, recognised), rng)
     (_, routine), (_, unexpected), (_, n1, p1), (_, n2, p2) = rng.calls
-    kr, ku = knowledge.K_ROUTINE, knowledge.K_UNEXPECTED
+    kr, ku = ASSUMED.k_routine, ASSUMED.k_unexpected
     # routine: K_ROUTINE sqrt(B P) = sqrt(16), sqrt(9), 0
     assert routine == pytest.approx([4 * kr, 3 * kr, 0.0])
     # unexpected: K_UNEXPECTED sqrt(E (B + P)) = sqrt(64), 0, 0
@@ -122,7 +122,7 @@ def test_only_professionals_heard_means_no_lay_insights():
     recognised = [[0, 0, 0]] * 3 + [[9, 9, 3]]
     rng = np.random.default_rng(18)
     for _ in range(200):
-        ins = knowledge.combine(s, hand_talk(4, recognised, recognised), rng)
+        ins = knowledge.combine(s, ASSUMED, hand_talk(4, recognised, recognised), rng)
         assert ins.lay_origin.sum() == 0
 
 
@@ -136,7 +136,7 @@ def test_one_lay_practice_and_one_lived_contribution_make_a_lay_unexpected_insig
     _p, s, _st = tiny()
     recognised = [[0, 1, 1], [0, 0, 0], [0, 0, 0], [0, 0, 0]]
     rng = Scripted([0], [1], [0], [1])
-    ins = knowledge.combine(s, hand_talk(4, recognised, recognised), rng)
+    ins = knowledge.combine(s, ASSUMED, hand_talk(4, recognised, recognised), rng)
     (_, routine), (_, unexpected), (_, _, p_routine), (_, n_unexp, p_unexp) = rng.calls
     assert routine.tolist() == [0.0] and unexpected == pytest.approx([0.25])
     assert p_routine.tolist() == [1.0] and p_unexp.tolist() == [1.0] and n_unexp.tolist() == [1]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import CARER, CLIN, LAY, P0, P1, Scripted, hold, tiny
+from builders import ASSUMED, CARER, CLIN, LAY, P0, P1, Scripted, hold, tiny
 
-from simulation import meeting, setting
+from simulation import meeting
 
 
 def test_nobody_present_means_no_meeting():
@@ -41,7 +41,7 @@ def test_turns_within_a_group_sum_to_the_groups_turns(group_size):
         has = np.bincount(s.group, s.attending, minlength=s.n_groups) > 0
         assert sums[has] == pytest.approx(st.turns[has])
         assert (sums[~has] == 0).all()
-    expected = setting.TURNS_PER_HOUR * st.hours * (1 - setting.AGENDA_TIME * st.pace)
+    expected = ASSUMED.turns_per_hour * st.hours * (1 - ASSUMED.agenda_time * st.pace)
     assert st.turns == pytest.approx(expected)
 
 
@@ -53,7 +53,7 @@ def test_fluency_advantage_is_large_at_fast_pace_and_shrinks_at_slow_pace():
         s.attending[:] = True
         talk = hold(s, st, np.random.default_rng(9))
         ratios[pace] = talk.turns[P0] / talk.turns[P1]
-        assert ratios[pace] == pytest.approx(3.0 ** (1 + meeting.FLUENCY_PACE * pace))
+        assert ratios[pace] == pytest.approx(3.0 ** (1 + ASSUMED.fluency_pace * pace))
     assert ratios[1.0] > ratios[0.5] > ratios[0.0] > 1.0
 
 
@@ -63,7 +63,7 @@ def test_credibility_also_earns_turns():
     s.attending[:] = True
     talk = hold(s, st, np.random.default_rng(10))
     assert talk.turns[P0] / talk.turns[P1] == pytest.approx(
-        (meeting.SPEAK_BASE + 0.9) / (meeting.SPEAK_BASE + 0.1)
+        (ASSUMED.speak_base + 0.9) / (ASSUMED.speak_base + 0.1)
     )
 
 
@@ -99,16 +99,16 @@ def _lived_recognition(pace, openness, draws=1500):
     _p, s, st = tiny(pace=pace, agenda_openness=openness)
     s.attending[:] = True
     rng = np.random.default_rng(13)
-    room = meeting.prepare(s, st)
+    room = meeting.prepare(s, ASSUMED, st)
     rec = said = 0
     for _ in range(draws):
-        talk = meeting.hold(s, st, room, rng)
+        talk = meeting.hold(s, ASSUMED, st, room, rng)
         rec += talk.recognised[LAY, 2].sum()
         # lived experience said: expected from the turns and the topic shares
         said += (talk.turns[LAY] * room.topics[LAY, 2]).sum()
     relevance = openness + (1 - openness) * (1 - pace)
     assert st.relevance_experience[0] == pytest.approx(relevance)
-    return rec / said, (meeting.HEARD_BASE + meeting.HEARD_CREDIBILITY * 0.3) * relevance, said
+    return rec / said, (ASSUMED.heard_base + ASSUMED.heard_credibility * 0.3) * relevance, said
 
 
 def test_lived_experience_is_recognised_less_at_fast_pace_with_closed_agenda():
@@ -153,7 +153,7 @@ def test_hidden_profile_lived_experience_surfaces_with_the_turns_of_discussion(
     _p, s, st = tiny(pace=pace)
     assert st.turns[0] == pytest.approx(turns)
     assert st.surfacing[0] == pytest.approx(1 - np.exp(-turns / 12.0))
-    room = meeting.prepare(s, st)
+    room = meeting.prepare(s, ASSUMED, st)
     # Lived experience is held back in short discussions; the other kinds fill the turns.
     assert room.topics[P0] == pytest.approx(
         [
@@ -179,7 +179,7 @@ def test_recognition_rates_are_turns_times_topic_times_chance_times_relevance():
     _p, s, st = tiny(pace=0.5, agenda_openness=0.0)
     s.attending[:] = True
     rng = PoissonRecorder()
-    talk = meeting.hold(s, st, meeting.prepare(s, st), rng)
+    talk = meeting.hold(s, ASSUMED, st, meeting.prepare(s, ASSUMED, st), rng)
     assert talk.turns == pytest.approx([3.785915, 3.785915, 3.785915, 13.842254], rel=1e-6)
     (rates,) = rng.rates
     assert rates[P0] == pytest.approx([0.121715, 0.365146, 0.854485, 2.444569], rel=1e-5)
@@ -199,7 +199,7 @@ def test_only_those_present_share_the_groups_turns():
     _p, s, st = tiny(pace=0.5)
     s.attending[:] = [True, False, True, True]
     rng = PoissonRecorder()
-    talk = meeting.hold(s, st, meeting.prepare(s, st), rng)
+    talk = meeting.hold(s, ASSUMED, st, meeting.prepare(s, ASSUMED, st), rng)
     assert talk.turns == pytest.approx([4.455249, 0.0, 4.455249, 16.289503], rel=1e-6)
     assert rng.rates[0].shape == (3, 4)  # rates only for the three present
     assert talk.said[P1] == 0 and talk.heard[P1] == 0.0
@@ -213,7 +213,7 @@ def test_fully_credible_people_on_an_open_agenda_are_always_recognised():
     s.credibility[:] = 1.0
     s.attending[:] = True
     rng = PoissonRecorder()
-    talk = meeting.hold(s, st, meeting.prepare(s, st), rng)
+    talk = meeting.hold(s, ASSUMED, st, meeting.prepare(s, ASSUMED, st), rng)
     (rates,) = rng.rates
     assert (rates[:, 3] == 0.0).all()
     assert rates[:, :3].sum(axis=1) == pytest.approx(talk.turns)
@@ -227,7 +227,7 @@ def test_heard_is_the_share_of_what_one_said_that_was_recognised():
     s.attending[:] = True
     counts = np.array([[1, 0, 0, 0], [0, 0, 0, 2], [0, 1, 2, 1], [0, 0, 0, 0]])
     rng = Scripted(counts)
-    talk = meeting.hold(s, st, meeting.prepare(s, st), rng)
+    talk = meeting.hold(s, ASSUMED, st, meeting.prepare(s, ASSUMED, st), rng)
     assert talk.said.tolist() == [1, 2, 4, 0]
     assert talk.heard.tolist() == [1.0, 0.0, 0.75, 0.0]
     assert talk.recognised.tolist() == counts[:, :3].tolist()

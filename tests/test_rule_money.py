@@ -10,7 +10,7 @@ import itertools
 
 import numpy as np
 import pytest
-from builders import CARER, CLIN, GROUPS, LAY, P0, P1, members, several, tiny
+from builders import ASSUMED, CARER, CLIN, GROUPS, LAY, P0, P1, members, several, tiny
 
 from simulation import money, participation, setting
 
@@ -79,10 +79,8 @@ def test_programme_cost_is_payments_refunds_travel_and_staff():
         s.attending[:] = rng.random(4) < 0.6 if week < 25 else False
         present = s.attending.copy()
         flows = money.settle(s, p, costs, week)
-        assert flows.staff == pytest.approx(participation.PROFESSIONAL_PAY * hours * present[CLIN])
-        assert flows.travel == pytest.approx(
-            10.0 * participation.DISABLED_TRAVEL_FACTOR * present[P1]
-        )
+        assert flows.staff == pytest.approx(ASSUMED.professional_pay * hours * present[CLIN])
+        assert flows.travel == pytest.approx(10.0 * ASSUMED.disabled_travel_factor * present[P1])
         assert flows.cost == pytest.approx(
             flows.payments + flows.refunds + flows.travel + flows.staff
         )
@@ -116,15 +114,15 @@ def test_paid_above_permitted_earnings_cuts_benefits():
     cut_week = 1 + delay
     assert flows.benefit_cuts == 1 and flows.cut.tolist() == [True, False, False, False]
     assert flows.payments == pytest.approx(costs.pay[P0])
-    assert s.suspended_until[P0] == cut_week + 1 + money.SUSPENSION_WEEKS
+    assert s.suspended_until[P0] == cut_week + 1 + ASSUMED.suspension_weeks
     assert s.benefit_fear[P0] == 1.0
     # word of mouth: the other person on benefits in the group fears more
-    assert s.benefit_fear[P1] == pytest.approx(0.2 + money.WORD_OF_MOUTH * 0.8)
+    assert s.benefit_fear[P1] == pytest.approx(0.2 + ASSUMED.word_of_mouth * 0.8)
     assert s.benefit_fear[CARER] == 0.0  # not on benefits
     # no income for SUSPENSION_WEEKS weeks after the cut: money at hand drains, then recovers
     s.attending[:] = False
     levels = []
-    for week in range(cut_week + 1, cut_week + 2 + money.SUSPENSION_WEEKS):
+    for week in range(cut_week + 1, cut_week + 2 + ASSUMED.suspension_weeks):
         money.settle(s, p, costs, week)
         levels.append(s.cash[P0])
     draining, recovered = levels[:-1], levels[-1]

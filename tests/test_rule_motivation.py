@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import CARER, CLIN, P0, P1, hand_talk, tiny
+from builders import ASSUMED, CARER, CLIN, P0, P1, hand_talk, params, tiny
 
-from simulation import motivation, participation, population
+from simulation import motivation
 from simulation.decisions import Decisions
 from simulation.money import Flows
 from simulation.population import EXPERIENCE, MANAGERIAL, RIGHTS
@@ -28,23 +28,23 @@ def test_judge_matches_the_rationale_formulas():
     )
     d = Decisions(np.array([2]), np.array([1]), np.array([1.5]), np.array([0.6]), np.array([4]))
     flows = Flows(group_cost=np.array([90.0]))
-    sat = motivation.judge(s, talk, d, flows)
-    value = (2 + 1.5) / (90.0 / participation.PROFESSIONAL_PAY)
+    sat = motivation.judge(s, ASSUMED, talk, d, flows)
+    value = (2 + 1.5) / (90.0 / ASSUMED.professional_pay)
     heard = 3 / 5
     want = [
         0.5 * (min(1, 4 * 0.1) + 0.6),
-        heard / (heard + motivation.HEARD_REF),
+        heard / (heard + ASSUMED.heard_ref),
         0.5 * (min(1, 4 * 0.3) + 0.6),
-        value / (value + motivation.VALUE_REF),
+        value / (value + ASSUMED.value_ref),
     ]
     assert sat == pytest.approx(want)
     # a silent experience-based agent is not heard at all
     s.rationale[:] = EXPERIENCE
-    assert motivation.judge(s, talk, d, flows)[CARER] == 0.0
+    assert motivation.judge(s, ASSUMED, talk, d, flows)[CARER] == 0.0
     # a meeting that cost nothing gives managerial participants no value
     s.rationale[:] = MANAGERIAL
     # A meeting that cost nothing but decided something is the best value there is.
-    assert (motivation.judge(s, talk, d, Flows(group_cost=np.zeros(1))) == 1).all()
+    assert (motivation.judge(s, ASSUMED, talk, d, Flows(group_cost=np.zeros(1))) == 1).all()
 
 
 def test_judge_is_finite_for_a_tiny_meeting_cost():
@@ -53,7 +53,7 @@ def test_judge_is_finite_for_a_tiny_meeting_cost():
     talk = hand_talk(4, [[1, 1, 1]] * 4, [[1, 1, 1]] * 4)
     d = Decisions(np.array([1]), np.array([0]), np.array([2.0]), np.zeros(1), np.array([4]))
     with np.errstate(all="ignore"):
-        sat = motivation.judge(s, talk, d, Flows(group_cost=np.array([1e-310])))
+        sat = motivation.judge(s, ASSUMED, talk, d, Flows(group_cost=np.array([1e-310])))
     assert np.isfinite(sat).all()
 
 
@@ -67,11 +67,11 @@ def test_present_agents_update_satisfaction_and_motivation():
     talk = hand_talk(4, [[1, 1, 2]] * 4, [[1, 1, 2]] * 4)  # everyone fully heard
     d = Decisions(np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1), np.array([3]))
     flows = Flows(group_cost=np.array([60.0]))
-    sat = 1 / (1 + motivation.HEARD_REF)
-    motivation.update(s, talk, d, flows, week=1, interval=2)
+    sat = 1 / (1 + ASSUMED.heard_ref)
+    motivation.update(s, params(meeting_interval=2), talk, d, flows, week=1)
     for i in (P0, P1, CLIN):
-        assert s.satisfaction[i] == pytest.approx(0.5 + motivation.SAT_RATE * (sat - 0.5))
-        step = motivation.ETA * (sat - motivation.ASPIRATION)
+        assert s.satisfaction[i] == pytest.approx(0.5 + ASSUMED.satisfaction_rate * (sat - 0.5))
+        step = ASSUMED.motivation_rate * (sat - ASSUMED.aspiration)
         assert s.motivation[i] == pytest.approx(0.5 + step)
     assert s.satisfaction[CARER] == 0.5 and s.motivation[CARER] == 0.5
 
@@ -81,8 +81,8 @@ def test_unpaid_present_lay_people_burn_out():
     s.attending[:] = [True, False, False, True]
     s.last_attended[:] = 1
     flows = Flows(unpaid_hours=st.hours[0], unpaid=st.hours[0] * np.array([1.0, 0, 0, 0]))
-    motivation.update(s, None, None, flows, week=1, interval=2)
-    assert s.motivation[P0] == pytest.approx(0.5 - motivation.BURNOUT * st.hours[0] / 20.0)
+    motivation.update(s, params(meeting_interval=2), None, None, flows, week=1)
+    assert s.motivation[P0] == pytest.approx(0.5 - ASSUMED.burnout * st.hours[0] / 20.0)
     assert s.motivation[[P1, CARER, CLIN]].tolist() == [0.5, 0.5, 0.5]
 
 
@@ -92,8 +92,10 @@ def test_benefit_cut_lowers_motivation_by_benefit_shock():
     s.attending[:] = False
     s.last_attended[:] = 10  # attended recently: no drift
     cut = np.array([True, False, False, False])
-    motivation.update(s, None, None, Flows(benefit_cuts=1, cut=cut), week=11, interval=2)
-    assert s.motivation[P0] == pytest.approx(0.7 - motivation.BENEFIT_SHOCK)
+    motivation.update(
+        s, params(meeting_interval=2), None, None, Flows(benefit_cuts=1, cut=cut), week=11
+    )
+    assert s.motivation[P0] == pytest.approx(0.7 - ASSUMED.benefit_shock)
     assert s.motivation[1:].tolist() == [0.7, 0.7, 0.7]
 
 
@@ -105,26 +107,26 @@ def test_absent_agents_drift_towards_baseline():
     week, interval = 20, 2
     s.last_attended[:] = [week - interval - 1, -(10**6), week - interval - 5, week]
     before = s.motivation.copy()
-    motivation.update(s, None, None, Flows(), week=week, interval=interval)
-    want = before + motivation.RETURN_RATE * (s.baseline_motivation - before)
+    motivation.update(s, params(meeting_interval=interval), None, None, Flows(), week=week)
+    want = before + ASSUMED.return_rate * (s.baseline_motivation - before)
     assert s.motivation[:3] == pytest.approx(want[:3])
     assert s.motivation[CLIN] == before[CLIN]  # attended this week: no drift
     # repeated absence converges on the baseline
     for w in range(21, 2000):
-        motivation.update(s, None, None, Flows(), week=w, interval=interval)
+        motivation.update(s, params(meeting_interval=interval), None, None, Flows(), week=w)
     assert s.motivation[:3] == pytest.approx(s.baseline_motivation[:3], abs=1e-6)
 
 
 def test_fear_of_losing_benefits_fades_towards_its_initial_level():
     _p, s, _st = tiny()
-    s.initial_fear[:] = [population.INITIAL_BENEFIT_FEAR, 0.0, 0.0, 0.0]
+    s.initial_fear[:] = [ASSUMED.initial_benefit_fear, 0.0, 0.0, 0.0]
     s.benefit_fear[:] = [1.0, 0.0, 0.5, 0.0]
-    motivation.update(s, None, None, Flows(), week=3, interval=2)
+    motivation.update(s, params(meeting_interval=2), None, None, Flows(), week=3)
     assert s.benefit_fear == pytest.approx(
         [
-            1.0 + motivation.FEAR_FADE * (population.INITIAL_BENEFIT_FEAR - 1.0),
+            1.0 + ASSUMED.fear_fade * (ASSUMED.initial_benefit_fear - 1.0),
             0.0,
-            0.5 * (1 - motivation.FEAR_FADE),
+            0.5 * (1 - ASSUMED.fear_fade),
             0.0,
         ]
     )
@@ -151,7 +153,7 @@ def test_motivation_stays_within_zero_and_one():
         flows = Flows(
             unpaid_hours=float(rng.random() * 10), cut=cut, group_cost=rng.random(1) * 200
         )
-        motivation.update(s, talk, d, flows, week, interval=1)
+        motivation.update(s, params(meeting_interval=1), talk, d, flows, week)
         assert (s.motivation >= 0.0).all() and (s.motivation <= 1.0).all()
         assert (s.satisfaction >= 0.0).all() and (s.satisfaction <= 1.0).all()
     # pinned at the bounds rather than pushed past them
@@ -161,12 +163,12 @@ def test_motivation_stays_within_zero_and_one():
     d = Decisions(np.array([50]), np.zeros(1), np.array([50.0]), np.ones(1), np.array([4]))
     s.influence[:] = 1.0
     for _ in range(50):
-        motivation.update(s, talk, d, Flows(group_cost=np.ones(1)), 500, 1)
+        motivation.update(s, params(meeting_interval=1), talk, d, Flows(group_cost=np.ones(1)), 500)
     assert s.motivation.max() <= 1.0
     s.motivation[:] = 0.05
     s.attending[:] = False
     s.last_attended[:] = 500
-    motivation.update(s, None, None, Flows(cut=np.ones(4, bool)), 500, 1)
+    motivation.update(s, params(meeting_interval=1), None, None, Flows(cut=np.ones(4, bool)), 500)
     assert (s.motivation == 0.0).all()
 
 
@@ -182,7 +184,7 @@ def test_drift_back_starts_only_after_more_than_an_interval_away():
     s.baseline_motivation[:] = 0.8
     s.attending[:] = False
     s.last_attended[:] = [17, 16, 19, -(10**6)]
-    motivation.update(s, None, None, Flows(), week=20, interval=3)
+    motivation.update(s, params(meeting_interval=3), None, None, Flows(), week=20)
     assert s.motivation == pytest.approx([0.3, 0.31, 0.3, 0.31])
 
 
@@ -198,8 +200,8 @@ def test_managerial_value_of_a_meeting_that_cost_nothing():
     items[g1] = 0.2
     d = Decisions(np.zeros(2, np.int64), np.zeros(2, np.int64), items, np.zeros(2), np.ones(2))
     with np.errstate(all="raise"):  # 0 / 0 must not be computed
-        sat = motivation.judge(s, talk, d, Flows(group_cost=cost))
+        sat = motivation.judge(s, ASSUMED, talk, d, Flows(group_cost=cost))
     assert sat == pytest.approx(np.where(s.group == g0, 0.0, 1.0))
     cost[g1] = 3.0
-    sat = motivation.judge(s, talk, d, Flows(group_cost=cost))
+    sat = motivation.judge(s, ASSUMED, talk, d, Flows(group_cost=cost))
     assert sat == pytest.approx(np.where(s.group == g0, 0.0, 0.8))

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import CARER, CLIN, LAY, P0, P1, rebuild, tiny
+from builders import ASSUMED, CARER, CLIN, LAY, P0, P1, rebuild, tiny
 
-from simulation import money, participation, population, setting
+from simulation import money, participation, setting
 
 
 def expit(u):
@@ -32,29 +32,28 @@ class FixedDraws:
 
 def documented_utility(s, p, st, i) -> float:
     """U of agent i by participation.py's docstring (travel not booked, not disabled)."""
-    P = participation
     u = (
-        P.A_MOTIVATION * (s.motivation[i] - 0.5)
-        + P.A_TRUST * (s.trust[i] - 0.5)
-        + P.A_BELONGING * s.belonging[i]
+        p.weight_motivation * (s.motivation[i] - 0.5)
+        + p.weight_trust * (s.trust[i] - 0.5)
+        + p.weight_belonging * s.belonging[i]
     )
     if not s.lay[i]:
-        return P.BASE_PROFESSIONAL + u
-    hours = setting.HOURS_FAST + (setting.HOURS_SLOW - setting.HOURS_FAST) * (1 - p.pace)
+        return p.base_utility_professional + u
+    hours = p.hours_fast + (p.hours_slow - p.hours_fast) * (1 - p.pace)
     fare = p.travel_cost
     refunded = p.compensation != "none"
     felt = fare * (
-        P.REFUND_FELT * min(1.0, p.refund_delay / P.FRONTING_HORIZON) if refunded else 1.0
+        p.refund_felt * min(1.0, p.refund_delay / p.fronting_horizon) if refunded else 1.0
     )
-    pay = p.payment_rate * P.PROFESSIONAL_PAY * hours if p.compensation == "paid" else 0.0
+    pay = p.payment_rate * p.professional_pay * hours if p.compensation == "paid" else 0.0
     risky = s.on_benefits[i] and pay > p.permitted_earnings and not p.benefit_safe
     return (
-        P.BASE_LAY
+        p.base_utility_lay
         + u
-        - P.A_TIME * (hours + P.TRAVEL_HOURS) / s.free_hours[i]
-        - P.A_MONEY * felt / (s.base_cash[i] + P.CASH_CUSHION)
-        + P.A_PAY * pay / (pay + s.base_cash[i])
-        - P.A_BENEFIT * s.benefit_fear[i] * risky
+        - p.weight_time * (hours + p.travel_hours) / s.free_hours[i]
+        - p.weight_money * felt / (s.base_cash[i] + p.cash_cushion)
+        + p.weight_pay * pay / (pay + s.base_cash[i])
+        - p.weight_benefit_fear * s.benefit_fear[i] * risky
     )
 
 
@@ -65,7 +64,7 @@ def test_nobody_attends_in_a_week_without_a_meeting():
     s.motivation[:] = 1e3
     rng = np.random.default_rng(1)
     before = rng.bit_generator.state
-    out = participation.take_part(s, costs, rng, week=2, meets=False)
+    out = participation.take_part(s, ASSUMED, costs, rng, week=2, meets=False)
     assert not out.any() and not s.attending.any()
     assert rng.bit_generator.state == before  # no draws consumed
     assert s.last_attended.max() < 0 and not s.ever_attended.any()
@@ -77,7 +76,7 @@ def test_huge_motivation_brings_everyone_who_can():
     s.motivation[:] = 1e3
     rng = np.random.default_rng(2)
     for week in range(1, 201):
-        participation.take_part(s, costs, rng, week, True)
+        participation.take_part(s, ASSUMED, costs, rng, week, True)
         assert s.attending.all()
     assert (s.last_attended == 200).all() and s.ever_attended.all() and s.first_weeks.all()
 
@@ -94,12 +93,12 @@ def test_money_at_hand_below_trip_cost_rules_attendance_out():
     for motivation_level in (1.0, 1e3):
         s.motivation[:] = motivation_level
         for week in range(1, 101):
-            participation.take_part(s, costs, rng, week, True)
+            participation.take_part(s, ASSUMED, costs, rng, week, True)
             assert not s.attending[LAY].any()
     assert s.attending[CLIN]
     # enough at hand: can come
     s.cash[P0] = 50.0
-    participation.take_part(s, costs, rng, 101, True)
+    participation.take_part(s, ASSUMED, costs, rng, 101, True)
     assert s.attending[P0]
 
 
@@ -107,7 +106,7 @@ def test_money_at_hand_pays_trips_gets_refunds_and_drifts_back_to_the_budget():
     p, s, st = tiny(travel_cost=10.0, compensation="expenses", refund_delay=2)
     costs = participation.prepare(s, p, st)
     s.attending[:] = [True, False, False, False]
-    r = money.CASH_RECOVERY
+    r = ASSUMED.cash_recovery
     money.settle(s, p, costs, 1)  # P0 fronts 10 from 100, then drifts back
     assert s.cash[P0] == pytest.approx(90 + r * (100 - 90))
     s.attending[:] = False
@@ -145,17 +144,17 @@ def test_take_part_chance_is_the_logistic_of_the_documented_utility(over):
     s.motivation[:] = [0.2, 0.9, 0.6, 0.4]
     s.trust[:] = [0.1, 0.5, 0.8, 0.3]
     s.belonging[:] = [0.0, 0.2, 0.05, 0.4]
-    s.base_cash[:] = [40.0, 150.0, 90.0, population.PROFESSIONAL_CASH]
+    s.base_cash[:] = [40.0, 150.0, 90.0, 0.0]
     costs = participation.prepare(s, p, st)
     for i in range(4):
         chance = expit(documented_utility(s, p, st, i))
         x = np.full(4, 1.0 - 1e-12)
         x[i] = chance * (1 - 1e-9)  # just under the chance: comes
-        assert participation.take_part(s, costs, FixedDraws(x), 1, True)[i]
+        assert participation.take_part(s, ASSUMED, costs, FixedDraws(x), 1, True)[i]
         x[i] = chance * (1 + 1e-9)  # just over: stays away
-        assert not participation.take_part(s, costs, FixedDraws(x), 1, True)[i]
+        assert not participation.take_part(s, ASSUMED, costs, FixedDraws(x), 1, True)[i]
     hours = st.hours[0]
-    pay = p.payment_rate * participation.PROFESSIONAL_PAY * hours if p.compensation == "paid" else 0
+    pay = p.payment_rate * ASSUMED.professional_pay * hours if p.compensation == "paid" else 0
     assert costs.pay[LAY] == pytest.approx([pay] * 3) and costs.pay[CLIN] == 0.0
     assert costs.risky.tolist() == [pay > 20.0 and not p.benefit_safe, False, False, False]
 
@@ -181,7 +180,7 @@ def test_benefit_risk_keeps_people_on_benefits_away_unless_benefit_safe():
         rng = np.random.default_rng(4)
         came = 0
         for week in range(1, draws + 1):
-            came += participation.take_part(s, costs, rng, week, True)[P0]
+            came += participation.take_part(s, ASSUMED, costs, rng, week, True)[P0]
         freq[safe] = came / draws
         sd = np.sqrt(prob[safe] * (1 - prob[safe]) / draws)
         assert abs(freq[safe] - prob[safe]) < 5 * sd + 1e-9
@@ -195,8 +194,10 @@ def test_flare_ups_keep_ill_patients_away_at_their_rate():
     s.illness[P0] = 1.0
     rng = np.random.default_rng(5)
     n = 6000
-    came = sum(participation.take_part(s, costs, rng, w, True)[P0] for w in range(1, n + 1))
-    expected = 1.0 - participation.FLARE
+    came = sum(
+        participation.take_part(s, ASSUMED, costs, rng, w, True)[P0] for w in range(1, n + 1)
+    )
+    expected = 1.0 - ASSUMED.flare_rate
     assert abs(came / n - expected) < 5 * np.sqrt(expected * (1 - expected) / n)
 
 
@@ -204,24 +205,24 @@ def test_travel_support_books_disabled_travel():
     p, s, st = tiny(travel_cost=12.0, travel_support=False, compensation="expenses", refund_delay=0)
     s.disabled[P0] = True
     without = participation.prepare(s, p, st)
-    assert without.trip[P0] == pytest.approx(12.0 * participation.DISABLED_TRAVEL_FACTOR)
+    assert without.trip[P0] == pytest.approx(12.0 * ASSUMED.disabled_travel_factor)
     assert without.booked_fare[P0] == 0.0
     p, st = rebuild(
         s, travel_cost=12.0, travel_support=True, compensation="expenses", refund_delay=0
     )
     costs = participation.prepare(s, p, st)
     assert costs.trip[P0] == 0.0
-    assert costs.booked_fare[P0] == pytest.approx(12.0 * participation.DISABLED_TRAVEL_FACTOR)
+    assert costs.booked_fare[P0] == pytest.approx(12.0 * ASSUMED.disabled_travel_factor)
     assert costs.trip[P1] == 12.0 and costs.booked_fare[P1] == 0.0  # not disabled: fronts it
     assert costs.trip[CLIN] == 0.0 and costs.booked_fare[CLIN] == 0.0
     # with the fare booked, even someone with nothing at hand can come
     s.base_cash[P0] = 0.0
     s.motivation[:] = 1e3
-    participation.take_part(s, costs, np.random.default_rng(6), 1, True)
+    participation.take_part(s, ASSUMED, costs, np.random.default_rng(6), 1, True)
     assert s.attending[P0]
     s.attending[:] = [True, False, False, False]
     flows = money.settle(s, p, costs, 1)
-    assert flows.travel == pytest.approx(12.0 * participation.DISABLED_TRAVEL_FACTOR)
+    assert flows.travel == pytest.approx(12.0 * ASSUMED.disabled_travel_factor)
     assert s.out_of_pocket[P0] == 0.0 and s.owed[P0] == 0.0 and flows.refunds == 0.0
 
 
@@ -233,7 +234,7 @@ def test_user_led_groups_book_travel_for_every_lay_member():
     assert (costs.trip == 0).all()
     assert costs.booked_fare[LAY] == pytest.approx([10.0] * 3)
     assert st.power.tolist() == [1.0] and st.openness.tolist() == [1.0]
-    assert st.pace[0] == min(p.pace, setting.USER_LED_PACE)
+    assert st.pace[0] == min(p.pace, ASSUMED.user_led_pace)
 
 
 # ------------------------------------------- hand-worked values (caught bugs, mutation testing)
@@ -244,7 +245,7 @@ def test_only_weeks_one_to_eight_count_as_the_first_weeks(week, first):
     p, s, st = tiny()
     costs = participation.prepare(s, p, st)
     s.motivation[:] = 1e3  # everyone comes
-    participation.take_part(s, costs, np.random.default_rng(0), week, True)
+    participation.take_part(s, ASSUMED, costs, np.random.default_rng(0), week, True)
     assert s.attending.all() and (s.last_attended == week).all()
     assert s.first_weeks.tolist() == [first] * 4
 
@@ -298,18 +299,23 @@ def test_flare_ups_and_choices_use_their_own_draws():
     # P0: flare draw 0.5 (no flare-up), choice 0.1: comes. P1: flare draw 0.1 (flare-up),
     # choice 0.5: stays away. The carer and clinician, illness 0, draw 0.0: no flare-up.
     rng = Draws(flare=[0.5, 0.1, 0.0, 0.0], choice=[0.1, 0.5, 0.5, 0.5])
-    assert participation.take_part(s, costs, rng, 1, True).tolist() == [True, False, True, True]
+    assert participation.take_part(s, ASSUMED, costs, rng, 1, True).tolist() == [
+        True,
+        False,
+        True,
+        True,
+    ]
 
 
 def test_having_come_once_is_remembered():
     p, s, st = tiny()
     costs = participation.prepare(s, p, st)
     s.motivation[:] = 1e3
-    participation.take_part(s, costs, Draws([0.9] * 4, [0.5, 0.5, 1.0, 1.0]), 1, True)
-    participation.take_part(s, costs, Draws([0.9] * 4, [1.0, 0.5, 1.0, 1.0]), 2, True)
+    participation.take_part(s, ASSUMED, costs, Draws([0.9] * 4, [0.5, 0.5, 1.0, 1.0]), 1, True)
+    participation.take_part(s, ASSUMED, costs, Draws([0.9] * 4, [1.0, 0.5, 1.0, 1.0]), 2, True)
     assert s.attending.tolist() == [False, True, False, False]
     assert s.ever_attended.tolist() == [True, True, False, False]
     assert s.first_weeks.tolist() == [True, True, False, False]
     assert s.last_attended.tolist() == [1, 2, -(10**6), -(10**6)]
-    participation.take_part(s, costs, Draws([0.9] * 4, [1.0] * 4), 3, False)  # no meeting
+    participation.take_part(s, ASSUMED, costs, Draws([0.9] * 4, [1.0] * 4), 3, False)  # no meeting
     assert s.ever_attended.tolist() == [True, True, False, False]

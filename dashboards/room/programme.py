@@ -102,7 +102,7 @@ class Programme:
         """Indices of people on benefits who came to a meeting in the last active weeks."""
         assert self.model is not None
         s = self.model.state
-        recent = s.last_attended > self.model.steps - metrics.ACTIVE_WEEKS
+        recent = s.last_attended > self.model.steps - self.model.params.active_weeks
         return np.flatnonzero(s.on_benefits & s.ever_attended & recent)
 
     def standing(self, team: str) -> dict[str, Any]:
