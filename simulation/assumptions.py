@@ -29,6 +29,7 @@ RULES: dict[str, str] = {
     "relations": "5. ties, trust and credibility",
     "money": "6. payments, refunds and benefits",
     "motivation": "7. satisfaction and motivation by rationale",
+    "values": "8. values shift with what people see co-production produce",
     "metrics": "how outcomes are measured",
 }
 
@@ -890,14 +891,15 @@ _MOTIVATION = (
 _METRICS = (
     _a(
         "metrics",
-        "active_weeks",
-        8,
+        "active_meetings",
         4,
-        13,
-        "weeks",
-        "an active participant attended within this many weeks (also the first weeks "
-        "counted for retention)",
-        "A definition: about two months, four meetings at the default interval.",
+        2,
+        8,
+        "meetings",
+        "an active participant came to one of the group's last this-many meetings; retention "
+        "compares the first and the last this-many meetings",
+        "A definition, in meetings rather than weeks so that programmes meeting more or less "
+        "often are compared alike: about two months at the default fortnightly interval.",
     ),
     _a(
         "metrics",
@@ -921,14 +923,128 @@ _METRICS = (
     ),
 )
 
+# What co-production itself produces: openness to lived experience, credibility won and
+# lost, and values that shift (issue "knowledge, values and relations").
+_STARTING_VIEWS = (
+    _a(
+        "population",
+        "recognition_initial",
+        0.6,
+        0.3,
+        0.9,
+        "0-1",
+        "professionals' recognition of lived experience as knowledge, at the start",
+        "The paper describes professionals who discount lay experience as anecdote "
+        "until working together changes what counts; the starting level is assumed.",
+    ),
+    _a(
+        "population",
+        "value_blend",
+        0.25,
+        0.0,
+        0.5,
+        "share",
+        "weight people give, at the start, to the other rationales their role brings "
+        "(the rest goes to their own rationale)",
+        "Assumed: people hold one rationale first (the paper's three) and something of the others.",
+    ),
+)
+
+_PRODUCED_RELATIONS = (
+    _a(
+        "relations",
+        "recognition_rate",
+        0.1,
+        0.03,
+        0.3,
+        "per meeting",
+        "how fast a professional's recognition of lived experience follows its target",
+    ),
+    _a(
+        "relations",
+        "recognition_weight_ties",
+        0.5,
+        0.25,
+        0.75,
+        "share",
+        "weight of ties to lay members (against the insights lived experience produced) "
+        "in a professional's recognition of lived experience",
+        "Assumed: relationships and results count alike.",
+    ),
+    _a(
+        "relations",
+        "evidence_rate",
+        0.2,
+        0.05,
+        0.5,
+        "per meeting",
+        "how fast a group's sense of where its insights come from follows its latest meeting",
+    ),
+    _a(
+        "relations",
+        "credibility_loss",
+        0.05,
+        0.01,
+        0.1,
+        "per meeting",
+        "lay credibility lost per meeting, by the share of one's contributions ignored",
+    ),
+    _a(
+        "relations",
+        "credibility_fade",
+        0.02,
+        0.005,
+        0.05,
+        "per week",
+        "how fast a lay person's credibility fades back to its start while away "
+        "longer than the active window",
+    ),
+    _a(
+        "relations",
+        "accountability",
+        0.3,
+        0.1,
+        0.6,
+        "share",
+        "how far a professional's credibility rests on acting on lay input: it moves "
+        "within plus or minus half of this share of its starting value",
+    ),
+    _a(
+        "relations",
+        "professional_credibility_rate",
+        0.05,
+        0.02,
+        0.1,
+        "per meeting",
+        "how fast a professional's credibility follows whether the group acts on lay input",
+    ),
+)
+
+_VALUES = (
+    _a(
+        "values",
+        "value_rate",
+        0.05,
+        0.01,
+        0.1,
+        "per meeting",
+        "how far a meeting shifts someone's values: professionals towards experience when "
+        "lived experience produces insights, unheard lay people towards rights",
+        "Assumed: values change over months of meetings, not in one.",
+    ),
+)
+
 ASSUMPTIONS: tuple[Param, ...] = (
     _POPULATION
+    + _STARTING_VIEWS
     + _PARTICIPATION
     + _MEETING
     + _KNOWLEDGE
     + _DECISIONS
     + _RELATIONS
+    + _PRODUCED_RELATIONS
     + _MONEY
     + _MOTIVATION
+    + _VALUES
     + _METRICS
 )

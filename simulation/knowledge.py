@@ -1,15 +1,23 @@
-"""Rule 3, knowledge: recognised contributions combine into new insights.
+"""Rule 3, knowledge: recognised contributions of different people combine into insights.
 
-Per group g with recognised biomedical, practice and lived-experience
-contributions B, P, E:
+New knowledge needs different people in the room. Per group g, with b_i, p_i, e_i
+person i's recognised biomedical, practice and lived-experience contributions:
 
-    routine insights    ~ Poisson(k_routine    * sqrt(B * P))
-    unexpected insights ~ Poisson(k_unexpected * sqrt(E * (B + P)))
+    routine insights    ~ Poisson(k_routine    * sqrt(sum_{i != j} d_ij b_i p_j))
+    unexpected insights ~ Poisson(k_unexpected * sqrt(sum_{i lay, j prof} d_ij e_i (b_j + p_j)))
 
-Lived experience meeting professional knowledge is where unexpected insights
-come from (the paper's "breathlessness" theme). An insight's proposer is lay
-with the lay share of the contributions it combines: for routine insights the
-lay share of B + P; for unexpected ones the mean of the lay shares of E and B + P.
+where d_ij = 1/2 sum_k |q_ik - q_jk| is how far apart the knowledge profiles of i
+and j are (0 for two people who know the same things, 1 for people who share
+nothing). A routine insight joins biomedical evidence and practice knowledge
+brought by two different people (one person's own two kinds do not combine);
+an unexpected one joins lived experience brought by a patient or carer with
+professional knowledge brought by a clinician or manager at the same meeting:
+the paper's "breathlessness" theme. So a meeting of people who know alike
+produces little, whatever its length, and without lay people in the room, or
+without their experience recognised, there are no unexpected insights. An
+insight's proposer is lay with the lay share of the contributions it combines:
+for routine insights the lay share of B + P; for unexpected ones the lay share of
+the lived experience and professional knowledge combined.
 """
 
 from __future__ import annotations
@@ -19,7 +27,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .arrays import Floats, Ints
+from .arrays import Floats, Ints, Ties
+from .relations import on_grid
 
 if TYPE_CHECKING:
     from .meeting import Talk
@@ -44,21 +53,44 @@ def by_group_side_and_kind(s: State, counts: Ints) -> Floats:
     return sums.reshape(-1, 2, 3)
 
 
-def combine(s: State, p: RunParams, talk: Talk | None, rng: np.random.Generator) -> Insights | None:
-    """Form this week's insights from what was recognised."""
+def differences(s: State) -> Ties:
+    """(groups, slots, slots) d_ij: how far apart two members' knowledge profiles are.
+
+    Fixed for a run (what people know does not change); 0 on the diagonal and for
+    empty slots.
+    """
+    flat = np.zeros((s.n_groups * s.n_slots, 3))
+    flat[s.cell] = s.knowledge
+    q = flat.reshape(s.n_groups, s.n_slots, 3)
+    member = on_grid(s, np.ones(s.n, bool))
+    d = 0.5 * np.abs(q[:, :, None, :] - q[:, None, :, :]).sum(axis=3)
+    return (d * member[:, :, None] * member[:, None, :]).astype(np.float32)
+
+
+def combine(
+    s: State, p: RunParams, talk: Talk | None, apart: Ties, rng: np.random.Generator
+) -> Insights | None:
+    """Form this week's insights from what was recognised; ``apart`` is :func:`differences`."""
     if talk is None:
         return None
-    sides = by_group_side_and_kind(s, talk.recognised)
+    rec_i = talk.recognised
+    sides = by_group_side_and_kind(s, rec_i)
     lay = sides[:, 1]
     rec = sides[:, 0] + lay
-    professional = rec[:, 0] + rec[:, 1]
-    routine = rng.poisson(p.k_routine * np.sqrt(rec[:, 0] * rec[:, 1]))
-    unexpected = rng.poisson(p.k_unexpected * np.sqrt(rec[:, 2] * professional))
-    lay_professional = np.divide(
-        lay[:, 0] + lay[:, 1], professional, out=np.zeros(s.n_groups), where=professional > 0
-    )
-    lay_experience = np.divide(lay[:, 2], rec[:, 2], out=np.zeros(s.n_groups), where=rec[:, 2] > 0)
-    lay_origin = rng.binomial(routine, lay_professional) + rng.binomial(
-        unexpected, 0.5 * (lay_experience + lay_professional)
-    )
+    bio, practice, lived = (on_grid(s, rec_i[:, k].astype(np.float32)) for k in range(3))
+    professional = on_grid(s, ~s.lay).astype(np.float32)
+    routine_pairs = np.einsum("gi,gij,gj->g", bio, apart, practice)
+    known = (bio + practice) * professional  # professional knowledge, by professionals
+    lay_lived = lived * (1.0 - professional)
+    unexpected_pairs = np.einsum("gi,gij,gj->g", lay_lived, apart, known)
+    routine = rng.poisson(p.k_routine * np.sqrt(routine_pairs))
+    unexpected = rng.poisson(p.k_unexpected * np.sqrt(unexpected_pairs))
+    lay_routine = _share(lay[:, 0] + lay[:, 1], rec[:, 0] + rec[:, 1])
+    lay_e, pro_k = lay_lived.sum(axis=1), known.sum(axis=1)
+    lay_unexpected = _share(lay_e, lay_e + pro_k)
+    lay_origin = rng.binomial(routine, lay_routine) + rng.binomial(unexpected, lay_unexpected)
     return Insights(routine + unexpected, unexpected, lay_origin, rec, lay)
+
+
+def _share(part: Floats, whole: Floats) -> Floats:
+    return np.divide(part, whole, out=np.zeros(part.shape), where=whole > 0)

@@ -9,12 +9,17 @@ so fast, formal meetings favour the fluent and the credible. Contributions of
 kind k are Poisson(turns_i * q_ik), where q_i is the agent's knowledge profile
 with lived experience scaled by the group's surfacing factor and renormalised
 (hidden profiles: unshared knowledge surfaces only in long discussions). Each is
-recognised with probability min(1, heard_base + heard_credibility credibility_i) * relevance_k,
-where
-relevance is 1 for biomedical and practice knowledge and the group's
-experiential relevance for lived experience. By Poisson thinning, recognised
-contributions of each kind and the unrecognised ones (of all kinds together)
-are independent Poisson counts, drawn at once.
+recognised with probability
+
+    min(1, heard_base + heard_credibility credibility_i) * relevance_k,
+
+where relevance is 1 for biomedical and practice knowledge, and for lived
+experience the group's experiential relevance (pace and agenda) times the mean
+recognition of lived experience of the professionals present (1 when none is):
+what counts as knowledge depends on who is in the room and what they have
+learnt (see relations). By Poisson thinning, recognised contributions of each
+kind and the unrecognised ones (of all kinds together) are independent Poisson
+counts, drawn at once.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ class Talk:
     recognised: Ints  # (N, 3) recognised contributions by kind
     said: Floats  # (N,) contributions of all kinds, recognised or not
     heard: Floats  # (N,) share of one's contributions recognised (0 if silent or absent)
+    lived_chance: float = 0.0  # chance a lived-experience contribution was recognised
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,15 @@ def hold(
         (turns * np.minimum(1.0, p.heard_base + p.heard_credibility * cred))[:, None],
         out=rates[:, :3],
     )
+    # What counts as knowledge: lived experience is recognised as far as the
+    # professionals present recognise it (lay people alone recognise each other's).
+    professional = ~s.lay[idx]
+    n_professional = np.bincount(group, professional, minlength=s.n_groups)
+    open_to = np.bincount(group, s.recognition[idx] * professional, minlength=s.n_groups)
+    np.divide(open_to, n_professional, out=open_to, where=n_professional > 0)
+    open_to[n_professional == 0] = 1.0
+    rates[:, 2] *= open_to[group]
+    lived_said = float(turns @ room.topics[idx, 2])
     n_heard_rate = rates[:, 0] + rates[:, 1] + rates[:, 2]
     np.subtract(turns, n_heard_rate, out=rates[:, 3])
     np.maximum(rates[:, 3], 0.0, out=rates[:, 3])  # rounding
@@ -91,4 +106,5 @@ def hold(
     talk.recognised[idx] = recognised
     talk.said[idx] = n_said
     talk.heard[idx] = n_heard / np.maximum(n_said, 1)
+    talk.lived_chance = float(rates[:, 2].sum()) / lived_said if lived_said > 0 else 0.0
     return talk

@@ -19,7 +19,8 @@ import numpy as np
 
 from .arrays import Floats
 from .population import EXPERIENCE, MANAGERIAL, RIGHTS
-from .relations import strong_cross_role
+from .relations import on_grid, strong_cross_role
+from .values import experience_shift
 
 if TYPE_CHECKING:
     from .decisions import Decisions
@@ -119,7 +120,7 @@ METRICS: tuple[Metric, ...] = (
         unit="ratio",
         label="Participation parity",
         help="attendance of disadvantaged lay people (on benefits or disabled) over that of "
-        "other lay people; 1 is parity",
+        "other lay people, pooled over the last few meetings; 1 is parity",
         produces="values",
         high=101,
     ),
@@ -138,6 +139,15 @@ METRICS: tuple[Metric, ...] = (
         unit="share",
         label="Lived experience recognised",
         help="share of recognised contributions that are lived experience",
+        produces="knowledge",
+        high=1,
+    ),
+    Metric(
+        "recognition_of_experience",
+        how="rate",
+        unit="probability",
+        label="Recognition of lived experience",
+        help="mean chance that a lived-experience contribution is recognised at a meeting",
         produces="knowledge",
         high=1,
     ),
@@ -210,6 +220,28 @@ METRICS: tuple[Metric, ...] = (
         high=1,
     ),
     Metric(
+        "values_shift_professional",
+        how="final",
+        unit="weight",
+        label="Professionals' values shift to experience",
+        help="change since the start in active professionals' mean weight on "
+        "experience-based value",
+        produces="values",
+        low=-1,
+        high=1,
+    ),
+    Metric(
+        "values_shift_lay",
+        how="final",
+        unit="weight",
+        label="Lay values shift to experience",
+        help="change since the start in active patients' and carers' mean weight on "
+        "experience-based value (negative: towards rights or managerial value)",
+        produces="values",
+        low=-1,
+        high=1,
+    ),
+    Metric(
         "unpaid_lay_hours",
         how="total",
         unit="hours",
@@ -228,9 +260,18 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "lay_out_of_pocket",
         how="final",
-        unit="GBP",
+        unit="GBP per participant",
         label="Lay people out of pocket",
-        help="money lay people spent to take part and have not (yet) got back",
+        help="money each lay participant has spent to take part and will never get back "
+        "(fares not refunded)",
+        produces="values",
+    ),
+    Metric(
+        "lay_awaiting_refund",
+        how="rate",
+        unit="GBP per participant",
+        label="Lay money awaiting refund",
+        help="money each lay participant has fronted and is still waiting to get back",
         produces="values",
     ),
     Metric(
@@ -262,7 +303,8 @@ METRICS: tuple[Metric, ...] = (
         how="final",
         unit="share",
         label="Lay retention",
-        help="of lay people attending in the first 8 weeks, share attending in the last 8",
+        help="of lay people attending in the first active_meetings meetings, share attending "
+        "in the last active_meetings",
         produces="social relations",
         high=1,
     ),
@@ -342,6 +384,22 @@ def gini(x: Floats) -> float:
     return float((2.0 * np.dot(np.arange(1, n + 1), s) / (n * total)) - (n + 1) / n)
 
 
+def gini_within_meetings(s: State) -> float:
+    """Gini of influence within each group's meeting, averaged weighted by attendance.
+
+    Influence shares sum to 1 within a meeting, so pooling them across meetings would
+    mix groups of different sizes; each meeting's own inequality is what matters.
+    """
+    present = on_grid(s, s.attending.astype(float))
+    x = on_grid(s, s.influence * s.attending)
+    n, total = present.sum(axis=1), x.sum(axis=1)
+    pairs = np.abs(x[:, :, None] - x[:, None, :]).sum(axis=(1, 2))  # absent: 0 - 0
+    # Absent members hold 0 influence: remove their pairs with present ones (|0 - x_j|).
+    pairs -= 2.0 * (s.n_slots - n) * total
+    each = np.divide(pairs, 2.0 * n * total, out=np.zeros(n.size), where=(n >= 2) & (total > 0))
+    return ratio(float(each @ n), float(n.sum()))
+
+
 def ratio(num: float, den: float, empty: float = 0.0) -> float:
     """num / den, or ``empty`` when den is zero: keeps every metric finite."""
     return num / den if den > 0 else empty
@@ -402,6 +460,23 @@ def subgroups(s: State) -> Floats:
     ).astype(float)
 
 
+def _parity(s: State, p: RunParams, disadvantaged: float, other: float, week: int) -> float:
+    """Attendance rate of disadvantaged over other lay people, pooled over recent meetings.
+
+    Pooled over the group's last ``active_meetings`` meetings (the groups' sizes are
+    fixed, so the pooled rate is the mean of the meetings' rates): one meeting's
+    ratio is too noisy to read. ``parity_eps`` keeps it finite when nobody came.
+    """
+    window = s.parity_window
+    if week > 0:  # week 0 is the starting state, not a meeting
+        window[((week - 1) // p.meeting_interval) % window.shape[0]] = disadvantaged, other
+    held = window[~np.isnan(window[:, 0])]
+    if held.size == 0:
+        return 1.0
+    pooled_d, pooled_o = held.mean(axis=0)
+    return float((pooled_d + p.parity_eps) / (pooled_o + p.parity_eps))
+
+
 def _mean(total: float, count: float, empty: float = 0.0) -> float:
     return float(total / count) if count > 0 else empty
 
@@ -438,7 +513,7 @@ def at_meetings(
         "participation_low_money": low,
         "participation_rights_based": rights_lay,
         # Parity needs both groups; with one of them empty there is no disparity to see.
-        "participation_parity": (disadv + p.parity_eps) / (other + p.parity_eps)
+        "participation_parity": _parity(s, p, disadv, other, week)
         if size[6] > 0 and size[7] > 0
         else 1.0,
     }
@@ -448,11 +523,14 @@ def at_meetings(
         v["experiential_share"] = ratio(float(rec[2]), float(rec.sum()))
     else:
         v["lay_voice_share"] = v["experiential_share"] = 0.0
-    v["influence_gini"] = gini(s.influence[s.attending])
+    v["influence_gini"] = gini_within_meetings(s)
     n_active = sums[0, 2] + sums[1, 2]  # lay + professional
     v["cross_role_ties"] = ratio(2.0 * strong_cross_role(s, active, p.strong_tie), n_active)
     v["mean_trust"] = _mean(sums[0, 4] + sums[1, 4], n_active)
     v["power_gap"] = _mean(sums[1, 3], sums[1, 2]) - _mean(sums[0, 3], sums[0, 2])
+    v["values_shift_professional"] = experience_shift(s, active & ~s.lay)
+    v["values_shift_lay"] = experience_shift(s, active & s.lay)
+    v["recognition_of_experience"] = talk.lived_chance if talk is not None else 0.0
     for row, name in (
         (8, "satisfaction_rights"),
         (9, "satisfaction_managerial"),
@@ -487,7 +565,8 @@ def weekly(
     v["cost_per_insight"] = totals["cost"] / max(totals["insights"], 1.0)
     lay_ever = int(np.count_nonzero(s.ever_attended & s.lay))
     v["unpaid_hours_per_lay_participant"] = ratio(float(s.unpaid_hours.sum()), lay_ever)
-    v["lay_out_of_pocket"] = float(s.out_of_pocket.sum())
+    v["lay_out_of_pocket"] = ratio(float(s.never_refunded.sum()), lay_ever)
+    v["lay_awaiting_refund"] = ratio(float(s.owed.sum()), lay_ever)
     first = s.first_weeks & s.lay
     still_active = first & (s.last_attended > week - p.active_weeks)
     v["retention_lay"] = ratio(int(np.count_nonzero(still_active)), int(np.count_nonzero(first)))

@@ -21,6 +21,7 @@ from . import (
     population,
     relations,
     setting,
+    values,
 )
 from .agents import AGENT_CLASSES
 from .arrays import Floats
@@ -115,6 +116,7 @@ class CoProductionModel(mesa.Model):
         self.setting = setting.build(self.state, checked)
         self.costs = participation.prepare(self.state, checked, self.setting)
         self.room = meeting.prepare(self.state, checked, self.setting)
+        self.apart = knowledge.differences(self.state)
         self._views_made = False
         self.history: Floats = np.zeros((checked.weeks, len(metrics.METRIC_NAMES)))
         self.ledger: dict[str, float] = {
@@ -167,16 +169,17 @@ class CoProductionModel(mesa.Model):
         return super().agent_types
 
     def step(self) -> None:
-        """One week: the seven rules of docs/concept.md, in order, over all agents at once."""
+        """One week: the rules of docs/concept.md, in order, over all agents at once."""
         s, p, week = self.state, self.params, self.steps
         meets = (week - 1) % p.meeting_interval == 0
         participation.take_part(s, p, self.costs, self.rng, week, meets)
         talk = meeting.hold(s, p, self.setting, self.room, self.rng)
-        insights = knowledge.combine(s, p, talk, self.rng)
+        insights = knowledge.combine(s, p, talk, self.apart, self.rng)
         decided = decisions.decide(s, p, self.setting, talk, insights, self.rng)
-        relations.update(s, p, self.setting, talk, decided)
+        relations.update(s, p, self.setting, talk, insights, decided, week)
         flows = money.settle(s, p, self.costs, week)
         motivation.update(s, p, talk, decided, flows, week)
+        values.shift(s, p, talk)
         self._record(meets, talk, insights, decided, flows, week)
         if week >= p.weeks:
             self.running = False

@@ -68,6 +68,8 @@ def settle(s: State, p: RunParams, costs: Costs, week: int) -> Flows:
         if costs.refunded:
             s.owed += trip
             s.due_refund[later] += trip
+        else:
+            s.never_refunded += trip
         s.due_pay[later] += pay
         s.unpaid_hours += unpaid
         flows.travel, flows.staff = float(booked.sum()), float(staff.sum())
@@ -89,7 +91,8 @@ def settle(s: State, p: RunParams, costs: Costs, week: int) -> Flows:
         if not p.benefit_safe:
             cut = s.on_benefits & (pay > p.permitted_earnings) & (s.suspended_until <= week)
             if cut.any():
-                s.suspended_until[cut] = week + 1 + p.suspension_weeks
+                # No income in this week and the next suspension_weeks - 1: that many weeks.
+                s.suspended_until[cut] = week + p.suspension_weeks
                 heard = np.bincount(s.group, cut, minlength=s.n_groups)[s.group] > 0
                 s.benefit_fear += p.word_of_mouth * (heard & s.on_benefits) * (1 - s.benefit_fear)
                 s.benefit_fear[cut] = 1.0

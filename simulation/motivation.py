@@ -1,12 +1,15 @@
 """Rule 7, motivation: each agent judges the meeting by its own rationale.
 
-Satisfaction s of a present agent:
+Satisfaction s of a present agent is the mix of three judgements, weighted by
+its values v (see values: they start mostly on its own rationale and shift):
 
 - rights-based: real influence, s = (min(1, n_present * influence) + lay adoption chance) / 2;
 - managerial: outputs per unit cost, v = (adopted insights + agenda items) /
   (meeting cost / professional hourly pay), s = v / (v + value_ref);
 - experience-based: being heard, with h = recognised / said (0 if silent),
-  s = h / (h + heard_ref).
+  s = h / (h + heard_ref);
+
+s = v_rights s_rights + v_managerial s_managerial + v_experience s_experience.
 
 Then satisfaction <- satisfaction + satisfaction_rate (s - satisfaction) and
 
@@ -46,7 +49,9 @@ def judge(s: State, p: RunParams, talk: Talk, decisions: Decisions, flows: Flows
     weighed = outputs + p.value_ref * flows.group_cost / p.professional_pay
     managerial = np.divide(outputs, weighed, out=np.zeros(s.n_groups), where=weighed > 0)[g]
     experience = talk.heard / (talk.heard + p.heard_ref)
-    return np.choose(s.rationale, [rights, managerial, experience])  # population.RATIONALES order
+    # Judged by the weighted mix of the rationales (population.RATIONALES order): see values.
+    judged = np.column_stack([rights, managerial, experience])
+    return np.einsum("ik,ik->i", s.values, judged)
 
 
 def update(

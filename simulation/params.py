@@ -312,6 +312,8 @@ class RunParams:
     cash_spread: float
     low_money_share: float
     initial_benefit_fear: float
+    recognition_initial: float
+    value_blend: float
     # assumptions: participation
     base_utility_lay: float
     base_utility_professional: float
@@ -354,6 +356,13 @@ class RunParams:
     trust_weight_recognition: float
     credibility_gain: float
     credit_cap: float
+    recognition_rate: float
+    recognition_weight_ties: float
+    evidence_rate: float
+    credibility_loss: float
+    credibility_fade: float
+    accountability: float
+    professional_credibility_rate: float
     # assumptions: money
     suspension_weeks: int
     cash_recovery: float
@@ -368,8 +377,10 @@ class RunParams:
     benefit_shock: float
     return_rate: float
     fear_fade: float
+    # assumptions: values
+    value_rate: float
     # assumptions: metrics
-    active_weeks: int
+    active_meetings: int
     strong_tie: float
     parity_eps: float
 
@@ -377,6 +388,11 @@ class RunParams:
     def from_values(cls, values: Mapping[str, Any]) -> RunParams:
         """Validate ``values`` (missing ones take their defaults) and type them."""
         return cls(**validate(dict(values)))
+
+    @property
+    def active_weeks(self) -> int:
+        """The active window in weeks: ``active_meetings`` meetings, ``meeting_interval`` apart."""
+        return self.active_meetings * self.meeting_interval
 
     def as_dict(self) -> dict[str, Any]:
         """Every parameter's value by name, in schema order (as :func:`validate` returns)."""

@@ -44,6 +44,16 @@ def rationale_mix(p: RunParams) -> Floats:
     return _with_rest(rights, managerial, rest_at=2)
 
 
+def value_weights(p: RunParams, role: Ints, rationale: Ints) -> Floats:
+    """(N, 3) each agent's starting weights on the three rationales.
+
+    Mostly its own rationale, blended with its role's mix (``value_blend``): people
+    hold one rationale first, and something of the others their role brings.
+    """
+    own = np.eye(3)[rationale]
+    return (1.0 - p.value_blend) * own + p.value_blend * rationale_mix(p)[role]
+
+
 def knowledge_profile(p: RunParams) -> Floats:
     """(roles x kinds) what each role mostly knows: biomedical, practice, lived experience.
 
@@ -90,8 +100,13 @@ class State:
     slot: Ints
     n_groups: int
     n_slots: int
+    window_meetings: int  # the active window in meetings (metrics): parity pools over it
     user_led: Bools  # per group
     credibility: Floats
+    initial_credibility: Floats
+    recognition: Floats  # professionals' recognition of lived experience (1 for lay people)
+    values: Floats  # (N, 3) weights on the rationales: rights, managerial, experience
+    initial_values: Floats  # (N, 3) the weights at the start
     fluency: Floats
     motivation: Floats
     baseline_motivation: Floats
@@ -117,9 +132,12 @@ class State:
     owed: Floats = field(init=False)  # GBP of refunds still owed to each agent
     cash: Floats = field(init=False)  # GBP at hand now (see money)
     out_of_pocket: Floats = field(init=False)  # GBP spent and not yet refunded
+    never_refunded: Floats = field(init=False)  # GBP spent with no refund to come
     unpaid_hours: Floats = field(init=False)
     influence: Floats = field(init=False)  # share of decision weight this week
     belonging: Floats = field(init=False)  # mean tie strength to one's group
+    evidence: Floats = field(init=False)  # per group: recent share of insights that were unexpected
+    parity_window: Floats = field(init=False)  # (meetings, 2) recent attendance rates, see metrics
 
     @property
     def n(self) -> int:
@@ -129,6 +147,8 @@ class State:
     def __post_init__(self) -> None:
         n = self.role.size
         self.cash = self.base_cash.copy()
+        self.evidence = np.zeros(self.n_groups)
+        self.parity_window = np.full((self.window_meetings, 2), np.nan)
         for name, dtype, fill in (
             ("attending", bool, False),
             ("ever_attended", bool, False),
@@ -138,6 +158,7 @@ class State:
             ("received", float, 0.0),
             ("owed", float, 0.0),
             ("out_of_pocket", float, 0.0),
+            ("never_refunded", float, 0.0),
             ("unpaid_hours", float, 0.0),
             ("influence", float, 0.0),
             ("belonging", float, 0.0),
@@ -169,12 +190,19 @@ def build(p: RunParams, rng: np.random.Generator) -> State:
     keen_lay = _beta(rng, p.motivation_mean_lay, c, n)
     motivation = np.where(lay, keen_lay, _beta(rng, p.motivation_mean_professional, c, n))
     n_groups, n_slots = grid["n_groups"], grid["n_slots"]
+    credibility = _beta_by_role(rng, role, beta_by_role(p, "credibility"))
+    values = value_weights(p, role, people["rationale"])
     return State(
+        window_meetings=p.active_meetings,
         role=role,
         lay=lay,
         **people,
         **grid,
-        credibility=_beta_by_role(rng, role, beta_by_role(p, "credibility")),
+        credibility=credibility,
+        initial_credibility=credibility.copy(),
+        recognition=np.where(lay, 1.0, p.recognition_initial),
+        values=values,
+        initial_values=values.copy(),
         fluency=_beta_by_role(rng, role, beta_by_role(p, "fluency")),
         motivation=motivation,
         baseline_motivation=motivation.copy(),

@@ -8,10 +8,28 @@
   rate h (recognised / said) and its belonging b,
   target = w h + (1 - w) b with w = trust_weight_recognition, and
   t <- t + trust_rate (target - t): recognition builds trust, being ignored erodes it.
-- Credibility: a lay agent gains credit for the group's adopted lay insights in
-  proportion to its recognised contributions (at most credit_cap insights a week),
-  c <- c + credibility_gain min(credit, credit_cap) (1 - c): adopted lay insights
-  redistribute power.
+- Lay credibility rises and falls: a present lay agent gains credit for the
+  group's adopted lay insights in proportion to its recognised contributions (at
+  most credit_cap insights a week) and loses standing for contributions ignored,
+
+      c <- c + credibility_gain min(credit, credit_cap) (1 - c)
+             - credibility_loss (1 - h) c          (if it said anything),
+
+  and, away for longer than active_weeks, fades back to its starting value c0 at
+  credibility_fade a week: adopted lay insights redistribute power, ignored ones
+  and absence take it back.
+- Professional credibility follows whether the group acts on lay input: with A_g
+  the group's chance of adopting a lay idea (see decisions), a present
+  professional's credibility moves at professional_credibility_rate towards
+  min(1, c0 (1 + accountability (A_g - 1/2))).
+- Recognition of lived experience: a group's evidence e_g, the recent share of its
+  insights that were unexpected, follows each meeting at evidence_rate. A present
+  professional's recognition r moves at recognition_rate towards
+
+      r0 + (1 - r0) (w tie_lay + (1 - w) e_g),   w = recognition_weight_ties,
+
+  where tie_lay is its mean tie strength to the lay members of its group and r0 is
+  recognition_initial: relations change what counts as knowledge (see meeting).
 """
 
 from __future__ import annotations
@@ -25,6 +43,7 @@ from .arrays import Bools
 
 if TYPE_CHECKING:
     from .decisions import Decisions
+    from .knowledge import Insights
     from .meeting import Talk
     from .params import RunParams
     from .population import State
@@ -39,27 +58,43 @@ def on_grid[T: np.generic](s: State, values: npt.NDArray[T]) -> npt.NDArray[T]:
 
 
 def update(
-    s: State, p: RunParams, setting: Setting, talk: Talk | None, decisions: Decisions | None
+    s: State,
+    p: RunParams,
+    setting: Setting,
+    talk: Talk | None,
+    insights: Insights | None,
+    decisions: Decisions | None,
+    week: int,
 ) -> None:
-    """Decay and grow ties; update belonging, trust and credibility."""
+    """Decay and grow ties; update belonging, trust, credibility and recognition."""
     # Decay scales every tie, so it scales each agent's mean tie (belonging) alike.
     s.ties *= np.float32(1.0 - p.tie_decay)
     s.belonging *= 1.0 - p.tie_decay
+    # Long away, a lay person's standing fades back to where it started.
+    away = s.lay & (s.last_attended <= week - p.active_weeks)
+    s.credibility += away * p.credibility_fade * (s.initial_credibility - s.credibility)
     if talk is None:
         return
-    assert decisions is not None  # a meeting decides, if only nothing
+    assert insights is not None and decisions is not None  # a meeting decides, if only nothing
+    _ties_and_trust(s, p, setting, talk)
+    _lay_credibility(s, p, talk, decisions)
+    _professional_standing(s, p, insights, decisions)
+
+
+def _ties_and_trust(s: State, p: RunParams, setting: Setting, talk: Talk) -> None:
     grid = on_grid(s, s.attending.astype(np.float32))
     met = np.einsum("gi,gj->gij", grid, grid)  # 1 for each pair who met
     met *= setting.pair_gain
     met *= 1.0 - s.ties
     s.ties += met
-
     s.belonging[:] = np.einsum("gij->gi", s.ties).ravel()[s.cell] / s.others
     w = p.trust_weight_recognition
     target = w * talk.heard + (1.0 - w) * s.belonging
-    present = s.attending
-    s.trust += present * p.trust_rate * (target - s.trust)
+    s.trust += s.attending * p.trust_rate * (target - s.trust)
 
+
+def _lay_credibility(s: State, p: RunParams, talk: Talk, decisions: Decisions) -> None:
+    """Adopted ideas raise a lay person's credibility; ignored contributions lower it."""
     lay_recognised = talk.said * talk.heard * s.lay  # recognised contributions
     by_group = np.bincount(s.group, lay_recognised, minlength=s.n_groups)
     credit = np.divide(
@@ -69,7 +104,36 @@ def update(
         where=by_group[s.group] > 0,
     )
     gain = p.credibility_gain * np.minimum(credit, p.credit_cap)
-    s.credibility += gain * (1.0 - s.credibility)
+    ignored = s.lay * (talk.said > 0) * (1.0 - talk.heard)
+    s.credibility += gain * (1.0 - s.credibility) - p.credibility_loss * ignored * s.credibility
+
+
+def _professional_standing(
+    s: State, p: RunParams, insights: Insights, decisions: Decisions
+) -> None:
+    """Professionals' credibility and recognition of lived experience, after a meeting.
+
+    Credibility with lay people follows whether the group acts on lay input;
+    recognition of lived experience follows one's ties to lay members and what
+    lived experience has produced in the group (its recent share of unexpected insights).
+    """
+    met = decisions.present > 0
+    produced = np.divide(
+        insights.unexpected, insights.total, out=np.zeros(s.n_groups), where=insights.total > 0
+    )
+    s.evidence += met * p.evidence_rate * (produced - s.evidence)
+    here = s.attending & ~s.lay
+    g = s.group
+    swing = p.accountability * (decisions.lay_adoption[g] - 0.5)  # within +- half of it
+    target = np.minimum(1.0, s.initial_credibility * (1.0 + swing))
+    s.credibility += here * p.professional_credibility_rate * (target - s.credibility)
+    lay_grid = on_grid(s, s.lay.astype(np.float32))
+    n_lay = lay_grid.sum(axis=1)
+    to_lay = np.einsum("gij,gj->gi", s.ties, lay_grid).ravel()[s.cell]
+    tie_lay = np.divide(to_lay, n_lay[g], out=np.zeros(s.n), where=n_lay[g] > 0)
+    w, start = p.recognition_weight_ties, p.recognition_initial
+    aim = start + (1.0 - start) * (w * tie_lay + (1.0 - w) * s.evidence[g])
+    s.recognition += here * p.recognition_rate * (aim - s.recognition)
 
 
 def strong_cross_role(s: State, active: Bools, threshold: float) -> int:

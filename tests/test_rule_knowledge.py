@@ -1,7 +1,10 @@
-"""Rule 3, knowledge: recognised contributions combine into insights.
+"""Rule 3, knowledge: recognised contributions of different people combine into insights.
 
-Built on the hand-set populations of ``builders.py``; constants are read from the
-modules by name, never copied, so that tuning them does not break the tests.
+Built on the hand-set populations of ``builders.py``: lay people know
+(biomedical, practice, lived) = (0.05, 0.15, 0.8), professionals (0.55, 0.4, 0.05), so
+two lay people, or two professionals, know alike (d = 0) and a lay person and a
+professional are d = (0.5 + 0.25 + 0.75) / 2 = 0.75 apart. Assumptions are read from
+the registry's defaults by name, never copied.
 """
 
 from __future__ import annotations
@@ -12,107 +15,127 @@ from builders import ASSUMED, Scripted, hand_set, hand_talk, members, params, se
 
 from simulation import knowledge, population
 
+LAY_PRO = 0.75  # how far apart a hand-set lay person's and professional's knowledge are
 
-class Recorder:
-    """A Generator stand-in that records every Poisson rate and binomial call."""
 
-    def __init__(self, seed=0):
-        self.real = np.random.default_rng(seed)
-        self.poisson_calls, self.binomial_calls = [], []
+def _combine(s, talk, rng):
+    return knowledge.combine(s, ASSUMED, talk, knowledge.differences(s), rng)
 
-    def poisson(self, lam):
-        self.poisson_calls.append(np.array(lam, dtype=float, copy=True))
-        return self.real.poisson(lam)
 
-    def binomial(self, n, p):
-        self.binomial_calls.append((np.array(n, copy=True), np.array(p, dtype=float, copy=True)))
-        return self.real.binomial(n, p)
+def test_knowledge_differences_are_the_total_variation_distance_of_profiles():
+    _p, s, _st = tiny()
+    d = knowledge.differences(s)[0]
+    in_agent_order = d[np.ix_(s.slot, s.slot)]  # P0, P1, carer, clinician
+    expected = [[0, 0, 0, LAY_PRO], [0, 0, 0, LAY_PRO], [0, 0, 0, LAY_PRO], [LAY_PRO] * 3 + [0]]
+    np.testing.assert_allclose(in_agent_order, expected, atol=1e-6)
+    # Someone who shares nothing with another is 1 apart.
+    s.knowledge[0] = [1.0, 0.0, 0.0]
+    s.knowledge[3] = [0.0, 0.0, 1.0]
+    assert knowledge.differences(s)[0][s.slot[0], s.slot[3]] == pytest.approx(1.0)
 
 
 def test_no_meeting_no_insights():
     _p, s, _st = tiny()
-    assert knowledge.combine(s, ASSUMED, None, np.random.default_rng(0)) is None
-
-
-def test_without_recognised_lived_experience_there_are_no_unexpected_insights():
-    _p, s, _st = tiny()
-    talk = hand_talk(4, [[3, 3, 5]] * 3 + [[10, 8, 1]], [[1, 2, 0]] * 3 + [[9, 7, 0]])
-    rng = np.random.default_rng(14)
-    routine = 0
-    for _ in range(500):
-        ins = knowledge.combine(s, ASSUMED, talk, rng)
-        assert ins.unexpected.sum() == 0
-        routine += ins.total.sum()
-    assert routine > 0
-    # lived experience but nothing professional recognised: no unexpected either
-    talk = hand_talk(4, [[0, 0, 9]] * 4, [[0, 0, 9]] * 4)
-    for _ in range(200):
-        assert knowledge.combine(s, ASSUMED, talk, rng).total.sum() == 0
+    assert _combine(s, None, np.random.default_rng(0)) is None
 
 
 def test_insight_rates_follow_the_formulas_exactly():
     _p, s, _st = tiny()
-    # recognised: patients say lived experience and some practice; clinician biomedical/practice
+    # Recognised (biomedical, practice, lived) of P0, P1, the carer and the clinician.
     recognised = [[0, 1, 5], [0, 0, 3], [1, 0, 0], [6, 3, 0]]
     talk = hand_talk(4, recognised, recognised)
-    B, P, E = 7.0, 4.0, 8.0
-    lay_bp, lay_e = 2.0, 8.0
-    rng = Recorder(15)
-    ins = knowledge.combine(s, ASSUMED, talk, rng)
-    routine_rate, unexpected_rate = rng.poisson_calls
-    assert routine_rate == pytest.approx([ASSUMED.k_routine * np.sqrt(B * P)])
-    assert unexpected_rate == pytest.approx([ASSUMED.k_unexpected * np.sqrt(E * (B + P))])
-    (n_routine, p_routine), (n_unexp, p_unexp) = rng.binomial_calls
-    assert p_routine == pytest.approx([lay_bp / (B + P)])
-    assert p_unexp == pytest.approx([0.5 * (lay_e / E + lay_bp / (B + P))])
-    assert ins.total == n_routine + n_unexp and ins.unexpected == n_unexp
-    assert ins.by_kind.tolist() == [[B, P, E]]
-    assert ins.lay_by_kind.tolist() == [[1.0, 1.0, 8.0]]
+    # Routine pairs sum_{i != j} d_ij b_i p_j: carer's b with P0's p (d 0): 0; carer's b
+    # with the clinician's p: 1 * 3 * 0.75 = 2.25; clinician's b with P0's p: 6 * 1 * 0.75
+    # = 4.5; the clinician's own b and p do not combine. Total 6.75.
+    # Unexpected: lay lived experience 5 + 3 with the clinician's 6 + 3 professional
+    # knowledge, 0.75 apart: 8 * 9 * 0.75 = 54.
+    rng = Scripted([2], [3], [1], [2])
+    ins = _combine(s, talk, rng)
+    (_, routine), (_, unexpected), (_, n_r, p_r), (_, n_u, p_u) = rng.calls
+    assert routine == pytest.approx([ASSUMED.k_routine * np.sqrt(6.75)])
+    assert unexpected == pytest.approx([ASSUMED.k_unexpected * np.sqrt(54.0)])
+    # Lay shares: of B + P, 2 of 11; of lived experience and professional knowledge, 8 of 17.
+    assert n_r.tolist() == [2] and p_r == pytest.approx([2 / 11])
+    assert n_u.tolist() == [3] and p_u == pytest.approx([8 / 17])
+    assert ins.total.tolist() == [5] and ins.unexpected.tolist() == [3]
+    assert ins.lay_origin.tolist() == [3]
+    assert ins.by_kind.tolist() == [[7, 4, 8]]
+    assert ins.lay_by_kind.tolist() == [[1, 1, 8]]
+
+
+def test_people_who_know_alike_produce_nothing_new():
+    # Two clinicians with the same knowledge and a patient who says nothing: however much
+    # biomedical and practice knowledge they bring, no two different perspectives meet.
+    p = params(n_patients=1, n_carers=0, n_clinicians=2)
+    s = hand_set(population.build(p, np.random.default_rng(0)))
+    recognised = [[0, 0, 0], [9, 9, 1], [9, 9, 1]]
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        assert _combine(s, hand_talk(3, recognised, recognised), rng).total.sum() == 0
+    # Give one of them practice-only knowledge: now they differ, and insights come.
+    s.knowledge[2] = [0.0, 1.0, 0.0]
+    made = sum(
+        _combine(s, hand_talk(3, recognised, recognised), rng).total.sum() for _ in range(50)
+    )
+    assert made > 0
+
+
+def test_unexpected_insights_need_lay_experience_and_professional_knowledge():
+    _p, s, _st = tiny()
+    rng = np.random.default_rng(14)
+    # Lived experience from professionals only (the clinician's 5%): no unexpected insight.
+    talk = hand_talk(4, [[1, 1, 0]] * 3 + [[10, 8, 6]], [[1, 1, 0]] * 3 + [[9, 7, 6]])
+    routine = 0
+    for _ in range(300):
+        ins = _combine(s, talk, rng)
+        assert ins.unexpected.sum() == 0
+        routine += ins.total.sum()
+    assert routine > 0
+    # Lay lived experience but no professional knowledge recognised: none either.
+    talk = hand_talk(4, [[0, 0, 9]] * 4, [[0, 0, 9]] * 3 + [[0, 0, 0]])
+    for _ in range(200):
+        assert _combine(s, talk, rng).total.sum() == 0
 
 
 def test_insight_means_match_the_formulas_over_many_draws():
-    _p, s, _st = tiny(group_size=2)
+    _p, s, _st = tiny()
     recognised = np.array([[1, 2, 6], [0, 1, 4], [0, 3, 2], [5, 4, 1]])
     talk = hand_talk(4, recognised, recognised)
-    rec = knowledge.by_group_side_and_kind(s, recognised).sum(axis=1)
-    expected_routine = ASSUMED.k_routine * np.sqrt(rec[:, 0] * rec[:, 1])
-    expected_unexp = ASSUMED.k_unexpected * np.sqrt(rec[:, 2] * (rec[:, 0] + rec[:, 1]))
+    # Routine: only lay-professional pairs differ (0.75): lay b 1 with the clinician's p 4,
+    # the clinician's b 5 with lay p 2 + 1 + 3: (4 + 30) * 0.75 = 25.5.
+    # Unexpected: lay lived 12 with the clinician's 9 professional: 12 * 9 * 0.75 = 81.
+    expected_routine = ASSUMED.k_routine * np.sqrt(25.5)
+    expected_unexp = ASSUMED.k_unexpected * np.sqrt(81.0)
     rng = np.random.default_rng(16)
     n = 8000
-    out = [knowledge.combine(s, ASSUMED, talk, rng) for _ in range(n)]
-    total = np.mean([i.total for i in out], axis=0)
-    unexp = np.mean([i.unexpected for i in out], axis=0)
+    out = [_combine(s, talk, rng) for _ in range(n)]
+    total = np.mean([i.total.sum() for i in out])
+    unexp = np.mean([i.unexpected.sum() for i in out])
     sd = np.sqrt((expected_routine + expected_unexp) / n)
-    assert np.all(np.abs(total - expected_routine - expected_unexp) < 5 * sd)
-    assert np.all(np.abs(unexp - expected_unexp) < 5 * np.sqrt(expected_unexp / n))
+    assert abs(total - expected_routine - expected_unexp) < 5 * sd
+    assert abs(unexp - expected_unexp) < 5 * np.sqrt(expected_unexp / n)
 
 
 def test_each_group_combines_its_own_recognised_knowledge():
     _p, s, _st = several()
     recognised = np.zeros((s.n, 3), np.int64)
-    # Recognised (biomedical, practice, lived experience) of two patients, a carer, a clinician:
     pa, pb, _carer, clin = members(s, 0)
-    recognised[[pa, pb, clin]] = [[0, 1, 4], [0, 0, 4], [4, 3, 0]]  # B 4, P 4, E 8
-    clin = members(s, 1)[-1]
-    recognised[clin] = [9, 1, 0]  # B 9, P 1, E 0: nothing lay
-    pa, *_ = members(s, 2)
-    recognised[pa] = [0, 0, 5]  # B 0, P 0, E 5: nothing professional
-    # Draws chosen by hand: routine, unexpected, lay routine, lay unexpected (per group).
-    rng = Scripted([2, 3, 0], [1, 0, 0], [1, 0, 0], [1, 0, 0])
-    ins = knowledge.combine(s, ASSUMED, hand_talk(s.n, recognised, recognised), rng)
-    (_, routine), (_, unexpected), (_, n1, p1), (_, n2, p2) = rng.calls
+    recognised[[pa, pb, clin]] = [[0, 1, 4], [0, 0, 4], [4, 3, 0]]
+    recognised[members(s, 1)[-1]] = [9, 1, 0]  # a clinician alone: nothing to combine with
+    recognised[members(s, 2)[0]] = [0, 0, 5]  # a patient alone: nothing professional
+    rng = Scripted([2, 0, 0], [1, 0, 0], [1, 0, 0], [1, 0, 0])
+    ins = _combine(s, hand_talk(s.n, recognised, recognised), rng)
+    (_, routine), (_, unexpected), (_, _, p1), (_, _, p2) = rng.calls
     kr, ku = ASSUMED.k_routine, ASSUMED.k_unexpected
-    # routine: K_ROUTINE sqrt(B P) = sqrt(16), sqrt(9), 0
-    assert routine == pytest.approx([4 * kr, 3 * kr, 0.0])
-    # unexpected: K_UNEXPECTED sqrt(E (B + P)) = sqrt(64), 0, 0
-    assert unexpected == pytest.approx([8 * ku, 0.0, 0.0])
-    # a routine insight is lay with the lay share of B + P: 1 / 8, 0 / 10, none (0)
-    assert n1.tolist() == [2, 3, 0] and p1 == pytest.approx([1 / 8, 0.0, 0.0])
-    # an unexpected one with the mean of the lay shares of E and of B + P:
-    # (8 / 8 + 1 / 8) / 2 = 0.5625; (0 + 0) / 2; (5 / 5 + 0) / 2 = 0.5
-    assert n2.tolist() == [1, 0, 0] and p2 == pytest.approx([0.5625, 0.0, 0.5])
-    assert ins.total.tolist() == [3, 3, 0] and ins.unexpected.tolist() == [1, 0, 0]
-    assert ins.lay_origin.tolist() == [2, 0, 0]  # 1 routine + 1 unexpected, in group 0
+    # Group 0: clinician's b 4 with patient A's p 1 (0.75 apart) = 3; lived 8 with the
+    # clinician's 7 professional: 8 * 7 * 0.75 = 42. Groups 1 and 2: nothing.
+    assert routine == pytest.approx([kr * np.sqrt(3.0), 0.0, 0.0])
+    assert unexpected == pytest.approx([ku * np.sqrt(42.0), 0.0, 0.0])
+    assert p1 == pytest.approx([1 / 8, 0.0, 0.0])  # lay share of B + P: 1 of 8
+    # Lay share of lived experience and professional knowledge: 8 of 8 + 7; 0 of 10; 5 of 5.
+    assert p2 == pytest.approx([8 / 15, 0.0, 1.0])
+    assert ins.total.tolist() == [3, 0, 0] and ins.unexpected.tolist() == [1, 0, 0]
+    assert ins.lay_origin.tolist() == [2, 0, 0]
     assert ins.by_kind.tolist() == [[4, 4, 8], [9, 1, 0], [0, 0, 5]]
     assert ins.lay_by_kind.tolist() == [[0, 1, 8], [0, 0, 0], [0, 0, 5]]
 
@@ -122,26 +145,8 @@ def test_only_professionals_heard_means_no_lay_insights():
     recognised = [[0, 0, 0]] * 3 + [[9, 9, 3]]
     rng = np.random.default_rng(18)
     for _ in range(200):
-        ins = knowledge.combine(s, ASSUMED, hand_talk(4, recognised, recognised), rng)
-        assert ins.lay_origin.sum() == 0
-
-
-# ------------------------------------------- hand-worked values (caught bugs, mutation testing)
-
-
-def test_one_lay_practice_and_one_lived_contribution_make_a_lay_unexpected_insight():
-    # Recognised: P0 one practice (P = 1) and one lived-experience contribution (E = 1).
-    # routine rate 0.15 sqrt(B P) = 0.15 sqrt(0 * 1) = 0; unexpected 0.25 sqrt(1 * (0 + 1)) = 0.25.
-    # Lay shares: of B + P 1 / 1, of E 1 / 1: routine lay chance 1, unexpected (1 + 1) / 2 = 1.
-    _p, s, _st = tiny()
-    recognised = [[0, 1, 1], [0, 0, 0], [0, 0, 0], [0, 0, 0]]
-    rng = Scripted([0], [1], [0], [1])
-    ins = knowledge.combine(s, ASSUMED, hand_talk(4, recognised, recognised), rng)
-    (_, routine), (_, unexpected), (_, _, p_routine), (_, n_unexp, p_unexp) = rng.calls
-    assert routine.tolist() == [0.0] and unexpected == pytest.approx([0.25])
-    assert p_routine.tolist() == [1.0] and p_unexp.tolist() == [1.0] and n_unexp.tolist() == [1]
-    assert ins.total.tolist() == [1] and ins.unexpected.tolist() == [1]
-    assert ins.lay_origin.tolist() == [1]
+        ins = _combine(s, hand_talk(4, recognised, recognised), rng)
+        assert ins.lay_origin.sum() == 0 and ins.total.sum() == 0  # one person: no pairs
 
 
 def test_groups_without_lay_members_are_summed_too():

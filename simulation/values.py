@@ -1,0 +1,55 @@
+"""Rule 8, values: what people see co-production produce shifts what they value.
+
+Each agent weighs the three rationales (rights, managerial, experience) with
+weights v that sum to 1; they start mostly on its own rationale (see population)
+and satisfaction is judged by the weighted mix (see motivation). After a meeting:
+
+- a present professional whose group has seen lived experience produce insights
+  (evidence e_g, see relations) gives experience more weight,
+  v_exp <- v_exp + value_rate e_g (1 - v_exp);
+- a present lay person who spoke and was not heard (h = recognised / said) shifts
+  towards rights-based demands, v_rights <- v_rights + value_rate (1 - h) (1 - v_rights);
+  one who stays unheard also loses motivation, and may leave (see motivation).
+
+The other two weights shrink in proportion, so the weights still sum to 1.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .arrays import Bools, Floats
+from .population import EXPERIENCE, RIGHTS
+
+if TYPE_CHECKING:
+    from .meeting import Talk
+    from .params import RunParams
+    from .population import State
+
+
+def shift(s: State, p: RunParams, talk: Talk | None) -> None:
+    """Move present agents' value weights after this week's meeting."""
+    if talk is None:
+        return
+    professional = s.attending & ~s.lay
+    _towards(s.values, EXPERIENCE, professional, p.value_rate * s.evidence[s.group])
+    unheard = s.attending & s.lay & (talk.said > 0)
+    _towards(s.values, RIGHTS, unheard, p.value_rate * (1.0 - talk.heard))
+
+
+def _towards(values: Floats, k: int, who: Bools, step: Floats) -> None:
+    """Raise weight ``k`` of ``who`` by ``step`` of the way to 1; scale the others down."""
+    old = values[:, k]
+    new = np.where(who, old + step * (1.0 - old), old)
+    rest = np.divide(1.0 - new, 1.0 - old, out=np.zeros(old.size), where=old < 1.0)
+    values *= rest[:, None]
+    values[:, k] = new
+
+
+def experience_shift(s: State, who: Bools) -> float:
+    """Mean change, since the start, of the weight on experience among ``who``."""
+    if not who.any():
+        return 0.0
+    return float((s.values[who, EXPERIENCE] - s.initial_values[who, EXPERIENCE]).mean())
