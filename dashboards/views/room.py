@@ -28,7 +28,7 @@ import solara
 from simulation.params import DEFAULTS, PARAM_BY_NAME
 from simulation.text import show
 
-from ..room import RoomError, RoomStore, RoomView, debrief
+from ..room import RoomError, RoomStore, RoomView, address, debrief
 from ..room.log import to_csv, to_json
 from ..room.programme import ALLOWABLE, plural
 from ..state import batching
@@ -141,13 +141,19 @@ def use_room(code: str) -> RoomView | None:
     return view_of(code)
 
 
-def host() -> str:
-    """The address the browser reached this server at (for the join address)."""
+def host_header() -> str:
+    """The ``host:port`` the browser reached this server at ("" outside a request)."""
     try:
         found = solara.lab.headers.value.get("host", [])
     except Exception:  # no request headers outside a server (tests of the logic)
         found = []
-    return f"http://{found[0]}" if found else ""
+    return found[0] if found else ""
+
+
+def host() -> str:
+    """The address the browser reached this server at (for the facilitator's own link)."""
+    header = host_header()
+    return f"http://{header}" if header else ""
 
 
 def status(view: RoomView) -> str:
@@ -246,8 +252,11 @@ def qr_svg(text: str) -> str:
 
 @solara.component
 def Addresses(code: str, token: str):
+    header = host_header()
+    # Phones need the server's network address, not localhost (found once per page).
+    lan, problem = solara.use_memo(lambda: address.join_base(header), [header])
     base = host()
-    join = f"{base}/room/join?code={code}"
+    join = f"{lan}/room/join?code={code}"
     solara.HTML(
         "div",
         unsafe_innerHTML=f"<span>Room code</span> <span class='coprod-room-code'>{code}</span>",
@@ -258,12 +267,19 @@ def Addresses(code: str, token: str):
         unsafe_innerHTML=(
             f"<div>Join at: <span class='coprod-address coprod-join'>{html.escape(join)}</span>"
             f"</div><div class='coprod-qr'>{qr_svg(join)}</div>"
-            f"<div>Projector: <span class='coprod-address'>"
-            f"{html.escape(base)}/room/projector/{code}</span></div>"
+            f"<div>Projector: <span class='coprod-address coprod-projector-address'>"
+            f"{html.escape(lan)}/room/projector/{code}</span></div>"
             f"<div>Your facilitator link (keep it to yourself): <span class='coprod-address'>"
             f"{html.escape(base)}/room?code={code}&amp;token={html.escape(token)}</span></div>"
         ),
     )
+    if problem:
+        solara.HTML(
+            "div",
+            unsafe_innerHTML=f"<b>Before phones can join:</b> {html.escape(problem)}",
+            classes=["coprod-address-problem"],
+            style={"background": "#fff3e0", "padding": "6px", "border-left": "4px solid #ef6c00"},
+        )
 
 
 @solara.component
