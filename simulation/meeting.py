@@ -14,7 +14,9 @@ where
 relevance is 1 for biomedical and practice knowledge and the group's
 experiential relevance for lived experience. By Poisson thinning, recognised
 contributions of each kind and the unrecognised ones (of all kinds together)
-are independent Poisson counts, drawn at once.
+are independent Poisson counts, drawn at once. Someone outside the model may scale
+a person's speaking weight, or a group's recognition of lived experience (at most all
+of it recognised): ``simulation.choices``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import numpy as np
 from .arrays import Floats, Ints
 
 if TYPE_CHECKING:
+    from .choices import Choices
     from .params import RunParams
     from .population import State
     from .setting import Setting
@@ -62,14 +65,22 @@ def prepare(s: State, p: RunParams, setting: Setting) -> Room:
 
 
 def hold(
-    s: State, p: RunParams, setting: Setting, room: Room, rng: np.random.Generator
+    s: State,
+    p: RunParams,
+    setting: Setting,
+    room: Room,
+    rng: np.random.Generator,
+    choices: Choices | None = None,
 ) -> Talk | None:
-    """Hold this week's meetings; None when nobody came."""
+    """Hold this week's meetings; None when nobody came. ``choices`` scale some people's
+    speaking weight and some groups' recognition of lived experience."""
     idx = np.flatnonzero(s.attending)
     if idx.size == 0:
         return None
     group, cred = s.group[idx], s.credibility[idx]  # credibility changes: see relations
     w = room.fluent[idx] * (p.speak_base + cred)
+    if choices is not None:
+        w = w * choices.say[idx]
     turns = setting.turns_a[idx] * w / np.bincount(group, w, minlength=s.n_groups)[group]
     # Rates of recognised contributions by kind, then of unrecognised ones (all kinds):
     # topics sum to 1, so all contributions together come at the rate of turns.
@@ -79,6 +90,10 @@ def hold(
         (turns * np.minimum(1.0, p.heard_base + p.heard_credibility * cred))[:, None],
         out=rates[:, :3],
     )
+    if choices is not None:  # lived experience heard more or less, at most all of it
+        np.minimum(
+            rates[:, 2] * choices.listen[group], turns * room.topics[idx, 2], out=rates[:, 2]
+        )
     n_heard_rate = rates[:, 0] + rates[:, 1] + rates[:, 2]
     np.subtract(turns, n_heard_rate, out=rates[:, 3])
     np.maximum(rates[:, 3], 0.0, out=rates[:, 3])  # rounding
