@@ -136,8 +136,16 @@ page = Page
 
 @solara.component
 def PlainLayout(children=()):
-    """Solara's app layout without its tabs of routes (each page is reached by its address)."""
-    solara.AppLayout(children=list(children), navigation=False)
+    """Solara's app layout without its tabs of routes (each page is reached by its address).
+
+    The sidebar's drawer is neither opened nor closed from here (``sidebar_open=None``):
+    Vuetify's drawer then decides as it mounts, by the window's width (Solara sets its
+    breakpoint at 960 px), open beside the page on a desktop, closed on a phone, and tells
+    the layout (``on_v_model``), whose menu button toggles it from there. Solara's default,
+    ``True``, opens it on a phone too, as a sheet over the whole page: Step could not be
+    pressed (tests/test_phone_layout.py).
+    """
+    solara.AppLayout(children=list(children), navigation=False, sidebar_open=None)
 
 
 # The dashboard at /, and the workshop room's pages (issue 13) under /room.

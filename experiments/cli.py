@@ -2,10 +2,11 @@
 presets, run and analyse sweeps, open the dashboard.
 
     coprod run [--scenario NAME|FILE.toml] [--set NAME=VALUE ...] [--seed N] [--json] [--out DIR]
-    coprod params [--markdown]
+    coprod params [--assumptions] [--markdown | --json]
     coprod scenarios
     coprod sweep SPEC.toml ...      (experiments.sweep)
     coprod analyze DIR ...          (experiments.analyze)
+    coprod robustness ...           (experiments.robustness)
     coprod dashboard [--host H] [--port P]
 
 Bad input of any kind ends with exit status 2 and a single line on stderr that
@@ -23,6 +24,7 @@ import os
 import secrets
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _package_version
 from pathlib import Path
@@ -30,11 +32,14 @@ from typing import Any, NoReturn
 
 from dashboards import charts
 from dashboards import server as dashboard
-from experiments import analyze, sweep
+from experiments import analyze, assumptions_doc, robustness, sweep
 from experiments.analysis.errors import AnalysisError
 from experiments.design import SpecError
+from simulation.assumptions import RULES
 from simulation.metrics import METRIC_NAMES, METRICS, PRODUCES, WEEK_NAMES
 from simulation.params import (
+    ASSUMPTION_GROUPS,
+    ASSUMPTIONS,
     DEFAULTS,
     GROUPS,
     PARAMS,
@@ -76,7 +81,7 @@ INPUT_ERRORS: tuple[type[Exception], ...] = (
     CliError,
     ParamError,  # simulation.params and simulation.scenarios
     SpecError,  # experiments.design (a ParamError)
-    sweep.SweepError,
+    sweep.SweepError,  # and experiments.robustness.RobustnessError, a SweepError
     AnalysisError,  # experiments.analysis
 )
 
@@ -118,19 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", metavar="COMMAND", required=True, parser_class=_Parser
     )
     _add_run(commands)
-    params = commands.add_parser(
-        "params",
-        allow_abbrev=False,
-        help="list the parameters: type, allowed values, default, unit",
-    )
-    params.add_argument("--markdown", action="store_true", help="print the README's table")
-    params.set_defaults(func=cmd_params)
+    _add_params(commands)
     scenarios = commands.add_parser(
         "scenarios", allow_abbrev=False, help="list the shipped scenario presets"
     )
     scenarios.set_defaults(func=cmd_scenarios)
     sweep.add_parser(commands)
     analyze.add_parser(commands)
+    robustness.add_parser(commands)
     board = commands.add_parser(
         "dashboard",
         allow_abbrev=False,
@@ -194,6 +194,31 @@ def _add_run(commands) -> None:
     run.set_defaults(func=cmd_run)
 
 
+def _add_params(commands) -> None:
+    params = commands.add_parser(
+        "params",
+        allow_abbrev=False,
+        help="list the parameters: type, allowed values, default, unit",
+        description="List the policy levers, or with --assumptions the model's "
+        "assumptions, grouped by the rule that uses them.",
+    )
+    params.add_argument(
+        "--assumptions",
+        action="store_true",
+        help="list the assumptions (default, range, unit, basis, source) instead of the levers",
+    )
+    form = params.add_mutually_exclusive_group()
+    form.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print the README's table (with --assumptions: docs/assumptions.md)",
+    )
+    form.add_argument(
+        "--json", action="store_true", help="print every field of every entry as JSON"
+    )
+    params.set_defaults(func=cmd_params)
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     return dashboard.run(args)  # 2 and one "coprod: error: ..." line when it cannot listen
 
@@ -251,8 +276,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
+    chosen = ASSUMPTIONS if args.assumptions else PARAMS
+    if args.json:
+        print(json.dumps([asdict(p) for p in chosen], indent=2, allow_nan=False))
+        return 0
     if args.markdown:
-        print(markdown_table())
+        print(
+            assumptions_doc.markdown() if args.assumptions else markdown_table(),
+            end="\n" * (not args.assumptions),
+        )
+        return 0
+    if args.assumptions:
+        print(_assumption_listing())
         return 0
     header = ("name", "type", "allowed", "default", "unit", "group", "help")
     by_group = sorted(PARAMS, key=lambda p: GROUPS.index(p.group))  # stable: schema order within
@@ -262,6 +297,31 @@ def cmd_params(args: argparse.Namespace) -> int:
     ]
     print(_columns(rows))
     return 0
+
+
+def _assumption_listing() -> str:
+    """The assumptions by rule: name, default, range, unit, basis and a short source."""
+    header = ("name", "default", "range", "unit", "basis", "source")
+    blocks = [
+        f"{len(ASSUMPTIONS)} assumptions, by the rule that uses them; vary one with "
+        "'coprod run --set NAME=VALUE' (docs/assumptions.md has the full sources)"
+    ]
+    for rule in ASSUMPTION_GROUPS:
+        rows = [header] + [
+            (
+                "  " + p.name,
+                assumptions_doc.number(p.default),
+                assumptions_doc.allowed_range(p),
+                p.unit or "-",
+                p.basis,
+                assumptions_doc.short_source(p),
+            )
+            for p in ASSUMPTIONS
+            if p.group == rule
+        ]
+        rows[0] = ("  " + header[0], *header[1:])
+        blocks.append(f"{rule}: {RULES[rule]}\n" + _columns(rows))
+    return "\n\n".join(blocks)
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:

@@ -20,6 +20,8 @@ what counts as knowledge depends on who is in the room and what they have
 learnt (see relations). By Poisson thinning, recognised contributions of each
 kind and the unrecognised ones (of all kinds together) are independent Poisson
 counts, drawn at once.
+Someone outside the model may scale a person's speaking weight, or a group's
+recognition of lived experience (at most all of it recognised): ``simulation.choices``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import numpy as np
 from .arrays import Floats, Ints
 
 if TYPE_CHECKING:
+    from .choices import Choices
     from .params import RunParams
     from .population import State
     from .setting import Setting
@@ -67,15 +70,37 @@ def prepare(s: State, p: RunParams, setting: Setting) -> Room:
     return Room(s.fluency ** (1.0 + p.fluency_pace * setting.pace_a), topics, relevant)
 
 
+def open_to_experience(s: State, idx: Ints, group: Ints) -> Floats:
+    """Per group: mean recognition of lived experience among the professionals present.
+
+    What counts as knowledge depends on who is in the room: lay people alone (no
+    professional present) recognise each other's experience, 1.
+    """
+    professional = ~s.lay[idx]
+    n_professional = np.bincount(group, professional, minlength=s.n_groups)
+    open_to = np.bincount(group, s.recognition[idx] * professional, minlength=s.n_groups)
+    np.divide(open_to, n_professional, out=open_to, where=n_professional > 0)
+    open_to[n_professional == 0] = 1.0
+    return open_to
+
+
 def hold(
-    s: State, p: RunParams, setting: Setting, room: Room, rng: np.random.Generator
+    s: State,
+    p: RunParams,
+    setting: Setting,
+    room: Room,
+    rng: np.random.Generator,
+    choices: Choices | None = None,
 ) -> Talk | None:
-    """Hold this week's meetings; None when nobody came."""
+    """Hold this week's meetings; None when nobody came. ``choices`` scale some people's
+    speaking weight and some groups' recognition of lived experience."""
     idx = np.flatnonzero(s.attending)
     if idx.size == 0:
         return None
     group, cred = s.group[idx], s.credibility[idx]  # credibility changes: see relations
     w = room.fluent[idx] * (p.speak_base + cred)
+    if choices is not None:
+        w = w * choices.say[idx]
     turns = setting.turns_a[idx] * w / np.bincount(group, w, minlength=s.n_groups)[group]
     # Rates of recognised contributions by kind, then of unrecognised ones (all kinds):
     # topics sum to 1, so all contributions together come at the rate of turns.
@@ -85,15 +110,12 @@ def hold(
         (turns * np.minimum(1.0, p.heard_base + p.heard_credibility * cred))[:, None],
         out=rates[:, :3],
     )
-    # What counts as knowledge: lived experience is recognised as far as the
-    # professionals present recognise it (lay people alone recognise each other's).
-    professional = ~s.lay[idx]
-    n_professional = np.bincount(group, professional, minlength=s.n_groups)
-    open_to = np.bincount(group, s.recognition[idx] * professional, minlength=s.n_groups)
-    np.divide(open_to, n_professional, out=open_to, where=n_professional > 0)
-    open_to[n_professional == 0] = 1.0
-    rates[:, 2] *= open_to[group]
+    rates[:, 2] *= open_to_experience(s, idx, group)[group]
     lived_said = float(turns @ room.topics[idx, 2])
+    if choices is not None:  # lived experience heard more or less, at most all of it
+        np.minimum(
+            rates[:, 2] * choices.listen[group], turns * room.topics[idx, 2], out=rates[:, 2]
+        )
     n_heard_rate = rates[:, 0] + rates[:, 1] + rates[:, 2]
     np.subtract(turns, n_heard_rate, out=rates[:, 3])
     np.maximum(rates[:, 3], 0.0, out=rates[:, 3])  # rounding

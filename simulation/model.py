@@ -25,6 +25,7 @@ from . import (
 )
 from .agents import AGENT_CLASSES
 from .arrays import Floats
+from .choices import Choices
 from .params import DEFAULTS, EVERY_PARAM, RunParams
 
 
@@ -118,6 +119,8 @@ class CoProductionModel(mesa.Model):
         self.room = meeting.prepare(self.state, checked, self.setting)
         self.apart = knowledge.differences(self.state)
         self._views_made = False
+        # Decisions taken from outside the model (a workshop room's seats): simulation.choices
+        self.choices: Choices | None = None
         self.history: Floats = np.zeros((checked.weeks, len(metrics.METRIC_NAMES)))
         self.ledger: dict[str, float] = {
             "payments": 0.0,
@@ -172,8 +175,8 @@ class CoProductionModel(mesa.Model):
         """One week: the rules of docs/concept.md, in order, over all agents at once."""
         s, p, week = self.state, self.params, self.steps
         meets = (week - 1) % p.meeting_interval == 0
-        participation.take_part(s, p, self.costs, self.rng, week, meets)
-        talk = meeting.hold(s, p, self.setting, self.room, self.rng)
+        participation.take_part(s, p, self.costs, self.rng, week, meets, self.choices)
+        talk = meeting.hold(s, p, self.setting, self.room, self.rng, self.choices)
         insights = knowledge.combine(s, p, talk, self.apart, self.rng)
         decided = decisions.decide(s, p, self.setting, talk, insights, self.rng)
         relations.update(s, p, self.setting, talk, insights, decided, week)

@@ -17,6 +17,8 @@ Trust in the others and belonging (mean tie strength to one's group) bind
 people to the programme. Hard limits: someone in a flare-up of illness (or a
 caring crisis), or without the money at hand to front the trip, cannot come.
 Professionals attend in paid time, so time and money do not enter their choice.
+Someone outside the model may take the choice for some people (``simulation.choices``):
+the hard limits still hold.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .arrays import Bools, Floats
+from .choices import FREE, GO, Choices
 
 if TYPE_CHECKING:
     from .params import RunParams
@@ -81,9 +84,16 @@ def prepare(s: State, p: RunParams, setting: Setting) -> Costs:
 
 
 def take_part(
-    s: State, p: RunParams, costs: Costs, rng: np.random.Generator, week: int, meets: bool
+    s: State,
+    p: RunParams,
+    costs: Costs,
+    rng: np.random.Generator,
+    week: int,
+    meets: bool,
+    choices: Choices | None = None,
 ) -> Bools:
-    """Set and return ``s.attending`` for ``week``."""
+    """Set and return ``s.attending`` for ``week``; ``choices`` override some people's wish
+    to come (not the hard limits), and get what the rule wanted (``simulation.choices``)."""
     if not meets:
         s.attending[:] = False
         return s.attending
@@ -97,7 +107,11 @@ def take_part(
     draws = rng.random((2, s.n))
     flare = draws[0] < p.flare_rate * s.illness  # illness is 0 for professionals
     can = ~flare & (s.cash >= costs.trip)  # money at hand to front the trip
-    np.logical_and(draws[1] * (1.0 + np.exp(-u)) < 1.0, can, out=s.attending)
+    wants = draws[1] * (1.0 + np.exp(-u)) < 1.0
+    if choices is not None:
+        choices.wanted[:] = wants
+        wants = np.where(choices.attend == FREE, wants, choices.attend == GO)
+    np.logical_and(wants, can, out=s.attending)
     s.ever_attended |= s.attending
     s.last_attended[s.attending] = week
     if week <= p.active_weeks:  # the first weeks, for the retention metric

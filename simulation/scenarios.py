@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .params import DEFAULTS, PARAMS, ParamError, lookup, validate
+from .params import ASSUMPTION_NAMES, DEFAULTS, EVERY_PARAM, ParamError, lookup, validate
 from .text import did_you_mean
 
 SCENARIO_DIR = Path(__file__).with_name("scenarios")
@@ -97,16 +97,17 @@ def scenario_toml(
 ) -> str:
     """A scenario file that :func:`load_scenario` reads back as ``values``.
 
-    Writes every parameter in schema order (so the file does not depend on the
+    Writes every policy lever in schema order (so the file does not depend on the
     defaults of the day), or with ``only_changed`` just those that differ from the
-    defaults. ``comment`` lines go at the top as TOML comments.
+    defaults; then the assumptions that differ from their defaults (there are many,
+    and a file usually changes none). ``comment`` lines go at the top as TOML comments.
     """
     checked = validate(values)
     lines = [f"# {line}".rstrip() for line in comment.splitlines()]
     lines.append(f"{_DESCRIPTION} = {_toml_string(description)}")
-    for p in PARAMS:
+    for p in EVERY_PARAM:
         value = checked[p.name]
-        if only_changed and value == DEFAULTS[p.name]:
+        if (only_changed or p.name in ASSUMPTION_NAMES) and value == DEFAULTS[p.name]:
             continue
         unit = f" [{p.unit}]" if p.unit else ""
         lines.append(f"{p.name} = {_toml_value(value)}  # {p.help}{unit}")

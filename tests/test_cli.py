@@ -19,9 +19,22 @@ import pytest
 from cli_checks import assert_one_line_error
 
 from experiments import cli
+from experiments.assumptions_doc import markdown as assumptions_markdown
+from experiments.assumptions_doc import short_source
 from simulation.metrics import METRIC_NAMES, WEEK_NAMES
-from simulation.params import DEFAULTS, EVERY_PARAM, GROUPS, PARAMS, ParamError, markdown_table
+from simulation.params import (
+    ASSUMPTION_GROUPS,
+    ASSUMPTIONS,
+    DEFAULTS,
+    EVERY_PARAM,
+    GROUPS,
+    PARAM_BY_NAME,
+    PARAMS,
+    ParamError,
+    markdown_table,
+)
 from simulation.scenarios import list_scenarios, load_scenario, read_scenario, scenario_toml
+from simulation.text import show
 
 PARAM_NAMES = [p.name for p in EVERY_PARAM]  # levers, then assumptions
 SHORT = ["--set", "weeks=8"]
@@ -114,6 +127,18 @@ BAD = {
         {"taken": "not a directory\n"},
         ["--out", "taken", "file"],
     ),
+    "assumption-out-of-range": (
+        ["run", "--set", "weight_time=99"],
+        {},
+        ["weight_time", f"from {show(PARAM_BY_NAME['weight_time'].low)} to", "99"],
+    ),
+    "file-assumption-out-of-range": (
+        ["run", "--scenario", "tie.toml"],
+        {"tie.toml": "tie_decay = -1\n"},
+        ["tie.toml", "tie_decay", f"to {show(PARAM_BY_NAME['tie_decay'].high)}", "-1"],
+    ),
+    "assumption-typo": (["run", "--set", "weight_tme=2"], {}, ["did you mean 'weight_time'"]),
+    "params-json-and-markdown": (["params", "--json", "--markdown"], {}, ["not allowed"]),
     "unknown-option": (["run", "--bogus"], {}, ["--bogus"]),
     "unknown-command": (["frobnicate"], {}, ["frobnicate"]),
     "no-command": ([], {}, ["required"]),
@@ -125,6 +150,7 @@ BAD = {
 THROUGH_SCRIPT = (
     "unknown-param",
     "out-of-range",
+    "assumption-out-of-range",
     "mistyped-int",
     "set-without-equals",
     "no-lay",
@@ -437,6 +463,68 @@ def test_params_command_mentions_every_parameter(capsys):
         assert p.allowed in line and p.group in line and p.help in line
     assert cli.main(["params", "--markdown"]) == 0
     assert capsys.readouterr().out == markdown_table() + "\n"
+
+
+def test_params_assumptions_lists_each_rule_with_its_assumptions(capsys):
+    assert cli.main(["params", "--assumptions"]) == 0
+    text = capsys.readouterr().out
+    headings = [line.split(":")[0] for line in text.splitlines() if line and line[0] != " "]
+    assert headings[1:] == list(ASSUMPTION_GROUPS)  # after the one-line intro
+    for p in ASSUMPTIONS:
+        line = next(line for line in text.splitlines() if line.split()[:1] == [p.name])
+        cells = line.split()
+        assert cells[1] == f"{p.default:g}" and p.basis in cells
+        assert f"{p.low:g} to {p.high:g}" in line and (p.unit or "-") in line
+        assert line.endswith(short_source(p)) and p.source.startswith(short_source(p)[:20])
+        # listed under its own rule: the last heading above it
+        above = text[: text.index(line)].rsplit("\n\n", 1)[-1]
+        assert above.startswith(p.group + ":")
+    assert not any(line.split()[:1] == ["pace"] for line in text.splitlines())  # no levers
+
+
+def test_params_json_gives_every_field(capsys):
+    fields = {
+        "name", "kind", "default", "help", "concept", "group", "unit", "low", "high",
+        "choices", "source", "basis",
+    }  # fmt: skip
+    for args, expected in ((["--assumptions"], ASSUMPTIONS), ([], PARAMS)):
+        assert cli.main(["params", *args, "--json"]) == 0
+        entries = json.loads(capsys.readouterr().out)
+        assert [e["name"] for e in entries] == [p.name for p in expected]
+        assert all(set(e) == fields for e in entries)
+        for entry, p in zip(entries, expected, strict=True):
+            assert (entry["low"], entry["high"], entry["default"]) == (p.low, p.high, p.default)
+            assert (entry["source"], entry["basis"], entry["group"]) == (p.source, p.basis, p.group)
+    assert all(e["source"] and e["basis"] for e in json.loads(_params_json(capsys)))
+
+
+def _params_json(capsys) -> str:
+    assert cli.main(["params", "--assumptions", "--json"]) == 0
+    return capsys.readouterr().out
+
+
+def test_params_assumptions_markdown_is_docs_assumptions(capsys):
+    assert cli.main(["params", "--assumptions", "--markdown"]) == 0
+    assert capsys.readouterr().out == assumptions_markdown()
+
+
+def test_an_assumption_set_on_the_command_line_is_run_and_recorded(tmp_path, capsys):
+    base = _json_run(capsys, *SHORT)
+    changed = _json_run(capsys, *SHORT, "--set", "weight_time=4", "--out", str(tmp_path / "r"))
+    assert changed["params"]["weight_time"] == 4.0 and base["params"]["weight_time"] != 4.0
+    assert changed["metrics"] != base["metrics"]
+    text = (tmp_path / "r" / "params.toml").read_text()
+    assert "\nweight_time = 4.0" in text
+    assert load_scenario(tmp_path / "r" / "params.toml") == changed["params"]
+    # only the changed assumption is written, not the other defaults
+    assert sum(f"\n{p.name} = " in text for p in ASSUMPTIONS) == 1
+    assert all(f"\n{p.name} = " in text for p in PARAMS)
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('description = "slow to decide"\nweight_time = 4\n')
+    from_file = _json_run(capsys, "--scenario", str(scenario), *SHORT)
+    assert from_file["metrics"] == changed["metrics"]
+    assert cli.main(["run", *SHORT, "--set", "weight_time=4"]) == 0
+    assert "settings changed from the defaults: weeks=8, weight_time=4" in capsys.readouterr().out
 
 
 def test_scenarios_command_mentions_every_preset(capsys):

@@ -3,14 +3,16 @@
 One server, one browser, three contexts: the facilitator (desktop), one team on a
 phone-sized window and the projector. The facilitator sets a time limit: every page
 shows the countdown, and it counts down. Pause freezes it on every page, Resume lets it
-run again. A round, then Undo: every page is back to waiting for round 1. End session:
-every page says the session has ended, and the facilitator's round buttons are gone.
+run again. A round, then Undo: every page is back to waiting for round 1. Two rounds and
+End session: every page says the session has ended, and the facilitator's round buttons
+are gone; the debrief steps back to round 1 and downloads as Markdown with its figure.
 """
 
 from __future__ import annotations
 
 import re
 import time
+import zipfile
 
 import pytest
 
@@ -92,11 +94,29 @@ def test_countdown_pause_undo_and_end(chromium, server):
     projector.locator(".coprod-league").wait_for(state="detached", timeout=TIMEOUT)
     assert "week 0 of" in phone.locator(".coprod-round").inner_text()
 
-    # A round again, then End: every page says the session has ended.
-    facilitator.get_by_role("button", name="Start round").click()
-    all_show(pages, "Round 1")
+    # Two rounds again, then End: every page says the session has ended.
+    for number in (1, 2):
+        facilitator.get_by_role("button", name="Start round").click()
+        all_show(pages, f"Round {number}")
     facilitator.get_by_role("button", name="End session").click()
-    all_show(pages, "The session has ended after 1 round")
+    all_show(pages, "The session has ended after 2 rounds")
     assert facilitator.get_by_role("button", name="Start round").count() == 0
     assert phone.locator("[data-param]").count() == 0  # no rules to change any more
+
+    # The debrief steps back through the rounds, replayed from the log, and downloads.
+    facilitator.get_by_role("button", name="Debrief: step through the rounds").click()
+    shown = facilitator.locator(".coprod-debrief-round")
+    shown.filter(has_text="Round 2 of 2 · weeks 14-26").wait_for(timeout=TIMEOUT)
+    facilitator.get_by_role("button", name="Previous round").click()
+    shown.filter(has_text="Round 1 of 2 · weeks 1-13").wait_for(timeout=TIMEOUT)
+    debrief = facilitator.locator(".coprod-debrief")
+    assert "Blue" in debrief.locator(".coprod-league").inner_text()
+    assert debrief.locator(".coprod-multiples polyline").count() == 4
+    with facilitator.expect_download() as download:
+        facilitator.locator(".coprod-debrief-zip").first.click()
+    with zipfile.ZipFile(download.value.path()) as archive:
+        names = sorted(archive.namelist())
+        assert names == [f"room-{code}-debrief.md", f"room-{code}-outcomes.png"]
+        text = archive.read(names[0]).decode("utf-8")
+    assert "2 rounds played, to week 26; the session was ended." in text
     assert not blocked

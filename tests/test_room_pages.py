@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from dashboards import harness
+from dashboards.room import address
 from tests.test_dashboard import NO_CHROMIUM, needs_chromium
 
 PHONE = {"width": 390, "height": 844}
@@ -81,7 +82,14 @@ def test_a_room_plays_two_rounds(browser, server):
     line.wait_for(timeout=TIMEOUT)
     code = re.fullmatch(r"Room code\s+([A-Z0-9]{4,6})", line.inner_text().strip()).group(1)
     assert "token=" in facilitator.url
-    assert f"/room/join?code={code}" in facilitator.locator(".coprod-join").inner_text()
+    joining = facilitator.locator(".coprod-join").inner_text()
+    assert f"/room/join?code={code}" in joining
+    lan = address.lan_ipv4()  # phones cannot use 127.0.0.1: the join address is the LAN's
+    if lan:
+        assert joining.startswith(f"http://{lan}:") and "127.0.0.1" not in joining
+        # this test's server listens on 127.0.0.1 only: the page says how to open it up
+        problem = facilitator.locator(".coprod-address-problem").inner_text()
+        assert "--host 0.0.0.0" in problem
     assert facilitator.locator(".coprod-qr svg").count() == 1
 
     phones = {}

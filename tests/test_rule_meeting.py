@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from builders import ASSUMED, CARER, CLIN, LAY, P0, P1, Scripted, hold, tiny
 
-from simulation import meeting
+from simulation import choices, meeting
 
 
 def test_nobody_present_means_no_meeting():
@@ -231,3 +231,44 @@ def test_heard_is_the_share_of_what_one_said_that_was_recognised():
     assert talk.said.tolist() == [1, 2, 4, 0]
     assert talk.heard.tolist() == [1.0, 0.0, 0.75, 0.0]
     assert talk.recognised.tolist() == counts[:, :3].tolist()
+
+
+# -- choices taken from outside the model (simulation.choices: a workshop room's seats)
+
+
+def test_saying_more_takes_a_bigger_share_of_the_groups_turns():
+    # As test_recognition_rates..., with P0's speaking weight doubled: 0.288 * 2 = 0.576;
+    # sum 0.576 + 2 * 0.288 + 1.053 = 2.205; turns 25.2 * w / 2.205.
+    _p, s, st = tiny(pace=0.5, agenda_openness=0.0)
+    s.attending[:] = True
+    taken = choices.Choices.free(s)
+    taken.say[P0] = 2.0
+    room = meeting.prepare(s, ASSUMED, st)
+    talk = meeting.hold(s, ASSUMED, st, room, PoissonRecorder(), taken)
+    assert talk.turns == pytest.approx([6.582857, 3.291429, 3.291429, 12.034286], rel=1e-6)
+    free = meeting.hold(s, ASSUMED, st, room, PoissonRecorder(), choices.Choices.free(s))
+    assert free.turns == pytest.approx([3.785915, 3.785915, 3.785915, 13.842254], rel=1e-6)
+
+
+def test_a_group_that_listens_more_hears_more_lived_experience_up_to_all_of_it():
+    _p, s, st = tiny(pace=0.5, agenda_openness=0.0)
+    s.attending[:] = True
+    room = meeting.prepare(s, ASSUMED, st)
+    rates = {}
+    for listen in (0.0, 1.0, 1.5, 100.0):
+        taken = choices.Choices.free(s)
+        taken.listen[:] = listen
+        rng = PoissonRecorder()
+        talk = meeting.hold(s, ASSUMED, st, room, rng, taken)
+        rates[listen] = rng.rates[0]
+    # lay lived experience at listen 1: 0.854485 (test_recognition_rates...); 1.5 times it
+    assert rates[1.0][P0, 2] == pytest.approx(0.854485, rel=1e-5)
+    assert rates[1.5][P0, 2] == pytest.approx(1.5 * 0.854485, rel=1e-5)
+    assert (rates[0.0][:, 2] == 0).all()
+    # at most every lived-experience contribution heard: turns x its share of topics
+    everything = talk.turns * room.topics[:, 2]
+    assert rates[100.0][:, 2] == pytest.approx(everything)
+    for r in rates.values():  # the other kinds are untouched, and nothing is negative
+        assert r[:, :2] == pytest.approx(rates[1.0][:, :2])
+        assert (r >= 0).all()
+        assert r.sum(axis=1) == pytest.approx(talk.turns)

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from builders import ASSUMED, CARER, CLIN, LAY, P0, P1, rebuild, tiny
 
-from simulation import money, participation, setting
+from simulation import choices, money, participation, setting
+from simulation.model import CoProductionModel
 
 
 def expit(u):
@@ -319,3 +320,55 @@ def test_having_come_once_is_remembered():
     assert s.last_attended.tolist() == [1, 2, -(10**6), -(10**6)]
     participation.take_part(s, ASSUMED, costs, Draws([0.9] * 4, [1.0] * 4), 3, False)  # no meeting
     assert s.ever_attended.tolist() == [True, True, False, False]
+
+
+# -- choices taken from outside the model (simulation.choices: a workshop room's seats)
+
+
+def test_free_choices_change_nothing_and_record_what_the_rule_wanted():
+    p, s, st = tiny(travel_cost=50.0)
+    costs = participation.prepare(s, p, st)
+    s.cash[P1] = 10.0  # cannot front the fare
+    s.motivation[:] = 1e3  # everyone wants to come
+    plain = participation.take_part(s, ASSUMED, costs, FixedDraws([0.5] * 4), 1, True).copy()
+    free = choices.Choices.free(s)
+    chosen = participation.take_part(s, ASSUMED, costs, FixedDraws([0.5] * 4), 1, True, free)
+    assert chosen.tolist() == plain.tolist() == [True, False, True, True]
+    assert free.wanted.tolist() == [True, True, True, True]  # P1 wanted to, and could not
+
+
+def test_a_seat_that_goes_comes_unless_a_hard_limit_stops_it():
+    p, s, st = tiny(travel_cost=50.0)
+    costs = participation.prepare(s, p, st)
+    s.cash[P1] = 10.0  # no money at hand for the fare
+    s.illness[CARER] = 1.0  # flare chance flare_rate; the flare draw 0 is under it
+    taken = choices.Choices.free(s)
+    taken.attend[[P0, P1, CARER]] = choices.GO
+    # nobody wants to: every choice draw is just under 1 (U is finite)
+    rng = Draws(flare=[0.0, 0.0, 0.0, 0.0], choice=[1 - 1e-12] * 4)
+    came = participation.take_part(s, ASSUMED, costs, rng, 1, True, taken)
+    assert came.tolist() == [True, False, False, False]  # the clinician was left to the rule
+    assert not taken.wanted.any()
+    assert s.ever_attended.tolist() == [True, False, False, False]
+
+
+def test_a_seat_that_stays_away_stays_away_and_the_others_keep_their_choice():
+    p, s, st = tiny()
+    costs = participation.prepare(s, p, st)
+    s.motivation[:] = 1e3
+    taken = choices.Choices.free(s)
+    taken.attend[[P0, CLIN]] = choices.STAY
+    came = participation.take_part(s, ASSUMED, costs, FixedDraws([0.5] * 4), 1, True, taken)
+    assert came.tolist() == [False, True, True, False]
+    assert taken.wanted.all()  # the rule would have brought them
+
+
+def test_a_model_with_free_choices_runs_exactly_as_without():
+    plain = CoProductionModel(rng=4, weeks=20)
+    taken = CoProductionModel(rng=4, weeks=20)
+    taken.choices = choices.Choices.free(taken.state)
+    plain.run()
+    taken.run()
+    assert np.array_equal(plain.history, taken.history)
+    # the rule's wish is kept for the last meeting week (weeks 19: meetings every 2 weeks)
+    assert taken.choices.wanted.any()

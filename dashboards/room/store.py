@@ -105,6 +105,8 @@ class Round:
     rules: dict[str, dict[str, Any]]  # each team's rules when it started
     table: list[dict[str, Any]]  # the league table after it
     events: list[str]
+    # each team's weekly league metrics, weeks 1 to the round's end (as shown then)
+    series: dict[str, dict[str, list[float]]]
 
 
 @dataclass(frozen=True)
@@ -310,7 +312,8 @@ class Room:
         self.week = start + weeks
         rules = {t.name: dict(t.rules) for t in self.teams.values()}
         table = [t.programme.standing(t.name) for t in self.teams.values()]
-        done = Round(number, start, weeks, rules, table, events)
+        series = {t.name: t.programme.series() for t in self.teams.values()}
+        done = Round(number, start, weeks, rules, table, events, series)
         self.rounds.append(done)
         self.restart_timer()
         self.record(
@@ -385,6 +388,12 @@ class Room:
 
 def replay(entries: list[Entry]) -> list[list[dict[str, Any]]]:
     """Run a room's log again: the league table of every round that stands at its end."""
+    return [r.table for r in replay_room(entries).rounds]
+
+
+def replay_room(entries: list[Entry]) -> Room:
+    """Run a room's log again: the room as the log leaves it (its rounds that stand, with
+    their rules, tables, events and weekly series; :mod:`dashboards.room.debrief`)."""
     if not entries or entries[0].kind != "create":
         raise RoomError("a room's log starts with the room's creation")
     first = entries[0].details
@@ -400,7 +409,7 @@ def replay(entries: list[Entry]) -> list[list[dict[str, Any]]]:
             room.run_round(e.actor, e.details["weeks"])
         elif e.kind == "undo":
             room.undo(e.actor)
-    return [r.table for r in room.rounds]
+    return room
 
 
 class RoomStore:

@@ -28,7 +28,7 @@ import solara
 from simulation.params import DEFAULTS, PARAM_BY_NAME
 from simulation.text import show
 
-from ..room import RoomError, RoomStore, RoomView
+from ..room import RoomError, RoomStore, RoomView, address, debrief
 from ..room.log import to_csv, to_json
 from ..room.programme import ALLOWABLE, plural
 from ..state import batching
@@ -141,13 +141,19 @@ def use_room(code: str) -> RoomView | None:
     return view_of(code)
 
 
-def host() -> str:
-    """The address the browser reached this server at (for the join address)."""
+def host_header() -> str:
+    """The ``host:port`` the browser reached this server at ("" outside a request)."""
     try:
         found = solara.lab.headers.value.get("host", [])
     except Exception:  # no request headers outside a server (tests of the logic)
         found = []
-    return f"http://{found[0]}" if found else ""
+    return found[0] if found else ""
+
+
+def host() -> str:
+    """The address the browser reached this server at (for the facilitator's own link)."""
+    header = host_header()
+    return f"http://{header}" if header else ""
 
 
 def status(view: RoomView) -> str:
@@ -165,15 +171,20 @@ def status(view: RoomView) -> str:
 
 def table_html(view: RoomView) -> str:
     """The league table as HTML: teams in rows, the four outcomes in columns."""
-    columns = list(view.labels)
-    head = "".join(f"<th>{html.escape(view.labels[c])}</th>" for c in columns)
+    return league_html(view.labels, view.table)
+
+
+def league_html(labels: dict[str, str], table) -> str:
+    """A league table (rows of :meth:`Programme.standing`) as HTML."""
+    columns = list(labels)
+    head = "".join(f"<th>{html.escape(labels[c])}</th>" for c in columns)
     rows = "".join(
         "<tr><td>"
         + html.escape(str(row["team"]))
         + "</td>"
         + "".join(f"<td>{html.escape(show(row[c]))}</td>" for c in columns)
         + "</tr>"
-        for row in view.table
+        for row in table
     )
     return f"<table class='coprod-league'><tr><th>Team</th>{head}</tr>{rows}</table>"
 
@@ -241,8 +252,11 @@ def qr_svg(text: str) -> str:
 
 @solara.component
 def Addresses(code: str, token: str):
+    header = host_header()
+    # Phones need the server's network address, not localhost (found once per page).
+    lan, problem = solara.use_memo(lambda: address.join_base(header), [header])
     base = host()
-    join = f"{base}/room/join?code={code}"
+    join = f"{lan}/room/join?code={code}"
     solara.HTML(
         "div",
         unsafe_innerHTML=f"<span>Room code</span> <span class='coprod-room-code'>{code}</span>",
@@ -253,12 +267,19 @@ def Addresses(code: str, token: str):
         unsafe_innerHTML=(
             f"<div>Join at: <span class='coprod-address coprod-join'>{html.escape(join)}</span>"
             f"</div><div class='coprod-qr'>{qr_svg(join)}</div>"
-            f"<div>Projector: <span class='coprod-address'>"
-            f"{html.escape(base)}/room/projector/{code}</span></div>"
+            f"<div>Projector: <span class='coprod-address coprod-projector-address'>"
+            f"{html.escape(lan)}/room/projector/{code}</span></div>"
             f"<div>Your facilitator link (keep it to yourself): <span class='coprod-address'>"
             f"{html.escape(base)}/room?code={code}&amp;token={html.escape(token)}</span></div>"
         ),
     )
+    if problem:
+        solara.HTML(
+            "div",
+            unsafe_innerHTML=f"<b>Before phones can join:</b> {html.escape(problem)}",
+            classes=["coprod-address-problem"],
+            style={"background": "#fff3e0", "padding": "6px", "border-left": "4px solid #ef6c00"},
+        )
 
 
 @solara.component
@@ -321,7 +342,15 @@ def FacilitatorRoom(code: str, token: str):
     RoomState(view)
     if not view.ended:
         Settings(view, code, token, act)
+    Debrief(view, code, token)
     with solara.Row(style={"flex-wrap": "wrap"}):
+        solara.FileDownload(
+            lambda: debrief.zip_bytes(STORE.log(code, token)),
+            f"room-{code}-debrief.zip",
+            children=[
+                DownloadButton("Download the debrief (Markdown and figure)", "coprod-debrief-zip")
+            ],
+        )
         for kind, write in (("CSV", to_csv), ("JSON", to_json)):
             solara.FileDownload(
                 lambda write=write: write(STORE.log(code, token)),
@@ -330,6 +359,51 @@ def FacilitatorRoom(code: str, token: str):
                     DownloadButton(f"Download the log ({kind})", f"coprod-room-log-{kind.lower()}")
                 ],
             )
+
+
+@solara.component
+def Debrief(view: RoomView, code: str, token: str):
+    """Step back through the rounds, replayed from the log, as the room saw each one."""
+    opened, set_opened = solara.use_state(False)
+    chosen, set_chosen = solara.use_state(0)  # 0: the last round
+    done = solara.use_memo(
+        lambda: debrief.rounds(STORE.log(code, token)) if opened else [],
+        [opened, view.version],
+    )
+    if not view.round:
+        return
+    if not opened:
+        solara.Button("Debrief: step through the rounds", on_click=lambda: set_opened(True))
+        return
+    if not done:
+        return
+    count = len(done)
+    at = min(chosen or count, count)
+    record = done[at - 1]
+    with solara.Column(classes=["coprod-debrief"]):
+        with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+            solara.Button("Previous round", on_click=lambda: set_chosen(at - 1), disabled=at <= 1)
+            solara.HTML(
+                "span",
+                unsafe_innerHTML=f"Round {at} of {count} · weeks {record.start + 1}-{record.week}",
+                classes=["coprod-debrief-round"],
+            )
+            solara.Button("Next round", on_click=lambda: set_chosen(at + 1), disabled=at >= count)
+            solara.Button("Close the debrief", on_click=lambda: set_opened(False))
+        rules = "".join(
+            f"<li>{html.escape(team)}: {html.escape(debrief.rule_words(r))}</li>"
+            for team, r in record.rules.items()
+        )
+        events = "".join(f"<li>{html.escape(e)}</li>" for e in record.events)
+        solara.HTML(
+            "div",
+            unsafe_innerHTML=(
+                f"<b>Rules played</b><ul>{rules}</ul>"
+                f"<div class='coprod-scroll'>{league_html(view.labels, record.table)}</div>"
+                f"<ul>{events}</ul><div class='coprod-scroll'>"
+                f"{multiples_html(view, record.series)}</div>"
+            ),
+        )
 
 
 def facilitates(code: str, token: str) -> bool:

@@ -1,0 +1,208 @@
+"""The debrief after a room's session: its rounds replayed from the log, and a one-page report.
+
+Plain Python, no Solara: the facilitator's page (:mod:`dashboards.views.room`) shows it.
+
+- :func:`rounds` runs the session log again (:func:`dashboards.room.store.replay_room`)
+  and gives every round that stands (undone rounds are gone), each with the rules the
+  teams played, the league table, the events in words, and each team's outcomes week by
+  week *as the room saw them at that round*, so the facilitator can step back through
+  the rounds.
+- :func:`report` writes the debrief as one page of Markdown, with one figure (each
+  team's four outcomes week by week, PNG) beside it; :func:`write` puts both in a
+  folder, :func:`zip_bytes` in one zip file for the facilitator's download.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from simulation.params import PARAM_BY_NAME
+from simulation.text import show
+
+from .log import Entry
+from .programme import LABELS, plural
+from .store import replay_room
+
+# Outcomes the league table counts as totals so far: drawn as running totals (weekly
+# values jump between meeting weeks and empty ones).
+TOTALS = frozenset({"knowledge", "cost"})
+FIGURE = "outcomes.png"  # the report's figure, beside it (its name starts with the room's)
+QUESTIONS = (
+    "Which result did the rules make inevitable?",
+    "Which team's people stopped coming first, and what would have kept them?",
+    "What did the leading team give up to lead on equity: knowledge, relations or money?",
+    "Which rule would you change first in a real programme, and who would pay for it?",
+)
+
+
+@dataclass(frozen=True)
+class RoundRecord:
+    """One round of the session, as the room saw it when the round ended."""
+
+    number: int
+    start: int  # the week before its first week
+    week: int  # the week it ended at
+    rules: dict[str, dict[str, Any]]  # each team's rules during the round
+    table: list[dict[str, Any]]  # the league table after it
+    events: list[str]
+    series: dict[str, dict[str, list[float]]]  # team -> outcome -> weeks 1..week
+
+
+@dataclass(frozen=True)
+class Session:
+    """What the log says about the session as a whole."""
+
+    code: str
+    created: str
+    ended: bool
+    teams: tuple[str, ...]
+    rounds: tuple[RoundRecord, ...]
+    choices: tuple[Entry, ...]  # every team's rule changes, in order
+
+
+def rounds(entries: list[Entry]) -> list[RoundRecord]:
+    """Every round that stands at the end of the log, replayed."""
+    room = replay_room(entries)
+    return [
+        RoundRecord(r.number, r.start, r.start + r.weeks, r.rules, r.table, r.events, r.series)
+        for r in room.rounds
+    ]
+
+
+def session(entries: list[Entry]) -> Session:
+    """The session the log describes (rounds replayed)."""
+    done = rounds(entries)
+    return Session(
+        code=str(entries[0].details["code"]),
+        created=entries[0].time,
+        ended=any(e.kind == "end" for e in entries),
+        teams=tuple(e.actor for e in entries if e.kind == "join"),
+        rounds=tuple(done),
+        choices=tuple(e for e in entries if e.kind == "rules"),
+    )
+
+
+def rule_words(rules: dict[str, Any]) -> str:
+    """A team's rules in words: ``compensation = paid, pace = 0.3`` (or the defaults)."""
+    if not rules:
+        return "the programme's defaults"
+    return ", ".join(f"{name} = {show_rule(name, v)}" for name, v in rules.items())
+
+
+def show_rule(name: str, value: Any) -> str:
+    unit = PARAM_BY_NAME[name].unit if name in PARAM_BY_NAME else ""
+    return f"{show(value)}{' ' + unit if unit else ''}"
+
+
+def table_markdown(table: list[dict[str, Any]]) -> str:
+    """A league table as a Markdown table."""
+    head = "| Team | " + " | ".join(LABELS.values()) + " |"
+    rule = "| --- |" + " ---: |" * len(LABELS)
+    rows = [
+        f"| {row['team']} | " + " | ".join(show(row[c]) for c in LABELS) + " |" for row in table
+    ]
+    return "\n".join([head, rule, *rows])
+
+
+def leaders(table: list[dict[str, Any]]) -> str:
+    """Who leads on each outcome (lowest cost leads on cost), in words."""
+    if not table:
+        return ""
+    words = []
+    for column, label in LABELS.items():
+        pick = min if column == "cost" else max
+        best = pick(table, key=lambda row, c=column: row[c])
+        words.append(f"{label}: {best['team']} ({show(best[column])})")
+    return "; ".join(words)
+
+
+def figure_png(record: RoundRecord) -> bytes:
+    """Each team's four outcomes week by week up to the round, as a 2 x 2 PNG."""
+    # Late: the charts module brings matplotlib only when a figure is drawn.
+    from ..charts import new_figure, png_bytes
+
+    fig = new_figure(8.0, 5.0)
+    axes = fig.subplots(2, 2, sharex=True)
+    for ax, (column, label) in zip(axes.flat, LABELS.items(), strict=True):
+        for team, lines in record.series.items():
+            values = lines.get(column, [])
+            if column in TOTALS:
+                values = list(itertools.accumulate(values))
+            ax.plot(range(1, len(values) + 1), values, label=team, linewidth=1.6)
+        ax.set_title(label + (" (total so far)" if column in TOTALS else ""), fontsize=10)
+        ax.grid(alpha=0.3)
+    for ax in axes[1]:
+        ax.set_xlabel("week")
+    axes[0][0].legend(fontsize=8, loc="best")
+    return png_bytes(fig, dpi=110)
+
+
+def report(entries: list[Entry], figure: str = FIGURE) -> tuple[str, dict[str, bytes]]:
+    """The debrief as one page of Markdown, and its figures by file name."""
+    s = session(entries)
+    name = f"room-{s.code}-{figure}"
+    lines = [
+        f"# Workshop room {s.code}: debrief",
+        "",
+        f"Session started {s.created[:16].replace('T', ' ')} UTC; "
+        f"{plural(len(s.teams), 'team', 'teams')} ({', '.join(s.teams) or 'none'}); "
+        f"{plural(len(s.rounds), 'round', 'rounds')} played"
+        + (f", to week {s.rounds[-1].week}" if s.rounds else "")
+        + ("; the session was ended." if s.ended else "."),
+        "",
+    ]
+    if not s.rounds:
+        lines += ["No round was played: there is nothing to compare yet.", ""]
+        return "\n".join(lines), {}
+    last = s.rounds[-1]
+    lines += [
+        f"## Where the teams ended (after round {last.number}, week {last.week})",
+        "",
+        table_markdown(last.table),
+        "",
+        f"Leading: {leaders(last.table)}.",
+        "",
+        f"![Each team's outcomes week by week]({name})",
+        "",
+        "## Round by round",
+        "",
+    ]
+    for r in s.rounds:
+        rules = "; ".join(f"{team}: {rule_words(v)}" for team, v in r.rules.items())
+        lines.append(f"- **Round {r.number}** (weeks {r.start + 1}-{r.week}). Rules: {rules}.")
+        lines += [f"  - {event}" for event in r.events]
+    lines += ["", f"## Every choice ({len(s.choices)})", ""]
+    lines += [
+        f"- {e.time[11:19]}, before round {e.round + 1}: "
+        f"{e.actor} set {rule_words(e.details['rules'])}"
+        for e in s.choices
+    ] or ["- No team changed a rule."]
+    lines += ["", "## Questions for the room", ""] + [f"- {q}" for q in QUESTIONS] + [""]
+    return "\n".join(lines), {name: figure_png(last)}
+
+
+def write(entries: list[Entry], folder: Path) -> Path:
+    """The debrief in ``folder``: ``room-CODE-debrief.md`` and its figure; the report's path."""
+    text, figures = report(entries)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, png in figures.items():
+        (folder / name).write_bytes(png)
+    path = folder / f"room-{entries[0].details['code']}-debrief.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def zip_bytes(entries: list[Entry]) -> bytes:
+    """The debrief and its figure in one zip file (the facilitator's download)."""
+    text, figures = report(entries)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"room-{entries[0].details['code']}-debrief.md", text)
+        for name, png in figures.items():
+            archive.writestr(name, png)
+    return out.getvalue()

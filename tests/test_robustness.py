@@ -1,0 +1,361 @@
+"""The pattern evaluator (experiments.patterns) on hand-worked numbers, and `coprod
+robustness` end to end: its tables, report, resume, bad input, local and Dask workers.
+
+Until the assumptions registry is final, the runs here vary a stand-in list of policy
+parameters (passed in as the assumptions): the machinery does not care which
+parameters it varies.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from cli_checks import assert_one_line_error
+
+from experiments import cli, sweep
+from experiments import robustness as rb
+from experiments.patterns import (
+    ALPHA,
+    PATTERN_BY_NUMBER,
+    PATTERNS,
+    STATISTICS,
+    Bound,
+    Contrast,
+    Trend,
+    evaluate,
+    evaluate_data,
+    find_pattern,
+    paired_test,
+    rank_biserial,
+    scenario,
+)
+from simulation.metrics import METRIC_NAMES
+from simulation.params import lookup
+
+STAND_IN = tuple(lookup(n) for n in ("share_disabled", "payment_rate", "group_size", "travel_cost"))
+REPO = Path(__file__).resolve().parents[1]
+SCRIPT = Path(sys.executable).with_name("coprod")
+
+# --------------------------------------------------------------------------- by hand
+
+# Differences high - low: 1..7 and -0.5. Ranks of |d|: 0.5 -> 1, 1 -> 2, ..., 7 -> 8, so
+# R+ = 2 + ... + 8 = 35 and R- = 1. Effect (R+ - R-) / (R+ + R-) = 34 / 36. Exact one-sided
+# p = P(W+ >= 35) over the 2**8 sign patterns: W+ >= 35 leaves out ranks summing to at
+# most 1 (none, or rank 1): 2 / 256.
+LOW = np.arange(1.0, 9.0)
+HIGH = LOW + np.array([1, 2, 3, 4, 5, 6, 7, -0.5])
+
+
+def test_wilcoxon_p_and_effect_by_hand():
+    found = paired_test(LOW, HIGH)
+    assert found.p_value == pytest.approx(2 / 256)
+    assert found.effect == pytest.approx(34 / 36)
+    assert found.passed  # 2 / 256 < 0.01, and the median and mean go up
+
+
+def test_an_inverted_contrast_fails():
+    found = paired_test(HIGH, LOW)
+    assert not found.passed
+    assert found.p_value == pytest.approx(255 / 256)  # P(W+ <= 35) = 1 - 1/256
+    assert found.effect == pytest.approx(-34 / 36)
+
+
+def test_six_seeds_cannot_reach_alpha():
+    found = paired_test(np.zeros(6), np.arange(1.0, 7.0))
+    assert found.effect == 1.0
+    assert found.p_value == pytest.approx(1 / 64) and found.p_value > ALPHA
+    assert not found.passed
+    assert paired_test(np.zeros(7), np.arange(1.0, 8.0)).p_value == pytest.approx(1 / 128)
+
+
+def test_effect_is_finite_without_variance():
+    same = paired_test(np.zeros(8), np.full(8, 2.0))  # every difference 2: no spread
+    assert same.effect == 1.0 and same.passed
+    none = paired_test(np.ones(8), np.ones(8))
+    assert none.effect == 0.0 and none.p_value == 1.0 and not none.passed
+    assert rank_biserial([]) == 0.0
+
+
+def test_direction_needs_median_and_mean():
+    # The mean goes up (one large rise) but the median down: the direction check fails.
+    low, high = np.zeros(9), np.array([-1, -1, -1, -1, -1, 1, 1, 1, 100.0])
+    assert not paired_test(low, high).passed
+    assert "≤ 0" in paired_test(low, high).note
+
+
+def test_pairs_without_a_finite_value_are_left_out():
+    low, high = np.append(LOW, np.nan), np.append(HIGH, 5.0)
+    assert paired_test(low, high).p_value == pytest.approx(2 / 256)
+    assert not paired_test(np.full(3, np.nan), np.ones(3)).passed
+
+
+def test_trend_and_bound_by_hand():
+    a, b, c = scenario(x=1), scenario(x=2), scenario(x=3)
+    trend = Trend((a, b, c), "m")
+    rising = {(a, "m"): np.zeros(3), (b, "m"): np.ones(3), (c, "m"): np.full(3, 2.0)}
+    # Page's L is largest only when every seed ranks a < b < c: p = (1/3!)**3 = 1/216.
+    assert trend.test(rising).p_value == pytest.approx(1 / 216) and trend.test(rising).passed
+    two = {k: v[:2] for k, v in rising.items()}
+    assert trend.test(two).p_value == pytest.approx(1 / 36) and not trend.test(two).passed
+    assert Bound(a, "m", "max", "==", 0.0).test(rising).passed
+    assert not Bound(b, "m", "min", ">", 1.0).test(rising).passed
+    assert Bound(c, "m", "mean", ">", 1.5).test(rising).passed
+
+
+def test_the_ten_patterns_are_well_formed():
+    assert [p.number for p in PATTERNS] == list(range(1, 11))
+    for p in PATTERNS:
+        assert isinstance(p.checks[0], Contrast)
+        for _, statistic in p.needs:
+            assert statistic in METRIC_NAMES or statistic in STATISTICS
+        assert find_pattern(str(p.number)) is p and find_pattern(p.name) is p
+    with pytest.raises(KeyError):
+        find_pattern("11")
+
+
+def fake_run(effect: float, seen: list | None = None):
+    """A model stand-in: participation_disabled is seed/10, plus ``effect`` (x seed + 1)
+    with travel support."""
+
+    def run(params, seed):
+        if seen is not None:
+            seen.append(dict(params))
+        final = dict.fromkeys(METRIC_NAMES, 0.0)
+        final["participation_disabled"] = seed / 10 + (
+            effect * (seed + 1) if params["travel_support"] else 0.0
+        )
+        return final, np.zeros((4, len(METRIC_NAMES)))
+
+    return run
+
+
+def test_evaluate_runs_each_scenario_on_the_seeds():
+    seen: list = []
+    found = evaluate(PATTERN_BY_NUMBER[4], fake_run(1.0, seen), range(8), base={"x": 1}, weeks=9)
+    assert found.holds and found.effect == 1.0 and found.p_value == pytest.approx(1 / 256)
+    assert seen[0] == {"x": 1, "weeks": 9, "travel_support": False}
+    inverted = evaluate(PATTERN_BY_NUMBER[4], fake_run(-1.0), range(8))
+    assert not inverted.holds and inverted.effect == -1.0
+    assert "participation_disabled" in inverted.explain()
+
+
+def test_a_scenario_that_sets_weeks_keeps_them_and_its_keys_win():
+    seen: list = []
+    pattern = PATTERN_BY_NUMBER[6]
+
+    def run(params, seed):
+        seen.append(dict(params))
+        return dict.fromkeys(METRIC_NAMES, 0.0), np.zeros((4, len(METRIC_NAMES)))
+
+    evaluate(pattern, run, [0], base={"pace": 0.5, "group_size": 7}, weeks=20)
+    assert {p["weeks"] for p in seen} == {12, 104, 20}
+    assert {p["pace"] for p in seen} == {0.2, 0.9}
+    assert all(p["group_size"] == 7 for p in seen)
+
+
+def test_evaluate_data_primary_is_the_first_check():
+    pattern = PATTERN_BY_NUMBER[4]
+    (low, high) = pattern.primary.scenarios
+    found = evaluate_data(
+        pattern, {(low, "participation_disabled"): LOW, (high, "participation_disabled"): HIGH}
+    )
+    assert found.effect == pytest.approx(34 / 36) and found.p_value == pytest.approx(2 / 256)
+
+
+# --------------------------------------------------------------------------- end to end
+
+
+def small_plan(**kw):
+    settings = {"samples": 3, "seeds": 2, "weeks": 8, "only": ["4", "5"]} | kw
+    return rb.make_plan(**settings, assumptions=STAND_IN)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    out = tmp_path_factory.mktemp("robust") / "out"
+    return rb.run_robustness(small_plan(), out, workers=2, progress=False)
+
+
+def test_a_small_run_writes_its_table_report_and_manifest(small):
+    table = pd.read_parquet(small.out_dir / rb.RESULTS)
+    names = [p.name for p in STAND_IN]
+    assert list(table.columns) == ["point", "pattern", "holds", "effect", "p_value", *names]
+    assert len(table) == 3 * 2 and sorted(table["pattern"].unique()) == [4, 5]
+    assert table["holds"].dtype == bool and table["effect"].dtype == float
+    assert np.isfinite(table["effect"]).all() and table["effect"].between(-1, 1).all()
+    assert table["group_size"].dtype == np.int64  # a whole-number assumption is rounded
+    # pattern 4: travel support off (the default) and on; pattern 5: fast and slow
+    assert small.n_runs == 3 * 4 * 2 and small.failed == 0
+    report = (small.out_dir / rb.REPORT).read_text()
+    for heading in ("# How robust", "## Summary", "## Pattern 4:", "## Pattern 5:", "## Files"):
+        assert heading in report
+    assert "less than 80%" in report  # 2 seeds: nothing can hold, and it says so
+    assert (small.out_dir / "figures" / "holds.png").stat().st_size > 1000
+    manifest = rb.read_manifest(small.out_dir)
+    assert manifest["status"] == "complete" and manifest["plan"]["seeds"] == [0, 1]
+    assert set(manifest["plan"]["ranges"]) == set(names)
+    assert not (small.out_dir / "parts").exists()
+
+
+def test_each_row_equals_the_pattern_evaluated_directly(tmp_path):
+    """The table's holds, effect and p at a point are what evaluate() gives there."""
+    from simulation import CoProductionModel
+
+    plan = rb.make_plan(samples=2, seeds=3, weeks=8, only=["3", "7"], assumptions=STAND_IN)
+    result = rb.run_robustness(plan, tmp_path / "out", workers=1, progress=False)
+
+    def run(params, seed):
+        model = CoProductionModel(rng=seed, **params)
+        return model.run(), model.history
+
+    for row in result.table.itertuples():
+        found = evaluate(
+            PATTERN_BY_NUMBER[row.pattern],
+            run,
+            plan.seeds,
+            base=plan.point_values(row.point),
+            weeks=8,
+        )
+        assert (row.holds, row.effect) == (found.holds, pytest.approx(found.effect))
+        assert row.p_value == pytest.approx(found.p_value)
+
+
+def test_resume_after_a_stop_gives_the_same_table(small, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    real_finish = rb.finish
+
+    def stop(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rb, "finish", stop)
+    with pytest.raises(sweep.SweepInterrupted) as stopped:
+        rb.run_robustness(small_plan(), out, workers=1, progress=False)
+    assert stopped.value.kept == small.n_runs  # every point was on disk
+    parts = sorted((out / "parts").iterdir())
+    parts[0].unlink()  # as if stopped before point 0 was written
+    (out / "parts" / ".part-000001.arrow.tmp-1").write_bytes(b"half")
+    monkeypatch.setattr(rb, "finish", real_finish)
+    with pytest.raises(sweep.SweepError, match="--resume"):
+        rb.run_robustness(small_plan(), out, workers=1, progress=False)
+    again = rb.run_robustness(small_plan(), out, workers=1, resume=True, progress=False)
+    assert again.made == small.n_runs // 3  # point 0 only
+    pd.testing.assert_frame_equal(again.table, small.table)
+
+
+def test_morris_design_reports_elementary_effects(tmp_path):
+    plan = small_plan(design="morris", samples=2, only=["5"])
+    assert plan.n_points == 2 * (len(STAND_IN) + 1)
+    result = rb.run_robustness(plan, tmp_path / "out", workers=1, progress=False)
+    report = (result.out_dir / rb.REPORT).read_text()
+    assert "Morris elementary effects" in report and "| payment_rate |" in report
+
+
+def test_the_design_is_the_same_on_every_run():
+    a, b = small_plan(), small_plan()
+    assert a.fingerprint() == b.fingerprint()
+    assert [a.point_values(i) for i in range(3)] == [b.point_values(i) for i in range(3)]
+    for i in range(3):
+        for p in STAND_IN:
+            assert p.low <= a.point_values(i)[p.name] <= p.high
+
+
+def test_shared_scenarios_run_once_per_point():
+    plan = rb.make_plan(samples=1, seeds=2, weeks=8, only=["5", "8"], assumptions=STAND_IN)
+    runs = rb.Runs(plan, Path("unused"))
+    assert len(runs.runs[0]) == 2  # fast and slow, shared by 5 and 8
+    assert runs.n_runs == 4
+
+
+# --------------------------------------------------------------------------- command line
+
+BAD = {
+    "unknown pattern": (["--only", "11"], "unknown pattern"),
+    "no samples": (["--samples", "0"], "--samples"),
+    "unknown design": (["--design", "sobol"], "--design"),
+    "no seeds": (["--seeds", "0"], "--seeds"),
+    "weeks": (["--weeks", "0"], "--weeks"),
+    "workers and scheduler": (["--workers", "2", "--scheduler", "tcp://x:1"], "--workers"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_is_one_line_and_writes_nothing(case, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(rb, "default_assumptions", lambda: STAND_IN)
+    words, name = BAD[case]
+    out = tmp_path / "out"
+    code = cli.main(["robustness", "--seeds", "7", "--samples", "2", *words, "--out", str(out)])
+    captured = capsys.readouterr()
+    assert_one_line_error(code, captured.out, captured.err, [name])
+    assert not out.exists()
+
+
+def test_a_folder_that_is_not_empty_needs_resume_or_force(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(rb, "default_assumptions", lambda: STAND_IN)
+    (tmp_path / "notes.txt").write_text("mine")
+    args = ["robustness", "--samples", "2", "--seeds", "1", "--weeks", "4", "--only", "4"]
+    code = cli.main([*args, "--out", str(tmp_path), "--workers", "1"])
+    captured = capsys.readouterr()
+    assert_one_line_error(code, captured.out, captured.err, ["--force"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    code = cli.main([*args, "--out", str(tmp_path), "--workers", "1", "--force"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert (tmp_path / "notes.txt").read_text() == "mine" and (tmp_path / rb.RESULTS).exists()
+    # too few seeds: one warning line, not an error
+    assert captured.err.count("\n") == 1 and "warning: with 1 seeds" in captured.err
+    assert "pattern  4 holds at 0 of 2 points" in captured.out
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not rb.default_assumptions(), reason="needs simulation.params.ASSUMPTIONS")
+def test_ctrl_c_stops_the_command_and_resume_finishes_it(tmp_path):
+    """A real SIGINT to the running command: exit 130, one line with the --resume command,
+    which then finishes the run."""
+    out = tmp_path / "out"
+    command = [
+        str(SCRIPT),
+        "robustness",
+        "--samples",
+        "6",
+        "--seeds",
+        "7",
+        "--weeks",
+        "26",
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+    ]
+    proc = subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (out / "parts").is_dir() or not any((out / "parts").iterdir()):
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    assert proc.returncode == 130, stderr
+    assert stdout == "" and len(stderr.splitlines()) == 1 and "Traceback" not in stderr
+    assert "coprod: interrupted" in stderr and stderr.rstrip().endswith("--resume")
+    resume = stderr.rstrip().split("run: ", 1)[1]
+    done = subprocess.run(
+        resume, shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    table = pd.read_parquet(out / rb.RESULTS)
+    assert len(table) == 6 * len(PATTERNS) and not math.isnan(table["effect"].sum())
