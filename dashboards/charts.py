@@ -179,14 +179,36 @@ CHARTS: tuple[WeeklyChart, ...] = (
         ),
     ),
     WeeklyChart(
+        "knowledge_counts",
+        "What counts as knowledge, and what people value",
+        "Chance that a patient's or carer's lived experience is recognised at a meeting "
+        "(left); how far active professionals' and lay people's weight on being heard and "
+        "lived experience has moved since the start (right; 0 is no change).",
+        (
+            Series("recognition_of_experience", DISABLED),
+            Series("values_shift_professional", PROFESSIONAL, axis=1),
+            Series("values_shift_lay", LAY, axis=1, dashed=True),
+        ),
+    ),
+    WeeklyChart(
         "money",
         "Money and unpaid time",
-        "Running totals: what the programme paid out and what patients and carers are "
-        "out of pocket (left, GBP); meeting hours they gave unpaid (right).",
+        "Running totals: what the programme paid out (left, GBP) and the meeting hours "
+        "patients and carers gave unpaid (right).",
         (
             Series("programme_cost", PROFESSIONAL, cumulative=True),
-            Series("lay_out_of_pocket", BENEFITS),
             Series("unpaid_lay_hours", LAY, cumulative=True, axis=1),
+        ),
+    ),
+    WeeklyChart(
+        "burden",
+        "What taking part costs each patient and carer",
+        "Money each lay participant spent and will never get back, and money they are "
+        "waiting to have refunded (left, GBP); meeting hours each gave unpaid (right).",
+        (
+            Series("lay_out_of_pocket", BENEFITS),
+            Series("lay_awaiting_refund", LOW_MONEY, dashed=True),
+            Series("unpaid_hours_per_lay_participant", LAY, axis=1),
         ),
     ),
     WeeklyChart(

@@ -283,8 +283,21 @@ def _knowledge(frame, final: dict) -> Section:
         f"said at meetings, and lived experience was "
         f"{100 * final['experiential_share']:.0f}% of the contributions that were taken up. "
         f"Influence over decisions was {_gini_words(final['influence_gini'])} "
-        f"(Gini {final['influence_gini']:.2f}; 0 is equal)."
+        f"(Gini {final['influence_gini']:.2f} within meetings; 0 is equal)."
     )
+    recognised = frame["recognition_of_experience"]
+    met = recognised[recognised > 0]
+    if met.size > 1:
+        first, lately = 100 * met[0], 100 * final["recognition_of_experience"]
+        moved = (
+            "barely moved" if abs(lately - first) < 2 else ("rose" if lately > first else "fell")
+        )
+        sec.paragraphs.append(
+            f"At the first meetings a patient's or carer's lived experience had a "
+            f"{first:.0f}% chance of being recognised; lately {lately:.0f}%: what counts as "
+            f"knowledge {moved}. Professionals recognise lived experience more as they build "
+            f"ties with lay people and see it produce insights."
+        )
     return sec
 
 
@@ -320,16 +333,16 @@ def _money(model, frame, final: dict) -> Section:
     else:
         sec.paragraphs.append("Patients and carers were paid for all of their meeting hours.")
     owed = float(s.owed[s.lay].sum())
-    out = float(s.out_of_pocket[s.lay].sum())
-    if out > 0:
+    lost = float(s.never_refunded[s.lay].sum())
+    if lost > 0:
         sec.paragraphs.append(
-            f"Right now patients and carers are {_gbp(out)} out of pocket"
-            + (
-                f", {_gbp(owed)} of it refunds they are still waiting for (refunds take "
-                f"{_n(p.refund_delay, 'week')})."
-                if owed > 0
-                else " for trips that are never refunded."
-            )
+            f"Patients and carers spent {_gbp(lost)} on trips that are never refunded, "
+            f"{_gbp(final['lay_out_of_pocket'])} each on average among those who took part."
+        )
+    if owed > 0:
+        sec.paragraphs.append(
+            f"Right now they are waiting for {_gbp(owed)} of refunds (refunds take "
+            f"{_n(p.refund_delay, 'week')})."
         )
     cuts = frame["benefit_loss_events"].sum()
     people_cut = int((s.suspended_until > 0).sum())
@@ -367,6 +380,12 @@ def _relations(model, final: dict) -> Section:
         + "; ".join(f"{name} {final[key]:.2f}" for name, key in ranked)
         + f". The least satisfied are the {ranked[0][0].split(' (')[0]}."
     )
+    shift_pro, shift_lay = final["values_shift_professional"], final["values_shift_lay"]
+    sec.paragraphs.append(
+        f"Values moved too. Active professionals' weight on lived experience and being "
+        f"heard {_moved(shift_pro)}; patients' and carers' {_moved(shift_lay)}"
+        + (", towards demanding real influence (rights)." if shift_lay < -0.02 else ".")
+    )
     rights_lay = s.lay & (s.rationale == RIGHTS)
     if rights_lay.any():
         sec.paragraphs.append(
@@ -375,6 +394,12 @@ def _relations(model, final: dict) -> Section:
             f"of all patients and carers."
         )
     return sec
+
+
+def _moved(shift: float) -> str:
+    if abs(shift) < 0.02:
+        return "barely changed"
+    return f"{'rose' if shift > 0 else 'fell'} by {abs(shift):.2f} (0-1 scale)"
 
 
 def markdown(model) -> str:
