@@ -3,7 +3,10 @@
 ``tiny`` is one group of four: agents 0 and 1 are patients, 2 a carer, 3 a
 clinician. ``several`` is three groups of that same make-up, so that a rule can be
 seen to act within one group and leave the others alone. Both overwrite the drawn
-state with round values, so that the outcome of one rule can be worked out by hand.
+state with round values, so that the outcome of one rule can be worked out by hand:
+everyone holds only its own rationale (one-hot values, see ``believe``) and
+professionals start fully recognising lived experience (recognition 1), so that a
+test of another rule sees neither; the tests of those mechanisms set them by hand.
 """
 
 from __future__ import annotations
@@ -49,12 +52,22 @@ def hand_set(s: population.State) -> population.State:
     s.cash[:] = s.base_cash
     s.free_hours[:] = np.where(s.lay, 20.0, population.PROFESSIONAL_HOURS)
     s.credibility[:] = np.where(s.lay, 0.3, 0.8)
+    s.initial_credibility[:] = s.credibility
+    s.recognition[:] = 1.0
     s.fluency[:] = np.where(s.lay, 0.6, 0.9)
     s.motivation[:] = 0.5
     s.baseline_motivation[:] = 0.5
     s.benefit_fear[:] = 0.0
     s.knowledge[:] = np.where(s.lay[:, None], [0.05, 0.15, 0.8], [0.55, 0.4, 0.05])
     s.user_led[:] = False
+    return believe(s, s.rationale)
+
+
+def believe(s: population.State, rationales) -> population.State:
+    """Give each agent one rationale, held wholly: one-hot values, also at the start."""
+    s.rationale[:] = rationales
+    s.values[:] = np.eye(3)[s.rationale]
+    s.initial_values[:] = s.values
     return s
 
 

@@ -114,15 +114,16 @@ def test_paid_above_permitted_earnings_cuts_benefits():
     cut_week = 1 + delay
     assert flows.benefit_cuts == 1 and flows.cut.tolist() == [True, False, False, False]
     assert flows.payments == pytest.approx(costs.pay[P0])
-    assert s.suspended_until[P0] == cut_week + 1 + ASSUMED.suspension_weeks
+    # Suspended for the cut week and the next suspension_weeks - 1: until cut week + weeks.
+    assert s.suspended_until[P0] == cut_week + ASSUMED.suspension_weeks
     assert s.benefit_fear[P0] == 1.0
     # word of mouth: the other person on benefits in the group fears more
     assert s.benefit_fear[P1] == pytest.approx(0.2 + ASSUMED.word_of_mouth * 0.8)
     assert s.benefit_fear[CARER] == 0.0  # not on benefits
-    # no income for SUSPENSION_WEEKS weeks after the cut: money at hand drains, then recovers
+    # no income until the suspension ends: money at hand drains, then recovers
     s.attending[:] = False
     levels = []
-    for week in range(cut_week + 1, cut_week + 2 + ASSUMED.suspension_weeks):
+    for week in range(cut_week + 1, cut_week + 1 + ASSUMED.suspension_weeks):
         money.settle(s, p, costs, week)
         levels.append(s.cash[P0])
     draining, recovered = levels[:-1], levels[-1]
@@ -245,17 +246,47 @@ def test_word_of_a_benefit_cut_goes_round_ones_own_group_only(cut_group):
 
 def test_benefits_are_not_cut_again_while_suspended_but_are_once_restored():
     # refund_delay 2: attending weeks 1-11, P0 is paid in weeks 3-13. The cut in week 3
-    # suspends the benefit until week 3 + 1 + 8 = 12; in week 12 it is back, so that
-    # week's payment cuts it again (suspended until 21), and week 13's does not.
+    # suspends the benefit for weeks 3-10 (8 weeks: until week 3 + 8 = 11); in week 11 it
+    # is back, so that week's payment cuts it again (suspended until 19), and the
+    # payments of weeks 12 and 13 do not.
     p, s, costs = _paid(refund_delay=2)
+    assert p.suspension_weeks == 8  # the default the comment works with
     s.on_benefits[P0] = True
     cuts = {}
     for week in range(1, 14):
         s.attending[:] = [week <= 11, False, False, False]
         cuts[week] = money.settle(s, p, costs, week).benefit_cuts
-    assert [w for w, n in cuts.items() if n] == [3, 12]
+    assert [w for w, n in cuts.items() if n] == [3, 11]
     assert sum(cuts.values()) == 2
-    assert s.suspended_until[P0] == 21
+    assert s.suspended_until[P0] == 19
+
+
+@pytest.mark.parametrize("weeks", [4, 8, 13])
+def test_a_benefit_cut_stops_income_for_exactly_suspension_weeks_weeks(weeks):
+    # Cut in week 1 (paid 45 > 20 at once). Money at hand starts at 100 and drifts
+    # towards the weekly budget: 0 while suspended, so each suspended week keeps 0.75 of
+    # it (cash_recovery 0.25); back on benefits, it rises towards 100 again. Week 1:
+    # 100 - 10 + 10 + 45 = 145, then 145 * 0.75 = 108.75 (budget 0).
+    p, s, costs = _paid(suspension_weeks=weeks)
+    assert p.cash_recovery == 0.25  # the default the comment works with
+    s.on_benefits[P0] = True
+    s.attending[:] = [True, False, False, False]
+    money.settle(s, p, costs, 1)
+    assert s.cash[P0] == pytest.approx(108.75)
+    s.attending[:] = False
+    suspended, cash = [True], [s.cash[P0]]
+    for week in range(2, weeks + 4):
+        money.settle(s, p, costs, week)
+        suspended.append(bool(s.suspended_until[P0] > week))
+        cash.append(s.cash[P0])
+    assert sum(suspended) == weeks  # weeks 1 .. weeks: no income
+    assert suspended == [True] * weeks + [False] * 3
+    # Zero income weeks: money at hand falls by a quarter each week, 145 * 0.75^w after w.
+    for w in range(1, weeks + 1):
+        assert cash[w - 1] == pytest.approx(145.0 * 0.75**w)
+    # The first week back: 145 * 0.75^weeks + 0.25 (100 - that).
+    back = 145.0 * 0.75**weeks
+    assert cash[weeks] == pytest.approx(back + 0.25 * (100.0 - back))
 
 
 def test_pay_exactly_at_permitted_earnings_is_not_income():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import ASSUMED, CARER, CLIN, P0, P1, hand_talk, params, tiny
+from builders import ASSUMED, CARER, CLIN, P0, P1, believe, hand_talk, params, tiny
 
 from simulation import motivation
 from simulation.decisions import Decisions
@@ -18,7 +18,7 @@ from simulation.population import EXPERIENCE, MANAGERIAL, RIGHTS
 
 def test_judge_matches_the_rationale_formulas():
     _p, s, _st = tiny()
-    s.rationale[:] = [RIGHTS, EXPERIENCE, RIGHTS, MANAGERIAL]
+    believe(s, [RIGHTS, EXPERIENCE, RIGHTS, MANAGERIAL])
     s.attending[:] = True
     s.influence[:] = [0.1, 0.2, 0.3, 0.4]
     talk = hand_talk(
@@ -39,17 +39,42 @@ def test_judge_matches_the_rationale_formulas():
     ]
     assert sat == pytest.approx(want)
     # a silent experience-based agent is not heard at all
-    s.rationale[:] = EXPERIENCE
+    believe(s, EXPERIENCE)
     assert motivation.judge(s, ASSUMED, talk, d, flows)[CARER] == 0.0
     # a meeting that cost nothing gives managerial participants no value
-    s.rationale[:] = MANAGERIAL
+    believe(s, MANAGERIAL)
     # A meeting that cost nothing but decided something is the best value there is.
     assert (motivation.judge(s, ASSUMED, talk, d, Flows(group_cost=np.zeros(1))) == 1).all()
 
 
+def test_judge_weighs_the_three_rationales_by_ones_values():
+    # The meeting of test_judge_matches...: P0's three judgements are rights
+    # (min(1, 4 * 0.1) + 0.6) / 2 = 0.5, managerial v = 3.5 / (90 / 30) = 7/6,
+    # 7/6 / (7/6 + 0.5) = 0.7, experience h = 3/5, 0.6 / (0.6 + 0.3) = 2/3.
+    _p, s, _st = tiny()
+    assert (ASSUMED.professional_pay, ASSUMED.value_ref, ASSUMED.heard_ref) == (30.0, 0.5, 0.3)
+    s.influence[:] = 0.1
+    talk = hand_talk(4, [[1, 1, 3]] + [[0, 0, 0]] * 3, [[0, 1, 2]] + [[0, 0, 0]] * 3)
+    d = Decisions(np.array([2]), np.array([1]), np.array([1.5]), np.array([0.6]), np.array([4]))
+    flows = Flows(group_cost=np.array([90.0]))
+    rights, managerial, experience = 0.5, 0.7, 2 / 3
+    for k, want in enumerate((rights, managerial, experience)):
+        s.values[P0] = np.eye(3)[k]
+        assert motivation.judge(s, ASSUMED, talk, d, flows)[P0] == pytest.approx(want)
+    # Weights (0.5, 0.25, 0.25): 0.25 + 0.175 + 1/6 = 0.591667.
+    s.values[P0] = [0.5, 0.25, 0.25]
+    assert motivation.judge(s, ASSUMED, talk, d, flows)[P0] == pytest.approx(0.591667, rel=1e-5)
+    # A start like population's: 0.75 on one's own rationale (rights) and 0.25 of a role
+    # mix of (0.5, 0, 0.5): 0.75 (1, 0, 0) + 0.25 (0.5, 0, 0.5) = (0.875, 0, 0.125):
+    # 0.875 * 0.5 + 0.125 * 2/3 = 0.4375 + 0.083333 = 0.520833: a rights-minded person who
+    # is heard well is a little more satisfied than its rights judgement alone (0.5).
+    s.values[P0] = [0.875, 0.0, 0.125]
+    assert motivation.judge(s, ASSUMED, talk, d, flows)[P0] == pytest.approx(0.520833, rel=1e-5)
+
+
 def test_judge_is_finite_for_a_tiny_meeting_cost():
     _p, s, _st = tiny()
-    s.rationale[:] = MANAGERIAL
+    believe(s, MANAGERIAL)
     talk = hand_talk(4, [[1, 1, 1]] * 4, [[1, 1, 1]] * 4)
     d = Decisions(np.array([1]), np.array([0]), np.array([2.0]), np.zeros(1), np.array([4]))
     with np.errstate(all="ignore"):
@@ -59,7 +84,7 @@ def test_judge_is_finite_for_a_tiny_meeting_cost():
 
 def test_present_agents_update_satisfaction_and_motivation():
     _p, s, _st = tiny(compensation="paid")
-    s.rationale[:] = EXPERIENCE
+    believe(s, EXPERIENCE)
     s.attending[:] = [True, True, False, True]
     s.last_attended[:] = 1
     s.satisfaction[:] = 0.5
@@ -135,7 +160,7 @@ def test_fear_of_losing_benefits_fades_towards_its_initial_level():
 def test_motivation_stays_within_zero_and_one():
     _p, s, _st = tiny(compensation="none")
     rng = np.random.default_rng(23)
-    s.rationale[:] = [RIGHTS, EXPERIENCE, EXPERIENCE, MANAGERIAL]
+    believe(s, [RIGHTS, EXPERIENCE, EXPERIENCE, MANAGERIAL])
     for week in range(1, 400):
         s.attending[:] = rng.random(4) < 0.7
         s.last_attended[s.attending] = week
@@ -193,7 +218,7 @@ def test_managerial_value_of_a_meeting_that_cost_nothing():
     # The other: 0.2 agenda items for no cost: v = 0.2 / (0.2 + 0.5 * 0) = 1.
     # (With a cost of 3 GBP: 0.2 / (0.2 + 0.5 * 3 / 30) = 0.2 / 0.25 = 0.8.)
     _p, s, _st = tiny(group_size=2)
-    s.rationale[:] = MANAGERIAL
+    believe(s, MANAGERIAL)
     talk = hand_talk(4, [[1, 1, 1]] * 4, [[1, 1, 1]] * 4)
     g0, g1 = s.group[P0], 1 - s.group[P0]
     items, cost = np.zeros(2), np.zeros(2)
