@@ -8,7 +8,20 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import ASSUMED, CARER, CLIN, LAY, P0, P1, Scripted, hold, tiny
+from builders import (
+    ASSUMED,
+    CARER,
+    CLIN,
+    GROUPS,
+    LAY,
+    P0,
+    P1,
+    Scripted,
+    hold,
+    members,
+    several,
+    tiny,
+)
 
 from simulation import choices, meeting
 
@@ -272,3 +285,55 @@ def test_a_group_that_listens_more_hears_more_lived_experience_up_to_all_of_it()
         assert r[:, :2] == pytest.approx(rates[1.0][:, :2])
         assert (r >= 0).all()
         assert r.sum(axis=1) == pytest.approx(talk.turns)
+
+
+# -- recognition of lived experience depends on who is in the room (see relations)
+
+
+def test_groups_are_as_open_to_experience_as_their_professionals_present():
+    # Three groups of two patients, a carer and a clinician (builders.several). Group 0's
+    # clinician recognises lived experience at 0.5, group 1's at 0.9 but is away, group
+    # 2's at 0.2; lay people always at 1. A group with no professional present: 1.
+    _p, s, _st = several()
+    clinicians = [members(s, g)[-1] for g in range(GROUPS)]
+    s.recognition[clinicians] = [0.5, 0.9, 0.2]
+    s.attending[:] = True
+    s.attending[clinicians[1]] = False
+    idx = np.flatnonzero(s.attending)
+    assert meeting.open_to_experience(s, idx, s.group[idx]) == pytest.approx([0.5, 1.0, 0.2])
+    # Two professionals present: their mean. Give group 2's carer a professional's role.
+    s.lay[members(s, 2)[2]] = False
+    s.recognition[members(s, 2)[2]] = 0.6
+    assert meeting.open_to_experience(s, idx, s.group[idx])[2] == pytest.approx(0.4)
+
+
+def test_lived_experience_is_recognised_in_proportion_to_the_clinicians_recognition():
+    # As test_recognition_rates...: pace 0.5, closed agenda; lay lived experience is
+    # recognised at rate 3.785915 * 0.58 * 0.778279 * 0.5 = 0.854485 with the clinician
+    # fully recognising it. Recognising it at 0.5 halves it: 0.427243. The clinician's own
+    # lived experience (rate 0.268884) halves too: 0.134442. Other kinds are untouched; what
+    # is no longer recognised joins the unrecognised contributions: 2.444569 + 0.427243.
+    _p, s, st = tiny(pace=0.5, agenda_openness=0.0)
+    s.attending[:] = True
+    room = meeting.prepare(s, ASSUMED, st)
+    open_rng, half_rng = PoissonRecorder(), PoissonRecorder()
+    talk_open = meeting.hold(s, ASSUMED, st, room, open_rng)
+    s.recognition[CLIN] = 0.5
+    talk = meeting.hold(s, ASSUMED, st, room, half_rng)
+    (open_rates,), (rates,) = open_rng.rates, half_rng.rates
+    assert rates[P0] == pytest.approx([0.121715, 0.365146, 0.427243, 2.444569 + 0.427243], rel=1e-5)
+    assert rates[CLIN, 2] == pytest.approx(0.134442, rel=1e-5)
+    assert rates[:, :2] == pytest.approx(open_rates[:, :2])
+    # The chance a lived-experience contribution was recognised: recognised rate over the
+    # lived experience said, sum(turns x lived topic share).
+    # Lay: 3 x 3.785915 x 0.778279 = 8.839580 said, 3 x 0.854485 = 2.563455 recognised at
+    # full openness; the clinician: 13.842254 x 0.043877 / 0.993877 = 0.611091 said,
+    # 0.268884 recognised (0.88 x 0.5 of it). Open: 2.832339 / 9.450671 = 0.299696;
+    # at 0.5 exactly half of it: 0.149848.
+    assert talk_open.lived_chance == pytest.approx(0.299696, rel=1e-4)
+    assert talk.lived_chance == pytest.approx(0.149848, rel=1e-4)
+    # A meeting of lay people only recognises its own experience in full: the clinician's
+    # recognition no longer counts (relevance 0.5 x chance 0.58 = 0.29).
+    s.attending[CLIN] = False
+    lay_only = meeting.hold(s, ASSUMED, st, room, PoissonRecorder())
+    assert lay_only.lived_chance == pytest.approx(0.5 * 0.58)

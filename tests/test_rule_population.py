@@ -203,3 +203,49 @@ def test_the_poorest_third_includes_whoever_sits_at_the_third():
     order = np.argsort(s.base_cash[s.lay])
     assert s.low_money[s.lay][order].tolist() == [True, True, False, False]
     assert not s.low_money[~s.lay].any()
+
+
+def test_starting_values_blend_ones_own_rationale_with_ones_roles_mix():
+    # rights 0.4 for patients, carers 0.3 rights and 0.1 managerial, clinicians 0.6
+    # managerial, managers 1 managerial: role mixes (rights, managerial, experience)
+    # (0.4, 0, 0.6), (0.3, 0.1, 0.6), (0, 0.6, 0.4), (0, 1, 0). With value_blend 0.2, a
+    # rights-minded patient starts at 0.8 (1, 0, 0) + 0.2 (0.4, 0, 0.6) = (0.88, 0, 0.12); an
+    # experience-minded carer at 0.8 (0, 0, 1) + 0.2 (0.3, 0.1, 0.6) = (0.06, 0.02, 0.92); a
+    # managerial clinician at (0, 0.8 + 0.12, 0.08); a managerial manager at (0, 1, 0).
+    over = {
+        "rights_share_patient": 0.4,
+        "rights_share_carer": 0.3,
+        "managerial_share_carer": 0.1,
+        "managerial_share_clinician": 0.6,
+        "managerial_share_manager": 1.0,
+        "value_blend": 0.2,
+    }
+    p = params(**over)
+    role = np.array([population.PATIENT, population.CARER, population.CLINICIAN, 3])
+    rationale = np.array([population.RIGHTS, population.EXPERIENCE, population.MANAGERIAL, 1])
+    weights = population.value_weights(p, role, rationale)
+    assert weights == pytest.approx(
+        np.array([[0.88, 0.0, 0.12], [0.06, 0.02, 0.92], [0.0, 0.92, 0.08], [0.0, 1.0, 0.0]])
+    )
+    assert weights.sum(axis=1) == pytest.approx(np.ones(4))
+    # No blend: one-hot on one's own rationale.
+    assert population.value_weights(params(**over | {"value_blend": 0.0}), role, rationale) == (
+        pytest.approx(np.eye(3)[rationale])
+    )
+
+
+def test_a_drawn_population_starts_with_its_values_recognition_and_credibility(big_population):
+    p, s = big_population
+    assert s.values == pytest.approx(population.value_weights(p, s.role, s.rationale))
+    assert (s.initial_values == s.values).all() and s.initial_values is not s.values
+    assert s.values.sum(axis=1) == pytest.approx(np.ones(s.n))
+    # Most weight on one's own rationale: at least 1 - value_blend.
+    own = s.values[np.arange(s.n), s.rationale]
+    assert (own >= 1 - p.value_blend - 1e-12).all()
+    # Professionals start recognising lived experience at recognition_initial; lay people in full.
+    assert (s.recognition[~s.lay] == p.recognition_initial).all()
+    assert (s.recognition[s.lay] == 1.0).all()
+    assert (s.initial_credibility == s.credibility).all()
+    assert s.initial_credibility is not s.credibility
+    assert (s.evidence == 0.0).all() and s.evidence.shape == (s.n_groups,)
+    assert s.parity_window.shape == (p.active_meetings, 2) and np.isnan(s.parity_window).all()
