@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import ASSUMED, CARER, CLIN, P0, P1, hand_talk, tiny
+from builders import ASSUMED, CARER, CLIN, GROUPS, P0, P1, hand_talk, members, several, tiny
 
 from simulation import metrics
 from simulation.decisions import Decisions
@@ -116,7 +116,10 @@ def test_weekly_outputs_money_and_running_cost_per_insight_by_hand():
     _p, s, _st = tiny()
     s.unpaid_hours[:] = [6.0, 3.0, 0.0, 0.0]
     s.ever_attended[:] = [True, True, False, True]  # two lay people ever came
-    s.out_of_pocket[:] = [10.0, 0.0, 5.0, 0.0]
+    # Spent and never to be refunded: P0 10, P1 5; fronted and still owed: P0 4, P1 6.
+    s.never_refunded[:] = [10.0, 5.0, 0.0, 0.0]
+    s.owed[:] = [4.0, 6.0, 0.0, 0.0]
+    s.out_of_pocket[:] = s.never_refunded + s.owed
     totals = {"cost": 0.0, "insights": 0.0}
     # week 1: no meeting, 90 spent, no insights yet: 90 / max(0, 1) = 90
     v = _weekly(s, 1, Flows(staff=90.0, unpaid_hours=2.0, benefit_cuts=1), totals=totals)
@@ -125,7 +128,8 @@ def test_weekly_outputs_money_and_running_cost_per_insight_by_hand():
     assert v["insights_lay_origin"] == v["insights_unexpected"] == 0.0
     assert v["unpaid_lay_hours"] == 2.0 and v["benefit_loss_events"] == 1.0
     assert v["unpaid_hours_per_lay_participant"] == 4.5  # (6 + 3) / 2
-    assert v["lay_out_of_pocket"] == 15.0
+    assert v["lay_out_of_pocket"] == 7.5  # (10 + 5) / 2, never refunded
+    assert v["lay_awaiting_refund"] == 5.0  # (4 + 6) / 2, still to come
     # week 2: 60 spent (45 pay + 15 refunds), 4 insights: (90 + 60) / 4 = 37.5
     ins = Insights(np.array([4]), np.array([1]), np.array([3]), np.zeros((1, 3)), np.zeros((1, 3)))
     dec = Decisions(np.array([2]), np.array([1]), np.zeros(1), np.zeros(1), np.array([4]))
@@ -216,3 +220,74 @@ def test_parity_with_one_disadvantaged_person_and_with_no_one_to_compare():
     s.on_benefits[[P1, CARER]] = True  # every lay person disadvantaged: no one to compare with
     v = metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), None, 3)
     assert v["participation_parity"] == 1.0
+
+
+def test_influence_gini_is_within_each_meeting_weighted_by_attendance():
+    # Group 0, all four present with influence 0.1, 0.2, 0.3, 0.4: sum over pairs i < j
+    # of |x_i - x_j| = 0.1 + 0.2 + 0.3 + 0.1 + 0.2 + 0.1 = 1.0; Gini = 2 * 1.0 / (2 * 4 * 1)
+    # = 0.25. Group 1, two present at 0.2 and 0.8: 2 * 0.6 / (2 * 2 * 1) = 0.3. Group 2,
+    # one present (a meeting of one holds all of it): 0. Weighted by attendance 4, 2, 1:
+    # (0.25 * 4 + 0.3 * 2 + 0) / 7 = 1.6 / 7 = 0.228571. Pooled across meetings, the
+    # seven shares (0.1, 0.2, 0.3, 0.4, 0.2, 0.8, 1.0) would read otherwise.
+    _p, s, _st = several()
+    assert GROUPS == 3
+    g0, g1, g2 = (members(s, g) for g in range(GROUPS))
+    s.attending[:] = False
+    s.attending[g0] = True
+    s.attending[[g1[0], g1[3]]] = True
+    s.attending[g2[2]] = True
+    s.influence[:] = 0.0
+    s.influence[g0] = [0.1, 0.2, 0.3, 0.4]
+    s.influence[[g1[0], g1[3]]] = [0.2, 0.8]
+    s.influence[g2[2]] = 1.0
+    assert metrics.gini_within_meetings(s) == pytest.approx(1.6 / 7)
+    pooled = metrics.gini(s.influence[s.attending])
+    assert abs(pooled - 1.6 / 7) > 0.05
+    # Absent members' stale influence does not count; a group that did not meet has no weight.
+    s.influence[g1[1]] = 0.5
+    s.attending[g2[2]] = False
+    assert metrics.gini_within_meetings(s) == pytest.approx(1.6 / 6)
+    s.attending[:] = False
+    assert metrics.gini_within_meetings(s) == 0.0
+
+
+def test_parity_pools_the_last_active_meetings_meetings():
+    # Meetings every 2 weeks (weeks 1, 3, 5, 7, 9), a window of 4 meetings, eps 0.01.
+    # Disadvantaged P0 (on benefits) came 1, 0, 0, 1, 0; of the others (P1, the carer)
+    # 1, 2, 0, 1, 2 came: rates 0.5, 1, 0, 0.5, 1. Pooled (mean rate over the window):
+    # week 1: 1 / 0.5; week 3: 0.5 / 0.75; week 5: (1/3) / 0.5; week 7: 0.5 / 0.5 = 1,
+    # where week 7 alone would read (1 + eps) / (0.5 + eps) = 1.98; week 9, meeting 1
+    # leaves the window: 0.25 / 0.625.
+    p, s, _st = tiny(meeting_interval=2, active_meetings=4, parity_eps=0.01)
+    s.on_benefits[P0] = True
+    came = {1: [P0, P1], 3: [P1, CARER], 5: [], 7: [P0, CARER], 9: [P1, CARER]}
+    want = {1: (1, 0.5), 3: (0.5, 0.75), 5: (1 / 3, 0.5), 7: (0.5, 0.5), 9: (0.25, 0.625)}
+    who = metrics.subgroups(s)
+    assert metrics.at_meetings(s, p, who, None, 0)["participation_parity"] == 1.0
+    for week, present in came.items():
+        s.attending[:] = False
+        s.attending[[*present, CLIN]] = True
+        d, o = want[week]
+        v = metrics.at_meetings(s, p, who, None, week)
+        assert v["participation_parity"] == pytest.approx((d + 0.01) / (o + 0.01)), week
+
+
+def test_recognition_of_experience_is_the_meetings_chance_and_values_shift_among_the_active():
+    # Week 10, active window 8 weeks: P0, P1 and the clinician came in week 10, the carer
+    # in week 2 (not active). Weight on experience moved since the start: P0 +0.1, P1
+    # -0.3, the carer +0.5 (inactive: not counted), the clinician +0.2.
+    _p, s, _st = tiny()
+    s.last_attended[:] = [10, 10, 2, 10]
+    s.initial_values[:] = [[0.1, 0.0, 0.9], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+    s.values[:] = [[0.0, 0.0, 1.0], [0.3, 0.0, 0.7], [0.5, 0.0, 0.5], [0.0, 0.8, 0.2]]
+    talk = hand_talk(4, np.ones((4, 3)), np.ones((4, 3)))
+    talk.lived_chance = 0.35
+    v = metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), talk, 10)
+    assert v["recognition_of_experience"] == 0.35
+    assert v["values_shift_lay"] == pytest.approx((0.1 - 0.3) / 2)  # P0 and P1
+    assert v["values_shift_professional"] == pytest.approx(0.2)
+    v = metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), None, 10)
+    assert v["recognition_of_experience"] == 0.0  # no meeting: nothing to recognise
+    s.last_attended[:] = -100  # nobody active: no shift to average
+    v = metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), None, 10)
+    assert v["values_shift_lay"] == 0.0 and v["values_shift_professional"] == 0.0
