@@ -142,8 +142,26 @@ def test_run_steps_until_the_programme_ends_and_returns_final_metrics():
     # and they agree with what the run left behind
     s = model.state
     assert final["programme_cost"] == pytest.approx(sum(model.ledger.values()))
-    assert final["lay_out_of_pocket"] == pytest.approx(s.out_of_pocket[s.lay].sum())
+    # Per lay person who ever came: fares never to be refunded, and (this week) still owed.
+    came = np.count_nonzero(s.ever_attended & s.lay)
+    assert came > 0
+    assert final["lay_out_of_pocket"] == pytest.approx(s.never_refunded[s.lay].sum() / came)
+    owed = weekly["lay_awaiting_refund_week"]
+    assert owed.iloc[-1] == pytest.approx(s.owed[s.lay].sum() / came)
+    assert final["lay_awaiting_refund"] == pytest.approx(owed.iloc[-2:].mean())
+    assert s.out_of_pocket[s.lay] == pytest.approx((s.never_refunded + s.owed)[s.lay])
+    assert final["lay_awaiting_refund"] > 0  # expenses by default: refunds come late
     assert model.run() == final and model.steps == 10  # not running any more: nothing happens
+
+
+def test_without_compensation_fares_are_out_of_pocket_for_good():
+    model = CoProductionModel(rng=5, **(SMALL | {"compensation": "none"}))
+    final = model.run()
+    s = model.state
+    came = np.count_nonzero(s.ever_attended & s.lay)
+    assert final["lay_out_of_pocket"] > 0
+    assert final["lay_out_of_pocket"] == pytest.approx(s.out_of_pocket[s.lay].sum() / came)
+    assert final["lay_awaiting_refund"] == 0.0 and (s.owed == 0).all()
 
 
 def _weekly_numbers(model):
