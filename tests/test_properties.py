@@ -99,24 +99,68 @@ def test_any_valid_parameters_give_finite_bounded_metrics_and_money_adds_up(valu
     assert close(cost, float(s.received.sum()) + ledger["travel"] + ledger["staff"])
     assert close(float(s.received.sum()), ledger["refunds"] + ledger["payments"])
     assert final["benefit_loss_events"] == 0.0 or not values["benefit_safe"]
-    # Still out of pocket: with expenses or pay, exactly what is still owed; with nothing
-    # refunded, each fare times the meetings come to (= unpaid hours / meeting hours).
-    assert close(final["lay_out_of_pocket"], float(s.out_of_pocket.sum()))
+    # Out of pocket is what will never come back plus what is still owed. With nothing
+    # refunded, all of it is for good: each fare times the meetings come to (= unpaid
+    # hours / meeting hours); with expenses or pay, nothing is for good and it is owed.
+    assert np.allclose(s.out_of_pocket, s.never_refunded + s.owed, rtol=1e-9, atol=1e-9)
     if values["compensation"] == "none":
         assert (s.owed == 0).all()
         hours, trip = model.setting.hours_a, model.costs.trip
-        assert np.allclose(s.out_of_pocket * hours, trip * s.unpaid_hours, rtol=1e-9)
+        assert np.allclose(s.never_refunded * hours, trip * s.unpaid_hours, rtol=1e-9)
     else:
+        assert (s.never_refunded == 0).all()
         assert np.allclose(s.out_of_pocket, s.owed, rtol=1e-9, atol=1e-9)
 
     # the end-of-run metrics, by their definitions, from the state
     lay_came = np.count_nonzero(s.ever_attended & s.lay)
+    never, owed = (
+        float(x[s.lay].sum()) / lay_came if lay_came else 0.0 for x in (s.never_refunded, s.owed)
+    )
+    assert close(final["lay_out_of_pocket"], never)
+    assert close(model.history[-1, METRIC_NAMES.index("lay_awaiting_refund")], owed)
     per_lay = float(s.unpaid_hours.sum()) / lay_came if lay_came else 0.0
     assert close(final["unpaid_hours_per_lay_participant"], per_lay)
     first = s.first_weeks & s.lay  # came in the first active_weeks weeks
     still = first & (s.last_attended > values["weeks"] - model.params.active_weeks)
     assert final["retention_lay"] == (still.sum() / first.sum() if first.any() else 0.0)
     assert close(final["cost_per_insight"], cost / max(final["insights"], 1.0))
+
+
+# The assumptions of issue 10's mechanisms, drawn from their ranges too.
+SHIFTING = (
+    "recognition_initial",
+    "value_blend",
+    "recognition_rate",
+    "recognition_weight_ties",
+    "evidence_rate",
+    "credibility_loss",
+    "credibility_fade",
+    "accountability",
+    "professional_credibility_rate",
+    "value_rate",
+    "active_meetings",
+)
+SHIFTED = st.fixed_dictionaries({n: from_schema(PARAM_BY_NAME[n]) for n in SHIFTING})
+
+
+@settings(max_examples=max(EXAMPLES // 2, 1), deadline=None)
+@given(values=VALID, assumed=SHIFTED, seed=SEEDS)
+def test_values_recognition_and_credibility_stay_in_their_bounds(values, assumed, seed):
+    """Values stay weights summing to 1; recognition between its start and 1; credibility 0-1."""
+    model = CoProductionModel(rng=seed, **(values | assumed))
+    s, p = model.state, model.params
+    start = s.initial_credibility.copy()
+    while model.running:
+        model.step()
+        assert np.allclose(s.values.sum(axis=1), 1.0)
+        assert (s.values >= -1e-12).all() and (s.values <= 1.0 + 1e-12).all()
+        # Professionals' target is r0 + (1 - r0) x (a mean of shares): never below r0.
+        assert (s.recognition[~s.lay] >= p.recognition_initial - 1e-12).all()
+        assert (s.recognition <= 1.0 + 1e-12).all() and (s.recognition[s.lay] == 1.0).all()
+        assert (s.credibility >= 0.0).all() and (s.credibility <= 1.0).all()
+        assert ((s.evidence >= 0.0) & (s.evidence <= 1.0)).all()
+    assert (s.initial_credibility == start).all()  # the start is remembered, not moved
+    assert np.allclose(s.initial_values.sum(axis=1), 1.0)
 
 
 @settings(max_examples=max(EXAMPLES // 2, 1), deadline=None)
