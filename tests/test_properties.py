@@ -31,6 +31,7 @@ from simulation.params import (
     RunParams,
     validate,
 )
+from simulation.population import EXPERIENCE, RIGHTS
 
 COUNTS = LAY_COUNTS + PROFESSIONAL_COUNTS
 SMALL = {name: st.integers(0, 30) for name in COUNTS} | {"weeks": st.integers(1, 60)}
@@ -159,8 +160,14 @@ def test_values_recognition_and_credibility_stay_in_their_bounds(values, assumed
         assert (s.recognition <= 1.0 + 1e-12).all() and (s.recognition[s.lay] == 1.0).all()
         assert (s.credibility >= 0.0).all() and (s.credibility <= 1.0).all()
         assert ((s.evidence >= 0.0) & (s.evidence <= 1.0)).all()
+        # Professionals only ever move towards experience, lay people only towards rights.
+        moved = s.values[:, EXPERIENCE] - s.initial_values[:, EXPERIENCE]
+        assert (moved[~s.lay] >= -1e-12).all() and (moved[s.lay] <= 1e-12).all()
+        assert (s.values[s.lay, RIGHTS] >= s.initial_values[s.lay, RIGHTS] - 1e-12).all()
     assert (s.initial_credibility == start).all()  # the start is remembered, not moved
     assert np.allclose(s.initial_values.sum(axis=1), 1.0)
+    final = model.final_metrics()
+    assert final["values_shift_professional"] >= 0.0 >= final["values_shift_lay"]
 
 
 @settings(max_examples=max(EXAMPLES // 2, 1), deadline=None)
