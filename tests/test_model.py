@@ -418,3 +418,27 @@ def test_a_meeting_nobody_attends_records_zero_participation():
     week2 = dict(zip(METRIC_NAMES, model.history[1], strict=True))
     assert week2["participation_lay"] == 0.0
     assert week2["participation_professional"] == 0.0
+
+
+def test_slow_open_meetings_change_what_counts_as_knowledge_and_fast_closed_ones_do_not():
+    # Two years. Slow meetings on an open agenda recognise lived experience, which makes
+    # unexpected insights (evidence) and ties to lay members: professionals who came
+    # recognise lived experience more (about 0.6 -> 0.8 here) and weigh experience more.
+    # Fast meetings on a closed agenda never recognise lived experience (relevance 0): no
+    # unexpected insight, no evidence, so no shift in professionals' values at all, and
+    # recognition rises only with the few ties formal contact builds.
+    gain, shift = {}, {}
+    for pace, openness in ((0.0, 1.0), (1.0, 0.0)):
+        model = CoProductionModel(
+            rng=5, **(SMALL | {"weeks": 104, "pace": pace, "agenda_openness": openness})
+        )
+        final = model.run()
+        s = model.state
+        came = ~s.lay & s.ever_attended
+        assert came.any()
+        gain[pace] = float((s.recognition[came] - model.params.recognition_initial).mean())
+        shift[pace] = final["values_shift_professional"]
+        if pace == 1.0:
+            assert (s.evidence == 0).all() and final["recognition_of_experience"] == 0.0
+    assert gain[0.0] > 0.1 and 0.0 < gain[1.0] < 0.05
+    assert shift[0.0] > 0.1 and shift[1.0] == 0.0
