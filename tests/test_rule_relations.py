@@ -340,16 +340,24 @@ def test_professional_recognition_of_lived_experience_follows_ties_to_lay_people
 
 
 def test_recognition_rises_for_present_professionals_only_and_lay_people_keep_theirs():
-    # All present at pace 0: ties grow; a group whose insights are all unexpected.
-    p, s, st = tiny(pace=0.0, recognition_initial=0.6)
+    # All present every week at pace 0; every insight unexpected. Each week a tie decays
+    # then grows: t <- t (1 - d) (1 - g) + g, with g = 0.015 + 0.06 = 0.075 and d = 0.004,
+    # so it settles at t* = g / (g + d (1 - g)) = 0.075 / 0.0787 = 0.952986. Evidence
+    # settles at 1. Recognition settles at 0.6 + 0.4 (0.5 t* + 0.5) = 0.990597.
+    p, s, st = tiny(
+        pace=0.0,
+        tie_formal=0.015,
+        tie_informal=0.06,
+        tie_decay=0.004,
+        recognition_initial=0.6,
+        recognition_weight_ties=0.5,
+    )
+    assert st.pair_gain[0][s.off_diagonal] == pytest.approx(0.075)
     s.recognition[CLIN] = 0.6
     s.attending[:] = True
-    for week in range(1, 300):
+    for week in range(1, 400):
         _update(s, st, some_talk(s), _decided(), week, insights=_made((2,), (2,)), p=p)
-    # Evidence near 1, ties to lay members near their steady level t* = g (1 - d) / (g (1 -
-    # d) + d) with g = 0.075: well above 0.9; so recognition is near 0.6 + 0.4 (0.5 t* + 0.5).
-    gain, decay = 0.075, ASSUMED.tie_decay
-    steady = gain * (1 - decay) / (gain * (1 - decay) + decay)
-    assert s.evidence[0] == pytest.approx(1.0, abs=1e-6)
-    assert s.recognition[CLIN] == pytest.approx(0.6 + 0.4 * (0.5 * steady + 0.5), abs=1e-3)
+    assert _tie(s, P0, CLIN) == pytest.approx(0.952986, rel=1e-5)
+    assert s.evidence[0] == pytest.approx(1.0, abs=1e-9)
+    assert s.recognition[CLIN] == pytest.approx(0.990597, rel=1e-5)
     assert s.recognition[LAY].tolist() == [1.0, 1.0, 1.0]
