@@ -201,6 +201,22 @@ def test_without_compensation_trips_are_never_refunded():
     _p, s, _costs, flows = _attend_once_then_settle(0, 5, compensation="none", travel_cost=10.0)
     assert sum(f.refunds for f in flows) == 0.0
     assert s.out_of_pocket[P0] == 10.0 and s.owed[P0] == 0.0 and s.received[P0] == 0.0
+    assert s.never_refunded.tolist() == [10.0, 0.0, 0.0, 0.0]  # spent for good
+
+
+def test_out_of_pocket_is_never_refunded_plus_still_owed():
+    # refund_delay 3, fares 10: under expenses P0's two trips (weeks 1, 2) are owed until
+    # weeks 4 and 5 and nothing is spent for good; under none both are spent for good.
+    for compensation, owed, never in (("expenses", [10, 20, 20, 10, 0], 0), ("none", [0] * 5, 20)):
+        p, s, costs = _paid(compensation=compensation, refund_delay=3)
+        for week in range(1, 6):
+            s.attending[:] = [week <= 2, False, False, False]
+            money.settle(s, p, costs, week)
+            assert s.owed[P0] == owed[week - 1]
+            spent = 10.0 * min(week, 2)
+            assert s.never_refunded[P0] == (spent if never else 0.0)
+            assert s.out_of_pocket[P0] == s.owed[P0] + s.never_refunded[P0]
+        assert s.never_refunded[P0] == never
 
 
 # ------------------------------------------- hand-worked values (caught bugs, mutation testing)
