@@ -21,9 +21,10 @@
 - Professional credibility follows whether the group acts on lay input: with A_g
   the group's chance of adopting a lay idea (see decisions), a present
   professional's credibility moves at professional_credibility_rate towards
-  min(1, c0 (1 + accountability (A_g - 1/2))).
+  min(1, c0 (1 + accountability (A_g - 1/2))), at meetings that lay people came to.
 - Recognition of lived experience: a group's evidence e_g, the recent share of its
-  insights that were unexpected, follows each meeting at evidence_rate. A present
+  insights that were unexpected, follows each meeting that produced insights at
+  evidence_rate. A present
   professional's recognition r moves at recognition_rate towards
 
       r0 + (1 - r0) (w tie_lay + (1 - w) e_g),   w = recognition_weight_ties,
@@ -117,16 +118,18 @@ def _professional_standing(
     recognition of lived experience follows one's ties to lay members and what
     lived experience has produced in the group (its recent share of unexpected insights).
     """
-    met = decisions.present > 0
-    produced = np.divide(
-        insights.unexpected, insights.total, out=np.zeros(s.n_groups), where=insights.total > 0
-    )
-    s.evidence += met * p.evidence_rate * (produced - s.evidence)
+    # Only a meeting that produced insights says where they come from.
+    made = insights.total > 0
+    produced = np.divide(insights.unexpected, insights.total, out=np.zeros(s.n_groups), where=made)
+    s.evidence += made * p.evidence_rate * (produced - s.evidence)
     here = s.attending & ~s.lay
     g = s.group
+    # Only where lay people came is there lay input to act on, or not.
+    lay_came = np.bincount(g, s.attending & s.lay, minlength=s.n_groups)[g] > 0
     swing = p.accountability * (decisions.lay_adoption[g] - 0.5)  # within +- half of it
     target = np.minimum(1.0, s.initial_credibility * (1.0 + swing))
-    s.credibility += here * p.professional_credibility_rate * (target - s.credibility)
+    judged = here & lay_came
+    s.credibility += judged * p.professional_credibility_rate * (target - s.credibility)
     lay_grid = on_grid(s, s.lay.astype(np.float32))
     n_lay = lay_grid.sum(axis=1)
     to_lay = np.einsum("gij,gj->gi", s.ties, lay_grid).ravel()[s.cell]

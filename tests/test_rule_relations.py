@@ -288,19 +288,25 @@ def test_professional_credibility_follows_whether_the_group_acts_on_lay_input(ac
     before = s.credibility[clinicians[0]]
     _update(s, st, talk, _decided(n_groups=GROUPS, lay_adoption=[0.0, 0.0, 0.0]), 400, p=p)
     assert s.credibility[clinicians[0]] == before
+    # Nor does one whose meeting no patient or carer came to: no lay input to act on.
+    s.attending[:] = False
+    s.attending[clinicians[1]] = True
+    before = s.credibility[clinicians[1]]
+    _update(s, st, talk, _decided(n_groups=GROUPS, lay_adoption=[1.0, 1.0, 1.0]), 401, p=p)
+    assert s.credibility[clinicians[1]] == before
 
 
 def test_group_evidence_follows_the_share_of_unexpected_insights_of_groups_that_met():
     # evidence_rate 0.2. Group 0 met and made 4 insights, 1 unexpected (share 0.25): from
-    # 0, 0.2 * 0.25 = 0.05. Group 1 met and made nothing (share 0): from 0.5, 0.5 * 0.8 =
-    # 0.4. Group 2 did not meet (nobody present): it stays at 0.5.
+    # 0, 0.2 * 0.25 = 0.05. Group 1 met and made nothing: nothing to count, it stays at 0.5.
+    # Group 2 did not meet (nobody present): it stays at 0.5.
     p, s, st = several(evidence_rate=0.2)
     s.evidence[:] = [0.0, 0.5, 0.5]
     s.attending[:] = s.group < 2
     made = _made((4, 0, 0), (1, 0, 0))
     decided = _decided(n_groups=GROUPS, present=[4, 4, 0])
     _update(s, st, some_talk(s), decided, insights=made, p=p)
-    assert s.evidence == pytest.approx([0.05, 0.4, 0.5])
+    assert s.evidence == pytest.approx([0.05, 0.5, 0.5])
     # All of a meeting's insights unexpected: 0.05 + 0.2 (1 - 0.05) = 0.24.
     _update(s, st, some_talk(s), decided, week=2, insights=_made((3, 0, 0), (3, 0, 0)), p=p)
     assert s.evidence[0] == pytest.approx(0.24)
@@ -309,9 +315,9 @@ def test_group_evidence_follows_the_share_of_unexpected_insights_of_groups_that_
 def test_professional_recognition_of_lived_experience_follows_ties_to_lay_people_and_evidence():
     # The clinician alone comes to the meeting, recognising lived experience at 0.6. Its
     # ties to P0, P1 and the carer, 0.5, 0.25 and 0, first decay by 0.004: tie_lay =
-    # 0.75 * 0.996 / 3 = 0.249. The group's evidence, 0.5, follows a meeting with no
-    # insights: 0.5 * (1 - 0.2) = 0.4. Target 0.6 + 0.4 (0.5 * 0.249 + 0.5 * 0.4) =
-    # 0.6 + 0.4 * 0.3245 = 0.7298; one meeting moves 0.1 of the way: 0.61298.
+    # 0.75 * 0.996 / 3 = 0.249. The group's evidence, 0.5, stays after a meeting with no
+    # insights. Target 0.6 + 0.4 (0.5 * 0.249 + 0.5 * 0.5) = 0.6 + 0.4 * 0.3745 = 0.7498;
+    # one meeting moves 0.1 of the way: 0.61498.
     p, s, st = tiny(
         tie_decay=0.004,
         evidence_rate=0.2,
@@ -326,17 +332,17 @@ def test_professional_recognition_of_lived_experience_follows_ties_to_lay_people
     s.attending[:] = [False, False, False, True]
     talk = hand_talk(4, [[0] * 3] * 3 + [[2, 1, 0]], [[0] * 3] * 3 + [[2, 1, 0]])
     _update(s, st, talk, _decided(), p=p)
-    assert s.evidence == pytest.approx([0.4])
-    assert s.recognition == pytest.approx([1.0, 1.0, 1.0, 0.61298], rel=1e-6)
+    assert s.evidence == pytest.approx([0.5])
+    assert s.recognition == pytest.approx([1.0, 1.0, 1.0, 0.61498], rel=1e-6)
     # Ties alone cannot take it past their share: with no evidence, ties to lay members
     # near 0.249 hold the target near 0.6 + 0.4 * 0.5 * 0.249 ~ 0.65; evidence of 1 adds
     # 0.4 * 0.5 = 0.2 on top.
     _update(s, st, talk, _decided(), week=2, insights=_made((2,), (2,)), p=p)
-    # evidence 0.4 + 0.2 * 0.6 = 0.52; tie_lay 0.249 * 0.996 = 0.248004;
-    # target 0.6 + 0.4 (0.124002 + 0.26) = 0.7536008; 0.61298 + 0.1 (0.7536008 - 0.61298)
-    # = 0.627042
-    assert s.evidence == pytest.approx([0.52])
-    assert s.recognition[CLIN] == pytest.approx(0.627042, rel=1e-5)
+    # evidence 0.5 + 0.2 * 0.5 = 0.6; tie_lay 0.249 * 0.996 = 0.248004;
+    # target 0.6 + 0.4 (0.124002 + 0.3) = 0.7696008; 0.61498 + 0.1 (0.7696008 - 0.61498)
+    # = 0.63044208
+    assert s.evidence == pytest.approx([0.6])
+    assert s.recognition[CLIN] == pytest.approx(0.63044208, rel=1e-6)
 
 
 def test_recognition_rises_for_present_professionals_only_and_lay_people_keep_theirs():
