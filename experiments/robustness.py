@@ -26,7 +26,8 @@ on; kill -9; a lost worker) is finished by ``--resume`` with the same numbers.
 What it writes in ``DIR``:
 
 - ``robustness.parquet``: one row per point and pattern: ``point``, ``pattern``,
-  ``holds``, ``effect``, ``p_value``, then every varied assumption's value;
+  ``holds``, ``effect``, ``p_value``, then every assumption's value (in the registry's
+  order; one without a range to vary keeps its default);
 - ``runs.parquet``: one row per run made: point, run, scenario, seed, status, error
   and the statistics the patterns read (for re-analysis);
 - ``manifest.json``: the command, design, ranges, seeds, versions, checksums;
@@ -351,7 +352,11 @@ class Runs:
                 table = store.read_part(path) if path.exists() else None
             except (OSError, pa.ArrowException):
                 table = None
-            if table is not None and table.num_rows == len(self.span(block)):
+            if (
+                table is not None
+                and table.num_rows == len(self.span(block))
+                and set(table.column("point").to_pylist()) == {block}
+            ):
                 done.add(block)
                 keep.add(path.name)
         if tidy:
@@ -379,8 +384,9 @@ def evaluate_points(plan: Plan, runs: Runs, table: pd.DataFrame) -> pd.DataFrame
     k = len(plan.seeds)
     columns = {st: table[st].to_numpy(dtype=float) for st in runs.statistics}
     rows = []
+    fixed = {p.name: p.default for p in plan.assumptions}  # those without a range stay here
     for point in range(plan.n_points):
-        values = plan.point_values(point)
+        values = {**fixed, **plan.point_values(point)}
         for pattern in plan.patterns:
             data = {}
             for s, st in pattern.needs:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from cli_checks import assert_one_line_error
+from test_dask import cluster  # noqa: F401 (the module's Dask cluster, for the Dask test)
 
 from experiments import cli, sweep
 from experiments import robustness as rb
@@ -359,3 +360,15 @@ def test_ctrl_c_stops_the_command_and_resume_finishes_it(tmp_path):
     assert done.returncode == 0, done.stderr
     table = pd.read_parquet(out / rb.RESULTS)
     assert len(table) == 6 * len(PATTERNS) and not math.isnan(table["effect"].sum())
+
+
+@pytest.mark.cluster
+def test_dask_gives_the_local_table(cluster, small, tmp_path):  # noqa: F811
+    result = rb.run_robustness(
+        small_plan(), tmp_path / "dask", scheduler=cluster.address, progress=False
+    )
+    assert result.backend.startswith("Dask at")
+    pd.testing.assert_frame_equal(result.table, small.table)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "dask" / rb.RUNS), pd.read_parquet(small.out_dir / rb.RUNS)
+    )

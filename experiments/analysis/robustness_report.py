@@ -428,7 +428,7 @@ def report_markdown(table: pd.DataFrame, manifest: dict[str, Any], figures: dict
         "## Files",
         "",
         "- `robustness.parquet`: one row per point and pattern (point, pattern, holds, "
-        "effect, p_value, then every varied assumption's value);",
+        "effect, p_value, then every assumption's value);",
         "- `runs.parquet`: one row per run, with the statistics the patterns read;",
         "- `manifest.json`: the command, the design and ranges, seeds, versions, checksums.",
         "",
