@@ -59,7 +59,7 @@ def prepare(s: State, p: RunParams, setting: Setting) -> Costs:
     paid = p.compensation == "paid"
     pay = s.lay * (p.payment_rate * p.professional_pay * setting.hours_a) * paid
     slow_travel = s.disabled & ~booked
-    travel_hours = p.travel_hours * np.where(slow_travel, p.disabled_travel_factor, 1.0)
+    travel_hours = p.travel_hours * np.where(slow_travel, p.disabled_travel_time_factor, 1.0)
     time_cost = (setting.hours_a + travel_hours) / s.free_hours
     refunded = p.compensation != "none"
     late = p.refund_felt * min(1.0, p.refund_delay / p.fronting_horizon)

@@ -191,7 +191,8 @@ def test_drift_back_starts_only_after_more_than_an_interval_away():
 def test_managerial_value_of_a_meeting_that_cost_nothing():
     # Two groups of two. Group of P0: nothing decided, nothing spent: v = 0 / 0, satisfaction 0.
     # The other: 0.2 agenda items for no cost: v = 0.2 / (0.2 + 0.5 * 0) = 1.
-    # (With a cost of 3 GBP: 0.2 / (0.2 + 0.5 * 3 / 30) = 0.2 / 0.25 = 0.8.)
+    # (With a cost of 3 GBP, value_ref 0.5 and professional_pay 35:
+    # 0.2 / (0.2 + 0.5 * 3 / 35) = 0.2 / 0.242857 = 0.823529.)
     _p, s, _st = tiny(group_size=2)
     s.rationale[:] = MANAGERIAL
     talk = hand_talk(4, [[1, 1, 1]] * 4, [[1, 1, 1]] * 4)
@@ -204,4 +205,6 @@ def test_managerial_value_of_a_meeting_that_cost_nothing():
     assert sat == pytest.approx(np.where(s.group == g0, 0.0, 1.0))
     cost[g1] = 3.0
     sat = motivation.judge(s, ASSUMED, talk, d, Flows(group_cost=cost))
-    assert sat == pytest.approx(np.where(s.group == g0, 0.0, 0.8))
+    paid_hours = 3.0 / ASSUMED.professional_pay
+    value = 0.2 / (0.2 + ASSUMED.value_ref * paid_hours)
+    assert sat == pytest.approx(np.where(s.group == g0, 0.0, value))
