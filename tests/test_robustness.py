@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -201,6 +202,10 @@ def test_a_small_run_writes_its_table_report_and_manifest(small):
         assert heading in report
     assert "less than 80%" in report  # 2 seeds: nothing can hold, and it says so
     assert (small.out_dir / "figures" / "holds.png").stat().st_size > 1000
+    checks = pd.read_parquet(small.out_dir / rb.CHECKS)
+    assert len(checks) == 3 * (1 + 3)  # pattern 4 has one check, pattern 5 three
+    assert list(checks.columns[:4]) == ["point", "pattern", "check", "passed"]
+    assert "| passes at |" in report
     manifest = rb.read_manifest(small.out_dir)
     assert manifest["status"] == "complete" and manifest["plan"]["seeds"] == [0, 1]
     assert set(manifest["plan"]["ranges"]) == set(names)
@@ -353,9 +358,10 @@ def test_ctrl_c_stops_the_command_and_resume_finishes_it(tmp_path):
     assert proc.returncode == 130, stderr
     assert stdout == "" and len(stderr.splitlines()) == 1 and "Traceback" not in stderr
     assert "coprod: interrupted" in stderr and stderr.rstrip().endswith("--resume")
-    resume = stderr.rstrip().split("run: ", 1)[1]
+    resume = shlex.split(stderr.rstrip().split("run: ", 1)[1])
+    assert resume[:2] == ["coprod", "robustness"] and "--resume" in resume
     done = subprocess.run(
-        resume, shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=300
+        [str(SCRIPT), *resume[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stderr
     table = pd.read_parquet(out / rb.RESULTS)

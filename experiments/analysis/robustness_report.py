@@ -112,6 +112,25 @@ def separation(rows: pd.DataFrame, varied: list[str]) -> pd.DataFrame:
     return frame.loc[order].reset_index(drop=True)
 
 
+def check_passes(checks: pd.DataFrame | None, pattern: Pattern) -> pd.DataFrame:
+    """Per check of ``pattern``: points where it passes, and the medians over the points of
+    a contrast's means under its first and second scenario (empty without ``checks``)."""
+    columns = ["check", "points", "passes", "low_mean", "high_mean"]
+    if checks is None or checks.empty:
+        return pd.DataFrame(columns=columns)
+    rows = checks[checks["pattern"] == pattern.number]
+    grouped = rows.groupby("check", sort=True)
+    frame = pd.DataFrame(
+        {
+            "points": grouped.size(),
+            "passes": grouped["passed"].sum(),
+            "low_mean": grouped["low_mean"].median(),
+            "high_mean": grouped["high_mean"].median(),
+        }
+    )
+    return frame.reset_index()[columns]
+
+
 def failure_rules(rows: pd.DataFrame, varied: list[str], kinds: dict[str, str]) -> list[tuple]:
     """Tree rules (rule, coverage, density, points) for where the pattern fails."""
     fails = ~rows["holds"].to_numpy(dtype=bool)
@@ -266,7 +285,13 @@ def paragraph(pattern: Pattern, row: pd.Series, found: dict[str, Any], seeds: in
             "anywhere: rerun with --seeds 10 or more."
         )
         return text
-    rules, sep = found["rules"], found["separation"]
+    rules, sep, passes = found["rules"], found["separation"], found.get("checks")
+    if passes is not None and len(passes) > 1:
+        worst = passes.sort_values(["passes", "check"], kind="stable").iloc[0]
+        text += (
+            f" The check that fails most often is {pattern.checks[int(worst['check']) - 1]} "
+            f"(it fails at {int(worst['points'] - worst['passes'])} points)."
+        )
     if rules:
         rule, coverage, density, points = rules[0]
         text += (
@@ -343,8 +368,7 @@ def _pattern_section(
         "",
         paragraph(pattern, row, found, seeds),
     ]
-    lines += ["", "Its checks (all must pass at a point):", ""]
-    lines += [f"- {check}" for check in pattern.checks]
+    lines += ["", *_checks_table(pattern, found["checks"])]
     rules, sep, morris = found["rules"], found["separation"], found["morris"]
     if rules:
         lines += [
@@ -382,8 +406,33 @@ def _pattern_section(
     return [*lines, ""]
 
 
-def findings(table: pd.DataFrame, manifest: dict[str, Any], number: int) -> dict[str, Any]:
-    """What decides whether pattern ``number`` holds: tree rules, separation, Morris."""
+def _checks_table(pattern: Pattern, passes: pd.DataFrame) -> list[str]:
+    if passes.empty:
+        return ["Its checks (all must pass at a point):", "", *(f"- {c}" for c in pattern.checks)]
+    lines = [
+        "Its checks (all must pass at a point), where each passes, and for a contrast the "
+        "median over the points of its mean under the first and the second scenario:",
+        "",
+        "| | check | passes at | first | second |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for r in passes.itertuples():
+        means = (
+            f"{show(r.low_mean)} | {show(r.high_mean)}"
+            if math.isfinite(r.low_mean) and math.isfinite(r.high_mean)
+            else "| "
+        )
+        lines.append(
+            f"| {r.check} | {pattern.checks[r.check - 1]} | {r.passes} / {r.points} | {means} |"
+        )
+    return lines
+
+
+def findings(
+    table: pd.DataFrame, manifest: dict[str, Any], number: int, checks: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """What decides whether pattern ``number`` holds: its checks, tree rules, separation,
+    Morris."""
     ranges = manifest["plan"]["ranges"]
     varied = [n for n in assumption_columns(table) if ranges.get(n, {}).get("varied", True)]
     kinds = {n: ranges.get(n, {}).get("kind", "float") for n in varied}
@@ -392,13 +441,19 @@ def findings(table: pd.DataFrame, manifest: dict[str, Any], number: int) -> dict
         morris_table(table, manifest, number) if manifest["plan"]["design"] == "morris" else None
     )
     return {
+        "checks": check_passes(checks, PATTERN_BY_NUMBER[number]),
         "rules": failure_rules(rows, varied, kinds),
         "separation": separation(rows, varied),
         "morris": morris,
     }
 
 
-def report_markdown(table: pd.DataFrame, manifest: dict[str, Any], figures: dict[str, str]) -> str:
+def report_markdown(
+    table: pd.DataFrame,
+    manifest: dict[str, Any],
+    figures: dict[str, str],
+    checks: pd.DataFrame | None = None,
+) -> str:
     """The whole report; ``figures``: each figure's file name -> its link from the report."""
     summary = shares(table)
     seeds = len(manifest["plan"]["seeds"])
@@ -422,7 +477,7 @@ def report_markdown(table: pd.DataFrame, manifest: dict[str, Any], figures: dict
     ]
     for row in summary.to_dict("records"):
         pattern = PATTERN_BY_NUMBER[row["pattern"]]
-        found = findings(table, manifest, pattern.number)
+        found = findings(table, manifest, pattern.number, checks)
         lines += _pattern_section(pattern, pd.Series(row), found, seeds)
     lines += [
         "## Files",
@@ -430,6 +485,8 @@ def report_markdown(table: pd.DataFrame, manifest: dict[str, Any], figures: dict
         "- `robustness.parquet`: one row per point and pattern (point, pattern, holds, "
         "effect, p_value, then every assumption's value);",
         "- `runs.parquet`: one row per run, with the statistics the patterns read;",
+        "- `checks.parquet`: one row per point, pattern and check (passed, p, effect, and a "
+        "contrast's two means);",
         "- `manifest.json`: the command, the design and ranges, seeds, versions, checksums.",
         "",
     ]
@@ -440,6 +497,7 @@ def write_report(
     out: Path,
     table: pd.DataFrame,
     manifest: dict[str, Any],
+    checks: pd.DataFrame | None = None,
     target: Path | None = None,
     figure_dir: Path | None = None,
 ) -> list[str]:
@@ -459,7 +517,7 @@ def write_report(
         name: Path(os.path.relpath(figure_dir / name, target.parent)).as_posix()
         for name in (HOLDS_PNG, EFFECTS_PNG)
     }
-    text = report_markdown(table, manifest, links)
+    text = report_markdown(table, manifest, links, checks)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
         tmp.write_text(text, encoding="utf-8")
@@ -476,7 +534,7 @@ def write_report(
 def main(argv: list[str] | None = None) -> int:
     """Write the report of a finished ``coprod robustness`` folder again (see module doc)."""
     # the run's folder format: only this entry point reads it
-    from experiments.robustness import RESULTS, read_manifest
+    from experiments.robustness import CHECKS, RESULTS, read_manifest
 
     parser = argparse.ArgumentParser(prog="python -m experiments.analysis.robustness_report")
     parser.add_argument("folder", type=Path, help="a finished coprod robustness --out folder")
@@ -488,7 +546,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: '{args.folder}' holds no finished coprod robustness run", file=sys.stderr)
         return 2
     table = pd.read_parquet(args.folder / RESULTS)
-    for name in write_report(args.folder, table, manifest, args.to, args.figures):
+    checks_file = args.folder / CHECKS
+    checks = pd.read_parquet(checks_file) if checks_file.exists() else None
+    written = write_report(args.folder, table, manifest, checks, args.to, args.figures)
+    for name in written:
         print(f"wrote {name}")
     return 0
 
