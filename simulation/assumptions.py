@@ -283,7 +283,7 @@ _POPULATION = (
         "0-1",
         "mean motivation of lay people when the programme starts",
         "Assumed: people who sign up are keen, but not all equally (71% of a diverse "
-        "public sample would like to be involved, reported in grounding notes, not verified).",
+        "public sample would like to be involved, reported in design/grounding.md, not verified).",
     ),
     _a(
         "population",
@@ -497,7 +497,7 @@ _PARTICIPATION = (
         "lay people's pull towards a meeting before its costs",
         "Assumed, a calibration anchor: logit 1.5 is 82% before costs; 0.9 would match "
         "the 71% of a diverse public sample who would like to be involved (reported in "
-        "grounding notes, not verified).",
+        "design/grounding.md, not verified).",
     ),
     _a(
         "participation",
@@ -528,7 +528,7 @@ _PARTICIPATION = (
         "logit per unit",
         "weight of the meeting's hours as a share of one's free hours",
         f"{_AHN_LEE}. Assumed; time is a main barrier to involvement (reported in "
-        "grounding notes, not verified).",
+        "design/grounding.md, not verified).",
     ),
     _a(
         "participation",
@@ -602,8 +602,9 @@ _PARTICIPATION = (
         2.0,
         "hours",
         "hours of a return trip to a meeting",
-        "DfT (2024), National Travel Survey: England 2023: 353 hours of travel over 915 "
-        "trips a person a year, 23 minutes a trip; two trips of 23 minutes = 0.77 hours. "
+        "DfT (2024), National Travel Survey: England 2023, main findings (via Community "
+        "Rail Network): 353 hours of travel over 915 trips a person a year, 23 minutes a "
+        "trip; two trips of 23 minutes = 0.77 hours. "
         "The range runs to 2 hours for a regional meeting by public transport.",
         "published",
     ),
@@ -642,9 +643,9 @@ _PARTICIPATION = (
         0.5,
         "per week per unit illness",
         "weekly chance of a flare-up (or caring crisis) that rules a meeting out",
-        "ONS (2023), Sickness absence in the UK labour market 2022: workers with long-term "
-        "conditions lose 4.9% of hours, a lower bound for sicker, non-working patients; "
-        "0.3 gives 12% at the mean illness 0.4 (judgement).",
+        "ONS (2023), Sickness absence in the UK labour market 2022 (via Thompsons "
+        "Solicitors): workers with long-term conditions lose 4.9% of hours, a lower bound "
+        "for sicker patients; 0.3 gives 12% at the mean illness 0.4 (judgement).",
         "estimate",
     ),
     _a(
