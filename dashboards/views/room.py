@@ -17,6 +17,7 @@ the page; the same thread ticks once a second while a round's countdown runs.
 
 import html
 import io
+import itertools
 import logging
 import threading
 import time
@@ -207,8 +208,15 @@ def sparkline(values: list[float], low: float, high: float, width=150, height=44
 
 
 def multiples_html(view: RoomView, series: dict[str, dict[str, list[float]]]) -> str:
-    """Small multiples: a row per team, a column per outcome, one scale per column."""
+    """Small multiples: a row per team, a column per outcome, one scale per column; totals
+    (insights, cost) as running totals, as the league table counts them."""
     columns = list(view.labels)
+    series = {
+        team: {
+            c: list(itertools.accumulate(v)) if c in debrief.TOTALS else v for c, v in lines.items()
+        }
+        for team, lines in series.items()
+    }
     head = "".join(f"<th>{html.escape(view.labels[c])}</th>" for c in columns)
     scale = {}
     for c in columns:
