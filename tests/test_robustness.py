@@ -263,6 +263,7 @@ def test_morris_design_reports_elementary_effects(tmp_path):
     result = rb.run_robustness(plan, tmp_path / "out", workers=1, progress=False)
     report = (result.out_dir / rb.REPORT).read_text()
     assert "Morris elementary effects" in report and "| payment_rate |" in report
+    assert "mu* of the difference" in report
 
 
 def test_the_design_is_the_same_on_every_run():
@@ -378,3 +379,28 @@ def test_dask_gives_the_local_table(cluster, small, tmp_path):  # noqa: F811
     pd.testing.assert_frame_equal(
         pd.read_parquet(tmp_path / "dask" / rb.RUNS), pd.read_parquet(small.out_dir / rb.RUNS)
     )
+
+
+def test_the_report_can_be_written_again_elsewhere(small, tmp_path, capsys):
+    from experiments.analysis import robustness_report
+
+    target, figures = tmp_path / "docs" / "robustness.md", tmp_path / "docs" / "img" / "rb"
+    target.parent.mkdir()
+    args = [str(small.out_dir), "--to", str(target), "--figures", str(figures)]
+    assert robustness_report.main(args) == 0
+    text = target.read_text()
+    assert "](img/rb/holds.png)" in text and "](img/rb/effects.png)" in text
+    assert (figures / "holds.png").is_file()
+    assert "| passes at |" in text  # read checks.parquet from the folder
+    assert robustness_report.main([str(tmp_path)]) == 2  # not a finished run
+
+
+def test_docs_state_the_numbers_the_code_uses():
+    from experiments.analysis.robustness_report import ROBUST_SHARE
+
+    text = " ".join((REPO / "docs" / "sweeps.md").read_text(encoding="utf-8").split())
+    assert rb.MIN_SEEDS == 7 and "With fewer than 7 seeds" in text
+    assert ROBUST_SHARE == 0.8 and "less than 80% of the space" in text
+    assert ALPHA == 0.01 and "p < 0.01" in text
+    assert rb.DEFAULT_OUT.as_posix() == "results/robustness"
+    assert "(default `results/robustness`)" in text

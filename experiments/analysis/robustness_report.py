@@ -10,7 +10,8 @@ manifest, :func:`write_report` writes ``report.md`` and its figures:
   of :mod:`experiments.analysis.discovery`), and the assumptions whose values differ
   most between the points where it holds and those where it fails (the area under
   the ROC curve of each assumption as a predictor of failure: 0.5 = no difference);
-  with ``--design morris``, Morris mu* and sigma of its effect (SALib);
+  with ``--design morris``, Morris mu* and sigma (SALib) of its effect and of its
+  primary contrast's difference of means;
 - a plain-language paragraph per pattern, which says so plainly when a pattern holds
   in less than :data:`ROBUST_SHARE` of the space, and which assumptions break it.
 
@@ -140,8 +141,13 @@ def failure_rules(rows: pd.DataFrame, varied: list[str], kinds: dict[str, str]) 
     return tree_rules(x, fails, {n: kinds.get(n, "float") for n in varied})
 
 
-def morris_table(table: pd.DataFrame, manifest: dict[str, Any], number: int) -> pd.DataFrame:
-    """Morris mu*, sigma of the pattern's effect per assumption (design morris), by mu*."""
+def morris_table(
+    table: pd.DataFrame, manifest: dict[str, Any], number: int, checks: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Morris mu* and sigma per assumption (design morris) of the pattern's effect and, with
+    ``checks``, of its primary contrast's difference of means (high - low, in the
+    statistic's units: the effect often sits at 1, the difference still moves); sorted by
+    the difference's mu* when there is one, else the effect's."""
     # SALib and the design: only for a Morris design
     from SALib.analyze import morris
 
@@ -149,18 +155,24 @@ def morris_table(table: pd.DataFrame, manifest: dict[str, Any], number: int) -> 
 
     design = manifest["design"]
     problem = design["salib_problem"]
-    spec = Spec.from_canonical(_morris_spec(design))
-    x = spec.sample_matrix()
-    y = table.loc[table["pattern"] == number].sort_values("point")["effect"].to_numpy(float)
-    if x is None or len(y) != len(x) or not np.isfinite(y).all():
-        return pd.DataFrame(columns=["assumption", "mu_star", "sigma"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # SALib's notes on levels and zero variance
-        si = morris.analyze(problem, x, y, num_levels=design["num_levels"], seed=0)
-    frame = pd.DataFrame(
-        {"assumption": problem["names"], "mu_star": si["mu_star"], "sigma": si["sigma"]}
-    )
-    return frame.sort_values("mu_star", ascending=False, kind="stable").reset_index(drop=True)
+    x = Spec.from_canonical(_morris_spec(design)).sample_matrix()
+    outputs = {"": table.loc[table["pattern"] == number].sort_values("point")["effect"]}
+    if checks is not None and not checks.empty:
+        first = checks[(checks["pattern"] == number) & (checks["check"] == 1)].sort_values("point")
+        outputs["_difference"] = first["high_mean"] - first["low_mean"]
+    frame = pd.DataFrame({"assumption": problem["names"]})
+    for suffix, y in outputs.items():
+        y = y.to_numpy(dtype=float)
+        if x is None or len(y) != len(x) or not np.isfinite(y).all():
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SALib's notes on levels and zero variance
+            si = morris.analyze(problem, x, y, num_levels=design["num_levels"], seed=0)
+        frame[f"mu_star{suffix}"], frame[f"sigma{suffix}"] = si["mu_star"], si["sigma"]
+    if len(frame.columns) == 1:
+        return frame.iloc[:0]
+    key = "mu_star_difference" if "mu_star_difference" in frame else "mu_star"
+    return frame.sort_values(key, ascending=False, kind="stable").reset_index(drop=True)
 
 
 def _morris_spec(design: dict[str, Any]) -> dict[str, Any]:
@@ -392,18 +404,31 @@ def _pattern_section(
         ]
         lines += [f"| {r.assumption} | {r.auc:.2f} | {r.p:.2g} |" for r in sep.head(5).itertuples()]
     if morris is not None and len(morris):
-        lines += [
-            "",
-            "Morris elementary effects on its effect size (the largest mu*):",
-            "",
-            "| assumption | mu* | sigma |",
-            "| --- | --- | --- |",
-        ]
-        lines += [
-            f"| {r.assumption} | {show(r.mu_star)} | {show(r.sigma)} |"
-            for r in morris.head(5).itertuples()
-        ]
+        lines += ["", *_morris_lines(pattern, morris)]
     return [*lines, ""]
+
+
+def _morris_lines(pattern: Pattern, morris: pd.DataFrame) -> list[str]:
+    both = "mu_star_difference" in morris
+    lines = [
+        "Morris elementary effects (the five largest mu*"
+        + (
+            f"; the difference is of {pattern.primary.statistic}, second scenario minus first"
+            if both
+            else ""
+        )
+        + "):",
+        "",
+        "| assumption | mu* of the effect | sigma |"
+        + (" mu* of the difference | sigma |" if both else ""),
+        "| --- | --- | --- |" + (" --- | --- |" if both else ""),
+    ]
+    for r in morris.head(5).to_dict("records"):
+        cells = [r["assumption"], show(r["mu_star"]), show(r["sigma"])]
+        if both:
+            cells += [show(r["mu_star_difference"]), show(r["sigma_difference"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 def _checks_table(pattern: Pattern, passes: pd.DataFrame) -> list[str]:
@@ -438,7 +463,9 @@ def findings(
     kinds = {n: ranges.get(n, {}).get("kind", "float") for n in varied}
     rows = table[table["pattern"] == number].reset_index(drop=True)
     morris = (
-        morris_table(table, manifest, number) if manifest["plan"]["design"] == "morris" else None
+        morris_table(table, manifest, number, checks)
+        if manifest["plan"]["design"] == "morris"
+        else None
     )
     return {
         "checks": check_passes(checks, PATTERN_BY_NUMBER[number]),
