@@ -1,13 +1,17 @@
-"""The workshop room's pages (issue 13), mode "programmes": facilitator, team, projector.
+"""The workshop room's pages (issue 13): facilitator, teams or seats, projector.
 
-- ``/room``: **Create room**; then the facilitator's page (``/room?code=CODE&token=...``,
-  so a reload keeps it): the room code, the join and projector addresses (and a QR code),
-  the levers teams may change, **Start round**, pause, undo, end, and the log's export.
-- ``/room/join``: **Room code**, **Team name**, **Join**; then the team's page
-  (``/room/join?code=CODE&token=...``, so a reloaded phone returns to its team): the
-  round, the countdown, and one control per lever the facilitator allowed.
-- ``/room/projector/CODE``: the teams, ``Round N``, the league table and the round's
-  events, in large type.
+- ``/room``: the mode (programmes or roles) and **Create room**; then the facilitator's
+  page (``/room?code=CODE&token=...``, so a reload keeps it): the room code, the join and
+  projector addresses (the server's network address when the browser used localhost:
+  :mod:`dashboards.room.address`) and a QR code, the levers teams (or the manager seat)
+  may change, **Start round**, pause, undo, end, the debrief (stepping back through the
+  rounds, replayed from the log: :mod:`dashboards.room.debrief`) and the downloads.
+- ``/room/join``: **Room code**, then **Team name** and **Join** (programmes), or the
+  free seats (roles); then the team's or seat's page (``/room/join?code=CODE&token=...``,
+  so a reloaded phone returns to it): the round, the countdown, and the team's levers,
+  or the seat's situation and choices (:mod:`dashboards.room.roles`).
+- ``/room/projector/CODE``: the teams or seats, ``Round N``, the league table, the
+  round's events and small multiples, in large type.
 
 Every room lives in :data:`STORE`, one per server process (:mod:`dashboards.room.store`,
 plain Python). A page watches its room with :func:`use_room`: the store's callback only
@@ -296,7 +300,7 @@ def Addresses(code: str, token: str):
 @solara.component
 def Settings(view: RoomView, code: str, token: str, act):
     solara.SelectMultiple(
-        "Levers teams may change",
+        "Levers the manager may change" if view.mode == "roles" else "Levers teams may change",
         values=list(view.levers),
         all_values=list(ALLOWABLE),
         on_value=lambda levers: act(STORE.set_levers, levers),
