@@ -32,7 +32,8 @@ What it writes in ``DIR``:
   and the statistics the patterns read (for re-analysis);
 - ``checks.parquet``: one row per point, pattern and check (numbered from 1 in the
   pattern's order): passed, p_value, effect, and for a contrast its two means;
-- ``manifest.json``: the command, design, ranges, seeds, versions, checksums;
+- ``manifest.json``: the command, design, ranges, seeds, versions, checksums of the
+  three tables;
 - ``report.md`` and ``figures/`` (:mod:`experiments.analysis.robustness_report`).
 """
 
@@ -464,6 +465,12 @@ def inspect_out(out: Path, plan: Plan, resume: bool, force: bool) -> tuple[str, 
             "(simulation/*.py changed since); add --force to start it again"
         )
     complete = manifest.get("status") == "complete"
+    for name, entry in manifest.get("files", {}).items():
+        if not (out / name).is_file() or store.sha256(out / name) != entry.get("sha256"):
+            raise RobustnessError(
+                f"--out: '{out / name}' is missing or does not match its checksum in the "
+                "manifest; add --force to start again"
+            )
     if not resume:
         what = "a complete" if complete else "an unfinished"
         raise RobustnessError(
@@ -543,11 +550,11 @@ def finish(out: Path, plan: Plan, runs: Runs, record: dict[str, Any]) -> pd.Data
     _write_parquet(results, out / RESULTS)
     failed = int((table["status"] == "failed").sum())
     record = {**record, "runs": {**record["runs"], "ok": len(table) - failed, "failed": failed}}
-    written = write_report(out, results, record, checks)
+    write_report(out, results, record, checks)
     record["status"], record["finished"] = "complete", mf._now()
-    record["files"] = {
+    record["files"] = {  # the data; the report can be written again from them
         name: {"sha256": store.sha256(out / name), "bytes": (out / name).stat().st_size}
-        for name in (RESULTS, RUNS, CHECKS, *written)
+        for name in (RESULTS, RUNS, CHECKS)
     }
     store.write_json(out / MANIFEST, record)
     return results

@@ -255,6 +255,11 @@ def test_resume_after_a_stop_gives_the_same_table(small, tmp_path, monkeypatch):
     again = rb.run_robustness(small_plan(), out, workers=1, resume=True, progress=False)
     assert again.made == small.n_runs // 3  # point 0 only
     pd.testing.assert_frame_equal(again.table, small.table)
+    done = rb.run_robustness(small_plan(), out, workers=1, resume=True, progress=False)
+    assert done.made == 0  # complete: nothing to run
+    (out / rb.CHECKS).write_bytes(b"changed")
+    with pytest.raises(sweep.SweepError, match="checksum"):
+        rb.run_robustness(small_plan(), out, workers=1, resume=True, progress=False)
 
 
 def test_morris_design_reports_elementary_effects(tmp_path):
