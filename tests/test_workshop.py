@@ -269,7 +269,7 @@ DIRECTIONS = [
     ("ex2-exp-fast", "ex2-exp-default", "fast meetings: less lived experience"),
     ("ex2-unexp-default", "ex2-unexp-slow", "slow meetings: more unexpected insights"),
     ("ex2-ties-default", "ex2-ties-slow", "slow meetings: more cross-role ties"),
-    ("ex2-ties-fast", "ex2-ties-default", "fast meetings: almost no cross-role ties"),
+    ("ex2-ties-fast", "ex2-ties-slow", "fast meetings: almost no cross-role ties"),
     ("ex1-unpaid-default", "ex2-unpaid-slow", "slow meetings take more unpaid hours"),
     ("ex2-manag-slow", "ex3-manag-default", "managers like slow meetings less"),
     ("ex2-exp-unpaid-fast", "ex2-exp-slow-safe", "the two presets at the extremes"),
