@@ -245,13 +245,13 @@ def effects_figure(table: pd.DataFrame, path: Path, footer: str) -> None:
         )
         colour = np.where(rows["holds"].to_numpy(dtype=bool), "tab:blue", "tab:red")
         jitter = rng.uniform(-0.18, 0.18, len(effect))
-        ax.scatter(effect, y + jitter, s=8, c=colour, alpha=0.6, linewidths=0)
+        ax.scatter(effect, y + jitter, s=8, c=colour, alpha=0.6, linewidths=0, zorder=3)
     ax.axvline(0, color="grey", linewidth=1)
     ax.set_yticks(range(len(numbers))[::-1], [_label(p) for p in numbers], fontsize=8)
     ax.set_xlim(-1.05, 1.05)
     ax.set_xlabel(
-        "effect of the primary contrast (rank-biserial correlation; 1: every seed "
-        "shows the pattern); blue: holds, red: fails"
+        "effect of the primary contrast (rank-biserial; 1 = every seed shows it)\n"
+        "a dot per point: blue where the pattern holds, red where it fails"
     )
     ax.set_title("How strong each pattern is across the assumption space")
     _save(fig, path, footer)
