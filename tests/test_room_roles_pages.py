@@ -81,6 +81,8 @@ def test_two_people_take_seats_choose_and_see_what_happened(chromium, server):
     assert happened.inner_text().startswith("week 1: you chose to stay home; the model's rule")
     assert "did not come" in happened.inner_text().splitlines()[0]
     assert projector.locator(".coprod-league").count() == 1
+    for phone in (patient, clinician):  # nothing wider than a phone's screen
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     patient.reload()
     patient.locator(".coprod-seat-title", has_text=title).wait_for(timeout=TIMEOUT)
