@@ -585,7 +585,7 @@ def SeatPicker(view: RoomView, take):
 
 
 @solara.component
-def Choices(code: str, token: str, state: dict, set_problem):
+def SeatChoices(code: str, token: str, state: dict, set_problem):
     """A seat's choices for the next round: each meeting, how much to say, lived experience."""
 
     def choose(**what) -> None:
@@ -667,7 +667,7 @@ def SeatRoom(code: str, token: str):
         for name in view.levers:
             Lever(code, token, name, rules.get(name, DEFAULTS[name]), set_problem)
     else:
-        Choices(code, token, state, set_problem)
+        SeatChoices(code, token, state, set_problem)
 
 
 # --------------------------------------------------------------------------- projector
