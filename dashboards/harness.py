@@ -3,6 +3,8 @@
 Starts the server as a subprocess on 127.0.0.1 (stopped by its own process id,
 never by name), launches Debian's Chromium through Playwright with every request
 that is not to 127.0.0.1 aborted, and waits for the page's ``Week N`` and plots.
+For the workshop room: :func:`create_room`, :func:`join_room`, and
+:func:`projector_screenshot` (README's picture of the room, made by ``make screenshots``).
 """
 
 from __future__ import annotations
