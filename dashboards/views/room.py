@@ -39,7 +39,7 @@ from ..room.programme import ALLOWABLE, plural
 from ..room.store import MODES
 from ..state import batching
 from .common import DownloadButton, Md
-from .controls import _input, pretty, show_value
+from .controls import param_input, pretty, show_value
 
 try:  # the QR code is a nicety: the join address is shown as text either way
     import segno
@@ -477,7 +477,7 @@ def Lever(code: str, token: str, name: str, value, set_problem):
 
     with solara.Div(classes=["coprod-control"], attributes={"data-param": name}):
         solara.Text(f"{pretty(name)}: {show_value(p, value)} {p.unit or ''}".strip())
-        _input(p, value, put)
+        param_input(p, value, put)
 
 
 @solara.component
