@@ -27,6 +27,7 @@ help:
 	@echo "make bench  - print the model's speed figures"
 	@echo "make dashboard - open the model in a web browser (HOST=0.0.0.0 for a room's network)"
 	@echo "make figures - redraw every figure in README.md and docs/ (make run, make screenshots)"
+	@echo "make assumptions-doc - rewrite docs/assumptions.md from the assumptions registry"
 	@echo "make robustness - where the ten patterns hold across the assumptions: docs/robustness.md (long)"
 
 $(STAMP): pyproject.toml
@@ -115,3 +116,9 @@ robustness: $(STAMP)
 	$(VENV)/bin/coprod robustness --samples 64 --seeds 10 --workers 2 --out $(ROBUSTNESS_OUT)
 	$(PY) -m experiments.analysis.robustness_report $(ROBUSTNESS_OUT) --to docs/robustness.md \
 	  --figures docs/img/robustness
+
+# docs/assumptions.md, generated from the assumptions registry (simulation/assumptions.py);
+# tests/test_docs.py fails when the file and the registry differ.
+.PHONY: assumptions-doc
+assumptions-doc: $(STAMP)
+	$(VENV)/bin/coprod params --assumptions --markdown > docs/assumptions.md
