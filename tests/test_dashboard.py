@@ -30,6 +30,7 @@ from simulation.params import (
     GROUPS,
     PARAM_BY_NAME,
     PARAMS,
+    Param,
     ParamError,
 )
 from simulation.scenarios import load_scenario
@@ -429,6 +430,13 @@ def test_slider_steps_come_from_the_ranges():
     assert nice_step(PARAM_BY_NAME["pace"]) == pytest.approx(0.01)
     assert nice_step(PARAM_BY_NAME["travel_cost"]) == pytest.approx(2.0)
     assert nice_step(PARAM_BY_NAME["permitted_earnings"]) == pytest.approx(5.0)
+    # a default off the slider's grid would be moved onto it (a change nobody made)
+    odd = Param("x", "float", 0.77, "", "", "", low=0.5, high=2.0)
+    assert nice_step(odd) == pytest.approx(0.01)  # 0.02 from the range, halved to fit 0.77
+    for p in PARAMS + ASSUMPTIONS:
+        if p.kind == "float":
+            steps = (p.default - p.low) / nice_step(p)
+            assert steps == pytest.approx(round(steps), abs=1e-6), p.name
 
 
 def test_state_drives_a_run_and_a_pair_without_solara():
