@@ -107,7 +107,9 @@ def take_part(
     draws = rng.random((2, s.n))
     flare = draws[0] < p.flare_rate * s.illness  # illness is 0 for professionals
     can = ~flare & (s.cash >= costs.trip)  # money at hand to front the trip
-    wants = draws[1] * (1.0 + np.exp(-u)) < 1.0
+    # A very negative U overflows exp to inf: the chance is 0, as it should be.
+    with np.errstate(over="ignore"):
+        wants = draws[1] * (1.0 + np.exp(-u)) < 1.0
     if choices is not None:
         choices.wanted[:] = wants
         wants = np.where(choices.attend == FREE, wants, choices.attend == GO)
