@@ -206,7 +206,11 @@ def AssumptionsPanel(session: Session):
 @solara.component
 def RuleGroup(session: Session, rule: str):
     with solara.Div(classes=["coprod-rule"], attributes={"data-rule": rule}):
-        TextLine(f"{rule}: {RULES[rule]}", ["coprod-rule-title"], {"font-weight": "500"})
+        TextLine(
+            f"{rule}: {RULES[rule]}",
+            ["coprod-rule-title"],
+            {"font-weight": "500", "margin-top": "12px"},
+        )
         for p in ASSUMPTIONS:
             if p.group == rule:
                 ParamControl(session, p)
