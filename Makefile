@@ -105,7 +105,7 @@ screenshots: $(STAMP)
 	$(PY) -m dashboards.screenshots
 
 # Every figure README.md and docs/ show; docs/img/figures.toml says which target makes each.
-figures: run screenshots
+figures: run screenshots robustness
 	$(PY) -m experiments.analysis.figures --out $(OUT)
 
 # docs/robustness.md: the ten patterns tested across the assumptions' ranges (docs/sweeps.md).
@@ -116,6 +116,9 @@ robustness: $(STAMP)
 	$(VENV)/bin/coprod robustness --samples 64 --seeds 10 --workers 2 --out $(ROBUSTNESS_OUT)
 	$(PY) -m experiments.analysis.robustness_report $(ROBUSTNESS_OUT) --to docs/robustness.md \
 	  --figures docs/img/robustness
+	mkdir -p docs/robustness
+	cp $(ROBUSTNESS_OUT)/robustness.parquet $(ROBUSTNESS_OUT)/checks.parquet \
+	  $(ROBUSTNESS_OUT)/manifest.json docs/robustness/
 
 # docs/assumptions.md, generated from the assumptions registry (simulation/assumptions.py);
 # tests/test_docs.py fails when the file and the registry differ.
