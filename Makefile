@@ -16,7 +16,7 @@ FIND_PYTHON = for c in python3.13 python3.12 python3.14 python3 python \
 	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 	    command -v $$c; exit 0; fi; done; exit 1
 
-.PHONY: run test test-fast lint format mutation bench install clean help dashboard bench-dashboard screenshots figures
+.PHONY: run test test-fast lint format mutation bench install clean help dashboard bench-dashboard screenshots figures robustness
 
 help:
 	@echo "make run    - the headline sweep (compensation x pacing) on local processes, then its analysis in $(OUT)"
@@ -27,6 +27,8 @@ help:
 	@echo "make bench  - print the model's speed figures"
 	@echo "make dashboard - open the model in a web browser (HOST=0.0.0.0 for a room's network)"
 	@echo "make figures - redraw every figure in README.md and docs/ (make run, make screenshots)"
+	@echo "make assumptions-doc - rewrite docs/assumptions.md from the assumptions registry"
+	@echo "make robustness - where the ten patterns hold across the assumptions: docs/robustness.md (long)"
 
 $(STAMP): pyproject.toml
 	@if [ ! -x $(PY) ]; then \
@@ -103,5 +105,23 @@ screenshots: $(STAMP)
 	$(PY) -m dashboards.screenshots
 
 # Every figure README.md and docs/ show; docs/img/figures.toml says which target makes each.
-figures: run screenshots
+figures: run screenshots robustness
 	$(PY) -m experiments.analysis.figures --out $(OUT)
+
+# docs/robustness.md: the ten patterns tested across the assumptions' ranges (docs/sweeps.md).
+# Starts afresh so the report matches the code; ROBUSTNESS_OUT keeps the run's tables.
+ROBUSTNESS_OUT ?= out/robustness
+robustness: $(STAMP)
+	rm -rf $(ROBUSTNESS_OUT)
+	$(VENV)/bin/coprod robustness --samples 64 --seeds 10 --workers 2 --out $(ROBUSTNESS_OUT)
+	$(PY) -m experiments.analysis.robustness_report $(ROBUSTNESS_OUT) --to docs/robustness.md \
+	  --figures docs/img/robustness
+	mkdir -p docs/robustness
+	cp $(ROBUSTNESS_OUT)/robustness.parquet $(ROBUSTNESS_OUT)/checks.parquet \
+	  $(ROBUSTNESS_OUT)/manifest.json docs/robustness/
+
+# docs/assumptions.md, generated from the assumptions registry (simulation/assumptions.py);
+# tests/test_docs.py fails when the file and the registry differ.
+.PHONY: assumptions-doc
+assumptions-doc: $(STAMP)
+	$(VENV)/bin/coprod params --assumptions --markdown > docs/assumptions.md

@@ -65,19 +65,11 @@ def new_page(browser, base: str, viewport: dict):
 def open_room(browser, base: str, teams: int):
     """The facilitator, ``teams`` teams (each with its own rules) and the projector."""
     facilitator, blocked = new_page(browser, base, harness.VIEWPORT)
-    facilitator.goto(base + "/room")
-    facilitator.get_by_role("button", name="Create room").click()
-    line = facilitator.locator(".coprod-room-code-line")
-    line.wait_for(timeout=TIMEOUT)
-    code = line.inner_text().split()[-1]
+    code = harness.create_room(facilitator, base, timeout=TIMEOUT)
     phones = []
     for i in range(teams):
         phone, _ = new_page(browser, base, PHONE)
-        phone.goto(base + "/room/join")
-        phone.get_by_label("Room code").fill(code)
-        phone.get_by_label("Team name").fill(f"Team {i + 1}")
-        phone.get_by_role("button", name="Join").click()
-        phone.locator(".coprod-team", has_text=f"Team {i + 1}").wait_for(timeout=TIMEOUT)
+        harness.join_room(phone, base, code, f"Team {i + 1}", timeout=TIMEOUT)
         control = phone.locator("[data-param='compensation']")
         control.get_by_role("button", name=OPTIONS[i % len(OPTIONS)], exact=True).click()
         phones.append(phone)

@@ -3,6 +3,8 @@
 Starts the server as a subprocess on 127.0.0.1 (stopped by its own process id,
 never by name), launches Debian's Chromium through Playwright with every request
 that is not to 127.0.0.1 aborted, and waits for the page's ``Week N`` and plots.
+For the workshop room: :func:`create_room`, :func:`join_room`, and
+:func:`projector_screenshot` (README's picture of the room, made by ``make screenshots``).
 """
 
 from __future__ import annotations
@@ -181,3 +183,62 @@ def choose(page, label: str, option: str) -> None:
     field.locator(".v-select__slot").click()
     page.locator(".menuable__content__active .v-list-item", has_text=option).first.click()
     page.locator(".menuable__content__active").wait_for(state="hidden", timeout=5_000)
+
+
+# --------------------------------------------------------------------------- the room
+
+
+def create_room(page, base: str, mode: str = "", timeout: float = 60_000) -> str:
+    """Create a workshop room from ``page`` (the facilitator's); its code."""
+    page.goto(base + "/room")
+    if mode:
+        page.locator(".coprod-mode").get_by_role("button", name=mode).click()
+    page.get_by_role("button", name="Create room").click()
+    line = page.locator(".coprod-room-code-line")
+    line.wait_for(timeout=timeout)
+    return line.inner_text().split()[-1]
+
+
+def join_room(page, base: str, code: str, team: str, timeout: float = 60_000) -> None:
+    """Join room ``code`` as ``team`` from ``page``; returns once the team's page shows."""
+    page.goto(base + "/room/join")
+    page.get_by_label("Room code").fill(code)
+    page.get_by_label("Team name").fill(team)
+    page.get_by_role("button", name="Join").click()
+    page.locator(".coprod-team", has_text=team).wait_for(timeout=timeout)
+
+
+PROJECTOR_TEAMS = {"Blue": "none", "Green": "paid", "Red": "expenses"}  # compensation
+
+
+def projector_screenshot(path: Path, rounds: int = 4) -> Path:
+    """The projector's view of a room where three teams chose their compensation and
+    ``rounds`` rounds ran (README's picture of the room): a server of its own, Chromium."""
+    # Playwright only when a screenshot is taken
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw, serving() as base:
+        browser = launch(pw)
+        try:
+            facilitator = browser.new_context(viewport=VIEWPORT).new_page()
+            code = create_room(facilitator, base)
+            for team, option in PROJECTOR_TEAMS.items():
+                phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+                join_room(phone, base, code, team)
+                phone.locator("[data-param='compensation']").get_by_role(
+                    "button", name=option, exact=True
+                ).click()
+            projector = browser.new_context(
+                viewport={"width": 1440, "height": 1400}, device_scale_factor=1
+            ).new_page()
+            projector.goto(f"{base}/room/projector/{code}")
+            for number in range(1, rounds + 1):
+                facilitator.get_by_role("button", name="Start round").click()
+                projector.locator(".coprod-round", has_text=f"Round {number}").wait_for()
+            projector.locator(".coprod-multiples").wait_for()
+            projector.wait_for_timeout(500)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            projector.screenshot(path=path, full_page=True)
+        finally:
+            browser.close()
+    return path

@@ -5,7 +5,9 @@
 Starts the dashboard on a free port, drives it in Chromium (offline) and writes
 dashboard.png (the run at week 52), network.png (its network of ties),
 what-happened.png (the account after the full programme), compare.png (two
-presets side by side after the full programme) and export.png.
+presets side by side after the full programme) and export.png; then
+room-projector.png, the workshop room's projector after four rounds of three teams
+(``harness.projector_screenshot``, a server of its own).
 """
 
 from __future__ import annotations
@@ -106,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for path in take(args.out):
         print(f"wrote {path}")
+    print(f"wrote {harness.projector_screenshot(args.out / 'room-projector.png')}")
     return 0
 
 

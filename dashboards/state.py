@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from simulation.params import PARAMS, ParamError, validate
+from simulation.params import EVERY_PARAM, ParamError, validate
 from simulation.scenarios import list_scenarios, load_scenario, read_scenario
 
 logger = logging.getLogger("coprod.dashboard")
@@ -313,8 +313,8 @@ class Session(Stepping):
         )
 
     def changed(self) -> list[str]:
-        """Parameters changed since the preset or file was loaded."""
-        return [p.name for p in PARAMS if self.values.value[p.name] != self.base.value[p.name]]
+        """Parameters (levers and assumptions) changed since the preset or file was loaded."""
+        return [p.name for p in EVERY_PARAM if self.values.value[p.name] != self.base.value[p.name]]
 
     def origin_text(self) -> str:
         kind, name = self.origin.value

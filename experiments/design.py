@@ -43,6 +43,10 @@ values (x = 1, which Morris's grid can reach, picks the last). The SALib problem
 ``Spec.sample_matrix()`` is the sample before this mapping, which is what
 ``SALib.analyze.morris`` wants as X.
 
+Any parameter can be fixed or varied: a policy lever (``coprod params``) or a model
+assumption (``coprod params --assumptions``, e.g. ``weight_time = {min = 1.5, max =
+4.5}``), in every design; every run records every one of them.
+
 Every name is checked against the schema (a did-you-mean for a typo), every value by
 ``Param.coerce``, and every design point by ``simulation.params.validate``, so a spec
 that loads runs. Problems raise :class:`SpecError`, a ``ParamError``, with one line.
@@ -67,7 +71,7 @@ from typing import Any
 
 import numpy as np
 
-from simulation.params import PARAMS, ParamError, lookup, validate
+from simulation.params import EVERY_PARAM, ParamError, lookup, validate
 from simulation.scenarios import DEFAULT_SCENARIO, read_scenario
 from simulation.text import did_you_mean
 
@@ -87,7 +91,7 @@ SWEEP_KEYS = (
     "timeseries",
 )
 TABLES = ("sweep", "fixed", "vary")
-PARAM_NAMES = tuple(p.name for p in PARAMS)
+PARAM_NAMES = tuple(p.name for p in EVERY_PARAM)  # the policy levers, then the assumptions
 MAX_RUNS = 2_000_000
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 

@@ -5,7 +5,7 @@ It is written when a sweep starts (``status = "running"``) and again when it end
 ``fingerprint`` (sha256 of the canonical parsed spec) tells whether a folder holds
 the same sweep as a spec, which is what ``--resume`` checks. Keys::
 
-    format, format_version      "coprod-sweep", 1
+    format, format_version      "coprod-sweep", 2 (experiments.store.FORMAT_VERSION)
     status                      "running" | "complete"
     fingerprint                 sha256 of Spec.canonical()
     model_fingerprint           sha256 of the model's source (simulation/*.py): a sweep is

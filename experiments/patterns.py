@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -133,6 +133,8 @@ class Outcome:
     p_value: float
     effect: float
     note: str
+    low_mean: float = math.nan  # a contrast's mean under its low and its high scenario
+    high_mean: float = math.nan
 
 
 def rank_biserial(differences: Sequence[float]) -> float:
@@ -181,7 +183,8 @@ def paired_test(low: np.ndarray, high: np.ndarray, direction: str = "median and 
     note = f"means {a.mean():.4g} vs {b.mean():.4g}, p = {p:.3g}" + (
         "" if right_way else f" (expected lower under the first; {direction} of differences ≤ 0)"
     )
-    return Outcome(bool(right_way and p < ALPHA), p, rank_biserial(diff), note)
+    passed = bool(right_way and p < ALPHA)
+    return Outcome(passed, p, rank_biserial(diff), note, float(a.mean()), float(b.mean()))
 
 
 # --------------------------------------------------------------------------- the checks
@@ -206,7 +209,7 @@ class Contrast:
         found = paired_test(
             data[(self.low, self.statistic)], data[(self.high, self.statistic)], self.direction
         )
-        return Outcome(found.passed, found.p_value, found.effect, f"{self}: {found.note}")
+        return replace(found, note=f"{self}: {found.note}")
 
     def __str__(self) -> str:
         return (

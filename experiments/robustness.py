@@ -26,10 +26,14 @@ on; kill -9; a lost worker) is finished by ``--resume`` with the same numbers.
 What it writes in ``DIR``:
 
 - ``robustness.parquet``: one row per point and pattern: ``point``, ``pattern``,
-  ``holds``, ``effect``, ``p_value``, then every varied assumption's value;
+  ``holds``, ``effect``, ``p_value``, then every assumption's value (in the registry's
+  order; one without a range to vary keeps its default);
 - ``runs.parquet``: one row per run made: point, run, scenario, seed, status, error
   and the statistics the patterns read (for re-analysis);
-- ``manifest.json``: the command, design, ranges, seeds, versions, checksums;
+- ``checks.parquet``: one row per point, pattern and check (numbered from 1 in the
+  pattern's order): passed, p_value, effect, and for a contrast its two means;
+- ``manifest.json``: the command, design, ranges, seeds, versions, checksums of the
+  three tables;
 - ``report.md`` and ``figures/`` (:mod:`experiments.analysis.robustness_report`).
 """
 
@@ -81,8 +85,9 @@ DEFAULT_SAMPLES, DEFAULT_SEEDS, DEFAULT_OUT = 64, 10, Path("results") / "robustn
 MIN_SEEDS = 7  # below this the one-sided Wilcoxon p cannot fall below 0.01 (1/2**6 > 0.01)
 FORMAT, FORMAT_VERSION = "coprod-robustness", 1
 RESULTS, RUNS, REPORT, FIGURES = "robustness.parquet", "runs.parquet", "report.md", "figures"
+CHECKS = "checks.parquet"
 MANIFEST, PARTS = store.MANIFEST, store.PARTS
-OWN_FILES = (MANIFEST, PARTS, RESULTS, RUNS, REPORT, FIGURES)
+OWN_FILES = (MANIFEST, PARTS, RESULTS, RUNS, CHECKS, REPORT, FIGURES)
 
 
 class RobustnessError(sweep.SweepError):
@@ -351,7 +356,11 @@ class Runs:
                 table = store.read_part(path) if path.exists() else None
             except (OSError, pa.ArrowException):
                 table = None
-            if table is not None and table.num_rows == len(self.span(block)):
+            if (
+                table is not None
+                and table.num_rows == len(self.span(block))
+                and set(table.column("point").to_pylist()) == {block}
+            ):
                 done.add(block)
                 keep.add(path.name)
         if tidy:
@@ -372,34 +381,48 @@ class Runs:
 # --------------------------------------------------------------------------- the patterns
 
 
-def evaluate_points(plan: Plan, runs: Runs, table: pd.DataFrame) -> pd.DataFrame:
-    """One row per point and pattern: point, pattern, holds, effect, p_value, assumptions."""
+def evaluate_points(plan: Plan, runs: Runs, table: pd.DataFrame) -> tuple[pd.DataFrame, ...]:
+    """Test every pattern at every point: (one row per point and pattern: point, pattern,
+    holds, effect, p_value, every assumption; one row per point, pattern and check)."""
     import pandas as pd  # heavy; loaded when a run ends
 
     k = len(plan.seeds)
     columns = {st: table[st].to_numpy(dtype=float) for st in runs.statistics}
-    rows = []
+    fixed = {p.name: p.default for p in plan.assumptions}  # those without a range stay here
+    rows, checks = [], []
     for point in range(plan.n_points):
-        values = plan.point_values(point)
+        values = {**fixed, **plan.point_values(point)}
         for pattern in plan.patterns:
             data = {}
             for s, st in pattern.needs:
                 start = int(runs.starts[point]) + runs.where[point][s] * k
                 data[(s, st)] = columns[st][start : start + k]
             found = evaluate_data(pattern, data)
+            head = {"point": point, "pattern": pattern.number}
             rows.append(
                 {
-                    "point": point,
-                    "pattern": pattern.number,
+                    **head,
                     "holds": bool(found.holds),
                     "effect": float(found.effect),
                     "p_value": float(found.p_value),
                     **values,
                 }
             )
-    frame = pd.DataFrame(rows, columns=["point", "pattern", "holds", "effect", "p_value"])
-    frame = pd.DataFrame(rows) if rows else frame
-    return frame.astype({"point": "int64", "pattern": "int64", "holds": "bool"})
+            checks += [
+                {
+                    **head,
+                    "check": i,
+                    "passed": o.passed,
+                    "p_value": o.p_value,
+                    "effect": o.effect,
+                    "low_mean": o.low_mean,
+                    "high_mean": o.high_mean,
+                }
+                for i, o in enumerate(found.outcomes, start=1)
+            ]
+    types = {"point": "int64", "pattern": "int64"}
+    results = pd.DataFrame(rows).astype({**types, "holds": "bool"})
+    return results, pd.DataFrame(checks).astype({**types, "check": "int64", "passed": "bool"})
 
 
 # --------------------------------------------------------------------------- the folder
@@ -442,6 +465,12 @@ def inspect_out(out: Path, plan: Plan, resume: bool, force: bool) -> tuple[str, 
             "(simulation/*.py changed since); add --force to start it again"
         )
     complete = manifest.get("status") == "complete"
+    for name, entry in manifest.get("files", {}).items():
+        if not (out / name).is_file() or store.sha256(out / name) != entry.get("sha256"):
+            raise RobustnessError(
+                f"--out: '{out / name}' is missing or does not match its checksum in the "
+                "manifest; add --force to start again"
+            )
     if not resume:
         what = "a complete" if complete else "an unfinished"
         raise RobustnessError(
@@ -515,16 +544,17 @@ def finish(out: Path, plan: Plan, runs: Runs, record: dict[str, Any]) -> pd.Data
     from experiments.analysis.robustness_report import write_report
 
     table = runs.read()
-    results = evaluate_points(plan, runs, table)
+    results, checks = evaluate_points(plan, runs, table)
     _write_parquet(table, out / RUNS)
+    _write_parquet(checks, out / CHECKS)
     _write_parquet(results, out / RESULTS)
     failed = int((table["status"] == "failed").sum())
     record = {**record, "runs": {**record["runs"], "ok": len(table) - failed, "failed": failed}}
-    written = write_report(out, results, record)
+    write_report(out, results, record, checks)
     record["status"], record["finished"] = "complete", mf._now()
-    record["files"] = {
+    record["files"] = {  # the data; the report can be written again from them
         name: {"sha256": store.sha256(out / name), "bytes": (out / name).stat().st_size}
-        for name in (RESULTS, RUNS, *written)
+        for name in (RESULTS, RUNS, CHECKS)
     }
     store.write_json(out / MANIFEST, record)
     return results

@@ -3,7 +3,8 @@
 Layout of ``DIR``::
 
     manifest.json           what was run, how, by which versions; checksums when done
-    runs.parquet            one row per run (when done)
+    runs.parquet            one row per run (when done): ids, every parameter (policy
+                            levers and assumptions), every final metric, status
     timeseries.parquet      one row per run and week from 1 (when done, if the spec asks):
                             each metric's summary so far, then its <name>_week value
     parts/part-000042.arrow        runs of block 42 (while running; Arrow IPC files,
@@ -37,7 +38,7 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from simulation.metrics import METRIC_NAMES, WEEK_NAMES, running
-from simulation.params import PARAMS
+from simulation.params import EVERY_PARAM
 
 MANIFEST = "manifest.json"
 RUNS = "runs.parquet"
@@ -45,14 +46,17 @@ RUNS_CSV = "runs.csv"  # runs.parquet as CSV, for spreadsheets and R (coprod ana
 TIMESERIES = "timeseries.parquet"
 PARTS = "parts"
 FORMAT = "coprod-sweep"
-FORMAT_VERSION = 1
+# 1: runs.parquet has a column per policy lever; 2: also one per assumption
+# (simulation.assumptions). The analysis reads both, taking a version-1 sweep's
+# assumptions at their defaults (experiments.analysis.load).
+FORMAT_VERSION = 2
 ID_COLUMNS = ("run_id", "point_id", "replicate", "seed")
 ROW_GROUP = 1 << 16  # rows per row group of the final tables
 _ARROW = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "choice": pa.string()}
 
 RUNS_SCHEMA = pa.schema(
     [(name, pa.int64()) for name in ID_COLUMNS]
-    + [(p.name, _ARROW[p.kind]) for p in PARAMS]
+    + [(p.name, _ARROW[p.kind]) for p in EVERY_PARAM]
     + [(name, pa.float64()) for name in METRIC_NAMES]
     + [("status", pa.string()), ("error", pa.string())]
 )
@@ -235,7 +239,7 @@ class Blocks:
             if values is not None:
                 metrics[i] = values
         columns = [ids, points, ids % spec.replicates, spec.seeds()[span.start : span.stop]]
-        columns += [[row[p.name] for row in params] for p in PARAMS]
+        columns += [[row[p.name] for row in params] for p in EVERY_PARAM]
         columns += list(metrics.T)
         columns += [["failed" if e else "ok" for e in errors], errors]
         return pa.Table.from_arrays(

@@ -33,10 +33,34 @@ RULES: dict[str, str] = {
     "metrics": "how outcomes are measured",
 }
 
-_CALIBRATED = (
-    "No published figure; set so that the default programme gives the attendance, "
-    "recognition and turnover the paper describes, with a range of about half to "
-    "one and a half times the default."
+# Sources cited more than once.
+_PAPER = "Filipe, Renedo & Marston (2017), PLOS Biology 15(5): e2001403"
+_AHN_LEE = (
+    "The logistic choice P = 1/(1 + exp(-(B - C + A))) of citizen-participation "
+    "models (Ahn & Lee, 'Citizen participation model', NetLogo) fixes the form with "
+    "unit weights; no coefficients exist for involvement in health care"
+)
+_FCA = "FCA (2025), Financial Lives 2024 survey, key findings"
+_ROWLANDS = (
+    "Rowlands et al. (2015), 'A mismatch between population health literacy and the "
+    "complexity of health information', Br J Gen Pract 65(635): e379-e386"
+)
+_CREDIBILITY = (
+    "No measure of credibility on a 0-1 scale exists (Nielsen, Nordgaard & Henriksen "
+    "2025, Med Health Care Philos 28: 291-301); the gap is described qualitatively as "
+    "testimonial injustice (Kidd & Carel 2016, J Appl Philos 34: 172-190)"
+)
+_LIVED = (
+    "Lay people mostly bring lived experience, professionals biomedical and practice "
+    "knowledge (docs/concept.md); the shares are assumed."
+)
+_BIOMEDICAL = (
+    "Clinicians hold most biomedical knowledge, managers practice knowledge "
+    "(docs/concept.md); the shares are assumed."
+)
+_CENSUS = (
+    "ONS (2023), Census 2021 table TS039 (England): of 4.68 million unpaid carers, 49% "
+    "give 19 hours of care a week or less, 21% 20-49 hours, 30% 50 hours or more"
 )
 
 
@@ -48,7 +72,7 @@ def _a(
     high: float,
     unit: str,
     help: str,
-    source: str = _CALIBRATED,
+    source: str,
     basis: str = "assumption",
 ) -> Param:
     kind = "int" if isinstance(default, int) and isinstance(low, int) else "float"
@@ -57,43 +81,26 @@ def _a(
     )
 
 
-def _role_means(
-    trait: str, means: tuple[float, ...], spans: tuple[float, ...], help: str, source: str
-) -> tuple[Param, ...]:
-    roles = ("patient", "carer", "clinician", "manager")
-    return tuple(
-        _a(
-            "population",
-            f"{trait}_mean_{role}",
-            mean,
-            round(mean - span, 2),
-            round(mean + span, 2),
-            "0-1",
-            f"{help} ({role}s)",
-            source,
-        )
-        for role, mean, span in zip(roles, means, spans, strict=True)
-    )
-
+_ROLES = ("patient", "carer", "clinician", "manager")
 
 _POPULATION = (
     _a(
         "population",
         "rights_share_patient",
         0.45,
-        0.3,
-        0.6,
+        0.25,
+        0.65,
         "share",
         "patients whose rationale for taking part is rights-based (the rest experience-based)",
-        "The paper names rights-based and experience-based rationales for lay people "
-        "without shares; an even split, leaning to experience, is assumed.",
+        f"{_PAPER} names rights-based and experience-based rationales among lay people "
+        "but gives no shares; an even split, leaning to experience, is assumed.",
     ),
     _a(
         "population",
         "rights_share_carer",
         0.40,
-        0.25,
-        0.55,
+        0.2,
+        0.6,
         "share",
         "carers whose rationale is rights-based",
         "As for patients; carers speak for someone else's experience slightly more often.",
@@ -106,18 +113,19 @@ _POPULATION = (
         0.15,
         "share",
         "carers whose rationale is managerial (services should add value)",
-        "A few carers are or were health professionals themselves; assumed small.",
+        "The paper finds that patients, carers, managers and clinicians all share "
+        "'the belief that co-production is of economic value', so not none; assumed small.",
     ),
     _a(
         "population",
         "managerial_share_clinician",
         0.5,
         0.3,
-        0.7,
+        0.8,
         "share",
         "clinicians whose rationale is managerial (the rest experience-based)",
-        "The paper's clinicians either value patients' narratives or see co-production "
-        "as adding value; an even split is assumed.",
+        "The paper: 'some health care professionals in the program defined co-production "
+        "in terms of improving cost-effectiveness'; 'some' is read as about half.",
     ),
     _a(
         "population",
@@ -139,13 +147,12 @@ _POPULATION = (
             high,
             "share",
             f"share of what {role}s contribute that is lived experience",
-            "Lay people mostly bring lived experience, professionals biomedical and "
-            "practice knowledge (docs/concept.md); the shares are assumed.",
+            _LIVED,
         )
         for role, mean, low, high in (
             ("patient", 0.8, 0.6, 0.9),
             ("carer", 0.7, 0.5, 0.85),
-            ("clinician", 0.05, 0.0, 0.2),
+            ("clinician", 0.05, 0.0, 0.2),  # many clinicians are patients or carers too
             ("manager", 0.1, 0.0, 0.25),
         )
     ),
@@ -159,11 +166,10 @@ _POPULATION = (
             "share",
             f"share of what {role}s contribute that is biomedical knowledge "
             "(the rest, besides lived experience, is practice knowledge)",
-            "Clinicians hold most biomedical knowledge, managers practice knowledge "
-            "(docs/concept.md); the shares are assumed.",
+            _BIOMEDICAL,
         )
         for role, mean, low, high in (
-            ("patient", 0.05, 0.0, 0.15),
+            ("patient", 0.05, 0.0, 0.15),  # expert patients
             ("carer", 0.05, 0.0, 0.15),
             ("clinician", 0.55, 0.4, 0.7),
             ("manager", 0.1, 0.0, 0.2),
@@ -173,37 +179,91 @@ _POPULATION = (
         "population",
         "knowledge_concentration",
         20.0,
-        10.0,
-        40.0,
+        5.0,
+        50.0,
         "Dirichlet concentration",
         "how closely each person's knowledge follows their role's profile",
         "Assumed: at 20 a person's shares vary by about 0.1 around the role's.",
     ),
-    *_role_means(
-        "credibility",
-        (0.3, 0.3, 0.85, 0.75),
-        (0.15, 0.15, 0.1, 0.15),
-        "mean credibility in formal meetings",
-        "The paper describes professionals' knowledge as more credible in formal "
-        "settings than lay experience; the values are assumed.",
+    *(
+        _a(
+            "population",
+            f"credibility_mean_{role}",
+            mean,
+            low,
+            high,
+            "0-1",
+            f"mean credibility in formal meetings ({role}s)",
+            f"{_CREDIBILITY}. {why}",
+        )
+        for role, mean, low, high, why in (
+            ("patient", 0.3, 0.2, 0.5, "The means are assumed; vary the gap to clinicians."),
+            ("carer", 0.3, 0.2, 0.5, "Assumed equal to patients' (proxies for them)."),
+            ("clinician", 0.85, 0.65, 0.95, "Assumed: the epistemic privilege of practitioners."),
+            ("manager", 0.75, 0.55, 0.9, "Assumed: agenda power, less clinical authority."),
+        )
     ),
-    *_role_means(
-        "fluency",
-        (0.6, 0.6, 0.85, 0.85),
-        (0.15, 0.15, 0.1, 0.1),
-        "mean fluency in fast, formal meetings (agendas, minutes, jargon)",
-        "The paper describes formal, fast meetings as professionals' home ground; "
-        "the values are assumed.",
+    *(
+        _a(
+            "population",
+            f"fluency_mean_{role}",
+            mean,
+            low,
+            high,
+            "0-1",
+            f"mean fluency in fast, formal meetings: agendas, minutes, jargon ({role}s)",
+            source,
+            basis,
+        )
+        for role, mean, low, high, source, basis in (
+            (
+                "patient",
+                0.57,
+                0.3,
+                0.7,
+                f"{_ROWLANDS}: 43% of English adults were below the text-only health "
+                "literacy threshold, so 57% (taken as the mean) above it. The range runs "
+                "down to 33%, the share above it among people in poor health (Keele 2012).",
+                "published",
+            ),
+            (
+                "carer",
+                0.57,
+                0.4,
+                0.7,
+                f"{_ROWLANDS}: 57% of adults above the text-only threshold, taken as the "
+                "mean; carers are on average healthier than patients.",
+                "published",
+            ),
+            (
+                "clinician",
+                0.85,
+                0.7,
+                0.95,
+                "Assumed: professionals run and are trained for agenda-driven, minuted "
+                "meetings; no measure exists, what matters is the gap to lay fluency.",
+                "assumption",
+            ),
+            (
+                "manager",
+                0.85,
+                0.7,
+                0.95,
+                "Assumed, as for clinicians.",
+                "assumption",
+            ),
+        )
     ),
     _a(
         "population",
         "trait_concentration_lay",
         10.0,
-        5.0,
+        4.0,
         20.0,
         "Beta concentration",
         "how closely lay people's credibility and fluency follow their role's mean",
-        "Assumed: lay people differ more among themselves than professionals do.",
+        "Assumed: lay people differ more among themselves than professionals do; health "
+        "literacy differs sharply by health status (Rowlands et al. 2015).",
     ),
     _a(
         "population",
@@ -213,23 +273,24 @@ _POPULATION = (
         40.0,
         "Beta concentration",
         "how closely professionals' credibility and fluency follow their role's mean",
-        "Assumed: a profession's training makes its members alike in meetings.",
+        "Assumed: a profession's selection and training make its members alike in meetings.",
     ),
     _a(
         "population",
         "motivation_mean_lay",
         0.6,
-        0.45,
+        0.4,
         0.75,
         "0-1",
         "mean motivation of lay people when the programme starts",
-        "Assumed: people who sign up are keen, but not all equally.",
+        "Assumed: people who sign up are keen, but not all equally (71% of a diverse "
+        "public sample would like to be involved, reported in design/grounding.md, not verified).",
     ),
     _a(
         "population",
         "motivation_mean_professional",
         0.7,
-        0.55,
+        0.5,
         0.85,
         "0-1",
         "mean motivation of professionals when the programme starts",
@@ -239,28 +300,29 @@ _POPULATION = (
         "population",
         "motivation_concentration",
         10.0,
-        5.0,
+        4.0,
         20.0,
         "Beta concentration",
         "how closely starting motivation follows its mean",
-        "Assumed.",
+        "Assumed: a moderate spread.",
     ),
     _a(
         "population",
         "initial_trust_lay",
         0.4,
         0.25,
-        0.55,
+        0.6,
         "0-1",
         "lay people's trust in the others when the programme starts",
-        "Assumed: lay people arrive a little wary of professionals and institutions.",
+        "Assumed: lay people arrive a little wary of professionals and institutions; in "
+        "Scope's 'Making benefits work' report 'too often, people said they were not believed'.",
     ),
     _a(
         "population",
         "initial_trust_professional",
         0.5,
-        0.35,
-        0.65,
+        0.4,
+        0.7,
         "0-1",
         "professionals' trust in the others when the programme starts",
         "Assumed: neutral.",
@@ -269,31 +331,36 @@ _POPULATION = (
         "population",
         "initial_satisfaction",
         0.5,
-        0.3,
-        0.7,
+        0.4,
+        0.8,
         "0-1",
         "everyone's satisfaction before the first meeting",
-        "Assumed: neutral, neither pleased nor disappointed.",
+        "Assumed: neutral at entry. NIHR (2022), Public Involvement Feedback Survey "
+        "2020-21: 79% of those involved were satisfied, a survivor-biased upper anchor "
+        "that sets the top of the range.",
     ),
     _a(
         "population",
         "illness_mean",
         0.4,
-        0.25,
-        0.55,
+        0.3,
+        0.6,
         "0-1",
         "mean burden of illness among patients (shapes their free time and flare-ups)",
-        "Assumed: patients in involvement live with long-term conditions of every severity.",
+        "NatCen for DWP (2025), survey of 3,401 disability benefit claimants (reported by "
+        "Big Issue): 82% limited 'a lot' in daily activities. Only some patients claim and "
+        "those who join involvement are able to, so 0.4 for the whole group (judgement).",
+        "estimate",
     ),
     _a(
         "population",
         "illness_concentration",
         5.0,
-        2.5,
+        3.0,
         10.0,
         "Beta concentration",
         "how alike patients' illness burdens are",
-        "Assumed: wide variation.",
+        "Assumed: a wide spread, Beta(2, 3) at the defaults.",
     ),
     _a(
         "population",
@@ -303,18 +370,21 @@ _POPULATION = (
         0.4,
         "x illness",
         "carers' burden of caring crises, as a share of a patient's illness burden",
-        "Assumed: a carer's week is upset by the cared-for person's crises, less often "
-        "than a patient's by their own.",
+        "Assumed: a carer's week is upset by the cared-for person's crises less often than "
+        "a patient's by their own; 30% of carers give 50+ hours of care a week (Census 2021).",
     ),
     _a(
         "population",
         "patient_free_hours_well",
-        20.0,
-        12.0,
+        16.0,
+        10.0,
         30.0,
         "hours/week",
         "hours a week a patient with no illness burden could give",
-        "Assumed.",
+        "DWP (2025), Pathways to Work Green Paper CP 1276, para 122: people on ESA 'can "
+        "work for fewer than 16 hours per week' (permitted work), taken as the time a "
+        "patient well enough to work can give.",
+        "published",
     ),
     _a(
         "population",
@@ -324,78 +394,96 @@ _POPULATION = (
         8.0,
         "hours/week",
         "hours a week a patient with the heaviest illness burden could give",
-        "Assumed.",
+        "Assumed: even the sickest patients can spare a few hours a week if involvement "
+        "is accessible.",
     ),
     _a(
         "population",
         "carer_free_hours_mean",
         8.0,
         4.0,
-        16.0,
+        15.0,
         "hours/week",
         "mean hours a week a carer could give (Gamma distributed)",
-        "Assumed.",
+        f"{_CENSUS}. Carers of seriously ill patients skew to the heavy end, leaving a "
+        "few hours a week; the census counts hours of care, not free hours (judgement).",
+        "estimate",
     ),
     _a(
         "population",
         "carer_free_hours_shape",
-        4.0,
         2.0,
-        8.0,
+        1.5,
+        6.0,
         "Gamma shape",
         "how alike carers' free hours are (higher: more alike)",
-        "Assumed.",
+        f"{_CENSUS}: hours of care are very spread, so free hours are too; shape 2 "
+        "(coefficient of variation 0.7) rather than 4 (0.5) (judgement).",
+        "estimate",
     ),
     _a(
         "population",
         "lay_cash_median",
         80.0,
-        40.0,
-        160.0,
+        30.0,
+        200.0,
         "GBP",
         "median money at hand in a week, lay people not on benefits",
-        "Assumed.",
+        f"Assumed: no survey measures money at hand in a week. {_FCA}: 10% of UK adults "
+        "have no cash savings and 21% less than GBP 1,000, so most can front a GBP 10-25 "
+        "fare; hence a wide range.",
     ),
     _a(
         "population",
         "benefits_cash_median",
         25.0,
-        10.0,
+        5.0,
         50.0,
         "GBP",
         "median money at hand in a week, lay people on benefits",
-        "Assumed.",
+        "CPAG (2025), Universal credit rates 2025/26: the single standard allowance is "
+        "GBP 400.14 a month (about GBP 92 a week) for all costs but housing; most is "
+        "committed to food and bills, so GBP 25 of slack (judgement).",
+        "estimate",
     ),
     _a(
         "population",
         "cash_spread",
-        0.6,
-        0.3,
+        0.8,
+        0.4,
         1.0,
         "lognormal sigma",
         "spread of money at hand around its median",
-        "Assumed.",
+        f"{_FCA}: 10% have no cash savings, 21% under GBP 1,000, one in five GBP 25,000 "
+        "or more: a very unequal spread, wider than sigma 0.6 gives (judgement).",
+        "estimate",
     ),
     _a(
         "population",
         "low_money_share",
-        1 / 3,
-        0.2,
-        0.5,
+        0.31,
+        0.24,
+        0.4,
         "share",
         "share of lay people, those with the least money at hand, counted as having little money",
-        "A definition for the participation_low_money metric: the poorest third.",
+        f"{_FCA}: 10% of UK adults have no cash savings and another 21% under GBP 1,000: "
+        "10% + 21% = 31%. The range runs from the 24% with low financial resilience to 40% "
+        "for a sicker, poorer population.",
+        "published",
     ),
     _a(
         "population",
         "initial_benefit_fear",
-        0.6,
+        0.47,
         0.3,
-        0.9,
+        0.8,
         "0-1",
         "fear, at the start, that a payment will cost one's benefits (people on benefits)",
-        "Involvement payment guidance warns that any payment may affect a benefit "
-        "claim; how strongly people fear it is assumed.",
+        "Activity Alliance (2018), 'The Activity Trap' (reported by Evolve Politics and "
+        "Disability Sheffield): 47% of disabled people were worried they would lose "
+        "benefits if they were more active. A payment, being income, may be feared more "
+        "(NIHR 2019: 'any payment may affect your benefit claim'): range to 0.8.",
+        "published",
     ),
 )
 
@@ -408,6 +496,9 @@ _PARTICIPATION = (
         2.5,
         "logit",
         "lay people's pull towards a meeting before its costs",
+        "Assumed, a calibration anchor: logit 1.5 is 82% before costs; 0.9 would match "
+        "the 71% of a diverse public sample who would like to be involved (reported in "
+        "design/grounding.md, not verified).",
     ),
     _a(
         "participation",
@@ -417,101 +508,133 @@ _PARTICIPATION = (
         4.0,
         "logit",
         "professionals' pull towards a meeting (it is part of the job)",
+        "Assumed: professionals attend in paid time; logit 3 is 95% before motivation and trust.",
     ),
     _a(
         "participation",
         "weight_motivation",
         3.0,
         1.5,
-        4.5,
+        5.0,
         "logit per unit",
         "weight of motivation in the choice to take part",
+        f"{_AHN_LEE}. Assumed, varied by a factor of about two.",
     ),
     _a(
         "participation",
         "weight_time",
         3.0,
         1.5,
-        4.5,
+        5.0,
         "logit per unit",
         "weight of the meeting's hours as a share of one's free hours",
+        f"{_AHN_LEE}. Assumed; time is a main barrier to involvement (reported in "
+        "design/grounding.md, not verified).",
     ),
     _a(
         "participation",
         "weight_money",
         4.0,
         2.0,
-        6.0,
+        8.0,
         "logit per unit",
         "weight of an unrecovered trip cost relative to money at hand",
+        f"{_AHN_LEE}. Assumed; healthtalk.org (Oxford HERG) reports slow refunds as "
+        "frustrating because 'even small amounts add up'.",
     ),
     _a(
         "participation",
         "weight_pay",
         2.5,
         1.0,
-        4.0,
+        5.0,
         "logit per unit",
         "weight of pay relative to money at hand",
+        f"{_AHN_LEE}. Assumed.",
     ),
     _a(
         "participation",
         "weight_benefit_fear",
         3.0,
         1.5,
-        4.5,
+        6.0,
         "logit per unit",
         "weight of the feared loss of benefits",
+        f"{_AHN_LEE}. Assumed; the paper supports the direction (payment may 'jeopardize "
+        "their social security benefits'), not the size.",
     ),
     _a(
         "participation",
         "weight_trust",
         1.0,
         0.5,
-        2.0,
+        3.0,
         "logit per unit",
         "weight of trust in the others",
+        f"{_AHN_LEE}. Assumed; commitment rises and falls with fairness in "
+        "commons-governance models (docs/concept.md).",
     ),
     _a(
         "participation",
         "weight_belonging",
         2.0,
-        1.0,
-        3.0,
+        0.5,
+        4.0,
         "logit per unit",
         "weight of ties to one's group",
+        f"{_AHN_LEE}, where peer pressure enters the attitude term. Assumed.",
     ),
     _a(
         "participation",
         "cash_cushion",
         10.0,
         5.0,
-        20.0,
+        25.0,
         "GBP",
         "money that keeps the cost of a trip finite for someone with nothing at hand",
-        "Assumed: about the price of a local return trip.",
+        "Assumed: about one return fare (travel_cost), so that a fare weighs about "
+        "weight_money logits for someone with nothing, not infinitely.",
     ),
     _a(
         "participation",
         "travel_hours",
-        1.0,
+        0.77,
         0.5,
         2.0,
         "hours",
         "hours of a return trip to a meeting",
-        "Assumed: half an hour each way.",
+        "DfT (2024), National Travel Survey: England 2023, main findings (via Community "
+        "Rail Network): 353 hours of travel over 915 trips a person a year, 23 minutes a "
+        "trip; two trips of 23 minutes = 0.77 hours. "
+        "The range runs to 2 hours for a regional meeting by public transport.",
+        "published",
     ),
     _a(
         "participation",
         "disabled_travel_factor",
         2.5,
         1.5,
-        3.5,
+        4.0,
         "x",
-        "how much more a trip costs, and how much longer it takes, for a disabled "
-        "person without travel support",
-        "The paper's programme paid first-class disability train tickets; taxis and "
-        "accessible routes cost and take more. The factor is assumed.",
+        "how much more a trip costs for a disabled person without travel support",
+        "Scope / Extra Costs Commission (2015): disabled people are '67 per cent more "
+        "reliant on taxis'; the paper's programme paid first-class disability tickets "
+        f"({_PAPER}). A taxi, first class or a companion's fare doubles to triples a "
+        "fare (judgement).",
+        "estimate",
+    ),
+    _a(
+        "participation",
+        "disabled_travel_time_factor",
+        1.5,
+        1.2,
+        2.0,
+        "x",
+        "how much longer a trip takes for a disabled person without travel support",
+        "Brumbaugh (2018), 'Travel Patterns of American Adults with Disabilities', US "
+        "BTS: disabled people 'take shorter-distance trips, but the travel times are not "
+        "shorter'. Longer, but not as much longer as the cost (judgement).",
+        "estimate",
     ),
     _a(
         "participation",
@@ -521,38 +644,47 @@ _PARTICIPATION = (
         0.5,
         "per week per unit illness",
         "weekly chance of a flare-up (or caring crisis) that rules a meeting out",
-        "Assumed.",
+        "ONS (2023), Sickness absence in the UK labour market 2022 (via Thompsons "
+        "Solicitors): workers with long-term conditions lose 4.9% of hours, a lower bound "
+        "for sicker patients; 0.3 gives 12% at the mean illness 0.4 (judgement).",
+        "estimate",
     ),
     _a(
         "participation",
         "fronting_horizon",
-        8.0,
+        13.0,
         4.0,
-        12.0,
+        13.0,
         "weeks",
         "wait for a refund after which fronting a fare weighs its most",
-        "Assumed: about two months, the longest payment delays reported.",
+        "NIHR Dissemination Centre, 'Payment to public contributors' (web page, checked "
+        "2026): payments take 'up to four weeks', reviewers are paid 'quarterly'; the "
+        "longest published wait, a quarter (13 weeks), weighs most.",
+        "published",
     ),
     _a(
         "participation",
         "refund_felt",
         0.5,
         0.25,
-        0.75,
+        0.8,
         "share of fare",
         "how much a fare that comes back late weighs, at most, against one that never does",
-        "Assumed: the money comes back, so it weighs less than a fare never refunded.",
+        "Assumed: the money comes back (liquidity, the risk it never does, the effort of "
+        "claiming), so it weighs at most half a fare never refunded.",
     ),
     _a(
         "participation",
         "professional_pay",
-        30.0,
+        35.0,
         20.0,
-        45.0,
+        60.0,
         "GBP/hour",
         "cost of an hour of a clinician's or manager's time; lay pay is a share of it",
-        "Assumed: an NHS professional's hourly pay with employer's costs.",
-        "estimate",
+        "NHS Agenda for Change pay 2024/25 (NHS Employers, via zaro.info): bands 7-8a "
+        "GBP 46,148-60,504, midpoint GBP 53,326 / (37.5 h x 52) = GBP 27.35 an hour; "
+        "with employer on-costs of 28% (LPFT annual accounts 2023/24, note 4.1) GBP 35.",
+        "published",
     ),
 )
 
@@ -562,30 +694,37 @@ _MEETING = (
         "hours_fast",
         2.0,
         1.0,
-        2.5,
+        3.0,
         "hours",
         "length of a meeting at pace 1 (fast, agenda-driven)",
-        "Assumed.",
+        "CDC Health Message Testing System (2018), OMB ICR attachment B: a focus group "
+        "takes 90 minutes; agenda-driven NHS and involvement meetings run 1-2 hours "
+        "(judgement).",
+        "estimate",
     ),
     _a(
         "meeting",
         "hours_slow",
         4.0,
         3.0,
-        6.0,
+        7.0,
         "hours",
         "length of a meeting at pace 0 (slow, open-ended)",
-        "Assumed: a half-day workshop.",
+        "NIHR, 'Committees' (web page, checked 2026): some committees 'meet for 1 day, 3 "
+        "times a year'; a half-day workshop (4 hours) to a full day bound the slow "
+        "format (judgement).",
+        "estimate",
     ),
     _a(
         "meeting",
         "turns_per_hour",
         12.0,
         6.0,
-        24.0,
+        30.0,
         "turns/hour",
         "contributions a group can hear in an hour of open discussion",
-        "Assumed: a contribution every five minutes.",
+        "Assumed: a substantive contribution every five minutes. Raw utterances are far "
+        "more frequent (McQueen, Rayner & Kock 1999: mean contribution about 12 seconds).",
     ),
     _a(
         "meeting",
@@ -595,17 +734,20 @@ _MEETING = (
         0.8,
         "share",
         "share of a fully fast meeting spent running through agenda items",
+        "Assumed: in meetings of 'predefined agendas, minute-taking, and fast-paced "
+        "conversations' (the paper) most time goes to the items.",
     ),
     _a(
         "meeting",
         "surfacing_turns",
         12.0,
         6.0,
-        24.0,
+        30.0,
         "turns",
         "turns of discussion before unshared lived experience surfaces (hidden profiles)",
-        "Hidden-profile studies find that unshared knowledge surfaces late in a "
-        "discussion; the number of turns is assumed.",
+        "Assumed. Hidden-profile studies fix the direction, not a count: groups discuss "
+        "46% of shared but 18% of unshared information (Stasser, Taylor & Hanna 1989) and "
+        "shared information first (Larson 1997).",
     ),
     _a(
         "meeting",
@@ -615,24 +757,30 @@ _MEETING = (
         0.5,
         "0-1",
         "fastest pace that groups led by patients and carers run at",
+        "Assumed: the paper links user-led spaces to 'a slower pace of sharing and "
+        "producing knowledge'.",
     ),
     _a(
         "meeting",
         "fluency_pace",
         2.0,
-        1.0,
-        3.0,
+        0.5,
+        4.0,
         "exponent per unit pace",
         "how much faster pace multiplies the advantage of fluency in getting turns",
+        "Assumed: fast, formal meetings favour the fluent (the paper); the top speaker "
+        "takes about 30% of airtime (McQueen, Rayner & Kock 1999), a possible check.",
     ),
     _a(
         "meeting",
         "speak_base",
         0.5,
-        0.25,
+        0.1,
         1.0,
         "weight",
         "speaking (and decision) weight of someone with no credibility",
+        "Assumed: keeps low-credibility members speaking; only about a third of attendees "
+        "speak at all in unfacilitated meetings (Schnelle, reported, not verified).",
     ),
     _a(
         "meeting",
@@ -642,15 +790,20 @@ _MEETING = (
         0.6,
         "probability",
         "chance a contribution of someone with no credibility is recognised",
+        "Assumed. Only 23% of patients completed their opening statement in consultations "
+        "(Beckman & Frankel 1984, via Kidd & Carel 2016): lay recognition is far from "
+        "certain, though that is not a measure of this quantity.",
     ),
     _a(
         "meeting",
         "heard_credibility",
         0.6,
-        0.4,
+        0.3,
         0.8,
         "probability per unit",
         "extra chance of recognition per unit of credibility (capped at certainty)",
+        "Assumed: testimonial injustice is a credibility deficit (Fricker, via Kidd & "
+        "Carel 2016), so recognition rises with credibility; the slope is a choice.",
     ),
 )
 
@@ -663,15 +816,19 @@ _KNOWLEDGE = (
         0.3,
         "insights per contribution",
         "rate at which biomedical and practice knowledge combine into routine insights",
+        "Assumed: the paper reports insights qualitatively; only ratios of outputs "
+        "across scenarios should be read.",
     ),
     _a(
         "knowledge",
         "k_unexpected",
         0.25,
         0.1,
-        0.4,
+        0.5,
         "insights per contribution",
         "rate at which lived experience meeting professional knowledge gives unexpected insights",
+        "Assumed above k_routine: lived experience meeting professional knowledge is the "
+        "richer source, as the paper's 'breathlessness' example argues.",
     ),
 )
 
@@ -681,18 +838,20 @@ _DECISIONS = (
         "items_base",
         0.2,
         0.1,
-        0.4,
+        0.5,
         "items/hour",
         "agenda items decided an hour at pace 0",
+        "Assumed: open-ended meetings decide little per hour.",
     ),
     _a(
         "decisions",
         "items_pace",
         2.0,
         1.0,
-        3.0,
+        4.0,
         "items/hour",
         "extra agenda items decided an hour at pace 1",
+        "Assumed: an agenda-driven meeting gets through about two items an hour.",
     ),
 )
 
@@ -702,31 +861,36 @@ _RELATIONS = (
         "tie_formal",
         0.015,
         0.005,
-        0.03,
+        0.04,
         "per meeting",
         "tie gained by two members who meet, in formal contact (share of the gap to 1)",
-        "Trust-link models give formal and informal contact separate gains "
-        "(docs/concept.md); the values are assumed.",
+        "Assumed: trust-link models give formal and informal contact separate gains "
+        "(docs/concept.md); judge with tie_decay.",
     ),
     _a(
         "relations",
         "tie_informal",
         0.06,
-        0.03,
-        0.1,
+        0.02,
+        0.12,
         "per meeting",
         "extra tie gained in informal contact at pace 0 (none at pace 1)",
-        "As tie_formal.",
+        "Assumed: slow, open meetings leave room for informal contact, which builds ties "
+        "faster than formal business (about 4 to 1).",
     ),
     _a(
         "relations",
         "tie_decay",
-        0.004,
-        0.002,
         0.01,
+        0.002,
+        0.045,
         "per week",
         "share of every tie lost each week",
-        "Assumed: an unused tie halves in about three years (0.004 a week).",
+        "Kraut (New Scientist no. 3324, quoted 2021): a strong friendship falls to 'a mere "
+        "acquaintance in just three years', about 0.01 a week read as 1 to 0.2. Range: "
+        "Wellman's 27% of ties active after 10 years (via Vergara Hidd et al. 2023; 0.0025) "
+        "to Burt (2002), 'nine in ten bridges this year are gone next year' (0.043).",
+        "estimate",
     ),
     _a(
         "relations",
@@ -736,6 +900,8 @@ _RELATIONS = (
         0.3,
         "per meeting",
         "how fast trust moves towards recognition and belonging",
+        "Assumed: a time constant of about 6-7 meetings, a quarter of a year at "
+        "fortnightly meetings.",
     ),
     _a(
         "relations",
@@ -751,10 +917,11 @@ _RELATIONS = (
         "relations",
         "credibility_gain",
         0.05,
-        0.02,
+        0.01,
         0.1,
         "per insight",
         "lay credibility gained per adopted lay insight one contributed to",
+        "Assumed: adopted lay insights slowly redistribute credibility (docs/concept.md).",
     ),
     _a(
         "relations",
@@ -772,31 +939,38 @@ _MONEY = (
     _a(
         "money",
         "suspension_weeks",
-        8,
+        5,
         4,
         13,
         "weeks",
         "weeks a benefit stays suspended after a payment counted as income",
-        "Assumed: about two months for a claim to be reassessed and paid again.",
+        "House of Commons Work and Pensions Committee (2020), HC 204: 'most first payments "
+        "of a Universal Credit award are made after five weeks', the wait for a reclaim. "
+        "Range: one monthly award (4 weeks) to the 12-week ESA linking window (DWP 2025).",
+        "published",
     ),
     _a(
         "money",
         "cash_recovery",
-        0.25,
+        0.23,
         0.1,
         0.5,
         "per week",
         "share of the gap to the weekly budget that money at hand closes each week",
-        "Assumed: a spent or received sum is absorbed over about a month.",
+        "House of Commons Work and Pensions Committee (2020), HC 204: 'Universal Credit is "
+        "paid monthly'; a shock is absorbed over one monthly cycle, 12/52 = 0.23 a week.",
+        "published",
     ),
     _a(
         "money",
         "word_of_mouth",
         0.3,
         0.1,
-        0.5,
+        0.6,
         "share of the gap to 1",
         "rise in the fear of the others on benefits in a group after someone's benefit is cut",
+        "Assumed: fear spreads after a cut; people 'worry about being reassessed, even if "
+        "their reassessment date is years away' (Activity Alliance 2018).",
     ),
 )
 
@@ -809,6 +983,7 @@ _MOTIVATION = (
         0.5,
         "per meeting",
         "how fast satisfaction follows each meeting's judgement",
+        "Assumed: satisfaction averages roughly the last three meetings.",
     ),
     _a(
         "motivation",
@@ -818,45 +993,51 @@ _MOTIVATION = (
         0.3,
         "per meeting",
         "how fast motivation follows satisfaction above or below aspiration",
+        "Assumed: commitment rises and falls with fairness, as in commons-governance "
+        "models (docs/concept.md).",
     ),
     _a(
         "motivation",
         "aspiration",
         0.4,
         0.3,
-        0.5,
+        0.6,
         "0-1",
         "satisfaction below which motivation falls",
+        "Assumed: people expect a modest return, so middling meetings sustain motivation.",
     ),
     _a(
         "motivation",
         "value_ref",
         0.5,
-        0.25,
+        0.2,
         1.0,
         "outputs per paid hour",
         "outputs per hour of professional cost that satisfy managerial participants half-way",
+        "Assumed: a half-saturation constant for the managerial rationale (co-production "
+        "'adds value', the paper).",
     ),
     _a(
         "motivation",
         "heard_ref",
         0.3,
         0.15,
-        0.5,
+        0.6,
         "share",
         "share of one's contributions recognised that satisfies experience-based "
         "participants half-way",
+        "Assumed: a half-saturation constant for being heard.",
     ),
     _a(
         "motivation",
         "burnout",
         0.1,
-        0.05,
-        0.2,
+        0.02,
+        0.3,
         "per unpaid share of free time",
         "motivation lost per unpaid meeting, by its share of one's free hours",
-        "Volunteer burnout: long unpaid stretches lower motivation (docs/concept.md); "
-        "the rate is assumed.",
+        "Assumed size; NCVO (2019), 'Time Well Spent': the more often people volunteer "
+        "the more it feels like work and the likelier they stop (via Action Hampshire).",
     ),
     _a(
         "motivation",
@@ -866,6 +1047,8 @@ _MOTIVATION = (
         0.5,
         "motivation",
         "motivation lost when one's benefit is cut",
+        "Assumed: a cut is a severe, memorable harm (86% of low-income families on UC "
+        "went without essentials in May 2024, JRF via Disability Rights UK).",
     ),
     _a(
         "motivation",
@@ -875,7 +1058,8 @@ _MOTIVATION = (
         0.05,
         "per week",
         "how fast people who stopped coming drift back to their own baseline motivation",
-        "No published attrition or return rate was found; assumed, with a wide range.",
+        "Assumed: no published attrition or return rate exists; 'the actionable evidence "
+        "... is weak' (Denegri 2018). A half-life of about 35 weeks; a wide range.",
     ),
     _a(
         "motivation",
@@ -885,6 +1069,7 @@ _MOTIVATION = (
         0.05,
         "per week",
         "how fast the fear of losing benefits fades back to its starting level",
+        "Assumed: a scheme that cuts nobody earns trust slowly (half-life about 35 weeks).",
     ),
 )
 
@@ -905,11 +1090,12 @@ _METRICS = (
         "metrics",
         "strong_tie",
         0.5,
-        0.4,
-        0.6,
+        0.3,
+        0.7,
         "0-1",
         "tie strength above which a tie counts as strong",
-        "A definition: half-way to the strongest possible tie.",
+        "A definition: half-way to the strongest tie (Granovetter's strong and weak ties "
+        "have no numeric cut-off).",
     ),
     _a(
         "metrics",
@@ -959,6 +1145,8 @@ _PRODUCED_RELATIONS = (
         0.3,
         "per meeting",
         "how fast a professional's recognition of lived experience follows its target",
+        "Assumed: a time constant of about ten meetings; what counts as knowledge changes "
+        "over months of working together, more slowly than trust.",
     ),
     _a(
         "relations",
@@ -979,6 +1167,7 @@ _PRODUCED_RELATIONS = (
         0.5,
         "per meeting",
         "how fast a group's sense of where its insights come from follows its latest meeting",
+        "Assumed: a group remembers about its last five meetings' results.",
     ),
     _a(
         "relations",
@@ -988,6 +1177,8 @@ _PRODUCED_RELATIONS = (
         0.1,
         "per meeting",
         "lay credibility lost per meeting, by the share of one's contributions ignored",
+        "Assumed: as large as credibility_gain, so that being ignored takes away about "
+        "what an adopted idea gives.",
     ),
     _a(
         "relations",
@@ -998,6 +1189,8 @@ _PRODUCED_RELATIONS = (
         "per week",
         "how fast a lay person's credibility fades back to its start while away "
         "longer than the active window",
+        "Assumed: standing fades over about a year away, as fear of losing benefits "
+        "fades (fear_fade).",
     ),
     _a(
         "relations",
@@ -1008,6 +1201,8 @@ _PRODUCED_RELATIONS = (
         "share",
         "how far a professional's credibility rests on acting on lay input: it moves "
         "within plus or minus half of this share of its starting value",
+        "Assumed: professional standing rests mostly on training and role; acting on lay "
+        "input moves it by at most about a sixth either way.",
     ),
     _a(
         "relations",
@@ -1017,6 +1212,7 @@ _PRODUCED_RELATIONS = (
         0.1,
         "per meeting",
         "how fast a professional's credibility follows whether the group acts on lay input",
+        "Assumed: as slow as lay credibility's gain (credibility_gain).",
     ),
 )
 

@@ -327,6 +327,7 @@ class RunParams:
     cash_cushion: float
     travel_hours: float
     disabled_travel_factor: float
+    disabled_travel_time_factor: float
     flare_rate: float
     fronting_horizon: float
     refund_felt: float

@@ -59,7 +59,7 @@ def prepare(s: State, p: RunParams, setting: Setting) -> Costs:
     paid = p.compensation == "paid"
     pay = s.lay * (p.payment_rate * p.professional_pay * setting.hours_a) * paid
     slow_travel = s.disabled & ~booked
-    travel_hours = p.travel_hours * np.where(slow_travel, p.disabled_travel_factor, 1.0)
+    travel_hours = p.travel_hours * np.where(slow_travel, p.disabled_travel_time_factor, 1.0)
     time_cost = (setting.hours_a + travel_hours) / s.free_hours
     refunded = p.compensation != "none"
     late = p.refund_felt * min(1.0, p.refund_delay / p.fronting_horizon)
@@ -107,7 +107,9 @@ def take_part(
     draws = rng.random((2, s.n))
     flare = draws[0] < p.flare_rate * s.illness  # illness is 0 for professionals
     can = ~flare & (s.cash >= costs.trip)  # money at hand to front the trip
-    wants = draws[1] * (1.0 + np.exp(-u)) < 1.0
+    # A very negative U overflows exp to inf: the chance is 0, as it should be.
+    with np.errstate(over="ignore"):
+        wants = draws[1] * (1.0 + np.exp(-u)) < 1.0
     if choices is not None:
         choices.wanted[:] = wants
         wants = np.where(choices.attend == FREE, wants, choices.attend == GO)

@@ -28,6 +28,7 @@ from scipy import stats
 from experiments import analyze as an
 from experiments import cli, design, store
 from experiments.analysis import AnalysisError, figures
+from experiments.analysis.labels import param_label, param_meaning
 from experiments.regimes import (
     FALLBACK,
     NEEDED_METRICS,
@@ -40,7 +41,7 @@ from experiments.regimes import (
 )
 from simulation import CoProductionModel
 from simulation.metrics import METRIC_NAMES
-from simulation.params import DEFAULTS
+from simulation.params import ASSUMPTIONS, DEFAULTS, PARAM_BY_NAME
 from simulation.scenarios import load_scenario
 from simulation.text import show
 
@@ -535,9 +536,11 @@ def _edit_manifest(folder: Path, change: Callable[[dict], None]) -> None:
 
 
 def test_a_manifest_of_another_format_or_version_is_refused(small, capsys):
-    _edit_manifest(small, lambda m: m.update(format_version=2))
+    _edit_manifest(small, lambda m: m.update(format_version=3))
     line = _fail(["analyze", str(small)], capsys)
-    assert "sweep format version 2; this coprod reads version 1 only" in line
+    assert "sweep format version 3; this coprod reads versions 1 and 2 only" in line
+    _edit_manifest(small, lambda m: m.update(format_version=True))
+    assert "sweep format version true" in _fail(["analyze", str(small)], capsys)
     _edit_manifest(small, lambda m: m.pop("format_version"))
     assert "sweep format version null" in _fail(["analyze", str(small)], capsys)
     _edit_manifest(small, lambda m: m.update(format="something-else", format_version=1))
@@ -635,3 +638,53 @@ def test_shipped_specs_load(path):
         assert spec.design == "grid" and spec.replicates == 20
     else:
         assert spec.design == path.stem.split("-")[1]  # sobol / morris
+
+
+# --------------------------------------------------------------------------- assumptions
+
+
+def test_a_sweep_of_an_assumption_is_analysed_and_labelled(tmp_path):
+    p = PARAM_BY_NAME["weight_time"]
+    out = write_sweep(
+        tmp_path / "assumed",
+        {"weight_time": [p.low, p.default, p.high]},
+        replicates=2,
+        metrics=lambda _run, values: {"participation_lay": 1 / values["weight_time"]},
+    )
+    runs = pd.read_parquet(out / store.RUNS)
+    assert runs["weight_time"].tolist() == [p.low] * 2 + [p.default] * 2 + [p.high] * 2
+    assert an.analyze(out, ["participation_lay"]) == out / "report.md"
+    text = (out / "report.md").read_text(encoding="utf-8")
+    meaning = param_meaning("weight_time")
+    assert meaning.startswith(p.help) and f"model assumption of the {p.group} rule" in meaning
+    assert f"- `weight_time`: {meaning}; values" in text
+    assert "**weight_time**" in text  # the reading names it as the parameter that matters
+    assert param_label("weight_time").replace("\n", " ").startswith(f"weight_time: {p.help}")
+    assert _png(out / "figures" / "lines-participation_lay.png")
+    summary = pd.read_csv(out / "summary.csv")
+    assert summary["participation_lay_mean"].tolist() == pytest.approx(
+        [1 / p.low, 1 / p.default, 1 / p.high]
+    )
+    assert param_meaning("pace") == f"{PARAM_BY_NAME['pace'].help} (0-1)"  # a lever: no rule
+
+
+def test_a_version_1_sweep_is_analysed_with_the_assumptions_at_their_defaults(small):
+    names = [p.name for p in ASSUMPTIONS]
+    runs = pd.read_parquet(small / store.RUNS).drop(columns=names)
+    runs.to_parquet(small / store.RUNS, index=False)
+
+    def downgrade(manifest: dict) -> None:
+        manifest["format_version"] = 1
+        manifest["spec"]["base"] = {
+            k: v for k, v in manifest["spec"]["base"].items() if k not in names
+        }
+
+    _edit_manifest(small, downgrade)
+    sweep = an.load_sweep(small)
+    assert all((sweep.runs[n] == DEFAULTS[n]).all() for n in names)
+    assert {n: sweep.spec.base[n] for n in names} == {n: DEFAULTS[n] for n in names}
+    assert len(sweep.notes) == 1 and "format version 1" in sweep.notes[0]
+    an.analyze(small, ["participation_lay"])
+    assert "format version 1, before the model's assumptions" in (small / "report.md").read_text(
+        encoding="utf-8"
+    )

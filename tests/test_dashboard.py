@@ -23,7 +23,16 @@ from dashboards.app import nice_step, show_value
 from dashboards.state import parse_upload
 from simulation.metrics import METRIC_NAMES
 from simulation.model import CoProductionModel
-from simulation.params import DEFAULTS, GROUPS, PARAM_BY_NAME, PARAMS, ParamError
+from simulation.params import (
+    ASSUMPTION_GROUPS,
+    ASSUMPTIONS,
+    DEFAULTS,
+    GROUPS,
+    PARAM_BY_NAME,
+    PARAMS,
+    Param,
+    ParamError,
+)
 from simulation.scenarios import load_scenario
 from simulation.text import show
 
@@ -187,6 +196,64 @@ def test_moving_controls_changes_the_models_parameters(page):
     step(page)
     open_tab(page, "What happened")
     assert "30 patients" in page.locator(".coprod-story").inner_text()
+
+
+def _story_after(page, weeks: int) -> str:
+    step(page, weeks)
+    open_tab(page, "What happened")
+    text = page.locator(".coprod-story").inner_text()
+    open_tab(page, "The run")
+    return text
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_the_assumptions_panel_opens_and_an_assumption_changes_the_run(page):
+    panel = page.locator(".coprod-assumptions")
+    assert panel.count() == 1 and "Model assumptions" in panel.inner_text()
+    assert panel.locator("[data-param]").count() == 0  # collapsed: no controls made yet
+    default_story = _story_after(page, 4)
+
+    panel.locator(".coprod-assumptions-header").click()
+    p = PARAM_BY_NAME["weight_time"]
+    control = panel.locator(f"[data-param='{p.name}']")
+    control.wait_for(timeout=10_000)
+    assert panel.locator("[data-param]").count() == len(ASSUMPTIONS)
+    for rule in ASSUMPTION_GROUPS:  # grouped by the rule that uses them
+        group = panel.locator(f"[data-rule='{rule}']")
+        assert group.locator("[data-param]").count() == sum(a.group == rule for a in ASSUMPTIONS)
+    assert panel.locator(f"[data-rule='{p.group}'] [data-param='{p.name}']").count() == 1
+    assert shown_value(page, p.name) == expected_value(p.name, p.default)  # value and unit
+    source = control.locator(".coprod-source")
+    assert source.get_attribute("title") == p.source  # the whole source on hover
+    assert p.basis in source.inner_text() and p.help in control.inner_text()
+
+    thumb = control.locator("[role=slider]")
+    thumb.scroll_into_view_if_needed()
+    thumb.focus()
+    thumb.press("End")  # the high end of the range
+    high = expected_value(p.name, p.high)
+    page.wait_for_function(
+        "([name, want]) => document.querySelector(`[data-param='${name}'] .coprod-value`)"
+        ".innerText.trim() == want",
+        arg=[p.name, high],
+    )
+    wait_week(page, 0)  # a new assumption starts the run again, as a lever does
+    assert "with 1 change" in page.locator(".coprod-origin").inner_text()
+    assert "(1 changed)" in panel.locator(".coprod-assumptions-header").inner_text()
+    assert _story_after(page, 4) != default_story  # heavier time costs: another programme
+
+    open_tab(page, "Save and export")  # the exported scenario keeps the assumption
+    assert tomllib.loads(download(page, ".coprod-toml").decode())[p.name] == p.high
+    open_tab(page, "The run")
+    page.get_by_role("button", name="Undo my changes").click()
+    page.wait_for_function(
+        "([name, want]) => document.querySelector(`[data-param='${name}'] .coprod-value`)"
+        ".innerText.trim() == want",
+        arg=[p.name, expected_value(p.name, p.default)],
+    )
+    wait_week(page, 0)
+    assert _story_after(page, 4) == default_story  # undone: the default run again
 
 
 @needs_chromium
@@ -363,6 +430,13 @@ def test_slider_steps_come_from_the_ranges():
     assert nice_step(PARAM_BY_NAME["pace"]) == pytest.approx(0.01)
     assert nice_step(PARAM_BY_NAME["travel_cost"]) == pytest.approx(2.0)
     assert nice_step(PARAM_BY_NAME["permitted_earnings"]) == pytest.approx(5.0)
+    # a default off the slider's grid would be moved onto it (a change nobody made)
+    odd = Param("x", "float", 0.77, "", "", "", low=0.5, high=2.0)
+    assert nice_step(odd) == pytest.approx(0.01)  # 0.02 from the range, halved to fit 0.77
+    for p in PARAMS + ASSUMPTIONS:
+        if p.kind == "float":
+            steps = (p.default - p.low) / nice_step(p)
+            assert steps == pytest.approx(round(steps), abs=1e-6), p.name
 
 
 def test_state_drives_a_run_and_a_pair_without_solara():
@@ -408,6 +482,16 @@ def test_state_drives_a_run_and_a_pair_without_solara():
     assert session.model.value is model
     session.set_param("pace", 0.25)
     assert session.changed() == ["pace"] and session.origin_text().endswith("with 1 change")
+    assert "weight_time" in session.set_param("weight_time", 99)  # an assumption's range
+    session.set_param("weight_time", PARAM_BY_NAME["weight_time"].high)
+    assert session.changed() == ["pace", "weight_time"]
+    assert session.model.value.params.weight_time == PARAM_BY_NAME["weight_time"].high
+    session.undo_changes()
+    assert (
+        session.changed() == []
+        and session.model.value.params.weight_time == DEFAULTS["weight_time"]
+    )
+    session.set_param("pace", 0.25)
     assert int(session.model.value.steps) == 0
     pair.step(2)
     a, b = pair.models.value

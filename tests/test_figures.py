@@ -224,20 +224,28 @@ def test_what_readme_says_of_the_headline_sweep(tmp_path):
     parity = summary.assign(key=key).pivot(
         index="pace", columns="key", values="participation_parity_mean"
     )
-    # Benefit-safe pay: the best parity at every pace; the same pay without it: the worst.
-    assert (parity.idxmax(axis=1) == "paid/True").all()
+    # Pay without the arrangement: by far the worst, about 0.35 against 0.6 to 0.9 elsewhere.
+    unsafe, others = parity["paid/False"], parity.drop(columns="paid/False")
     assert (parity.idxmin(axis=1) == "paid/False").all()
-    assert parity["paid/False"].max() < parity.drop(columns="paid/False").min().min()
-    # Expenses in between: every expenses cell above every unpaid cell.
-    expenses = parity[["expenses/False", "expenses/True"]].min().min()
-    assert expenses > parity[["none/False", "none/True"]].max().max()
+    assert unsafe.min() > 0.3 and unsafe.max() < 0.4
+    assert others.min().min() > 0.55 and others.max().max() < 0.9
+    # Benefit-safe pay: at the top at every pace (0.83 to 0.87), level with expenses when fast.
+    safe = parity["paid/True"]
+    assert (safe >= others.max(axis=1) - 0.005).all() and safe.between(0.825, 0.875).all()
+    assert (parity.idxmax(axis=1)[[0.1, 0.5]] == "paid/True").all()
+    assert abs(safe[0.9] - parity.loc[0.9, ["expenses/False", "expenses/True"]].max()) < 0.005
+    # Expenses and no pay: too noisy to rank, a standard deviation of 0.1 to 0.3 a cell.
+    runs = pd.read_parquet(out / "runs.parquet")
+    middle = runs[runs["compensation"] != "paid"]
+    spread = middle.groupby(["compensation", "benefit_safe", "pace"])["participation_parity"]
+    assert spread.std().between(0.1, 0.3).all()
     regimes = pd.read_csv(out / "regimes.csv")
     top = regimes.groupby(["compensation", "benefit_safe", "pace"])["regime"].agg(
         lambda s: (s.value_counts().idxmax(), s.value_counts().max() / len(s))
     )
     assert all(top["paid", False, pace][0] == "elite_capture" for pace in (0.1, 0.5, 0.9))
     assert top["paid", True, 0.1] == ("generative", 1.0)
-    assert top["paid", True, 0.5][0] == "generative" and top["paid", True, 0.5][1] > 0.5
+    assert top["paid", True, 0.5][0] == "ordinary" and top["paid", True, 0.9][0] == "ordinary"
     assert all(top["expenses", safe, 0.1][0] == "generative" for safe in (False, True))
     assert all(top["none", safe, 0.1][0] == "precarious_labour" for safe in (False, True))
     assert (regimes[regimes["compensation"] == "none"]["regime"] == "elite_capture").any()

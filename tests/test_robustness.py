@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from cli_checks import assert_one_line_error
+from test_dask import cluster  # noqa: F401 (the module's Dask cluster, for the Dask test)
 
 from experiments import cli, sweep
 from experiments import robustness as rb
@@ -200,6 +202,10 @@ def test_a_small_run_writes_its_table_report_and_manifest(small):
         assert heading in report
     assert "less than 80%" in report  # 2 seeds: nothing can hold, and it says so
     assert (small.out_dir / "figures" / "holds.png").stat().st_size > 1000
+    checks = pd.read_parquet(small.out_dir / rb.CHECKS)
+    assert len(checks) == 3 * (1 + 3)  # pattern 4 has one check, pattern 5 three
+    assert list(checks.columns[:4]) == ["point", "pattern", "check", "passed"]
+    assert "| passes at |" in report
     manifest = rb.read_manifest(small.out_dir)
     assert manifest["status"] == "complete" and manifest["plan"]["seeds"] == [0, 1]
     assert set(manifest["plan"]["ranges"]) == set(names)
@@ -249,6 +255,11 @@ def test_resume_after_a_stop_gives_the_same_table(small, tmp_path, monkeypatch):
     again = rb.run_robustness(small_plan(), out, workers=1, resume=True, progress=False)
     assert again.made == small.n_runs // 3  # point 0 only
     pd.testing.assert_frame_equal(again.table, small.table)
+    done = rb.run_robustness(small_plan(), out, workers=1, resume=True, progress=False)
+    assert done.made == 0  # complete: nothing to run
+    (out / rb.CHECKS).write_bytes(b"changed")
+    with pytest.raises(sweep.SweepError, match="checksum"):
+        rb.run_robustness(small_plan(), out, workers=1, resume=True, progress=False)
 
 
 def test_morris_design_reports_elementary_effects(tmp_path):
@@ -257,6 +268,7 @@ def test_morris_design_reports_elementary_effects(tmp_path):
     result = rb.run_robustness(plan, tmp_path / "out", workers=1, progress=False)
     report = (result.out_dir / rb.REPORT).read_text()
     assert "Morris elementary effects" in report and "| payment_rate |" in report
+    assert "mu* of the difference" in report
 
 
 def test_the_design_is_the_same_on_every_run():
@@ -352,10 +364,48 @@ def test_ctrl_c_stops_the_command_and_resume_finishes_it(tmp_path):
     assert proc.returncode == 130, stderr
     assert stdout == "" and len(stderr.splitlines()) == 1 and "Traceback" not in stderr
     assert "coprod: interrupted" in stderr and stderr.rstrip().endswith("--resume")
-    resume = stderr.rstrip().split("run: ", 1)[1]
+    resume = shlex.split(stderr.rstrip().split("run: ", 1)[1])
+    assert resume[:2] == ["coprod", "robustness"] and "--resume" in resume
     done = subprocess.run(
-        resume, shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=300
+        [str(SCRIPT), *resume[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stderr
     table = pd.read_parquet(out / rb.RESULTS)
     assert len(table) == 6 * len(PATTERNS) and not math.isnan(table["effect"].sum())
+
+
+@pytest.mark.cluster
+def test_dask_gives_the_local_table(cluster, small, tmp_path):  # noqa: F811
+    result = rb.run_robustness(
+        small_plan(), tmp_path / "dask", scheduler=cluster.address, progress=False
+    )
+    assert result.backend.startswith("Dask at")
+    pd.testing.assert_frame_equal(result.table, small.table)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "dask" / rb.RUNS), pd.read_parquet(small.out_dir / rb.RUNS)
+    )
+
+
+def test_the_report_can_be_written_again_elsewhere(small, tmp_path, capsys):
+    from experiments.analysis import robustness_report
+
+    target, figures = tmp_path / "docs" / "robustness.md", tmp_path / "docs" / "img" / "rb"
+    target.parent.mkdir()
+    args = [str(small.out_dir), "--to", str(target), "--figures", str(figures)]
+    assert robustness_report.main(args) == 0
+    text = target.read_text()
+    assert "](img/rb/holds.png)" in text and "](img/rb/effects.png)" in text
+    assert (figures / "holds.png").is_file()
+    assert "| passes at |" in text  # read checks.parquet from the folder
+    assert robustness_report.main([str(tmp_path)]) == 2  # not a finished run
+
+
+def test_docs_state_the_numbers_the_code_uses():
+    from experiments.analysis.robustness_report import ROBUST_SHARE
+
+    text = " ".join((REPO / "docs" / "sweeps.md").read_text(encoding="utf-8").split())
+    assert rb.MIN_SEEDS == 7 and "With fewer than 7 seeds" in text
+    assert ROBUST_SHARE == 0.8 and "less than 80% of the space" in text
+    assert ALPHA == 0.01 and "p < 0.01" in text
+    assert rb.DEFAULT_OUT.as_posix() == "results/robustness"
+    assert "(default `results/robustness`)" in text

@@ -88,12 +88,10 @@ def test_a_wrong_code_joins_nothing_anywhere(store):
     assert len(store._rooms) == 1
 
 
-def test_roles_mode_is_not_available_yet_and_unknown_modes_are_named(store):
-    with pytest.raises(RoomError, match="roles mode is not available yet"):
-        store.create_room("roles")
+def test_unknown_modes_are_named(store):
     with pytest.raises(RoomError, match="did you mean 'programmes'"):
         store.create_room("programme")
-    assert store._rooms == {}
+    assert store._rooms == {}  # roles mode: tests/test_room_roles.py
 
 
 # -- teams and tokens

@@ -222,8 +222,12 @@ def test_out_of_pocket_is_never_refunded_plus_still_owed():
 # ------------------------------------------- hand-worked values (caught bugs, mutation testing)
 
 
+# pace 0.5: hours 2 + 2 * 0.5 = 3; pay 0.5 * professional_pay * 3 (0.5 * 35 * 3 = 52.5) a meeting
+PAY = 0.5 * ASSUMED.professional_pay * 3
+
+
 def _paid(make=tiny, **over):
-    """pace 0.5: hours 2 + 2 * 0.5 = 3; pay 0.5 * 30 * 3 = 45 a meeting; trips 10."""
+    """pace 0.5: hours 2 + 2 * 0.5 = 3; pay PAY a meeting; trips 10."""
     values = {
         "compensation": "paid",
         "payment_rate": 0.5,
@@ -236,7 +240,7 @@ def _paid(make=tiny, **over):
     p, s, st = make(**(values | over))
     costs = participation.prepare(s, p, st)
     assert costs.trip[P0] == 10.0
-    assert costs.pay[P0] == (45.0 if p.compensation == "paid" else 0.0)
+    assert costs.pay[P0] == pytest.approx(PAY if p.compensation == "paid" else 0.0)
     return p, s, costs
 
 
@@ -251,12 +255,12 @@ def test_word_of_a_benefit_cut_goes_round_ones_own_group_only(cut_group):
     cut_person, told = groups[cut_group][0], groups[cut_group][1]
     s.attending[:] = False
     s.attending[cut_person] = True
-    flows = money.settle(s, p, costs, 1)  # paid 45 > 20 at once: cut
+    flows = money.settle(s, p, costs, 1)  # paid 52.5 > 20 at once: cut
     assert flows.benefit_cuts == 1 and np.flatnonzero(flows.cut).tolist() == [cut_person]
     want = np.zeros(s.n)
     want[patients] = 0.2
     want[cut_person] = 1.0
-    want[told] = 0.2 + 0.3 * (1 - 0.2)  # 0.44: WORD_OF_MOUTH of the way to certainty
+    want[told] = 0.2 + ASSUMED.word_of_mouth * (1 - 0.2)  # 0.44: word_of_mouth of the way to 1
     assert s.benefit_fear == pytest.approx(want)
 
 
@@ -265,8 +269,7 @@ def test_benefits_are_not_cut_again_while_suspended_but_are_once_restored():
     # suspends the benefit for weeks 3-10 (8 weeks: until week 3 + 8 = 11); in week 11 it
     # is back, so that week's payment cuts it again (suspended until 19), and the
     # payments of weeks 12 and 13 do not.
-    p, s, costs = _paid(refund_delay=2)
-    assert p.suspension_weeks == 8  # the default the comment works with
+    p, s, costs = _paid(refund_delay=2, suspension_weeks=8)
     s.on_benefits[P0] = True
     cuts = {}
     for week in range(1, 14):
@@ -279,16 +282,16 @@ def test_benefits_are_not_cut_again_while_suspended_but_are_once_restored():
 
 @pytest.mark.parametrize("weeks", [4, 8, 13])
 def test_a_benefit_cut_stops_income_for_exactly_suspension_weeks_weeks(weeks):
-    # Cut in week 1 (paid 45 > 20 at once). Money at hand starts at 100 and drifts
+    # Cut in week 1 (paid PAY = 52.5 > 20 at once). Money at hand starts at 100 and drifts
     # towards the weekly budget: 0 while suspended, so each suspended week keeps 0.75 of
     # it (cash_recovery 0.25); back on benefits, it rises towards 100 again. Week 1:
-    # 100 - 10 + 10 + 45 = 145, then 145 * 0.75 = 108.75 (budget 0).
-    p, s, costs = _paid(suspension_weeks=weeks)
-    assert p.cash_recovery == 0.25  # the default the comment works with
+    # 100 - 10 + 10 + 52.5 = 152.5, then 152.5 * 0.75 = 114.375 (budget 0).
+    p, s, costs = _paid(suspension_weeks=weeks, cash_recovery=0.25)
+    start = 100.0 + PAY
     s.on_benefits[P0] = True
     s.attending[:] = [True, False, False, False]
     money.settle(s, p, costs, 1)
-    assert s.cash[P0] == pytest.approx(108.75)
+    assert s.cash[P0] == pytest.approx(114.375)
     s.attending[:] = False
     suspended, cash = [True], [s.cash[P0]]
     for week in range(2, weeks + 4):
@@ -297,41 +300,46 @@ def test_a_benefit_cut_stops_income_for_exactly_suspension_weeks_weeks(weeks):
         cash.append(s.cash[P0])
     assert sum(suspended) == weeks  # weeks 1 .. weeks: no income
     assert suspended == [True] * weeks + [False] * 3
-    # Zero income weeks: money at hand falls by a quarter each week, 145 * 0.75^w after w.
+    # Zero income weeks: money at hand falls by a quarter each week, (100 + PAY) * 0.75^w after w.
     for w in range(1, weeks + 1):
-        assert cash[w - 1] == pytest.approx(145.0 * 0.75**w)
-    # The first week back: 145 * 0.75^weeks + 0.25 (100 - that).
-    back = 145.0 * 0.75**weeks
+        assert cash[w - 1] == pytest.approx(start * 0.75**w)
+    # The first week back: (100 + PAY) * 0.75^weeks + 0.25 (100 - that).
+    back = start * 0.75**weeks
     assert cash[weeks] == pytest.approx(back + 0.25 * (100.0 - back))
 
 
 def test_pay_exactly_at_permitted_earnings_is_not_income():
-    p, s, costs = _paid(permitted_earnings=45.0)  # paid 45: not above 45
+    p, s, costs = _paid(permitted_earnings=PAY)  # paid PAY: not above PAY
     s.on_benefits[P0] = True
     s.attending[:] = [True, False, False, False]
     flows = money.settle(s, p, costs, 1)
-    assert flows.payments == 45.0 and flows.benefit_cuts == 0 and flows.cut is None
+    assert flows.payments == PAY and flows.benefit_cuts == 0 and flows.cut is None
     assert s.suspended_until[P0] == 0
 
 
 def test_payment_adds_to_money_at_hand_before_it_drifts_back():
-    # refund_delay 0: 100 at hand - 10 fare + 10 refund + 45 pay = 145;
-    # drift back: 145 + 0.25 (100 - 145) = 133.75
+    # refund_delay 0: 100 at hand - 10 fare + 10 refund + 52.5 pay = 152.5;
+    # drift back at cash_recovery r = 0.23: 152.5 + 0.23 (100 - 152.5) = 140.425
     p, s, costs = _paid(compensation="paid")
     s.attending[:] = [True, False, False, False]
     flows = money.settle(s, p, costs, 1)
-    assert flows.payments == 45.0 and flows.refunds == 10.0
-    assert s.cash[P0] == pytest.approx(133.75)
-    assert s.received[P0] == 55.0
+    assert flows.payments == PAY and flows.refunds == 10.0
+    r = ASSUMED.cash_recovery
+    assert s.cash[P0] == pytest.approx(100 + PAY + r * (100 - (100 + PAY)))
+    assert s.received[P0] == PAY + 10.0
+
+
+BOOKED = 10 * ASSUMED.disabled_travel_factor  # 25
+STAFF = ASSUMED.professional_pay * 3  # 105
 
 
 @pytest.mark.parametrize(
     ("compensation", "want"),
     [
-        # fronted trips refunded (10 + 10) + pay 3 * 45 + booked 10 * 2.5 + staff 30 * 3 = 270
-        ("paid", 270.0),
-        # nothing refunded or paid: booked 25 + staff 90 = 115
-        ("none", 115.0),
+        # fronted trips refunded (10 + 10) + pay 3 * 52.5 + booked 10 * 2.5 + staff 35 * 3 = 307.5
+        ("paid", 20 + 3 * PAY + BOOKED + STAFF),
+        # nothing refunded or paid: booked 25 + staff 105 = 130
+        ("none", BOOKED + STAFF),
     ],
 )
 def test_each_groups_meeting_cost_is_refunded_trips_pay_booked_travel_and_staff(compensation, want):

@@ -49,27 +49,28 @@ def test_judge_matches_the_rationale_formulas():
 
 def test_judge_weighs_the_three_rationales_by_ones_values():
     # The meeting of test_judge_matches...: P0's three judgements are rights
-    # (min(1, 4 * 0.1) + 0.6) / 2 = 0.5, managerial v = 3.5 / (90 / 30) = 7/6,
-    # 7/6 / (7/6 + 0.5) = 0.7, experience h = 3/5, 0.6 / (0.6 + 0.3) = 2/3.
-    _p, s, _st = tiny()
-    assert (ASSUMED.professional_pay, ASSUMED.value_ref, ASSUMED.heard_ref) == (30.0, 0.5, 0.3)
+    # (min(1, 4 * 0.1) + 0.6) / 2 = 0.5, managerial v = 3.5 / (90 / professional_pay)
+    # (35: v = 1.361111, v / (v + 0.5) = 0.731343), experience h = 3/5, 0.6 / (0.6 + 0.3) = 2/3.
+    _p, s, _st = tiny(professional_pay=35.0)
+    p = params(professional_pay=35.0)
+    assert (p.value_ref, p.heard_ref) == (0.5, 0.3)
     s.influence[:] = 0.1
     talk = hand_talk(4, [[1, 1, 3]] + [[0, 0, 0]] * 3, [[0, 1, 2]] + [[0, 0, 0]] * 3)
     d = Decisions(np.array([2]), np.array([1]), np.array([1.5]), np.array([0.6]), np.array([4]))
     flows = Flows(group_cost=np.array([90.0]))
-    rights, managerial, experience = 0.5, 0.7, 2 / 3
+    rights, managerial, experience = 0.5, 0.731343, 2 / 3
     for k, want in enumerate((rights, managerial, experience)):
         s.values[P0] = np.eye(3)[k]
-        assert motivation.judge(s, ASSUMED, talk, d, flows)[P0] == pytest.approx(want)
-    # Weights (0.5, 0.25, 0.25): 0.25 + 0.175 + 1/6 = 0.591667.
+        assert motivation.judge(s, p, talk, d, flows)[P0] == pytest.approx(want, rel=1e-5)
+    # Weights (0.5, 0.25, 0.25): 0.25 + 0.182836 + 0.166667 = 0.599502.
     s.values[P0] = [0.5, 0.25, 0.25]
-    assert motivation.judge(s, ASSUMED, talk, d, flows)[P0] == pytest.approx(0.591667, rel=1e-5)
+    assert motivation.judge(s, p, talk, d, flows)[P0] == pytest.approx(0.599502, rel=1e-5)
     # A start like population's: 0.75 on one's own rationale (rights) and 0.25 of a role
     # mix of (0.5, 0, 0.5): 0.75 (1, 0, 0) + 0.25 (0.5, 0, 0.5) = (0.875, 0, 0.125):
     # 0.875 * 0.5 + 0.125 * 2/3 = 0.4375 + 0.083333 = 0.520833: a rights-minded person who
     # is heard well is a little more satisfied than its rights judgement alone (0.5).
     s.values[P0] = [0.875, 0.0, 0.125]
-    assert motivation.judge(s, ASSUMED, talk, d, flows)[P0] == pytest.approx(0.520833, rel=1e-5)
+    assert motivation.judge(s, p, talk, d, flows)[P0] == pytest.approx(0.520833, rel=1e-5)
 
 
 def test_judge_is_finite_for_a_tiny_meeting_cost():
@@ -216,7 +217,8 @@ def test_drift_back_starts_only_after_more_than_an_interval_away():
 def test_managerial_value_of_a_meeting_that_cost_nothing():
     # Two groups of two. Group of P0: nothing decided, nothing spent: v = 0 / 0, satisfaction 0.
     # The other: 0.2 agenda items for no cost: v = 0.2 / (0.2 + 0.5 * 0) = 1.
-    # (With a cost of 3 GBP: 0.2 / (0.2 + 0.5 * 3 / 30) = 0.2 / 0.25 = 0.8.)
+    # (With a cost of 3 GBP, value_ref 0.5 and professional_pay 35:
+    # 0.2 / (0.2 + 0.5 * 3 / 35) = 0.2 / 0.242857 = 0.823529.)
     _p, s, _st = tiny(group_size=2)
     believe(s, MANAGERIAL)
     talk = hand_talk(4, [[1, 1, 1]] * 4, [[1, 1, 1]] * 4)
@@ -229,4 +231,6 @@ def test_managerial_value_of_a_meeting_that_cost_nothing():
     assert sat == pytest.approx(np.where(s.group == g0, 0.0, 1.0))
     cost[g1] = 3.0
     sat = motivation.judge(s, ASSUMED, talk, d, Flows(group_cost=cost))
-    assert sat == pytest.approx(np.where(s.group == g0, 0.0, 0.8))
+    paid_hours = 3.0 / ASSUMED.professional_pay
+    value = 0.2 / (0.2 + ASSUMED.value_ref * paid_hours)
+    assert sat == pytest.approx(np.where(s.group == g0, 0.0, value))

@@ -263,32 +263,53 @@ class Draws:
 
 
 def test_disabled_travel_takes_longer_and_costs_more_unless_booked():
-    # pace 0.5: meeting 3 hours; fare 10, disabled 2.5 times that; 100 at hand; 20 free hours.
-    # U without motivation, trust, belonging: base - money - 0.5 (3 + 1) = base - money - 2.
-    # P0 disabled, fronts 25: time (3 + 1 * 2.5) / 20 = 0.275, 1.5 - 3 * 0.275 = 0.675,
-    #   money 4 * 25 / (100 + 10) = 0.909091: U = 0.675 - 0.909091 - 2 = -2.234091.
-    # P1 and the carer, 10 fronted: time 4 / 20 = 0.2, 1.5 - 0.6 = 0.9, money 40 / 110 = 0.363636:
-    #   U = -1.463636. The clinician: 3 - 2 = 1.
+    # pace 0.5: meeting 3 hours; fare 10, disabled 2.5 times that (disabled_travel_factor);
+    # 100 at hand; 20 free hours; a trip of 0.77 hours, 1.5 times longer for a disabled
+    # person (disabled_travel_time_factor). At the default weights (time 3, money 4,
+    # motivation 3, trust 1, cushion 10, base 1.5):
+    # U without motivation, trust, belonging: base - time - money - 0.5 (3 + 1).
+    # P0 disabled, fronts 25: time 3 * (3 + 0.77 * 1.5) / 20 = 0.62325,
+    #   money 4 * 25 / (100 + 10) = 0.909091: U = 1.5 - 0.62325 - 0.909091 - 2 = -2.032341.
+    # P1 and the carer, 10 fronted: time 3 * 3.77 / 20 = 0.5655, money 40 / 110 = 0.363636:
+    #   U = -1.429136. The clinician: 3 - 2 = 1.
+    a = ASSUMED
+    half = 0.5 * (a.weight_motivation + a.weight_trust)
+    slow = a.weight_time * (3 + a.travel_hours * a.disabled_travel_time_factor) / 20
+    usual = a.weight_time * (3 + a.travel_hours) / 20
+
+    def money(fare):
+        return a.weight_money * fare / (100 + a.cash_cushion)
+
+    fronting_usual = a.base_utility_lay - usual - money(10) - half
+    want = [
+        a.base_utility_lay - slow - money(10 * a.disabled_travel_factor) - half,
+        fronting_usual,
+        fronting_usual,
+        a.base_utility_professional - half,
+    ]
+    assert want == pytest.approx([-2.032341, -1.429136, -1.429136, 1.0], rel=1e-6)
     p, s, st = tiny(pace=0.5, compensation="none", travel_cost=10.0, travel_support=False)
     s.disabled[P0] = True
     costs = participation.prepare(s, p, st)
-    assert costs.base_utility == pytest.approx([-2.234091, -1.463636, -1.463636, 1.0], rel=1e-6)
+    assert costs.base_utility == pytest.approx(want, rel=1e-6)
     # With travel booked for disabled people: no money fronted, and an ordinary journey:
-    # 0.9 - 0 - 2 = -1.1.
+    # 1.5 - 0.5655 - 0 - 2 = -1.0655.
     p, st = rebuild(s, pace=0.5, compensation="none", travel_cost=10.0, travel_support=True)
     costs = participation.prepare(s, p, st)
-    assert costs.base_utility == pytest.approx([-1.1, -1.463636, -1.463636, 1.0], rel=1e-6)
+    booked = a.base_utility_lay - usual - half
+    assert costs.base_utility == pytest.approx([booked, *want[1:]], rel=1e-6)
 
 
 def test_pay_exactly_at_permitted_earnings_is_no_risk_to_benefits():
-    # pace 0.5, rate 0.5: pay 0.5 * 30 * 3 = 45 a meeting
-    for permitted, risky in ((45.0, False), (44.99, True)):
+    # pace 0.5, rate 0.5: pay 0.5 * professional_pay * 3 = 0.5 * 35 * 3 = 52.5 a meeting
+    pay = 0.5 * ASSUMED.professional_pay * 3
+    for permitted, risky in ((pay, False), (pay - 0.01, True)):
         p, s, st = tiny(
             pace=0.5, compensation="paid", payment_rate=0.5, permitted_earnings=permitted
         )
         s.on_benefits[P0] = True
         costs = participation.prepare(s, p, st)
-        assert costs.pay[P0] == 45.0
+        assert costs.pay[P0] == pytest.approx(pay)
         assert costs.risky.tolist() == [risky, False, False, False]
 
 

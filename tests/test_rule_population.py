@@ -68,7 +68,7 @@ def test_drawn_roles_benefits_and_disability(big_population):
 
 
 def test_drawn_illness_free_hours_and_money(big_population):
-    _p, s = big_population
+    p, s = big_population
     patients, carers, clinicians, managers = _by_role(s, s.illness)
     # patients Beta(2, 3): mean 0.4, sd 0.2; carers 0.2 Beta(2, 3): mean 0.08
     assert patients.mean() == pytest.approx(0.4, abs=0.01)
@@ -77,30 +77,37 @@ def test_drawn_illness_free_hours_and_money(big_population):
     assert carers.std() == pytest.approx(0.04, abs=0.003)
     assert (clinicians == 0).all() and (managers == 0).all()
     hours = _by_role(s, s.free_hours)
-    assert hours[0] == pytest.approx(4 + 16 * (1 - patients))  # 4-20 hours, less when ill
-    assert hours[1].mean() == pytest.approx(8.0, abs=0.3)  # Gamma(4, 2): mean 8, sd 4
-    assert (hours[2] == 37.5).all() and (hours[3] == 37.5).all()
-    # money at hand: lognormal(0, 0.6) around a median of 25 (on benefits) or 80
-    for who, median in ((s.lay & s.on_benefits, 25.0), (s.lay & ~s.on_benefits, 80.0)):
+    # ill + (well - ill)(1 - illness): 4-16 hours at the defaults, less when ill
+    ill, well = p.patient_free_hours_ill, p.patient_free_hours_well
+    assert hours[0] == pytest.approx(ill + (well - ill) * (1 - patients))
+    # Gamma(shape k, scale mean / k): mean 8 (sd 8 / sqrt(2) = 5.7 at shape 2; se 0.1)
+    mean, shape = p.carer_free_hours_mean, p.carer_free_hours_shape
+    assert hours[1].mean() == pytest.approx(mean, abs=0.4)
+    assert hours[1].std() == pytest.approx(mean / np.sqrt(shape), rel=0.1)
+    assert (hours[2] == 37.5).all() and (hours[3] == 37.5).all()  # PROFESSIONAL_HOURS
+    # money at hand: lognormal(0, cash_spread) around a median of 25 (on benefits) or 80
+    on, off = s.lay & s.on_benefits, s.lay & ~s.on_benefits
+    for who, median in ((on, p.benefits_cash_median), (off, p.lay_cash_median)):
         logs = np.log(s.base_cash[who])
-        assert logs.mean() == pytest.approx(np.log(median), abs=0.04)
-        assert logs.std() == pytest.approx(0.6, abs=0.03)
+        assert logs.mean() == pytest.approx(np.log(median), abs=0.05)
+        assert logs.std() == pytest.approx(p.cash_spread, abs=0.03)
     # professionals never front money: their travel and time are paid
     assert (s.base_cash[~s.lay] == 0.0).all() and (s.cash == s.base_cash).all()
-    # the poorest third of lay people have little money
+    # the poorest low_money_share (31%) of lay people have little money
     low = s.base_cash[s.low_money]
     assert not s.low_money[~s.lay].any()
-    assert s.low_money[s.lay].mean() == pytest.approx(1 / 3, abs=1e-3)
+    assert s.low_money[s.lay].mean() == pytest.approx(p.low_money_share, abs=1e-3)
     assert low.max() < s.base_cash[s.lay & ~s.low_money].min()
 
 
 def test_drawn_knowledge_rationales_credibility_fluency_and_motivation(big_population):
-    _p, s = big_population
+    p, s = big_population
     assert s.knowledge.sum(axis=1) == pytest.approx(np.ones(s.n))
     profiles = [[0.05, 0.15, 0.80], [0.05, 0.25, 0.70], [0.55, 0.40, 0.05], [0.10, 0.80, 0.10]]
     mixes = [[0.45, 0.00, 0.55], [0.40, 0.05, 0.55], [0.00, 0.50, 0.50], [0.00, 1.00, 0.00]]
     credibility = [0.3, 0.3, 0.85, 0.75]  # Beta(3, 7), Beta(3, 7), Beta(17, 3), Beta(15, 5)
-    fluency = [0.6, 0.6, 0.85, 0.85]  # Beta(6, 4), Beta(6, 4), Beta(17, 3), Beta(17, 3)
+    # Beta(5.7, 4.3) for lay people at the defaults, Beta(17, 3) for professionals
+    fluency = [p.fluency_mean_patient, p.fluency_mean_carer, 0.85, 0.85]
     motivation = [0.6, 0.6, 0.7, 0.7]  # Beta(6, 4) lay, Beta(7, 3) professionals
     for r in range(4):
         mine = s.role == r
@@ -121,7 +128,7 @@ def test_drawn_knowledge_rationales_credibility_fluency_and_motivation(big_popul
     assert np.mean(ratios) == pytest.approx(1.0, abs=0.025)
     assert s.trust.tolist() == [0.4] * 9000 + [0.5] * 3000
     assert (s.satisfaction == 0.5).all()
-    fear = np.where(s.on_benefits, 0.6, 0.0)  # "any payment may affect your benefit claim"
+    fear = np.where(s.on_benefits, p.initial_benefit_fear, 0.0)  # 0.47: 47% fear a loss
     assert (s.benefit_fear == fear).all() and (s.initial_fear == fear).all()
 
 
@@ -196,13 +203,17 @@ def test_several_groups_each_have_the_tiny_populations_make_up():
 
 
 def test_the_poorest_third_includes_whoever_sits_at_the_third():
-    # Four lay people: the 1/3 quantile of their money is the second smallest amount
-    # (position (4 - 1) / 3 = 1), so the two poorest count as having little money.
-    p = params(n_patients=4, n_carers=0, n_clinicians=1, n_managers=0)
+    # Four lay people and a share of 1/3: the 1/3 quantile of their money is the second
+    # smallest amount (position (4 - 1) / 3 = 1), so the two poorest count as having little
+    # money. (At the default share of 0.31 the position is 0.93: only the poorest.)
+    p = params(n_patients=4, n_carers=0, n_clinicians=1, n_managers=0, low_money_share=1 / 3)
     s = population.build(p, np.random.default_rng(3))
     order = np.argsort(s.base_cash[s.lay])
     assert s.low_money[s.lay][order].tolist() == [True, True, False, False]
     assert not s.low_money[~s.lay].any()
+    p = params(n_patients=4, n_carers=0, n_clinicians=1, n_managers=0)  # share 0.31
+    s = population.build(p, np.random.default_rng(3))
+    assert s.low_money[s.lay][order].tolist() == [True, False, False, False]
 
 
 def test_starting_values_blend_ones_own_rationale_with_ones_roles_mix():

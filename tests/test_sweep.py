@@ -29,9 +29,9 @@ from experiments.design import Factor, Spec, SpecError, load_spec
 from experiments.sweep import run_sweep
 from simulation.metrics import METRIC_NAMES
 from simulation.model import CoProductionModel
-from simulation.params import PARAMS
+from simulation.params import ASSUMPTIONS, DEFAULTS, EVERY_PARAM, PARAM_BY_NAME
 
-PARAM_NAMES = [p.name for p in PARAMS]
+PARAM_NAMES = [p.name for p in EVERY_PARAM]  # the policy levers, then the assumptions
 RUN_COLUMNS = [
     "run_id",
     "point_id",
@@ -830,3 +830,80 @@ def test_grid_error_gives_a_list_as_its_example(tmp_path, name, example):
     assert message.count("min =") == 1  # only in quoting what was given
     spec = load_spec(_write(tmp_path, f"[vary]\n{example}\n", "fixed.toml"))  # the example works
     assert spec.n_points == 3
+
+
+# --------------------------------------------------------------------------- assumptions
+
+ASSUMED = """
+[sweep]
+name = "assumed"
+replicates = 2
+seed = 3
+weeks = 26
+
+[fixed]
+tie_decay = {tie_decay}
+
+[vary]
+weight_time = [{low}, {high}]
+"""
+
+
+def test_a_sweep_varies_and_fixes_an_assumption_and_records_every_one(tmp_path):
+    low, high = PARAM_BY_NAME["weight_time"].low, PARAM_BY_NAME["weight_time"].high
+    decay = PARAM_BY_NAME["tie_decay"].high
+    spec = _write(tmp_path, ASSUMED.format(low=low, high=high, tie_decay=decay))
+    result = run_sweep(spec, tmp_path / "out", workers=1, progress=False)
+    table = result.read_runs()
+    assert list(table.columns) == RUN_COLUMNS  # a column for every assumption
+    assert table["weight_time"].tolist() == [low, low, high, high]
+    assert (table["tie_decay"] == decay).all()
+    others = [p.name for p in ASSUMPTIONS if p.name not in ("weight_time", "tie_decay")]
+    assert all((table[name] == DEFAULTS[name]).all() for name in others)
+    for _, row in table.iterrows():  # each row is what the model gives with those values
+        values = {n: row[n].item() if hasattr(row[n], "item") else row[n] for n in PARAM_NAMES}
+        direct = CoProductionModel(rng=int(row["seed"]), **values).run()
+        assert [row[m] for m in METRIC_NAMES] == [direct[m] for m in METRIC_NAMES]
+    # weighing time heavily keeps lay people away: the assumption acts in the sweep
+    share = table.groupby("weight_time")["participation_lay"].mean()
+    assert share[high] < share[low]
+    manifest = json.loads(result.manifest_path.read_text())
+    assert manifest["format_version"] == 2
+    assert manifest["spec"]["fixed"] == {"tie_decay": decay}
+    assert manifest["spec"]["base"]["tie_decay"] == decay
+    assert set(manifest["spec"]["base"]) == set(PARAM_NAMES)
+    assert manifest["design"]["varied"] == ["weight_time"]
+    assert [c["name"] for c in manifest["schema"]["runs"]] == RUN_COLUMNS
+
+
+@pytest.mark.parametrize(
+    ("design", "samples"), [("grid", None), ("lhs", 6), ("sobol", 4), ("morris", 3)]
+)
+def test_every_design_varies_assumptions(tmp_path, design, samples):
+    wt, sw = PARAM_BY_NAME["weight_time"], PARAM_BY_NAME["suspension_weeks"]
+    if design == "grid":
+        vary = f"weight_time = [{wt.low}, {wt.high}]\nsuspension_weeks = [{sw.low}, {sw.high}]\n"
+    else:
+        vary = (
+            f"weight_time = {{min = {wt.low}, max = {wt.high}}}\n"
+            f"suspension_weeks = {{min = {sw.low}, max = {sw.high}}}\n"
+        )
+    head = f'[sweep]\ndesign = "{design}"\nweeks = 8\n' + (f"samples = {samples}\n" * bool(samples))
+    spec = load_spec(_write(tmp_path, head + "[vary]\n" + vary, f"{design}.toml"))
+    runs = spec.runs()
+    assert list(runs.columns) == ["run_id", "point_id", "replicate", "seed", *PARAM_NAMES]
+    assert runs["weight_time"].between(wt.low, wt.high).all() and runs["weight_time"].nunique() > 1
+    assert runs["suspension_weeks"].map(type).eq(int).all()  # a whole-number assumption
+    assert runs["suspension_weeks"].between(sw.low, sw.high).all()
+    if design != "grid":
+        assert spec.problem()["names"] == ["weight_time", "suspension_weeks"]
+        assert spec.problem()["bounds"] == [[wt.low, wt.high], [float(sw.low), float(sw.high)]]
+
+
+def test_an_assumption_out_of_its_range_in_a_spec_is_one_line(tmp_path, capsys):
+    wt = PARAM_BY_NAME["weight_time"]
+    spec = _write(tmp_path, f"[vary]\nweight_time = [{wt.low}, {wt.high * 10}]\n")
+    assert cli.main(["sweep", str(spec), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "weight_time" in err and f"{wt.high * 10:g}" in err
+    assert not (tmp_path / "out").exists()

@@ -253,8 +253,9 @@ def test_range_over_seeds(claim):
 
 # (lower, higher, why): the guide says lower < higher. A direction the guide states
 # flatly ("falls", "rises") must hold on at least 8 of 10 seeds, so that a room on
-# almost any seed sees it. When written, all held on 10 seeds except two on 9:
-# rights-based attendance under tokenism, and the open agenda's lived experience.
+# almost any seed sees it. With the grounded assumptions all hold on 10 seeds except
+# the open agenda's lived experience, on 9. Fast meetings' ties are compared with slow
+# meetings' (pace 0.2): the default pace itself builds almost no strong ties.
 AT_LEAST = 8
 DIRECTIONS = [
     ("ex1-lay-none", "ex1-lay-default", "no compensation: fewer people come"),
@@ -269,7 +270,7 @@ DIRECTIONS = [
     ("ex2-exp-fast", "ex2-exp-default", "fast meetings: less lived experience"),
     ("ex2-unexp-default", "ex2-unexp-slow", "slow meetings: more unexpected insights"),
     ("ex2-ties-default", "ex2-ties-slow", "slow meetings: more cross-role ties"),
-    ("ex2-ties-fast", "ex2-ties-default", "fast meetings: almost no cross-role ties"),
+    ("ex2-ties-fast", "ex2-ties-slow", "fast meetings: almost no cross-role ties"),
     ("ex1-unpaid-default", "ex2-unpaid-slow", "slow meetings take more unpaid hours"),
     ("ex2-manag-slow", "ex3-manag-default", "managers like slow meetings less"),
     ("ex2-exp-unpaid-fast", "ex2-exp-slow-safe", "the two presets at the extremes"),

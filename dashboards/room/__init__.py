@@ -5,7 +5,11 @@
   subscriptions, and :func:`replay`;
 - ``programme``: one team's programme (a model on the room's seed and population),
   its league-table row, weekly series and the round's events in words;
-- ``log``: the session log's entries and their CSV and JSON export.
+- ``log``: the session log's entries and their CSV and JSON export;
+- ``roles``: roles mode, the room as one programme: seats drawn from the population,
+  their choices applied through ``simulation.choices`` beside the model's own;
+- ``debrief``: the rounds replayed from the log, and the one-page debrief report;
+- ``address``: the join address phones can reach (the server's network address).
 """
 
 from .log import Entry

@@ -24,6 +24,7 @@ from typing import Any
 from simulation.params import PARAM_BY_NAME
 from simulation.text import show
 
+from . import roles
 from .log import Entry
 from .programme import LABELS, plural
 from .store import replay_room
@@ -39,6 +40,14 @@ QUESTIONS = (
     "Which rule would you change first in a real programme, and who would pay for it?",
 )
 
+ROLES_QUESTIONS = (
+    QUESTIONS[0],
+    "When did your choice differ from what the model's person did, and why?",
+    "What stopped people who chose to come: money, illness, or a letter about benefits?",
+    "What would the manager or the clinician have to change for you to keep coming?",
+)
+SHOWN_DIFFERENCES = 3  # per seat and round: the debrief stays one page
+
 
 @dataclass(frozen=True)
 class RoundRecord:
@@ -51,6 +60,7 @@ class RoundRecord:
     table: list[dict[str, Any]]  # the league table after it
     events: list[str]
     series: dict[str, dict[str, list[float]]]  # team -> outcome -> weeks 1..week
+    decisions: list[dict[str, Any]]  # roles mode: each seat's choice beside the model's
 
 
 @dataclass(frozen=True)
@@ -58,18 +68,22 @@ class Session:
     """What the log says about the session as a whole."""
 
     code: str
+    mode: str
     created: str
     ended: bool
-    teams: tuple[str, ...]
+    teams: tuple[str, ...]  # teams, or in roles mode the seats taken (their titles)
+    seats: dict[str, str]  # roles mode: seat key -> title, for the seats taken
     rounds: tuple[RoundRecord, ...]
-    choices: tuple[Entry, ...]  # every team's rule changes, in order
+    choices: tuple[Entry, ...]  # every team's rule changes (and seat's choices), in order
 
 
 def rounds(entries: list[Entry]) -> list[RoundRecord]:
     """Every round that stands at the end of the log, replayed."""
     room = replay_room(entries)
     return [
-        RoundRecord(r.number, r.start, r.start + r.weeks, r.rules, r.table, r.events, r.series)
+        RoundRecord(
+            r.number, r.start, r.start + r.weeks, r.rules, r.table, r.events, r.series, r.decisions
+        )
         for r in room.rounds
     ]
 
@@ -79,11 +93,15 @@ def session(entries: list[Entry]) -> Session:
     done = rounds(entries)
     return Session(
         code=str(entries[0].details["code"]),
+        mode=str(entries[0].details.get("mode", "programmes")),
         created=entries[0].time,
         ended=any(e.kind == "end" for e in entries),
         teams=tuple(e.actor for e in entries if e.kind == "join"),
+        seats={
+            e.details["seat"]: e.actor for e in entries if "seat" in e.details and e.kind == "join"
+        },
         rounds=tuple(done),
-        choices=tuple(e for e in entries if e.kind == "rules"),
+        choices=tuple(e for e in entries if e.kind in ("rules", "choice")),
     )
 
 
@@ -150,7 +168,12 @@ def report(entries: list[Entry], figure: str = FIGURE) -> tuple[str, dict[str, b
         f"# Workshop room {s.code}: debrief",
         "",
         f"Session started {s.created[:16].replace('T', ' ')} UTC; "
-        f"{plural(len(s.teams), 'team', 'teams')} ({', '.join(s.teams) or 'none'}); "
+        + (
+            f"{plural(len(s.teams), 'team', 'teams')}"
+            if s.mode == "programmes"
+            else f"roles mode, {plural(len(s.teams), 'seat', 'seats')} taken"
+        )
+        + f" ({', '.join(s.teams) or 'none'}); "
         f"{plural(len(s.rounds), 'round', 'rounds')} played"
         + (f", to week {s.rounds[-1].week}" if s.rounds else "")
         + ("; the session was ended." if s.ended else "."),
@@ -165,8 +188,7 @@ def report(entries: list[Entry], figure: str = FIGURE) -> tuple[str, dict[str, b
         "",
         table_markdown(last.table),
         "",
-        f"Leading: {leaders(last.table)}.",
-        "",
+        *([f"Leading: {leaders(last.table)}.", ""] if len(last.table) > 1 else []),
         f"![Each team's outcomes week by week]({name})",
         "",
         "## Round by round",
@@ -176,14 +198,34 @@ def report(entries: list[Entry], figure: str = FIGURE) -> tuple[str, dict[str, b
         rules = "; ".join(f"{team}: {rule_words(v)}" for team, v in r.rules.items())
         lines.append(f"- **Round {r.number}** (weeks {r.start + 1}-{r.week}). Rules: {rules}.")
         lines += [f"  - {event}" for event in r.events]
+    lines += seats_markdown(s)
     lines += ["", f"## Every choice ({len(s.choices)})", ""]
-    lines += [
-        f"- {e.time[11:19]}, before round {e.round + 1}: "
-        f"{e.actor} set {rule_words(e.details['rules'])}"
-        for e in s.choices
-    ] or ["- No team changed a rule."]
-    lines += ["", "## Questions for the room", ""] + [f"- {q}" for q in QUESTIONS] + [""]
+    lines += [f"- {e.time[11:19]}, before round {e.round + 1}: {e.text}" for e in s.choices] or [
+        "- No team changed a rule."
+    ]
+    asked = QUESTIONS if s.mode == "programmes" else ROLES_QUESTIONS
+    lines += ["", "## Questions for the room", ""] + [f"- {q}" for q in asked] + [""]
     return "\n".join(lines), {name: figure_png(last)}
+
+
+def seats_markdown(s: Session) -> list[str]:
+    """Roles mode: for each round, each seat people held: how often they came, and every
+    meeting where their choice differed from the model's rule in the same situation."""
+    if s.mode != "roles":
+        return []
+    lines = ["", "## Seats: what people chose, and what the model would have done", ""]
+    for r in s.rounds:
+        taken = [d for d in r.decisions if d["taken"] and d["seat"] not in roles.MANAGERS]
+        for key in dict.fromkeys(d["seat"] for d in taken):
+            title = s.seats.get(key, key)
+            lines.append(f"- Round {r.number}, {title}: {roles.seat_summary(taken, key)}")
+            differ = [d for d in taken if d["seat"] == key and d["chose"] != d["model"]]
+            lines += [f"  - {roles.decision_words(d, title)}" for d in differ[:SHOWN_DIFFERENCES]]
+            if len(differ) > SHOWN_DIFFERENCES:
+                lines.append(f"  - and {len(differ) - SHOWN_DIFFERENCES} more (see the log)")
+    if len(lines) == 3:
+        lines.append("- Nobody took a seat: the model played every person.")
+    return lines
 
 
 def write(entries: list[Entry], folder: Path) -> Path:

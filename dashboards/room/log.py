@@ -22,6 +22,7 @@ KINDS = (
     "settings",
     "join",
     "rules",
+    "choice",
     "round start",
     "round end",
     "undo",

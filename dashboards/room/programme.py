@@ -79,12 +79,8 @@ class Programme:
         model = self.model
         if model is not None and model.params.as_dict() == wanted and model.steps == week:
             return
-        model = CoProductionModel(rng=self.seed, **wanted)
-        for _ in range(week):
-            if not model.running:
-                break
-            model.step()
-        self.model = model
+        self.model = CoProductionModel(rng=self.seed, **wanted)
+        self.advance(week)
 
     @property
     def week(self) -> int:
@@ -96,7 +92,12 @@ class Programme:
         for _ in range(weeks):
             if not self.model.running:
                 break
-            self.model.step()
+            self.step_model()
+
+    def step_model(self) -> None:
+        """One week of the model (roles mode adds the seats' choices: ``roles.Shared``)."""
+        assert self.model is not None
+        self.model.step()
 
     def active_on_benefits(self) -> np.ndarray:
         """Indices of people on benefits who came to a meeting in the last active weeks."""

@@ -30,32 +30,26 @@ week 91; a snapshot costs 15-35 ms and 1.0-1.3 MB at *every* round, undone or no
 Undo is rare and stays under the 1 s target, and the same path serves late joiners,
 rule changes and replay; keep a snapshot per round if undo ever needs to be instant.
 
-Roles mode (not built yet: ``create_room("roles")`` raises :class:`RoomError`). A seat
-is one person of the shared programme's population (``model.state``, index ``i``),
-chosen by role and circumstances (``on_benefits``, ``disabled``, ``low_money``). A lay
-seat needs, from the model, a per-person override of the participation decision:
-``participation.take_part`` computes ``s.attending`` from each person's costs and a
-random draw; a seat needs something like ``model.decide(i, attend: bool, say: float)``
-held until the next meeting, which ``take_part`` applies after its draw (so the
-draws, and everyone else's choices, stay the same as the model's own run), and a
-view of person ``i``'s situation (``s.cash[i]``, the fare, ``s.owed[i]``,
-benefit letters, ``s.illness[i]``, ``s.free_hours[i]``). A manager seat sets the
-programme's rules (today's levers, which the model would need to accept mid-run); a
-clinician seat a per-person weight on lived experience in ``decisions.decide``. The
-room would then keep one model, seats as ``{token: index}``, and log every seat's
-choice with what the model's own agent chose in the same situation.
+Roles mode (:mod:`dashboards.room.roles`): the room plays one programme together. It is
+held as the room's one team, :data:`PROGRAMME`, whose programme is a ``roles.Shared``;
+people take **seats** (:meth:`RoomStore.take_seat`, a token per seat as for a team, so a
+reloaded phone returns to its seat), the manager seat sets the programme's rules (the
+team's rules), the others choose for the next round's meetings (:meth:`RoomStore.choose`).
+The model plays every other person and every empty seat; each round records every seat's
+choice beside what the model's rule wanted in the same situation (``Round.decisions``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import re
 import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from simulation.params import PARAM_BY_NAME, ParamError, validate
@@ -63,6 +57,16 @@ from simulation.text import did_you_mean
 
 from .log import Entry, utc
 from .programme import ALLOWABLE, DEFAULT_LEVERS, FIXED, LABELS, Programme, round_events
+from .roles import (
+    CLINICIAN_SEAT,
+    LAY,
+    LISTEN,
+    MANAGER_SEAT,
+    SAY,
+    SeatChoice,
+    Shared,
+    seat_events,
+)
 
 logger = logging.getLogger("coprod.room")
 
@@ -80,6 +84,7 @@ MAX_TIME_LIMIT = 3600.0  # an hour: longer than any round of a workshop
 MODES = ("programmes", "roles")
 FACILITATOR = "facilitator"
 TIMER = "timer"
+PROGRAMME = "The programme"  # roles mode's one team: the programme the room plays
 RESERVED = frozenset({FACILITATOR, TIMER})  # actors of the log, not team names
 
 Callback = Callable[[int], None]
@@ -107,6 +112,8 @@ class Round:
     events: list[str]
     # each team's weekly league metrics, weeks 1 to the round's end (as shown then)
     series: dict[str, dict[str, list[float]]]
+    # roles mode: every seat at every meeting, its choice beside the model's (roles.Decision)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,9 @@ class RoomView:
     table: tuple[dict[str, Any], ...]  # the last round's league table
     events: tuple[str, ...]  # the last round's events in words
     labels: dict[str, str]  # the table's columns as people read them
+    # roles mode: each seat (key, title, kind, taken) and the last round's decisions
+    seats: tuple[dict[str, Any], ...] = ()
+    decisions: tuple[dict[str, Any], ...] = ()
 
 
 def normalise(code: str) -> str:
@@ -173,8 +183,15 @@ class Room:
     checks tokens), so :func:`replay` drives them too.
     """
 
-    def __init__(self, code: str, seed: int, values: dict[str, Any], clock: Callable[[], float]):
-        self.code, self.mode, self.seed = code, "programmes", seed
+    def __init__(
+        self,
+        code: str,
+        seed: int,
+        values: dict[str, Any],
+        clock: Callable[[], float],
+        mode: str = "programmes",
+    ):
+        self.code, self.mode, self.seed = code, mode, seed
         self.values = validate(values)
         self.clock = clock
         self.facilitator = ""
@@ -186,6 +203,11 @@ class Room:
         self.paused = self.ended = False
         self.teams: dict[str, Team] = {}  # by name folded to lower case
         self.tokens: dict[str, str] = {}  # participant token -> folded name
+        self.seat_tokens: dict[str, str] = {}  # roles mode: participant token -> seat key
+        self.pending: dict[str, SeatChoice] = {}  # roles mode: choices for the next round
+        if mode == "roles":
+            shared = Shared(seed, self.values)
+            self.teams[PROGRAMME.casefold()] = Team(PROGRAMME, "", {}, shared)
         self.rounds: list[Round] = []
         self.week = 0
         self.log: list[Entry] = []
@@ -250,6 +272,8 @@ class Room:
 
     def join(self, name: str, token: str) -> Team:
         self.open()
+        if self.mode == "roles":
+            raise RoomError("this room plays roles: take a seat instead of naming a team")
         name = team_name(name)
         if name.casefold() in self.teams:
             raise RoomError(f"the team name '{name}' is taken in this room: choose another")
@@ -276,12 +300,81 @@ class Room:
                 raise RoomError(str(err)) from None
         return out
 
-    def set_rules(self, team: Team, rules: dict[str, Any]) -> None:
+    def set_rules(self, team: Team, rules: dict[str, Any], actor: str = "") -> None:
         """Record checked rules for the team; its programme takes them at the next round."""
         self.open()
         team.rules = {**team.rules, **rules}
         words = ", ".join(f"{k} = {v}" for k, v in rules.items())
-        self.record(team.name, "rules", f"{team.name} set {words}", rules=rules)
+        actor = actor or team.name
+        self.record(actor, "rules", f"{actor} set {words}", rules=rules, team=team.name)
+
+    # -- seats (roles mode)
+
+    @property
+    def shared(self) -> Shared | None:
+        team = self.teams.get(PROGRAMME.casefold())
+        return team.programme if self.mode == "roles" and team else None  # type: ignore[return-value]
+
+    def seat(self, key: str):
+        shared = self.shared
+        if shared is None:
+            raise RoomError("this room plays programmes: join with a team name")
+        if key not in shared.seats:
+            raise RoomError(f"no seat '{key}'{did_you_mean(key, list(shared.seats))}")
+        return shared.seats[key]
+
+    def take_seat(self, key: str, token: str) -> None:
+        """A person takes the seat (``token`` brings their phone back to it)."""
+        self.open()
+        seat = self.seat(key)
+        if seat.taken:
+            raise RoomError(f"'{seat.title}' is taken: choose another seat")
+        seat.token = token or f"replayed-{key}"
+        self.seat_tokens[seat.token] = key
+        if seat.kind == MANAGER_SEAT:  # the manager sets the programme's rules
+            self.tokens[seat.token] = PROGRAMME.casefold()
+        self.pending[key] = SeatChoice()
+        self.record(seat.title, "join", f"{seat.title}: seat taken", seat=key)
+
+    def choose(self, key: str, attend: dict[int, bool], say: str = "", listen: str = "") -> None:
+        """A seat's choices for the next round: go or not to each of its meetings (by week),
+        how much to say, and (the clinician) how much weight to give to lived experience."""
+        self.open()
+        seat, shared = self.seat(key), self.shared
+        assert shared is not None
+        weeks = shared.meeting_weeks(self.week, self.weeks_per_round)
+        if seat.kind == MANAGER_SEAT:
+            raise RoomError("the manager sets the programme's rules, not meetings")
+        for week in attend:
+            if week not in weeks:
+                raise RoomError(f"week {week} has no meeting in the next round: {weeks}")
+        if say and say not in SAY:
+            raise RoomError(f"how much to say: one of {', '.join(SAY)}, got '{say}'")
+        if listen and (seat.kind != CLINICIAN_SEAT or listen not in LISTEN):
+            raise RoomError(f"weight to lived experience: the clinician's, one of {list(LISTEN)}")
+        choice = self.pending.setdefault(key, SeatChoice())
+        choice.attend.update({int(w): bool(go) for w, go in attend.items()})
+        choice.say, choice.listen = say or choice.say, listen or choice.listen
+        words = ", ".join(f"week {w}: {'go' if go else 'stay home'}" for w, go in attend.items())
+        self.record(
+            seat.title,
+            "choice",
+            f"{seat.title} chose {words or 'nothing new'}; say {choice.say}"
+            + (f"; lived experience {choice.listen}" if seat.kind == CLINICIAN_SEAT else ""),
+            seat=key,
+            attend={str(w): bool(go) for w, go in attend.items()},
+            say=say,
+            listen=listen,
+        )
+
+    def seats_view(self) -> tuple[dict[str, Any], ...]:
+        shared = self.shared
+        if shared is None:
+            return ()
+        return tuple(
+            {"key": k, "title": s.title, "kind": s.kind, "taken": s.taken}
+            for k, s in shared.seats.items()
+        )
 
     # -- rounds
 
@@ -304,6 +397,9 @@ class Room:
             start=start,
         )
         events = []
+        shared = self.shared
+        if shared is not None:  # the seats' choices for this round's weeks
+            shared.plan[start] = copy.deepcopy(self.pending)
         for team in self.teams.values():
             team.programme.catch_up(team.rules, start)
             before = team.programme.active_on_benefits()
@@ -313,7 +409,11 @@ class Room:
         rules = {t.name: dict(t.rules) for t in self.teams.values()}
         table = [t.programme.standing(t.name) for t in self.teams.values()]
         series = {t.name: t.programme.series() for t in self.teams.values()}
-        done = Round(number, start, weeks, rules, table, events, series)
+        decisions = [] if shared is None else shared.round_decisions(start)
+        events += seat_events(shared, decisions) if shared is not None else []
+        for choice in self.pending.values():  # the next round's meetings are chosen afresh
+            choice.attend = {}
+        done = Round(number, start, weeks, rules, table, events, series, decisions)
         self.rounds.append(done)
         self.restart_timer()
         self.record(
@@ -324,6 +424,7 @@ class Room:
             week=self.week,
             table=table,
             events=events,
+            decisions=decisions,
         )
         return done
 
@@ -340,6 +441,8 @@ class Room:
         for team in self.teams.values():
             team.rules = dict(last.rules.get(team.name, team.rules))
             team.programme.catch_up(before.get(team.name, team.rules), self.week)
+        if self.shared is not None:  # the seats' choices as made for the undone round
+            self.pending.update(copy.deepcopy(self.shared.plan.pop(last.start, {})))
         self.restart_timer()
         self.record(
             actor,
@@ -383,6 +486,8 @@ class Room:
             table=tuple(dict(r) for r in last.table) if last else (),
             events=tuple(last.events) if last else (),
             labels=dict(LABELS),
+            seats=self.seats_view(),
+            decisions=tuple(last.decisions) if last else (),
         )
 
 
@@ -397,14 +502,22 @@ def replay_room(entries: list[Entry]) -> Room:
     if not entries or entries[0].kind != "create":
         raise RoomError("a room's log starts with the room's creation")
     first = entries[0].details
-    room = Room(first["code"], first["seed"], first["values"], clock=lambda: 0.0)
+    mode = first.get("mode", "programmes")
+    room = Room(first["code"], first["seed"], first["values"], lambda: 0.0, mode)
     for e in entries[1:]:
         if e.kind == "settings":
             room.settings(e.actor, **e.details)
+        elif e.kind == "join" and "seat" in e.details:
+            room.take_seat(e.details["seat"], "")
         elif e.kind == "join":
             room.join(e.actor, "")
+        elif e.kind == "choice":
+            d = e.details
+            attend = {int(w): go for w, go in d["attend"].items()}
+            room.choose(d["seat"], attend, d["say"], d["listen"])
         elif e.kind == "rules":
-            room.set_rules(room.teams[e.actor.casefold()], e.details["rules"])
+            team = room.teams[e.details.get("team", e.actor).casefold()]
+            room.set_rules(team, e.details["rules"], e.actor)
         elif e.kind == "round start":
             room.run_round(e.actor, e.details["weeks"])
         elif e.kind == "undo":
@@ -481,15 +594,13 @@ class RoomStore:
             raise RoomError(
                 f"unknown mode '{mode}'{did_you_mean(mode, MODES)}; modes: " + ", ".join(MODES)
             )
-        if mode == "roles":
-            raise RoomError("roles mode is not available yet: use programmes")
         try:
             checked = validate(values or {})
         except ParamError as err:
             raise RoomError(str(err)) from None
         with self._lock:
             code = self._new_code()
-            room = Room(code, int(seed), checked, self._clock)
+            room = Room(code, int(seed), checked, self._clock, mode)
             room.facilitator = secrets.token_urlsafe(TOKEN_BYTES)
             self._rooms[code] = room
             return code, room.facilitator
@@ -615,10 +726,76 @@ class RoomStore:
         def action():
             room = self._find(code)
             team = self._team(room, token)
-            room.set_rules(team, room.check_rules(rules))
+            seat = room.seat_tokens.get(str(token))
+            actor = room.seat(seat).title if seat else ""  # roles mode: the manager seat
+            room.set_rules(team, room.check_rules(rules), actor)
             return room, dict(team.rules)
 
         return self._change(action)
+
+    # -- seats (roles mode)
+
+    def take_seat(self, code: str, key: str) -> str:
+        """Take a free seat in a roles room; the participant's token."""
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+
+        def action():
+            room = self._find(code)
+            room.take_seat(key, token)
+            return room, token
+
+        return self._change(action)
+
+    def seat_of(self, code: str, token: str) -> str:
+        """The seat a participant token holds (a reloaded phone returns to it)."""
+        with self._lock:
+            room = self._find(code)
+            key = room.seat_tokens.get(str(token))
+            if key is None:
+                raise RoomError(f"this phone has no seat in room {room.code}: take one first")
+            return key
+
+    def choose(
+        self,
+        code: str,
+        token: str,
+        attend: dict[int, bool] | None = None,
+        say: str = "",
+        listen: str = "",
+    ) -> None:
+        """A seat's choices for the next round (see :meth:`Room.choose`)."""
+
+        def action():
+            room = self._find(code)
+            key = room.seat_tokens.get(str(token))
+            if key is None:
+                raise RoomError(f"this phone has no seat in room {room.code}: take one first")
+            room.choose(key, attend or {}, say, listen)
+            return room, None
+
+        self._change(action)
+
+    def seat_state(self, code: str, token: str) -> dict[str, Any]:
+        """What a seat's page shows: the seat, its person's situation now, its choices for
+        the next round and that round's meeting weeks."""
+        with self._lock:
+            room = self._find(code)
+            key = room.seat_tokens.get(str(token))
+            shared = room.shared
+            if key is None or shared is None:
+                raise RoomError(f"this phone has no seat in room {room.code}: take one first")
+            seat = shared.seats[key]
+            choice = room.pending.get(key, SeatChoice())
+            return {
+                "key": key,
+                "title": seat.title,
+                "kind": seat.kind,
+                "situation": shared.situation(key) if seat.kind == LAY else {},
+                "attend": dict(choice.attend),
+                "say": choice.say,
+                "listen": choice.listen,
+                "meetings": shared.meeting_weeks(room.week, room.weeks_per_round),
+            }
 
     # -- everyone
 

@@ -1,13 +1,17 @@
-"""The workshop room's pages (issue 13), mode "programmes": facilitator, team, projector.
+"""The workshop room's pages (issue 13): facilitator, teams or seats, projector.
 
-- ``/room``: **Create room**; then the facilitator's page (``/room?code=CODE&token=...``,
-  so a reload keeps it): the room code, the join and projector addresses (and a QR code),
-  the levers teams may change, **Start round**, pause, undo, end, and the log's export.
-- ``/room/join``: **Room code**, **Team name**, **Join**; then the team's page
-  (``/room/join?code=CODE&token=...``, so a reloaded phone returns to its team): the
-  round, the countdown, and one control per lever the facilitator allowed.
-- ``/room/projector/CODE``: the teams, ``Round N``, the league table and the round's
-  events, in large type.
+- ``/room``: the mode (programmes or roles) and **Create room**; then the facilitator's
+  page (``/room?code=CODE&token=...``, so a reload keeps it): the room code, the join and
+  projector addresses (the server's network address when the browser used localhost:
+  :mod:`dashboards.room.address`) and a QR code, the levers teams (or the manager seat)
+  may change, **Start round**, pause, undo, end, the debrief (stepping back through the
+  rounds, replayed from the log: :mod:`dashboards.room.debrief`) and the downloads.
+- ``/room/join``: **Room code**, then **Team name** and **Join** (programmes), or the
+  free seats (roles); then the team's or seat's page (``/room/join?code=CODE&token=...``,
+  so a reloaded phone returns to it): the round, the countdown, and the team's levers,
+  or the seat's situation and choices (:mod:`dashboards.room.roles`).
+- ``/room/projector/CODE``: the teams or seats, ``Round N``, the league table, the
+  round's events and small multiples, in large type.
 
 Every room lives in :data:`STORE`, one per server process (:mod:`dashboards.room.store`,
 plain Python). A page watches its room with :func:`use_room`: the store's callback only
@@ -17,6 +21,7 @@ the page; the same thread ticks once a second while a round's countdown runs.
 
 import html
 import io
+import itertools
 import logging
 import threading
 import time
@@ -28,12 +33,13 @@ import solara
 from simulation.params import DEFAULTS, PARAM_BY_NAME
 from simulation.text import show
 
-from ..room import RoomError, RoomStore, RoomView, address, debrief
+from ..room import RoomError, RoomStore, RoomView, address, debrief, roles
 from ..room.log import to_csv, to_json
 from ..room.programme import ALLOWABLE, plural
+from ..room.store import MODES
 from ..state import batching
 from .common import DownloadButton, Md
-from .controls import _input, pretty, show_value
+from .controls import param_input, pretty, show_value
 
 try:  # the QR code is a nicety: the join address is shown as text either way
     import segno
@@ -206,8 +212,15 @@ def sparkline(values: list[float], low: float, high: float, width=150, height=44
 
 
 def multiples_html(view: RoomView, series: dict[str, dict[str, list[float]]]) -> str:
-    """Small multiples: a row per team, a column per outcome, one scale per column."""
+    """Small multiples: a row per team, a column per outcome, one scale per column; totals
+    (insights, cost) as running totals, as the league table counts them."""
     columns = list(view.labels)
+    series = {
+        team: {
+            c: list(itertools.accumulate(v)) if c in debrief.TOTALS else v for c, v in lines.items()
+        }
+        for team, lines in series.items()
+    }
     head = "".join(f"<th>{html.escape(view.labels[c])}</th>" for c in columns)
     scale = {}
     for c in columns:
@@ -226,12 +239,14 @@ def multiples_html(view: RoomView, series: dict[str, dict[str, list[float]]]) ->
 def RoomState(view: RoomView):
     """Teams, round, league table and the round's events."""
     solara.HTML("div", unsafe_innerHTML=html.escape(status(view)), classes=["coprod-round"])
-    teams = ", ".join(view.teams) or "none yet"
-    solara.HTML(
-        "div",
-        unsafe_innerHTML="<b>Teams:</b> " + html.escape(teams),
-        classes=["coprod-teams"],
-    )
+    if view.mode == "roles":
+        seats = "; ".join(
+            f"{s['title']} ({'taken' if s['taken'] else 'played by the model'})" for s in view.seats
+        )
+        line = "<b>Seats:</b> " + html.escape(seats)
+    else:
+        line = "<b>Teams:</b> " + html.escape(", ".join(view.teams) or "none yet")
+    solara.HTML("div", unsafe_innerHTML=line, classes=["coprod-teams"])
     if view.table:
         solara.HTML("div", unsafe_innerHTML=table_html(view), classes=["coprod-scroll"])
     if view.events:
@@ -285,7 +300,7 @@ def Addresses(code: str, token: str):
 @solara.component
 def Settings(view: RoomView, code: str, token: str, act):
     solara.SelectMultiple(
-        "Levers teams may change",
+        "Levers the manager may change" if view.mode == "roles" else "Levers teams may change",
         values=list(view.levers),
         all_values=list(ALLOWABLE),
         on_value=lambda levers: act(STORE.set_levers, levers),
@@ -421,9 +436,10 @@ def FacilitatorPage():
     router = solara.use_router()
     args = query()
     code, token = args.get("code", ""), args.get("token", "")
+    mode = solara.use_reactive(MODES[0])
 
     def create() -> None:
-        new, secret = STORE.create_room()
+        new, secret = STORE.create_room(mode.value)
         router.push(f"/room?code={new}&token={secret}")
 
     with solara.Column(classes=["coprod-room"]):
@@ -434,9 +450,12 @@ def FacilitatorPage():
         if code:
             solara.Error("This facilitator link is not valid: create a new room.")
         Md(
-            "Every team plays the same programme on the same people, with its own rules. "
-            "Create a room, show its code, and start rounds when the teams are ready."
+            "**Programmes**: every team plays the same programme on the same people, with "
+            "its own rules. **Roles**: the room plays one programme together; people take "
+            "seats as some of its people, and the model plays everyone else. Create a room, "
+            "show its code, and start rounds when the room is ready."
         )
+        solara.ToggleButtonsSingle(value=mode, values=list(MODES), classes=["coprod-mode"])
         solara.Button("Create room", on_click=create, color="primary")
 
 
@@ -458,7 +477,7 @@ def Lever(code: str, token: str, name: str, value, set_problem):
 
     with solara.Div(classes=["coprod-control"], attributes={"data-param": name}):
         solara.Text(f"{pretty(name)}: {show_value(p, value)} {p.unit or ''}".strip())
-        _input(p, value, put)
+        param_input(p, value, put)
 
 
 @solara.component
@@ -501,6 +520,16 @@ def JoinPage():
     name = solara.use_reactive("")
     problem, set_problem = solara.use_state("")
     team = team_of(code, token)
+    seat = seat_of(code, token)
+    typed_room = view_of(typed.value.strip()) if len(typed.value.strip()) >= 4 else None
+
+    def take(key: str) -> None:
+        try:
+            secret = STORE.take_seat(typed.value, key)
+        except RoomError as err:
+            set_problem(str(err))
+            return
+        router.push(f"/room/join?code={STORE.view(typed.value).code}&token={secret}")
 
     def join() -> None:
         try:
@@ -512,15 +541,133 @@ def JoinPage():
         router.push(f"/room/join?code={found}&token={secret}")
 
     with solara.Column(classes=["coprod-room"]):
+        if seat:
+            SeatRoom(code, token)
+            return
         if team:
             TeamRoom(code, token, team)
             return
         Md("## Join the workshop room")
         solara.InputText("Room code", value=typed, continuous_update=True)
-        solara.InputText("Team name", value=name, continuous_update=True)
-        solara.Button("Join", on_click=join, color="primary")
+        if typed_room is not None and typed_room.mode == "roles":
+            SeatPicker(typed_room, take)
+        else:
+            solara.InputText("Team name", value=name, continuous_update=True)
+            solara.Button("Join", on_click=join, color="primary")
         if problem:
             solara.Error(problem)
+
+
+# --------------------------------------------------------------------------- seats (roles)
+
+
+def seat_of(code: str, token: str) -> str:
+    try:
+        return STORE.seat_of(code, token) if code and token else ""
+    except RoomError:
+        return ""
+
+
+@solara.component
+def SeatPicker(view: RoomView, take):
+    """The free seats of a roles room, one button each (the model plays the others)."""
+    Md("**Take a seat**: you decide for this person; the model plays everyone else.")
+    free = [s for s in view.seats if not s["taken"]]
+    if not free:
+        solara.Warning("Every seat is taken: share a phone with someone who has one.")
+    for s in free:
+        solara.Button(
+            f"Take this seat: {s['title']}",
+            on_click=lambda key=s["key"]: take(key),
+            classes=["coprod-seat"],
+            style={"text-transform": "none", "white-space": "normal", "height": "auto"},
+        )
+
+
+@solara.component
+def SeatChoices(code: str, token: str, state: dict, set_problem):
+    """A seat's choices for the next round: each meeting, how much to say, lived experience."""
+
+    def choose(**what) -> None:
+        try:
+            STORE.choose(code, token, **what)
+            set_problem("")
+        except RoomError as err:
+            set_problem(str(err))
+
+    Md("**Your choices for the next round** (a meeting left unchosen: the model decides):")
+    for week in state["meetings"]:
+        chosen = state["attend"].get(week)
+        with solara.Row(classes=["coprod-meeting"], style={"align-items": "center"}):
+            solara.Text(f"Week {week} meeting:")
+            solara.ToggleButtonsSingle(
+                value=None if chosen is None else ("go" if chosen else "stay home"),
+                values=["go", "stay home"],
+                on_value=lambda v, w=week: choose(attend={w: v == "go"}),
+            )
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Text("How much you say:")
+        solara.ToggleButtonsSingle(
+            value=state["say"], values=list(roles.SAY), on_value=lambda v: choose(say=v)
+        )
+    if state["kind"] == roles.CLINICIAN_SEAT:
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Text("Weight you give to lived experience:")
+            solara.ToggleButtonsSingle(
+                value=state["listen"],
+                values=list(roles.LISTEN),
+                on_value=lambda v: choose(listen=v),
+            )
+
+
+def happened_html(view: RoomView, key: str, title: str) -> str:
+    """What happened to a seat in the last round, beside what the model would have done."""
+    mine = [d for d in view.decisions if d["seat"] == key]
+    if not mine:
+        return ""
+    items = "".join(f"<li>{html.escape(roles.decision_words(d, 'you'))}</li>" for d in mine)
+    summary = html.escape(roles.seat_summary(list(view.decisions), key))
+    return (
+        f"<b>Round {view.round}: what happened to {html.escape(title)}</b>: {summary}"
+        f"<ul class='coprod-happened'>{items}</ul>"
+    )
+
+
+@solara.component
+def SeatRoom(code: str, token: str):
+    """A seat's page: its person's situation, its choices for the next round, what happened."""
+    view = use_room(code)
+    problem, set_problem = solara.use_state("")
+    if view is None:
+        solara.Error(f"No room has the code '{code}'.")
+        return
+    state = STORE.seat_state(code, token)
+    solara.HTML(
+        "div",
+        unsafe_innerHTML=(
+            f"Your seat: <b class='coprod-seat-title'>{html.escape(state['title'])}</b>"
+            f" · room {view.code}"
+        ),
+    )
+    RoomState(view)
+    if state["kind"] != roles.MANAGER_SEAT:
+        solara.HTML("div", unsafe_innerHTML=happened_html(view, state["key"], state["title"]))
+    if problem:
+        solara.Error(problem)
+    if view.ended:
+        return
+    if state["situation"]:
+        lines = "".join(
+            f"<li>{html.escape(x)}</li>" for x in roles.situation_words(state["situation"])
+        )
+        solara.HTML("div", unsafe_innerHTML=f"<b>Your situation now</b><ul>{lines}</ul>")
+    if state["kind"] == roles.MANAGER_SEAT:
+        Md("**The programme's rules** (they apply from the next round):")
+        rules = view.rules.get(view.teams[0], {})
+        for name in view.levers:
+            Lever(code, token, name, rules.get(name, DEFAULTS[name]), set_problem)
+    else:
+        SeatChoices(code, token, state, set_problem)
 
 
 # --------------------------------------------------------------------------- projector

@@ -1,6 +1,7 @@
 """Words on figures and in the report for parameters and metrics, read from their definitions.
 
-Parameters: ``simulation.params`` (help, unit); metrics: ``simulation.metrics``
+Parameters: ``simulation.params`` (help, unit; for an assumption also its rule, default and
+basis); metrics: ``simulation.metrics``
 (label, help, unit). Values are shown with ``simulation.text.show``.
 """
 
@@ -9,7 +10,8 @@ from __future__ import annotations
 import textwrap
 
 from simulation.metrics import METRIC_BY_NAME
-from simulation.params import PARAM_BY_NAME
+from simulation.params import ASSUMPTION_NAMES, PARAM_BY_NAME
+from simulation.text import show
 
 
 def param_label(name: str, width: int = 60) -> str:
@@ -22,11 +24,15 @@ def param_label(name: str, width: int = 60) -> str:
 
 
 def param_meaning(name: str) -> str:
-    """``help (unit)`` of a parameter, or ``""`` if unknown."""
+    """``help (unit)`` of a parameter, or ``""`` if unknown; for a model assumption, also
+    the rule that uses it, its default and its basis (docs/assumptions.md)."""
     p = PARAM_BY_NAME.get(name)
     if p is None:
         return ""
-    return p.help + (f" ({p.unit})" if p.unit else "")
+    text = p.help + (f" ({p.unit})" if p.unit else "")
+    if name in ASSUMPTION_NAMES:
+        text += f"; a model assumption of the {p.group} rule, default {show(p.default)} ({p.basis})"
+    return text
 
 
 def short_param(name: str) -> str:

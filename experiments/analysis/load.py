@@ -4,8 +4,10 @@ Input is a folder written by ``coprod sweep SPEC.toml --out DIR``:
 
 - ``runs.parquet``: one row per run (``run_id``, ``point_id``, ``replicate``, ``seed``,
   every parameter, every final metric, ``status``, ``error``);
-- ``manifest.json``: ``format`` and ``format_version`` (this code reads version
-  :data:`experiments.store.FORMAT_VERSION`), ``spec`` (the parsed spec, read back
+- ``manifest.json``: ``format`` and ``format_version`` (this code reads the current
+  :data:`experiments.store.FORMAT_VERSION` and the versions in :data:`READABLE`; a
+  version-1 sweep recorded the policy levers only, and its assumptions are taken at
+  their defaults, which the report notes), ``spec`` (the parsed spec, read back
   with :meth:`experiments.design.Spec.from_canonical`) and ``design`` (the design in
   brief, :meth:`experiments.design.Spec.summary`);
 - ``timeseries.parquet`` (optional; not read here).
@@ -29,7 +31,11 @@ from experiments.analysis.errors import AnalysisError
 from experiments.analysis.settings import DEFAULT_METRICS, REQUIRED_COLUMNS
 from experiments.design import Spec
 from simulation.metrics import METRIC_NAMES
+from simulation.params import ASSUMPTIONS
 from simulation.text import did_you_mean
+
+# Sweep format versions this code reads: 1 (no assumption columns) and the current one.
+READABLE = (1, store.FORMAT_VERSION)
 
 
 @dataclass
@@ -103,8 +109,11 @@ def load_sweep(directory: str | os.PathLike) -> Sweep:
     """Read and check ``runs.parquet`` and ``manifest.json``; AnalysisError when unusable."""
     path = _folder(directory)
     manifest = read_manifest(path)
+    notes = _upgrade(manifest)
     spec = spec_of(manifest, path / store.MANIFEST)
     runs = _read_runs(path / store.RUNS)
+    if notes:  # a version-1 sweep: its runs took the assumptions at their defaults
+        runs = runs.assign(**{p.name: p.default for p in ASSUMPTIONS if p.name not in runs})
     lacking = [v for v in spec.varied if v not in runs.columns]
     if lacking:
         raise AnalysisError(
@@ -125,7 +134,25 @@ def load_sweep(directory: str | os.PathLike) -> Sweep:
             f"none of the {len(runs)} runs in '{path / store.RUNS}' "
             f"succeeded; nothing to analyse{first}"
         )
-    return Sweep(path, runs, ok, manifest, spec, metrics)
+    return Sweep(path, runs, ok, manifest, spec, metrics, notes)
+
+
+def _upgrade(manifest: dict[str, Any]) -> list[str]:
+    """Bring a version-1 manifest's spec up to date (in place): its base values gain the
+    assumptions at their defaults. Returns the note the report should carry, if any."""
+    if manifest.get("format_version") != 1:
+        return []
+    spec = manifest.get("spec")
+    if isinstance(spec, dict) and isinstance(spec.get("base"), dict):
+        spec["base"] = {
+            **spec["base"],
+            **{p.name: p.default for p in ASSUMPTIONS if p.name not in spec["base"]},
+        }
+    return [
+        "this sweep was written in sweep format version 1, before the model's assumptions "
+        "were parameters: its runs are taken to have used the assumptions' defaults of "
+        "today (true only if the model has not changed since)"
+    ]
 
 
 def _folder(directory: str | os.PathLike) -> Path:
@@ -173,10 +200,11 @@ def read_manifest(path: Path) -> dict[str, Any]:
             f'{json.dumps(manifest.get("format"))}, expected "{store.FORMAT}")'
         )
     version = manifest.get("format_version")
-    if version != store.FORMAT_VERSION:
+    if version not in READABLE or isinstance(version, bool):
         raise AnalysisError(
             f"'{where}' is in sweep format version {json.dumps(version)}; this coprod reads "
-            f"version {store.FORMAT_VERSION} only (analyse it with the coprod that wrote it)"
+            f"versions {' and '.join(map(str, READABLE))} only (analyse it with the coprod "
+            "that wrote it)"
         )
     return manifest
 

@@ -10,7 +10,8 @@ manifest, :func:`write_report` writes ``report.md`` and its figures:
   of :mod:`experiments.analysis.discovery`), and the assumptions whose values differ
   most between the points where it holds and those where it fails (the area under
   the ROC curve of each assumption as a predictor of failure: 0.5 = no difference);
-  with ``--design morris``, Morris mu* and sigma of its effect (SALib);
+  with ``--design morris``, Morris mu* and sigma (SALib) of its effect and of its
+  primary contrast's difference of means;
 - a plain-language paragraph per pattern, which says so plainly when a pattern holds
   in less than :data:`ROBUST_SHARE` of the space, and which assumptions break it.
 
@@ -112,6 +113,25 @@ def separation(rows: pd.DataFrame, varied: list[str]) -> pd.DataFrame:
     return frame.loc[order].reset_index(drop=True)
 
 
+def check_passes(checks: pd.DataFrame | None, pattern: Pattern) -> pd.DataFrame:
+    """Per check of ``pattern``: points where it passes, and the medians over the points of
+    a contrast's means under its first and second scenario (empty without ``checks``)."""
+    columns = ["check", "points", "passes", "low_mean", "high_mean"]
+    if checks is None or checks.empty:
+        return pd.DataFrame(columns=columns)
+    rows = checks[checks["pattern"] == pattern.number]
+    grouped = rows.groupby("check", sort=True)
+    frame = pd.DataFrame(
+        {
+            "points": grouped.size(),
+            "passes": grouped["passed"].sum(),
+            "low_mean": grouped["low_mean"].median(),
+            "high_mean": grouped["high_mean"].median(),
+        }
+    )
+    return frame.reset_index()[columns]
+
+
 def failure_rules(rows: pd.DataFrame, varied: list[str], kinds: dict[str, str]) -> list[tuple]:
     """Tree rules (rule, coverage, density, points) for where the pattern fails."""
     fails = ~rows["holds"].to_numpy(dtype=bool)
@@ -121,8 +141,13 @@ def failure_rules(rows: pd.DataFrame, varied: list[str], kinds: dict[str, str]) 
     return tree_rules(x, fails, {n: kinds.get(n, "float") for n in varied})
 
 
-def morris_table(table: pd.DataFrame, manifest: dict[str, Any], number: int) -> pd.DataFrame:
-    """Morris mu*, sigma of the pattern's effect per assumption (design morris), by mu*."""
+def morris_table(
+    table: pd.DataFrame, manifest: dict[str, Any], number: int, checks: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Morris mu* and sigma per assumption (design morris) of the pattern's effect and, with
+    ``checks``, of its primary contrast's difference of means (high - low, in the
+    statistic's units: the effect often sits at 1, the difference still moves); sorted by
+    the difference's mu* when there is one, else the effect's."""
     # SALib and the design: only for a Morris design
     from SALib.analyze import morris
 
@@ -130,18 +155,24 @@ def morris_table(table: pd.DataFrame, manifest: dict[str, Any], number: int) -> 
 
     design = manifest["design"]
     problem = design["salib_problem"]
-    spec = Spec.from_canonical(_morris_spec(design))
-    x = spec.sample_matrix()
-    y = table.loc[table["pattern"] == number].sort_values("point")["effect"].to_numpy(float)
-    if x is None or len(y) != len(x) or not np.isfinite(y).all():
-        return pd.DataFrame(columns=["assumption", "mu_star", "sigma"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # SALib's notes on levels and zero variance
-        si = morris.analyze(problem, x, y, num_levels=design["num_levels"], seed=0)
-    frame = pd.DataFrame(
-        {"assumption": problem["names"], "mu_star": si["mu_star"], "sigma": si["sigma"]}
-    )
-    return frame.sort_values("mu_star", ascending=False, kind="stable").reset_index(drop=True)
+    x = Spec.from_canonical(_morris_spec(design)).sample_matrix()
+    outputs = {"": table.loc[table["pattern"] == number].sort_values("point")["effect"]}
+    if checks is not None and not checks.empty:
+        first = checks[(checks["pattern"] == number) & (checks["check"] == 1)].sort_values("point")
+        outputs["_difference"] = first["high_mean"] - first["low_mean"]
+    frame = pd.DataFrame({"assumption": problem["names"]})
+    for suffix, y in outputs.items():
+        y = y.to_numpy(dtype=float)
+        if x is None or len(y) != len(x) or not np.isfinite(y).all():
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SALib's notes on levels and zero variance
+            si = morris.analyze(problem, x, y, num_levels=design["num_levels"], seed=0)
+        frame[f"mu_star{suffix}"], frame[f"sigma{suffix}"] = si["mu_star"], si["sigma"]
+    if len(frame.columns) == 1:
+        return frame.iloc[:0]
+    key = "mu_star_difference" if "mu_star_difference" in frame else "mu_star"
+    return frame.sort_values(key, ascending=False, kind="stable").reset_index(drop=True)
 
 
 def _morris_spec(design: dict[str, Any]) -> dict[str, Any]:
@@ -214,13 +245,13 @@ def effects_figure(table: pd.DataFrame, path: Path, footer: str) -> None:
         )
         colour = np.where(rows["holds"].to_numpy(dtype=bool), "tab:blue", "tab:red")
         jitter = rng.uniform(-0.18, 0.18, len(effect))
-        ax.scatter(effect, y + jitter, s=8, c=colour, alpha=0.6, linewidths=0)
+        ax.scatter(effect, y + jitter, s=8, c=colour, alpha=0.6, linewidths=0, zorder=3)
     ax.axvline(0, color="grey", linewidth=1)
     ax.set_yticks(range(len(numbers))[::-1], [_label(p) for p in numbers], fontsize=8)
     ax.set_xlim(-1.05, 1.05)
     ax.set_xlabel(
-        "effect of the primary contrast (rank-biserial correlation; 1: every seed "
-        "shows the pattern); blue: holds, red: fails"
+        "effect of the primary contrast (rank-biserial; 1 = every seed shows it)\n"
+        "a dot per point: blue where the pattern holds, red where it fails"
     )
     ax.set_title("How strong each pattern is across the assumption space")
     _save(fig, path, footer)
@@ -266,7 +297,13 @@ def paragraph(pattern: Pattern, row: pd.Series, found: dict[str, Any], seeds: in
             "anywhere: rerun with --seeds 10 or more."
         )
         return text
-    rules, sep = found["rules"], found["separation"]
+    rules, sep, passes = found["rules"], found["separation"], found.get("checks")
+    if passes is not None and len(passes) > 1:
+        worst = passes.sort_values(["passes", "check"], kind="stable").iloc[0]
+        text += (
+            f" The check that fails most often is {pattern.checks[int(worst['check']) - 1]} "
+            f"(it fails at {int(worst['points'] - worst['passes'])} points)."
+        )
     if rules:
         rule, coverage, density, points = rules[0]
         text += (
@@ -343,8 +380,7 @@ def _pattern_section(
         "",
         paragraph(pattern, row, found, seeds),
     ]
-    lines += ["", "Its checks (all must pass at a point):", ""]
-    lines += [f"- {check}" for check in pattern.checks]
+    lines += ["", *_checks_table(pattern, found["checks"])]
     rules, sep, morris = found["rules"], found["separation"], found["morris"]
     if rules:
         lines += [
@@ -368,37 +404,83 @@ def _pattern_section(
         ]
         lines += [f"| {r.assumption} | {r.auc:.2f} | {r.p:.2g} |" for r in sep.head(5).itertuples()]
     if morris is not None and len(morris):
-        lines += [
-            "",
-            "Morris elementary effects on its effect size (the largest mu*):",
-            "",
-            "| assumption | mu* | sigma |",
-            "| --- | --- | --- |",
-        ]
-        lines += [
-            f"| {r.assumption} | {show(r.mu_star)} | {show(r.sigma)} |"
-            for r in morris.head(5).itertuples()
-        ]
+        lines += ["", *_morris_lines(pattern, morris)]
     return [*lines, ""]
 
 
-def findings(table: pd.DataFrame, manifest: dict[str, Any], number: int) -> dict[str, Any]:
-    """What decides whether pattern ``number`` holds: tree rules, separation, Morris."""
+def _morris_lines(pattern: Pattern, morris: pd.DataFrame) -> list[str]:
+    both = "mu_star_difference" in morris
+    lines = [
+        "Morris elementary effects (the five largest mu*"
+        + (
+            f"; the difference is of {pattern.primary.statistic}, second scenario minus first"
+            if both
+            else ""
+        )
+        + "):",
+        "",
+        "| assumption | mu* of the effect | sigma |"
+        + (" mu* of the difference | sigma |" if both else ""),
+        "| --- | --- | --- |" + (" --- | --- |" if both else ""),
+    ]
+    for r in morris.head(5).to_dict("records"):
+        cells = [r["assumption"], show(r["mu_star"]), show(r["sigma"])]
+        if both:
+            cells += [show(r["mu_star_difference"]), show(r["sigma_difference"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _checks_table(pattern: Pattern, passes: pd.DataFrame) -> list[str]:
+    if passes.empty:
+        return ["Its checks (all must pass at a point):", "", *(f"- {c}" for c in pattern.checks)]
+    lines = [
+        "Its checks (all must pass at a point), where each passes, and for a contrast the "
+        "median over the points of its mean under the first and the second scenario:",
+        "",
+        "| | check | passes at | first | second |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for r in passes.itertuples():
+        means = (
+            f"{show(r.low_mean)} | {show(r.high_mean)}"
+            if math.isfinite(r.low_mean) and math.isfinite(r.high_mean)
+            else "| "
+        )
+        lines.append(
+            f"| {r.check} | {pattern.checks[r.check - 1]} | {r.passes} / {r.points} | {means} |"
+        )
+    return lines
+
+
+def findings(
+    table: pd.DataFrame, manifest: dict[str, Any], number: int, checks: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """What decides whether pattern ``number`` holds: its checks, tree rules, separation,
+    Morris."""
     ranges = manifest["plan"]["ranges"]
     varied = [n for n in assumption_columns(table) if ranges.get(n, {}).get("varied", True)]
     kinds = {n: ranges.get(n, {}).get("kind", "float") for n in varied}
     rows = table[table["pattern"] == number].reset_index(drop=True)
     morris = (
-        morris_table(table, manifest, number) if manifest["plan"]["design"] == "morris" else None
+        morris_table(table, manifest, number, checks)
+        if manifest["plan"]["design"] == "morris"
+        else None
     )
     return {
+        "checks": check_passes(checks, PATTERN_BY_NUMBER[number]),
         "rules": failure_rules(rows, varied, kinds),
         "separation": separation(rows, varied),
         "morris": morris,
     }
 
 
-def report_markdown(table: pd.DataFrame, manifest: dict[str, Any], figures: dict[str, str]) -> str:
+def report_markdown(
+    table: pd.DataFrame,
+    manifest: dict[str, Any],
+    figures: dict[str, str],
+    checks: pd.DataFrame | None = None,
+) -> str:
     """The whole report; ``figures``: each figure's file name -> its link from the report."""
     summary = shares(table)
     seeds = len(manifest["plan"]["seeds"])
@@ -422,14 +504,16 @@ def report_markdown(table: pd.DataFrame, manifest: dict[str, Any], figures: dict
     ]
     for row in summary.to_dict("records"):
         pattern = PATTERN_BY_NUMBER[row["pattern"]]
-        found = findings(table, manifest, pattern.number)
+        found = findings(table, manifest, pattern.number, checks)
         lines += _pattern_section(pattern, pd.Series(row), found, seeds)
     lines += [
         "## Files",
         "",
         "- `robustness.parquet`: one row per point and pattern (point, pattern, holds, "
-        "effect, p_value, then every varied assumption's value);",
+        "effect, p_value, then every assumption's value);",
         "- `runs.parquet`: one row per run, with the statistics the patterns read;",
+        "- `checks.parquet`: one row per point, pattern and check (passed, p, effect, and a "
+        "contrast's two means);",
         "- `manifest.json`: the command, the design and ranges, seeds, versions, checksums.",
         "",
     ]
@@ -440,6 +524,7 @@ def write_report(
     out: Path,
     table: pd.DataFrame,
     manifest: dict[str, Any],
+    checks: pd.DataFrame | None = None,
     target: Path | None = None,
     figure_dir: Path | None = None,
 ) -> list[str]:
@@ -459,7 +544,7 @@ def write_report(
         name: Path(os.path.relpath(figure_dir / name, target.parent)).as_posix()
         for name in (HOLDS_PNG, EFFECTS_PNG)
     }
-    text = report_markdown(table, manifest, links)
+    text = report_markdown(table, manifest, links, checks)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
         tmp.write_text(text, encoding="utf-8")
@@ -476,7 +561,7 @@ def write_report(
 def main(argv: list[str] | None = None) -> int:
     """Write the report of a finished ``coprod robustness`` folder again (see module doc)."""
     # the run's folder format: only this entry point reads it
-    from experiments.robustness import RESULTS, read_manifest
+    from experiments.robustness import CHECKS, RESULTS, read_manifest
 
     parser = argparse.ArgumentParser(prog="python -m experiments.analysis.robustness_report")
     parser.add_argument("folder", type=Path, help="a finished coprod robustness --out folder")
@@ -488,7 +573,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: '{args.folder}' holds no finished coprod robustness run", file=sys.stderr)
         return 2
     table = pd.read_parquet(args.folder / RESULTS)
-    for name in write_report(args.folder, table, manifest, args.to, args.figures):
+    checks_file = args.folder / CHECKS
+    checks = pd.read_parquet(checks_file) if checks_file.exists() else None
+    written = write_report(args.folder, table, manifest, checks, args.to, args.figures)
+    for name in written:
         print(f"wrote {name}")
     return 0
 
