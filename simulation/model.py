@@ -110,7 +110,25 @@ class CoProductionModel(mesa.Model):
     """
 
     def __init__(self, *, rng: int | np.random.Generator | None = None, **params: Any) -> None:
-        checked = RunParams.from_values(params)  # raises ParamError before Mesa starts
+        self._start(RunParams.from_values(params), rng)  # ParamError before Mesa starts
+
+    @classmethod
+    def from_params(
+        cls, params: RunParams, *, rng: int | np.random.Generator | None = None
+    ) -> CoProductionModel:
+        """A model of an already-built ``params``, taken as it is: no range checks.
+
+        For analysis only (``experiments.mechanisms`` switches a mechanism off with
+        values outside the plausible ranges, e.g. ``weight_time=0``): build ``params`` as
+        ``dataclasses.replace(RunParams.from_values(values), **overrides)``. Values the
+        schema would refuse are the caller's responsibility; runs, sweeps and the
+        dashboard go through the keyword arguments, which validate.
+        """
+        model = cls.__new__(cls)
+        model._start(params, rng)
+        return model
+
+    def _start(self, checked: RunParams, rng: int | np.random.Generator | None) -> None:
         super().__init__(rng=rng)
         self.params: RunParams = checked
         self.state = population.build(checked, self.rng)

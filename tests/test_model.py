@@ -442,3 +442,28 @@ def test_slow_open_meetings_change_what_counts_as_knowledge_and_fast_closed_ones
             assert (s.evidence == 0).all() and final["recognition_of_experience"] == 0.0
     assert gain[0.0] > 0.1 and 0.0 < gain[1.0] < 0.05
     assert shift[0.0] > 0.1 and shift[1.0] == 0.0
+
+
+def test_from_params_runs_a_built_params_as_the_keywords_would():
+    params = RunParams.from_values({"weeks": 20, "pace": 0.3})
+    built = CoProductionModel.from_params(params, rng=5)
+    keyword = CoProductionModel(rng=5, weeks=20, pace=0.3)
+    assert built.params is params
+    assert built.run() == keyword.run()
+    np.testing.assert_array_equal(built.history, keyword.history)
+
+
+def test_from_params_takes_values_the_keywords_refuse():
+    # Imported here: only this test builds params by hand and expects a refusal.
+    import dataclasses
+
+    from simulation.schema import ParamError
+
+    with pytest.raises(ParamError):
+        CoProductionModel(rng=1, weeks=30, weight_time=0.0)
+    # weight_time = 0 (below its range): time no longer costs, so more lay people come.
+    base = RunParams.from_values({"weeks": 30})
+    off = CoProductionModel.from_params(dataclasses.replace(base, weight_time=0.0), rng=1)
+    assert off.params.weight_time == 0.0
+    on = CoProductionModel.from_params(base, rng=1)
+    assert off.run()["participation_lay"] > on.run()["participation_lay"] + 0.05
