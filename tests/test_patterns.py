@@ -1,12 +1,14 @@
-"""The ten patterns of docs/concept.md emerge from the agents' rules.
+"""The twelve patterns of docs/concept.md and issue 10 emerge from the agents' rules.
 
 Each pattern is defined once, in ``experiments.patterns`` (shared with ``coprod
 robustness``): named scenario contrasts over the same SEEDS (so both sides share their
 populations: a paired design), each checked for its direction and by a one-sided
 Wilcoxon signed-rank test at p < 0.01, plus a trend, a bound or a drop over time where
-the claim has one. Nothing here is written into the model: the outcomes come from
-participation, meeting, knowledge, decision, relation, money and motivation rules
-acting on each agent.
+the claim has one. Each pattern's primary contrast also checks the size of its effect
+against a band (``experiments.patterns.Size``, tested here at the defaults), so that a
+bug that halves or doubles an effect fails. Nothing here is written into the model: the
+outcomes come from participation, meeting, knowledge, decision, relation, values, money
+and motivation rules acting on each agent.
 """
 
 from __future__ import annotations
@@ -82,3 +84,11 @@ def test_9_funding_user_led_projects_yields_more_lay_knowledge():
 
 def test_10_co_everything_without_resources_makes_precarious_unpaid_labour():
     assert_holds(10)
+
+
+def test_11_co_production_is_needed_for_new_knowledge():
+    assert_holds(11)
+
+
+def test_12_long_slow_open_spaces_shift_professionals_values_to_lived_experience():
+    assert_holds(12)

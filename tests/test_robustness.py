@@ -32,6 +32,7 @@ from experiments.patterns import (
     STATISTICS,
     Bound,
     Contrast,
+    Size,
     Trend,
     evaluate,
     evaluate_data,
@@ -113,15 +114,46 @@ def test_trend_and_bound_by_hand():
     assert Bound(c, "m", "mean", ">", 1.5).test(rising).passed
 
 
-def test_the_ten_patterns_are_well_formed():
-    assert [p.number for p in PATTERNS] == list(range(1, 11))
+def test_size_band_by_hand():
+    a, b = scenario(x=1), scenario(x=2)
+    data = {(a, "m"): LOW, (b, "m"): HIGH}  # means 4.5 and 7.9375 (HIGH sums to 63.5)
+    assert LOW.mean() == 4.5 and HIGH.mean() == 7.9375
+
+    def passes(size: Size, values=data) -> bool:
+        return Contrast(a, b, "m", size=size).test(values, at_defaults=True).passed
+
+    # difference 3.4375, ratio 4.5 / 7.9375 = 0.566929...
+    assert passes(Size("difference", (3.4375, 3.5)))
+    assert not passes(Size("difference", (3.44, 4.0)))
+    assert passes(Size("ratio", (0.56, 0.57))) and not passes(Size("ratio", (0.57, 0.6)))
+    outside = Contrast(a, b, "m", size=Size("ratio", (0.0, 0.5))).test(data, at_defaults=True)
+    assert not outside.passed and "ratio 0.5669 outside the band" in outside.note
+    # The band does not change the p-value or the effect, only whether the check passes.
+    assert outside.p_value == pytest.approx(2 / 256) and outside.effect == pytest.approx(34 / 36)
+    # Away from the defaults a band that is not part of the claim is not tested; one that
+    # is, is.
+    assert Contrast(a, b, "m", size=Size("ratio", (0.0, 0.5))).test(data).passed
+    assert not Contrast(a, b, "m", size=Size("ratio", (0.0, 0.5), claim=True)).test(data).passed
+    # A halved effect fails a band that the real one passes.
+    halved = {(a, "m"): LOW, (b, "m"): LOW + (HIGH - LOW) / 2}
+    band = Size("difference", (2.5, 4.5))
+    assert passes(band) and not passes(band, halved)
+    assert not Size("ratio", (0.0, 1.0)).holds(1.0, 0.0)  # no ratio over a zero mean
+    shown = "ratio of the means (low / high) in [0, 0.5] at the defaults"
+    assert str(Size("ratio", (0.0, 0.5))) == shown
+    assert str(Size("difference", (1.0, 2.0), claim=True)).endswith("(high - low) in [1, 2]")
+
+
+def test_the_twelve_patterns_are_well_formed():
+    assert [p.number for p in PATTERNS] == list(range(1, 13))
     for p in PATTERNS:
         assert isinstance(p.checks[0], Contrast)
+        assert p.primary.size is not None, f"pattern {p.number}: the primary contrast has a band"
         for _, statistic in p.needs:
             assert statistic in METRIC_NAMES or statistic in STATISTICS
         assert find_pattern(str(p.number)) is p and find_pattern(p.name) is p
     with pytest.raises(KeyError):
-        find_pattern("11")
+        find_pattern("13")
 
 
 def fake_run(effect: float, seen: list | None = None):
@@ -159,9 +191,38 @@ def test_a_scenario_that_sets_weeks_keeps_them_and_its_keys_win():
         return dict.fromkeys(METRIC_NAMES, 0.0), np.zeros((4, len(METRIC_NAMES)))
 
     evaluate(pattern, run, [0], base={"pace": 0.5, "group_size": 7}, weeks=20)
-    assert {p["weeks"] for p in seen} == {12, 104, 20}
+    assert {p["weeks"] for p in seen} == {52, 104, 26, 20}
     assert {p["pace"] for p in seen} == {0.2, 0.9}
     assert all(p["group_size"] == 7 for p in seen)
+
+
+def test_defaults_bands_apply_at_the_defaults_only():
+    four = PATTERN_BY_NUMBER[4]
+    low, high = four.primary.size.within  # type: ignore[union-attr]
+    # fake_run: the difference is effect x (seed + 1), mean effect x 4.5 over seeds 0..7.
+    inside, outside = fake_run((low + high) / 2 / 4.5), fake_run(2 * high / 4.5)
+    assert evaluate(four, inside, range(8)).holds
+    at_defaults = evaluate(four, outside, range(8))
+    assert not at_defaults.holds and "outside the band" in at_defaults.explain()
+    # With assumption values (as coprod robustness runs), the defaults' band is not tested.
+    assert evaluate(four, outside, range(8), base={"x": 1}).holds
+    assert evaluate(four, outside, range(8), weeks=9).holds
+
+
+def test_a_claimed_size_applies_everywhere():
+    # Pattern 11: unexpected insights a small fraction (at most a tenth) of the default's.
+    eleven = PATTERN_BY_NUMBER[11]
+    absent, defaults, unheard = eleven.scenarios
+    assert defaults == scenario() and {absent, unheard} == {c.low for c in eleven.checks}
+    default = np.arange(100.0, 108.0)
+
+    def found(share):
+        data = {(s, "insights_unexpected"): share * default for s in (absent, unheard)}
+        return evaluate_data(eleven, {**data, (defaults, "insights_unexpected"): default})
+
+    assert found(0.09).holds and found(0.02).holds
+    assert not found(0.2).holds  # lower on every seed, yet not a small fraction
+    assert "ratio 0.2 outside the band" in found(0.2).explain()
 
 
 def test_evaluate_data_primary_is_the_first_check():
@@ -290,7 +351,7 @@ def test_shared_scenarios_run_once_per_point():
 # --------------------------------------------------------------------------- command line
 
 BAD = {
-    "unknown pattern": (["--only", "11"], "unknown pattern"),
+    "unknown pattern": (["--only", "13"], "unknown pattern"),
     "no samples": (["--samples", "0"], "--samples"),
     "unknown design": (["--design", "sobol"], "--design"),
     "no seeds": (["--seeds", "0"], "--seeds"),
