@@ -1,0 +1,186 @@
+"""Which mechanisms each pattern comes from (experiments.mechanisms, docs/odd.md Emergence).
+
+The analysis (every pattern with each mechanism off, 10 seeds) takes minutes, so its
+result is shipped as docs/interplay.csv: the table in docs/odd.md must be the one made
+from it, the CSV must cover today's patterns and mechanisms, and a slow test reruns one
+pattern-mechanism pair and gets the shipped row. The switch-offs are checked to switch
+their mechanism off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from experiments.mechanisms import (
+    BASELINE,
+    MECHANISM_BY_NAME,
+    MECHANISMS,
+    SWITCHABLE,
+    TABLE_END,
+    TABLE_START,
+    block,
+    interplay,
+    main,
+    markdown_table,
+    read_rows,
+    replace_block,
+    run_switched,
+    verdict,
+)
+from experiments.patterns import PATTERN_BY_NUMBER, PATTERNS
+from simulation.assumptions import RULES
+from simulation.params import RunParams
+from simulation.population import build
+
+ROOT = Path(__file__).resolve().parent.parent
+CSV = ROOT / "docs" / "interplay.csv"
+ODD = ROOT / "docs" / "odd.md"
+REGENERATE = (
+    "rerun: python -m experiments.mechanisms --seeds 10 --weeks 104 --workers 2 --out DIR, "
+    "copy DIR/interplay.csv to docs/, then --table docs/interplay.csv --odd docs/odd.md"
+)
+
+
+def test_each_mechanism_belongs_to_a_rule_and_switches_off_real_assumptions():
+    fields = {f.name for f in dataclasses.fields(RunParams)}
+    assert len({m.name for m in MECHANISMS}) == len(MECHANISMS)
+    assert 12 <= len(SWITCHABLE) <= 20
+    for m in MECHANISMS:
+        assert m.rule in RULES
+        assert m.sentence.endswith(".")
+        if m.off is None:
+            assert m.why, f"{m.name}: say why it cannot be switched off"
+        else:
+            assert set(m.off) <= fields, m.name
+            # Off means changed: each value differs from the default.
+            defaults = RunParams.from_values({})
+            assert all(getattr(defaults, k) != v for k, v in m.off.items()), m.name
+
+
+def test_switch_offs_leave_the_population_drawn_alike():
+    """Paired runs: with any mechanism off, a seed draws the same people."""
+    values = {"weeks": 10}
+    on = build(RunParams.from_values(values), np.random.default_rng(3))
+    for m in SWITCHABLE:
+        params = dataclasses.replace(RunParams.from_values(values), **m.off)
+        off = build(params, np.random.default_rng(3))
+        for name in ("role", "group", "knowledge", "credibility", "on_benefits", "low_money"):
+            np.testing.assert_array_equal(getattr(on, name), getattr(off, name), err_msg=m.name)
+
+
+def _weekly(off: dict, **values) -> np.ndarray:
+    """Every metric, week by week, of a 40-week run on seed 2 with ``off`` applied."""
+    return run_switched({"weeks": 40, **values}, 2, off)[1]
+
+
+def test_time_cost_off_makes_free_hours_irrelevant_to_weekly():
+    # Paid, benefit-safe: nobody gives unpaid hours, so free hours enter only the time cost.
+    values = {"compensation": "paid", "benefit_safe": True}
+    fewer = {"patient_free_hours_well": 10.0, "carer_free_hours_mean": 4.0}
+    off = dict(MECHANISM_BY_NAME["time cost"].off)
+    np.testing.assert_array_equal(_weekly(off, **values), _weekly(off, **values, **fewer))
+    # With the mechanism on, fewer free hours means fewer lay people come.
+    on_many, on_few = _weekly({}, **values), _weekly({}, **values, **fewer)
+    assert not np.array_equal(on_many, on_few)
+
+
+def test_values_shift_off_leaves_everyone_s_values_where_they_started():
+    final_off, _ = run_switched(
+        {"weeks": 40, "pace": 0.2}, 1, MECHANISM_BY_NAME["values shift"].off
+    )
+    final_on, _ = run_switched({"weeks": 40, "pace": 0.2}, 1)
+    assert final_off["values_shift_professional"] == 0.0
+    assert final_off["values_shift_lay"] == 0.0
+    assert final_on["values_shift_professional"] > 0.005
+
+
+def test_fear_off_means_nobody_on_benefits_stays_away_for_fear():
+    """Unsafe pay: with the fear switched off, people on benefits come as often as with
+    benefit-safe pay as long as nobody is cut (pay arrives after the 10 weeks here)."""
+    off = dict(MECHANISM_BY_NAME["fear of losing benefits"].off)
+    unsafe = {"weeks": 10, "compensation": "paid", "refund_delay": 20}
+    safe = {**unsafe, "benefit_safe": True}
+    came = {
+        (name, switch): run_switched(values, 4, switch)[0]["participation_benefits"]
+        for name, values in (("unsafe", unsafe), ("safe", safe))
+        for switch in (None, tuple(off.items()))
+    }
+    assert came[("unsafe", tuple(off.items()))] == came[("safe", tuple(off.items()))]
+    # On, the fear keeps people on benefits away from unsafe pay: 0.36 against 0.59.
+    assert came[("unsafe", None)] < came[("safe", None)] - 0.1
+
+
+def test_verdict_counts_the_necessary_mechanisms():
+    assert verdict([], True) == "no single mechanism"
+    assert verdict(["time cost"], True) == "one assumption"
+    assert verdict(["time cost", "burnout"], True) == "interplay of 2"
+    assert verdict(["time cost"], False).startswith("does not hold")
+
+
+def test_shipped_csv_covers_today_s_patterns_and_mechanisms():
+    rows = read_rows(CSV)
+    got = {(r["pattern"], r["mechanism"]) for r in rows}
+    want = {(p.number, m) for p in PATTERNS for m in [BASELINE, *(m.name for m in SWITCHABLE)]}
+    assert got == want, REGENERATE
+    for r in rows:
+        # Necessary: the pattern held with everything on and fails with this one off.
+        base = next(b for b in rows if b["pattern"] == r["pattern"] and b["mechanism"] == BASELINE)
+        assert r["necessary"] == (r["mechanism"] != BASELINE and base["holds"] and not r["holds"])
+
+
+def test_odd_md_table_is_the_one_made_from_the_shipped_csv():
+    assert block(ODD.read_text()) == markdown_table(read_rows(CSV)), REGENERATE
+
+
+def test_replace_block_rewrites_only_the_table():
+    text = f"before\n{TABLE_START}\n\nold\n\n{TABLE_END}\nafter\n"
+    new = replace_block(text, "| new |")
+    assert new == f"before\n{TABLE_START}\n\n| new |\n\n{TABLE_END}\nafter\n"
+    assert block(new) == "| new |"
+
+
+def test_command_rewrites_odd_md_from_a_csv(tmp_path):
+    odd = tmp_path / "odd.md"
+    odd.write_text(f"# ODD\n{TABLE_START}\nstale\n{TABLE_END}\n")
+    assert main(["--table", str(CSV), "--odd", str(odd)]) == 0
+    assert block(odd.read_text()) == markdown_table(read_rows(CSV))
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--seeds", "0", "--out", "x"], "--seeds"),
+        ([], "--out"),
+        (["--table", "no/such.csv"], "no file"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(args, says):
+    done = subprocess.run(
+        [sys.executable, "-m", "experiments.mechanisms", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1 and says in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_rerunning_one_pattern_and_mechanism_gives_the_shipped_rows():
+    shipped = read_rows(CSV)
+    pattern, mechanism = PATTERN_BY_NUMBER[4], MECHANISM_BY_NAME["disabled travel"]
+    seeds, weeks = shipped[0]["seeds"], shipped[0]["weeks"]
+    rows = interplay(range(seeds), weeks, patterns=[pattern], mechanisms=[mechanism])
+    for row in rows:
+        want = next(r for r in shipped if (r["pattern"], r["mechanism"]) == (4, row["mechanism"]))
+        assert {k: row[k] for k in ("holds", "effect", "p_value", "necessary")} == {
+            k: want[k] for k in ("holds", "effect", "p_value", "necessary")
+        }, REGENERATE
