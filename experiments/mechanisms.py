@@ -407,15 +407,16 @@ def markdown_table(rows: Sequence[Mapping[str, Any]]) -> str:
         "| pattern | holds, all on | mechanisms it comes from (necessary) | follows from |",
         "| --- | --- | --- | --- |",
     ]
-    for number, name, holds, necessary, said in summary(rows):
+    rows_by_pattern = summary(rows)
+    for number, name, holds, necessary, said in rows_by_pattern:
         lines.append(
             f"| {number}. {name} | {'yes' if holds else 'no'} | "
             f"{', '.join(necessary) or '-'} | {said} |"
         )
-    count = sum(1 for *_, said in summary(rows) if said.startswith("interplay"))
+    count = sum(1 for *_, said in rows_by_pattern if said.startswith("interplay"))
     lines.append("")
     lines.append(
-        f"{count} of {len(summary(rows))} patterns follow from the interplay of two "
+        f"{count} of {len(rows_by_pattern)} patterns follow from the interplay of two "
         "or more mechanisms."
     )
     return "\n".join(lines)

@@ -184,3 +184,38 @@ def test_rerunning_one_pattern_and_mechanism_gives_the_shipped_rows():
         assert {k: row[k] for k in ("holds", "effect", "p_value", "necessary")} == {
             k: want[k] for k in ("holds", "effect", "p_value", "necessary")
         }, REGENERATE
+
+
+def _row(pattern: int, mechanism: str, holds: bool, necessary: bool = False) -> dict:
+    return {
+        "pattern": pattern,
+        "name": f"p{pattern}",
+        "mechanism": mechanism,
+        "holds": holds,
+        "necessary": necessary,
+        "effect": 1.0 if holds else 0.0,
+    }
+
+
+def test_markdown_table_by_hand():
+    rows = [
+        _row(1, BASELINE, True),
+        _row(1, "time cost", False, True),
+        _row(1, "burnout", False, True),
+        _row(1, "fare felt", True),
+        _row(2, BASELINE, True),
+        _row(2, "time cost", False, True),
+        _row(2, "burnout", True),
+        _row(2, "fare felt", True),
+        _row(3, BASELINE, False),
+        _row(3, "time cost", False),
+        _row(3, "burnout", False),
+        _row(3, "fare felt", True),
+    ]
+    assert markdown_table(rows).splitlines()[2:] == [
+        "| 1. p1 | yes | time cost, burnout | interplay of 2 |",
+        "| 2. p2 | yes | time cost | one assumption |",
+        "| 3. p3 | no | - | does not hold with every mechanism on |",
+        "",
+        "1 of 3 patterns follow from the interplay of two or more mechanisms.",
+    ]
