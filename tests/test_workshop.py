@@ -12,7 +12,9 @@ to the guide that the model does not back, fails.
   only, so it stays in the fast tier (one run per scenario, about a second).
 - ``test_range_over_seeds`` (slow): the printed range's ends, within the same
   tolerance of the lowest and highest value over seeds 0-9.
-- ``test_direction`` (slow): each contrast the guide's prose draws, by seed.
+- ``test_direction`` (slow): each contrast the guide's prose draws, by seed, also
+  those it tells in words without printing a number (``UNPRINTED``: values shifting,
+  professionals learning to recognise lived experience).
 - ``test_barely_moves`` (slow): the guide's "this lever barely matters, that one
   does" claims, as a ratio of mean paired differences.
 - ``test_who_stopped_most_often``: the table of whom *What happened* names.
@@ -28,6 +30,7 @@ import numpy as np
 import pytest
 
 from dashboards.story import _stopped_most, leavers
+from simulation.metrics import METRIC_NAMES
 from simulation.model import CoProductionModel
 from simulation.scenarios import read_scenario
 
@@ -114,6 +117,8 @@ CLAIMS: dict[str, tuple[str | None, str | object]] = {
     "ex2-exp-default": ("default", "experiential_share"),
     "ex2-exp-slow": ("pace02", "experiential_share"),
     "ex2-exp-fast": ("pace09", "experiential_share"),
+    "ex2-recog-default": ("default", "recognition_of_experience"),
+    "ex2-recog-slow": ("pace02", "recognition_of_experience"),
     "ex2-unexp-default": ("default", "insights_unexpected"),
     "ex2-unexp-slow": ("pace02", "insights_unexpected"),
     "ex2-ties-default": ("default", "cross_role_ties"),
@@ -165,8 +170,34 @@ CLAIMS: dict[str, tuple[str | None, str | object]] = {
 }
 
 
+def recognition_rise(key: str):
+    """How much the chance that lived experience is recognised rose over the run: its
+    final value less its value at the first meeting, as *What happened* reports it."""
+
+    def rise(seed: int) -> float:
+        m = model(key, seed)
+        weekly = m.history[:, METRIC_NAMES.index("recognition_of_experience")]
+        return m.final_metrics()["recognition_of_experience"] - weekly[weekly > 0][0]
+
+    return rise
+
+
+# Outcomes the guide's prose describes without printing a number (values shifting is
+# told in words: the room reads its size in *What happened*), so they are not marked
+# claims; the directions below still hold the prose to them. ``zero`` is a reference.
+UNPRINTED: dict[str, tuple[str | None, str | object]] = {
+    "zero": (None, lambda seed: 0.0),
+    "values-pro-default": ("default", "values_shift_professional"),
+    "values-pro-slow": ("pace02", "values_shift_professional"),
+    "values-lay-default": ("default", "values_shift_lay"),
+    "values-lay-slow": ("pace02", "values_shift_lay"),
+    "recog-rise-default": (None, recognition_rise("default")),
+    "recog-rise-slow": (None, recognition_rise("pace02")),
+}
+
+
 def value(claim: str, seed: int) -> float:
-    key, metric = CLAIMS[claim]
+    key, metric = CLAIMS[claim] if claim in CLAIMS else UNPRINTED[claim]
     if callable(metric):
         return float(metric(seed))
     return float(final(key, seed)[metric])
@@ -224,7 +255,8 @@ def close(measured: float, printed: tuple[float, float]) -> bool:
 
 def test_the_parser_found_every_claim():
     """The guide marks exactly the claims this file knows how to run, once each."""
-    assert len(PRINTED) == len(CLAIMS) == 64
+    assert len(PRINTED) == len(CLAIMS) == 66
+    assert not set(UNPRINTED) & set(CLAIMS)
     assert set(PRINTED) == set(CLAIMS)
 
 
@@ -253,9 +285,10 @@ def test_range_over_seeds(claim):
 
 # (lower, higher, why): the guide says lower < higher. A direction the guide states
 # flatly ("falls", "rises") must hold on at least 8 of 10 seeds, so that a room on
-# almost any seed sees it. With the grounded assumptions all hold on 10 seeds except
-# the open agenda's lived experience, on 9. Fast meetings' ties are compared with slow
-# meetings' (pace 0.2): the default pace itself builds almost no strong ties.
+# almost any seed sees it. With the issue-10 model all hold on 10 seeds except
+# co-everything's unpaid hours each, on 9, and managers' slight dislike of slow
+# meetings, on 8 (the guide says "on most seeds"). Fast meetings' ties are compared
+# with slow meetings' (pace 0.2): the default pace itself builds almost no strong ties.
 AT_LEAST = 8
 DIRECTIONS = [
     ("ex1-lay-none", "ex1-lay-default", "no compensation: fewer people come"),
@@ -268,11 +301,18 @@ DIRECTIONS = [
     ("ex1-cost-default", "ex1-cost-travel", "paying people costs the programme"),
     ("ex2-exp-default", "ex2-exp-slow", "slow meetings: more lived experience"),
     ("ex2-exp-fast", "ex2-exp-default", "fast meetings: less lived experience"),
+    ("ex2-recog-default", "ex2-recog-slow", "slow meetings: lived experience recognised more"),
+    ("zero", "recog-rise-default", "professionals learn to recognise lived experience"),
+    ("recog-rise-default", "recog-rise-slow", "... more in slow meetings"),
+    ("zero", "values-pro-default", "professionals' values move towards lived experience"),
+    ("values-pro-default", "values-pro-slow", "... further in slow meetings"),
+    ("values-lay-default", "zero", "unheard lay people move away from experience"),
+    ("values-lay-slow", "zero", "... in slow meetings too"),
     ("ex2-unexp-default", "ex2-unexp-slow", "slow meetings: more unexpected insights"),
     ("ex2-ties-default", "ex2-ties-slow", "slow meetings: more cross-role ties"),
     ("ex2-ties-fast", "ex2-ties-slow", "fast meetings: almost no cross-role ties"),
     ("ex1-unpaid-default", "ex2-unpaid-slow", "slow meetings take more unpaid hours"),
-    ("ex2-manag-slow", "ex3-manag-default", "managers like slow meetings less"),
+    ("ex2-manag-slow", "ex3-manag-default", "managers like slow meetings a little less"),
     ("ex2-exp-unpaid-fast", "ex2-exp-slow-safe", "the two presets at the extremes"),
     ("ex3-rights-tok", "ex3-rights-default", "tokenism: rights-based satisfaction falls"),
     ("ex3-rightsatt-tok", "ex3-rightsatt-default", "tokenism: rights-based people come less"),
@@ -284,11 +324,13 @@ DIRECTIONS = [
     ("ex1-cost-default", "ex4-cost-ul", "the user-led programme costs more"),
     ("ex4-cost-ul", "ex4-cost-ul1", "more user-led funding, more cost"),
     ("ex4-manag-ul0", "ex3-manag-default", "pay lowers managers' satisfaction"),
+    ("ex4-manag-ul0", "ex4-manag-ul", "user-led funding wins managers back"),
+    ("ex4-manag-ul", "ex4-manag-ul1", "... step by step"),
     ("ex4-layins-ul0", "ex4-layins-ul", "user-led funding: more insights from lay people"),
     ("ex4-layins-ul", "ex4-layins-ul1", "... and more"),
     ("ex4-rights-ul0", "ex4-rights-ul", "user-led funding: rights-based satisfaction"),
     ("ex4-rights-ul", "ex4-rights-ul1", "... and more"),
-    ("ex4-gap-ul", "ex4-gap-default", "user-led funding narrows the power gap"),
+    ("ex4-gap-default", "ex4-gap-ul", "user-led funding widens the power gap"),
     ("coe-lay", "ex1-lay-default", "co-everything: people priced out"),
     ("ex1-pocket-default", "coe-pocket", "co-everything: out of pocket"),
     ("coe-perperson-default", "coe-perperson", "co-everything: a little more unpaid work each"),
@@ -316,10 +358,16 @@ BARELY = [
         "rights-based satisfaction: agenda openness barely matters, power sharing does",
     ),
     (
-        ("ex4-manag-ul0", "ex4-manag-ul1"),
-        ("ex3-manag-default", "ex4-manag-ul0"),
+        ("ex3-manag-default", "ex4-manag-ul1"),
+        ("ex4-manag-ul0", "ex3-manag-default"),
         0.25,
-        "managers' satisfaction: the pay, not the user-led funding",
+        "managers' satisfaction: full user-led funding wins back what the pay cost",
+    ),
+    (
+        ("ex2-manag-slow", "ex3-manag-default"),
+        ("ex4-manag-ul0", "ex3-manag-default"),
+        0.25,
+        "managers: slow meetings cost their satisfaction far less than paying people",
     ),
     (
         ("ex3-manag-default", "ex3-manag-tok"),
