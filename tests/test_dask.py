@@ -287,7 +287,7 @@ def test_ctrl_c_stops_a_dask_sweep_and_its_tasks(cluster, tmp_path):
             proc.kill()
             proc.wait(timeout=30)
     assert proc.returncode == 130, stderr
-    assert seconds < 5
+    assert seconds < 15  # a hang bound: how fast it stops is in the benchmarks
     kept, command = assert_interrupted(stdout, stderr)
     assert 0 < kept < 160 and command[-3:] == ["--scheduler", cluster.address, "--resume"]
     deadline = time.monotonic() + 10
