@@ -88,7 +88,7 @@ def _intro() -> list[str]:
         '- the dashboard: open the "Model assumptions" panel under the levers.',
         "",
         "Where the patterns of the paper hold across these ranges is the subject of "
-        "`coprod robustness` and its report, `docs/robustness.md`.",
+        "`coprod robustness` and its report, [robustness.md](robustness.md).",
         "",
         "`coprod params --assumptions` lists the same table in a terminal, and "
         "`coprod params --assumptions --json` gives every field for programs.",

@@ -4,7 +4,10 @@ A regime is a rule on a run's final metrics (and, to put totals on a weekly or
 per-person footing, its ``weeks``, ``n_patients`` and ``n_carers``). The rules
 are checked in :data:`REGIMES` order and the first that holds wins, so every run
 gets exactly one label; ``ordinary`` is the fallback. ``docs/regimes.md`` states
-each rule and its justification from Filipe, Renedo & Marston (2017).
+each rule and its justification from Filipe, Renedo & Marston (2017), with the
+model's own scales that place each threshold (measured, and checked against the
+thresholds here, by ``tests/test_regimes_doc.py``; re-measure with
+``pytest -m slow tests/test_regimes_doc.py`` after a model change).
 
 Nothing here feeds back into the model: regimes are read off its outcomes.
 """

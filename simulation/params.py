@@ -189,7 +189,8 @@ PARAMS: tuple[Param, ...] = (
         "travel_cost",
         "float",
         10.0,
-        "cost of a return trip to a meeting (disabled participants without support pay 2.5x)",
+        "cost of a return trip to a meeting (disabled participants without travel support pay "
+        "more: the assumption disabled_travel_factor)",
         "money fronted to take part",
         "Compensation",
         "GBP",

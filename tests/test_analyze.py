@@ -443,20 +443,38 @@ def test_docs_state_the_rules_the_code_uses():
         assert f"`{name}`" in text
 
 
-PRESET_SEEDS = range(4)
+PRESET_SEEDS = range(4)  # the fast tier; tests/test_regimes_doc.py runs seeds 0-19
+PRESETS = {  # preset -> the regime the paper's contrast built it to show
+    "default": "ordinary",
+    "unpaid-fast": "ordinary",
+    "tokenistic": "tokenism",
+    "slow-benefit-safe": "generative",
+    "user-led": "generative",
+    "co-everything-unresourced": "precarious_labour",
+}
+HARMS = ("collapse", "precarious_labour", "elite_capture", "tokenism")
+LABEL_TO_NAME = {r.label: r.name for r in REGIMES}
+
+
+def doc_preset_table() -> dict[str, dict[str, int]]:
+    """docs/regimes.md's 'Where the presets land': preset -> {regime name: runs of 20}."""
+    text = (ROOT / "docs/regimes.md").read_text(encoding="utf-8")
+    table = text.split("<!-- presets:start -->", 1)[1].split("<!-- presets:end -->", 1)[0]
+    out = {}
+    for row in table.strip().splitlines()[2:]:
+        preset, cell = (c.strip() for c in row.strip().strip("|").split("|"))
+        counts = (part.rsplit(" ", 1) for part in cell.split(", "))
+        out[preset] = {LABEL_TO_NAME[label]: int(n) for label, n in counts}
+    return out
+
+
+DOC_TABLE = doc_preset_table()
 
 
 @pytest.fixture(scope="module")
 def preset_regimes() -> dict[str, list[str]]:
     out = {}
-    for preset in (
-        "default",
-        "unpaid-fast",
-        "tokenistic",
-        "slow-benefit-safe",
-        "user-led",
-        "co-everything-unresourced",
-    ):
+    for preset in PRESETS:
         values = load_scenario(preset)
         out[preset] = [
             classify({**values, **CoProductionModel(rng=s, **values).run()}) for s in PRESET_SEEDS
@@ -464,22 +482,35 @@ def preset_regimes() -> dict[str, list[str]]:
     return out
 
 
-@pytest.mark.parametrize(
-    "preset, regime",
-    [
-        ("tokenistic", "tokenism"),
-        ("slow-benefit-safe", "generative"),
-        ("user-led", "generative"),
-        ("co-everything-unresourced", "precarious_labour"),
-    ],
-)
-def test_presets_land_in_the_expected_regime(preset_regimes, preset, regime):
-    assert preset_regimes[preset] == [regime] * len(PRESET_SEEDS)
+@pytest.mark.parametrize("preset, regime", PRESETS.items())
+def test_the_doc_says_each_preset_mostly_lands_where_it_was_built_to(preset, regime):
+    """In the doc's table (seeds 0-19, made from the runs by tests/test_regimes_doc.py),
+    the preset's regime holds on most runs; any other regime is a near miss (at most two
+    runs in twenty), except for unpaid-fast, which the doc calls a boundary case."""
+    counts = DOC_TABLE[preset]
+    assert sum(counts.values()) == 20
+    assert max(counts, key=counts.get) == regime and counts[regime] > 10, counts
+    if preset != "unpaid-fast":
+        assert counts[regime] >= 18, counts
 
 
-def test_default_and_unpaid_fast_are_ordinary_involvement_or_near_capture(preset_regimes):
-    assert preset_regimes["default"].count("ordinary") > len(PRESET_SEEDS) / 2
-    assert set(preset_regimes["unpaid-fast"]) <= {"ordinary", "elite_capture"}
+def test_the_doc_puts_no_preset_in_collapse_and_no_generative_preset_in_a_harm():
+    assert all("collapse" not in counts for counts in DOC_TABLE.values())
+    for preset in ("slow-benefit-safe", "user-led"):
+        assert not set(DOC_TABLE[preset]) & set(HARMS), DOC_TABLE[preset]
+    # precarious labour and tokenism only where the preset was built to show them
+    for harm in ("precarious_labour", "tokenism"):
+        assert [p for p, c in DOC_TABLE.items() if harm in c] == [
+            p for p, r in PRESETS.items() if r == harm
+        ]
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_presets_land_where_the_doc_says_on_the_first_seeds(preset_regimes, preset):
+    """Seeds 0-3: only regimes the doc's table lists for the preset, its own regime most."""
+    got = preset_regimes[preset]
+    assert set(got) <= set(DOC_TABLE[preset]), (got, DOC_TABLE[preset])
+    assert got.count(PRESETS[preset]) > len(PRESET_SEEDS) / 2, got
 
 
 def test_rules_read_every_metric_they_need():

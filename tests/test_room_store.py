@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -421,15 +420,16 @@ def test_twelve_teams_joining_at_once(store):
         assert kinds.index(("join", f"Team {i}")) < kinds.index(("rules", f"Team {i}"))
 
 
-def test_a_round_of_twelve_teams_takes_well_under_a_second(store):
+def test_rounds_of_twelve_teams_advance_every_programme(store):
+    # Twelve teams, each with its own pace: three rounds take every programme 3 x 13 weeks,
+    # and the league table lists each team once. (How long a round takes is measured in
+    # benchmarks/bench_room_store.py and bench_room.py, not here.)
     code, token = store.create_room()
     for i in range(12):
         mine = store.join_team(code, f"Team {i}")
         store.set_rules(code, mine, {"pace": i / 11, "compensation": "paid"})
-    took = []
     for _ in range(3):
-        began = time.perf_counter()
         store.start_round(code, token)
-        took.append(time.perf_counter() - began)
-    print(f"rounds of 12 teams x 13 weeks: {', '.join(f'{t * 1000:.0f} ms' for t in took)}")
-    assert max(took) < 1.0
+    view = store.view(code)
+    assert view.round == 3 and view.week == 39
+    assert len(view.table) == 12
