@@ -314,40 +314,55 @@ def test_thresholds_sit_where_the_doc_says():
     # Collapse: the extreme settings fall below 0.1, no preset on any seed does.
     extreme = ("trips-200", "paid-all-on-benefits")
     assert highest(extreme, "participation_lay") < lay <= lowest(PRESETS, "participation_lay")
-    # Precarious labour, time: in the gap between weekly and fortnightly unpaid meetings
-    # at the default pace; slow fortnightly meetings reach it, fast weekly ones straddle it.
+    # Precarious labour, time: every fortnightly unpaid seed below, every weekly one but two
+    # above (the gap lies just below the line); slow fortnightly, fast weekly and
+    # co-everything-unresourced straddle it, with the counts the doc gives.
     hour = "unpaid_hours_per_week"
-    assert highest("unpaid-fortnightly", hour) < hours <= lowest("unpaid-weekly", hour)
-    assert lowest("unpaid-fortnightly-slow", hour) >= hours
-    for straddles in ("unpaid-weekly-fast", "co-everything-unresourced"):
-        assert lowest(straddles, hour) < hours <= highest(straddles, hour), straddles
-    # Money: refunds within 12 weeks stay below £50, nothing refunded stays above it;
-    # a 26-week delay and a 12-week unpaid programme reach it on some seeds.
+    assert highest("unpaid-fortnightly", hour) < lowest("unpaid-weekly", hour) < hours
+    assert sum(v < hours for v in values("unpaid-weekly", hour)) == 2
+    assert lowest("unpaid-weekly", hour) > hours - 0.005  # 0.446: just under
+    under = {"unpaid-fortnightly-slow": 3, "unpaid-weekly-fast": 7, "co-everything-unresourced": 6}
+    for straddles, n in under.items():
+        assert sum(v < hours for v in values(straddles, hour)) == n, straddles
+    # Money: the indicator divides a per-participant amount by the lay people again, so no
+    # setting of the tables reaches £50 (the doc calls this an error in the indicator);
+    # refunded expenses, late or not, are never out of pocket; the per-participant amounts
+    # the doc quotes sit where the threshold was drawn.
     money = "out_of_pocket_per_lay"
-    refunded, unrefunded = ("default", "refund-12"), ("unpaid-four-weekly", "unpaid-fast")
-    assert highest(refunded, money) < pounds <= lowest(unrefunded, money)
-    assert all(
-        lowest(s, money) < pounds <= highest(s, money) for s in ("refund-26", "coe-12-weeks")
-    )
-    # Elite capture: unsafe pay below 0.6 on every seed; benefit-safe pay and the
-    # programmes without travel support have medians above it.
-    # Benefit-safe pay and tokenistic: below it on their lowest seed only.
+    tables = ("default", "refund-12", "refund-26", "unpaid-four-weekly", "unpaid-fast")
+    assert highest((*tables, "co-everything-unresourced", "coe-12-weeks"), money) < 6.0 < pounds
+    assert highest(("default", "refund-12", "refund-26"), "lay_out_of_pocket") == 0.0
+    unrefunded = ("unpaid-four-weekly", "unpaid-fast", "co-everything-unresourced")
+    assert lowest(unrefunded, "lay_out_of_pocket") > 80.0 > pounds
+    assert lowest("coe-12-weeks", "lay_out_of_pocket") < pounds
+    assert highest("coe-12-weeks", "lay_out_of_pocket") > pounds
+    # Elite capture: unsafe pay below 0.6 and benefit-safe pay above it on every seed; the
+    # default, unpaid-fast and tokenistic have medians above it, co-everything-unresourced's
+    # is on it with half its seeds below; tokenistic is below it on its lowest seed only.
     parity = "participation_parity"
-    assert highest("paid", parity) < parity_line
+    assert highest("paid", parity) < parity_line <= lowest("paid-safe", parity)
     assert all(
-        np.median(values(s, parity)) >= parity_line for s in ("paid-safe", *NO_TRAVEL_SUPPORT)
+        np.median(values(s, parity)) >= parity_line
+        for s in ("default", "unpaid-fast", "tokenistic")
     )
-    for near in ("paid-safe", "tokenistic"):
-        assert sum(v < parity_line for v in values(near, parity)) == 1, near
+    coe = values("co-everything-unresourced", parity)
+    assert abs(np.median(coe) - parity_line) < 0.005 and sum(v < parity_line for v in coe) == 10
+    assert sum(v < parity_line for v in values("tokenistic", parity)) == 1
     # Tokenism: in the gap between power sharing 0.05 and the default 0.3.
     rights = "satisfaction_rights"
     assert highest(("power-0.05", "tokenistic"), rights) < rights_line <= lowest("default", rights)
-    # Generative: three thresholds in the gap between the generative presets and the rest;
-    # trust at the top edge of its gap (every other preset below, slow-benefit-safe above).
-    for name in ("experiential_share", "unexpected_share", "cross_role_ties"):
+    # Generative: unexpected insights and ties in the gaps between the generative presets and
+    # the rest. Lived experience: a gap, but below 0.25, which sits inside the generative
+    # presets' range (slow-benefit-safe 3 seeds of 20 above, user-led none). Trust: every other
+    # preset below, slow-benefit-safe above, user-led below on every seed.
+    for name in ("unexpected_share", "cross_role_ties"):
         assert highest(OTHERS, name) < threshold(name) <= lowest(GENERATIVE, name), name
-    assert highest(OTHERS, "mean_trust") < trust <= lowest("slow-benefit-safe", "mean_trust")
-    assert lowest("user-led", "mean_trust") < trust
+    share, line = "experiential_share", threshold("experiential_share")
+    assert highest(OTHERS, share) < lowest(GENERATIVE, share) < line <= highest(GENERATIVE, share)
+    assert sum(v >= line for v in values("slow-benefit-safe", share)) == 3
+    assert highest("user-led", share) < line
+    assert highest(OTHERS, "mean_trust") < highest("user-led", "mean_trust") < trust
+    assert trust <= lowest("slow-benefit-safe", "mean_trust")
     # Twelve weeks of the slow programme: no strong ties yet, so never generative.
     assert highest("slow-safe-12-weeks", "cross_role_ties") < threshold("cross_role_ties")
     assert all(run("slow-safe-12-weeks", s)[1] != "generative" for s in CHANGED_SEEDS)
