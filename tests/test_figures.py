@@ -224,31 +224,47 @@ def test_what_readme_says_of_the_headline_sweep(tmp_path):
     parity = summary.assign(key=key).pivot(
         index="pace", columns="key", values="participation_parity_mean"
     )
-    # Pay without the arrangement: by far the worst, about 0.35 against 0.6 to 0.9 elsewhere.
+    # Pay without the arrangement: by far the worst, 0.35 to 0.37 against 0.56 to 0.88 elsewhere.
     unsafe, others = parity["paid/False"], parity.drop(columns="paid/False")
     assert (parity.idxmin(axis=1) == "paid/False").all()
-    assert unsafe.min() > 0.3 and unsafe.max() < 0.4
-    assert others.min().min() > 0.55 and others.max().max() < 0.9
-    # Benefit-safe pay: at the top at every pace (0.83 to 0.87), level with expenses when fast.
+    assert unsafe.between(0.34, 0.38).all()
+    assert others.min().min() > 0.555 and others.max().max() < 0.885
+    # Benefit-safe pay at the top at every pace (0.83 to 0.88), ahead of expenses (0.75 to
+    # 0.78), ahead of no pay (0.56 to 0.66), with or without the arrangement.
     safe = parity["paid/True"]
-    assert (safe >= others.max(axis=1) - 0.005).all() and safe.between(0.825, 0.875).all()
-    assert (parity.idxmax(axis=1)[[0.1, 0.5]] == "paid/True").all()
-    assert abs(safe[0.9] - parity.loc[0.9, ["expenses/False", "expenses/True"]].max()) < 0.005
-    # Expenses and no pay: too noisy to rank, a standard deviation of 0.1 to 0.3 a cell.
+    expenses = parity[["expenses/False", "expenses/True"]]
+    unpaid = parity[["none/False", "none/True"]]
+    assert safe.between(0.825, 0.885).all()
+    assert (safe > expenses.max(axis=1) + 0.05).all()
+    assert expenses.min().min() > 0.745 and expenses.max().max() < 0.785
+    assert unpaid.min().min() > 0.555 and unpaid.max().max() < 0.665
+    assert (expenses.min(axis=1) > unpaid.max(axis=1) + 0.05).all()
+    # Single runs of unpaid and expenses-only schemes: a standard deviation of 0.07 to 0.19.
     runs = pd.read_parquet(out / "runs.parquet")
     middle = runs[runs["compensation"] != "paid"]
     spread = middle.groupby(["compensation", "benefit_safe", "pace"])["participation_parity"]
-    assert spread.std().between(0.1, 0.3).all()
+    assert spread.std().between(0.07, 0.195).all()
+    assert spread.std().max() > 0.18  # some cells do vary that much
     regimes = pd.read_csv(out / "regimes.csv")
-    top = regimes.groupby(["compensation", "benefit_safe", "pace"])["regime"].agg(
-        lambda s: (s.value_counts().idxmax(), s.value_counts().max() / len(s))
-    )
-    assert all(top["paid", False, pace][0] == "elite_capture" for pace in (0.1, 0.5, 0.9))
-    assert top["paid", True, 0.1] == ("generative", 1.0)
-    assert top["paid", True, 0.5][0] == "ordinary" and top["paid", True, 0.9][0] == "ordinary"
-    assert all(top["expenses", safe, 0.1][0] == "generative" for safe in (False, True))
-    assert all(top["none", safe, 0.1][0] == "precarious_labour" for safe in (False, True))
-    assert (regimes[regimes["compensation"] == "none"]["regime"] == "elite_capture").any()
+    counts = regimes.groupby(["compensation", "benefit_safe", "pace"])["regime"].value_counts()
+    cells = counts.unstack(fill_value=0)
+    # Every paid run without the arrangement is elite capture; benefit-safe pay: the only
+    # generative runs, 4 of 10 in slow meetings (ordinary 5, elite capture 1), ordinary
+    # at a middle or fast pace.
+    assert (cells.loc[("paid", False)]["elite_capture"] == 10).all()
+    assert cells.loc[("paid", True, 0.1)].to_dict() == {
+        "elite_capture": 1,
+        "generative": 4,
+        "ordinary": 5,
+    }
+    assert (cells.loc[("paid", True)].loc[[0.5, 0.9], "ordinary"] == 10).all()
+    assert cells["generative"].sum() == 4
+    # Unpaid: 26 of 60 runs elite capture, in every cell; expenses: 58 of 60 ordinary.
+    assert cells.loc["none"]["elite_capture"].sum() == 26
+    assert (cells.loc["none"]["elite_capture"] > 0).all()
+    assert cells.loc["expenses"]["ordinary"].sum() == 58
+    # No run is precarious labour (the money indicator cannot reach its threshold).
+    assert "precarious_labour" not in set(regimes["regime"])
     # The figures README shows put the third factor in panels.
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "panels: benefit_safe" in report
