@@ -272,7 +272,11 @@ def _save(fig, path: Path, footer: str) -> None:
 
 
 def _pct(x: float) -> str:
-    return "–" if not math.isfinite(x) else f"{x:.0%}"
+    if not math.isfinite(x):
+        return "–"
+    # A share just under the line must not print as the line (79.7% is not "80%").
+    crosses = (x < ROBUST_SHARE) != (round(x, 2) < ROBUST_SHARE)
+    return f"{x:.1%}" if crosses else f"{x:.0%}"
 
 
 def paragraph(pattern: Pattern, row: pd.Series, found: dict[str, Any], seeds: int) -> str:
