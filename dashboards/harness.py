@@ -19,6 +19,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from dashboards.charts import CHARTS
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -29,7 +31,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ROOT = Path(__file__).resolve().parents[1]
-N_PLOTS = 7  # six charts and the network on "The run"
+N_PLOTS = len(CHARTS) + 1  # the weekly charts and the network on "The run"
 VIEWPORT = {"width": 1440, "height": 1000}
 
 
