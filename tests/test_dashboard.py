@@ -513,7 +513,10 @@ def test_charts_read_labels_and_units_from_the_metrics():
     assert [s["name"] for s in option["series"]] == [
         METRIC_BY_NAME[line.metric].label for line in money.lines
     ]
-    assert [a["name"] for a in option["yAxis"]] == ["GBP", "hours (running total)"]
+    # Both axes of the money chart are running totals (out of pocket moved to the burden chart).
+    assert [a["name"] for a in option["yAxis"]] == ["GBP (running total)", "hours (running total)"]
+    burden = charts.echarts_option(charts.CHART_BY_KEY["burden"], frame)
+    assert [a["name"] for a in burden["yAxis"]] == ["GBP per participant", "hours"]
     assert charts.echarts_option(charts.CHART_BY_KEY["voice"], frame)["yAxis"][0]["max"] == 1
     assert [p.title for p in compare.PANELS] == [
         METRIC_BY_NAME[p.metric].label for p in compare.PANELS

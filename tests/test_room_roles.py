@@ -138,10 +138,16 @@ def test_the_seats_choices_change_the_programme_and_replay_from_the_log(store):
 def test_the_debrief_sets_the_seats_choices_beside_the_models(store):
     code, token = store.create_room("roles", seed=1)
     patient = store.take_seat(code, "benefits")
-    store.choose(code, patient, dict.fromkeys((1, 3, 5, 7, 9, 11, 13), False))
+    # Going to every meeting: on this seed the model's person (on benefits, disabled, little
+    # money) would have stayed home from some, so the choices differ from the model's.
+    store.choose(code, patient, dict.fromkeys((1, 3, 5, 7, 9, 11, 13), True))
     store.start_round(code, token)
     text, _ = debrief.report(store.log(code, token))
     assert "## Seats: what people chose, and what the model would have done" in text
     title = store.seat_state(code, patient)["title"]
-    assert f"{title} chose to stay home" in text
-    assert "came to 0 of 7 meetings" in text
+    mine = [d for d in store._rooms[code].rounds[0].decisions if d["seat"] == "benefits"]
+    differ = [d for d in mine if d["chose"] != d["model"]]
+    assert len(mine) == 7 and differ and all(d["chose"] for d in mine)
+    assert f"{title} chose to go; the model's rule would have chosen to stay home" in text
+    came = sum(d["came"] for d in mine)
+    assert f"came to {came} of 7 meetings; chose differently from the model {len(differ)} " in text
