@@ -1,12 +1,12 @@
 """Emergent regimes: label each run with one kind of co-production, from its metrics.
 
-A regime is a rule on a run's final metrics (and, to put totals on a weekly or
-per-person footing, its ``weeks``, ``n_patients`` and ``n_carers``). The rules
-are checked in :data:`REGIMES` order and the first that holds wins, so every run
-gets exactly one label; ``ordinary`` is the fallback. ``docs/regimes.md`` states
-each rule and its justification from Filipe, Renedo & Marston (2017), with the
-model's own scales that place each threshold (measured, and checked against the
-thresholds here, by ``tests/test_regimes_doc.py``; re-measure with
+A regime is a rule on a run's final metrics (and, to put totals on a weekly
+footing, its ``weeks``). The rules are checked in :data:`REGIMES` order and the
+first that holds wins, so every run gets exactly one label; ``ordinary`` is the
+fallback. ``docs/regimes.md`` states each rule and its justification from Filipe,
+Renedo & Marston (2017), with the model's own scales that place each threshold
+(measured, and checked against the thresholds here, by
+``tests/test_regimes_doc.py``; re-measure with
 ``pytest -m slow tests/test_regimes_doc.py`` after a model change).
 
 Nothing here feeds back into the model: regimes are read off its outcomes.
@@ -55,9 +55,8 @@ INDICATORS: dict[str, str] = {
     "share of insights that join lived experience to professional knowledge",
     "unpaid_hours_per_week": "unpaid_hours_per_lay_participant / weeks: unpaid meeting hours "
     "per programme week, per lay person who ever took part",
-    "out_of_pocket_per_lay": "lay_out_of_pocket / (n_patients + n_carers): money lay people "
-    "have fronted and not got back at the end, GBP per patient or "
-    "carer in the programme",
+    "out_of_pocket_per_lay": "lay_out_of_pocket, as it is: money lay people have fronted and "
+    "never got back (fares not refunded) at the end, GBP per lay person who ever took part",
 }
 
 # Checked in this order; the first regime whose conditions all hold labels the run.
@@ -131,7 +130,7 @@ NEEDED_METRICS: tuple[str, ...] = (
     "unpaid_hours_per_lay_participant",
     "lay_out_of_pocket",
 )
-NEEDED_PARAMS: tuple[str, ...] = ("weeks", "n_patients", "n_carers")
+NEEDED_PARAMS: tuple[str, ...] = ("weeks",)
 
 
 def indicators(row: Mapping[str, Any]) -> dict[str, float]:
@@ -139,12 +138,12 @@ def indicators(row: Mapping[str, Any]) -> dict[str, float]:
     get = {**{k: DEFAULTS[k] for k in NEEDED_PARAMS}, **row}
     out = {name: float(get[name]) for name in NEEDED_METRICS}
     weeks = max(float(get["weeks"]), 1.0)
-    lay = max(float(get["n_patients"]) + float(get["n_carers"]), 1.0)
     out["unexpected_share"] = (
         out["insights_unexpected"] / out["insights"] if out["insights"] > 0 else 0.0
     )
     out["unpaid_hours_per_week"] = out["unpaid_hours_per_lay_participant"] / weeks
-    out["out_of_pocket_per_lay"] = out["lay_out_of_pocket"] / lay
+    # The metric is already per lay participant (simulation/metrics.py): no second division.
+    out["out_of_pocket_per_lay"] = out["lay_out_of_pocket"]
     return out
 
 

@@ -389,14 +389,14 @@ def _row(**metrics) -> dict:
         "insights": 600.0,
         "insights_unexpected": 300.0,
         "unpaid_hours_per_lay_participant": 30.0,
-        "lay_out_of_pocket": 400.0,
+        "lay_out_of_pocket": 0.0,  # expenses refunded, as in the default
     }
     return {**base, **metrics}
 
 
 HAND_ROWS = {
     "collapse": _row(participation_lay=0.05, participation_parity=5.0),
-    "precarious_labour": _row(unpaid_hours_per_lay_participant=60.0, lay_out_of_pocket=16000.0),
+    "precarious_labour": _row(unpaid_hours_per_lay_participant=60.0, lay_out_of_pocket=60.0),
     "elite_capture": _row(participation_parity=0.4),
     "tokenism": _row(satisfaction_rights=0.08),
     "generative": _row(
@@ -416,17 +416,26 @@ def test_regimes_are_checked_in_order_and_one_label_each():
     # Precarious and tokenistic and captured at once: the first rule wins.
     both = _row(
         unpaid_hours_per_lay_participant=60.0,
-        lay_out_of_pocket=16000.0,
+        lay_out_of_pocket=60.0,
         satisfaction_rights=0.05,
         participation_parity=0.3,
     )
     assert classify(both) == "precarious_labour"
     # Generative outcomes are not generative when the room is captured.
     assert classify({**HAND_ROWS["generative"], "participation_parity": 0.4}) == "elite_capture"
-    # Money fronted is per lay person: a larger programme needs more to count as precarious.
-    big = {**HAND_ROWS["precarious_labour"], "n_patients": 400, "n_carers": 200}
-    assert indicators(big)["out_of_pocket_per_lay"] == pytest.approx(16000 / 600)
-    assert classify(big) == "ordinary"
+    # lay_out_of_pocket is already per lay participant, so the indicator is that amount as it
+    # is, whatever the programme's size: £60 a participant (six £10 fares never refunded) is
+    # over the £50 line, £40 (four fares) under it; unpaid hours 60 / 104 weeks = 0.577 >= 0.45.
+    for size in ({}, {"n_patients": 400, "n_carers": 200}, {"n_patients": 1, "n_carers": 0}):
+        over = _row(unpaid_hours_per_lay_participant=60.0, lay_out_of_pocket=60.0, **size)
+        assert indicators(over)["out_of_pocket_per_lay"] == 60.0
+        assert indicators(over)["unpaid_hours_per_week"] == pytest.approx(60 / 104)
+        assert classify(over) == "precarious_labour"
+        under = {**over, "lay_out_of_pocket": 40.0}
+        assert indicators(under)["out_of_pocket_per_lay"] == 40.0
+        assert classify(under) == "ordinary"
+        # Money over the line without the hours (40 / 104 = 0.38 a week) is not precarious.
+        assert classify({**over, "unpaid_hours_per_lay_participant": 40.0}) == "ordinary"
     frame = pd.DataFrame([*HAND_ROWS.values(), _row()])
     frame["status"] = ["ok"] * 6 + ["failed"]
     labels = label_runs(frame)
@@ -489,8 +498,9 @@ MISSES_GENERATIVE = (
     "presets (0.17-0.27) and user-led's trust is under 0.5; docs/regimes.md section 5"
 )
 MISSES_PRECARIOUS = (
-    "out_of_pocket_per_lay divides the per-participant lay_out_of_pocket by the lay people "
-    "again, so it cannot reach 50; docs/regimes.md section 2"
+    "issue 10: unpaid hours fell by about a tenth, so 6 seeds of 20 of co-everything-unresourced "
+    "give under 0.45 hours a week and it is precarious labour on 14, not 18 or more; its money "
+    "is over 50 on every seed; docs/regimes.md sections 2 and 'Where the presets land'"
 )
 MISSES = {
     "slow-benefit-safe": MISSES_GENERATIVE,
@@ -522,15 +532,14 @@ def test_the_doc_puts_no_preset_in_collapse_and_no_generative_preset_in_a_harm()
         assert not set(DOC_TABLE[preset]) & set(HARMS), DOC_TABLE[preset]
 
 
-@pytest.mark.parametrize(
-    "harm",
-    [
-        "tokenism",
-        pytest.param(
-            "precarious_labour", marks=pytest.mark.xfail(strict=True, reason=MISSES_PRECARIOUS)
-        ),
-    ],
-)
+def test_the_doc_has_co_everything_unresourced_mostly_precarious_labour():
+    """Its near misses are more than two in twenty (the strict xfail above), but precarious
+    labour is still its most common regime, on more than half its runs."""
+    counts = DOC_TABLE["co-everything-unresourced"]
+    assert max(counts, key=counts.get) == "precarious_labour" and counts["precarious_labour"] > 10
+
+
+@pytest.mark.parametrize("harm", ["tokenism", "precarious_labour"])
 def test_the_doc_shows_a_harm_only_where_a_preset_was_built_to_show_it(harm):
     assert [p for p, c in DOC_TABLE.items() if harm in c] == [
         p for p, r in PRESETS.items() if r == harm

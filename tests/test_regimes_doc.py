@@ -324,18 +324,63 @@ def test_thresholds_sit_where_the_doc_says():
     under = {"unpaid-fortnightly-slow": 3, "unpaid-weekly-fast": 7, "co-everything-unresourced": 6}
     for straddles, n in under.items():
         assert sum(v < hours for v in values(straddles, hour)) == n, straddles
-    # Money: the indicator divides a per-participant amount by the lay people again, so no
-    # setting of the tables reaches £50 (the doc calls this an error in the indicator);
-    # refunded expenses, late or not, are never out of pocket; the per-participant amounts
-    # the doc quotes sit where the threshold was drawn.
+    # Money: the indicator is lay_out_of_pocket as it is (never refunded, per lay participant).
+    # Refunded expenses, late or not, are £0; nothing refunded over two years is over £50 on
+    # every seed (four-weekly meetings lowest, £83), so £50 sits in the gap between the two.
     money = "out_of_pocket_per_lay"
-    tables = ("default", "refund-12", "refund-26", "unpaid-four-weekly", "unpaid-fast")
-    assert highest((*tables, "co-everything-unresourced", "coe-12-weeks"), money) < 6.0 < pounds
-    assert highest(("default", "refund-12", "refund-26"), "lay_out_of_pocket") == 0.0
-    unrefunded = ("unpaid-four-weekly", "unpaid-fast", "co-everything-unresourced")
-    assert lowest(unrefunded, "lay_out_of_pocket") > 80.0 > pounds
-    assert lowest("coe-12-weeks", "lay_out_of_pocket") < pounds
-    assert highest("coe-12-weeks", "lay_out_of_pocket") > pounds
+    assert all(
+        run(s, seed)[0][money] == run(s, seed)[0]["lay_out_of_pocket"]
+        for s in SETTINGS
+        for seed in seeds(s)
+    )
+    refunded = ("default", "refund-12", "refund-26")
+    unrefunded = (
+        "unpaid-weekly",
+        "unpaid-fortnightly",
+        "unpaid-four-weekly",
+        "unpaid-fortnightly-slow",
+        "unpaid-weekly-fast",
+        "unpaid-fast",
+        "co-everything-unresourced",
+        "trips-200",
+    )
+    assert highest(refunded, money) == 0.0 < pounds < lowest(unrefunded, money)
+    assert lowest(unrefunded, money) == lowest("unpaid-four-weekly", money)
+    # So with nothing refunded the time half decides: precarious exactly when the hours reach
+    # 0.45 (the £200 trips collapse first), with the counts the doc gives.
+    precarious = {
+        "unpaid-weekly": 8,
+        "unpaid-fortnightly-slow": 7,
+        "unpaid-weekly-fast": 3,
+        "co-everything-unresourced": 14,
+        "unpaid-fortnightly": 0,
+        "unpaid-four-weekly": 0,
+        "unpaid-fast": 0,
+    }
+    for setting, n in precarious.items():
+        got = [run(setting, seed) for seed in seeds(setting)]
+        assert all((r == "precarious_labour") == (v[hour] >= hours) for v, r in got), setting
+        assert sum(r == "precarious_labour" for _, r in got) == n, setting
+    assert all(run("trips-200", seed)[1] == "collapse" for seed in CHANGED_SEEDS)
+    # The money half keeps the default out: 12 seeds of 20 reach 0.45 hours, none is precarious.
+    assert sum(v >= hours for v in values("default", hour)) == 12
+    assert all(run("default", seed)[1] != "precarious_labour" for seed in PRESET_SEEDS)
+    # A stock: twelve weeks of co-everything-unresourced straddle £50 (7 seeds of 10 at or over).
+    assert lowest("coe-12-weeks", money) < pounds <= highest("coe-12-weeks", money)
+    assert sum(v >= pounds for v in values("coe-12-weeks", money)) == 7
+    # Where the presets land: co-everything-unresourced's 6 seeds that are not precarious are
+    # all under the hours line (4 captured, 2 ordinary); 6 of its precarious seeds have parity
+    # under 0.6 too.
+    coe_runs = [run("co-everything-unresourced", seed) for seed in PRESET_SEEDS]
+    assert all(v[money] >= pounds for v, _ in coe_runs)
+    assert all(v[hour] < hours for v, r in coe_runs if r != "precarious_labour")
+    assert (
+        sum(
+            r == "precarious_labour" and v["participation_parity"] < parity_line
+            for v, r in coe_runs
+        )
+        == 6
+    )
     # Elite capture: unsafe pay below 0.6 and benefit-safe pay above it on every seed; the
     # default, unpaid-fast and tokenistic have medians above it, co-everything-unresourced's
     # is on it with half its seeds below; tokenistic is below it on its lowest seed only.

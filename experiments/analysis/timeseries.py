@@ -85,8 +85,9 @@ def running_summary(history: np.ndarray) -> np.ndarray:
 def running_regimes(series: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
     """The running regime of every run at every week: columns run_id, week, regime.
 
-    ``runs`` (indexed by run_id) gives ``n_patients`` and ``n_carers`` (defaults
-    when absent). Returns an empty table when a metric's series is missing.
+    ``runs`` (indexed by run_id) gives the parameters the rules read besides ``weeks``
+    (``NEEDED_PARAMS``; defaults when absent; none since the money indicator is
+    ``lay_out_of_pocket`` as it is). Returns an empty table when a metric's series is missing.
     """
     columns = [weekly_column(series, m) for m in METRIC_NAMES]
     if None in columns:
