@@ -16,7 +16,7 @@ import pytest
 from matplotlib.colors import TwoSlopeNorm
 from test_analyze import write_sweep
 
-from experiments import cli
+from experiments import cli, regimes
 from experiments.analysis import AnalysisError, figures
 from experiments.analysis.axes import choose_factors, factor_spread, rank_factors
 from experiments.analysis.load import load_sweep
@@ -211,9 +211,26 @@ def test_every_documented_image_has_a_producer_that_make_figures_runs():
         assert (ROOT / image).is_file(), image
 
 
+def _reads(values) -> tuple[str, str]:
+    """The lowest and highest of ``values`` as README writes them, to two decimals."""
+    values = np.asarray(values, dtype=float)
+    return f"{values.min():.2f}", f"{values.max():.2f}"
+
+
+def _threshold(regime: str, indicator: str) -> float:
+    """The threshold the rule of ``regime`` puts on ``indicator``."""
+    (rule,) = [r for r in regimes.REGIMES if r.name == regime]
+    (condition,) = [c for c in rule.conditions if c.indicator == indicator]
+    return condition.threshold
+
+
 @pytest.mark.slow
 def test_what_readme_says_of_the_headline_sweep(tmp_path):
-    """Every claim of README's 'What the headline sweep shows', from a fresh `make run` sweep."""
+    """Every claim of README's 'What the headline sweep shows', from a fresh `make run` sweep.
+
+    Each number README states is checked as README writes it (counts exactly, values to the
+    two decimals it prints), so the test fails when any of them changes.
+    """
     out = tmp_path / "headline"
     spec = ROOT / "experiments" / "specs" / "compensation-x-pacing.toml"
     assert cli.main(["sweep", str(spec), "--out", str(out), "--workers", "2"]) == 0
@@ -227,27 +244,34 @@ def test_what_readme_says_of_the_headline_sweep(tmp_path):
     # Pay without the arrangement: by far the worst, 0.35 to 0.37 against 0.56 to 0.88 elsewhere.
     unsafe, others = parity["paid/False"], parity.drop(columns="paid/False")
     assert (parity.idxmin(axis=1) == "paid/False").all()
-    assert unsafe.between(0.34, 0.38).all()
-    assert others.min().min() > 0.555 and others.max().max() < 0.885
+    assert _reads(unsafe) == ("0.35", "0.37")
+    assert _reads(others) == ("0.56", "0.88")
     # Benefit-safe pay at the top at every pace (0.83 to 0.88), ahead of expenses (0.75 to
-    # 0.78), ahead of no pay (0.56 to 0.66), with or without the arrangement.
+    # 0.77), ahead of no pay (0.56 to 0.65), with or without the arrangement.
     safe = parity["paid/True"]
     expenses = parity[["expenses/False", "expenses/True"]]
     unpaid = parity[["none/False", "none/True"]]
-    assert safe.between(0.825, 0.885).all()
+    assert _reads(safe) == ("0.83", "0.88")
     assert (safe > expenses.max(axis=1) + 0.05).all()
-    assert expenses.min().min() > 0.745 and expenses.max().max() < 0.785
-    assert unpaid.min().min() > 0.555 and unpaid.max().max() < 0.665
+    assert _reads(expenses) == ("0.75", "0.77")
+    assert _reads(unpaid) == ("0.56", "0.65")
     assert (expenses.min(axis=1) > unpaid.max(axis=1) + 0.05).all()
     # Single runs of unpaid and expenses-only schemes: a standard deviation of 0.07 to 0.19.
     runs = pd.read_parquet(out / "runs.parquet")
     middle = runs[runs["compensation"] != "paid"]
     spread = middle.groupby(["compensation", "benefit_safe", "pace"])["participation_parity"]
-    assert spread.std().between(0.07, 0.195).all()
-    assert spread.std().max() > 0.18  # some cells do vary that much
-    regimes = pd.read_csv(out / "regimes.csv")
-    counts = regimes.groupby(["compensation", "benefit_safe", "pace"])["regime"].value_counts()
-    cells = counts.unstack(fill_value=0)
+    assert _reads(spread.std()) == ("0.07", "0.19")
+
+    # The regimes: 3 x 3 x 2 cells of 10 seeds each.
+    labelled = pd.read_csv(out / "regimes.csv")
+    assert len(labelled) == 180
+    values = pd.DataFrame([regimes.indicators(row) for row in runs.to_dict("records")])
+    runs = pd.concat([runs.reset_index(drop=True), values.add_prefix("rule_")], axis=1)
+    runs = runs.merge(labelled[["run_id", "regime"]], on="run_id", validate="one_to_one")
+    cells = runs.groupby(["compensation", "benefit_safe", "pace"])["regime"].value_counts()
+    cells = cells.unstack(fill_value=0)
+    assert cells.shape[0] == 18 and (cells.sum(axis=1) == 10).all()
+    assert set(cells.columns) == {"elite_capture", "generative", "ordinary", "precarious_labour"}
     # Every paid run without the arrangement is elite capture; benefit-safe pay: the only
     # generative runs, 4 of 10 in slow meetings (ordinary 5, elite capture 1), ordinary
     # at a middle or fast pace.
@@ -256,15 +280,68 @@ def test_what_readme_says_of_the_headline_sweep(tmp_path):
         "elite_capture": 1,
         "generative": 4,
         "ordinary": 5,
+        "precarious_labour": 0,
     }
     assert (cells.loc[("paid", True)].loc[[0.5, 0.9], "ordinary"] == 10).all()
     assert cells["generative"].sum() == 4
-    # Unpaid: 26 of 60 runs elite capture, in every cell; expenses: 58 of 60 ordinary.
-    assert cells.loc["none"]["elite_capture"].sum() == 26
-    assert (cells.loc["none"]["elite_capture"] > 0).all()
+    # Unpaid slow meetings: precarious labour on 8 of 10 without the arrangement, 9 with;
+    # the only 17 precarious runs of the 180.
+    assert cells.loc[("none", False, 0.1), "precarious_labour"] == 8
+    assert cells.loc[("none", True, 0.1), "precarious_labour"] == 9
+    assert cells["precarious_labour"].sum() == 17
+    # Every unpaid run: GBP 129 to 219 out of pocket a lay participant, over the rule's 50,
+    # so the hours decide (precarious exactly when at or over 0.45 a week): slow meetings
+    # 0.37 to 0.60, at or over 0.45 on 17 of 20; middle and fast 0.25 to 0.44, all under.
+    hours_line = _threshold("precarious_labour", "unpaid_hours_per_week")
+    money_line = _threshold("precarious_labour", "out_of_pocket_per_lay")
+    assert (hours_line, money_line) == (0.45, 50.0)
+    none = runs[runs["compensation"] == "none"]
+    slow = none["pace"] == 0.1
+    assert [f"{v:.0f}" for v in none["rule_out_of_pocket_per_lay"].agg(["min", "max"])] == [
+        "129",
+        "219",
+    ]
+    assert (none["rule_out_of_pocket_per_lay"] >= money_line).all()
+    over = none["rule_unpaid_hours_per_week"] >= hours_line
+    assert (over == (none["regime"] == "precarious_labour")).all()
+    assert _reads(none.loc[slow, "rule_unpaid_hours_per_week"]) == ("0.37", "0.60")
+    assert over[slow].sum() == 17
+    assert _reads(none.loc[~slow, "rule_unpaid_hours_per_week"]) == ("0.25", "0.44")
+    assert not over[~slow].any()
+    # Unpaid at a middle or fast pace: 17 of 40 elite capture, in every cell; one slow run
+    # short of the hours makes 18 of 60.
+    unpaid_cells = cells.loc["none"]
+    assert unpaid_cells.loc[(slice(None), [0.5, 0.9]), "elite_capture"].sum() == 17
+    assert (unpaid_cells.loc[(slice(None), [0.5, 0.9]), "elite_capture"] > 0).all()
+    assert unpaid_cells.loc[(slice(None), 0.1), "elite_capture"].sum() == 1
+    short = none[slow & ~over]
+    assert (short["regime"] == "elite_capture").sum() == 1
+    assert unpaid_cells["elite_capture"].sum() == 18
+    # Before the indicator was mended, 26: 8 precarious runs have parity under 0.6, and
+    # precarious labour comes before elite capture in the rules.
+    order = [r.name for r in regimes.REGIMES]
+    assert order.index("precarious_labour") < order.index("elite_capture")
+    parity_line = _threshold("elite_capture", "participation_parity")
+    precarious = none[none["regime"] == "precarious_labour"]
+    hidden = (precarious["participation_parity"] < parity_line).sum()
+    assert hidden == 8
+    assert unpaid_cells["elite_capture"].sum() + hidden == 26
+    # Expenses: 58 of 60 ordinary, slow meetings included; slow meetings take 0.60 to 0.80
+    # unpaid hours a week, but nothing is left out of pocket.
+    refunded = runs[runs["compensation"] == "expenses"]
     assert cells.loc["expenses"]["ordinary"].sum() == 58
-    # No run is precarious labour (the money indicator cannot reach its threshold).
-    assert "precarious_labour" not in set(regimes["regime"])
+    assert (cells.loc[("expenses", slice(None), 0.1), "ordinary"] == 10).all()
+    slow_refunded = refunded.loc[refunded["pace"] == 0.1, "rule_unpaid_hours_per_week"]
+    assert _reads(slow_refunded) == ("0.60", "0.80")
+    assert (refunded["rule_out_of_pocket_per_lay"] == 0).all()
+    # Slow, open meetings rarely generative: lived experience reaches a quarter (the rule's
+    # threshold) only in the 4 generative runs; under a fifth in unpaid or expenses-only
+    # slow meetings.
+    assert _threshold("generative", "experiential_share") == 0.25
+    heard = runs["rule_experiential_share"] >= 0.25
+    assert heard.sum() == 4 and (runs.loc[heard, "regime"] == "generative").all()
+    slow_unpaid_or_refunded = (runs["compensation"] != "paid") & (runs["pace"] == 0.1)
+    assert (runs.loc[slow_unpaid_or_refunded, "rule_experiential_share"] < 0.2).all()
     # The figures README shows put the third factor in panels.
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "panels: benefit_safe" in report
