@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import multiprocessing as mp
 import sys
 import time
@@ -53,6 +54,7 @@ from simulation.params import DEFAULTS, RunParams
 
 BASELINE = "(none)"  # the mechanism column of the rows with everything on
 RICH = 1e7  # "never binds": money at hand this many times the default, far above any fare
+DEFAULT_WEEKS = int(DEFAULTS["weeks"])  # the bands hold at the defaults' programme length
 TINY = 1e-9  # "at once": lived experience surfaces after a vanishing number of turns
 TABLE_START = "<!-- interplay table: python -m experiments.mechanisms (do not edit by hand) -->"
 TABLE_END = "<!-- end of interplay table -->"
@@ -292,7 +294,9 @@ COLUMNS = (
     "mechanism",
     "rule",
     "holds",
+    "holds_direction",
     "effect",
+    "size",
     "p_value",
     "necessary",
     "seeds",
@@ -303,38 +307,60 @@ COLUMNS = (
 
 def interplay(
     seeds: Sequence[int],
-    weeks: int = 104,
+    weeks: int = DEFAULT_WEEKS,
     workers: int = 1,
     patterns: Sequence[Pattern] = PATTERNS,
     mechanisms: Sequence[Mechanism] = SWITCHABLE,
 ) -> list[dict[str, Any]]:
     """Rows of :data:`COLUMNS`: each pattern at the baseline, then with each mechanism off
-    (seeds 0..n-1 when ``seeds`` is ``range(n)``; ``seeds`` in a row is how many)."""
+    (seeds 0..n-1 when ``seeds`` is ``range(n)``; ``seeds`` in a row is how many).
+
+    ``holds``: the pattern as its tests state it, direction and size. The size bands are
+    drawn around the effects at the model's defaults, and a run with one mechanism off is
+    the defaults but for that mechanism: an effect that shrinks by a third or grows by a
+    half without it (the bands, :func:`experiments.patterns._band`) came in part from it,
+    just as a bug that halves an effect fails the pattern tests. ``holds_direction``: the
+    checks without the defaults' bands (claimed sizes such as "a small fraction" are
+    always tested). At another programme length than the default's no band is tested.
+    """
     runs = run_all(patterns, mechanisms, seeds, weeks, workers)
+    bands = weeks == DEFAULT_WEEKS
     rows = []
     for pattern in patterns:
         base = None
         for name in [BASELINE, *(m.name for m in mechanisms)]:
             run = partial(_lookup, runs, name, pattern, weeks=weeks)
-            result = evaluate(pattern, run, seeds, weeks=weeks)
-            base = result.holds if base is None else base
-            failed = "; ".join(o.note for o in result.outcomes if not o.passed)
+            claimed = evaluate(pattern, run, seeds, weeks=weeks, at_defaults=bands)
+            direction = evaluate(pattern, run, seeds, weeks=weeks, at_defaults=False)
+            base = claimed.holds if base is None else base
+            failed = "; ".join(o.note for o in claimed.outcomes if not o.passed)
             rows.append(
                 {
                     "pattern": pattern.number,
                     "name": pattern.name,
                     "mechanism": name,
                     "rule": "" if name == BASELINE else MECHANISM_BY_NAME[name].rule,
-                    "holds": result.holds,
-                    "effect": round(result.effect, 4),
-                    "p_value": float(f"{result.p_value:.4g}"),
-                    "necessary": name != BASELINE and base and not result.holds,
+                    "holds": claimed.holds,
+                    "holds_direction": direction.holds,
+                    "effect": round(claimed.effect, 4),
+                    "size": float(f"{primary_size(pattern, claimed):.4g}"),
+                    "p_value": float(f"{claimed.p_value:.4g}"),
+                    "necessary": name != BASELINE and base and not claimed.holds,
                     "seeds": len(seeds),
                     "weeks": weeks,
                     "failed": failed,
                 }
             )
     return rows
+
+
+def primary_size(pattern: Pattern, result: Any) -> float:
+    """The primary check's size measure (difference or ratio of the means; NaN without one)."""
+    check, outcome = pattern.checks[0], result.outcomes[0]
+    size = getattr(check, "size", None)
+    if size is None:
+        return math.nan
+    return size.value(outcome.low_mean, outcome.high_mean)
 
 
 def _lookup(
@@ -363,6 +389,8 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
     for row in rows:
         row["pattern"] = int(row["pattern"])
         row["holds"] = row["holds"] == "True"
+        row["holds_direction"] = row["holds_direction"] == "True"
+        row["size"] = float(row["size"])
         row["necessary"] = row["necessary"] == "True"
         row["effect"] = float(row["effect"])
         row["p_value"] = float(row["p_value"])
@@ -388,42 +416,50 @@ def verdict(necessary: Sequence[str], holds: bool) -> str:
     return f"interplay of {len(necessary)}"
 
 
-def summary(rows: Sequence[Mapping[str, Any]]) -> list[tuple[int, str, bool, list[str], str]]:
-    """Per pattern: number, name, holds at baseline, the necessary mechanisms, verdict."""
+def summary(
+    rows: Sequence[Mapping[str, Any]],
+) -> list[tuple[int, str, bool, list[str], list[str], str]]:
+    """Per pattern: number, name, holds at baseline, the mechanisms its direction needs,
+    those only its size needs, and the verdict (from all the necessary ones)."""
     out = []
     for number in dict.fromkeys(r["pattern"] for r in rows):
         mine = [r for r in rows if r["pattern"] == number]
         base = next(r for r in mine if r["mechanism"] == BASELINE)
-        necessary = [r["mechanism"] for r in mine if r["necessary"]]
-        out.append(
-            (number, base["name"], base["holds"], necessary, verdict(necessary, base["holds"]))
-        )
+        necessary = [r for r in mine if r["necessary"]]
+        direction = [r["mechanism"] for r in necessary if not r["holds_direction"]]
+        size = [r["mechanism"] for r in necessary if r["holds_direction"]]
+        said = verdict(direction + size, base["holds"])
+        out.append((number, base["name"], base["holds"], direction, size, said))
     return out
 
 
 def markdown_table(rows: Sequence[Mapping[str, Any]]) -> str:
     """The Emergence table of docs/odd.md: each pattern's necessary mechanisms."""
     lines = [
-        "| pattern | holds, all on | mechanisms it comes from (necessary) | follows from |",
-        "| --- | --- | --- | --- |",
+        "| pattern | holds, all on | without it the direction fails | without it only the size "
+        "leaves its band | follows from |",
+        "| --- | --- | --- | --- | --- |",
     ]
     rows_by_pattern = summary(rows)
-    for number, name, holds, necessary, said in rows_by_pattern:
+    for number, name, holds, direction, size, said in rows_by_pattern:
         lines.append(
             f"| {number}. {name} | {'yes' if holds else 'no'} | "
-            f"{', '.join(necessary) or '-'} | {said} |"
+            f"{', '.join(direction) or '-'} | {', '.join(size) or '-'} | {said} |"
         )
     count = sum(1 for *_, said in rows_by_pattern if said.startswith("interplay"))
+    by_direction = sum(1 for *_, direction, _, said in rows_by_pattern if len(direction) >= 2)
     lines.append("")
     lines.append(
         f"{count} of {len(rows_by_pattern)} patterns follow from the interplay of two "
-        "or more mechanisms."
+        f"or more mechanisms ({by_direction} counting only the mechanisms without which "
+        "the direction fails)."
     )
     return "\n".join(lines)
 
 
 def effects_table(rows: Sequence[Mapping[str, Any]]) -> str:
-    """Every pair: the primary effect with the mechanism off (x where the pattern fails)."""
+    """Every pair: the primary contrast's size with the mechanism off (x: the pattern
+    fails, x? only its size leaves the band; its rank-biserial effect where it has no size)."""
     numbers = list(dict.fromkeys(r["pattern"] for r in rows))
     names = list(dict.fromkeys(r["mechanism"] for r in rows))
     cell = {(r["pattern"], r["mechanism"]): r for r in rows}
@@ -435,7 +471,9 @@ def effects_table(rows: Sequence[Mapping[str, Any]]) -> str:
         marks = []
         for n in numbers:
             r = cell[(n, name)]
-            marks.append(f"{r['effect']:.2f}" + ("" if r["holds"] else " x"))
+            shown = r["size"] if math.isfinite(r["size"]) else r["effect"]
+            mark = "" if r["holds"] else (" x?" if r["holds_direction"] else " x")
+            marks.append(f"{shown:.3g}{mark}")
         lines.append(f"| {name} | " + " | ".join(marks) + " |")
     return "\n".join(lines)
 
@@ -443,8 +481,10 @@ def effects_table(rows: Sequence[Mapping[str, Any]]) -> str:
 def report(rows: Sequence[Mapping[str, Any]], header: str) -> str:
     return (
         f"# Which mechanisms each pattern comes from\n\n{header}\n\n{markdown_table(rows)}\n\n"
-        "## Every pattern with each mechanism off\n\nThe primary contrast's effect "
-        "(rank-biserial, 1 when every seed shows the pattern); x: the pattern fails.\n\n"
+        "## Every pattern with each mechanism off\n\nThe primary contrast's size (the "
+        "measure its band is on; rank-biserial effect, 1 when every seed shows it, where it "
+        "has no band); x: the pattern's direction fails, x?: only its size leaves the "
+        "band.\n\n"
         f"{effects_table(rows)}\n\n## The mechanisms and their switch-offs\n\n"
         + "\n".join(f"- **{m.name}** ({m.rule}): {m.sentence} Off: {m.switch}." for m in MECHANISMS)
         + "\n"
@@ -488,7 +528,7 @@ def _positive(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = _Parser(prog=PROG, description="which mechanisms each pattern comes from")
-    parser.add_argument("--seeds", type=_positive, default=10, help="seeds 0..N-1 (10)")
+    parser.add_argument("--seeds", type=_positive, default=20, help="seeds 0..N-1 (20)")
     parser.add_argument("--weeks", type=_positive, default=104, help="programme length (104)")
     parser.add_argument("--workers", type=_positive, default=1, help="processes (1)")
     parser.add_argument("--out", type=Path, help="write interplay.csv and interplay.md here")

@@ -425,12 +425,15 @@ def evaluate(
     seeds: Sequence[int],
     base: Mapping[str, Any] | None = None,
     weeks: int | None = None,
+    at_defaults: bool | None = None,
 ) -> Evaluation:
     """Run ``pattern``'s scenarios on ``seeds`` with ``run(params, seed) -> (final metrics,
     weekly history)`` and test it (see :func:`scenario_params` for base and weeks).
 
     Without ``base`` and ``weeks`` the runs are at the model's defaults, and the
-    defaults' effect-size bands are tested (see :class:`Size`).
+    defaults' effect-size bands are tested (see :class:`Size`); ``at_defaults`` says
+    whether to test them when the caller knows better (a mechanism switched off is a
+    departure from the defaults that the bands are there to catch).
     """
     data: dict[tuple[Scenario, str], np.ndarray] = {}
     for s in pattern.scenarios:
@@ -440,7 +443,9 @@ def evaluate(
                 data[(s, statistic)] = np.array(
                     [statistic_value(statistic, final, history) for final, history in runs]
                 )
-    return evaluate_data(pattern, data, at_defaults=not base and weeks is None)
+    if at_defaults is None:
+        at_defaults = not base and weeks is None
+    return evaluate_data(pattern, data, at_defaults=at_defaults)
 
 
 # --------------------------------------------------------------------------- the twelve

@@ -1,6 +1,6 @@
 """Which mechanisms each pattern comes from (experiments.mechanisms, docs/odd.md Emergence).
 
-The analysis (every pattern with each mechanism off, 10 seeds) takes minutes, so its
+The analysis (every pattern with each mechanism off, 20 seeds) takes minutes, so its
 result is shipped as docs/interplay.csv: the table in docs/odd.md must be the one made
 from it, the CSV must cover today's patterns and mechanisms, and a slow test reruns one
 pattern-mechanism pair and gets the shipped row. The switch-offs are checked to switch
@@ -31,6 +31,7 @@ from experiments.mechanisms import (
     read_rows,
     replace_block,
     run_switched,
+    summary,
     verdict,
 )
 from experiments.patterns import PATTERN_BY_NUMBER, PATTERNS
@@ -42,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CSV = ROOT / "docs" / "interplay.csv"
 ODD = ROOT / "docs" / "odd.md"
 REGENERATE = (
-    "rerun: python -m experiments.mechanisms --seeds 10 --weeks 104 --workers 2 --out DIR, "
+    "rerun: python -m experiments.mechanisms --seeds 20 --weeks 104 --workers 2 --out DIR, "
     "copy DIR/interplay.csv to docs/, then --table docs/interplay.csv --odd docs/odd.md"
 )
 
@@ -181,19 +182,22 @@ def test_rerunning_one_pattern_and_mechanism_gives_the_shipped_rows():
     rows = interplay(range(seeds), weeks, patterns=[pattern], mechanisms=[mechanism])
     for row in rows:
         want = next(r for r in shipped if (r["pattern"], r["mechanism"]) == (4, row["mechanism"]))
-        assert {k: row[k] for k in ("holds", "effect", "p_value", "necessary")} == {
-            k: want[k] for k in ("holds", "effect", "p_value", "necessary")
-        }, REGENERATE
+        kept = ("holds", "holds_direction", "effect", "size", "p_value", "necessary")
+        assert {k: row[k] for k in kept} == {k: want[k] for k in kept}, REGENERATE
 
 
-def _row(pattern: int, mechanism: str, holds: bool, necessary: bool = False) -> dict:
+def _row(
+    pattern: int, mechanism: str, holds: bool, necessary: bool = False, direction: bool = False
+) -> dict:
     return {
         "pattern": pattern,
         "name": f"p{pattern}",
         "mechanism": mechanism,
         "holds": holds,
+        "holds_direction": holds or direction,
         "necessary": necessary,
         "effect": 1.0 if holds else 0.0,
+        "size": float("nan"),
     }
 
 
@@ -201,7 +205,7 @@ def test_markdown_table_by_hand():
     rows = [
         _row(1, BASELINE, True),
         _row(1, "time cost", False, True),
-        _row(1, "burnout", False, True),
+        _row(1, "burnout", False, True, direction=True),  # only its size leaves the band
         _row(1, "fare felt", True),
         _row(2, BASELINE, True),
         _row(2, "time cost", False, True),
@@ -211,11 +215,56 @@ def test_markdown_table_by_hand():
         _row(3, "time cost", False),
         _row(3, "burnout", False),
         _row(3, "fare felt", True),
+        _row(4, BASELINE, True),
+        _row(4, "time cost", False, True, direction=True),
+        _row(4, "burnout", False, True, direction=True),
+        _row(4, "fare felt", True),
     ]
     assert markdown_table(rows).splitlines()[2:] == [
-        "| 1. p1 | yes | time cost, burnout | interplay of 2 |",
-        "| 2. p2 | yes | time cost | one assumption |",
-        "| 3. p3 | no | - | does not hold with every mechanism on |",
+        "| 1. p1 | yes | time cost | burnout | interplay of 2 |",
+        "| 2. p2 | yes | time cost | - | one assumption |",
+        "| 3. p3 | no | - | - | does not hold with every mechanism on |",
+        "| 4. p4 | yes | - | time cost, burnout | interplay of 2 |",
         "",
-        "1 of 3 patterns follow from the interplay of two or more mechanisms.",
+        "2 of 4 patterns follow from the interplay of two or more mechanisms (0 counting "
+        "only the mechanisms without which the direction fails).",
     ]
+
+
+def test_a_mechanism_that_only_moves_the_size_out_of_its_band_is_necessary():
+    """Pattern 4 with a fake run whose effect is a third of the defaults' band: the
+    direction holds on every seed, the size does not, so the pattern as claimed fails."""
+    from experiments.patterns import evaluate
+
+    pattern = PATTERN_BY_NUMBER[4]
+    low_band = pattern.checks[0].size.within[0]
+
+    def run(values, seed):
+        came = 0.3 + (low_band / 3 if values["travel_support"] else 0.0) + seed * 1e-3
+        return {"participation_disabled": came}, None
+
+    seeds = range(20)
+    assert evaluate(pattern, run, seeds, weeks=104, at_defaults=False).holds
+    assert not evaluate(pattern, run, seeds, weeks=104, at_defaults=True).holds
+
+
+def test_odd_md_reading_of_the_table_matches_the_shipped_csv():
+    """The sentences under the table name patterns by what the CSV says of them."""
+    rows_by_pattern = {n: (d, z, said) for n, _, _, d, z, said in summary(read_rows(CSV))}
+    text = " ".join(ODD.read_text().split())
+    by_direction = sorted(n for n, (d, _, _) in rows_by_pattern.items() if len(d) >= 2)
+    no_direction = sorted(n for n, (d, _, _) in rows_by_pattern.items() if not d)
+    one = sorted(n for n, (_, _, said) in rows_by_pattern.items() if said == "one assumption")
+    assert by_direction == [3, 8, 11, 12]
+    assert "4 of 12 patterns come from the interplay of two or more (patterns 3, 8, 11 and 12)" in (
+        text
+    )
+    assert no_direction == [2, 5, 9, 10]
+    assert "Four patterns (2, 5, 9 and 10) have no mechanism without which" in text
+    assert one == [5] and rows_by_pattern[5][1] == ["recognition learning"]
+    sizes = {n: sorted(rows_by_pattern[n][1]) for n in (2, 9, 10)}
+    assert sizes == {
+        2: ["fear of losing benefits", "pay attraction"],
+        9: ["longer slow meetings", "motivation feedback"],
+        10: ["money at hand", "time cost"],
+    }, "rewrite the list of patterns 2, 9 and 10 in docs/odd.md"
