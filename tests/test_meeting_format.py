@@ -308,3 +308,16 @@ def test_the_metrics_count_their_subgroups():
     assert ready.any() and offline.any()
     assert got["participation_disabled_digital"] == pytest.approx(s.attending[ready].mean())
     assert got["participation_offline"] == pytest.approx(s.attending[offline].mean())
+
+
+def test_the_story_says_who_met_online_and_who_was_kept_out():
+    from dashboards import story  # the dashboard's account: only this test needs it
+
+    online = CoProductionModel(rng=0, meeting_format="online", weeks=8)
+    online.run()
+    n_offline = int((online.state.lay & ~online.state.digital_access).sum())
+    text = story.markdown(online)
+    assert "The meetings were online" in text and f"{n_offline} patients and carers" in text
+    in_person = CoProductionModel(rng=0, weeks=8)
+    in_person.run()
+    assert "The meetings were" not in story.markdown(in_person)
