@@ -154,7 +154,33 @@ def _participation(model, final: dict) -> Section:
         f"{100 * final['participation_disabled']:.0f}% of disabled people came. "
         + _parity(final["participation_parity"])
     )
+    if model.params.meeting_format != "in_person":
+        sec.paragraphs.append(_meeting_format(model, final))
     return sec
+
+
+def _meeting_format(model, final: dict) -> str:
+    """Meeting format (issue 11): who met online and who online meetings kept out."""
+    s, costs = model.state, model.costs
+    offline = s.lay & ~s.digital_access
+    if model.params.meeting_format == "online":
+        text = (
+            f"The meetings were online: nobody paid a fare, and "
+            f"{_n(int(offline.sum()), 'patient or carer', 'patients and carers')} without a "
+            f"device, a connection or the confidence to use them could not take part."
+        )
+    else:
+        joined = int((s.lay & costs.online).sum())
+        text = (
+            f"The meetings were hybrid: {_n(joined, 'patient or carer', 'patients and carers')}"
+            f" chose to join online rather than travel; "
+            f"{100 * final['participation_offline']:.0f}% of those without digital access "
+            f"came in person."
+        )
+    return text + (
+        f" {100 * final['participation_disabled_digital']:.0f}% of disabled people with "
+        f"digital access came."
+    )
 
 
 def _who_never_came(model, who: Leavers) -> str:

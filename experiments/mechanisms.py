@@ -223,6 +223,38 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "What people see co-production produce moves their values (rule 8).",
         {"value_rate": 0.0},
     ),
+    # Meeting format (issue 11): what meeting online changes.
+    Mechanism(
+        "online saves the trip",
+        "participation",
+        "Joining online costs no fare and no travel time.",
+        None,
+        "it is what meeting online means; meeting_format=in_person is the contrast",
+    ),
+    Mechanism(
+        "digital exclusion",
+        "participation",
+        "Online, people without a device, a connection or the confidence cannot take part.",
+        {"digital_access_share": 1.0, "digital_access_share_disabled": 1.0},
+    ),
+    Mechanism(
+        "being in the room",
+        "participation",
+        "Under hybrid, what being in the room is worth keeps people with cheap trips there.",
+        {"in_person_preference": 0.0},
+    ),
+    Mechanism(
+        "shorter online meetings",
+        "meeting",
+        "Online meetings are shorter: fewer turns, less time for lived experience to surface.",
+        {"online_hours_factor": 1.0},
+    ),
+    Mechanism(
+        "ties slower online",
+        "relations",
+        "Ties build more slowly between people of whom one joins online.",
+        {"online_tie_factor": 1.0},
+    ),
 )
 MECHANISM_BY_NAME: dict[str, Mechanism] = {m.name: m for m in MECHANISMS}
 SWITCHABLE: tuple[Mechanism, ...] = tuple(m for m in MECHANISMS if m.off is not None)

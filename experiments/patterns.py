@@ -657,6 +657,33 @@ PATTERNS: tuple[Pattern, ...] = (
         ),
     ),
 )
+
+# Issue 11's patterns, each appended in its own block.
+
+# Pattern 15 (meeting format): the same people, meeting in a room or online.
+_IN_PERSON, _ONLINE = scenario(meeting_format="in_person"), scenario(meeting_format="online")
+PATTERNS += (
+    Pattern(
+        15,
+        "online-meetings",
+        "online meetings widen participation for disabled people with digital access and "
+        "narrow it for people without",
+        (
+            # Online, disabled people with digital access save the dearer, slower trip
+            # (and the money to front it), against shorter meetings and ties that build
+            # more slowly. D 0.134, 0.153
+            Contrast(
+                _IN_PERSON,
+                _ONLINE,
+                "participation_disabled_digital",
+                size=_band(0.095, 0.22),
+            ),
+            # Without digital access nobody can join an online meeting (a hard limit of
+            # participation): their attendance falls to zero from what it is in a room.
+            Contrast(_ONLINE, _IN_PERSON, "participation_offline"),
+        ),
+    ),
+)
 PATTERN_BY_NUMBER: dict[int, Pattern] = {p.number: p for p in PATTERNS}
 
 

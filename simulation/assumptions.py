@@ -1230,6 +1230,90 @@ _VALUES = (
     ),
 )
 
+# Meeting format (issue 11): digital access, the choice of format under hybrid, the length
+# of online meetings and how fast ties build online.
+_ONS_INTERNET = (
+    "ONS (2021), Internet users, UK: 2020: 92% of adults were recent internet users, 81% "
+    "of disabled adults"
+)
+_MEETING_FORMAT = (
+    _a(
+        "population",
+        "digital_access_share",
+        0.85,
+        0.7,
+        0.95,
+        "share",
+        "patients and carers (not disabled) with a device, a connection and the confidence "
+        "to join an online meeting",
+        f"{_ONS_INTERNET}; Lloyds Bank (2019), UK Consumer Digital Index, as reported on its "
+        "summary page: 22% of UK adults lack the essential digital skills for day-to-day "
+        "life. Joining a video meeting takes more than having used the internet, so "
+        "between 78% and 92%; patients and carers are older and more often ill than "
+        "adults in general, hence the range down to 0.7.",
+        "estimate",
+    ),
+    _a(
+        "population",
+        "digital_access_share_disabled",
+        0.7,
+        0.5,
+        0.85,
+        "share",
+        "disabled patients and carers with a device, a connection and the confidence to "
+        "join an online meeting",
+        f"{_ONS_INTERNET}. Taking disabled adults as about a fifth of adults (judgement), "
+        "about 95% of the others were, so disabled adults were online about 0.85 times as "
+        "often: 0.85 x digital_access_share, about 0.7.",
+        "estimate",
+    ),
+    _a(
+        "participation",
+        "in_person_preference",
+        0.3,
+        0.0,
+        1.0,
+        "utility",
+        "what being in the room is worth to a lay person with digital access when a hybrid "
+        "meeting lets them choose: they join online when the fare and travel time they "
+        "would save weigh more",
+        "Jones et al. (2022), Research Involvement and Engagement 8: 58 (244 UK public "
+        "contributors): remote involvement was welcomed, with both benefits and "
+        "drawbacks, so people weigh one against the other. No figure exists; assumed "
+        "about the weight of a typical trip's travel time (weight_time x travel_hours / "
+        "free hours), so that people with cheap, short trips come in and those with "
+        "costly or slow ones join online.",
+    ),
+    _a(
+        "meeting",
+        "online_hours_factor",
+        0.75,
+        0.5,
+        1.0,
+        "x in-person hours",
+        "length of an online meeting as a share of the same meeting in a room",
+        "Loria Rebolledo et al., a discrete choice experiment with UK public contributors "
+        "(a journal article, as reported by the University of Aberdeen's research "
+        "portal): remote meetings under 2.5 hours were preferred. A default meeting in a "
+        "room lasts 2.6 hours; online about 2 (judgement: screen fatigue shortens "
+        "sessions).",
+    ),
+    _a(
+        "relations",
+        "online_tie_factor",
+        0.5,
+        0.25,
+        0.9,
+        "x in-person gain",
+        "tie gained at a meeting between two people of whom at least one joins online, as "
+        "a share of the gain in the room",
+        "Walther (1992), Communication Research 19(1): 52-90: relations form through "
+        "computer-mediated contact, but more slowly; Yang et al. (2022), Nature Human "
+        "Behaviour 6: 43-54: firm-wide remote work made collaboration networks more "
+        "static and siloed. The factor itself is assumed: half the rate.",
+    ),
+)
+
 ASSUMPTIONS: tuple[Param, ...] = (
     _POPULATION
     + _STARTING_VIEWS
@@ -1243,4 +1327,5 @@ ASSUMPTIONS: tuple[Param, ...] = (
     + _MOTIVATION
     + _VALUES
     + _METRICS
+    + _MEETING_FORMAT
 )

@@ -335,6 +335,26 @@ METRICS: tuple[Metric, ...] = (
         produces="values",
         high=1,
     ),
+    # Meeting format (issue 11): who online meetings let in and who they keep out.
+    Metric(
+        "participation_disabled_digital",
+        how="rate",
+        unit="share",
+        label="Disabled people online-ready at meetings",
+        help="share of disabled lay people with digital access (a device, a connection and "
+        "the confidence to join online) at meetings",
+        produces="participation",
+        high=1,
+    ),
+    Metric(
+        "participation_offline",
+        how="rate",
+        unit="share",
+        label="People without digital access at meetings",
+        help="share of lay people without digital access at meetings",
+        produces="participation",
+        high=1,
+    ),
 )
 
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
@@ -433,6 +453,8 @@ SUBGROUPS = (
     "rights",
     "managerial",
     "experience",
+    "disabled_digital",
+    "offline",
 )
 
 
@@ -456,6 +478,8 @@ def subgroups(s: State) -> Floats:
             s.rationale == RIGHTS,
             s.rationale == MANAGERIAL,
             s.rationale == EXPERIENCE,
+            s.disabled & s.digital_access,  # disabled is only ever True for lay people
+            lay & ~s.digital_access,
         ]
     ).astype(float)
 
@@ -537,6 +561,7 @@ def at_meetings(
         (10, "satisfaction_experience"),
     ):
         v[name] = _mean(sums[row, 6], sums[row, 5], p.initial_satisfaction)  # nobody came yet
+    v["participation_disabled_digital"], v["participation_offline"] = rate[11:13]
     return {k: float(x) for k, x in v.items()}
 
 

@@ -197,7 +197,7 @@ class CoProductionModel(mesa.Model):
         talk = meeting.hold(s, p, self.setting, self.room, self.rng, self.choices)
         insights = knowledge.combine(s, p, talk, self.apart, self.rng)
         decided = decisions.decide(s, p, self.setting, talk, insights, self.rng)
-        relations.update(s, p, self.setting, talk, insights, decided, week)
+        relations.update(s, p, self.setting, talk, insights, decided, week, self.costs.online)
         flows = money.settle(s, p, self.costs, week)
         motivation.update(s, p, talk, decided, flows, week)
         values.shift(s, p, talk)

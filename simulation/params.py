@@ -208,6 +208,18 @@ PARAMS: tuple[Param, ...] = (
         0.0,
         500.0,
     ),
+    # Meeting format (issue 11): how the groups meet.
+    Param(
+        "meeting_format",
+        "choice",
+        "in_person",
+        "how the groups meet: in a room; online (no fare or travel time, shorter, ties "
+        "build more slowly, only for people with digital access); or hybrid (a room that "
+        "people with digital access may join online, each as suits them)",
+        "forms of communication; accessibility",
+        "Pacing",
+        choices=("in_person", "online", "hybrid"),
+    ),
 )
 
 # Every model input: the policy levers, then the assumptions (simulation.assumptions).
@@ -239,6 +251,7 @@ def lookup(name: str) -> Param:
 
 
 Compensation = Literal["none", "expenses", "paid"]
+MeetingFormat = Literal["in_person", "online", "hybrid"]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -270,6 +283,7 @@ class RunParams:
     group_size: int
     travel_cost: float
     permitted_earnings: float
+    meeting_format: MeetingFormat
     # assumptions: population
     rights_share_patient: float
     rights_share_carer: float
@@ -385,6 +399,12 @@ class RunParams:
     active_meetings: int
     strong_tie: float
     parity_eps: float
+    # assumptions: meeting format (issue 11)
+    digital_access_share: float
+    digital_access_share_disabled: float
+    in_person_preference: float
+    online_hours_factor: float
+    online_tie_factor: float
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> RunParams:

@@ -19,6 +19,20 @@ caring crisis), or without the money at hand to front the trip, cannot come.
 Professionals attend in paid time, so time and money do not enter their choice.
 Someone outside the model may take the choice for some people (``simulation.choices``):
 the hard limits still hold.
+
+Meeting format (``meeting_format``). Someone who joins online pays no fare (the
+programme books none for them) and spends no time travelling: money_cost = 0 and
+time_cost = hours / free_hours. Online, everyone joins online and people without
+digital access (``digital_access``) cannot take part: a hard limit. Hybrid meetings are
+held in a room that people with digital access may join online; each weighs what
+joining online saves against what being in the room is worth to them,
+
+    online_i = digital_access_i and  weight_time travel_hours_i / free_hours_i
+                                     + money_cost_i  >  in_person_preference,
+
+so people with costly or slow trips (disabled people, people with little money) join
+online, and people without digital access come in person. Professionals save nothing
+they weigh (their time and travel are paid): they are in the room.
 """
 
 from __future__ import annotations
@@ -49,6 +63,8 @@ class Costs:
     refunded: bool  # trips are refunded (expenses or paid)
     base_utility: Floats  # U without its motivation and benefit-risk terms
     risky: Bools  # pay would count against this person's benefits
+    online: Bools  # joins online when taking part (meeting_format)
+    barred: Bools  # cannot take part at all: online meetings without digital access
 
 
 def prepare(s: State, p: RunParams, setting: Setting) -> Costs:
@@ -60,11 +76,16 @@ def prepare(s: State, p: RunParams, setting: Setting) -> Costs:
     pay = s.lay * (p.payment_rate * p.professional_pay * setting.hours_a) * paid
     slow_travel = s.disabled & ~booked
     travel_hours = p.travel_hours * np.where(slow_travel, p.disabled_travel_time_factor, 1.0)
-    time_cost = (setting.hours_a + travel_hours) / s.free_hours
     refunded = p.compensation != "none"
     late = p.refund_felt * min(1.0, p.refund_delay / p.fronting_horizon)
     felt = trip * (late if refunded else 1.0)
     money_cost = p.weight_money * felt / (s.base_cash + p.cash_cushion)
+    # Who joins online travels nowhere: no fare, no booked travel, no travel time.
+    online = joins_online(s, p, travel_hours, money_cost)
+    trip, booked = np.where(online, 0.0, trip), booked & ~online
+    travel_hours = np.where(online, 0.0, travel_hours)
+    money_cost = np.where(online, 0.0, money_cost)
+    time_cost = (setting.hours_a + travel_hours) / s.free_hours
     # Pay weighs against money at hand; professionals (paid anyway) hold none: 0, not 0/0.
     income = pay + s.base_cash
     pay_gain = p.weight_pay * np.divide(pay, income, out=np.zeros(s.n), where=income > 0)
@@ -80,7 +101,22 @@ def prepare(s: State, p: RunParams, setting: Setting) -> Costs:
         refunded=refunded,
         base_utility=base - money_cost + pay_gain - 0.5 * (p.weight_motivation + p.weight_trust),
         risky=s.on_benefits & (pay > p.permitted_earnings) & (not p.benefit_safe),
+        online=online,
+        barred=~s.digital_access if p.meeting_format == "online" else np.zeros(s.n, bool),
     )
+
+
+def joins_online(s: State, p: RunParams, travel_hours: Floats, money_cost: Floats) -> Bools:
+    """Who joins online when taking part, under ``p.meeting_format`` (see the module's
+    docstring): nobody in person; everyone online (those without digital access cannot
+    come); under hybrid, lay people with digital access whose trip's time and money
+    weigh more than being in the room."""
+    if p.meeting_format == "online":
+        return np.ones(s.n, bool)
+    if p.meeting_format == "in_person":
+        return np.zeros(s.n, bool)
+    saved = p.weight_time * travel_hours / s.free_hours + money_cost
+    return s.lay & s.digital_access & (saved > p.in_person_preference)
 
 
 def take_part(
@@ -106,7 +142,7 @@ def take_part(
     )
     draws = rng.random((2, s.n))
     flare = draws[0] < p.flare_rate * s.illness  # illness is 0 for professionals
-    can = ~flare & (s.cash >= costs.trip)  # money at hand to front the trip
+    can = ~flare & (s.cash >= costs.trip) & ~costs.barred  # money at hand to front the trip
     # A very negative U overflows exp to inf: the chance is 0, as it should be.
     with np.errstate(over="ignore"):
         wants = draws[1] * (1.0 + np.exp(-u)) < 1.0

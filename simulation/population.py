@@ -122,6 +122,8 @@ class State:
     group_side_kind: Ints  # (N * 3,) index of (group, lay or not, kind), for group sums
     due_refund: Floats  # (delay + 1, N) refunds owed to each agent, by week they arrive
     due_pay: Floats  # (delay + 1, N) payments owed, likewise
+    # Meeting format (issue 11): see draw_digital_access, drawn from its own stream.
+    digital_access: Bools  # a device, a connection and the confidence to join online
     # What happens in the programme; every agent starts with none of it (__post_init__).
     attending: Bools = field(init=False)
     ever_attended: Bools = field(init=False)
@@ -213,6 +215,7 @@ def build(p: RunParams, rng: np.random.Generator) -> State:
         ties=np.zeros((n_groups, n_slots, n_slots), np.float32),
         due_refund=np.zeros((p.refund_delay + 1, n)),
         due_pay=np.zeros((p.refund_delay + 1, n)),
+        digital_access=draw_digital_access(p, digital_stream(rng), lay, people["disabled"]),
     )
 
 
@@ -296,3 +299,36 @@ def _groups(p: RunParams, rng: np.random.Generator, role: Ints, lay: Bools) -> d
         "group_side_kind": (((group * 2 + lay) * 3)[:, None] + np.arange(3)).ravel(),
         "cell": group * n_slots + slot,
     }
+
+
+# --- Digital access (issue 11, meeting format) -------------------------------------------
+# A minimal version for the meeting format: who can join an online meeting. It has its own
+# random stream, so that every draw above stays as it was (at the defaults a seed gives the
+# same people, bit for bit). To reconcile with the correlated attributes of "who the
+# people are" (another branch draws digital_access with age and the rest): keep one
+# definition, and keep professionals always connected.
+DIGITAL_STREAM = 113  # spawn key of the digital-access stream: a name for a stream, not a number
+
+
+def digital_stream(rng: np.random.Generator) -> np.random.Generator:
+    """A generator for digital access, derived from ``rng``'s seed without drawing from
+    ``rng`` or changing its state (a child of its SeedSequence, by a fixed spawn key)."""
+    seed = rng.bit_generator.seed_seq
+    if not isinstance(seed, np.random.SeedSequence):  # a generator built from a bare state
+        raise ValueError("population.build needs a generator seeded with a SeedSequence")
+    return np.random.default_rng(
+        np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, DIGITAL_STREAM))
+    )
+
+
+def draw_digital_access(
+    p: RunParams, rng: np.random.Generator, lay: Bools, disabled: Bools
+) -> Bools:
+    """Who has a device, a connection and the confidence to join an online meeting.
+
+    Lay people: with chance ``digital_access_share``, or ``digital_access_share_disabled``
+    for disabled people (lower: ONS figures in the assumptions). Professionals always
+    have it (they join from work).
+    """
+    share = np.where(disabled, p.digital_access_share_disabled, p.digital_access_share)
+    return ~lay | (rng.random(lay.size) < share)

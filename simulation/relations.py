@@ -3,6 +3,8 @@
 - Ties: every week each tie decays, s <- (1 - tie_decay) s. Two members of a group
   who meet strengthen their tie, s <- s + (tie_formal + tie_informal (1 - pace))(1 - s):
   slow, open meetings leave room for informal contact. A tie is strong above strong_tie.
+  When at least one of the two joins online (see participation, meeting_format) the gain
+  is online_tie_factor times as large: ties build more slowly through a screen.
 - Belonging: an agent's mean tie strength to the other members of its group.
 - Trust: a present agent's trust moves towards a weighted mean of its recognition
   rate h (recognised / said) and its belonging b,
@@ -66,8 +68,13 @@ def update(
     insights: Insights | None,
     decisions: Decisions | None,
     week: int,
+    online: Bools | None = None,
 ) -> None:
-    """Decay and grow ties; update belonging, trust, credibility and recognition."""
+    """Decay and grow ties; update belonging, trust, credibility and recognition.
+
+    ``online``: who joins online when present (``participation.Costs.online``); None
+    when everyone meets in the room.
+    """
     # Decay scales every tie, so it scales each agent's mean tie (belonging) alike.
     s.ties *= np.float32(1.0 - p.tie_decay)
     s.belonging *= 1.0 - p.tie_decay
@@ -77,15 +84,22 @@ def update(
     if talk is None:
         return
     assert insights is not None and decisions is not None  # a meeting decides, if only nothing
-    _ties_and_trust(s, p, setting, talk)
+    _ties_and_trust(s, p, setting, talk, online)
     _lay_credibility(s, p, talk, decisions)
     _professional_standing(s, p, insights, decisions)
 
 
-def _ties_and_trust(s: State, p: RunParams, setting: Setting, talk: Talk) -> None:
+def _ties_and_trust(
+    s: State, p: RunParams, setting: Setting, talk: Talk, online: Bools | None = None
+) -> None:
     grid = on_grid(s, s.attending.astype(np.float32))
     met = np.einsum("gi,gj->gij", grid, grid)  # 1 for each pair who met
-    met *= setting.pair_gain
+    if online is None or not online.any():
+        met *= setting.pair_gain
+    else:  # pairs both in the room gain pair_gain; any other pair who met, online_gain
+        room = on_grid(s, (s.attending & ~online).astype(np.float32))
+        in_room = np.einsum("gi,gj->gij", room, room)
+        met = met * setting.online_gain + in_room * (setting.pair_gain - setting.online_gain)
     met *= 1.0 - s.ties
     s.ties += met
     s.belonging[:] = np.einsum("gij->gi", s.ties).ravel()[s.cell] / s.others

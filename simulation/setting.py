@@ -7,6 +7,12 @@ They set their own agenda (openness 1) and their own slower pace (at most
 ``user_led_pace``), lay input weighs as much as professional input (power
 sharing 1), and their budget books members' travel up front. Every other group
 follows the programme's rules. Rules read the per-agent copies (``*_a``) to stay vectorised.
+
+Meeting format (``meeting_format``): an online meeting lasts ``online_hours_factor`` of
+the hours it would take in a room (fewer turns, so less time for lived experience to
+surface); a hybrid meeting is held in the room and lasts as long. A pair of whom at
+least one joins online gains ``online_tie_factor`` of the tie they would gain in the
+room (see relations).
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ class Setting:
     relevance_experience_a: Floats
     user_led_a: Bools
     pair_gain: Ties  # (groups, slots, slots) tie gain per meeting, see relations
+    online_gain: Ties  # the same, for a pair of whom at least one joins online
 
 
 def build(state: State, p: RunParams) -> Setting:
@@ -51,6 +58,8 @@ def build(state: State, p: RunParams) -> Setting:
     openness = np.where(ul, 1.0, p.agenda_openness)
     power = np.where(ul, 1.0, p.power_sharing)
     hours = p.hours_fast + (p.hours_slow - p.hours_fast) * (1.0 - pace)
+    if p.meeting_format == "online":  # online meetings are shorter (a hybrid one is not)
+        hours = hours * p.online_hours_factor
     turns = p.turns_per_hour * hours * (1.0 - p.agenda_time * pace)
     surfacing = 1.0 - np.exp(-turns / p.surfacing_turns)
     # Lived experience is on the agenda when participants set it, or when the
@@ -76,4 +85,5 @@ def build(state: State, p: RunParams) -> Setting:
         relevance[g],
         ul[g],
         pair_gain,
+        (pair_gain * p.online_tie_factor).astype(np.float32),
     )

@@ -35,6 +35,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("params.py", "PARAMS"): "schema",
     # The metrics' definitions: a share's bounds (0 to 1) and the like, not behaviour.
     ("metrics.py", "METRICS"): "definitions",
+    # The spawn key that names the digital-access random stream (issue 11): an identifier.
+    ("population.py", "DIGITAL_STREAM"): "name of a random stream",
 }
 
 

@@ -38,7 +38,14 @@ from simulation.text import show
 
 PARAM_NAMES = [p.name for p in EVERY_PARAM]  # levers, then assumptions
 SHORT = ["--set", "weeks=8"]
-PRESETS = ("default", "unpaid-fast", "tokenistic", "slow-benefit-safe", "user-led")
+PRESETS = (
+    "default",
+    "unpaid-fast",
+    "tokenistic",
+    "slow-benefit-safe",
+    "user-led",
+    "online-only",
+)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SCRIPT = Path(sys.executable).with_name("coprod")
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "experiments.cli"]
@@ -382,6 +389,7 @@ def test_every_shipped_scenario_loads_and_runs(capsys):
                 "travel_support": True,
             },
         ),
+        ("online-only", {"meeting_format": "online"}),
     ],
 )
 def test_preset_contents(name, expected):

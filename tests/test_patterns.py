@@ -92,3 +92,7 @@ def test_11_co_production_is_needed_for_new_knowledge():
 
 def test_12_long_slow_open_spaces_shift_professionals_values_to_lived_experience():
     assert_holds(12)
+
+
+def test_15_online_meetings_widen_participation_for_the_connected_and_narrow_it_for_others():
+    assert_holds(15)

@@ -173,13 +173,15 @@ def test_values_recognition_and_credibility_stay_in_their_bounds(values, assumed
 @settings(max_examples=max(EXAMPLES // 2, 1), deadline=None)
 @given(values=VALID, seed=SEEDS)
 def test_prompt_expenses_refund_exactly_the_fares_of_who_came(values, seed):
-    """Independent recomputation: refunds = fare x attending lay, disabled at the higher fare."""
+    """Independent recomputation: refunds = fare x attending lay, disabled at the higher fare
+    (people who join online travel nowhere: meeting_format)."""
     values = dict(
         values, compensation="expenses", refund_delay=0, travel_support=False, user_led_funding=0.0
     )
     model = CoProductionModel(rng=seed, **values)
     s = model.state
-    lay_normal, lay_disabled = s.lay & ~s.disabled, s.lay & s.disabled
+    travels = s.lay & ~model.costs.online
+    lay_normal, lay_disabled = travels & ~s.disabled, travels & s.disabled
     trips = 0.0
     while model.running:
         model.step()

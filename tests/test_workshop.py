@@ -65,6 +65,7 @@ SCENARIOS: dict[str, tuple[str, dict]] = {
     "ul0": ("user-led", {"user_led_funding": 0.0}),
     "ul1": ("user-led", {"user_led_funding": 1.0}),
     "coe": ("co-everything-unresourced", {}),
+    "online": ("online-only", {}),
 }
 
 
@@ -167,6 +168,13 @@ CLAIMS: dict[str, tuple[str | None, str | object]] = {
     "coe-perperson-default": ("default", "unpaid_hours_per_lay_participant"),
     "coe-perperson": ("coe", "unpaid_hours_per_lay_participant"),
     "coe-pocket": ("coe", "lay_out_of_pocket"),
+    # Online meetings (issue 11)
+    "online-dd-default": ("default", "participation_disabled_digital"),
+    "online-dd": ("online", "participation_disabled_digital"),
+    "online-off-default": ("default", "participation_offline"),
+    "online-off": ("online", "participation_offline"),
+    "online-cost": ("online", "programme_cost"),
+    "online-unexp": ("online", "insights_unexpected"),
 }
 
 
@@ -255,7 +263,7 @@ def close(measured: float, printed: tuple[float, float]) -> bool:
 
 def test_the_parser_found_every_claim():
     """The guide marks exactly the claims this file knows how to run, once each."""
-    assert len(PRINTED) == len(CLAIMS) == 66
+    assert len(PRINTED) == len(CLAIMS) == 72
     assert not set(UNPRINTED) & set(CLAIMS)
     assert set(PRINTED) == set(CLAIMS)
 
@@ -334,6 +342,10 @@ DIRECTIONS = [
     ("coe-lay", "ex1-lay-default", "co-everything: people priced out"),
     ("ex1-pocket-default", "coe-pocket", "co-everything: out of pocket"),
     ("coe-perperson-default", "coe-perperson", "co-everything: a little more unpaid work each"),
+    ("online-dd-default", "online-dd", "online: disabled people with digital access come more"),
+    ("online-off", "online-off-default", "online: people without digital access cannot come"),
+    ("online-cost", "ex1-cost-default", "online: the programme costs less"),
+    ("online-unexp", "ex2-unexp-default", "online: fewer unexpected insights"),
 ]
 
 
