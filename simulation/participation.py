@@ -30,6 +30,7 @@ import numpy as np
 
 from .arrays import Bools, Floats
 from .choices import FREE, GO, Choices
+from .population import PATIENT
 
 if TYPE_CHECKING:
     from .params import RunParams
@@ -49,6 +50,8 @@ class Costs:
     refunded: bool  # trips are refunded (expenses or paid)
     base_utility: Floats  # U without its motivation and benefit-risk terms
     risky: Bools  # pay would count against this person's benefits
+    limit: Floats  # GBP a week a payment may reach before the benefit is suspended
+    allowance: Floats  # GBP of earnings an assessment period may bring untapered (uc)
 
 
 def prepare(s: State, p: RunParams, setting: Setting) -> Costs:
@@ -65,9 +68,13 @@ def prepare(s: State, p: RunParams, setting: Setting) -> Costs:
     late = p.refund_felt * min(1.0, p.refund_delay / p.fronting_horizon)
     felt = trip * (late if refunded else 1.0)
     money_cost = p.weight_money * felt / (s.base_cash + p.cash_cushion)
+    limit, allowance = benefit_limits(s, p, setting.hours_a)
+    kept = pay
+    if p.benefit_rules == "uc" and not p.benefit_safe:
+        kept = pay - s.on_benefits * p.uc_taper * np.maximum(0.0, pay - allowance / _per(p))
     # Pay weighs against money at hand; professionals (paid anyway) hold none: 0, not 0/0.
-    income = pay + s.base_cash
-    pay_gain = p.weight_pay * np.divide(pay, income, out=np.zeros(s.n), where=income > 0)
+    income = kept + s.base_cash
+    pay_gain = p.weight_pay * np.divide(kept, income, out=np.zeros(s.n), where=income > 0)
     base = np.where(
         s.lay, p.base_utility_lay - p.weight_time * time_cost, p.base_utility_professional
     )
@@ -79,8 +86,38 @@ def prepare(s: State, p: RunParams, setting: Setting) -> Costs:
         unpaid=s.lay * setting.hours_a * (pay == 0),
         refunded=refunded,
         base_utility=base - money_cost + pay_gain - 0.5 * (p.weight_motivation + p.weight_trust),
-        risky=s.on_benefits & (pay > p.permitted_earnings) & (not p.benefit_safe),
+        risky=s.on_benefits & (kept < pay) & (not p.benefit_safe)
+        if p.benefit_rules == "uc"
+        else s.on_benefits & (pay > limit) & (not p.benefit_safe),
+        limit=limit,
+        allowance=allowance,
     )
+
+
+def _per(p: RunParams) -> float:
+    """Meetings in a Universal Credit assessment period (on average)."""
+    return p.uc_assessment_weeks / p.meeting_interval
+
+
+def benefit_limits(s: State, p: RunParams, hours: Floats) -> tuple[Floats, Floats]:
+    """What a payment may reach before the benefit rules (``benefit_rules``) take money.
+
+    Returns (limit, allowance): ``limit`` is the payment a week above which a benefit is
+    suspended: ``permitted_earnings`` under legacy-20; under esa the higher limit for
+    fewer than ``esa_hours_limit`` meeting hours, else the lower limit; none (infinite)
+    under uc. ``allowance`` is the Universal Credit work allowance of an assessment
+    period: ``uc_work_allowance`` for claimants with limited capability for work
+    (disabled, or a patient with illness of at least ``uc_lcw_illness``), else 0.
+    """
+    if p.benefit_rules == "esa":
+        limit = np.where(hours < p.esa_hours_limit, p.esa_higher_limit, p.esa_lower_limit)
+    elif p.benefit_rules == "uc":
+        limit = np.full(s.n, np.inf)
+    else:
+        limit = np.full(s.n, p.permitted_earnings)
+    limited = s.disabled | ((s.role == PATIENT) & (s.illness >= p.uc_lcw_illness))
+    allowance = np.where(limited, p.uc_work_allowance, 0.0)
+    return limit, allowance
 
 
 def take_part(

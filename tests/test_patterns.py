@@ -92,3 +92,7 @@ def test_11_co_production_is_needed_for_new_knowledge():
 
 def test_12_long_slow_open_spaces_shift_professionals_values_to_lived_experience():
     assert_holds(12)
+
+
+def test_14_universal_credit_costs_claimants_money_and_participation_unlike_esa():
+    assert_holds(14)
