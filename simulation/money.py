@@ -9,10 +9,17 @@ which drifts back towards the weekly budget at cash_recovery a week:
     cash <- cash - trips + refunds + payments;   cash <- cash + cash_recovery (budget - cash)
 
 where budget is ``base_cash``, or 0 while a benefit is suspended. When a payment
-above ``permitted_earnings`` reaches someone on benefits and the scheme is not
+above the weekly limit of the ``benefit_rules`` (legacy-20: ``permitted_earnings``;
+esa: the permitted-work limits) reaches someone on benefits and the scheme is not
 benefit-safe, it counts as income: the benefit is suspended for suspension_weeks
 (no money at hand), the person fears payments from then on and word gets round
-their group. Lay meeting hours that are not paid pile up
+their group. Under Universal Credit (``uc``) nothing is suspended: at the end of
+each assessment period of ``uc_assessment_weeks`` weeks the award is cut by
+
+    taken back = uc_taper * max(0, paid in the period - work allowance)
+
+which comes off money at hand; fear rises by the loss's size against a suspension's
+(``hear_of_losses``). Lay meeting hours that are not paid pile up
 as unpaid hours. Professionals' time is paid by the programme.
 
 programme cost = payments + refunds (when they arrive) + booked travel + staff time.

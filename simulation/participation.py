@@ -10,6 +10,9 @@ P(take part) = 1 / (1 + exp(-U)), with
     pay_gain   = weight_pay * pay / (pay + base_cash)
     benefit_risk = weight_benefit_fear * benefit_fear   (if pay would count against benefits)
 
+(under ``benefit_rules=uc`` pay_gain weighs the pay one keeps after the taper, and pay
+"counts against benefits" when the taper would take some of it: ``benefit_limits``)
+
 where felt_trip is the whole fare when nothing is refunded, and
 refund_felt * min(1, refund_delay / fronting_horizon) of it when it is refunded
 late. The weights and the other numbers are assumptions (docs/assumptions.md).
