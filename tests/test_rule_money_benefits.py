@@ -260,3 +260,25 @@ def test_the_benefit_taken_back_metric_is_per_claimant_who_took_part():
     s.ever_attended[P1] = True
     v = metrics.weekly(s, p, {}, None, None, money.Flows(), {"cost": 0.0, "insights": 0.0}, 4)
     assert v["benefit_taken_back"] == pytest.approx(33.0)
+
+
+def test_the_story_tells_what_each_benefit_rule_took():
+    from dashboards import story
+
+    uc = CoProductionModel(rng=1, weeks=30, compensation="paid", benefit_rules="uc")
+    uc.run()
+    text = story.markdown(uc)
+    taken = uc.state.taken_back.sum()
+    assert taken > 0 and f"Universal Credit took back £{taken:,.0f}" in text
+    assert "Nobody's benefit was suspended" in text and "Benefits were cut" not in text
+    assert "Nobody has lost benefits" not in text
+    esa = CoProductionModel(rng=1, weeks=30, compensation="paid", benefit_rules="esa")
+    esa.run()
+    assert "Nobody has lost benefits so far." in story.markdown(esa)
+    dear = CoProductionModel(
+        rng=1, weeks=30, compensation="paid", benefit_rules="esa", payment_rate=2.0, pace=0.0
+    )
+    dear.run()  # 2 x 35 x 4 = GBP 280 a meeting: above the higher limit
+    assert "ESA's permitted-work limit (£195.50 a week under 16 hours, else £20)" in (
+        story.markdown(dear)
+    )
