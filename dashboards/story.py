@@ -370,19 +370,42 @@ def _money(model, frame, final: dict) -> Section:
             f"Right now they are waiting for {_gbp(owed)} of refunds (refunds take "
             f"{_n(p.refund_delay, 'week')})."
         )
+    sec.paragraphs.extend(_benefits(model, frame, final))
+    return sec
+
+
+def _benefits(model, frame, final: dict) -> list[str]:
+    """What the benefit rules took: suspensions, or Universal Credit taken back."""
+    s, p = model.state, model.params
+    out: list[str] = []
     cuts = frame["benefit_loss_events"].sum()
     people_cut = int((s.suspended_until > 0).sum())
+    taken = float(s.taken_back.sum())  # Universal Credit taken back (benefit_rules=uc)
+    if taken > 0:
+        out.append(
+            f"**Universal Credit took back {_gbp(taken)}** from "
+            f"{_n(int((s.taken_back > 0).sum()), 'claimant')} "
+            f"({_gbp(final['benefit_taken_back'])} each on average among claimants who took "
+            f"part): every {p.uc_assessment_weeks} weeks, {p.uc_taper * 100:.0f}p of each pound "
+            f"paid above the work allowance came off their award. Nobody's benefit was suspended."
+        )
     if cuts > 0:
-        sec.paragraphs.append(
+        limit = (
+            f"the permitted {_gbp(p.permitted_earnings)} a week"
+            if p.benefit_rules == "legacy-20"
+            else f"ESA's permitted-work limit (£{p.esa_higher_limit:.2f} a week under "
+            f"{show(p.esa_hours_limit)} hours, else {_gbp(p.esa_lower_limit)})"
+        )
+        out.append(
             f"**Benefits were cut {_n(cuts, 'time')}** ({_n(people_cut, 'person', 'people')}): "
-            f"a payment above the permitted {_gbp(p.permitted_earnings)} a week counted as "
+            f"a payment above {limit} counted as "
             f"income and stopped their benefit for {p.suspension_weeks} weeks."
         )
     elif p.compensation == "paid" and p.benefit_safe:
-        sec.paragraphs.append("Nobody lost benefits: payments were arranged benefit-safe.")
-    elif p.compensation == "paid":
-        sec.paragraphs.append("Nobody has lost benefits so far.")
-    return sec
+        out.append("Nobody lost benefits: payments were arranged benefit-safe.")
+    elif p.compensation == "paid" and taken == 0:
+        out.append("Nobody has lost benefits so far.")
+    return out
 
 
 def _relations(model, final: dict) -> Section:

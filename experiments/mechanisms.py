@@ -114,8 +114,8 @@ MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism(
         "fear of losing benefits",
         "participation",
-        "People on benefits fear that pay will cost them their benefit; a cut hurts "
-        "motivation and word of it spreads.",
+        "People on benefits fear that pay will cost them their benefit; a cut (or money "
+        "taken back) hurts motivation, and word of it spreads.",
         {
             "weight_benefit_fear": 0.0,
             "initial_benefit_fear": 0.0,
@@ -254,6 +254,14 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "relations",
         "Ties build more slowly between people of whom one joins online.",
         {"online_tie_factor": 1.0},
+    ),
+    # Issue 11, UK benefit rules.
+    Mechanism(
+        "Universal Credit taper",
+        "money",
+        "Under Universal Credit, pay above the work allowance is tapered off the monthly "
+        "award: claimants keep less of it and money at hand falls when the award is cut.",
+        {"uc_taper": 0.0},
     ),
 )
 MECHANISM_BY_NAME: dict[str, Mechanism] = {m.name: m for m in MECHANISMS}

@@ -472,6 +472,10 @@ _UNHEARD = scenario(pace=0.9, agenda_openness=0.0, power_sharing=0.05)
 _LONG_SLOW_OPEN = scenario(weeks=104, pace=0.2, agenda_openness=0.9)
 _SHORT_SLOW_OPEN = scenario(weeks=26, pace=0.2, agenda_openness=0.9)
 _LONG_FAST_CLOSED = scenario(weeks=104, pace=0.9, agenda_openness=0.0)
+# Issue 11, UK benefit rules: paid meetings under Universal Credit or ESA.
+_UC_UNSAFE = scenario(compensation="paid", benefit_safe=False, benefit_rules="uc")
+_UC_SAFE = scenario(compensation="paid", benefit_safe=True, benefit_rules="uc")
+_ESA_UNSAFE = scenario(compensation="paid", benefit_safe=False, benefit_rules="esa")
 
 
 def _band(low: float, high: float) -> Size:
@@ -654,6 +658,25 @@ PATTERNS: tuple[Pattern, ...] = (
             # Same pace and agenda: only what professionals learn over time (ties with lay
             # people, insights from lived experience) can raise recognition here.
             Contrast(_SHORT_SLOW_OPEN, _LONG_SLOW_OPEN, "recognition_of_experience"),
+        ),
+    ),
+    # Issue 11, pattern 14: UK benefit rules. At the defaults a meeting lasts 2 + 2 x 0.3
+    # = 2.6 hours and is paid 0.5 x 35 x 2.6 = GBP 45.50; meetings every 2 weeks bring
+    # GBP 91 into a 4-week assessment period. Universal Credit without a work allowance
+    # takes 0.55 x 91 = GBP 50.05 of it back each period; with one (GBP 411) none. ESA's
+    # higher limit (GBP 195.50 a week, under 16 hours) covers the payment: nothing lost.
+    Pattern(
+        14,
+        "universal-credit",
+        "under Universal Credit rules, payment without a benefit-safe arrangement costs "
+        "claimants money, and their participation falls, differently from ESA",
+        (
+            Contrast(_UC_UNSAFE, _UC_SAFE, "participation_benefits", size=_band(0.17, 0.40)),
+            Bound(_UC_UNSAFE, "benefit_taken_back", "min", ">", 0.0),
+            # Under ESA the typical payment stays under the higher limit: nobody's benefit
+            # stops, and claimants come more than under Universal Credit.
+            Contrast(_UC_UNSAFE, _ESA_UNSAFE, "participation_benefits"),
+            Bound(_ESA_UNSAFE, "benefit_loss_events", "max", "==", 0.0),
         ),
     ),
 )

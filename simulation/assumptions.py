@@ -1313,6 +1313,112 @@ _MEETING_FORMAT = (
         "static and siloed. The factor itself is assumed: half the rate.",
     ),
 )
+# Issue 11, UK benefit rules (params.benefit_rules): the figures of 2025/26.
+_GREEN_PAPER = (
+    "DWP (2025), 'Pathways to Work' Green Paper, para. 122 (quoted by Science for ME, "
+    "2025): ESA claimants may work under 16 hours a week and earn up to GBP 183.50 a week, "
+    "'increasing to GBP 195.50 from April 2025', without it affecting their benefit"
+)
+_CPAG_UC = (
+    "CPAG (2025), 'Means-tested benefit rates 2025/26': Universal Credit work allowance "
+    "GBP 411 a month when the award includes a housing costs element, GBP 684 without"
+)
+_BENEFIT_RULES = (
+    _a(
+        "money",
+        "esa_lower_limit",
+        20.0,
+        20.0,
+        25.0,
+        "GBP/week",
+        "ESA permitted work, lower limit: earnings a week allowed whatever the hours "
+        "(benefit_rules=esa)",
+        "Scope (2026), 'Permitted work' (web page): the lower limit 'allows you to earn up "
+        "to GBP 20 a week for an unlimited period'. Unchanged for years; to 25 for an uprating.",
+        "published",
+    ),
+    _a(
+        "money",
+        "esa_higher_limit",
+        195.5,
+        183.5,
+        215.0,
+        "GBP/week",
+        "ESA permitted work, higher limit: earnings a week allowed for work of fewer than "
+        "esa_hours_limit hours (benefit_rules=esa); above it the benefit stops",
+        f"{_GREEN_PAPER}; those who earn more 'are no longer eligible'. Range: the 2024/25 "
+        "figure to a later uprating.",
+        "published",
+    ),
+    _a(
+        "money",
+        "esa_hours_limit",
+        16.0,
+        12.0,
+        16.0,
+        "hours/week",
+        "ESA permitted work: the higher limit needs fewer than this many hours of work a week "
+        "(meeting hours count; at or above it only the lower limit applies)",
+        f"{_GREEN_PAPER}. Range down to 12: a programme that counts preparation as work "
+        "reaches the limit with fewer meeting hours.",
+        "published",
+    ),
+    _a(
+        "money",
+        "uc_taper",
+        0.55,
+        0.55,
+        0.63,
+        "share",
+        "Universal Credit taper: the share of each GBP of earnings above the work allowance "
+        "taken off the award (benefit_rules=uc)",
+        f"{_CPAG_UC}; UK Parliament written answer (2022): earnings above the work allowance "
+        "meet 'the single taper rate of 55 per cent'. Range up to 0.63, the rate before "
+        "November 2021.",
+        "published",
+    ),
+    _a(
+        "money",
+        "uc_work_allowance",
+        411.0,
+        411.0,
+        684.0,
+        "GBP/month",
+        "Universal Credit work allowance: earnings an assessment period may bring before the "
+        "taper, only for claimants with limited capability for work (or children)",
+        f"{_CPAG_UC}. Claimants who rent get the lower figure; the range runs to the higher.",
+        "published",
+    ),
+    _a(
+        "money",
+        "uc_assessment_weeks",
+        4,
+        4,
+        5,
+        "weeks",
+        "length of a Universal Credit assessment period: earnings are added up and the "
+        "award reduced once per period (a calendar month, about 4.3 weeks)",
+        "CPAG (2025), Universal Credit rates 2025/26, and gov.uk: the award is assessed over "
+        "monthly assessment periods; a month is 52 / 12 = 4.3 weeks, rounded down to 4 "
+        "(range: 4-5 weeks, as calendar months fall).",
+        "estimate",
+    ),
+    _a(
+        "money",
+        "uc_lcw_illness",
+        0.5,
+        0.3,
+        0.8,
+        "0-1",
+        "illness burden from which a patient on Universal Credit has limited capability for "
+        "work and so a work allowance (disabled claimants have one too); others, without "
+        "children in the model, meet the taper from the first pound",
+        "Assumed: the work allowance goes only to claimants with limited capability for work "
+        "or children (CPAG 2025; UK Parliament written answer 2022), and the UC health "
+        "element is paid because of illness or disability; where the work capability "
+        "assessment draws its line on the model's illness scale is a judgement.",
+    ),
+)
 
 ASSUMPTIONS: tuple[Param, ...] = (
     _POPULATION
@@ -1328,4 +1434,5 @@ ASSUMPTIONS: tuple[Param, ...] = (
     + _VALUES
     + _METRICS
     + _MEETING_FORMAT
+    + _BENEFIT_RULES
 )

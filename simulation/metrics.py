@@ -355,6 +355,16 @@ METRICS: tuple[Metric, ...] = (
         produces="participation",
         high=1,
     ),
+    # Issue 11, UK benefit rules.
+    Metric(
+        "benefit_taken_back",
+        how="final",
+        unit="GBP per claimant",
+        label="Benefit taken back",
+        help="Universal Credit taken off the awards of each person on benefits who took part: "
+        "the taper's share of payments above the work allowance (benefit_rules=uc)",
+        produces="values",
+    ),
 )
 
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
@@ -592,6 +602,8 @@ def weekly(
     v["unpaid_hours_per_lay_participant"] = ratio(float(s.unpaid_hours.sum()), lay_ever)
     v["lay_out_of_pocket"] = ratio(float(s.never_refunded.sum()), lay_ever)
     v["lay_awaiting_refund"] = ratio(float(s.owed.sum()), lay_ever)
+    claimants = int(np.count_nonzero(s.ever_attended & s.on_benefits))
+    v["benefit_taken_back"] = ratio(float(s.taken_back.sum()), claimants)
     first = s.first_weeks & s.lay
     still_active = first & (s.last_attended > week - p.active_weeks)
     v["retention_lay"] = ratio(int(np.count_nonzero(still_active)), int(np.count_nonzero(first)))

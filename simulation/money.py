@@ -9,10 +9,17 @@ which drifts back towards the weekly budget at cash_recovery a week:
     cash <- cash - trips + refunds + payments;   cash <- cash + cash_recovery (budget - cash)
 
 where budget is ``base_cash``, or 0 while a benefit is suspended. When a payment
-above ``permitted_earnings`` reaches someone on benefits and the scheme is not
+above the weekly limit of the ``benefit_rules`` (legacy-20: ``permitted_earnings``;
+esa: the permitted-work limits) reaches someone on benefits and the scheme is not
 benefit-safe, it counts as income: the benefit is suspended for suspension_weeks
 (no money at hand), the person fears payments from then on and word gets round
-their group. Lay meeting hours that are not paid pile up
+their group. Under Universal Credit (``uc``) nothing is suspended: at the end of
+each assessment period of ``uc_assessment_weeks`` weeks the award is cut by
+
+    taken back = uc_taper * max(0, paid in the period - work allowance)
+
+which comes off money at hand; fear rises by the loss's size against a suspension's
+(``hear_of_losses``). Lay meeting hours that are not paid pile up
 as unpaid hours. Professionals' time is paid by the programme.
 
 programme cost = payments + refunds (when they arrive) + booked travel + staff time.
@@ -45,6 +52,8 @@ class Flows:
     unpaid_hours: float = 0.0
     unpaid: Floats | None = None  # hours each agent gave unpaid this week
     cut: Bools | None = None  # agents whose benefit was cut this week
+    taken_back: float = 0.0  # GBP of Universal Credit taken off awards this week (uc)
+    loss: Floats | None = None  # each agent's benefit loss this week, 1 = a suspension's (uc)
     group_cost: Floats | None = None  # cost each group's meeting committed
 
     @property
@@ -89,19 +98,54 @@ def settle(s: State, p: RunParams, costs: Costs, week: int) -> Flows:
         s.cash += refund + pay
         flows.refunds, flows.payments = float(refund.sum()), float(pay.sum())
         if not p.benefit_safe:
-            cut = s.on_benefits & (pay > p.permitted_earnings) & (s.suspended_until <= week)
+            cut = s.on_benefits & (pay > costs.limit) & (s.suspended_until <= week)
             if cut.any():
                 # No income in this week and the next suspension_weeks - 1: that many weeks.
                 s.suspended_until[cut] = week + p.suspension_weeks
-                heard = np.bincount(s.group, cut, minlength=s.n_groups)[s.group] > 0
-                s.benefit_fear += p.word_of_mouth * (heard & s.on_benefits) * (1 - s.benefit_fear)
-                s.benefit_fear[cut] = 1.0
+                hear_of_losses(s, p, cut)
                 flows.benefit_cuts = int(cut.sum())
                 flows.cut = cut
+            if p.benefit_rules == "uc":
+                s.earned += pay * s.on_benefits
         refund[:] = 0.0
         pay[:] = 0.0
+    if p.benefit_rules == "uc" and not p.benefit_safe and week % p.uc_assessment_weeks == 0:
+        _assess(s, p, costs, flows)
     # Money at hand drifts back towards the household's weekly budget: spending is
     # absorbed and windfalls spent over a few weeks. A benefit cut stops the income.
     budget = np.where(s.suspended_until > week, 0.0, s.base_cash)
     s.cash += p.cash_recovery * (budget - s.cash)
     return flows
+
+
+def _assess(s: State, p: RunParams, costs: Costs, flows: Flows) -> None:
+    """End of a Universal Credit assessment period: the taper takes its share of the
+    period's earnings above the work allowance off the award, so off money at hand."""
+    taken = p.uc_taper * np.maximum(0.0, s.earned - costs.allowance)
+    s.earned[:] = 0.0
+    if not taken.any():
+        return
+    s.cash -= taken
+    s.taken_back += taken
+    flows.taken_back = float(taken.sum())
+    # A loss as large as a suspension's (the weekly budget for suspension_weeks) counts as one.
+    lost = s.base_cash * p.suspension_weeks
+    loss = np.minimum(1.0, np.divide(taken, lost, out=np.ones(s.n), where=lost > 0))
+    loss[taken == 0] = 0.0
+    hear_of_losses(s, p, loss)
+    flows.loss = loss
+
+
+def hear_of_losses(s: State, p: RunParams, loss: Floats | Bools) -> None:
+    """Fear follows the benefit losses of people one knows: ``loss`` is each agent's loss
+    this week, 1 for a suspension (or a loss as large), less for a smaller deduction.
+
+    Everyone on benefits in a group hears of the worst loss in it, w, and fears more by
+    word_of_mouth * w of the way to 1; who lost fears more by their own loss of the way to
+    1 (a suspension: fear 1).
+    """
+    worst = np.zeros(s.n_groups)
+    np.maximum.at(worst, s.group, loss)
+    heard = worst[s.group]
+    s.benefit_fear += p.word_of_mouth * heard * s.on_benefits * (1 - s.benefit_fear)
+    s.benefit_fear[:] = np.where(loss >= 1, 1.0, s.benefit_fear + loss * (1 - s.benefit_fear))

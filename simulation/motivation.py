@@ -16,6 +16,7 @@ Then satisfaction <- satisfaction + satisfaction_rate (s - satisfaction) and
     motivation <- motivation + motivation_rate (s - aspiration)
                   - burnout * unpaid hours / free hours   (lay, unpaid)
                   - benefit_shock                        (benefit cut this week)
+                  - benefit_shock * loss                 (uc: benefit taken back, see money)
 
 Agents who have not attended for more than ``meeting_interval`` weeks drift back
 towards their own baseline motivation at return_rate a week, so people who drop
@@ -73,6 +74,8 @@ def update(
         s.motivation -= p.burnout * flows.unpaid / s.free_hours
     if flows.cut is not None:
         s.motivation -= p.benefit_shock * flows.cut
+    if flows.loss is not None:  # Universal Credit taken back: a shock by its size (money)
+        s.motivation -= p.benefit_shock * flows.loss
     away = s.last_attended < week - p.meeting_interval
     s.motivation += away * p.return_rate * (s.baseline_motivation - s.motivation)
     np.clip(s.motivation, 0.0, 1.0, out=s.motivation)

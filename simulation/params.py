@@ -201,7 +201,9 @@ PARAMS: tuple[Param, ...] = (
         "permitted_earnings",
         "float",
         20.0,
-        "payment a week that benefits tolerate before they are cut (UK ESA: GBP 20 limit)",
+        "payment a week that benefits tolerate before they are suspended, under "
+        "benefit_rules=legacy-20 (GBP 20 is ESA's permitted-work lower limit; 'esa' and 'uc' "
+        "use their own published limits instead)",
         "payment that counts as income",
         "Compensation",
         "GBP/week",
@@ -219,6 +221,20 @@ PARAMS: tuple[Param, ...] = (
         "forms of communication; accessibility",
         "Pacing",
         choices=("in_person", "online", "hybrid"),
+    ),
+    # Issue 11, UK benefit rules (money.py): which rules decide what a payment costs claimants.
+    Param(
+        "benefit_rules",
+        "choice",
+        "legacy-20",
+        "which benefit rules meet a payment that is not benefit-safe: legacy-20 (above "
+        "permitted_earnings a week the benefit is suspended), esa (ESA permitted work: GBP "
+        "195.50 a week under 16 hours, else GBP 20; above, suspended), uc (Universal Credit: "
+        "55p of each GBP 1 above the work allowance is taken off the monthly award, no "
+        "suspension; the work allowance only for claimants with limited capability for work)",
+        "payment that jeopardises benefits",
+        "Compensation",
+        choices=("legacy-20", "esa", "uc"),
     ),
 )
 
@@ -252,6 +268,7 @@ def lookup(name: str) -> Param:
 
 Compensation = Literal["none", "expenses", "paid"]
 MeetingFormat = Literal["in_person", "online", "hybrid"]
+BenefitRules = Literal["legacy-20", "esa", "uc"]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -284,6 +301,7 @@ class RunParams:
     travel_cost: float
     permitted_earnings: float
     meeting_format: MeetingFormat
+    benefit_rules: BenefitRules
     # assumptions: population
     rights_share_patient: float
     rights_share_carer: float
@@ -405,6 +423,14 @@ class RunParams:
     in_person_preference: float
     online_hours_factor: float
     online_tie_factor: float
+    # assumptions: money, UK benefit rules (issue 11)
+    esa_lower_limit: float
+    esa_higher_limit: float
+    esa_hours_limit: float
+    uc_taper: float
+    uc_work_allowance: float
+    uc_assessment_weeks: int
+    uc_lcw_illness: float
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> RunParams:

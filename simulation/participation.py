@@ -10,6 +10,9 @@ P(take part) = 1 / (1 + exp(-U)), with
     pay_gain   = weight_pay * pay / (pay + base_cash)
     benefit_risk = weight_benefit_fear * benefit_fear   (if pay would count against benefits)
 
+(under ``benefit_rules=uc`` pay_gain weighs the pay one keeps after the taper, and pay
+"counts against benefits" when the taper would take some of it: ``benefit_limits``)
+
 where felt_trip is the whole fare when nothing is refunded, and
 refund_felt * min(1, refund_delay / fronting_horizon) of it when it is refunded
 late. The weights and the other numbers are assumptions (docs/assumptions.md).
@@ -44,6 +47,7 @@ import numpy as np
 
 from .arrays import Bools, Floats
 from .choices import FREE, GO, Choices
+from .population import PATIENT
 
 if TYPE_CHECKING:
     from .params import RunParams
@@ -65,6 +69,8 @@ class Costs:
     risky: Bools  # pay would count against this person's benefits
     online: Bools  # joins online when taking part (meeting_format)
     barred: Bools  # cannot take part at all: online meetings without digital access
+    limit: Floats  # GBP a week a payment may reach before the benefit is suspended
+    allowance: Floats  # GBP of earnings an assessment period may bring untapered (uc)
 
 
 def prepare(s: State, p: RunParams, setting: Setting) -> Costs:
@@ -86,9 +92,13 @@ def prepare(s: State, p: RunParams, setting: Setting) -> Costs:
     travel_hours = np.where(online, 0.0, travel_hours)
     money_cost = np.where(online, 0.0, money_cost)
     time_cost = (setting.hours_a + travel_hours) / s.free_hours
+    limit, allowance = benefit_limits(s, p, setting.hours_a)
+    kept = pay
+    if p.benefit_rules == "uc" and not p.benefit_safe:
+        kept = pay - s.on_benefits * p.uc_taper * np.maximum(0.0, pay - allowance / _per(p))
     # Pay weighs against money at hand; professionals (paid anyway) hold none: 0, not 0/0.
-    income = pay + s.base_cash
-    pay_gain = p.weight_pay * np.divide(pay, income, out=np.zeros(s.n), where=income > 0)
+    income = kept + s.base_cash
+    pay_gain = p.weight_pay * np.divide(kept, income, out=np.zeros(s.n), where=income > 0)
     base = np.where(
         s.lay, p.base_utility_lay - p.weight_time * time_cost, p.base_utility_professional
     )
@@ -100,7 +110,11 @@ def prepare(s: State, p: RunParams, setting: Setting) -> Costs:
         unpaid=s.lay * setting.hours_a * (pay == 0),
         refunded=refunded,
         base_utility=base - money_cost + pay_gain - 0.5 * (p.weight_motivation + p.weight_trust),
-        risky=s.on_benefits & (pay > p.permitted_earnings) & (not p.benefit_safe),
+        risky=s.on_benefits & (kept < pay) & (not p.benefit_safe)
+        if p.benefit_rules == "uc"
+        else s.on_benefits & (pay > limit) & (not p.benefit_safe),
+        limit=limit,
+        allowance=allowance,
         online=online,
         barred=~s.digital_access if p.meeting_format == "online" else np.zeros(s.n, bool),
     )
@@ -117,6 +131,32 @@ def joins_online(s: State, p: RunParams, travel_hours: Floats, money_cost: Float
         return np.zeros(s.n, bool)
     saved = p.weight_time * travel_hours / s.free_hours + money_cost
     return s.lay & s.digital_access & (saved > p.in_person_preference)
+
+
+def _per(p: RunParams) -> float:
+    """Meetings in a Universal Credit assessment period (on average)."""
+    return p.uc_assessment_weeks / p.meeting_interval
+
+
+def benefit_limits(s: State, p: RunParams, hours: Floats) -> tuple[Floats, Floats]:
+    """What a payment may reach before the benefit rules (``benefit_rules``) take money.
+
+    Returns (limit, allowance): ``limit`` is the payment a week above which a benefit is
+    suspended: ``permitted_earnings`` under legacy-20; under esa the higher limit for
+    fewer than ``esa_hours_limit`` meeting hours, else the lower limit; none (infinite)
+    under uc. ``allowance`` is the Universal Credit work allowance of an assessment
+    period: ``uc_work_allowance`` for claimants with limited capability for work
+    (disabled, or a patient with illness of at least ``uc_lcw_illness``), else 0.
+    """
+    if p.benefit_rules == "esa":
+        limit = np.where(hours < p.esa_hours_limit, p.esa_higher_limit, p.esa_lower_limit)
+    elif p.benefit_rules == "uc":
+        limit = np.full(s.n, np.inf)
+    else:
+        limit = np.full(s.n, p.permitted_earnings)
+    limited = s.disabled | ((s.role == PATIENT) & (s.illness >= p.uc_lcw_illness))
+    allowance = np.where(limited, p.uc_work_allowance, 0.0)
+    return limit, allowance
 
 
 def take_part(

@@ -140,6 +140,8 @@ class State:
     belonging: Floats = field(init=False)  # mean tie strength to one's group
     evidence: Floats = field(init=False)  # per group: recent share of insights that were unexpected
     parity_window: Floats = field(init=False)  # (meetings, 2) recent attendance rates, see metrics
+    earned: Floats = field(init=False)  # GBP paid in this Universal Credit assessment period
+    taken_back: Floats = field(init=False)  # GBP of benefit taken back so far (uc taper)
 
     @property
     def n(self) -> int:
@@ -164,6 +166,8 @@ class State:
             ("unpaid_hours", float, 0.0),
             ("influence", float, 0.0),
             ("belonging", float, 0.0),
+            ("earned", float, 0.0),
+            ("taken_back", float, 0.0),
         ):
             setattr(self, name, np.full(n, fill, dtype=dtype))
 

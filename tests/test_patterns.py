@@ -94,5 +94,9 @@ def test_12_long_slow_open_spaces_shift_professionals_values_to_lived_experience
     assert_holds(12)
 
 
+def test_14_universal_credit_costs_claimants_money_and_participation_unlike_esa():
+    assert_holds(14)
+
+
 def test_15_online_meetings_widen_participation_for_the_connected_and_narrow_it_for_others():
     assert_holds(15)

@@ -146,8 +146,9 @@ def test_size_band_by_hand():
 
 def test_the_twelve_patterns_are_well_formed():
     numbers = [p.number for p in PATTERNS]
-    # The twelve of issue 10, then issue 11's (13-16), each numbered once, in order.
+    # issue 10's twelve, then issue 11's (13-16), each number once, in order
     assert numbers[:12] == list(range(1, 13)) and numbers == sorted(set(numbers))
+    assert set(numbers[12:]) <= set(range(13, 17))
     for p in PATTERNS:
         assert isinstance(p.checks[0], Contrast)
         assert p.primary.size is not None, f"pattern {p.number}: the primary contrast has a band"
