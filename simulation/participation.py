@@ -18,7 +18,8 @@ people to the programme. Hard limits: someone in a flare-up of illness (or a
 caring crisis), or without the money at hand to front the trip, cannot come.
 Professionals attend in paid time, so time and money do not enter their choice.
 Someone outside the model may take the choice for some people (``simulation.choices``):
-the hard limits still hold.
+the hard limits still hold. Members of a group managers have closed cannot come
+(``simulation.management``).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Costs:
     refunded: bool  # trips are refunded (expenses or paid)
     base_utility: Floats  # U without its motivation and benefit-risk terms
     risky: Bools  # pay would count against this person's benefits
+    open: Bools | None = None  # False for members of a group managers closed (management)
 
 
 def prepare(s: State, p: RunParams, setting: Setting) -> Costs:
@@ -107,6 +109,8 @@ def take_part(
     draws = rng.random((2, s.n))
     flare = draws[0] < p.flare_rate * s.illness  # illness is 0 for professionals
     can = ~flare & (s.cash >= costs.trip)  # money at hand to front the trip
+    if costs.open is not None:  # a group managers closed no longer meets
+        can &= costs.open
     # A very negative U overflows exp to inf: the chance is 0, as it should be.
     with np.errstate(over="ignore"):
         wants = draws[1] * (1.0 + np.exp(-u)) < 1.0

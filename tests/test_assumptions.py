@@ -35,6 +35,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("params.py", "PARAMS"): "schema",
     # The metrics' definitions: a share's bounds (0 to 1) and the like, not behaviour.
     ("metrics.py", "METRICS"): "definitions",
+    # A fact, not a choice: weeks in a year, for a yearly budget pro rata (issue 11).
+    ("management.py", "WEEKS_PER_YEAR"): "fact",
 }
 
 

@@ -382,6 +382,10 @@ def test_every_shipped_scenario_loads_and_runs(capsys):
                 "travel_support": True,
             },
         ),
+        (
+            "budget-squeeze",
+            {"meeting_interval": 1, "compensation": "paid", "manager_adaptation": 1.0},
+        ),
     ],
 )
 def test_preset_contents(name, expected):

@@ -92,3 +92,7 @@ def test_11_co_production_is_needed_for_new_knowledge():
 
 def test_12_long_slow_open_spaces_shift_professionals_values_to_lived_experience():
     assert_holds(12)
+
+
+def test_13_co_everything_on_a_fixed_budget_leads_to_cuts_and_lay_people_carry_the_cost():
+    assert_holds(13)
