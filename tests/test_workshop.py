@@ -65,6 +65,8 @@ SCENARIOS: dict[str, tuple[str, dict]] = {
     "ul0": ("user-led", {"user_led_funding": 0.0}),
     "ul1": ("user-led", {"user_led_funding": 1.0}),
     "coe": ("co-everything-unresourced", {}),
+    "squeeze": ("budget-squeeze", {}),
+    "squeeze-passive": ("budget-squeeze", {"manager_adaptation": 0.0}),
 }
 
 
@@ -167,6 +169,15 @@ CLAIMS: dict[str, tuple[str | None, str | object]] = {
     "coe-perperson-default": ("default", "unpaid_hours_per_lay_participant"),
     "coe-perperson": ("coe", "unpaid_hours_per_lay_participant"),
     "coe-pocket": ("coe", "lay_out_of_pocket"),
+    # A fixed budget (issue 11)
+    "budget-used-default": ("default", "budget_used"),
+    "budget-used-passive": ("squeeze-passive", "budget_used"),
+    "budget-used-squeeze": ("squeeze", "budget_used"),
+    "budget-changes": ("squeeze", "rule_changes"),
+    "budget-laycost-passive": ("squeeze-passive", "lay_cost_share"),
+    "budget-laycost-squeeze": ("squeeze", "lay_cost_share"),
+    "budget-lay-passive": ("squeeze-passive", "participation_lay"),
+    "budget-lay-squeeze": ("squeeze", "participation_lay"),
 }
 
 
@@ -255,7 +266,7 @@ def close(measured: float, printed: tuple[float, float]) -> bool:
 
 def test_the_parser_found_every_claim():
     """The guide marks exactly the claims this file knows how to run, once each."""
-    assert len(PRINTED) == len(CLAIMS) == 66
+    assert len(PRINTED) == len(CLAIMS) == 66 + 8  # issue 11's fixed budget: 8
     assert not set(UNPRINTED) & set(CLAIMS)
     assert set(PRINTED) == set(CLAIMS)
 
@@ -334,6 +345,9 @@ DIRECTIONS = [
     ("coe-lay", "ex1-lay-default", "co-everything: people priced out"),
     ("ex1-pocket-default", "coe-pocket", "co-everything: out of pocket"),
     ("coe-perperson-default", "coe-perperson", "co-everything: a little more unpaid work each"),
+    ("budget-used-squeeze", "budget-used-passive", "a fixed budget: managers' cuts spend less"),
+    ("budget-laycost-passive", "budget-laycost-squeeze", "a fixed budget: lay people carry cost"),
+    ("budget-lay-squeeze", "budget-lay-passive", "a fixed budget: fewer lay people come"),
 ]
 
 
