@@ -47,13 +47,13 @@ from .population import MANAGER, MANAGERIAL, RIGHTS
 if TYPE_CHECKING:
     from .knowledge import Insights
     from .money import Flows
-    from .params import RunParams
+    from .params import Compensation, RunParams
     from .population import State
 
 # A fact, not a choice: weeks in a year, for the budget pro rata.
 WEEKS_PER_YEAR = 52
 # Compensation from least to most (the schema's choices), for a cut of one step.
-LADDER = ("none", "expenses", "paid")
+LADDER: tuple[Compensation, ...] = ("none", "expenses", "paid")
 
 
 @dataclass(frozen=True)
