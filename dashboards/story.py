@@ -49,6 +49,14 @@ def meeting_weeks(week: int, interval: int) -> list[int]:
     return list(range(1, week + 1, interval))
 
 
+def held(model, week: int) -> list[int]:
+    """The weeks the groups met up to ``week``: as the model recorded them once managers
+    have changed the interval (rule 9), otherwise :func:`meeting_weeks`."""
+    if model.rules.meeting_interval != model.params.meeting_interval:
+        return [w for w in model.meetings_held if w <= week]
+    return meeting_weeks(week, int(model.params.meeting_interval))
+
+
 @dataclass(frozen=True)
 class Leavers:
     """Who among patients and carers never came, and who came and then stopped."""
@@ -67,7 +75,7 @@ def leavers(model) -> Leavers:
     the last STOPPED_AFTER meetings; their last meeting is ``state.last_attended``.
     """
     s, week = model.state, int(model.steps)
-    meetings = meeting_weeks(week, int(model.params.meeting_interval))
+    meetings = held(model, week)
     lay, ever = s.lay, s.ever_attended
     never = lay & ~ever
     judged = len(meetings) > STOPPED_AFTER
@@ -118,21 +126,24 @@ def account(model) -> list[Section]:
         ]
     frame = read_frame(model)
     final = model.final_metrics()
-    meetings = meeting_weeks(week, int(p.meeting_interval))
+    meetings = held(model, week)
+    every = f"every {_n(p.meeting_interval, 'week')}"
+    if model.rules.meeting_interval != p.meeting_interval:  # managers changed it (rule 9)
+        every += f" at first, every {_n(model.rules.meeting_interval, 'week')} now"
     head = Section(
         f"After {_n(week, 'week')} of {p.weeks}",
-        [
-            intro + f" The groups met {_n(len(meetings), 'time')} so far (every "
-            f"{_n(p.meeting_interval, 'week')})."
-        ],
+        [intro + f" The groups met {_n(len(meetings), 'time')} so far ({every})."],
     )
-    return [
+    sections = [
         head,
         _participation(model, final),
         _knowledge(frame, final),
         _money(model, frame, final),
         _relations(model, final),
     ]
+    if p.manager_adaptation > 0:
+        sections.append(_management(model, final))
+    return sections
 
 
 def _participation(model, final: dict) -> Section:
@@ -354,7 +365,7 @@ def _money(model, frame, final: dict) -> Section:
         sec.paragraphs.append(
             f"Patients and carers gave **{show(unpaid)} meeting hours unpaid**, "
             f"{show(final['unpaid_hours_per_lay_participant'])} hours each on average "
-            f"among those who took part (compensation: {p.compensation})."
+            f"among those who took part (compensation: {model.rules.compensation})."
         )
     else:
         sec.paragraphs.append("Patients and carers were paid for all of their meeting hours.")
@@ -442,6 +453,25 @@ def _relations(model, final: dict) -> Section:
             f"carers came to recent meetings, against {100 * final['participation_lay']:.0f}% "
             f"of all patients and carers."
         )
+    return sec
+
+
+def _management(model, final: dict) -> Section:
+    """What the managers did: every rule change with its week and reason (rule 9)."""
+    p, events = model.params, model.events
+    sec = Section("What the managers did")
+    sec.paragraphs.append(
+        f"The budget is {_gbp(p.budget)} a year; by now the programme has spent "
+        f"{100 * final['budget_used']:.0f}% of it pro rata. Managers review spending every "
+        f"{_n(p.review_interval, 'week')}. Patients and carers carry "
+        f"{100 * final['lay_cost_share']:.0f}% of the programme's full cost (fares never "
+        f"refunded and unpaid hours valued at the payment rate)."
+    )
+    if not events:
+        sec.paragraphs.append("They have changed no rule so far.")
+        return sec
+    sec.paragraphs.append(f"They changed the rules {_n(len(events), 'time')}:")
+    sec.paragraphs.append("\n".join(f"- {event.describe()}" for event in events))
     return sec
 
 

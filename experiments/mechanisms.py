@@ -56,6 +56,7 @@ BASELINE = "(none)"  # the mechanism column of the rows with everything on
 RICH = 1e7  # "never binds": money at hand this many times the default, far above any fare
 DEFAULT_WEEKS = int(DEFAULTS["weeks"])  # the bands hold at the defaults' programme length
 TINY = 1e-9  # "at once": lived experience surfaces after a vanishing number of turns
+NEVER_OVER = 1e7  # "never binds": an overspend (times the budget) no programme reaches
 TABLE_START = "<!-- interplay table: python -m experiments.mechanisms (do not edit by hand) -->"
 TABLE_END = "<!-- end of interplay table -->"
 
@@ -262,6 +263,24 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "Under Universal Credit, pay above the work allowance is tapered off the monthly "
         "award: claimants keep less of it and money at hand falls when the award is cut.",
         {"uc_taper": 0.0},
+    ),
+    # Issue 11, item 1: managers who manage a budget (rule 9, simulation.management).
+    Mechanism(
+        "budget cuts",
+        "management",
+        "Managers who find spending above the budget pro rata cut the rules: payment first, "
+        "then pace, interval and groups.",
+        {"overspend_tolerance": NEVER_OVER},
+    ),
+    Mechanism(
+        "push-back",
+        "management",
+        "Dissatisfied rights-based participants push for power sharing and openness; managers "
+        "give way as far as their own value weights allow.",
+        None,
+        "it rests on who is dissatisfied and on managers' value weights, both set by the other "
+        "rules; no assumption of its own scales it (manager_adaptation, a lever, scales the "
+        "cuts too)",
     ),
 )
 MECHANISM_BY_NAME: dict[str, Mechanism] = {m.name: m for m in MECHANISMS}

@@ -1,5 +1,5 @@
-"""The twelve patterns (docs/concept.md, issue 10) as data: one definition, shared by
-the tests (``tests/test_patterns.py``) and ``coprod robustness``
+"""The patterns (docs/concept.md: issue 10's twelve, then issue 11's) as data: one
+definition, shared by the tests (``tests/test_patterns.py``) and ``coprod robustness``
 (:mod:`experiments.robustness`).
 
 A :class:`Pattern` is a claim in plain words and the checks that test it. Each check
@@ -704,6 +704,29 @@ PATTERNS += (
             # Without digital access nobody can join an online meeting (a hard limit of
             # participation): their attendance falls to zero from what it is in a room.
             Contrast(_ONLINE, _IN_PERSON, "participation_offline"),
+        ),
+    ),
+)
+
+# Issue 11, pattern 13: co-everything on a fixed budget (the default GBP 45,000 a year).
+# Paid weekly meetings cost about three times the budget, paid four-weekly ones fit it;
+# managers who adapt cut, payment first, and lay people then carry their own time.
+_SQUEEZED = scenario(compensation="paid", meeting_interval=1, manager_adaptation=1.0)
+_ROOMY = scenario(compensation="paid", meeting_interval=4, manager_adaptation=1.0)
+_UNMANAGED = scenario(compensation="paid", meeting_interval=1)
+PATTERNS += (
+    Pattern(
+        13,
+        "budget-squeeze",
+        "co-everything on a fixed budget leads to cuts, and lay people carry a larger share "
+        "of the cost",
+        (
+            # D 0.200, 0.192 (means 0.229 vs 0.029, 0.235 vs 0.044)
+            Contrast(_ROOMY, _SQUEEZED, "lay_cost_share", size=_band(0.12, 0.30)),
+            Contrast(_ROOMY, _SQUEEZED, "rule_changes"),
+            # The cuts do it: the same weekly programme with managers who leave the rules
+            # as set pays for every hour.
+            Contrast(_UNMANAGED, _SQUEEZED, "lay_cost_share"),
         ),
     ),
 )

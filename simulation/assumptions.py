@@ -31,6 +31,7 @@ RULES: dict[str, str] = {
     "motivation": "7. satisfaction and motivation by rationale",
     "values": "8. values shift with what people see co-production produce",
     "metrics": "how outcomes are measured",
+    "management": "9. managers review the programme and change its rules",
 }
 
 # Sources cited more than once.
@@ -1419,6 +1420,53 @@ _BENEFIT_RULES = (
         "assessment draws its line on the model's illness scale is a judgement.",
     ),
 )
+# Issue 11, item 1: managers who review the programme against a budget (simulation.management).
+_MANAGEMENT = (
+    _a(
+        "management",
+        "review_interval",
+        13,
+        4,
+        26,
+        "weeks",
+        "weeks between managers' reviews of the programme's spending and outputs",
+        "Assumed: a quarterly review (13 weeks), as programme boards commonly report; the "
+        "range runs from monthly to half-yearly. No published figure for involvement "
+        "programmes.",
+    ),
+    _a(
+        "management",
+        "overspend_tolerance",
+        0.05,
+        0.0,
+        0.2,
+        "share of budget",
+        "how far spending may run above the budget pro rata before managers cut",
+        "Assumed: a small margin, so that the week-to-week noise of a programme on budget "
+        "(the default's yearly cost varies by about 3% over seeds) does not trigger cuts.",
+    ),
+    _a(
+        "management",
+        "pace_step",
+        0.1,
+        0.05,
+        0.3,
+        "0-1",
+        "how much faster one cut makes meetings (never past pace_limit)",
+        "Assumed: a visible but partial change, such as a tighter agenda or a shorter slot; "
+        "a few cuts take a slow meeting to a fast one.",
+    ),
+    _a(
+        "management",
+        "interval_step",
+        1,
+        1,
+        4,
+        "weeks",
+        "weeks one cut adds to the interval between meetings (never past interval_limit)",
+        "Assumed: the smallest change of a meeting calendar, one week.",
+    ),
+)
 
 ASSUMPTIONS: tuple[Param, ...] = (
     _POPULATION
@@ -1435,4 +1483,5 @@ ASSUMPTIONS: tuple[Param, ...] = (
     + _METRICS
     + _MEETING_FORMAT
     + _BENEFIT_RULES
+    + _MANAGEMENT
 )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .arrays import Floats
+from .management import WEEKS_PER_YEAR
 from .population import EXPERIENCE, MANAGERIAL, RIGHTS
 from .relations import on_grid, strong_cross_role
 from .values import experience_shift
@@ -365,6 +366,36 @@ METRICS: tuple[Metric, ...] = (
         "the taper's share of payments above the work allowance (benefit_rules=uc)",
         produces="values",
     ),
+    # Issue 11, item 1: a budget and managers who manage it (simulation.management).
+    Metric(
+        "rule_changes",
+        how="total",
+        unit="changes",
+        label="Rules changed by managers",
+        help="times managers changed a rule at their reviews: cuts under budget pressure "
+        "and concessions to push-back (see the run's events)",
+        produces="social relations",
+    ),
+    Metric(
+        "budget_used",
+        how="final",
+        unit="share",
+        label="Budget used",
+        help="money paid out so far over the budget for the weeks so far (pro rata per "
+        "year); above 1 is over budget",
+        produces="values",
+    ),
+    Metric(
+        "lay_cost_share",
+        how="final",
+        unit="share",
+        label="Cost carried by patients and carers",
+        help="share of the programme's full cost that patients and carers carry: fares never "
+        "refunded plus unpaid meeting hours valued at the payment rate, over that plus the "
+        "money the programme paid out",
+        produces="values",
+        high=1,
+    ),
 )
 
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
@@ -584,8 +615,10 @@ def weekly(
     flows: Flows,
     totals: dict[str, float],
     week: int,
+    changes: int = 0,
 ) -> dict[str, float]:
-    """All metric values for ``week``; ``totals`` holds the running sums it updates."""
+    """All metric values for ``week``; ``totals`` holds the running sums it updates;
+    ``changes`` is the number of rules managers changed this week."""
     v = dict(carried)
     n_ins = float(insights.total.sum()) if insights is not None else 0.0
     v["insights"] = n_ins
@@ -600,11 +633,30 @@ def weekly(
     v["cost_per_insight"] = totals["cost"] / max(totals["insights"], 1.0)
     lay_ever = int(np.count_nonzero(s.ever_attended & s.lay))
     v["unpaid_hours_per_lay_participant"] = ratio(float(s.unpaid_hours.sum()), lay_ever)
-    v["lay_out_of_pocket"] = ratio(float(s.never_refunded.sum()), lay_ever)
+    never_refunded = float(s.never_refunded.sum())
+    v["lay_out_of_pocket"] = ratio(never_refunded, lay_ever)
     v["lay_awaiting_refund"] = ratio(float(s.owed.sum()), lay_ever)
     claimants = int(np.count_nonzero(s.ever_attended & s.on_benefits))
     v["benefit_taken_back"] = ratio(float(s.taken_back.sum()), claimants)
     first = s.first_weeks & s.lay
     still_active = first & (s.last_attended > week - p.active_weeks)
     v["retention_lay"] = ratio(int(np.count_nonzero(still_active)), int(np.count_nonzero(first)))
+    _management(v, s, p, totals["cost"], never_refunded, week, changes)
     return v
+
+
+def _management(
+    v: dict[str, float],
+    s: State,
+    p: RunParams,
+    spent: float,
+    never_refunded: float,
+    week: int,
+    changes: int,
+) -> None:
+    """rule_changes, budget_used and lay_cost_share (unpaid hours and unrefunded fares are
+    lay people's alone: professionals hold none)."""
+    v["rule_changes"] = float(changes)
+    v["budget_used"] = ratio(spent, p.budget * week / WEEKS_PER_YEAR)
+    carried = never_refunded + float(s.unpaid_hours.sum()) * p.payment_rate * p.professional_pay
+    v["lay_cost_share"] = ratio(carried, carried + spent)

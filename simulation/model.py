@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import inspect
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -13,6 +14,7 @@ import numpy as np
 from . import (
     decisions,
     knowledge,
+    management,
     meeting,
     metrics,
     money,
@@ -131,6 +133,8 @@ class CoProductionModel(mesa.Model):
     def _start(self, checked: RunParams, rng: int | np.random.Generator | None) -> None:
         super().__init__(rng=rng)
         self.params: RunParams = checked
+        # The rules in force: ``params`` until managers change them (simulation.management).
+        self.rules: RunParams = checked
         self.state = population.build(checked, self.rng)
         self.setting = setting.build(self.state, checked)
         self.costs = participation.prepare(self.state, checked, self.setting)
@@ -147,6 +151,9 @@ class CoProductionModel(mesa.Model):
             "staff": 0.0,
         }
         self._totals = {"cost": 0.0, "insights": 0.0}
+        self.management = management.start(self.state)
+        self.events = self.management.events  # every rule change, with its week and reason
+        self.meetings_held: list[int] = []  # the weeks the groups met
         self._who = metrics.subgroups(self.state)
         self._carried = metrics.at_meetings(self.state, checked, self._who, None, 0)
         self.latest = metrics.weekly(
@@ -191,8 +198,11 @@ class CoProductionModel(mesa.Model):
 
     def step(self) -> None:
         """One week: the rules of docs/concept.md, in order, over all agents at once."""
-        s, p, week = self.state, self.params, self.steps
-        meets = (week - 1) % p.meeting_interval == 0
+        s, p, week = self.state, self.rules, self.steps
+        held = self.meetings_held
+        meets = not held or week - held[-1] >= p.meeting_interval
+        if meets:
+            held.append(week)
         participation.take_part(s, p, self.costs, self.rng, week, meets, self.choices)
         talk = meeting.hold(s, p, self.setting, self.room, self.rng, self.choices)
         insights = knowledge.combine(s, p, talk, self.apart, self.rng)
@@ -201,9 +211,26 @@ class CoProductionModel(mesa.Model):
         flows = money.settle(s, p, self.costs, week)
         motivation.update(s, p, talk, decided, flows, week)
         values.shift(s, p, talk)
-        self._record(meets, talk, insights, decided, flows, week)
+        changes = self._manage(insights, flows, week)
+        self._record(meets, talk, insights, decided, flows, week, changes)
         if week >= p.weeks:
             self.running = False
+
+    def _manage(self, insights: knowledge.Insights | None, flows: money.Flows, week: int) -> int:
+        """Rule 9: managers review and may change the rules; the number of changes."""
+        if self.rules.manager_adaptation <= 0:
+            return 0
+        m, s = self.management, self.state
+        management.tally(m, insights, flows)
+        spent = sum(self.ledger.values()) + flows.cost
+        rules, changes = management.review(s, self.rules, m, week, spent)
+        if changes:
+            self.rules = rules
+            self.setting = setting.build(s, rules)
+            costs = participation.prepare(s, rules, self.setting)
+            self.costs = replace(costs, open=management.open_mask(s, m))
+            self.room = meeting.prepare(s, rules, self.setting)
+        return len(changes)
 
     def _record(
         self,
@@ -213,13 +240,22 @@ class CoProductionModel(mesa.Model):
         decided: decisions.Decisions | None,
         flows: money.Flows,
         week: int,
+        changes: int = 0,
     ) -> None:
         for key in self.ledger:
             self.ledger[key] += getattr(flows, key)
         if meets:
-            self._carried = metrics.at_meetings(self.state, self.params, self._who, talk, week)
+            self._carried = metrics.at_meetings(self.state, self.rules, self._who, talk, week)
         self.latest = metrics.weekly(
-            self.state, self.params, self._carried, insights, decided, flows, self._totals, week
+            self.state,
+            self.rules,
+            self._carried,
+            insights,
+            decided,
+            flows,
+            self._totals,
+            week,
+            changes,
         )
         if week <= self.params.weeks:
             self.history[week - 1] = [self.latest[n] for n in metrics.METRIC_NAMES]

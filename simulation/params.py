@@ -236,6 +236,74 @@ PARAMS: tuple[Param, ...] = (
         "Compensation",
         choices=("legacy-20", "esa", "uc"),
     ),
+    # Issue 11, item 1: a budget and managers who manage it (simulation.management).
+    Param(
+        "budget",
+        "float",
+        45_000.0,
+        "money a year for the programme, staff time included (the default programme "
+        "costs about GBP 44,000 a year: docs/odd.md, management)",
+        "resources for co-production; spending against a budget",
+        "Management",
+        "GBP/year",
+        1_000.0,
+        10_000_000.0,
+    ),
+    Param(
+        "manager_adaptation",
+        "float",
+        0.0,
+        "how readily managers change the rules at their reviews: the share of reviews over "
+        "budget at which they make a cut, and how far they give way to push-back (0: the "
+        "rules stay as set)",
+        "managerial rationale acted on: managers who manage",
+        "Management",
+        "0-1",
+        0.0,
+        1.0,
+    ),
+    Param(
+        "pace_limit",
+        "float",
+        0.9,
+        "fastest pace managers may impose when they speed meetings up",
+        "bounds on managers' cuts",
+        "Management",
+        "0-1",
+        0.0,
+        1.0,
+    ),
+    Param(
+        "interval_limit",
+        "int",
+        4,
+        "longest interval between meetings managers may impose when they meet less often",
+        "bounds on managers' cuts",
+        "Management",
+        "weeks",
+        1,
+        12,
+    ),
+    Param(
+        "compensation_floor",
+        "choice",
+        "expenses",
+        "the least compensation managers may cut to (paid: they may not cut it)",
+        "bounds on managers' cuts",
+        "Management",
+        choices=("none", "expenses", "paid"),
+    ),
+    Param(
+        "groups_floor",
+        "float",
+        0.5,
+        "share of the programme's own (not user-led) groups managers must keep open",
+        "bounds on managers' cuts",
+        "Management",
+        "share",
+        0.0,
+        1.0,
+    ),
 )
 
 # Every model input: the policy levers, then the assumptions (simulation.assumptions).
@@ -302,6 +370,12 @@ class RunParams:
     permitted_earnings: float
     meeting_format: MeetingFormat
     benefit_rules: BenefitRules
+    budget: float
+    manager_adaptation: float
+    pace_limit: float
+    interval_limit: int
+    compensation_floor: Compensation
+    groups_floor: float
     # assumptions: population
     rights_share_patient: float
     rights_share_carer: float
@@ -431,6 +505,11 @@ class RunParams:
     uc_work_allowance: float
     uc_assessment_weeks: int
     uc_lcw_illness: float
+    # assumptions: management
+    review_interval: int
+    overspend_tolerance: float
+    pace_step: float
+    interval_step: int
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> RunParams:

@@ -21,7 +21,8 @@ people to the programme. Hard limits: someone in a flare-up of illness (or a
 caring crisis), or without the money at hand to front the trip, cannot come.
 Professionals attend in paid time, so time and money do not enter their choice.
 Someone outside the model may take the choice for some people (``simulation.choices``):
-the hard limits still hold.
+the hard limits still hold. Members of a group managers have closed cannot come
+(``simulation.management``).
 
 Meeting format (``meeting_format``). Someone who joins online pays no fare (the
 programme books none for them) and spends no time travelling: money_cost = 0 and
@@ -71,6 +72,7 @@ class Costs:
     barred: Bools  # cannot take part at all: online meetings without digital access
     limit: Floats  # GBP a week a payment may reach before the benefit is suspended
     allowance: Floats  # GBP of earnings an assessment period may bring untapered (uc)
+    open: Bools | None = None  # False for members of a group managers closed (management)
 
 
 def prepare(s: State, p: RunParams, setting: Setting) -> Costs:
@@ -183,6 +185,8 @@ def take_part(
     draws = rng.random((2, s.n))
     flare = draws[0] < p.flare_rate * s.illness  # illness is 0 for professionals
     can = ~flare & (s.cash >= costs.trip) & ~costs.barred  # money at hand to front the trip
+    if costs.open is not None:  # a group managers closed no longer meets
+        can &= costs.open
     # A very negative U overflows exp to inf: the chance is 0, as it should be.
     with np.errstate(over="ignore"):
         wants = draws[1] * (1.0 + np.exp(-u)) < 1.0

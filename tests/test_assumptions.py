@@ -37,6 +37,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("metrics.py", "METRICS"): "definitions",
     # The spawn key that names the digital-access random stream (issue 11): an identifier.
     ("population.py", "DIGITAL_STREAM"): "name of a random stream",
+    # A fact, not a choice: weeks in a year, for a yearly budget pro rata (issue 11).
+    ("management.py", "WEEKS_PER_YEAR"): "fact",
 }
 
 

@@ -262,7 +262,10 @@ def test_params_are_listed_by_group_in_the_schema_order(capsys):
     groups = [next(p.group for p in PARAMS if row.split()[0] == p.name) for row in rows]
     assert len(rows) == len(PARAMS)
     assert list(dict.fromkeys(groups)) == list(GROUPS)  # each group once, in order
-    assert groups[-2:] == ["Run", "Run"]  # travel_cost, permitted_earnings come before
+    # travel_cost and permitted_earnings follow group_size in the schema, but are listed
+    # with Compensation: the Run group holds only weeks and group_size.
+    run_rows = [row.split()[0] for row, group in zip(rows, groups, strict=True) if group == "Run"]
+    assert run_rows == ["weeks", "group_size"]
 
 
 # --------------------------------------------------------------------------- --json
@@ -390,6 +393,10 @@ def test_every_shipped_scenario_loads_and_runs(capsys):
             },
         ),
         ("online-only", {"meeting_format": "online"}),
+        (
+            "budget-squeeze",
+            {"meeting_interval": 1, "compensation": "paid", "manager_adaptation": 1.0},
+        ),
     ],
 )
 def test_preset_contents(name, expected):

@@ -94,6 +94,10 @@ def test_12_long_slow_open_spaces_shift_professionals_values_to_lived_experience
     assert_holds(12)
 
 
+def test_13_co_everything_on_a_fixed_budget_leads_to_cuts_and_lay_people_carry_the_cost():
+    assert_holds(13)
+
+
 def test_14_universal_credit_costs_claimants_money_and_participation_unlike_esa():
     assert_holds(14)
 

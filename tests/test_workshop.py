@@ -66,6 +66,8 @@ SCENARIOS: dict[str, tuple[str, dict]] = {
     "ul1": ("user-led", {"user_led_funding": 1.0}),
     "coe": ("co-everything-unresourced", {}),
     "online": ("online-only", {}),
+    "squeeze": ("budget-squeeze", {}),
+    "squeeze-passive": ("budget-squeeze", {"manager_adaptation": 0.0}),
 }
 
 
@@ -175,6 +177,15 @@ CLAIMS: dict[str, tuple[str | None, str | object]] = {
     "online-off": ("online", "participation_offline"),
     "online-cost": ("online", "programme_cost"),
     "online-unexp": ("online", "insights_unexpected"),
+    # A fixed budget (issue 11)
+    "budget-used-default": ("default", "budget_used"),
+    "budget-used-passive": ("squeeze-passive", "budget_used"),
+    "budget-used-squeeze": ("squeeze", "budget_used"),
+    "budget-changes": ("squeeze", "rule_changes"),
+    "budget-laycost-passive": ("squeeze-passive", "lay_cost_share"),
+    "budget-laycost-squeeze": ("squeeze", "lay_cost_share"),
+    "budget-lay-passive": ("squeeze-passive", "participation_lay"),
+    "budget-lay-squeeze": ("squeeze", "participation_lay"),
 }
 
 
@@ -263,7 +274,7 @@ def close(measured: float, printed: tuple[float, float]) -> bool:
 
 def test_the_parser_found_every_claim():
     """The guide marks exactly the claims this file knows how to run, once each."""
-    assert len(PRINTED) == len(CLAIMS) == 72
+    assert len(PRINTED) == len(CLAIMS) == 72 + 8  # issue 11: online meetings 6, a fixed budget 8
     assert not set(UNPRINTED) & set(CLAIMS)
     assert set(PRINTED) == set(CLAIMS)
 
@@ -346,6 +357,9 @@ DIRECTIONS = [
     ("online-off", "online-off-default", "online: people without digital access cannot come"),
     ("online-cost", "ex1-cost-default", "online: the programme costs less"),
     ("online-unexp", "ex2-unexp-default", "online: fewer unexpected insights"),
+    ("budget-used-squeeze", "budget-used-passive", "a fixed budget: managers' cuts spend less"),
+    ("budget-laycost-passive", "budget-laycost-squeeze", "a fixed budget: lay people carry cost"),
+    ("budget-lay-squeeze", "budget-lay-passive", "a fixed budget: fewer lay people come"),
 ]
 
 
