@@ -221,6 +221,13 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "What people see co-production produce moves their values (rule 8).",
         {"value_rate": 0.0},
     ),
+    # Issue 11, who the people are.
+    Mechanism(
+        "usual suspects",
+        "population",
+        "The usual channels of recruitment reach seldom-heard people less often than others.",
+        {"usual_reach_seldom_heard": 1.0},
+    ),
 )
 MECHANISM_BY_NAME: dict[str, Mechanism] = {m.name: m for m in MECHANISMS}
 SWITCHABLE: tuple[Mechanism, ...] = tuple(m for m in MECHANISMS if m.off is not None)

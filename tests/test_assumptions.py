@@ -35,6 +35,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("params.py", "PARAMS"): "schema",
     # The metrics' definitions: a share's bounds (0 to 1) and the like, not behaviour.
     ("metrics.py", "METRICS"): "definitions",
+    # The key that names the random stream of issue 11's attributes: a name, not behaviour.
+    ("population.py", "PEOPLE_STREAM"): "stream name",
 }
 
 

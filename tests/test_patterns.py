@@ -92,3 +92,7 @@ def test_11_co_production_is_needed_for_new_knowledge():
 
 def test_12_long_slow_open_spaces_shift_professionals_values_to_lived_experience():
     assert_holds(12)
+
+
+def test_16_outreach_raises_the_seldom_heard_share_and_recognition_keeps_them():
+    assert_holds(16)
