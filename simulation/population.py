@@ -9,6 +9,7 @@ members of its own group.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -322,10 +323,14 @@ def people_stream(rng: np.random.Generator) -> np.random.Generator:
     """A generator for the issue-11 attributes, derived from ``rng``'s seed without
     drawing from ``rng`` (its own draws stay as they were) or changing its state."""
     seed = rng.bit_generator.seed_seq
-    if not isinstance(seed, np.random.SeedSequence):  # a generator built from a bare state
-        raise ValueError("population.build needs a generator seeded with a SeedSequence")
-    child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, PEOPLE_STREAM))
-    return np.random.default_rng(child)
+    if isinstance(seed, np.random.SeedSequence):
+        key = (*seed.spawn_key, PEOPLE_STREAM)
+        return np.random.default_rng(np.random.SeedSequence(seed.entropy, spawn_key=key))
+    # A generator with no seed sequence (one restored from a bare state): seed the stream
+    # from that state instead, read, not drawn from.
+    digest = hashlib.sha256(repr(rng.bit_generator.state).encode()).digest()
+    entropy = int.from_bytes(digest, "little")
+    return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(PEOPLE_STREAM,)))
 
 
 def seldom_heard(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -287,3 +288,14 @@ def test_the_people_stream_leaves_the_run_s_generator_alone():
     b = population.people_stream(np.random.default_rng(9)).random(3)
     c = population.people_stream(np.random.default_rng(10)).random(3)
     assert a.tolist() == b.tolist() and a.tolist() != c.tolist()
+
+
+def test_a_generator_without_a_seed_sequence_gets_a_stream_from_its_state():
+    """The fallback reads the state: equal states give equal streams, others differ."""
+
+    def bare(seed):  # what people_stream reads of a generator restored from a bare state
+        state = np.random.default_rng(seed).bit_generator.state
+        return SimpleNamespace(bit_generator=SimpleNamespace(seed_seq=None, state=state))
+
+    a, b, c = (population.people_stream(bare(s)).random(3).tolist() for s in (9, 9, 10))
+    assert a == b and a != c
