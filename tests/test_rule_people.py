@@ -299,3 +299,19 @@ def test_a_generator_without_a_seed_sequence_gets_a_stream_from_its_state():
 
     a, b, c = (population.people_stream(bare(s)).random(3).tolist() for s in (9, 9, 10))
     assert a == b and a != c
+
+
+def test_agents_show_who_they_are():
+    model = CoProductionModel(rng=1, outreach=0.5)
+    s = model.state
+    for agent in model.agents:
+        i = agent.index
+        assert agent.seldom_heard is bool(s.seldom_heard[i])
+        assert agent.digital_access is bool(s.digital_access[i])
+        assert agent.via_outreach is bool(s.via_outreach[i])
+        assert (agent.older, agent.language_barrier, agent.low_health_literacy) == (
+            bool(s.older[i]),
+            bool(s.language_barrier[i]),
+            bool(s.low_health_literacy[i]),
+        )
+    assert sum(a.via_outreach for a in model.agents) == 30  # floor(0.5 x 60 lay + u)
