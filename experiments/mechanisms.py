@@ -236,7 +236,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "digital exclusion",
         "participation",
         "Online, people without a device, a connection or the confidence cannot take part.",
-        {"digital_access_share": 1.0, "digital_access_share_disabled": 1.0},
+        {"digital_access_share": 1.0, "digital_access_share_older": 1.0},
     ),
     Mechanism(
         "being in the room",
@@ -281,6 +281,13 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "it rests on who is dissatisfied and on managers' value weights, both set by the other "
         "rules; no assumption of its own scales it (manager_adaptation, a lever, scales the "
         "cuts too)",
+    ),
+    # Issue 11, who the people are.
+    Mechanism(
+        "usual suspects",
+        "population",
+        "The usual channels of recruitment reach seldom-heard people less often than others.",
+        {"usual_reach_seldom_heard": 1.0},
     ),
 )
 MECHANISM_BY_NAME: dict[str, Mechanism] = {m.name: m for m in MECHANISMS}

@@ -730,6 +730,34 @@ PATTERNS += (
         ),
     ),
 )
+
+# Issue 11, pattern 16: who is recruited, and who stays. Half the lay places filled by
+# outreach against none; whether the seldom-heard people it brings stay, in meetings that
+# recognise lived experience (slow, open) or do not (fast, closed). Retention of a
+# subgroup of about 25 first-weeks attenders is too noisy on the default population (a
+# per-seed sd of about 0.08), so that contrast runs on four times the people.
+_USUAL = scenario(outreach=0.0)
+_OUTREACH = scenario(outreach=0.5)
+_FOUR_TIMES = {"n_patients": 160, "n_carers": 80, "n_clinicians": 48, "n_managers": 16}
+_OUTREACH_FAST_CLOSED = scenario(**_FOUR_TIMES, outreach=0.5, pace=0.9, agenda_openness=0.0)
+_OUTREACH_SLOW_OPEN = scenario(**_FOUR_TIMES, outreach=0.5, pace=0.2, agenda_openness=0.9)
+
+PATTERNS += (
+    Pattern(
+        16,
+        "outreach",
+        "outreach raises the seldom-heard share, and recognition decides whether they stay",
+        (
+            # D 0.332, 0.327 (seeds 0-19, 20-39)
+            Contrast(_USUAL, _OUTREACH, "seldom_heard_share", size=_band(0.21, 0.50)),
+            Contrast(_USUAL, _OUTREACH, "representation_ratio"),
+            # D 0.060, 0.047: meetings that hear lived experience keep them (and everyone).
+            Contrast(_OUTREACH_FAST_CLOSED, _OUTREACH_SLOW_OPEN, "retention_seldom_heard"),
+        ),
+    ),
+)
+# In number order, whichever block each was added in.
+PATTERNS = tuple(sorted(PATTERNS, key=lambda p: p.number))
 PATTERN_BY_NUMBER: dict[int, Pattern] = {p.number: p for p in PATTERNS}
 
 

@@ -77,6 +77,17 @@ for _name, _doc, _cast in (
 ):
     setattr(Participant, _name, _view(_name, _doc, _cast))
 
+# Who the people are (issue 11; simulation.population._people).
+for _name, _doc in (
+    ("older", "Aged 65 or over."),
+    ("language_barrier", "Cannot speak English well or at all: needs interpreting."),
+    ("low_health_literacy", "Below the text-only health literacy threshold."),
+    ("digital_access", "Has a device, a connection and the confidence to use them."),
+    ("via_outreach", "Took a lay place through outreach, not the usual channels."),
+    ("seldom_heard", "Needs interpreting, has low health literacy or no digital access."),
+):
+    setattr(Participant, _name, _view(_name, _doc, bool))
+
 
 class Patient(Participant):
     """A patient: little money, time shaped by illness, lived experience."""

@@ -1231,43 +1231,9 @@ _VALUES = (
     ),
 )
 
-# Meeting format (issue 11): digital access, the choice of format under hybrid, the length
-# of online meetings and how fast ties build online.
-_ONS_INTERNET = (
-    "ONS (2021), Internet users, UK: 2020: 92% of adults were recent internet users, 81% "
-    "of disabled adults"
-)
+# Meeting format (issue 11): the choice of format under hybrid, the length of online
+# meetings and how fast ties build online (digital access is with who the people are).
 _MEETING_FORMAT = (
-    _a(
-        "population",
-        "digital_access_share",
-        0.85,
-        0.7,
-        0.95,
-        "share",
-        "patients and carers (not disabled) with a device, a connection and the confidence "
-        "to join an online meeting",
-        f"{_ONS_INTERNET}; Lloyds Bank (2019), UK Consumer Digital Index, as reported on its "
-        "summary page: 22% of UK adults lack the essential digital skills for day-to-day "
-        "life. Joining a video meeting takes more than having used the internet, so "
-        "between 78% and 92%; patients and carers are older and more often ill than "
-        "adults in general, hence the range down to 0.7.",
-        "estimate",
-    ),
-    _a(
-        "population",
-        "digital_access_share_disabled",
-        0.7,
-        0.5,
-        0.85,
-        "share",
-        "disabled patients and carers with a device, a connection and the confidence to "
-        "join an online meeting",
-        f"{_ONS_INTERNET}. Taking disabled adults as about a fifth of adults (judgement), "
-        "about 95% of the others were, so disabled adults were online about 0.85 times as "
-        "often: 0.85 x digital_access_share, about 0.7.",
-        "estimate",
-    ),
     _a(
         "participation",
         "in_person_preference",
@@ -1314,6 +1280,8 @@ _MEETING_FORMAT = (
         "static and siloed. The factor itself is assumed: half the rate.",
     ),
 )
+
+
 # Issue 11, UK benefit rules (params.benefit_rules): the figures of 2025/26.
 _GREEN_PAPER = (
     "DWP (2025), 'Pathways to Work' Green Paper, para. 122 (quoted by Science for ME, "
@@ -1420,6 +1388,8 @@ _BENEFIT_RULES = (
         "assessment draws its line on the model's illness scale is a judgement.",
     ),
 )
+
+
 # Issue 11, item 1: managers who review the programme against a budget (simulation.management).
 _MANAGEMENT = (
     _a(
@@ -1468,6 +1438,168 @@ _MANAGEMENT = (
     ),
 )
 
+
+# Who the people are (issue 11): age, language, health literacy, digital access, how lay
+# places are filled, and what these do to fluency and credibility. The effects default to
+# 0 (none), which keeps the results of earlier versions exactly.
+_CENSUS_LANGUAGE = (
+    "ONS (2022), Language, England and Wales: Census 2021: 91.1% of residents aged 3 and "
+    "over had English as a main language and a further 7.1% were proficient in it, so "
+    "1.8% could not speak English well or at all"
+)
+_OFCOM_2020 = (
+    "Ofcom (2020), Communications Market Report, technology tracker (3,959 adults), as "
+    "reported by Socitm: more than two-fifths of people aged 75 and over and about a "
+    "quarter of those aged 65-74 had no home internet connection"
+)
+_USUAL_SUSPECTS = (
+    "Involvement contributors 'tend to be aged 61 years or above, White and female' "
+    "(Keane et al. 2023, Research Involvement and Engagement 9:30); HRA 2021: 70% aged "
+    "55 or over (both reported in design/grounding.md, not verified here)"
+)
+_WHO = (
+    _a(
+        "population",
+        "share_older",
+        0.3,
+        0.15,
+        0.5,
+        "share",
+        "share of the patients and carers lay places are filled from who are aged 65 or over",
+        "Census 2021 puts 18.6% of residents of England and Wales at 65 or over (ONS 2022, "
+        "reported, not verified here); users of health services and their carers are older "
+        "than residents at large: 0.3 assumed, the range wide.",
+    ),
+    _a(
+        "population",
+        "language_barrier_share",
+        0.018,
+        0.005,
+        0.09,
+        "share",
+        "share of the population who cannot speak English well or at all (need interpreting)",
+        f"{_CENSUS_LANGUAGE}. The range runs to 9%, about the share in the London borough "
+        "of Newham in 2011 (8.7%, ONS 2013).",
+        "published",
+    ),
+    _a(
+        "population",
+        "low_health_literacy_share",
+        0.43,
+        0.3,
+        0.61,
+        "share",
+        "share of the population below the text-only health literacy threshold",
+        f"{_ROWLANDS}: 43% of English adults were below the text-only threshold, 61% below "
+        "the threshold for text and numbers (the top of the range).",
+        "published",
+    ),
+    _a(
+        "population",
+        "digital_access_share",
+        0.9,
+        0.75,
+        0.98,
+        "share",
+        "share of people under 65 with digital access: a device, a connection and the "
+        "confidence to use them for a meeting",
+        "Ofcom (2025), as reported by ISPreview: 5% of people in the UK have no internet "
+        "access at home; confidence to join a meeting online is rarer than a connection "
+        "(29% of users are 'narrow users', Ofcom via House of Lords 2023): 0.9 estimated.",
+        "estimate",
+    ),
+    _a(
+        "population",
+        "digital_access_share_older",
+        0.65,
+        0.4,
+        0.85,
+        "share",
+        "share of people aged 65 or over with digital access (device, connection, confidence)",
+        f"{_OFCOM_2020}; so about two-thirds of people 65 or over are online at home.",
+        "estimate",
+    ),
+    _a(
+        "population",
+        "usual_reach_seldom_heard",
+        0.4,
+        0.1,
+        0.8,
+        "relative chance",
+        "chance that the usual channels (lists, clinics, word of mouth among those already "
+        "involved) reach a seldom-heard person, relative to anyone else",
+        f"{_USUAL_SUSPECTS}; well-educated, English-speaking people who are online are the "
+        "'usual suspects'. No figure for the relative reach exists: 0.4 is assumed, and "
+        "gives a recruited seldom-heard share of about 0.6 of the population's.",
+    ),
+    _a(
+        "population",
+        "benefits_disability_link",
+        0.0,
+        0.0,
+        0.6,
+        "share of the largest",
+        "how far being disabled goes with being on benefits: 0 independent (earlier "
+        "versions), 1 as closely as the two shares allow (see population.disability_chance)",
+        "ESA and the health element of Universal Credit are paid because of illness or "
+        "disability: 37% of Universal Credit claimants were in its health group (Resolution "
+        "Foundation on DWP statistics; every ESA claimant is ill or disabled), against "
+        "about 23% of working-age adults disabled (FRS 2021/22, House of Commons Library "
+        "2023): a relative risk of at least 1.6. With the default shares (0.4 on "
+        "benefits, 0.3 disabled) a link of 0.3 makes P(disabled | benefits) 0.435 and "
+        "P(disabled | not) 0.21, a relative risk of 2.1. Neutral 0 by default, so that "
+        "earlier results reproduce.",
+    ),
+    *(
+        _a(
+            "population",
+            f"{trait}_effect_{barrier}",
+            0.0,
+            0.0,
+            high,
+            "share lost",
+            f"share of one's {trait} lost {why}",
+            source,
+        )
+        for trait, barrier, high, why, source in (
+            (
+                "fluency",
+                "language",
+                0.6,
+                "when one needs interpreting",
+                "Assumed: a formal meeting in a language one does not speak well is hard "
+                "to follow and to speak in; no measure exists. 0 (none) by default.",
+            ),
+            (
+                "fluency",
+                "literacy",
+                0.5,
+                "with low health literacy",
+                f"{_ROWLANDS}: health information is written above many people's "
+                "literacy, and agendas and papers are health information. 0 (none) by "
+                "default; the mean fluency of patients already stands for the share "
+                "above the threshold.",
+            ),
+            (
+                "credibility",
+                "language",
+                0.5,
+                "when one needs interpreting",
+                f"{_CREDIBILITY}: identity prejudice, accent among its markers, is what "
+                "the deficit rests on. 0 (none) by default.",
+            ),
+            (
+                "credibility",
+                "literacy",
+                0.5,
+                "with low health literacy",
+                f"{_CREDIBILITY}. Assumed: those who cannot use the meeting's terms are "
+                "believed less. 0 (none) by default.",
+            ),
+        )
+    ),
+)
+
 ASSUMPTIONS: tuple[Param, ...] = (
     _POPULATION
     + _STARTING_VIEWS
@@ -1484,4 +1616,5 @@ ASSUMPTIONS: tuple[Param, ...] = (
     + _MEETING_FORMAT
     + _BENEFIT_RULES
     + _MANAGEMENT
+    + _WHO
 )

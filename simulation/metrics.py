@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .arrays import Floats
+from .arrays import Bools, Floats
 from .management import WEEKS_PER_YEAR
-from .population import EXPERIENCE, MANAGERIAL, RIGHTS
+from .population import EXPERIENCE, MANAGERIAL, RIGHTS, seldom_heard_population_share
 from .relations import on_grid, strong_cross_role
 from .values import experience_shift
 
@@ -396,6 +396,37 @@ METRICS: tuple[Metric, ...] = (
         produces="values",
         high=1,
     ),
+    # Issue 11, who the people are: seldom heard as population.seldom_heard defines it.
+    Metric(
+        "seldom_heard_share",
+        how="rate",
+        unit="share",
+        label="Seldom-heard people among active lay participants",
+        help="share of active patients and carers who are seldom heard (need interpreting, "
+        "low health literacy or no digital access)",
+        produces="participation",
+        high=1,
+    ),
+    Metric(
+        "representation_ratio",
+        how="rate",
+        unit="ratio",
+        label="Representation of seldom-heard people",
+        help="seldom-heard share of active lay participants over the population's "
+        "seldom-heard share; 1 represents them as they are, below 1 under-represents them",
+        produces="values",
+        high=101,
+    ),
+    Metric(
+        "retention_seldom_heard",
+        how="final",
+        unit="share",
+        label="Seldom-heard retention",
+        help="of seldom-heard lay people attending in the first active_meetings meetings, "
+        "share attending in the last active_meetings",
+        produces="social relations",
+        high=1,
+    ),
 )
 
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
@@ -603,7 +634,21 @@ def at_meetings(
     ):
         v[name] = _mean(sums[row, 6], sums[row, 5], p.initial_satisfaction)  # nobody came yet
     v["participation_disabled_digital"], v["participation_offline"] = rate[11:13]
+    v.update(_representation(s, p, active))
     return {k: float(x) for k, x in v.items()}
+
+
+def _representation(s: State, p: RunParams, active: Bools) -> dict[str, float]:
+    """Seldom-heard share of active lay participants, and that over the population's
+    (1 when nobody in the population is seldom heard: nobody to under-represent)."""
+    lay_active = active & s.lay
+    share = ratio(
+        float(np.count_nonzero(lay_active & s.seldom_heard)), float(np.count_nonzero(lay_active))
+    )
+    return {
+        "seldom_heard_share": share,
+        "representation_ratio": ratio(share, seldom_heard_population_share(p), empty=1.0),
+    }
 
 
 def weekly(
@@ -642,6 +687,10 @@ def weekly(
     still_active = first & (s.last_attended > week - p.active_weeks)
     v["retention_lay"] = ratio(int(np.count_nonzero(still_active)), int(np.count_nonzero(first)))
     _management(v, s, p, totals["cost"], never_refunded, week, changes)
+    v["retention_seldom_heard"] = ratio(
+        int(np.count_nonzero(still_active & s.seldom_heard)),
+        int(np.count_nonzero(first & s.seldom_heard)),
+    )
     return v
 
 

@@ -304,6 +304,20 @@ PARAMS: tuple[Param, ...] = (
         0.0,
         1.0,
     ),
+    # Issue 11, who the people are.
+    Param(
+        "outreach",
+        "float",
+        0.0,
+        "share of lay places filled by reaching seldom-heard groups (people who need "
+        "interpreting, have low health literacy or no digital access) rather than through "
+        "the usual channels, which mostly recruit the usual suspects",
+        "seldom-heard groups; the 'usual suspects' of involvement",
+        "Population",
+        "share",
+        0.0,
+        1.0,
+    ),
 )
 
 # Every model input: the policy levers, then the assumptions (simulation.assumptions).
@@ -376,6 +390,7 @@ class RunParams:
     interval_limit: int
     compensation_floor: Compensation
     groups_floor: float
+    outreach: float  # issue 11, who the people are
     # assumptions: population
     rights_share_patient: float
     rights_share_carer: float
@@ -492,8 +507,6 @@ class RunParams:
     strong_tie: float
     parity_eps: float
     # assumptions: meeting format (issue 11)
-    digital_access_share: float
-    digital_access_share_disabled: float
     in_person_preference: float
     online_hours_factor: float
     online_tie_factor: float
@@ -510,6 +523,18 @@ class RunParams:
     overspend_tolerance: float
     pace_step: float
     interval_step: int
+    # assumptions: who the people are (issue 11)
+    share_older: float
+    language_barrier_share: float
+    low_health_literacy_share: float
+    digital_access_share: float
+    digital_access_share_older: float
+    usual_reach_seldom_heard: float
+    benefits_disability_link: float
+    fluency_effect_language: float
+    fluency_effect_literacy: float
+    credibility_effect_language: float
+    credibility_effect_literacy: float
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> RunParams:

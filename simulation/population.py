@@ -9,6 +9,7 @@ members of its own group.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -122,8 +123,13 @@ class State:
     group_side_kind: Ints  # (N * 3,) index of (group, lay or not, kind), for group sums
     due_refund: Floats  # (delay + 1, N) refunds owed to each agent, by week they arrive
     due_pay: Floats  # (delay + 1, N) payments owed, likewise
-    # Meeting format (issue 11): see draw_digital_access, drawn from its own stream.
-    digital_access: Bools  # a device, a connection and the confidence to join online
+    # Who the people are (issue 11): drawn from their own stream, see _people.
+    older: Bools  # aged 65 or over
+    language_barrier: Bools  # English not spoken well or at all: needs interpreting
+    low_health_literacy: Bools  # below the text-only health literacy threshold
+    digital_access: Bools  # a device, a connection and the confidence to use them
+    via_outreach: Bools  # place filled by outreach, not the usual channels
+    seldom_heard: Bools  # see seldom_heard(): the one definition
     # What happens in the programme; every agent starts with none of it (__post_init__).
     attending: Bools = field(init=False)
     ever_attended: Bools = field(init=False)
@@ -196,8 +202,11 @@ def build(p: RunParams, rng: np.random.Generator) -> State:
     keen_lay = _beta(rng, p.motivation_mean_lay, c, n)
     motivation = np.where(lay, keen_lay, _beta(rng, p.motivation_mean_professional, c, n))
     n_groups, n_slots = grid["n_groups"], grid["n_slots"]
+    who = _people(p, people_stream(rng), lay)
     credibility = _beta_by_role(rng, role, beta_by_role(p, "credibility"))
+    credibility = credibility * trait_factor(p, "credibility", who)
     values = value_weights(p, role, people["rationale"])
+    fluency = _beta_by_role(rng, role, beta_by_role(p, "fluency"))
     return State(
         window_meetings=p.active_meetings,
         role=role,
@@ -209,7 +218,7 @@ def build(p: RunParams, rng: np.random.Generator) -> State:
         recognition=np.where(lay, 1.0, p.recognition_initial),
         values=values,
         initial_values=values.copy(),
-        fluency=_beta_by_role(rng, role, beta_by_role(p, "fluency")),
+        fluency=fluency * trait_factor(p, "fluency", who),
         motivation=motivation,
         baseline_motivation=motivation.copy(),
         trust=np.where(lay, p.initial_trust_lay, p.initial_trust_professional),
@@ -219,7 +228,12 @@ def build(p: RunParams, rng: np.random.Generator) -> State:
         ties=np.zeros((n_groups, n_slots, n_slots), np.float32),
         due_refund=np.zeros((p.refund_delay + 1, n)),
         due_pay=np.zeros((p.refund_delay + 1, n)),
-        digital_access=draw_digital_access(p, digital_stream(rng), lay, people["disabled"]),
+        older=who["older"],
+        language_barrier=who["language_barrier"],
+        low_health_literacy=who["low_health_literacy"],
+        digital_access=who["digital_access"],
+        via_outreach=who["via_outreach"],
+        seldom_heard=who["seldom_heard"],
     )
 
 
@@ -232,7 +246,7 @@ def _circumstances(
     rationale = (rng.random(n)[:, None] > np.cumsum(mix[role], axis=1)).sum(axis=1)
     rationale = np.minimum(rationale, 2)
     on_benefits = lay & (rng.random(n) < p.share_on_benefits)
-    disabled = lay & (rng.random(n) < p.share_disabled)
+    disabled = lay & (rng.random(n) < disability_chance(p, on_benefits))
 
     # Illness shapes patients' time; caring squeezes carers'.
     burden = _beta(rng, p.illness_mean, p.illness_concentration, n)
@@ -305,34 +319,139 @@ def _groups(p: RunParams, rng: np.random.Generator, role: Ints, lay: Bools) -> d
     }
 
 
-# --- Digital access (issue 11, meeting format) -------------------------------------------
-# A minimal version for the meeting format: who can join an online meeting. It has its own
-# random stream, so that every draw above stays as it was (at the defaults a seed gives the
-# same people, bit for bit). To reconcile with the correlated attributes of "who the
-# people are" (another branch draws digital_access with age and the rest): keep one
-# definition, and keep professionals always connected.
-DIGITAL_STREAM = 113  # spawn key of the digital-access stream: a name for a stream, not a number
+# ----------------------------------------------------------------- who the people are
+# Issue 11: age, language, health literacy and digital access, and how people are
+# recruited. These draws come from a stream of their own (people_stream), so that adding
+# them leaves every earlier draw, and so every run at the defaults, as it was.
+
+# The key that names the people stream, appended to the run's seed: a name, not behaviour.
+PEOPLE_STREAM = 11
 
 
-def digital_stream(rng: np.random.Generator) -> np.random.Generator:
-    """A generator for digital access, derived from ``rng``'s seed without drawing from
-    ``rng`` or changing its state (a child of its SeedSequence, by a fixed spawn key)."""
+def people_stream(rng: np.random.Generator) -> np.random.Generator:
+    """A generator for the issue-11 attributes, derived from ``rng``'s seed without
+    drawing from ``rng`` (its own draws stay as they were) or changing its state."""
     seed = rng.bit_generator.seed_seq
-    if not isinstance(seed, np.random.SeedSequence):  # a generator built from a bare state
-        raise ValueError("population.build needs a generator seeded with a SeedSequence")
-    return np.random.default_rng(
-        np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, DIGITAL_STREAM))
-    )
+    if isinstance(seed, np.random.SeedSequence):
+        key = (*seed.spawn_key, PEOPLE_STREAM)
+        return np.random.default_rng(np.random.SeedSequence(seed.entropy, spawn_key=key))
+    # A generator with no seed sequence (one restored from a bare state): seed the stream
+    # from that state instead, read, not drawn from.
+    digest = hashlib.sha256(repr(rng.bit_generator.state).encode()).digest()
+    entropy = int.from_bytes(digest, "little")
+    return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(PEOPLE_STREAM,)))
 
 
-def draw_digital_access(
-    p: RunParams, rng: np.random.Generator, lay: Bools, disabled: Bools
+def seldom_heard(
+    language_barrier: Bools, low_health_literacy: Bools, digital_access: Bools
 ) -> Bools:
-    """Who has a device, a connection and the confidence to join an online meeting.
+    """Who counts as *seldom heard*: the one definition.
 
-    Lay people: with chance ``digital_access_share``, or ``digital_access_share_disabled``
-    for disabled people (lower: ONS figures in the assumptions). Professionals always
-    have it (they join from work).
+    Someone who needs interpreting (English not spoken well or at all), or is below the
+    health literacy threshold, or has no digital access (device, connection and the
+    confidence to use them). These are the barriers that keep people out of the usual
+    channels of recruitment and off the agenda of formal meetings.
     """
-    share = np.where(disabled, p.digital_access_share_disabled, p.digital_access_share)
-    return ~lay | (rng.random(lay.size) < share)
+    return language_barrier | low_health_literacy | ~digital_access
+
+
+def seldom_heard_population_share(p: RunParams) -> float:
+    """Share of the population (the catchment lay places are filled from) that is seldom
+    heard: 1 - P(no barrier), the attributes being drawn independently given age."""
+    digital = (1.0 - p.share_older) * p.digital_access_share
+    digital += p.share_older * p.digital_access_share_older
+    return 1.0 - (1.0 - p.language_barrier_share) * (1.0 - p.low_health_literacy_share) * digital
+
+
+def disability_chance(p: RunParams, on_benefits: Bools) -> Floats:
+    """Each person's chance of being disabled, given whether they are on benefits.
+
+    P(disabled | benefits) = d + k (1 - b), P(disabled | no benefits) = d - k b, which
+    keeps the share disabled at d = share_disabled whatever k; k is
+    ``benefits_disability_link`` times its largest value that keeps both chances in
+    [0, 1], min((1 - d) / (1 - b), d / b). At link 0 the two are independent.
+    """
+    b, d = p.share_on_benefits, p.share_disabled
+    room = min((1.0 - d) / (1.0 - b) if b < 1.0 else 0.0, d / b if b > 0.0 else 0.0)
+    k = p.benefits_disability_link * room
+    return np.where(on_benefits, d + k * (1.0 - b), d - k * b)
+
+
+def trait_factor(p: RunParams, trait: str, who: dict[str, Any]) -> Floats:
+    """What a language barrier and low health literacy leave of one's ``trait``
+    (fluency or credibility): (1 - e_language barrier) (1 - e_literacy low literacy),
+    with e the assumptions ``<trait>_effect_language`` and ``<trait>_effect_literacy``."""
+    language = getattr(p, f"{trait}_effect_language") * who["language_barrier"]
+    literacy = getattr(p, f"{trait}_effect_literacy") * who["low_health_literacy"]
+    return (1.0 - language) * (1.0 - literacy)
+
+
+def _catchment(p: RunParams, rng: np.random.Generator, k: int) -> dict[str, Bools]:
+    """``k`` people drawn from the population lay places are filled from."""
+    u = rng.random((4, k))
+    older = u[0] < p.share_older
+    digital_share = np.where(older, p.digital_access_share_older, p.digital_access_share)
+    return {
+        "older": older,
+        "language_barrier": u[1] < p.language_barrier_share,
+        "low_health_literacy": u[2] < p.low_health_literacy_share,
+        "digital_access": u[3] < digital_share,
+    }
+
+
+def _recruit(
+    p: RunParams, rng: np.random.Generator, count: int, outreach: bool
+) -> dict[str, Bools]:
+    """``count`` recruits: by outreach, seldom-heard people; by the usual channels, people
+    of the catchment, a seldom-heard one accepted with chance ``usual_reach_seldom_heard``
+    (everyone else always). Drawn in rounds until the places are filled."""
+    share = seldom_heard_population_share(p)
+    reach = p.usual_reach_seldom_heard
+    acceptance = share if outreach else 1.0 - share + reach * share
+    taken = [_catchment(p, rng, 0)]  # nobody yet (and the keys when count is 0)
+    got = 0
+    while got < count:
+        batch = _catchment(p, rng, count - got)
+        heard_little = seldom_heard(
+            batch["language_barrier"], batch["low_health_literacy"], batch["digital_access"]
+        )
+        if acceptance <= 0.0:  # nobody to select: take people as they come
+            keep = np.ones(heard_little.size, bool)
+        elif outreach:
+            keep = heard_little
+        else:
+            keep = ~heard_little | (rng.random(heard_little.size) < reach)
+        taken.append({key: value[keep] for key, value in batch.items()})
+        got += int(np.count_nonzero(keep))
+    return {key: np.concatenate([t[key] for t in taken])[:count] for key in taken[0]}
+
+
+def _people(p: RunParams, rng: np.random.Generator, lay: Bools) -> dict[str, Bools]:
+    """Age, language, health literacy, digital access and how each lay place was filled.
+
+    A share ``outreach`` of the lay places (rounded at random to a whole number) goes
+    to seldom-heard people reached by outreach, the rest to the usual channels
+    (:func:`_recruit`). Professionals are none of these: under 65, fluent in English and
+    health information, online at work, never recruited.
+    """
+    n = lay.size
+    places = np.flatnonzero(lay)
+    n_outreach = int(np.floor(p.outreach * places.size + rng.random()))
+    reached = rng.permutation(places)[:n_outreach]
+    via_outreach = np.zeros(n, bool)
+    via_outreach[reached] = True
+    out = {
+        "older": np.zeros(n, bool),
+        "language_barrier": np.zeros(n, bool),
+        "low_health_literacy": np.zeros(n, bool),
+        "digital_access": np.ones(n, bool),
+    }
+    for outreach, where in ((False, lay & ~via_outreach), (True, via_outreach)):
+        recruits = _recruit(p, rng, int(np.count_nonzero(where)), outreach)
+        for key, value in recruits.items():
+            out[key][where] = value
+    out["via_outreach"] = via_outreach
+    out["seldom_heard"] = seldom_heard(
+        out["language_barrier"], out["low_health_literacy"], out["digital_access"]
+    )
+    return out

@@ -35,10 +35,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("params.py", "PARAMS"): "schema",
     # The metrics' definitions: a share's bounds (0 to 1) and the like, not behaviour.
     ("metrics.py", "METRICS"): "definitions",
-    # The spawn key that names the digital-access random stream (issue 11): an identifier.
-    ("population.py", "DIGITAL_STREAM"): "name of a random stream",
     # A fact, not a choice: weeks in a year, for a yearly budget pro rata (issue 11).
     ("management.py", "WEEKS_PER_YEAR"): "fact",
+    # The key that names the random stream of issue 11's attributes: a name, not behaviour.
+    ("population.py", "PEOPLE_STREAM"): "stream name",
 }
 
 

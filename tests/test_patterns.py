@@ -104,3 +104,7 @@ def test_14_universal_credit_costs_claimants_money_and_participation_unlike_esa(
 
 def test_15_online_meetings_widen_participation_for_the_connected_and_narrow_it_for_others():
     assert_holds(15)
+
+
+def test_16_outreach_raises_the_seldom_heard_share_and_recognition_keeps_them():
+    assert_holds(16)
