@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import runs
 from .arrays import Floats, Ints
+from .runs import Draws
 
 if TYPE_CHECKING:
     from .knowledge import Insights
@@ -50,7 +52,7 @@ def decide(
     setting: Setting,
     talk: Talk | None,
     insights: Insights | None,
-    rng: np.random.Generator,
+    rng: Draws,
 ) -> Decisions | None:
     """Weigh inputs by power and adopt insights; sets ``s.influence``."""
     if talk is None:
@@ -68,8 +70,10 @@ def decide(
     lay_presence = _share(n_lay, n_present, 0.0)
     lay_adoption = np.minimum(1.0, _share(lay_share, lay_presence, 0.0))
     pro_adoption = np.minimum(1.0, _share(1.0 - lay_share, 1.0 - lay_presence, 1.0))
-    adopted_lay = rng.binomial(insights.lay_origin, lay_adoption)
-    adopted = adopted_lay + rng.binomial(insights.total - insights.lay_origin, pro_adoption)
+    adopted_lay = runs.binomial(rng, insights.lay_origin, lay_adoption, talk.met)
+    adopted = adopted_lay + runs.binomial(
+        rng, insights.total - insights.lay_origin, pro_adoption, talk.met
+    )
     per_hour = p.items_base + p.items_pace * setting.pace
     items = np.where(n_present > 0, setting.hours * per_hour, 0.0)
     return Decisions(adopted, adopted_lay, items, lay_adoption, n_present)

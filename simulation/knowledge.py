@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import runs
 from .arrays import Floats, Ints, Ties
 from .relations import on_grid
+from .runs import Draws
 
 if TYPE_CHECKING:
     from .meeting import Talk
@@ -67,9 +69,7 @@ def differences(s: State) -> Ties:
     return (d * member[:, :, None] * member[:, None, :]).astype(np.float32)
 
 
-def combine(
-    s: State, p: RunParams, talk: Talk | None, apart: Ties, rng: np.random.Generator
-) -> Insights | None:
+def combine(s: State, p: RunParams, talk: Talk | None, apart: Ties, rng: Draws) -> Insights | None:
     """Form this week's insights from what was recognised; ``apart`` is :func:`differences`."""
     if talk is None:
         return None
@@ -83,12 +83,18 @@ def combine(
     known = (bio + practice) * professional  # professional knowledge, by professionals
     lay_lived = lived * (1.0 - professional)
     unexpected_pairs = np.einsum("gi,gij,gj->g", lay_lived, apart, known)
-    routine = rng.poisson(p.k_routine * np.sqrt(routine_pairs))
-    unexpected = rng.poisson(p.k_unexpected * np.sqrt(unexpected_pairs))
+    # Runs side by side draw run by run; runs nobody met in draw nothing (simulation.runs).
+    routine, unexpected = runs.poisson_groups(
+        rng,
+        [p.k_routine * np.sqrt(routine_pairs), p.k_unexpected * np.sqrt(unexpected_pairs)],
+        only=talk.met,
+    )
     lay_routine = _share(lay[:, 0] + lay[:, 1], rec[:, 0] + rec[:, 1])
     lay_e, pro_k = lay_lived.sum(axis=1), known.sum(axis=1)
     lay_unexpected = _share(lay_e, lay_e + pro_k)
-    lay_origin = rng.binomial(routine, lay_routine) + rng.binomial(unexpected, lay_unexpected)
+    lay_origin = runs.binomial(rng, routine, lay_routine, talk.met) + runs.binomial(
+        rng, unexpected, lay_unexpected, talk.met
+    )
     return Insights(routine + unexpected, unexpected, lay_origin, rec, lay)
 
 

@@ -31,7 +31,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .arrays import Floats, Ints
+from . import runs
+from .arrays import Bools, Floats, Ints
+from .runs import Draws, PerRun
 
 if TYPE_CHECKING:
     from .choices import Choices
@@ -48,7 +50,9 @@ class Talk:
     recognised: Ints  # (N, 3) recognised contributions by kind
     said: Floats  # (N,) contributions of all kinds, recognised or not
     heard: Floats  # (N,) share of one's contributions recognised (0 if silent or absent)
-    lived_chance: float = 0.0  # chance a lived-experience contribution was recognised
+    # chance a lived-experience contribution was recognised (one per run: simulation.runs)
+    lived_chance: PerRun = 0.0
+    met: Bools | None = None  # runs side by side: which runs' meetings anybody came to
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ def hold(
     p: RunParams,
     setting: Setting,
     room: Room,
-    rng: np.random.Generator,
+    rng: Draws,
     choices: Choices | None = None,
 ) -> Talk | None:
     """Hold this week's meetings; None when nobody came. ``choices`` scale some people's
@@ -111,7 +115,6 @@ def hold(
         out=rates[:, :3],
     )
     rates[:, 2] *= open_to_experience(s, idx, group)[group]
-    lived_said = float(turns @ room.topics[idx, 2])
     if choices is not None:  # lived experience heard more or less, at most all of it
         np.minimum(
             rates[:, 2] * choices.listen[group], turns * room.topics[idx, 2], out=rates[:, 2]
@@ -119,7 +122,9 @@ def hold(
     n_heard_rate = rates[:, 0] + rates[:, 1] + rates[:, 2]
     np.subtract(turns, n_heard_rate, out=rates[:, 3])
     np.maximum(rates[:, 3], 0.0, out=rates[:, 3])  # rounding
-    counts = rng.poisson(rates)
+    # Runs side by side (simulation.runs): run r's attendees are rows bounds[r]:bounds[r + 1].
+    bounds = np.searchsorted(idx, runs.equal_bounds(s.runs, s.n))
+    counts = runs.poisson(rng, rates, bounds)
     recognised = counts[:, :3]
     n_heard = recognised[:, 0] + recognised[:, 1] + recognised[:, 2]
     n_said = n_heard + counts[:, 3]
@@ -128,5 +133,13 @@ def hold(
     talk.recognised[idx] = recognised
     talk.said[idx] = n_said
     talk.heard[idx] = n_heard / np.maximum(n_said, 1)
-    talk.lived_chance = float(rates[:, 2].sum()) / lived_said if lived_said > 0 else 0.0
+    if s.runs == 1:
+        lived_said = float(turns @ room.topics[idx, 2])
+        talk.lived_chance = float(rates[:, 2].sum()) / lived_said if lived_said > 0 else 0.0
+        return talk
+    # Each run's sums over its own attendees (simulation.runs): lengths differ, run by run.
+    lived = runs.segments(bounds, turns, "dot", room.topics[idx, 2])
+    chance = runs.segments(bounds, rates[:, 2], "sum")
+    talk.lived_chance = np.divide(chance, lived, out=np.zeros(s.runs), where=lived > 0)
+    talk.met = np.diff(bounds) > 0
     return talk

@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import runs
 from .arrays import Bools, Floats
 from .management import WEEKS_PER_YEAR
 from .population import EXPERIENCE, MANAGERIAL, RIGHTS, seldom_heard_population_share
 from .relations import on_grid, strong_cross_role
+from .runs import PerRun
 from .values import experience_shift
 
 if TYPE_CHECKING:
@@ -476,7 +478,7 @@ def gini(x: Floats) -> float:
     return float((2.0 * np.dot(np.arange(1, n + 1), s) / (n * total)) - (n + 1) / n)
 
 
-def gini_within_meetings(s: State) -> float:
+def gini_within_meetings(s: State) -> PerRun:
     """Gini of influence within each group's meeting, averaged weighted by attendance.
 
     Influence shares sum to 1 within a meeting, so pooling them across meetings would
@@ -489,12 +491,16 @@ def gini_within_meetings(s: State) -> float:
     # Absent members hold 0 influence: remove their pairs with present ones (|0 - x_j|).
     pairs -= 2.0 * (s.n_slots - n) * total
     each = np.divide(pairs, 2.0 * n * total, out=np.zeros(n.size), where=(n >= 2) & (total > 0))
-    return ratio(float(each @ n), float(n.sum()))
+    return ratio(runs.dot(s, each, n), runs.total(s, n))
 
 
-def ratio(num: float, den: float, empty: float = 0.0) -> float:
-    """num / den, or ``empty`` when den is zero: keeps every metric finite."""
-    return num / den if den > 0 else empty
+def ratio(num: PerRun, den: PerRun, empty: float = 0.0) -> PerRun:
+    """num / den, or ``empty`` when den is zero: keeps every metric finite (one value per
+    run when given arrays: simulation.runs)."""
+    if runs.scalar(num) and runs.scalar(den):
+        return num / den if den > 0 else empty
+    num, den = np.broadcast_arrays(np.asarray(num, dtype=float), np.asarray(den, dtype=float))
+    return np.divide(num, den, out=np.full(num.shape, float(empty)), where=den > 0)
 
 
 def markdown_table() -> str:
@@ -531,13 +537,14 @@ SUBGROUPS = (
 
 
 def subgroups(s: State) -> Floats:
-    """(subgroups x N) 0/1 matrix of who belongs to each of SUBGROUPS.
+    """(subgroups x N) 0/1 matrix of who belongs to each of SUBGROUPS (runs x subgroups x
+    n for runs side by side).
 
     Computed once per run: one matrix product then counts every subgroup at once.
     """
     lay = s.lay
     disadvantaged = lay & (s.on_benefits | s.disabled)
-    return np.vstack(
+    who = np.vstack(
         [
             lay,
             ~lay,
@@ -554,27 +561,36 @@ def subgroups(s: State) -> Floats:
             lay & ~s.digital_access,
         ]
     ).astype(float)
+    if s.runs == 1:
+        return who
+    # Runs side by side: (runs x subgroups x n), one matrix per run (see at_meetings).
+    return who.reshape(who.shape[0], s.runs, -1).transpose(1, 0, 2).copy()
 
 
-def _parity(s: State, p: RunParams, disadvantaged: float, other: float, week: int) -> float:
+def _parity(s: State, p: RunParams, disadvantaged: PerRun, other: PerRun, week: int) -> PerRun:
     """Attendance rate of disadvantaged over other lay people, pooled over recent meetings.
 
     Pooled over the group's last ``active_meetings`` meetings (the groups' sizes are
     fixed, so the pooled rate is the mean of the meetings' rates): one meeting's
     ratio is too noisy to read. ``parity_eps`` keeps it finite when nobody came.
     """
-    window = s.parity_window
+    window = s.parity_window  # runs side by side: columns (disadvantaged, other) per run
     if week > 0:  # week 0 is the starting state, not a meeting
-        window[((week - 1) // p.meeting_interval) % window.shape[0]] = disadvantaged, other
+        row = ((week - 1) // p.meeting_interval) % window.shape[0]
+        window[row] = np.column_stack([disadvantaged, other]).ravel()
     held = window[~np.isnan(window[:, 0])]
     if held.size == 0:
-        return 1.0
-    pooled_d, pooled_o = held.mean(axis=0)
-    return float((pooled_d + p.parity_eps) / (pooled_o + p.parity_eps))
+        return 1.0 if s.runs == 1 else np.ones(s.runs)
+    pooled = held.mean(axis=0)
+    if s.runs == 1:
+        return float((pooled[0] + p.parity_eps) / (pooled[1] + p.parity_eps))
+    return (pooled[0::2] + p.parity_eps) / (pooled[1::2] + p.parity_eps)
 
 
-def _mean(total: float, count: float, empty: float = 0.0) -> float:
-    return float(total / count) if count > 0 else empty
+def _mean(total: PerRun, count: PerRun, empty: float = 0.0) -> PerRun:
+    if runs.scalar(total) and runs.scalar(count):
+        return float(total / count) if count > 0 else empty
+    return ratio(total, count, empty)
 
 
 def at_meetings(
@@ -585,21 +601,23 @@ def at_meetings(
     ``who`` is ``subgroups(s)``.
     """
     active = s.last_attended > week - p.active_weeks
+    quantities = [
+        np.ones(s.n),
+        s.attending,
+        active,
+        s.credibility * active,
+        s.trust * active,
+        s.ever_attended,
+        s.satisfaction * s.ever_attended,
+    ]
     # One matrix product counts and sums every per-agent quantity over every subgroup.
-    per_agent = np.vstack(
-        [
-            np.ones(s.n),
-            s.attending,
-            active,
-            s.credibility * active,
-            s.trust * active,
-            s.ever_attended,
-            s.satisfaction * s.ever_attended,
-        ]
-    )
-    sums = who @ per_agent.T  # (subgroups, quantities)
+    if s.runs == 1:
+        sums = who @ np.vstack(quantities).T  # (subgroups, quantities)
+    else:  # one product per run (simulation.runs): (subgroups, quantities, runs)
+        per_agent = np.stack([q.reshape(s.runs, -1) for q in quantities], axis=1)
+        sums = np.matmul(who, per_agent.transpose(0, 2, 1)).transpose(1, 2, 0)
     size, came = sums[:, 0], sums[:, 1]
-    rate = np.divide(came, size, out=np.zeros(size.size), where=size > 0)
+    rate = np.divide(came, size, out=np.zeros(size.shape), where=size > 0)
     lay, pro, benefits, disabled, low, rights_lay, disadv, other = rate[:8]
     v = {
         "participation_lay": lay,
@@ -608,15 +626,24 @@ def at_meetings(
         "participation_disabled": disabled,
         "participation_low_money": low,
         "participation_rights_based": rights_lay,
-        # Parity needs both groups; with one of them empty there is no disparity to see.
-        "participation_parity": _parity(s, p, disadv, other, week)
-        if size[6] > 0 and size[7] > 0
-        else 1.0,
     }
-    if talk is not None:
+    # Parity needs both groups; with one of them empty there is no disparity to see.
+    if s.runs == 1:
+        both = size[6] > 0 and size[7] > 0
+        v["participation_parity"] = _parity(s, p, disadv, other, week) if both else 1.0
+    else:
+        both = (size[6] > 0) & (size[7] > 0)
+        v["participation_parity"] = np.where(both, _parity(s, p, disadv, other, week), 1.0)
+    if talk is not None and s.runs == 1:
         rec = talk.recognised.sum(axis=0)
         v["lay_voice_share"] = ratio(float(talk.said @ s.lay), float(talk.said.sum()))
         v["experiential_share"] = ratio(float(rec[2]), float(rec.sum()))
+    elif talk is not None:  # each run's own sums (simulation.runs)
+        recs = runs.blocks(s, talk.recognised).sum(axis=1)
+        said, lay = runs.blocks(s, talk.said), runs.blocks(s, s.lay)
+        lay_said = np.matmul(said[:, None, :], lay[:, :, None])[:, 0, 0]
+        v["lay_voice_share"] = ratio(lay_said, runs.total(s, talk.said))
+        v["experiential_share"] = ratio(recs[:, 2], recs.sum(axis=1))
     else:
         v["lay_voice_share"] = v["experiential_share"] = 0.0
     v["influence_gini"] = gini_within_meetings(s)
@@ -635,16 +662,21 @@ def at_meetings(
         v[name] = _mean(sums[row, 6], sums[row, 5], p.initial_satisfaction)  # nobody came yet
     v["participation_disabled_digital"], v["participation_offline"] = rate[11:13]
     v.update(_representation(s, p, active))
-    return {k: float(x) for k, x in v.items()}
+    return {k: _per_run(s, x) for k, x in v.items()}
 
 
-def _representation(s: State, p: RunParams, active: Bools) -> dict[str, float]:
+def _per_run(s: State, x: PerRun) -> PerRun:
+    """A metric's value as a float, or one float per run for runs side by side."""
+    if s.runs == 1:
+        return float(x)
+    return np.broadcast_to(np.asarray(x, dtype=float), (s.runs,))
+
+
+def _representation(s: State, p: RunParams, active: Bools) -> dict[str, PerRun]:
     """Seldom-heard share of active lay participants, and that over the population's
     (1 when nobody in the population is seldom heard: nobody to under-represent)."""
     lay_active = active & s.lay
-    share = ratio(
-        float(np.count_nonzero(lay_active & s.seldom_heard)), float(np.count_nonzero(lay_active))
-    )
+    share = ratio(runs.count(s, lay_active & s.seldom_heard) * 1.0, runs.count(s, lay_active) * 1.0)
     return {
         "seldom_heard_share": share,
         "representation_ratio": ratio(share, seldom_heard_population_share(p), empty=1.0),
@@ -660,52 +692,61 @@ def weekly(
     flows: Flows,
     totals: dict[str, float],
     week: int,
-    changes: int = 0,
-) -> dict[str, float]:
-    """All metric values for ``week``; ``totals`` holds the running sums it updates;
-    ``changes`` is the number of rules managers changed this week."""
+    changes: PerRun = 0,
+) -> dict[str, PerRun]:
+    """All metric values for ``week`` (one per run for runs side by side); ``totals``
+    holds the running sums it updates; ``changes`` is the number of rules managers
+    changed this week."""
     v = dict(carried)
-    n_ins = float(insights.total.sum()) if insights is not None else 0.0
+    # Sums over each run's agents or groups (simulation.runs): floats for one run.
+    n_ins = runs.total(s, insights.total) if insights is not None else 0.0
     v["insights"] = n_ins
-    v["insights_lay_origin"] = float(insights.lay_origin.sum()) if insights is not None else 0.0
-    v["insights_unexpected"] = float(insights.unexpected.sum()) if insights is not None else 0.0
-    v["insights_adopted"] = float(decisions.adopted.sum()) if decisions is not None else 0.0
+    v["insights_lay_origin"] = runs.total(s, insights.lay_origin) if insights is not None else 0.0
+    v["insights_unexpected"] = runs.total(s, insights.unexpected) if insights is not None else 0.0
+    v["insights_adopted"] = runs.total(s, decisions.adopted) if decisions is not None else 0.0
     v["unpaid_lay_hours"] = flows.unpaid_hours
-    v["benefit_loss_events"] = float(flows.benefit_cuts)
+    v["benefit_loss_events"] = _floats(flows.benefit_cuts)
     v["programme_cost"] = flows.cost
     totals["cost"] += flows.cost
     totals["insights"] += n_ins
-    v["cost_per_insight"] = totals["cost"] / max(totals["insights"], 1.0)
-    lay_ever = int(np.count_nonzero(s.ever_attended & s.lay))
-    v["unpaid_hours_per_lay_participant"] = ratio(float(s.unpaid_hours.sum()), lay_ever)
-    never_refunded = float(s.never_refunded.sum())
+    least_one = np.maximum if s.runs > 1 else max
+    v["cost_per_insight"] = totals["cost"] / least_one(totals["insights"], 1.0)
+    lay_ever = runs.count(s, s.ever_attended & s.lay)
+    v["unpaid_hours_per_lay_participant"] = ratio(runs.total(s, s.unpaid_hours), lay_ever)
+    never_refunded = runs.total(s, s.never_refunded)
     v["lay_out_of_pocket"] = ratio(never_refunded, lay_ever)
-    v["lay_awaiting_refund"] = ratio(float(s.owed.sum()), lay_ever)
-    claimants = int(np.count_nonzero(s.ever_attended & s.on_benefits))
-    v["benefit_taken_back"] = ratio(float(s.taken_back.sum()), claimants)
+    v["lay_awaiting_refund"] = ratio(runs.total(s, s.owed), lay_ever)
+    claimants = runs.count(s, s.ever_attended & s.on_benefits)
+    v["benefit_taken_back"] = ratio(runs.total(s, s.taken_back), claimants)
     first = s.first_weeks & s.lay
     still_active = first & (s.last_attended > week - p.active_weeks)
-    v["retention_lay"] = ratio(int(np.count_nonzero(still_active)), int(np.count_nonzero(first)))
+    v["retention_lay"] = ratio(runs.count(s, still_active), runs.count(s, first))
     _management(v, s, p, totals["cost"], never_refunded, week, changes)
     v["retention_seldom_heard"] = ratio(
-        int(np.count_nonzero(still_active & s.seldom_heard)),
-        int(np.count_nonzero(first & s.seldom_heard)),
+        runs.count(s, still_active & s.seldom_heard), runs.count(s, first & s.seldom_heard)
     )
-    return v
+    if s.runs == 1:
+        return v
+    return {k: _per_run(s, x) for k, x in v.items()}
+
+
+def _floats(x: PerRun) -> PerRun:
+    return float(x) if runs.scalar(x) else np.asarray(x, dtype=float)
 
 
 def _management(
     v: dict[str, float],
     s: State,
     p: RunParams,
-    spent: float,
-    never_refunded: float,
+    spent: PerRun,
+    never_refunded: PerRun,
     week: int,
-    changes: int,
+    changes: PerRun,
 ) -> None:
     """rule_changes, budget_used and lay_cost_share (unpaid hours and unrefunded fares are
     lay people's alone: professionals hold none)."""
-    v["rule_changes"] = float(changes)
+    v["rule_changes"] = _floats(changes)
     v["budget_used"] = ratio(spent, p.budget * week / WEEKS_PER_YEAR)
-    carried = never_refunded + float(s.unpaid_hours.sum()) * p.payment_rate * p.professional_pay
+    unpaid = runs.total(s, s.unpaid_hours)
+    carried = never_refunded + unpaid * p.payment_rate * p.professional_pay
     v["lay_cost_share"] = ratio(carried, carried + spent)

@@ -4,30 +4,16 @@ from __future__ import annotations
 
 import gc
 import inspect
-from dataclasses import replace
 from functools import partial
 from typing import Any
 
 import mesa
 import numpy as np
 
-from . import (
-    decisions,
-    knowledge,
-    management,
-    meeting,
-    metrics,
-    money,
-    motivation,
-    participation,
-    population,
-    relations,
-    setting,
-    values,
-)
+from . import metrics
 from .agents import AGENT_CLASSES
 from .arrays import Floats
-from .choices import Choices
+from .batch import Runs
 from .params import DEFAULTS, EVERY_PARAM, RunParams
 
 
@@ -100,13 +86,14 @@ class WeeklyCollector(mesa.DataCollector):
             column.append(latest[name])
 
 
-class CoProductionModel(mesa.Model):
+class CoProductionModel(mesa.Model, Runs):
     """Patients, carers, clinicians and managers co-producing under tunable rules.
 
     Every policy lever of ``simulation.params.PARAMS`` and every assumption of
     ``simulation.assumptions.ASSUMPTIONS`` is a keyword argument with its default;
     ``rng`` seeds all randomness. Agent state lives in numpy arrays
-    (``self.state``); ``self.agents`` holds one Mesa agent per person as a view
+    (``self.state``); the weekly rules are :class:`simulation.batch.Runs`'s, for one run.
+    ``self.agents`` holds one Mesa agent per person as a view
     on those arrays. The DataCollector reports, per week, each metric's summary so far
     (``insights``) and that week's value (``insights_week``).
     """
@@ -132,33 +119,9 @@ class CoProductionModel(mesa.Model):
 
     def _start(self, checked: RunParams, rng: int | np.random.Generator | None) -> None:
         super().__init__(rng=rng)
-        self.params: RunParams = checked
-        # The rules in force: ``params`` until managers change them (simulation.management).
-        self.rules: RunParams = checked
-        self.state = population.build(checked, self.rng)
-        self.setting = setting.build(self.state, checked)
-        self.costs = participation.prepare(self.state, checked, self.setting)
-        self.room = meeting.prepare(self.state, checked, self.setting)
-        self.apart = knowledge.differences(self.state)
+        self._start_runs(checked, [self.rng])  # one run: a batch of one (simulation.batch)
         self._views_made = False
-        # Decisions taken from outside the model (a workshop room's seats): simulation.choices
-        self.choices: Choices | None = None
         self.history: Floats = np.zeros((checked.weeks, len(metrics.METRIC_NAMES)))
-        self.ledger: dict[str, float] = {
-            "payments": 0.0,
-            "refunds": 0.0,
-            "travel": 0.0,
-            "staff": 0.0,
-        }
-        self._totals = {"cost": 0.0, "insights": 0.0}
-        self.management = management.start(self.state)
-        self.events = self.management.events  # every rule change, with its week and reason
-        self.meetings_held: list[int] = []  # the weeks the groups met
-        self._who = metrics.subgroups(self.state)
-        self._carried = metrics.at_meetings(self.state, checked, self._who, None, 0)
-        self.latest = metrics.weekly(
-            self.state, checked, self._carried, None, None, money.Flows(), dict(self._totals), 0
-        )
         self.datacollector = WeeklyCollector(self)
         self.datacollector.collect(self)
 
@@ -198,68 +161,13 @@ class CoProductionModel(mesa.Model):
 
     def step(self) -> None:
         """One week: the rules of docs/concept.md, in order, over all agents at once."""
-        s, p, week = self.state, self.rules, self.steps
-        held = self.meetings_held
-        meets = not held or week - held[-1] >= p.meeting_interval
-        if meets:
-            held.append(week)
-        participation.take_part(s, p, self.costs, self.rng, week, meets, self.choices)
-        talk = meeting.hold(s, p, self.setting, self.room, self.rng, self.choices)
-        insights = knowledge.combine(s, p, talk, self.apart, self.rng)
-        decided = decisions.decide(s, p, self.setting, talk, insights, self.rng)
-        relations.update(s, p, self.setting, talk, insights, decided, week, self.costs.online)
-        flows = money.settle(s, p, self.costs, week)
-        motivation.update(s, p, talk, decided, flows, week)
-        values.shift(s, p, talk)
-        changes = self._manage(insights, flows, week)
-        self._record(meets, talk, insights, decided, flows, week, changes)
-        if week >= p.weeks:
-            self.running = False
-
-    def _manage(self, insights: knowledge.Insights | None, flows: money.Flows, week: int) -> int:
-        """Rule 9: managers review and may change the rules; the number of changes."""
-        if self.rules.manager_adaptation <= 0:
-            return 0
-        m, s = self.management, self.state
-        management.tally(m, insights, flows)
-        spent = sum(self.ledger.values()) + flows.cost
-        rules, changes = management.review(s, self.rules, m, week, spent)
-        if changes:
-            self.rules = rules
-            self.setting = setting.build(s, rules)
-            costs = participation.prepare(s, rules, self.setting)
-            self.costs = replace(costs, open=management.open_mask(s, m))
-            self.room = meeting.prepare(s, rules, self.setting)
-        return len(changes)
-
-    def _record(
-        self,
-        meets: bool,
-        talk: meeting.Talk | None,
-        insights: knowledge.Insights | None,
-        decided: decisions.Decisions | None,
-        flows: money.Flows,
-        week: int,
-        changes: int = 0,
-    ) -> None:
-        for key in self.ledger:
-            self.ledger[key] += getattr(flows, key)
-        if meets:
-            self._carried = metrics.at_meetings(self.state, self.rules, self._who, talk, week)
-        self.latest = metrics.weekly(
-            self.state,
-            self.rules,
-            self._carried,
-            insights,
-            decided,
-            flows,
-            self._totals,
-            week,
-            changes,
-        )
+        week, weeks = self.steps, self.rules.weeks
+        self._rules_week(week)
         if week <= self.params.weeks:
             self.history[week - 1] = [self.latest[n] for n in metrics.METRIC_NAMES]
         self.datacollector.collect(self)
+        if week >= weeks:
+            self.running = False
 
     def final_metrics(self) -> dict[str, float]:
         """The run's outcome metrics as plain floats (see ``simulation.metrics``)."""

@@ -32,7 +32,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import runs
 from .arrays import Bools, Floats
+from .runs import PerRun
 
 if TYPE_CHECKING:
     from .params import RunParams
@@ -44,20 +46,21 @@ if TYPE_CHECKING:
 class Flows:
     """This week's money and hours."""
 
-    payments: float = 0.0
-    refunds: float = 0.0
-    travel: float = 0.0
-    staff: float = 0.0
-    benefit_cuts: int = 0
-    unpaid_hours: float = 0.0
+    # Money and hours are one number per run (a float for one run: simulation.runs).
+    payments: PerRun = 0.0
+    refunds: PerRun = 0.0
+    travel: PerRun = 0.0
+    staff: PerRun = 0.0
+    benefit_cuts: PerRun = 0
+    unpaid_hours: PerRun = 0.0
     unpaid: Floats | None = None  # hours each agent gave unpaid this week
     cut: Bools | None = None  # agents whose benefit was cut this week
-    taken_back: float = 0.0  # GBP of Universal Credit taken off awards this week (uc)
+    taken_back: PerRun = 0.0  # GBP of Universal Credit taken off awards this week (uc)
     loss: Floats | None = None  # each agent's benefit loss this week, 1 = a suspension's (uc)
     group_cost: Floats | None = None  # cost each group's meeting committed
 
     @property
-    def cost(self) -> float:
+    def cost(self) -> PerRun:
         """Money the programme paid out this week."""
         return self.payments + self.refunds + self.travel + self.staff
 
@@ -81,8 +84,9 @@ def settle(s: State, p: RunParams, costs: Costs, week: int) -> Flows:
             s.never_refunded += trip
         s.due_pay[later] += pay
         s.unpaid_hours += unpaid
-        flows.travel, flows.staff = float(booked.sum()), float(staff.sum())
-        flows.unpaid_hours = float(unpaid.sum())
+        # Sums run by run when runs share s (simulation.runs): a float for one run.
+        flows.travel, flows.staff = runs.total(s, booked), runs.total(s, staff)
+        flows.unpaid_hours = runs.total(s, unpaid)
         flows.unpaid = unpaid
         flows.group_cost = np.bincount(
             s.group, trip * costs.refunded + pay + booked + staff, minlength=s.n_groups
@@ -96,14 +100,14 @@ def settle(s: State, p: RunParams, costs: Costs, week: int) -> Flows:
         np.maximum(s.out_of_pocket - refund, 0.0, out=s.out_of_pocket)
         s.received += refund + pay
         s.cash += refund + pay
-        flows.refunds, flows.payments = float(refund.sum()), float(pay.sum())
+        flows.refunds, flows.payments = runs.total(s, refund), runs.total(s, pay)
         if not p.benefit_safe:
             cut = s.on_benefits & (pay > costs.limit) & (s.suspended_until <= week)
             if cut.any():
                 # No income in this week and the next suspension_weeks - 1: that many weeks.
                 s.suspended_until[cut] = week + p.suspension_weeks
                 hear_of_losses(s, p, cut)
-                flows.benefit_cuts = int(cut.sum())
+                flows.benefit_cuts = runs.count(s, cut)
                 flows.cut = cut
             if p.benefit_rules == "uc":
                 s.earned += pay * s.on_benefits
@@ -127,7 +131,7 @@ def _assess(s: State, p: RunParams, costs: Costs, flows: Flows) -> None:
         return
     s.cash -= taken
     s.taken_back += taken
-    flows.taken_back = float(taken.sum())
+    flows.taken_back = runs.total(s, taken)
     # A loss as large as a suspension's (the weekly budget for suspension_weeks) counts as one.
     lost = s.base_cash * p.suspension_weeks
     loss = np.minimum(1.0, np.divide(taken, lost, out=np.ones(s.n), where=lost > 0))

@@ -46,9 +46,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import runs
 from .arrays import Bools, Floats
 from .choices import FREE, GO, Choices
 from .population import PATIENT
+from .runs import Draws
 
 if TYPE_CHECKING:
     from .params import RunParams
@@ -165,7 +167,7 @@ def take_part(
     s: State,
     p: RunParams,
     costs: Costs,
-    rng: np.random.Generator,
+    rng: Draws,
     week: int,
     meets: bool,
     choices: Choices | None = None,
@@ -182,7 +184,7 @@ def take_part(
         + p.weight_belonging * s.belonging
         - p.weight_benefit_fear * s.benefit_fear * costs.risky
     )
-    draws = rng.random((2, s.n))
+    draws = runs.random(rng, s, 2)  # run by run when runs share s (simulation.runs)
     flare = draws[0] < p.flare_rate * s.illness  # illness is 0 for professionals
     can = ~flare & (s.cash >= costs.trip) & ~costs.barred  # money at hand to front the trip
     if costs.open is not None:  # a group managers closed no longer meets

@@ -130,6 +130,8 @@ class State:
     digital_access: Bools  # a device, a connection and the confidence to use them
     via_outreach: Bools  # place filled by outreach, not the usual channels
     seldom_heard: Bools  # see seldom_heard(): the one definition
+    # Runs side by side (simulation.runs): each of n / runs agents and n_groups / runs groups.
+    runs: int = 1
     # What happens in the programme; every agent starts with none of it (__post_init__).
     attending: Bools = field(init=False)
     ever_attended: Bools = field(init=False)
@@ -158,7 +160,7 @@ class State:
         n = self.role.size
         self.cash = self.base_cash.copy()
         self.evidence = np.zeros(self.n_groups)
-        self.parity_window = np.full((self.window_meetings, 2), np.nan)
+        self.parity_window = np.full((self.window_meetings, 2 * self.runs), np.nan)
         for name, dtype, fill in (
             ("attending", bool, False),
             ("ever_attended", bool, False),
@@ -176,6 +178,44 @@ class State:
             ("taken_back", float, 0.0),
         ):
             setattr(self, name, np.full(n, fill, dtype=dtype))
+
+
+# The fields of State by how runs side by side are joined (see stack).
+_BY_AGENT = (
+    *("role", "lay", "rationale", "on_benefits", "disabled", "low_money", "illness"),
+    *("free_hours", "base_cash", "knowledge", "slot", "credibility", "initial_credibility"),
+    *("recognition", "values", "initial_values", "fluency", "motivation"),
+    *("baseline_motivation", "trust", "satisfaction", "benefit_fear", "initial_fear"),
+    *("others", "older", "language_barrier", "low_health_literacy", "digital_access"),
+    *("via_outreach", "seldom_heard"),
+)
+_BY_GROUP = ("user_led", "ties", "cross_role")
+
+
+def stack(states: list[State]) -> State:
+    """Runs of the same parameters side by side in one state (``simulation.runs``), as
+    each was built: agents and groups of run r after those of runs before it."""
+    first = states[0]
+    if len(states) == 1:
+        return first
+    g = first.n_groups
+    group = np.concatenate([s.group + r * g for r, s in enumerate(states)])
+    lay = np.concatenate([s.lay for s in states])
+    n_groups = g * len(states)
+    return State(
+        **{name: np.concatenate([getattr(s, name) for s in states]) for name in _BY_AGENT},
+        **{name: np.concatenate([getattr(s, name) for s in states]) for name in _BY_GROUP},
+        group=group,
+        n_groups=n_groups,
+        n_slots=first.n_slots,
+        window_meetings=first.window_meetings,
+        off_diagonal=first.off_diagonal,
+        cell=group * first.n_slots + np.concatenate([s.slot for s in states]),
+        group_side_kind=(((group * 2 + lay) * 3)[:, None] + np.arange(3)).ravel(),
+        due_refund=np.concatenate([s.due_refund for s in states], axis=1),
+        due_pay=np.concatenate([s.due_pay for s in states], axis=1),
+        runs=len(states),
+    )
 
 
 def _beta_by_role(rng: np.random.Generator, role: Ints, table: Floats) -> Floats:

@@ -43,6 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .arrays import Bools
+from .runs import PerRun
 
 if TYPE_CHECKING:
     from .decisions import Decisions
@@ -102,7 +103,11 @@ def _ties_and_trust(
         met = met * setting.online_gain + in_room * (setting.pair_gain - setting.online_gain)
     met *= 1.0 - s.ties
     s.ties += met
-    s.belonging[:] = np.einsum("gij->gi", s.ties).ravel()[s.cell] / s.others
+    belonging = np.einsum("gij->gi", s.ties).ravel()[s.cell] / s.others
+    if talk.met is None:
+        s.belonging[:] = belonging
+    else:  # runs side by side: where nobody met, belonging only decays, as alone
+        np.copyto(s.belonging, belonging, where=np.repeat(talk.met, s.n // s.runs))
     w = p.trust_weight_recognition
     target = w * talk.heard + (1.0 - w) * s.belonging
     s.trust += s.attending * p.trust_rate * (target - s.trust)
@@ -153,9 +158,13 @@ def _professional_standing(
     s.recognition += here * p.recognition_rate * (aim - s.recognition)
 
 
-def strong_cross_role(s: State, active: Bools, threshold: float) -> int:
+def strong_cross_role(s: State, active: Bools, threshold: float) -> PerRun:
     """Number of strong (above ``threshold``) lay-professional ties between active participants."""
     grid = on_grid(s, active.astype(np.float32))
     strong = np.multiply(s.ties > threshold, s.cross_role, dtype=np.float32)
     per_agent = np.einsum("gij,gj->gi", strong, grid)
-    return round(float(np.vdot(per_agent, grid))) // 2
+    if s.runs == 1:
+        return round(float(np.vdot(per_agent, grid))) // 2
+    # Runs side by side: each run's count (whole numbers, summed exactly in any order).
+    each = (per_agent * grid).reshape(s.runs, -1).sum(axis=1, dtype=np.float64)
+    return np.rint(each).astype(np.int64) // 2

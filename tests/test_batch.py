@@ -1,0 +1,266 @@
+"""The batched engine (simulation.batch): each run's numbers are, to the last bit, those of
+the same run made alone with CoProductionModel, whatever shares its batch and in
+whatever order.
+
+The hypothesis test draws every policy lever from its schema range (small populations,
+short runs) for a few parameter sets, and batches of runs of those sets in random order,
+with repeated seeds; runs of the same set are stepped together in one pass. The other
+tests pin down what the proof rests on: each run's draws come from its own generator in
+its own order, a run's sums over its block of a stacked array are the sums alone, and
+the awkward weeks (a run nobody came to while others met) are really exercised.
+"""
+
+from __future__ import annotations
+
+import os
+
+import mesa
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simulation import CoProductionModel, runs
+from simulation.assumptions import ASSUMPTIONS
+from simulation.batch import Batch, generator, run_batch
+from simulation.metrics import METRIC_NAMES
+from simulation.params import (
+    LAY_COUNTS,
+    PARAMS,
+    PROFESSIONAL_COUNTS,
+    ParamError,
+    RunParams,
+)
+
+SMALL = {
+    "n_patients": st.integers(0, 6),
+    "n_carers": st.integers(0, 3),
+    "n_clinicians": st.integers(0, 2),
+    "n_managers": st.integers(0, 2),
+    "weeks": st.integers(1, 16),
+    "group_size": st.integers(2, 6),
+    "budget": st.sampled_from([1_000.0, 5_000.0, 45_000.0]),  # low budgets: managers cut
+}
+
+
+def _lever(p):
+    if p.name in SMALL:
+        return SMALL[p.name]
+    if p.kind == "int":
+        return st.integers(int(p.low), int(p.high))
+    if p.kind == "float":
+        return st.floats(p.low, p.high, allow_nan=False, allow_infinity=False)
+    if p.kind == "bool":
+        return st.booleans()
+    return st.sampled_from(p.choices)
+
+
+def _populated(v):
+    return sum(v[n] for n in LAY_COUNTS) >= 1 and sum(v[n] for n in PROFESSIONAL_COUNTS) >= 1
+
+
+LEVERS = st.fixed_dictionaries({p.name: _lever(p) for p in PARAMS}).filter(_populated)
+SEEDS = st.integers(0, 2**32 - 1)
+# BATCH_EXAMPLES=N tries N batches (a deeper search than the default).
+EXAMPLES = int(os.environ.get("BATCH_EXAMPLES", "40"))
+
+
+def alone(params, seed):
+    model = CoProductionModel(rng=seed, **params)
+    return model.run(), model.history
+
+
+def same(got, want):
+    (final, history), (final_alone, history_alone) = got, want
+    assert list(final) == list(METRIC_NAMES)
+    # == on floats, and the bytes: -0.0 and 0.0 are equal floats but not the same bits
+    assert final == final_alone
+    bits = np.array(list(final.values())).tobytes()
+    assert bits == np.array(list(final_alone.values())).tobytes()
+    assert history.shape == history_alone.shape
+    assert history.tobytes() == history_alone.tobytes()
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(
+    sets=st.lists(LEVERS, min_size=1, max_size=3),
+    seeds=st.lists(SEEDS, min_size=1, max_size=3),
+    picks=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=1, max_size=9),
+)
+def test_batch_is_bit_identical_to_each_run_alone(sets, seeds, picks):
+    batch = [(sets[i % len(sets)], seeds[j % len(seeds)]) for i, j in picks]
+    got = run_batch(batch, timeseries=True)
+    cache = {}
+    for (params, seed), result in zip(batch, got, strict=True):
+        key = (id(params), seed)
+        if key not in cache:
+            cache[key] = alone(params, seed)
+        same(result, cache[key])
+
+
+def test_order_and_company_do_not_matter():
+    """The same runs in two orders, and each with different batch-mates."""
+    small = {"n_patients": 5, "n_carers": 2, "n_clinicians": 2, "n_managers": 1, "weeks": 12}
+    paid = small | {"compensation": "paid", "benefit_rules": "uc", "meeting_interval": 2}
+    batch = [(small, 1), (paid, 2), (small, 3), (paid, 4), (small, 5), (paid, 6)]
+    forward = run_batch(batch, timeseries=True)
+    backward = run_batch(batch[::-1], timeseries=True)[::-1]
+    pairs = run_batch(batch[:2], timeseries=True)
+    for i, (params, seed) in enumerate(batch):
+        want = alone(params, seed)
+        same(forward[i], want)
+        same(backward[i], want)
+        if i < 2:
+            same(pairs[i], want)
+
+
+def test_final_metrics_alone_without_timeseries():
+    final = run_batch([({"weeks": 6}, 7), ({"weeks": 6}, 8)])
+    assert final == [CoProductionModel(rng=s, weeks=6).run() for s in (7, 8)]
+
+
+def test_weeks_sets_every_runs_length():
+    got = run_batch([({"weeks": 30}, 3), ({}, 4)], weeks=5, timeseries=True)
+    for (_, history), seed in zip(got, (3, 4), strict=True):
+        assert history.shape == (5, len(METRIC_NAMES))
+        same((got[seed - 3][0], history), alone({"weeks": 5}, seed))
+
+
+def test_invalid_parameters_raise_before_anything_runs():
+    with pytest.raises(ParamError, match="pace"):
+        run_batch([({}, 1), ({"pace": 3.0}, 2)])
+
+
+def test_a_generator_as_seed_gives_the_models_run():
+    """A seed that is a Generator: Mesa first draws a seed for ``random`` from it; the
+    batch's generator is made by Mesa too, so the run draws what the model's draws."""
+    got = run_batch([({"weeks": 4}, np.random.default_rng(5))], timeseries=True)
+    same(got[0], alone({"weeks": 4}, np.random.default_rng(5)))
+    for seed in (9, 2**40):  # made directly, as Mesa makes it
+        assert generator(seed).bit_generator.state == mesa.Model(rng=seed).rng.bit_generator.state
+
+
+def test_an_empty_meeting_beside_full_ones_is_exercised():
+    """Tiny, reluctant groups: some weeks nobody comes to one run's meeting while another
+    run's meets. Such a run draws nothing and keeps its belonging, as alone."""
+    low = {a.name: a.low for a in ASSUMPTIONS if a.kind == "float"}
+    high = {a.name: a.high for a in ASSUMPTIONS if a.kind == "float"}
+    tiny = (
+        {
+            "n_patients": 1,
+            "n_carers": 0,
+            "n_clinicians": 1,
+            "n_managers": 0,
+            "weeks": 40,
+        }
+        | {name: high[name] for name in ("weight_time", "flare_rate", "illness_mean")}
+        | {
+            name: low[name]
+            for name in (
+                "base_utility_lay",
+                "base_utility_professional",
+                "motivation_mean_professional",
+                "initial_trust_professional",
+            )
+        }
+    )
+    seeds = list(range(16))
+    batch = Batch(RunParams.from_values(tiny), [generator(s) for s in seeds])
+    mixed = 0
+    for week in range(1, tiny["weeks"] + 1):
+        batch._rules_week(week)
+        came = batch.state.attending.reshape(len(seeds), -1).any(axis=1)
+        mixed += bool(came.any() and not came.all())
+        batch.history[:, week - 1] = np.column_stack([batch.latest[n] for n in METRIC_NAMES])
+    assert mixed >= 5
+    for r, seed in enumerate(seeds):
+        _, history = alone(tiny, seed)
+        assert batch.history[r].tobytes() == history.tobytes()
+
+
+# ------------------------------------------------- what the bit-identity rests on
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.integers(1, 300),
+    k=st.integers(1, 6),
+    seed=st.integers(0, 2**32 - 1),
+    data=st.data(),
+)
+def test_a_runs_sums_over_its_block_are_its_sums_alone(n, k, seed, data):
+    """numpy sums pairwise, so a sum over several runs is not the runs' sums added; each
+    run's block of a (runs, n) array is summed as alone, and a stack of matrix products
+    makes each product as alone (the assumptions of simulation.runs)."""
+    rng = np.random.default_rng(seed)
+    x = rng.random((k, n)) * 10.0 ** rng.uniform(-3, 3, (k, 1))
+    y = rng.random((k, n))
+    m = rng.random((k, 13, n))
+    for r in range(k):
+        assert x.sum(axis=1)[r] == x[r].sum()
+        assert np.matmul(x[:, None, :], y[:, :, None])[r, 0, 0] == x[r] @ y[r]
+        assert (
+            (np.matmul(m, np.stack([x, y], axis=1).transpose(0, 2, 1))[r]).tobytes()
+            == (m[r] @ np.vstack([x[r], y[r]]).T).tobytes()
+        )
+    lay = rng.random((k, n)) < 0.5
+    bool_dot = np.matmul(x[:, None, :], lay[:, :, None])[:, 0, 0]
+    assert all(bool_dot[r] == x[r] @ lay[r] for r in range(k))
+    # and a pooled pairwise sum would differ: the reason the sums are taken run by run
+    lengths = data.draw(st.lists(st.integers(0, 40), min_size=k, max_size=k))
+    bounds = np.concatenate([[0], np.cumsum(lengths)])
+    flat = rng.random(bounds[-1])
+    each = runs.segments(bounds, flat, "sum")
+    assert all(each[r] == flat[bounds[r] : bounds[r + 1]].sum() for r in range(k))
+
+
+def test_streams_draw_each_runs_numbers_in_its_own_order():
+    rngs = [np.random.default_rng(s) for s in (1, 2, 3)]
+    twins = [np.random.default_rng(s) for s in (1, 2, 3)]
+    streams = runs.Streams(rngs)
+    u = streams.random((2, 12))
+    lam = np.arange(15.0).reshape(5, 3)
+    bounds = np.array([0, 2, 2, 5])  # run 1 has no rows: it draws nothing
+    counts = streams.poisson(lam, bounds)
+    n, p = np.array([3, 4, 5, 6, 7, 8]), np.full(6, 0.5)
+    b = streams.binomial(n, p, runs.equal_bounds(3, 6), only=np.array([True, False, True]))
+    for r, twin in enumerate(twins):
+        assert u[:, 4 * r : 4 * r + 4].tobytes() == twin.random((2, 4)).tobytes()
+        if r != 1:
+            rows = slice(bounds[r], bounds[r + 1])
+            assert (counts[rows] == twin.poisson(lam[rows])).all()
+            assert (b[2 * r : 2 * r + 2] == twin.binomial(n[2 * r : 2 * r + 2], 0.5)).all()
+        else:
+            assert (b[2:4] == 0).all()
+        # after the same calls, each generator is where its twin is
+        assert rngs[r].bit_generator.state == twin.bit_generator.state
+
+
+def test_draws_of_nothing_take_no_numbers():
+    """Streams skips runs and entries whose draw is 0 whatever the generator: numpy's
+    Poisson draw of rate 0, and binomial draw of n = 0 or p = 0, take no number."""
+    rng = np.random.default_rng(11)
+    before = rng.bit_generator.state
+    assert (rng.poisson(np.zeros(7)) == 0).all()
+    assert (rng.binomial(np.zeros(5, np.int64), np.full(5, 0.4)) == 0).all()
+    assert (rng.binomial(np.full(5, 3), np.zeros(5)) == 0).all()
+    assert rng.bit_generator.state == before
+    # one entry at a time draws what the same entries draw in one array
+    n, p = np.array([0, 3, 0, 7, 2]), np.array([0.3, 0.6, 0.0, 0.2, 0.9])
+    one_by_one = [rng.binomial(k, q) for k, q in zip(n, p, strict=True) if k and q]
+    again = np.random.default_rng(11).binomial(n, p)
+    assert one_by_one == again[(n != 0) & (p != 0)].tolist()
+
+
+def test_group_draws_one_after_the_other_are_one_draw_per_run():
+    a, b = np.array([0.5, 0.0, 2.0, 1.0]), np.array([3.0, 0.0, 0.0, 0.0])  # 2 runs x 2 groups
+    streams = runs.Streams([np.random.default_rng(s) for s in (4, 5)])
+    routine, unexpected = runs.poisson_groups(streams, [a, b])
+    for r, seed in enumerate((4, 5)):
+        twin = np.random.default_rng(seed)
+        assert routine[2 * r : 2 * r + 2].tolist() == twin.poisson(a[2 * r : 2 * r + 2]).tolist()
+        assert unexpected[2 * r : 2 * r + 2].tolist() == twin.poisson(b[2 * r : 2 * r + 2]).tolist()
