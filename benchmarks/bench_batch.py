@@ -15,8 +15,9 @@ load, which moves both figures, mostly cancels):
 * runs a second of ``run_batch`` at batch sizes 1, 8, 64 and 512 (runs of the default
   parameters, one seed each), and each over the one-at-a-time figure;
 * the headline grid (compensation x pace x benefit_safe, 18 design points) at 40
-  replicates, 720 runs in one ``run_batch`` call (each point's replicates go through
-  one pass), against the one-at-a-time path on 2 replicates of every point;
+  replicates, 720 runs in one ``run_batch`` call (compensation and pace only set a run
+  up, so the runs go through two passes, one per value of benefit_safe, which the
+  weekly rules read), against the one-at-a-time path on 2 replicates of every point;
 * runs a second against the population size (76, 304 and 1,216 agents, default role
   proportions) at the automatic batch size (``BATCH_AGENTS`` agents a pass, 64 runs at
   most here) and one at a time;

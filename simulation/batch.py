@@ -22,10 +22,12 @@ else shares its batch and in whatever order (``tests/test_batch.py``):
 - a run whose meeting nobody came to while others met draws nothing and keeps its
   belonging, as alone (``Talk.met``); everything else the rules do for it is adding zero.
 
-What may share a stacked pass (phase 1): runs of the same parameters, their seeds apart,
-with ``manager_adaptation`` 0 (managers who change the rules make runs diverge). Other
-runs still go through :func:`run_batch`, in passes of their own: one per set of
-parameters, and one per run whose managers may change its rules.
+What may share a pass: runs that agree on :data:`SHARED`, the parameters the weekly rules
+read and the shape of a run (population, group size); everything else (compensation,
+pace, meeting format, budget, outreach, length, most assumptions...) only sets each run
+up, and each run is set up alone, as ``CoProductionModel`` sets it up, then laid end to
+end. Runs whose managers may change the rules (``manager_adaptation`` above 0) go alone:
+their rules diverge. :func:`run_batch` sorts any mix of runs into such passes.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ type Seed = int | np.random.Generator | None
 
 
 class Runs:
-    """The weekly rules over runs of the same parameters side by side (one run or more).
+    """The weekly rules over runs side by side (one run, or several that share a pass).
 
     ``state`` holds every run's agents (``simulation.runs``); ``latest`` is each metric's
     value this week: a float for one run, an array of one value per run for several.
@@ -77,20 +79,34 @@ class Runs:
     rules: RunParams  # the rules in force: ``params`` until managers change them
     choices: Choices | None  # decisions taken from outside the model (simulation.choices)
 
-    def _start_runs(self, checked: RunParams, rngs: Sequence[np.random.Generator]) -> None:
-        """Draw each run's people from its generator and set the runs going."""
+    def _start_runs(
+        self, checked: RunParams | Sequence[RunParams], rngs: Sequence[np.random.Generator]
+    ) -> None:
+        """Draw each run's people from its generator and set the runs going.
+
+        ``checked``: the parameters (of every run, or one set per run); runs side by side
+        must agree on :data:`SHARED` (see :func:`key`).
+        """
         n_runs = len(rngs)
-        if n_runs > 1 and checked.manager_adaptation > 0:
-            raise ValueError("runs whose managers may change the rules are run one at a time")
-        self.params = self.rules = checked
-        self.state = population.stack([population.build(checked, rng) for rng in rngs])
+        each = [checked] * n_runs if isinstance(checked, RunParams) else list(checked)
+        if len({key(p) for p in each}) > 1 or (n_runs > 1 and each[0].manager_adaptation > 0):
+            raise ValueError("these runs cannot share a pass: see simulation.batch.key")
+        self.params = self.rules = each[0] if n_runs == 1 else joined_params(each)
         # One run draws from ``self.rng`` (the model's, Mesa's attribute); several from
         # one stream each.
         self.rng = rngs[0]
         self._streams = runs.Streams(rngs) if n_runs > 1 else None
-        self.setting = setting.build(self.state, checked)
-        self.costs = participation.prepare(self.state, checked, self.setting)
-        self.room = meeting.prepare(self.state, checked, self.setting)
+        # Each run is set up alone, as CoProductionModel sets it up; then laid end to end.
+        states, settings, costs, rooms = [], [], [], []
+        for p, rng in zip(each, rngs, strict=True):
+            states.append(population.build(p, rng))
+            settings.append(setting.build(states[-1], p))
+            costs.append(participation.prepare(states[-1], p, settings[-1]))
+            rooms.append(meeting.prepare(states[-1], p, settings[-1]))
+        self.state = population.stack(states)
+        self.setting = _joined(settings, self.state)
+        self.costs = _joined(costs, self.state)
+        self.room = _joined(rooms, self.state)
         self.apart = knowledge.differences(self.state)
         self.choices = None
 
@@ -106,10 +122,10 @@ class Runs:
         self.events = self.management.events  # every rule change, with its week and reason
         self.meetings_held: list[int] = []  # the weeks the groups met
         self._who = metrics.subgroups(self.state)
-        self._carried = metrics.at_meetings(self.state, checked, self._who, None, 0)
+        self._carried = metrics.at_meetings(self.state, self.rules, self._who, None, 0)
         zero_totals = {"cost": zero(), "insights": zero()}  # week 0 adds to no run's sums
         self.latest = metrics.weekly(
-            self.state, checked, self._carried, None, None, money.Flows(), zero_totals, 0
+            self.state, self.rules, self._carried, None, None, money.Flows(), zero_totals, 0
         )
 
     def _rules_week(self, week: int) -> None:
@@ -156,20 +172,96 @@ class Runs:
 
 
 class Batch(Runs):
-    """Runs of the same parameters, one per generator, stepped together to the end."""
+    """Runs side by side, one per generator, stepped together to the end of the longest."""
 
-    def __init__(self, params: RunParams, rngs: Sequence[np.random.Generator]) -> None:
+    def __init__(
+        self, params: RunParams | Sequence[RunParams], rngs: Sequence[np.random.Generator]
+    ) -> None:
         self._start_runs(params, rngs)
+        each = [params] * len(rngs) if isinstance(params, RunParams) else list(params)
+        self.weeks = [p.weeks for p in each]
         # (runs, weeks, metrics): each run's weekly values, as CoProductionModel.history
-        self.history: Floats = np.zeros((len(rngs), params.weeks, len(metrics.METRIC_NAMES)))
+        # (a run shorter than the longest: its first weeks; what follows is not its own).
+        self.history: Floats = np.zeros((len(rngs), max(self.weeks), len(metrics.METRIC_NAMES)))
 
     def run(self) -> None:
         """Step every run through its weeks, recording each week's metrics."""
-        for week in range(1, self.params.weeks + 1):
+        for week in range(1, self.history.shape[1] + 1):
             self._rules_week(week)
             self.history[:, week - 1] = np.column_stack(
                 [self.latest[n] for n in metrics.METRIC_NAMES]
             )
+
+    def run_history(self, r: int) -> Floats:
+        """Run ``r``'s weekly history (weeks x metrics), as ``CoProductionModel.history``."""
+        return self.history[r, : self.weeks[r]]
+
+
+# What runs side by side must share: everything the weekly rules read from the parameters
+# (the rest only sets each run up: its people, settings and costs, made run by run), and
+# the shape of a run (its population and groups). tests/test_batch.py checks the list
+# against the rules' code.
+SHARED: tuple[str, ...] = (
+    # the shape of a run
+    *("n_patients", "n_carers", "n_clinicians", "n_managers", "group_size"),
+    *("refund_delay", "active_meetings"),
+    # read every week (rules 1-9 and the metrics)
+    *("meeting_interval", "manager_adaptation", "flare_rate", "weight_belonging"),
+    *("weight_benefit_fear", "weight_motivation", "weight_trust", "heard_base"),
+    *("heard_credibility", "speak_base", "k_routine", "k_unexpected", "items_base"),
+    *("items_pace", "credibility_fade", "tie_decay", "trust_rate", "trust_weight_recognition"),
+    *("credibility_gain", "credibility_loss", "credit_cap", "accountability", "evidence_rate"),
+    *("professional_credibility_rate", "recognition_initial", "recognition_rate"),
+    *("recognition_weight_ties", "benefit_rules", "benefit_safe", "cash_recovery"),
+    *("suspension_weeks", "uc_assessment_weeks", "uc_taper", "word_of_mouth", "heard_ref"),
+    *("professional_pay", "value_ref", "aspiration", "benefit_shock", "burnout", "fear_fade"),
+    *("motivation_rate", "return_rate", "satisfaction_rate", "value_rate", "parity_eps"),
+    *("initial_satisfaction", "strong_tie"),
+)
+# Read by the metrics, one value per run: held as an array of one per run when they differ.
+PER_RUN: tuple[str, ...] = (
+    *("budget", "payment_rate", "share_older", "digital_access_share"),
+    *("digital_access_share_older", "language_barrier_share", "low_health_literacy_share"),
+)
+
+
+def key(p: RunParams) -> tuple[Any, ...]:
+    """Runs whose parameters have the same key may share a pass."""
+    return tuple(getattr(p, name) for name in SHARED)
+
+
+def joined_params(each: Sequence[RunParams]) -> RunParams:
+    """The parameters of runs side by side: the shared ones; for :data:`PER_RUN`, an array
+    of one value per run where they differ; any other that differs is None (the weekly
+    rules never read it: reading it would fail loudly)."""
+    first = each[0]
+    differ: dict[str, Any] = {}
+    for name in RunParams.__dataclass_fields__:
+        values = [getattr(p, name) for p in each]
+        if any(v != values[0] for v in values):
+            differ[name] = np.array(values, dtype=float) if name in PER_RUN else None
+    return replace(first, **differ)
+
+
+def _joined[T](parts: Sequence[T], state: population.State) -> T:
+    """Per-agent (or per-group) dataclasses of runs, end to end (``simulation.runs``).
+
+    Arrays are joined along their first axis; a flag that differs between runs becomes a
+    per-agent array (``participation.Costs.refunded``); None stays None.
+    """
+    first = parts[0]
+    if len(parts) == 1:
+        return first
+    joined: dict[str, Any] = {}
+    for name in first.__dataclass_fields__:  # type: ignore[attr-defined]
+        values = [getattr(part, name) for part in parts]
+        if isinstance(values[0], np.ndarray):
+            joined[name] = np.concatenate(values)
+        elif all(v == values[0] for v in values):
+            joined[name] = values[0]
+        else:
+            joined[name] = np.repeat(np.array(values), state.n // state.runs)
+    return type(first)(**joined)
 
 
 def generator(seed: Seed) -> np.random.Generator:
@@ -186,12 +278,12 @@ def generator(seed: Seed) -> np.random.Generator:
 
 
 def _passes(checked: list[RunParams]) -> Iterable[list[int]]:
-    """Indices of the runs stepped together: the same parameters, and no managers who may
-    change the rules (those alone), at most BATCH_AGENTS agents a pass."""
+    """Indices of the runs stepped together: those of the same :func:`key` (runs whose
+    managers may change the rules go alone), at most BATCH_AGENTS agents a pass."""
     together: dict[Any, list[int]] = {}
     for i, p in enumerate(checked):
-        key: Any = p if p.manager_adaptation <= 0 else i
-        together.setdefault(key, []).append(i)
+        k: Any = key(p) if p.manager_adaptation <= 0 else i
+        together.setdefault(k, []).append(i)
     for members in together.values():
         first = checked[members[0]]
         n = sum(getattr(first, k) for k in (*LAY_COUNTS, *PROFESSIONAL_COUNTS))
@@ -222,10 +314,10 @@ def run_batch(
     ]
     out: list[Any] = [None] * len(given)
     for members in _passes(checked):
-        batch = Batch(checked[members[0]], [generator(given[i][1]) for i in members])
+        batch = Batch([checked[i] for i in members], [generator(given[i][1]) for i in members])
         batch.run()
         for r, i in enumerate(members):
-            history = batch.history[r]
+            history = batch.run_history(r)
             final = metrics.aggregate(history)
             out[i] = (final, history.copy()) if timeseries else final
     return out

@@ -77,7 +77,12 @@ def settle(s: State, p: RunParams, costs: Costs, week: int) -> Flows:
         s.out_of_pocket += trip
         s.cash -= trip
         later = (week + p.refund_delay) % ring
-        if costs.refunded:
+        if isinstance(costs.refunded, np.ndarray):  # runs side by side, some refunded
+            refunded = np.where(costs.refunded, trip, 0.0)
+            s.owed += refunded
+            s.due_refund[later] += refunded
+            s.never_refunded += np.where(costs.refunded, 0.0, trip)
+        elif costs.refunded:
             s.owed += trip
             s.due_refund[later] += trip
         else:

@@ -67,7 +67,8 @@ class Costs:
     pay: Floats  # GBP paid for the meeting's hours
     staff: Floats  # GBP of professional time
     unpaid: Floats  # lay hours given unpaid
-    refunded: bool  # trips are refunded (expenses or paid)
+    refunded: bool | Bools  # trips are refunded (expenses or paid); per agent for runs
+    # side by side under different compensation (simulation.batch)
     base_utility: Floats  # U without its motivation and benefit-risk terms
     risky: Bools  # pay would count against this person's benefits
     online: Bools  # joins online when taking part (meeting_format)

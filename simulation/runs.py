@@ -1,6 +1,6 @@
 """Several runs side by side: the per-run draws and sums the rules need (``simulation.batch``).
 
-A state may hold ``s.runs`` runs of the same parameters side by side: run ``r`` is agents
+A state may hold ``s.runs`` runs side by side (``simulation.batch``): run ``r`` is agents
 ``r n .. (r + 1) n - 1`` and groups ``r G .. (r + 1) G - 1`` of every array (every run has
 the same ``n`` agents and ``G`` groups). The rules act on all of them at once, as on more
 groups; only two things must be done run by run, so that each run's numbers are the

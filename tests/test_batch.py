@@ -12,6 +12,8 @@ the awkward weeks (a run nobody came to while others met) are really exercised.
 
 from __future__ import annotations
 
+import ast
+import inspect
 import os
 
 import mesa
@@ -20,9 +22,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulation import CoProductionModel, runs
+from simulation import (
+    CoProductionModel,
+    decisions,
+    knowledge,
+    meeting,
+    metrics,
+    money,
+    motivation,
+    participation,
+    population,
+    relations,
+    runs,
+    values,
+)
 from simulation.assumptions import ASSUMPTIONS
-from simulation.batch import Batch, generator, run_batch
+from simulation.batch import PER_RUN, SHARED, Batch, _passes, generator, run_batch
 from simulation.metrics import METRIC_NAMES
 from simulation.params import (
     LAY_COUNTS,
@@ -264,3 +279,75 @@ def test_group_draws_one_after_the_other_are_one_draw_per_run():
         twin = np.random.default_rng(seed)
         assert routine[2 * r : 2 * r + 2].tolist() == twin.poisson(a[2 * r : 2 * r + 2]).tolist()
         assert unexpected[2 * r : 2 * r + 2].tolist() == twin.poisson(b[2 * r : 2 * r + 2]).tolist()
+
+
+# ------------------------------------------------ runs of different parameters side by side
+
+FREE = [p for p in PARAMS if p.name not in SHARED]
+# A few assumptions too, beside the levers: they set each run up (people, settings, costs).
+FREE_ASSUMED = [a for a in ASSUMPTIONS if a.name not in SHARED and a.kind == "float"][:40:3]
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(
+    base=LEVERS,
+    variants=st.lists(
+        st.fixed_dictionaries(
+            {}, optional={p.name: _lever(p) for p in FREE + FREE_ASSUMED if p.name != "weeks"}
+        )
+        | st.fixed_dictionaries({"weeks": SMALL["weeks"]}),
+        min_size=1,
+        max_size=4,
+    ),
+    seeds=st.lists(SEEDS, min_size=1, max_size=3),
+    picks=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2)), min_size=2, max_size=9),
+)
+def test_runs_of_different_parameters_share_a_pass_bit_identically(base, variants, seeds, picks):
+    """Runs that differ in what only sets a run up (compensation, pace, format, budget,
+    outreach, length...) are stepped in one pass, and each is as alone."""
+    sets = [base | v for v in variants]
+    batch = [(sets[i % len(sets)], seeds[j % len(seeds)]) for i, j in picks]
+    checked = [RunParams.from_values(params) for params, _ in batch]
+    if base["manager_adaptation"] == 0:
+        assert len(list(_passes(checked))) == 1  # all of them side by side
+    got = run_batch(batch, timeseries=True)
+    for (params, seed), result in zip(batch, got, strict=True):
+        same(result, alone(params, seed))
+
+
+# The functions the weekly rules and metrics run (the rest sets a run up).
+WEEKLY = {
+    participation: ["take_part"],
+    meeting: ["hold", "open_to_experience"],
+    knowledge: ["combine", "by_group_side_and_kind"],
+    decisions: ["decide"],
+    relations: ["update", "_ties_and_trust", "_lay_credibility", "_professional_standing"],
+    money: ["settle", "_assess", "hear_of_losses"],
+    motivation: ["judge", "update"],
+    values: ["shift", "_towards", "experience_shift"],
+    metrics: ["at_meetings", "_parity", "weekly", "_management", "_representation"],
+    population: ["seldom_heard_population_share"],
+}
+
+
+def test_what_runs_side_by_side_share_is_all_the_weekly_rules_read():
+    """Every parameter the weekly rules read is shared by runs side by side, or held one
+    per run (the metrics' PER_RUN); the test reads the rules' code."""
+    read = set()
+    for module, names in WEEKLY.items():
+        tree = ast.parse(inspect.getsource(module))
+        functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+        for name in names:
+            for node in ast.walk(functions[name]):
+                name_p = isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                if name_p and node.value.id == "p":
+                    read.add(node.attr)
+    read.discard("active_weeks")  # active_meetings x meeting_interval, both shared
+    assert read, "the rules read their parameters as p.<name>"
+    assert read <= set(SHARED) | set(PER_RUN), sorted(read - set(SHARED) - set(PER_RUN))
+    fields = set(RunParams.__dataclass_fields__)
+    assert set(SHARED) <= fields and set(PER_RUN) <= fields
