@@ -6,8 +6,9 @@ Run from the repository root::
     .venv/bin/python benchmarks/bench_batch.py --quick    # a smoke check (26 weeks, small batches)
     .venv/bin/python benchmarks/bench_batch.py --json out/bench_batch.json
 
-What it prints, all measured in this one process, one core (ratios, so that the machine's
-load, which moves both figures, mostly cancels):
+What it prints, all measured in this one process, on one core, in CPU time of this
+process (``time.process_time``: the machine is shared, and other jobs' load would move
+wall-clock figures by a factor of two); ratios are of figures measured side by side:
 
 * runs a second of the one-at-a-time path, ``CoProductionModel(rng=seed).run()``, at the
   default population (76 agents, 104 weeks), measured before and after the batches (the
@@ -63,19 +64,19 @@ def scaled(total: int) -> dict[str, int]:
 
 def one_at_a_time(runs: list[tuple[dict, int]]) -> float:
     """Runs a second, each run made alone."""
-    start = time.perf_counter()
+    start = time.process_time()
     for params, seed in runs:
         CoProductionModel(rng=seed, **params).run()
-    return len(runs) / (time.perf_counter() - start)
+    return len(runs) / (time.process_time() - start)
 
 
 def batched(runs: list[tuple[dict, int]], least: float) -> float:
     """Runs a second of ``run_batch(runs)``: best of calls repeated for ``least`` seconds."""
     best, spent = 0.0, 0.0
     while spent < least or best == 0.0:
-        start = time.perf_counter()
+        start = time.process_time()
         run_batch(runs)
-        took = time.perf_counter() - start
+        took = time.process_time() - start
         spent += took
         best = max(best, len(runs) / took)
     return best

@@ -74,7 +74,10 @@ def _populated(v):
     return sum(v[n] for n in LAY_COUNTS) >= 1 and sum(v[n] for n in PROFESSIONAL_COUNTS) >= 1
 
 
-LEVERS = st.fixed_dictionaries({p.name: _lever(p) for p in PARAMS}).filter(_populated)
+# Every lever, and some assumptions (any of them) away from their defaults.
+LEVERS = st.fixed_dictionaries(
+    {p.name: _lever(p) for p in PARAMS}, optional={a.name: _lever(a) for a in ASSUMPTIONS}
+).filter(_populated)
 SEEDS = st.integers(0, 2**32 - 1)
 # BATCH_EXAMPLES=N tries N batches (a deeper search than the default).
 EXAMPLES = int(os.environ.get("BATCH_EXAMPLES", "40"))
@@ -215,6 +218,10 @@ def test_a_runs_sums_over_its_block_are_its_sums_alone(n, k, seed, data):
     x = rng.random((k, n)) * 10.0 ** rng.uniform(-3, 3, (k, 1))
     y = rng.random((k, n))
     m = rng.random((k, 13, n))
+    # metrics' parity window: (meetings, 2 per run), averaged down the columns
+    window = rng.random((max(1, n % 9), 2 * k))
+    each = [window[:, 2 * r : 2 * r + 2].copy().mean(axis=0) for r in range(k)]
+    assert window.mean(axis=0).tobytes() == np.concatenate(each).tobytes()
     for r in range(k):
         assert x.sum(axis=1)[r] == x[r].sum()
         assert np.matmul(x[:, None, :], y[:, :, None])[r, 0, 0] == x[r] @ y[r]
