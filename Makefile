@@ -86,6 +86,7 @@ mutation: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_model.py
 	$(PY) benchmarks/bench_sweep.py
+	$(PY) benchmarks/bench_batch.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

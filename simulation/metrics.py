@@ -610,12 +610,7 @@ def at_meetings(
         s.ever_attended,
         s.satisfaction * s.ever_attended,
     ]
-    # One matrix product counts and sums every per-agent quantity over every subgroup.
-    if s.runs == 1:
-        sums = who @ np.vstack(quantities).T  # (subgroups, quantities)
-    else:  # one product per run (simulation.runs): (subgroups, quantities, runs)
-        per_agent = np.stack([q.reshape(s.runs, -1) for q in quantities], axis=1)
-        sums = np.matmul(who, per_agent.transpose(0, 2, 1)).transpose(1, 2, 0)
+    sums = _by_subgroup(s, who, quantities)
     size, came = sums[:, 0], sums[:, 1]
     rate = np.divide(came, size, out=np.zeros(size.shape), where=size > 0)
     lay, pro, benefits, disabled, low, rights_lay, disadv, other = rate[:8]
@@ -634,18 +629,7 @@ def at_meetings(
     else:
         both = (size[6] > 0) & (size[7] > 0)
         v["participation_parity"] = np.where(both, _parity(s, p, disadv, other, week), 1.0)
-    if talk is not None and s.runs == 1:
-        rec = talk.recognised.sum(axis=0)
-        v["lay_voice_share"] = ratio(float(talk.said @ s.lay), float(talk.said.sum()))
-        v["experiential_share"] = ratio(float(rec[2]), float(rec.sum()))
-    elif talk is not None:  # each run's own sums (simulation.runs)
-        recs = runs.blocks(s, talk.recognised).sum(axis=1)
-        said, lay = runs.blocks(s, talk.said), runs.blocks(s, s.lay)
-        lay_said = np.matmul(said[:, None, :], lay[:, :, None])[:, 0, 0]
-        v["lay_voice_share"] = ratio(lay_said, runs.total(s, talk.said))
-        v["experiential_share"] = ratio(recs[:, 2], recs.sum(axis=1))
-    else:
-        v["lay_voice_share"] = v["experiential_share"] = 0.0
+    v["lay_voice_share"], v["experiential_share"] = _voices(s, talk)
     v["influence_gini"] = gini_within_meetings(s)
     n_active = sums[0, 2] + sums[1, 2]  # lay + professional
     v["cross_role_ties"] = ratio(2.0 * strong_cross_role(s, active, p.strong_tie), n_active)
@@ -663,6 +647,32 @@ def at_meetings(
     v["participation_disabled_digital"], v["participation_offline"] = rate[11:13]
     v.update(_representation(s, p, active))
     return {k: _per_run(s, x) for k, x in v.items()}
+
+
+def _by_subgroup(s: State, who: Floats, quantities: list[np.ndarray]) -> Floats:
+    """One matrix product counts and sums every per-agent quantity over every subgroup:
+    (subgroups, quantities), and runs last for runs side by side (one product per run)."""
+    if s.runs == 1:
+        return who @ np.vstack(quantities).T
+    per_agent = np.stack([q.reshape(s.runs, -1) for q in quantities], axis=1)
+    return np.matmul(who, per_agent.transpose(0, 2, 1)).transpose(1, 2, 0)
+
+
+def _voices(s: State, talk: Talk | None) -> tuple[PerRun, PerRun]:
+    """Lay share of what was said, and lived experience's share of what was recognised."""
+    if talk is None:
+        return 0.0, 0.0
+    if s.runs == 1:
+        rec = talk.recognised.sum(axis=0)
+        return (
+            ratio(float(talk.said @ s.lay), float(talk.said.sum())),
+            ratio(float(rec[2]), float(rec.sum())),
+        )
+    # each run's own sums (simulation.runs)
+    recs = runs.blocks(s, talk.recognised).sum(axis=1)
+    said, lay = runs.blocks(s, talk.said), runs.blocks(s, s.lay)
+    lay_said = np.matmul(said[:, None, :], lay[:, :, None])[:, 0, 0]
+    return ratio(lay_said, runs.total(s, talk.said)), ratio(recs[:, 2], recs.sum(axis=1))
 
 
 def _per_run(s: State, x: PerRun) -> PerRun:
