@@ -100,7 +100,15 @@ def _ties_and_trust(
     else:  # pairs both in the room gain pair_gain; any other pair who met, online_gain
         room = on_grid(s, (s.attending & ~online).astype(np.float32))
         in_room = np.einsum("gi,gj->gij", room, room)
-        met = met * setting.online_gain + in_room * (setting.pair_gain - setting.online_gain)
+        mixed = met * setting.online_gain + in_room * (setting.pair_gain - setting.online_gain)
+        # Runs side by side: a run nobody in which joins online gains as alone, by the
+        # first rule (in float32 the second need not give pair_gain to the last bit).
+        some = online.reshape(s.runs, -1).any(axis=1)
+        if some.all():
+            met = mixed
+        else:
+            groups = np.repeat(some, s.n_groups // s.runs)[:, None, None]
+            met = np.where(groups, mixed, met * setting.pair_gain)
     met *= 1.0 - s.ties
     s.ties += met
     belonging = np.einsum("gij->gi", s.ties).ravel()[s.cell] / s.others

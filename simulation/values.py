@@ -34,10 +34,16 @@ def shift(s: State, p: RunParams, talk: Talk | None) -> None:
     """Move present agents' value weights after this week's meeting."""
     if talk is None:
         return
+    # Runs side by side: a run nobody came to is left as it was, as alone (_towards would
+    # zero the other weights of someone whose weight is exactly 1).
+    idle = None if talk.met is None or talk.met.all() else ~np.repeat(talk.met, s.n // s.runs)
+    kept = None if idle is None else s.values[idle]
     professional = s.attending & ~s.lay
     _towards(s.values, EXPERIENCE, professional, p.value_rate * s.evidence[s.group])
     unheard = s.attending & s.lay & (talk.said > 0)
     _towards(s.values, RIGHTS, unheard, p.value_rate * (1.0 - talk.heard))
+    if idle is not None:
+        s.values[idle] = kept
 
 
 def _towards(values: Floats, k: int, who: Bools, step: Floats) -> None:
