@@ -305,7 +305,9 @@ def run_batch(
     ``CoProductionModel(rng=seed, **params).run()``, or with ``timeseries`` the pair
     (final metrics, weekly history), the history being the model's ``history``
     (weeks x metrics, ``metrics.METRIC_NAMES`` order). Invalid parameters raise
-    ``ParamError`` before anything runs.
+    ``ParamError`` before anything runs. A seed may be an int, None or a Generator; one
+    Generator given to two runs is drawn from by both at once (alone, one after the
+    other), so give each run its own.
     """
     given = list(runs_)
     checked = [

@@ -388,3 +388,14 @@ def test_a_run_nobody_came_to_keeps_its_values():
     values.shift(s, p, talk)
     assert s.values[s.n // 2 :].tobytes() == before.tobytes()
     assert s.values[: s.n // 2].tobytes() != batch.state.initial_values[: s.n // 2].tobytes()
+
+
+@pytest.mark.parametrize("group_size", [10, 40])
+def test_one_large_group_alone_is_one_of_many_in_a_pass(group_size):
+    """Alone, a run of one group has per-group arrays of one row (numpy may drop that
+    axis); beside others it has many: each group's sums are still the same."""
+    p = {"n_patients": 20, "n_carers": 10, "n_clinicians": 6, "n_managers": 4}
+    p |= {"group_size": group_size, "weeks": 16, "meeting_interval": 1}
+    batch = [(p, seed) for seed in (1, 2, 3)]
+    for (params, seed), result in zip(batch, run_batch(batch, timeseries=True), strict=True):
+        same(result, alone(params, seed))
