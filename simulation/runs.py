@@ -106,9 +106,7 @@ def equal_bounds(runs: int, size: int) -> Ints:
 
 
 def random(rng: Any, s: State, k: int) -> Floats:
-    """(k, N) uniform draws: ``rng.random((k, N))``, run by run when several runs share ``s``."""
-    if isinstance(rng, Streams):
-        return rng.random((k, s.n))
+    """(k, N) uniform draws: ``rng.random((k, N))``, run by run for :class:`Streams`."""
     return rng.random((k, s.n))
 
 
