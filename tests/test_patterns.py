@@ -14,13 +14,13 @@ and motivation rules acting on each agent.
 from __future__ import annotations
 
 import os
-from functools import cache
 
 import numpy as np
 import pytest
 
-from experiments.patterns import PATTERN_BY_NUMBER, evaluate
+from experiments.patterns import PATTERN_BY_NUMBER, Pattern, evaluate, scenario_params
 from simulation import CoProductionModel
+from simulation.batch import run_batch
 
 pytestmark = pytest.mark.slow
 
@@ -29,18 +29,34 @@ FIRST_SEED = int(os.environ.get("PATTERN_SEEDS_FROM", "0"))
 SEEDS = range(FIRST_SEED, FIRST_SEED + 20)
 
 
-@cache
-def _run(frozen: tuple, seed: int) -> tuple[dict, np.ndarray]:
-    model = CoProductionModel(rng=seed, **dict(frozen))
-    return model.run(), model.history
+# Runs made so far, by (sorted params, seed): the patterns share scenarios.
+_MADE: dict[tuple[tuple, int], tuple[dict, np.ndarray]] = {}
+
+
+def _made(pattern: Pattern) -> None:
+    """Make every run ``pattern`` needs that is not made yet, in one batch
+    (``simulation.batch``: each run exactly as ``CoProductionModel`` makes it alone)."""
+    wanted = [
+        (tuple(sorted(scenario_params(s).items())), seed)
+        for s in pattern.scenarios
+        for seed in SEEDS
+    ]
+    todo = [key for key in dict.fromkeys(wanted) if key not in _MADE]
+    made = run_batch([(dict(frozen), seed) for frozen, seed in todo], timeseries=True)
+    _MADE.update(zip(todo, made, strict=True))
 
 
 def run(params: dict, seed: int) -> tuple[dict, np.ndarray]:
-    """Final metrics and weekly history of one run (cached: the patterns share scenarios)."""
-    return _run(tuple(sorted(params.items())), seed)
+    """Final metrics and weekly history of one run (made by :func:`_made`, or alone)."""
+    key = (tuple(sorted(params.items())), seed)
+    if key not in _MADE:
+        model = CoProductionModel(rng=seed, **params)
+        _MADE[key] = (model.run(), model.history)
+    return _MADE[key]
 
 
 def assert_holds(number: int) -> None:
+    _made(PATTERN_BY_NUMBER[number])
     result = evaluate(PATTERN_BY_NUMBER[number], run, SEEDS)
     assert result.holds, result.explain()
     assert result.effect > 0 and result.p_value < 0.01
