@@ -279,7 +279,8 @@ def test_json_through_the_console_script_is_reproducible(tmp_path):
         assert "Traceback" not in done.stderr
     assert runs["script"].stdout == runs["module"].stdout  # two processes, one answer
     payload = json.loads(runs["script"].stdout)
-    assert set(payload) == {"params", "metrics", "seed", "scenario", "version"}
+    assert set(payload) == {"params", "metrics", "seed", "scenario", "version", "events"}
+    assert payload["events"] == []  # default managers do not adapt: no rule changes
     assert payload["seed"] == 3 and payload["scenario"] == "default"
     assert payload["version"] == cli.package_version()
     assert list(payload["params"]) == PARAM_NAMES
@@ -337,6 +338,74 @@ def test_out_writes_series_figure_and_a_reusable_scenario(tmp_path, capsys):
     assert load_scenario(out / "params.toml") == first["params"]
     again = _json_run(capsys, "--scenario", str(out / "params.toml"))
     assert again == first | {"scenario": str(out / "params.toml")}
+
+
+# --------------------------------------------------------------------------- events
+
+SQUEEZE = ["--scenario", "budget-squeeze", "--set", "weeks=30"]
+
+
+def test_rule_changes_are_events_in_json_and_events_csv(tmp_path, capsys):
+    """budget-squeeze (paid weekly meetings, GBP 45,000 a year, managers who adapt) on
+    seed 0 over 30 weeks: two reviews (weeks 13 and 26), each a cut under budget pressure."""
+    out = tmp_path / "squeeze"
+    payload = _json_run(capsys, *SQUEEZE, "--out", str(out))
+    events = payload["events"]
+    assert len(events) == payload["metrics"]["rule_changes"] == 2
+    interval = payload["params"]["review_interval"]
+    assert interval == 13
+    for event in events:
+        assert list(event) == list(cli.EVENT_FIELDS)
+        assert event["week"] % interval == 0 and 0 < event["week"] < 30
+        assert event["reason"].strip()
+    # Hand-worked: the first cut is payment, one step down the ladder (paid -> expenses);
+    # the second, payment being at its floor, speeds meetings up by pace_step 0.1.
+    first, second = events
+    assert (first["week"], first["rule"], first["old"], first["new"]) == (
+        13,
+        "compensation",
+        "paid",
+        "expenses",
+    )
+    assert (second["week"], second["rule"]) == (26, "pace")
+    assert second["new"] == pytest.approx(second["old"] + 0.1)
+    # The reason's numbers: the budget pro rata is 45,000 x 13 / 52 = 11,250 at week 13,
+    # and spending over it agrees with the weekly budget_used (spent / pro rata).
+    weekly = pd.read_csv(out / "weekly.csv").set_index("week")
+    for event in events:
+        pro_rata = 45_000 * event["week"] / 52
+        spent = float(re.search(r"spent GBP ([\d,]+)", event["reason"])[1].replace(",", ""))
+        assert f"(GBP {pro_rata:,.0f})" in event["reason"]
+        assert spent / pro_rata == pytest.approx(weekly.loc[event["week"], "budget_used"], abs=1e-4)
+        assert f"{100 * (spent / pro_rata - 1):.0f}% above" in event["reason"]
+        assert weekly.loc[event["week"], "rule_changes_week"] == 1
+    assert "(GBP 11,250)" in first["reason"]
+    assert weekly["rule_changes_week"].sum() == len(events)
+
+    # events.csv holds the same rows as the JSON
+    table = pd.read_csv(out / "events.csv", dtype=str, keep_default_na=False)
+    assert list(table.columns) == list(cli.EVENT_FIELDS)
+    assert table.to_dict("records") == [{k: str(v) for k, v in e.items()} for e in events]
+
+    # reproducible: the same seed gives the same events; the readable report lists them
+    assert _json_run(capsys, *SQUEEZE)["events"] == events
+    assert cli.main(["run", *SQUEEZE]) == 0
+    text = capsys.readouterr().out
+    assert "Rules the managers changed\n  week 13: compensation paid -> expenses (spent GBP" in text
+    assert "  week 26: pace 0.70 -> 0.80 (" in text
+
+
+def test_no_rule_changes_gives_an_events_csv_with_its_header_only(tmp_path, capsys):
+    out = tmp_path / "quiet"
+    assert cli.main(["run", *SHORT, "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "Rules the managers changed" not in text
+    assert str(out / "events.csv") in text  # listed with the files written
+    assert (out / "events.csv").read_text().splitlines() == [",".join(cli.EVENT_FIELDS)]
+    # the budget squeeze with managers who do not adapt: the same overspending, no changes
+    passive = _json_run(capsys, *SQUEEZE, "--set", "manager_adaptation=0")
+    assert passive["metrics"]["budget_used"] > 1 + passive["params"]["overspend_tolerance"]
+    assert passive["events"] == [] and passive["metrics"]["rule_changes"] == 0
 
 
 def test_table_report_groups_metrics_with_units(capsys):

@@ -315,3 +315,46 @@ def test_agents_show_who_they_are():
             bool(s.low_health_literacy[i]),
         )
     assert sum(a.via_outreach for a in model.agents) == 30  # floor(0.5 x 60 lay + u)
+
+
+# ------------------------------------------------------------------ the dashboard's account
+
+
+def _seldom_paragraph(model) -> str:
+    from dashboards import story  # the dashboard's account: only these tests need it
+
+    (paragraph,) = [p for p in story.markdown(model).split("\n\n") if "were seldom heard" in p]
+    return paragraph
+
+
+def test_the_story_says_how_seldom_heard_people_are_represented():
+    usual = CoProductionModel(rng=0, weeks=30)
+    got = usual.run()
+    text = _seldom_paragraph(usual)
+    share, ratio = got["seldom_heard_share"], got["representation_ratio"]
+    # the population's share is 1 - 0.982 x 0.57 x 0.825 = 53.8% (by hand, above), and the
+    # ratio is the share over it (both constant over the quarter averaged)
+    assert ratio == pytest.approx(share / 0.5382145)
+    assert f"Lately, {100 * share:.0f}% of the active patients and carers" in text
+    assert "against 54% of the people the places are filled from" in text
+    assert ratio < 0.9 and "they are under-represented" in text
+    assert f"(representation ratio {ratio:.2f}; 1 is in proportion)" in text
+    assert "Outreach" not in text  # outreach 0: nothing to say about it
+
+    reached = CoProductionModel(rng=0, weeks=30, outreach=0.5)
+    more = reached.run()
+    text = _seldom_paragraph(reached)
+    assert more["representation_ratio"] > 1.1 and "they are over-represented" in text
+    # floor(0.5 x 60 lay places + u) = 30 places, half of them
+    assert reached.state.via_outreach.sum() == 30
+    assert "Outreach filled 30 of the 60 places for patients and carers (50%)" in text
+
+
+def test_the_story_words_the_representation_ratio():
+    from dashboards import story
+
+    assert story._represented(0.89) == "they are under-represented"
+    assert (
+        story._represented(0.9) == story._represented(1.1) == ("they are represented in proportion")
+    )
+    assert story._represented(1.11) == "they are over-represented"
