@@ -101,6 +101,7 @@ def test_paid_above_permitted_earnings_cuts_benefits():
         payment_rate=1.0,
         permitted_earnings=20.0,
         benefit_safe=False,
+        benefit_rules="legacy-20",  # the suspension rule (test_rule_money_benefits: the others)
     )
     s.on_benefits[[P0, P1]] = True
     s.benefit_fear[[P0, P1]] = 0.2
@@ -147,6 +148,7 @@ def test_pay_within_permitted_earnings_is_not_cut():
         payment_rate=0.1,
         permitted_earnings=500.0,
         benefit_safe=False,
+        benefit_rules="legacy-20",
     )
     s.on_benefits[P0] = True
     costs = participation.prepare(s, p, st)
@@ -227,8 +229,14 @@ PAY = 0.5 * ASSUMED.professional_pay * 3
 
 
 def _paid(make=tiny, **over):
-    """pace 0.5: hours 2 + 2 * 0.5 = 3; pay PAY a meeting; trips 10."""
+    """pace 0.5: hours 2 + 2 * 0.5 = 3; pay PAY a meeting; trips 10; the suspension rule.
+
+    The benefit cuts below are the suspension rule's (legacy-20: above permitted_earnings
+    a week the benefit is suspended), pinned as the default is now Universal Credit;
+    test_rule_money_benefits tests the other rules.
+    """
     values = {
+        "benefit_rules": "legacy-20",
         "compensation": "paid",
         "payment_rate": 0.5,
         "pace": 0.5,
