@@ -312,18 +312,24 @@ def test_odd_md_reading_of_the_table_matches_the_shipped_csv():
     by_direction = sorted(n for n, (d, _, _) in rows_by_pattern.items() if len(d) >= 2)
     no_direction = sorted(n for n, (d, _, _) in rows_by_pattern.items() if not d)
     one = sorted(n for n, (_, _, said) in rows_by_pattern.items() if said == "one assumption")
-    assert by_direction == [3, 8, 11, 12, 13, 16]
+    assert by_direction == [1, 3, 8, 11, 12, 13, 16]
     assert (
-        "6 of 16 patterns come from the interplay of two or more (patterns 3, 8, 11, 12, 13 "
+        "7 of 16 patterns come from the interplay of two or more (patterns 1, 3, 8, 11, 12, 13 "
         "and 16)" in text
     )
     assert no_direction == [2, 5, 9, 10]
-    assert "Four patterns (2, 5, 9 and 10) have no mechanism without which" in text
-    assert one == [5] and rows_by_pattern[5][1] == ["recognition learning"]
-    # Issue 11's: each named with the mechanism its direction needs and the sizes' ones.
-    assert rows_by_pattern[14][0] == ["Universal Credit taper"]
-    assert rows_by_pattern[15][0] == ["digital exclusion"]
-    assert "Patterns 14 and 15 need one mechanism each for their direction" in text
+    assert "Four patterns (2, 5, 9 and 10) have no mechanism without" in text
+    assert one == [6] and rows_by_pattern[6][0] == ["informal ties"]
+    assert rows_by_pattern[5][:2] == ([], []), "pattern 5: no switch-off moves it"
+    single = {n: d for n, (d, _, _) in rows_by_pattern.items() if len(d) == 1}
+    assert single == {
+        4: ["money at hand"],
+        6: ["informal ties"],
+        7: ["motivation feedback"],
+        14: ["Universal Credit taper"],
+        15: ["digital exclusion"],
+    }
+    assert "Patterns 4, 6, 7, 14 and 15 need one mechanism each" in text
     sizes = {n: sorted(rows_by_pattern[n][1]) for n in (2, 9, 10)}
     assert sizes == {
         2: ["fear of losing benefits", "pay attraction"],
