@@ -28,6 +28,7 @@ SCENARIOS: dict[str, dict] = {
     "paid, not benefit-safe, user-led": {
         "compensation": "paid",
         "benefit_safe": False,
+        "benefit_rules": "legacy-20",  # the suspension rule's assumptions (uc suspends none)
         "user_led_funding": 0.5,
     },
     # Issue 11's rules act only where their levers are on: Universal Credit on pay, hybrid
