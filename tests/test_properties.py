@@ -206,7 +206,12 @@ def test_prompt_expenses_refund_exactly_the_fares_of_who_came(values, seed):
 @given(values=VALID, seed=SEEDS)
 def test_prompt_payments_pay_exactly_the_hours_of_who_came(values, seed):
     values = dict(
-        values, compensation="paid", refund_delay=0, user_led_funding=0.0, benefit_safe=True
+        values,
+        compensation="paid",
+        refund_delay=0,
+        user_led_funding=0.0,
+        benefit_safe=True,
+        manager_adaptation=0.0,  # the rules as set all run long: pay and pace never change
     )
     model = CoProductionModel(rng=seed, **values)
     s = model.state
