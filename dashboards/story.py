@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulation.population import CARER, CLINICIAN, EXPERIENCE, MANAGER, PATIENT, RIGHTS
+from simulation.population import (
+    CARER,
+    CLINICIAN,
+    EXPERIENCE,
+    MANAGER,
+    PATIENT,
+    RIGHTS,
+    seldom_heard_population_share,
+)
 from simulation.text import show
 
 from .charts import read_frame
@@ -165,9 +173,41 @@ def _participation(model, final: dict) -> Section:
         f"{100 * final['participation_disabled']:.0f}% of disabled people came. "
         + _parity(final["participation_parity"])
     )
+    sec.paragraphs.append(_seldom_heard(model, final))
     if model.params.meeting_format != "in_person":
         sec.paragraphs.append(_meeting_format(model, final))
     return sec
+
+
+def _seldom_heard(model, final: dict) -> str:
+    """Who the people are (issue 11): the seldom-heard share of active patients and carers
+    against the population's, and the places outreach filled."""
+    s, p = model.state, model.params
+    ratio = final["representation_ratio"]
+    text = (
+        f"Lately, {100 * final['seldom_heard_share']:.0f}% of the active patients and carers "
+        f"were seldom heard (they need interpreting, have low health literacy or no digital "
+        f"access), against {100 * seldom_heard_population_share(p):.0f}% of the people the "
+        f"places are filled from: {_represented(ratio)} (representation ratio {ratio:.2f}; "
+        f"1 is in proportion)."
+    )
+    if p.outreach > 0:
+        n_lay = int(s.lay.sum())
+        reached = int(s.via_outreach.sum())
+        text += (
+            f" Outreach filled {reached} of the {n_lay} places for patients and carers "
+            f"({_pct(reached, n_lay)}) with seldom-heard people; the usual channels filled "
+            f"the rest."
+        )
+    return text
+
+
+def _represented(ratio: float) -> str:
+    if ratio < 0.9:
+        return "they are under-represented"
+    if ratio > 1.1:
+        return "they are over-represented"
+    return "they are represented in proportion"
 
 
 def _meeting_format(model, final: dict) -> str:

@@ -18,6 +18,7 @@ can call it directly.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import math
 import os
@@ -58,7 +59,10 @@ PROG = "coprod"
 DEFAULT_SEED = 0
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
-OUTPUT_FILES = ("weekly.csv", "weekly.parquet", "params.toml", "weekly.png")
+OUTPUT_FILES = ("weekly.csv", "weekly.parquet", "params.toml", "weekly.png", "events.csv")
+# A rule change by the managers (simulation.management.Event): one JSON object in --json's
+# "events" and one row of events.csv, with these fields in this order.
+EVENT_FIELDS = ("week", "rule", "old", "new", "reason")
 
 _HOW = {"rate": "mean of last quarter", "total": "total over run", "final": "at the end"}
 
@@ -177,13 +181,15 @@ def _add_run(commands) -> None:
     run.add_argument(
         "--json",
         action="store_true",
-        help='print one JSON object {"params", "metrics", "seed", "scenario", "version"} '
-        "and nothing else",
+        help='print one JSON object {"params", "metrics", "seed", "scenario", "version", '
+        '"events"} and nothing else ("events": the rules managers changed, each with its '
+        "week, rule, old, new and reason)",
     )
     run.add_argument(
         "--out",
         metavar="DIR",
-        help="write weekly.csv, weekly.parquet, params.toml and weekly.png to DIR "
+        help="write weekly.csv, weekly.parquet, params.toml, weekly.png and events.csv "
+        "(the rules managers changed: week, rule, old, new, reason) to DIR "
         "(a new or empty folder, unless --force)",
     )
     run.add_argument(
@@ -266,10 +272,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             "seed": args.seed,
             "scenario": scenario.name,
             "version": package_version(),
+            "events": event_rows(model.events),
         }
         print(json.dumps(payload, indent=2, allow_nan=False))
     else:
         print(format_report(metrics, values, scenario.name, scenario.description, args.seed))
+        if model.events:
+            print("\n" + format_events(model.events))
         if out is not None:
             print(f"\nwrote {', '.join(str(out / f) for f in OUTPUT_FILES)}")
     return 0
@@ -360,6 +369,24 @@ def format_report(
     return "\n".join(lines)
 
 
+def format_events(events: Sequence[Any]) -> str:
+    """The rules managers changed, one line each (``Event.describe``), under a heading."""
+    return "\n".join(["Rules the managers changed", *(f"  {e.describe()}" for e in events)])
+
+
+def event_rows(events: Sequence[Any]) -> list[dict[str, Any]]:
+    """Each rule change (``simulation.management.Event``) as a plain dict of
+    :data:`EVENT_FIELDS`: ``week`` a whole number, ``old`` and ``new`` as the rule holds
+    them (a word, a number), ``reason`` in plain words."""
+    return [{name: _plain(getattr(e, name)) for name in EVENT_FIELDS} for e in events]
+
+
+def _plain(x: Any) -> Any:
+    """A numpy number as Python's; a non-finite float as None (JSON has no NaN)."""
+    x = x.item() if hasattr(x, "item") else x
+    return _finite(x) if isinstance(x, float) else x
+
+
 def _columns(rows: list[tuple[str, ...]], right: frozenset[int] | set[int] = frozenset()) -> str:
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     out = []
@@ -415,7 +442,7 @@ def weekly_frame(model):
 def _write_outputs(
     out: Path, model, values: dict[str, Any], scenario: str, sets: Sequence[str], seed: int
 ) -> None:
-    """Write the four files atomically: stage each as a temp file in ``out``, then rename."""
+    """Write the five files atomically: stage each as a temp file in ``out``, then rename."""
     frame = weekly_frame(model)
     how = f"coprod run --scenario {scenario}" + "".join(f" --set {s}" for s in sets)
     description = f"settings of '{how} --seed {seed}'"
@@ -432,6 +459,7 @@ def _write_outputs(
         "weekly.png": lambda path: _figure(
             charts.read_frame(model), path, f"{scenario}, seed {seed}"
         ),
+        "events.csv": lambda path: _events_csv(event_rows(model.events), path),
     }
     created = [p for p in (out, *out.parents) if not p.exists()]
     staged: list[tuple[Path, Path]] = []
@@ -454,6 +482,15 @@ def _write_outputs(
         if isinstance(err, OSError):
             raise CliError(f"--out: cannot write to '{out}': {err.strerror or err}") from None
         raise
+
+
+def _events_csv(rows: list[dict[str, Any]], path: Path) -> None:
+    """events.csv: a header of :data:`EVENT_FIELDS`, then one row per rule change (only
+    the header when managers changed nothing)."""
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=EVENT_FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def _figure(frame: charts.Frame, path: Path, subtitle: str) -> None:

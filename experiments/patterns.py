@@ -455,8 +455,10 @@ FAST, SLOW = scenario(pace=0.9), scenario(pace=0.2)
 _NONE = scenario(**SAFE_PROMPT, compensation="none")
 _EXPENSES = scenario(**SAFE_PROMPT, compensation="expenses")
 _PAID = scenario(**SAFE_PROMPT, compensation="paid")
-_UNSAFE = scenario(compensation="paid", benefit_safe=False)
-_SAFE = scenario(compensation="paid", benefit_safe=True)
+# Pattern 2 is the suspension rule's (legacy-20: above GBP 20 a week the benefit stops for
+# suspension_weeks, as under ESA's lower limit); Universal Credit's taper is pattern 14's.
+_UNSAFE = scenario(compensation="paid", benefit_safe=False, benefit_rules="legacy-20")
+_SAFE = scenario(compensation="paid", benefit_safe=True, benefit_rules="legacy-20")
 _LATE, _PROMPT = scenario(refund_delay=12), scenario(refund_delay=0)
 _TOKEN, _SHARED = scenario(power_sharing=0.05), scenario(power_sharing=0.8)
 _OCCASIONAL = scenario(compensation="none", meeting_interval=4)

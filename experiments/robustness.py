@@ -1,4 +1,4 @@
-"""Where each of the ten patterns holds across the model's assumptions.
+"""Where each of the patterns holds across the model's assumptions.
 
     coprod robustness [--samples N] [--seeds K] [--weeks W] [--design lhs|morris]
                       [--only PATTERN ...] [--out DIR] [--workers N] [--scheduler ADDRESS]
@@ -663,7 +663,7 @@ def add_parser(commands) -> None:
     parser = commands.add_parser(
         "robustness",
         allow_abbrev=False,
-        help="test the ten patterns across the plausible ranges of the model's assumptions",
+        help="test the patterns across the plausible ranges of the model's assumptions",
         description="Draw points from the assumptions' ranges, test every pattern of "
         "docs/concept.md at each (as tests/test_patterns.py does, with --seeds seeds) and "
         f"write {RESULTS}, {RUNS}, {MANIFEST} and {REPORT} (with {FIGURES}/) to --out. "
@@ -709,7 +709,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         nargs="+",
         default=[],
         metavar="PATTERN",
-        help="test only these patterns (numbers 1-10 or names, e.g. 4 travel-support)",
+        help=f"test only these patterns (numbers 1-{len(PATTERNS)} or names: 4 travel-support)",
     )
     add("--out", metavar="DIR", help=f"output folder (default {DEFAULT_OUT})")
     add(

@@ -1535,7 +1535,7 @@ _WHO = (
     _a(
         "population",
         "benefits_disability_link",
-        0.0,
+        0.3,
         0.0,
         0.6,
         "share of the largest",
@@ -1547,54 +1547,65 @@ _WHO = (
         "about 23% of working-age adults disabled (FRS 2021/22, House of Commons Library "
         "2023): a relative risk of at least 1.6. With the default shares (0.4 on "
         "benefits, 0.3 disabled) a link of 0.3 makes P(disabled | benefits) 0.435 and "
-        "P(disabled | not) 0.21, a relative risk of 2.1. Neutral 0 by default, so that "
-        "earlier results reproduce.",
+        "P(disabled | not) 0.21, a relative risk of 2.1: above the 1.6 of Universal Credit "
+        "alone, as every ESA claimant is ill or disabled. 0 (independent, as before issue "
+        "11) reproduces earlier results.",
+        "estimate",
     ),
     *(
         _a(
             "population",
             f"{trait}_effect_{barrier}",
-            0.0,
+            default,
             0.0,
             high,
             "share lost",
             f"share of one's {trait} lost {why}",
             source,
         )
-        for trait, barrier, high, why, source in (
+        for trait, barrier, default, high, why, source in (
             (
                 "fluency",
                 "language",
+                0.5,
                 0.6,
                 "when one needs interpreting",
                 "Assumed: a formal meeting in a language one does not speak well is hard "
-                "to follow and to speak in; no measure exists. 0 (none) by default.",
+                "to follow and to speak in, and speaking through an interpreter takes about "
+                "twice the time for the same words; no measure exists: half (0 reproduces "
+                "earlier results).",
             ),
             (
                 "fluency",
                 "literacy",
+                0.0,
                 0.5,
                 "with low health literacy",
                 f"{_ROWLANDS}: health information is written above many people's "
-                "literacy, and agendas and papers are health information. 0 (none) by "
-                "default; the mean fluency of patients already stands for the share "
-                "above the threshold.",
+                "literacy, and agendas and papers are health information. 0 by default: "
+                "the lay fluency mean (fluency_mean_patient, fluency_mean_carer) is already "
+                "grounded in the share above the threshold, so an effect here would count "
+                "low literacy twice.",
             ),
             (
                 "credibility",
                 "language",
+                0.3,
                 0.5,
                 "when one needs interpreting",
                 f"{_CREDIBILITY}: identity prejudice, accent among its markers, is what "
-                "the deficit rests on. 0 (none) by default.",
+                "the deficit rests on. No size is measured: 0.3 assumed, a deficit "
+                "larger than literacy's because it is heard at once (0 reproduces earlier "
+                "results).",
             ),
             (
                 "credibility",
                 "literacy",
+                0.2,
                 0.5,
                 "with low health literacy",
                 f"{_CREDIBILITY}. Assumed: those who cannot use the meeting's terms are "
-                "believed less. 0 (none) by default.",
+                "believed less; 0.2 (0 reproduces earlier results).",
             ),
         )
     ),

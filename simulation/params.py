@@ -226,7 +226,7 @@ PARAMS: tuple[Param, ...] = (
     Param(
         "benefit_rules",
         "choice",
-        "legacy-20",
+        "uc",
         "which benefit rules meet a payment that is not benefit-safe: legacy-20 (above "
         "permitted_earnings a week the benefit is suspended), esa (ESA permitted work: GBP "
         "195.50 a week under 16 hours, else GBP 20; above, suspended), uc (Universal Credit: "

@@ -42,6 +42,20 @@ def params(**over) -> RunParams:
 # The default assumptions (simulation.assumptions), for rules that read no policy lever.
 ASSUMED = params()
 
+# The values that reproduce the model before issue 11's defaults bit for bit: the
+# suspension rule, benefits and disability drawn independently, and who the people are
+# (language, literacy) leaving their fluency and credibility alone. The defaults since
+# then are Universal Credit, a link of 0.3 and effects of 0.5 (fluency, language), 0.3
+# and 0.2 (credibility, language and literacy); fluency_effect_literacy was 0 already.
+NEUTRAL = {
+    "benefit_rules": "legacy-20",
+    "benefits_disability_link": 0.0,
+    "fluency_effect_language": 0.0,
+    "fluency_effect_literacy": 0.0,
+    "credibility_effect_language": 0.0,
+    "credibility_effect_literacy": 0.0,
+}
+
 
 def hand_set(s: population.State) -> population.State:
     """Overwrite the drawn state with round values: lay 0.3 credible, professionals 0.8, ..."""

@@ -491,18 +491,32 @@ def preset_regimes() -> dict[str, list[str]]:
     return out
 
 
-# Issue 10's model no longer lands these presets where the paper's contrast built them to;
-# docs/regimes.md says why. Strict: when a fix brings one back, the test fails until unmarked.
+# Issue 10's model no longer lands these presets where the paper's contrast built them to,
+# and issue 11's defaults (Universal Credit, benefits and disability drawn together, language
+# and literacy effects) add two more; docs/regimes.md says why. Strict: when a fix brings one
+# back, the test fails until unmarked.
 MISSES_GENERATIVE = (
     "issue 10: lived experience is under a quarter of what is recognised in the generative "
-    "presets (0.17-0.27) and user-led's trust is under 0.5; docs/regimes.md section 5"
+    "presets (0.17-0.26) and user-led's trust is under 0.5; docs/regimes.md section 5"
 )
 MISSES_PRECARIOUS = (
-    "issue 10: unpaid hours fell by about a tenth, so 6 seeds of 20 of co-everything-unresourced "
-    "give under 0.45 hours a week and it is precarious labour on 14, not 18 or more; its money "
+    "issue 10: unpaid hours fell by about a tenth, so 5 seeds of 20 of co-everything-unresourced "
+    "give under 0.45 hours a week and it is precarious labour on 15, not 18 or more; its money "
     "is over 50 on every seed; docs/regimes.md sections 2 and 'Where the presets land'"
 )
+MISSES_DEFAULT = (
+    "issue 11: parity fell (the default's median from 0.82 to 0.70), so 4 seeds of 20 of the "
+    "default are under 0.6 and it is ordinary involvement on 16, not 18 or more; "
+    "docs/regimes.md sections 3 and 'Where the presets land'"
+)
+MISSES_UNPAID_FAST = (
+    "issue 11: parity fell (unpaid-fast's median from 0.67 to 0.58), so 11 seeds of 20 are "
+    "under 0.6 and elite capture, not ordinary involvement, is its most common regime; "
+    "docs/regimes.md sections 3 and 'Where the presets land'"
+)
 MISSES = {
+    "default": MISSES_DEFAULT,
+    "unpaid-fast": MISSES_UNPAID_FAST,
     "slow-benefit-safe": MISSES_GENERATIVE,
     "user-led": MISSES_GENERATIVE,
     "co-everything-unresourced": MISSES_PRECARIOUS,
@@ -537,6 +551,15 @@ def test_the_doc_has_co_everything_unresourced_mostly_precarious_labour():
     labour is still its most common regime, on more than half its runs."""
     counts = DOC_TABLE["co-everything-unresourced"]
     assert max(counts, key=counts.get) == "precarious_labour" and counts["precarious_labour"] > 10
+
+
+def test_the_doc_has_the_default_mostly_ordinary_and_unpaid_fast_on_the_capture_boundary():
+    """The default's near misses are more than two in twenty (the strict xfail above), but
+    ordinary involvement is still its most common regime, on more than half its runs, with
+    elite capture the only other; unpaid-fast splits between the two, and nothing else."""
+    default = DOC_TABLE["default"]
+    assert max(default, key=default.get) == "ordinary" and default["ordinary"] > 10
+    assert set(default) == set(DOC_TABLE["unpaid-fast"]) == {"ordinary", "elite_capture"}
 
 
 @pytest.mark.parametrize("harm", ["tokenism", "precarious_labour"])

@@ -279,7 +279,8 @@ def test_json_through_the_console_script_is_reproducible(tmp_path):
         assert "Traceback" not in done.stderr
     assert runs["script"].stdout == runs["module"].stdout  # two processes, one answer
     payload = json.loads(runs["script"].stdout)
-    assert set(payload) == {"params", "metrics", "seed", "scenario", "version"}
+    assert set(payload) == {"params", "metrics", "seed", "scenario", "version", "events"}
+    assert payload["events"] == []  # default managers do not adapt: no rule changes
     assert payload["seed"] == 3 and payload["scenario"] == "default"
     assert payload["version"] == cli.package_version()
     assert list(payload["params"]) == PARAM_NAMES
@@ -337,6 +338,99 @@ def test_out_writes_series_figure_and_a_reusable_scenario(tmp_path, capsys):
     assert load_scenario(out / "params.toml") == first["params"]
     again = _json_run(capsys, "--scenario", str(out / "params.toml"))
     assert again == first | {"scenario": str(out / "params.toml")}
+
+
+# --------------------------------------------------------------------------- events
+
+SQUEEZE = ["--scenario", "budget-squeeze", "--set", "weeks=30"]
+
+
+def test_rule_changes_are_events_in_json_and_events_csv(tmp_path, capsys):
+    """budget-squeeze (paid weekly meetings, GBP 45,000 a year, managers who adapt) on
+    seed 0 over 30 weeks: two reviews (weeks 13 and 26), each a cut under budget pressure,
+    and at week 26 the managers also give way to push-back on power sharing and openness.
+
+    At the defaults (recomputed for issue 11's: Universal Credit, benefits going with
+    disability, language and literacy lowering fluency and credibility). The push-back
+    comes with the new people: at the neutral values (builders.NEUTRAL) the run has only
+    the two cuts; legacy-20 alone gives the same four events (the spending differs).
+    """
+    out = tmp_path / "squeeze"
+    payload = _json_run(capsys, *SQUEEZE, "--out", str(out))
+    events = payload["events"]
+    assert len(events) == payload["metrics"]["rule_changes"] == 4
+    interval = payload["params"]["review_interval"]
+    assert interval == 13
+    for event in events:
+        assert list(event) == list(cli.EVENT_FIELDS)
+        assert event["week"] % interval == 0 and 0 < event["week"] < 30
+        assert event["reason"].strip()
+    # Hand-worked: the first cut is payment, one step down the ladder (paid -> expenses);
+    # the second, payment being at its floor, speeds meetings up by pace_step 0.1.
+    first, second, power, openness = events
+    assert (first["week"], first["rule"], first["old"], first["new"]) == (
+        13,
+        "compensation",
+        "paid",
+        "expenses",
+    )
+    assert (second["week"], second["rule"]) == (26, "pace")
+    assert second["new"] == pytest.approx(second["old"] + 0.1)
+    # Giving way (manager_adaptation 1): each rule moves d of the way from 0.3 to the
+    # managers' ceiling, d the share pushing back and the ceiling as the reason gives them
+    # (34% and 0.36: 0.3 + 0.34 x 0.06 = 0.3204, within the reason's rounding of the
+    # 0.3207 made).
+    assert payload["params"]["manager_adaptation"] == 1.0
+    assert [(e["week"], e["rule"], e["old"]) for e in (power, openness)] == [
+        (26, "power_sharing", 0.3),
+        (26, "agenda_openness", 0.3),
+    ]
+    assert power["reason"] == openness["reason"] and power["new"] == openness["new"]
+    d = int(re.search(r"(\d+)% of active patients and carers", power["reason"])[1]) / 100
+    ceiling = float(re.search(r"managers give way up to ([\d.]+),", power["reason"])[1])
+    assert (d, ceiling) == (0.34, 0.36)
+    rounding = 0.005 * (ceiling - 0.3) + 0.005 * d + 0.005**2
+    assert power["new"] == pytest.approx(0.3 + d * (ceiling - 0.3), abs=rounding)
+    assert power["new"] > 0.3
+    # The reason's numbers: the budget pro rata is 45,000 x 13 / 52 = 11,250 at week 13,
+    # and spending over it agrees with the weekly budget_used (spent / pro rata).
+    weekly = pd.read_csv(out / "weekly.csv").set_index("week")
+    for event in (first, second):
+        pro_rata = 45_000 * event["week"] / 52
+        spent = float(re.search(r"spent GBP ([\d,]+)", event["reason"])[1].replace(",", ""))
+        assert f"(GBP {pro_rata:,.0f})" in event["reason"]
+        assert spent / pro_rata == pytest.approx(weekly.loc[event["week"], "budget_used"], abs=1e-4)
+        assert f"{100 * (spent / pro_rata - 1):.0f}% above" in event["reason"]
+    assert "(GBP 11,250)" in first["reason"]
+    assert weekly.loc[13, "rule_changes_week"] == 1 and weekly.loc[26, "rule_changes_week"] == 3
+    assert weekly["rule_changes_week"].sum() == len(events)
+
+    # events.csv holds the same rows as the JSON
+    table = pd.read_csv(out / "events.csv", dtype=str, keep_default_na=False)
+    assert list(table.columns) == list(cli.EVENT_FIELDS)
+    assert table.to_dict("records") == [{k: str(v) for k, v in e.items()} for e in events]
+
+    # reproducible: the same seed gives the same events; the readable report lists them
+    assert _json_run(capsys, *SQUEEZE)["events"] == events
+    assert cli.main(["run", *SQUEEZE]) == 0
+    text = capsys.readouterr().out
+    assert "Rules the managers changed\n  week 13: compensation paid -> expenses (spent GBP" in text
+    assert "  week 26: pace 0.70 -> 0.80 (" in text
+    assert "  week 26: power_sharing 0.30 -> 0.32 (34% of active patients and carers" in text
+    assert "  week 26: agenda_openness 0.30 -> 0.32 (34% of active" in text
+
+
+def test_no_rule_changes_gives_an_events_csv_with_its_header_only(tmp_path, capsys):
+    out = tmp_path / "quiet"
+    assert cli.main(["run", *SHORT, "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "Rules the managers changed" not in text
+    assert str(out / "events.csv") in text  # listed with the files written
+    assert (out / "events.csv").read_text().splitlines() == [",".join(cli.EVENT_FIELDS)]
+    # the budget squeeze with managers who do not adapt: the same overspending, no changes
+    passive = _json_run(capsys, *SQUEEZE, "--set", "manager_adaptation=0")
+    assert passive["metrics"]["budget_used"] > 1 + passive["params"]["overspend_tolerance"]
+    assert passive["events"] == [] and passive["metrics"]["rule_changes"] == 0
 
 
 def test_table_report_groups_metrics_with_units(capsys):

@@ -3,8 +3,9 @@
 Each effect is tested in the rule it belongs to, with values worked out by hand:
 participation's costs (no fare, no travel time online), who joins online under
 hybrid (each by their own cost and benefit), the shorter online meeting (setting)
-and slower tie building online (relations). The default, in person, must reproduce
-the model as it was before the meeting format existed, bit for bit.
+and slower tie building online (relations). The default, in person, with issue 11's
+neutral values (builders.NEUTRAL) must reproduce the model as it was before the meeting
+format existed, bit for bit.
 """
 
 from __future__ import annotations
@@ -14,7 +15,19 @@ import json
 
 import numpy as np
 import pytest
-from builders import ASSUMED, CARER, CLIN, LAY, P0, P1, params, rebuild, some_talk, tiny
+from builders import (
+    ASSUMED,
+    CARER,
+    CLIN,
+    LAY,
+    NEUTRAL,
+    P0,
+    P1,
+    params,
+    rebuild,
+    some_talk,
+    tiny,
+)
 
 from simulation import metrics, participation, population, relations, setting
 from simulation.decisions import Decisions
@@ -23,8 +36,9 @@ from simulation.metrics import METRIC_NAMES
 from simulation.model import CoProductionModel
 
 # The metrics before issue 11 (new metrics are appended after them), and the sha-256 of
-# their final values (json of the list, in this order) for seeds 0-2 at the defaults,
-# recorded on the branch before the meeting format was added (commit 7cf45df).
+# their final values (json of the list, in this order) for seeds 0-2 at the defaults of
+# the branch before the meeting format was added (commit 7cf45df): reproduced in person
+# at issue 11's neutral values (builders.NEUTRAL), which the defaults no longer are.
 OLD_METRICS = (
     "participation_lay",
     "participation_professional",
@@ -72,8 +86,9 @@ HISTORY_SHA = {
 
 
 @pytest.mark.parametrize("seed", sorted(FINAL_SHA))
-def test_in_person_default_reproduces_the_model_before_meeting_formats(seed):
-    model = CoProductionModel(rng=seed)
+def test_in_person_at_the_neutral_values_reproduces_the_model_before_meeting_formats(seed):
+    model = CoProductionModel(rng=seed, **NEUTRAL)
+    assert model.params.meeting_format == "in_person"  # the default
     final = model.run()
     values = json.dumps([final[name] for name in OLD_METRICS]).encode()
     assert hashlib.sha256(values).hexdigest() == FINAL_SHA[seed]
@@ -250,13 +265,27 @@ def test_relations_pairs_with_someone_online_gain_the_online_share_of_the_tie():
 def test_digital_access_comes_from_who_the_people_are_and_professionals_always_have_it():
     """Digital access is drawn with the other attributes of who the people are (its shares
     by age: tests/test_rule_people.py); online meetings read it, and professionals, who
-    join from work, always have it. The access shares move no other draw."""
+    join from work, always have it. The access shares move no draw of the run's own
+    stream. Who is recruited changes (with fewer online, more people are seldom heard,
+    whom the usual channels take less often), and so does how credible they are
+    (language and literacy, at the default effects), but credibility before that factor
+    and disability are drawn alike."""
     values = {"n_patients": 3_000, "n_carers": 1_000, "n_clinicians": 10, "n_managers": 0}
     s = population.build(params(**values), np.random.default_rng(5))
     assert s.digital_access[~s.lay].all()
     assert 0.3 < s.digital_access[s.lay].mean() < 1.0  # some lay people are offline
     again = population.build(params(**values, digital_access_share=0.75), np.random.default_rng(5))
-    assert np.array_equal(again.credibility, s.credibility)
+
+    def drawn(state):  # credibility as drawn, before language and literacy scale it
+        who = {
+            "language_barrier": state.language_barrier,
+            "low_health_literacy": state.low_health_literacy,
+        }
+        return state.credibility / population.trait_factor(ASSUMED, "credibility", who)
+
+    assert ASSUMED.credibility_effect_language > 0 and ASSUMED.credibility_effect_literacy > 0
+    assert not np.array_equal(again.credibility, s.credibility)  # other people, believed less
+    np.testing.assert_allclose(drawn(again), drawn(s), rtol=1e-12)
     assert np.array_equal(again.disabled, s.disabled)
     assert again.digital_access[s.lay].mean() < s.digital_access[s.lay].mean()
 

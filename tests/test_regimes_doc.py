@@ -57,6 +57,10 @@ SETTINGS: dict[str, tuple[str, dict]] = {
     **{p: (p, {}) for p in PRESETS},
     "trips-200": ("default", {"compensation": "none", "travel_cost": 200.0}),
     "paid-all-on-benefits": ("default", {"compensation": "paid", "share_on_benefits": 1.0}),
+    "paid-all-on-benefits-suspended": (
+        "default",
+        {"compensation": "paid", "share_on_benefits": 1.0, "benefit_rules": "legacy-20"},
+    ),
     "unpaid-weekly": ("default", {"compensation": "none", "meeting_interval": 1}),
     "unpaid-fortnightly": ("default", {"compensation": "none", "meeting_interval": 2}),
     "unpaid-four-weekly": ("default", {"compensation": "none", "meeting_interval": 4}),
@@ -106,6 +110,13 @@ CLAIMS: dict[str, tuple[str | tuple[str, ...], str, str, int, str]] = {
     "collapse-presets": (PRESETS, "participation_lay", "min", 2, ""),
     "collapse-trips": ("trips-200", "participation_lay", "range", 3, ""),
     "collapse-benefits": ("paid-all-on-benefits", "participation_lay", "range", 3, ""),
+    "collapse-benefits-suspended": (
+        "paid-all-on-benefits-suspended",
+        "participation_lay",
+        "range",
+        3,
+        "",
+    ),
     "collapse-trips-parity": ("trips-200", "participation_parity", "range", 2, ""),
     # 2. Precarious labour: time
     "time-weekly": ("unpaid-weekly", "unpaid_hours_per_week", "range", 2, ""),
@@ -127,6 +138,7 @@ CLAIMS: dict[str, tuple[str | tuple[str, ...], str, str, int, str]] = {
     "money-coe-12": ("coe-12-weeks", "out_of_pocket_per_lay", "range", 0, "£"),
     # 3. Elite capture
     "parity-paid": ("paid", "participation_parity", "range", 2, ""),
+    "parity-paid-median": ("paid", "participation_parity", "median", 2, ""),
     "parity-paid-safe": ("paid-safe", "participation_parity", "range", 2, ""),
     "parity-paid-safe-median": ("paid-safe", "participation_parity", "median", 2, ""),
     "parity-default-sd": ("default", "participation_parity", "sd", 2, ""),
@@ -311,22 +323,29 @@ def test_thresholds_sit_where_the_doc_says():
     lay, hours = threshold("participation_lay"), threshold("unpaid_hours_per_week")
     pounds, parity_line = threshold("out_of_pocket_per_lay"), threshold("participation_parity")
     rights_line, trust = threshold("satisfaction_rights"), threshold("mean_trust")
-    # Collapse: the extreme settings fall below 0.1, no preset on any seed does.
-    extreme = ("trips-200", "paid-all-on-benefits")
+    # Collapse: the extreme settings fall below 0.1, no preset on any seed does. Payment
+    # counted as income with everyone on benefits collapses under the suspension rule
+    # (legacy-20) only: under Universal Credit's taper (the default) it stays above the
+    # presets' lowest seed, ordinary involvement on every seed.
+    extreme = ("trips-200", "paid-all-on-benefits-suspended")
     assert highest(extreme, "participation_lay") < lay <= lowest(PRESETS, "participation_lay")
-    # Precarious labour, time: every fortnightly unpaid seed below, every weekly one but two
-    # above (the gap lies just below the line); slow fortnightly, fast weekly and
+    assert DEFAULTS["benefit_rules"] == "uc"
+    assert lowest("paid-all-on-benefits", "participation_lay") > lowest(
+        PRESETS, "participation_lay"
+    )
+    assert all(run("paid-all-on-benefits", s)[1] == "ordinary" for s in CHANGED_SEEDS)
+    # Precarious labour, time: every fortnightly unpaid seed below, every weekly one but one
+    # above (the gap, 0.39 to 0.41, lies below the line); slow fortnightly, fast weekly and
     # co-everything-unresourced straddle it, with the counts the doc gives.
     hour = "unpaid_hours_per_week"
-    assert highest("unpaid-fortnightly", hour) < lowest("unpaid-weekly", hour) < hours
-    assert sum(v < hours for v in values("unpaid-weekly", hour)) == 2
-    assert lowest("unpaid-weekly", hour) > hours - 0.005  # 0.446: just under
-    under = {"unpaid-fortnightly-slow": 3, "unpaid-weekly-fast": 7, "co-everything-unresourced": 6}
+    assert highest("unpaid-fortnightly", hour) < lowest("unpaid-weekly", hour) < hours - 0.03
+    assert sum(v < hours for v in values("unpaid-weekly", hour)) == 1
+    under = {"unpaid-fortnightly-slow": 5, "unpaid-weekly-fast": 5, "co-everything-unresourced": 5}
     for straddles, n in under.items():
         assert sum(v < hours for v in values(straddles, hour)) == n, straddles
     # Money: the indicator is lay_out_of_pocket as it is (never refunded, per lay participant).
     # Refunded expenses, late or not, are £0; nothing refunded over two years is over £50 on
-    # every seed (four-weekly meetings lowest, £83), so £50 sits in the gap between the two.
+    # every seed (four-weekly meetings lowest, £87), so £50 sits in the gap between the two.
     money = "out_of_pocket_per_lay"
     assert all(
         run(s, seed)[0][money] == run(s, seed)[0]["lay_out_of_pocket"]
@@ -349,10 +368,10 @@ def test_thresholds_sit_where_the_doc_says():
     # So with nothing refunded the time half decides: precarious exactly when the hours reach
     # 0.45 (the £200 trips collapse first), with the counts the doc gives.
     precarious = {
-        "unpaid-weekly": 8,
-        "unpaid-fortnightly-slow": 7,
-        "unpaid-weekly-fast": 3,
-        "co-everything-unresourced": 14,
+        "unpaid-weekly": 9,
+        "unpaid-fortnightly-slow": 5,
+        "unpaid-weekly-fast": 5,
+        "co-everything-unresourced": 15,
         "unpaid-fortnightly": 0,
         "unpaid-four-weekly": 0,
         "unpaid-fast": 0,
@@ -362,15 +381,15 @@ def test_thresholds_sit_where_the_doc_says():
         assert all((r == "precarious_labour") == (v[hour] >= hours) for v, r in got), setting
         assert sum(r == "precarious_labour" for _, r in got) == n, setting
     assert all(run("trips-200", seed)[1] == "collapse" for seed in CHANGED_SEEDS)
-    # The money half keeps the default out: 12 seeds of 20 reach 0.45 hours, none is precarious.
-    assert sum(v >= hours for v in values("default", hour)) == 12
+    # The money half keeps the default out: 9 seeds of 20 reach 0.45 hours, none is precarious.
+    assert sum(v >= hours for v in values("default", hour)) == 9
     assert all(run("default", seed)[1] != "precarious_labour" for seed in PRESET_SEEDS)
-    # A stock: twelve weeks of co-everything-unresourced straddle £50 (7 seeds of 10 at or over).
+    # A stock: twelve weeks of co-everything-unresourced straddle £50 (6 seeds of 10 at or over).
     assert lowest("coe-12-weeks", money) < pounds <= highest("coe-12-weeks", money)
-    assert sum(v >= pounds for v in values("coe-12-weeks", money)) == 7
-    # Where the presets land: co-everything-unresourced's 6 seeds that are not precarious are
-    # all under the hours line (4 captured, 2 ordinary); 6 of its precarious seeds have parity
-    # under 0.6 too.
+    assert sum(v >= pounds for v in values("coe-12-weeks", money)) == 6
+    # Where the presets land: co-everything-unresourced's 5 seeds that are not precarious are
+    # all under the hours line (4 captured, 1 ordinary); 9 of its 15 precarious seeds have
+    # parity under 0.6 too.
     coe_runs = [run("co-everything-unresourced", seed) for seed in PRESET_SEEDS]
     assert all(v[money] >= pounds for v, _ in coe_runs)
     assert all(v[hour] < hours for v, r in coe_runs if r != "precarious_labour")
@@ -379,20 +398,24 @@ def test_thresholds_sit_where_the_doc_says():
             r == "precarious_labour" and v["participation_parity"] < parity_line
             for v, r in coe_runs
         )
-        == 6
+        == 9
     )
-    # Elite capture: unsafe pay below 0.6 and benefit-safe pay above it on every seed; the
-    # default, unpaid-fast and tokenistic have medians above it, co-everything-unresourced's
-    # is on it with half its seeds below; tokenistic is below it on its lowest seed only.
+    # Elite capture: benefit-safe pay above 0.6 on every seed; pay counted as income (under
+    # Universal Credit's taper) no longer below it on every seed, but on 7 of 10, so the
+    # two ranges overlap (0.61 to 0.89) and 0.6 sits near the bottom of the overlap. The
+    # default and tokenistic have medians above it; unpaid-fast's and
+    # co-everything-unresourced's are below it (11 and 13 seeds of 20 under); tokenistic is
+    # below it on two seeds.
     parity = "participation_parity"
-    assert highest("paid", parity) < parity_line <= lowest("paid-safe", parity)
-    assert all(
-        np.median(values(s, parity)) >= parity_line
-        for s in ("default", "unpaid-fast", "tokenistic")
-    )
-    coe = values("co-everything-unresourced", parity)
-    assert abs(np.median(coe) - parity_line) < 0.005 and sum(v < parity_line for v in coe) == 10
-    assert sum(v < parity_line for v in values("tokenistic", parity)) == 1
+    assert lowest("paid", parity) < parity_line <= lowest("paid-safe", parity)
+    assert lowest("paid-safe", parity) < highest("paid", parity)
+    assert sum(v < parity_line for v in values("paid", parity)) == 7
+    assert all(np.median(values(s, parity)) >= parity_line for s in ("default", "tokenistic"))
+    for setting, n in (("unpaid-fast", 11), ("co-everything-unresourced", 13)):
+        got = values(setting, parity)
+        assert np.median(got) < parity_line and sum(v < parity_line for v in got) == n, setting
+    assert sum(v < parity_line for v in values("default", parity)) == 4
+    assert sum(v < parity_line for v in values("tokenistic", parity)) == 2
     # Tokenism: in the gap between power sharing 0.05 and the default 0.3.
     rights = "satisfaction_rights"
     assert highest(("power-0.05", "tokenistic"), rights) < rights_line <= lowest("default", rights)

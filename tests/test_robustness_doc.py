@@ -28,7 +28,10 @@ DATA = ROOT / "docs" / "robustness"
 DOC = ROOT / "docs" / "robustness.md"
 FIGURES = ROOT / "docs" / "img" / "robustness"
 REMAKE = "run `make robustness` to make it again"
-NUMBERS = "no one two three four five six seven eight nine ten eleven twelve"  # words, from 0
+NUMBERS = (  # words, from 0
+    "no one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+)
 
 
 @cache

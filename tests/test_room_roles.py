@@ -7,15 +7,19 @@ Each round records every seat's choice beside what the model's rule wanted.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from dashboards.room import debrief
 from dashboards.room import log as room_log
-from dashboards.room.roles import SEAT_KINDS, Shared, pick_seats
+from dashboards.room.roles import SEAT_KINDS, Shared, pick_seats, situation_words
 from dashboards.room.store import PROGRAMME, RoomError, RoomStore, replay
 from simulation.model import CoProductionModel
-from simulation.params import validate
+from simulation.params import DEFAULTS, validate
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class Clock:
@@ -151,3 +155,67 @@ def test_the_debrief_sets_the_seats_choices_beside_the_models(store):
     assert f"{title} chose to go; the model's rule would have chosen to stay home" in text
     came = sum(d["came"] for d in mine)
     assert f"came to {came} of 7 meetings; chose differently from the model {len(differ)} " in text
+
+
+def test_a_seat_on_universal_credit_sees_the_money_taken_back(store):
+    # Seed 0: the benefits seat holds a patient on benefits with little money, not disabled
+    # and without limited capability for work, so with no work allowance. The manager pays
+    # for meetings (not benefit-safe) and makes them hybrid (in person the seat has no money
+    # for the fare); the seat goes to all seven. Each GBP 45.50 arrives 4 weeks later (weeks
+    # 5, 7, 9, 11, 13, 15, 17); the assessments of weeks 8 and 12 take 0.55 of each of the
+    # four paid by then: 4 x 0.55 x 45.50 = GBP 100.10.
+    code, token = store.create_room("roles", seed=0)
+    patient = store.take_seat(code, "benefits")
+    manager = store.take_seat(code, "manager")
+    store.choose(code, patient, dict.fromkeys((1, 3, 5, 7, 9, 11, 13), True))
+    store.set_rules(code, manager, {"compensation": "paid", "meeting_format": "hybrid"})
+    store.start_round(code, token)
+    mine = [d for d in store._rooms[code].rounds[0].decisions if d["seat"] == "benefits"]
+    assert [d["came"] for d in mine] == [True] * 7
+    facts = store.seat_state(code, patient)["situation"]
+    assert facts["on_benefits"] and not facts["disabled"] and facts["allowance"] == 0.0
+    assert facts["pay"] == pytest.approx(45.50) and not facts["benefit_stopped"]
+    assert facts["taken_back"] == pytest.approx(4 * 0.55 * 45.50) == pytest.approx(100.10)
+    lines = situation_words(facts)
+    assert "Universal Credit has taken back £100: 55p of each £1 you were paid" in lines
+    assert not any("benefit is stopped" in line for line in lines)
+
+
+def test_the_seat_texts_on_benefits_say_what_the_rule_did():
+    facts = {
+        "cash": 12.4,
+        "fare": 10.0,
+        "pay": 45.5,
+        "owed": 0.0,
+        "on_benefits": True,
+        "benefit_stopped": False,
+        "taken_back": 0.0,
+        "taper": 0.55,
+        "allowance": 411.0,
+        "assessment_weeks": 4,
+        "benefit_fear": 0.2,
+        "flare_chance": 0.0,
+        "free_hours": 10.0,
+    }
+    assert "You are on benefits" in situation_words(facts)
+    warned = situation_words(facts | {"benefit_fear": 0.6})
+    assert "A letter warns that payments may count against your benefit" in warned
+    # A work allowance (disabled, or limited capability for work): only pay above it counts.
+    taken = situation_words(facts | {"taken_back": 25.025, "benefit_fear": 0.6})
+    line = "Universal Credit has taken back £25: 55p of each £1 you were paid above £411 in 4 weeks"
+    assert line in taken and not any("letter" in x for x in taken)
+    stopped = situation_words(facts | {"benefit_stopped": True})  # legacy-20 and esa
+    assert "Your benefit is stopped: a payment was counted as income" in stopped
+    assert not any("Universal Credit" in x for x in stopped)
+    assert not any("benefit" in x for x in situation_words(facts | {"on_benefits": False}))
+
+
+def test_the_handout_states_the_benefit_rules_as_the_model_has_them():
+    text = " ".join((ROOT / "docs" / "handout.md").read_text(encoding="utf-8").split())
+    assert DEFAULTS["benefit_rules"] == "uc"
+    assert (
+        f"Universal Credit takes back {DEFAULTS['uc_taper'] * 100:.0f}p of each £1 you are "
+        f"paid above your work allowance (£{DEFAULTS['uc_work_allowance']:.0f} a month"
+    ) in text
+    assert f"(ESA's £{DEFAULTS['permitted_earnings']:.0f} a week limit)" in text
+    assert "your benefit could be suspended instead" in text

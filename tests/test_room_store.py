@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from dashboards.room import log as room_log
-from dashboards.room.programme import LABELS, Programme, plural
+from dashboards.room.programme import LABELS, Programme, plural, weeks_words
 from dashboards.room.store import (
     ALPHABET,
     CODE_LENGTH,
@@ -237,7 +237,10 @@ def test_identical_rules_give_identical_outcomes_and_different_rules_differ(stor
 def test_the_rounds_events_are_in_plain_words(store):
     code, token = store.create_room()
     blue = store.join_team(code, "Blue")
-    store.set_rules(code, blue, PAID_UNSAFE)
+    # The suspension rule (legacy-20), whose cuts the sentence tells of; pinned, as the
+    # default since issue 11 is Universal Credit, which suspends nobody and takes part of
+    # the pay back instead (the next test).
+    store.set_rules(code, blue, {**PAID_UNSAFE, "benefit_rules": "legacy-20"})
     store.start_round(code, token)
     view = store.view(code)
     cuts = room_of(store, code).teams["blue"].programme.in_round("benefit_loss_events", 0)
@@ -245,6 +248,7 @@ def test_the_rounds_events_are_in_plain_words(store):
     assert f"Blue: payments were counted as income and cut someone's benefits {cuts:.0f} times" in (
         view.events
     )
+    assert not any("Universal Credit" in e for e in view.events)  # nothing taken back
     knowledge = view.table[0]["knowledge"]
     assert view.events[-1].startswith(f"Blue: {knowledge:,.0f} new insights, £")
     nobody = RoomStore(clock=Clock())
@@ -254,6 +258,52 @@ def test_the_rounds_events_are_in_plain_words(store):
     assert not any("benefits" in e for e in nobody.view(other).events)
     assert plural(1, "person", "people") == "1 person"
     assert plural(1234, "time", "times") == "1,234 times"
+
+
+def test_the_rounds_events_tell_of_universal_credit_taken_back(store):
+    # Universal Credit (the default) suspends nobody: at the end of each 4-week assessment
+    # period it takes back 55p of each GBP 1 paid above the work allowance. Seed 0, paid, not
+    # benefit-safe: the claimants taken back from have no allowance (not disabled, illness
+    # under uc_lcw_illness) and are paid GBP 45.50 a meeting, which arrives 4 weeks later. In
+    # round 1 (weeks 1-13) the periods ending in weeks 8 and 12 hold 7 payments (meetings of
+    # weeks 1-7), 7 x 0.55 x 45.50 = 175.175 from 4 people; round 2 (weeks 14-26) assesses
+    # weeks 16, 20 and 24: 13 payments, 325.325, from 5 people. A benefit-safe team: none.
+    code, token = store.create_room()
+    blue = store.join_team(code, "Blue")
+    red = store.join_team(code, "Red")
+    store.set_rules(code, blue, PAID_UNSAFE)
+    store.set_rules(code, red, PAID_SAFE)
+    store.start_round(code, token)
+    programme = room_of(store, code).teams["blue"].programme
+    model = programme.model
+    assert model.params.benefit_rules == DEFAULTS["benefit_rules"] == "uc"
+    taken = programme.taken_back(0)
+    assert sorted(taken) == [8, 12]
+    each = sum(taken.values())
+    who = np.flatnonzero(each)
+    assert len(who) == 4 and (model.costs.allowance[who] == 0).all()
+    assert model.costs.pay[who] == pytest.approx(45.50)
+    payment = 0.55 * 45.50  # taken back for each payment
+    assert each.sum() == pytest.approx(7 * payment) == pytest.approx(175.175)
+    assert each[who] / payment == pytest.approx(np.round(each[who] / payment))  # whole ones
+    assert model.state.taken_back.sum() == pytest.approx(each.sum())
+    events = store.view(code).events
+    assert (
+        "Blue: Universal Credit took back £175 from 4 people on benefits who were paid "
+        "(weeks 8 and 12)"
+    ) in events
+    assert not any("cut someone's benefits" in e for e in events)  # nobody suspended
+    assert not any(e.startswith("Red: Universal Credit") for e in events)  # benefit-safe
+
+    store.start_round(code, token)
+    assert sorted(programme.taken_back(13)) == [16, 20, 24]
+    assert sum(programme.taken_back(13).values()).sum() == pytest.approx(13 * payment)
+    assert (
+        "Blue: Universal Credit took back £325 from 5 people on benefits who were paid "
+        "(weeks 16, 20 and 24)"
+    ) in store.view(code).events
+    assert model.state.taken_back.sum() == pytest.approx(20 * payment)
+    assert weeks_words([8]) == "week 8" and weeks_words([8, 12]) == "weeks 8 and 12"
 
 
 def test_undo_restores_the_previous_round_exactly(store):

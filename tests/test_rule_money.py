@@ -101,6 +101,7 @@ def test_paid_above_permitted_earnings_cuts_benefits():
         payment_rate=1.0,
         permitted_earnings=20.0,
         benefit_safe=False,
+        benefit_rules="legacy-20",  # the suspension rule (test_rule_money_benefits: the others)
     )
     s.on_benefits[[P0, P1]] = True
     s.benefit_fear[[P0, P1]] = 0.2
@@ -132,12 +133,26 @@ def test_paid_above_permitted_earnings_cuts_benefits():
 
 
 def test_benefit_safe_scheme_never_cuts_benefits():
-    _p, s, _costs, flows = _attend_once_then_settle(
-        2, 6, compensation="paid", payment_rate=1.0, permitted_earnings=20.0, benefit_safe=True
-    )
-    assert sum(f.payments for f in flows) > 20.0
-    assert all(f.benefit_cuts == 0 and f.cut is None for f in flows)
-    assert (s.suspended_until == 0).all()
+    """The same paid attendance that suspends P0's benefit when it counts as income
+    (test_paid_above_permitted_earnings_cuts_benefits) cuts nothing when benefit-safe."""
+    for safe, cuts in ((False, 1), (True, 0)):
+        p, s, st = tiny(
+            refund_delay=2,
+            compensation="paid",
+            payment_rate=1.0,
+            permitted_earnings=20.0,
+            benefit_safe=safe,
+            benefit_rules="legacy-20",
+        )
+        s.on_benefits[[P0, P1]] = True
+        costs = participation.prepare(s, p, st)
+        flows = []
+        for week in range(1, 7):
+            s.attending[:] = [week == 1, False, False, False]
+            flows.append(money.settle(s, p, costs, week))
+        assert sum(f.payments for f in flows) > 20.0
+        assert sum(f.benefit_cuts for f in flows) == cuts
+        assert (s.suspended_until > 0).sum() == cuts
 
 
 def test_pay_within_permitted_earnings_is_not_cut():
@@ -147,6 +162,7 @@ def test_pay_within_permitted_earnings_is_not_cut():
         payment_rate=0.1,
         permitted_earnings=500.0,
         benefit_safe=False,
+        benefit_rules="legacy-20",
     )
     s.on_benefits[P0] = True
     costs = participation.prepare(s, p, st)
@@ -227,8 +243,14 @@ PAY = 0.5 * ASSUMED.professional_pay * 3
 
 
 def _paid(make=tiny, **over):
-    """pace 0.5: hours 2 + 2 * 0.5 = 3; pay PAY a meeting; trips 10."""
+    """pace 0.5: hours 2 + 2 * 0.5 = 3; pay PAY a meeting; trips 10; the suspension rule.
+
+    The benefit cuts below are the suspension rule's (legacy-20: above permitted_earnings
+    a week the benefit is suspended), pinned as the default is now Universal Credit;
+    test_rule_money_benefits tests the other rules.
+    """
     values = {
+        "benefit_rules": "legacy-20",
         "compensation": "paid",
         "payment_rate": 0.5,
         "pace": 0.5,

@@ -13,14 +13,17 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from builders import ASSUMED, CARER, P0, P1, tiny
+from builders import ASSUMED, CARER, NEUTRAL, P0, P1, tiny
 
 from simulation import CoProductionModel, metrics, money, motivation, participation
 
-# ------------------------------------------------------------- legacy-20 reproduces old runs
+# ------------------------------------------------ the neutral values reproduce old runs
 
 # The metrics before issue 11 and the sha256 of their weekly history (float64, weeks x
-# metrics), recorded from the code before benefit_rules existed (commit 7cf45df).
+# metrics), recorded from the code before benefit_rules existed (commit 7cf45df). The
+# suspension rule (legacy-20) with the other neutral values of issue 11 (builders.NEUTRAL:
+# no benefits-disability link, no effect of language or literacy on fluency or
+# credibility) reproduces them; the default rule is now Universal Credit.
 OLD_METRICS = (
     "participation_lay",
     "participation_professional",
@@ -63,17 +66,32 @@ OLD_HISTORY = {
     ("paid", 1): "d35f2eb92b88796843cd1c5aab45ef77916fc5a7e17fefa83997c721d0ba4f2e",
     ("paid", 2): "6d9ac56d6d8edcde2edfcae06a1ee07c6b9386612c14aae0ace6e1804958af3e",
 }
+# "defaults": those before issue 11, which NEUTRAL restores.
 SCENARIOS = {"defaults": {}, "paid": {"compensation": "paid", "weeks": 52}}
 
 
 @pytest.mark.parametrize(("name", "seed"), sorted(OLD_HISTORY))
-def test_legacy_20_reproduces_the_runs_before_benefit_rules_existed(name, seed):
-    model = CoProductionModel(rng=seed, benefit_rules="legacy-20", **SCENARIOS[name])
+def test_legacy_20_and_the_neutral_values_reproduce_the_runs_before_benefit_rules_existed(
+    name, seed
+):
+    model = CoProductionModel(rng=seed, **NEUTRAL, **SCENARIOS[name])
+    assert model.params.benefit_rules == "legacy-20"
     model.run()
     columns = [metrics.METRIC_NAMES.index(n) for n in OLD_METRICS]
     history = np.ascontiguousarray(model.history[:, columns], dtype=np.float64)
     assert hashlib.sha256(history.tobytes()).hexdigest() == OLD_HISTORY[(name, seed)]
-    assert CoProductionModel(rng=seed).params.benefit_rules == "legacy-20"  # the default
+
+
+def test_at_the_defaults_paid_meetings_are_tapered_by_universal_credit_not_suspended():
+    model = CoProductionModel(rng=1, weeks=30, compensation="paid")
+    assert model.params.benefit_rules == "uc" and not model.params.benefit_safe
+    model.run()
+    cuts = model.history[:, metrics.METRIC_NAMES.index("benefit_loss_events")]
+    assert (cuts == 0).all() and (model.state.suspended_until == 0).all()
+    assert model.state.taken_back.sum() > 0
+    safe = CoProductionModel(rng=1, weeks=30, compensation="paid", benefit_safe=True)
+    safe.run()
+    assert safe.state.taken_back.sum() == 0.0
 
 
 # --------------------------------------------------------------------------- Universal Credit
@@ -220,7 +238,8 @@ def test_esa_limits_follow_the_hours():
     limit, _ = participation.benefit_limits(s, p, hours)
     # under 16 hours: the higher limit, GBP 195.50; at 16 or more: the lower, GBP 20
     assert limit.tolist() == [195.5, 195.5, 20.0, 20.0]
-    p_old, s_old, _ = tiny(permitted_earnings=35.0)  # legacy-20: the lever, whatever the hours
+    # legacy-20: the lever, whatever the hours
+    p_old, s_old, _ = tiny(benefit_rules="legacy-20", permitted_earnings=35.0)
     assert participation.benefit_limits(s_old, p_old, hours)[0].tolist() == [35.0] * 4
 
 

@@ -32,7 +32,9 @@ class FixedDraws:
 
 
 def documented_utility(s, p, st, i) -> float:
-    """U of agent i by participation.py's docstring (travel not booked, not disabled)."""
+    """U of agent i by participation.py's docstring (travel not booked, not disabled), under
+    the suspension rule (benefit_rules legacy-20: pay above permitted_earnings is a risk);
+    Universal Credit's utility: test_rule_money_benefits."""
     u = (
         p.weight_motivation * (s.motivation[i] - 0.5)
         + p.weight_trust * (s.trust[i] - 0.5)
@@ -139,7 +141,7 @@ def test_money_at_hand_pays_trips_gets_refunds_and_drifts_back_to_the_budget():
     ],
 )
 def test_take_part_chance_is_the_logistic_of_the_documented_utility(over):
-    p, s, st = tiny(permitted_earnings=20.0, **over)
+    p, s, st = tiny(benefit_rules="legacy-20", permitted_earnings=20.0, **over)
     s.on_benefits[P0] = True
     s.benefit_fear[P0] = 0.7
     s.motivation[:] = [0.2, 0.9, 0.6, 0.4]
@@ -165,6 +167,7 @@ def test_benefit_risk_keeps_people_on_benefits_away_unless_benefit_safe():
     freq, prob = {}, {}
     for safe in (False, True):
         p, s, st = tiny(
+            benefit_rules="legacy-20",  # the suspension rule: above permitted_earnings
             compensation="paid",
             payment_rate=1.0,
             permitted_earnings=20.0,
@@ -305,7 +308,11 @@ def test_pay_exactly_at_permitted_earnings_is_no_risk_to_benefits():
     pay = 0.5 * ASSUMED.professional_pay * 3
     for permitted, risky in ((pay, False), (pay - 0.01, True)):
         p, s, st = tiny(
-            pace=0.5, compensation="paid", payment_rate=0.5, permitted_earnings=permitted
+            benefit_rules="legacy-20",  # the suspension rule, whose limit this is
+            pace=0.5,
+            compensation="paid",
+            payment_rate=0.5,
+            permitted_earnings=permitted,
         )
         s.on_benefits[P0] = True
         costs = participation.prepare(s, p, st)

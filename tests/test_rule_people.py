@@ -1,7 +1,7 @@
 """Who the people are (issue 11): age, language, health literacy, digital access, how lay
 places are filled, the link between benefits and disability, and what these do to
 fluency and credibility; the seldom-heard metrics; and that none of it changes a run at
-the defaults.
+the neutral values (builders.NEUTRAL), which the defaults no longer are.
 
 Drawn shares are checked on large samples against the probabilities the module
 documents, within four binomial standard errors, sqrt(p (1 - p) / n): a test that fails
@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from builders import ASSUMED, CARER, CLIN, P0, P1, params, tiny
+from builders import ASSUMED, CARER, CLIN, NEUTRAL, P0, P1, params, tiny
 
 from simulation import metrics, population
 from simulation.model import CoProductionModel
@@ -143,8 +143,22 @@ def test_benefits_and_disability_go_together_as_far_as_the_link_says():
     assert population.disability_chance(full, np.array([False]))[0] == pytest.approx(0.12)
 
 
+def test_at_the_defaults_being_on_benefits_and_disabled_go_together():
+    # b = 0.4, d = 0.3, link 0.3: k = 0.3 x min(0.7 / 0.6, 0.3 / 0.4) = 0.225;
+    # P(D | B) = 0.3 + 0.225 x 0.6 = 0.435, P(D | not B) = 0.3 - 0.225 x 0.4 = 0.21.
+    p = params(**BIG)
+    assert (p.share_on_benefits, p.share_disabled, p.benefits_disability_link) == (0.4, 0.3, 0.3)
+    chances = population.disability_chance(p, np.array([True, False]))
+    assert chances.tolist() == pytest.approx([0.435, 0.21])
+    s = population.build(p, np.random.default_rng(2025))
+    lay, b = s.lay, s.on_benefits
+    assert _within(s.disabled[lay & b].mean(), 0.435, (lay & b).sum())
+    assert _within(s.disabled[lay & ~b].mean(), 0.21, (lay & ~b).sum())
+    assert _within(s.disabled[lay].mean(), 0.3, lay.sum())
+
+
 def test_link_zero_keeps_benefits_and_disability_independent():
-    p = params(share_on_benefits=0.4, share_disabled=0.3)
+    p = params(share_on_benefits=0.4, share_disabled=0.3, benefits_disability_link=0.0)
     assert population.disability_chance(p, np.array([True, False])).tolist() == [0.3, 0.3]
     # Nobody or everybody on benefits: no room for a link, the share is d.
     for b in (0.0, 1.0):
@@ -163,7 +177,17 @@ def test_trait_factor_by_hand():
     }
     # 1, 1 - 0.2, 1 - 0.5, (1 - 0.2)(1 - 0.5)
     assert population.trait_factor(p, "fluency", who).tolist() == pytest.approx([1, 0.8, 0.5, 0.4])
-    assert population.trait_factor(p, "credibility", who).tolist() == [1.0] * 4
+    # Credibility at the defaults, 0.3 (language) and 0.2 (literacy):
+    # 1, 1 - 0.3, 1 - 0.2, (1 - 0.3)(1 - 0.2)
+    assert (p.credibility_effect_language, p.credibility_effect_literacy) == (0.3, 0.2)
+    want = [1, 0.7, 0.8, 0.56]
+    assert population.trait_factor(p, "credibility", who).tolist() == pytest.approx(want)
+    # Fluency at the defaults: 0.5 for language, 0 for literacy: 1, 0.5, 1, 0.5
+    assert population.trait_factor(ASSUMED, "fluency", who).tolist() == [1, 0.5, 1, 0.5]
+    # The neutral values leave both alone.
+    neutral = params(**NEUTRAL)
+    for trait in ("fluency", "credibility"):
+        assert population.trait_factor(neutral, trait, who).tolist() == [1.0] * 4
 
 
 def test_fluency_and_credibility_follow_language_and_literacy():
@@ -173,8 +197,8 @@ def test_fluency_and_credibility_follow_language_and_literacy():
         "credibility_effect_language": 0.5,
         "credibility_effect_literacy": 0.2,
     }
-    plain = population.build(params(**BIG), np.random.default_rng(3))
-    marked = population.build(params(**BIG, **effects), np.random.default_rng(3))
+    plain = population.build(params(**BIG, **NEUTRAL), np.random.default_rng(3))
+    marked = population.build(params(**BIG, **(NEUTRAL | effects)), np.random.default_rng(3))
     # Same people (the effects draw nothing), their traits scaled by the factors.
     np.testing.assert_array_equal(plain.seldom_heard, marked.seldom_heard)
     lang, lit = plain.language_barrier, plain.low_health_literacy
@@ -221,11 +245,12 @@ def test_retention_of_seldom_heard_people_by_hand():
     assert v["retention_seldom_heard"] == 0.0
 
 
-# ------------------------------------------------------------------ nothing changes at the defaults
+# ------------------------------------------------------ nothing changes at the neutral values
 
 # sha256 of every metric's weekly series and final value, for the 31 metrics of the branch
-# before issue 11's people (commit 7cf45df), seeds 0-2 at the defaults: the new draws come
-# from a stream of their own and the new effects are 0, so the runs are bit-identical.
+# before issue 11's people (commit 7cf45df), seeds 0-2 at its defaults: the new draws come
+# from a stream of their own, so at the neutral values (builders.NEUTRAL: the suspension
+# rule, no benefits-disability link, effects 0) the runs are bit-identical.
 BEFORE_ISSUE_11 = {
     0: "842be27964d28fa482dde05f988163b1c7b52150c6e794d44dce59e439bf6122",
     1: "a780b1eeb15845bbeaeaa4a8ab3b1024948398c6e03b651a895f70856da79326",
@@ -267,8 +292,8 @@ METRICS_BEFORE = [
 
 
 @pytest.mark.parametrize("seed", sorted(BEFORE_ISSUE_11))
-def test_runs_at_the_defaults_are_bit_identical_to_before(seed):
-    model = CoProductionModel(rng=seed)
+def test_runs_at_the_neutral_values_are_bit_identical_to_before_issue_11(seed):
+    model = CoProductionModel(rng=seed, **NEUTRAL)
     final = model.run()
     h = hashlib.sha256()
     for name in METRICS_BEFORE:
@@ -315,3 +340,46 @@ def test_agents_show_who_they_are():
             bool(s.low_health_literacy[i]),
         )
     assert sum(a.via_outreach for a in model.agents) == 30  # floor(0.5 x 60 lay + u)
+
+
+# ------------------------------------------------------------------ the dashboard's account
+
+
+def _seldom_paragraph(model) -> str:
+    from dashboards import story  # the dashboard's account: only these tests need it
+
+    (paragraph,) = [p for p in story.markdown(model).split("\n\n") if "were seldom heard" in p]
+    return paragraph
+
+
+def test_the_story_says_how_seldom_heard_people_are_represented():
+    usual = CoProductionModel(rng=0, weeks=30)
+    got = usual.run()
+    text = _seldom_paragraph(usual)
+    share, ratio = got["seldom_heard_share"], got["representation_ratio"]
+    # the population's share is 1 - 0.982 x 0.57 x 0.825 = 53.8% (by hand, above), and the
+    # ratio is the share over it (both constant over the quarter averaged)
+    assert ratio == pytest.approx(share / 0.5382145)
+    assert f"Lately, {100 * share:.0f}% of the active patients and carers" in text
+    assert "against 54% of the people the places are filled from" in text
+    assert ratio < 0.9 and "they are under-represented" in text
+    assert f"(representation ratio {ratio:.2f}; 1 is in proportion)" in text
+    assert "Outreach" not in text  # outreach 0: nothing to say about it
+
+    reached = CoProductionModel(rng=0, weeks=30, outreach=0.5)
+    more = reached.run()
+    text = _seldom_paragraph(reached)
+    assert more["representation_ratio"] > 1.1 and "they are over-represented" in text
+    # floor(0.5 x 60 lay places + u) = 30 places, half of them
+    assert reached.state.via_outreach.sum() == 30
+    assert "Outreach filled 30 of the 60 places for patients and carers (50%)" in text
+
+
+def test_the_story_words_the_representation_ratio():
+    from dashboards import story
+
+    assert story._represented(0.89) == "they are under-represented"
+    assert (
+        story._represented(0.9) == story._represented(1.1) == ("they are represented in proportion")
+    )
+    assert story._represented(1.11) == "they are over-represented"

@@ -105,9 +105,24 @@ def test_drawn_knowledge_rationales_credibility_fluency_and_motivation(big_popul
     assert s.knowledge.sum(axis=1) == pytest.approx(np.ones(s.n))
     profiles = [[0.05, 0.15, 0.80], [0.05, 0.25, 0.70], [0.55, 0.40, 0.05], [0.10, 0.80, 0.10]]
     mixes = [[0.45, 0.00, 0.55], [0.40, 0.05, 0.55], [0.00, 0.50, 0.50], [0.00, 1.00, 0.00]]
-    credibility = [0.3, 0.3, 0.85, 0.75]  # Beta(3, 7), Beta(3, 7), Beta(17, 3), Beta(15, 5)
-    # Beta(5.7, 4.3) for lay people at the defaults, Beta(17, 3) for professionals
-    fluency = [p.fluency_mean_patient, p.fluency_mean_carer, 0.85, 0.85]
+    # Lay credibility and fluency are drawn, then scaled by what a language barrier (L) and
+    # low health literacy (H) leave of them (test_rule_people), at the default effects 0.3
+    # and 0.2 (credibility), 0.5 and 0 (fluency). The usual channels take a seldom-heard
+    # person with chance r = 0.4, others always: of the population's h = 0.5382145 seldom
+    # heard, lay people are L with chance r 0.018 / (r h + 1 - h) = 0.0072 / 0.6770713 =
+    # 0.0106340, H with 0.172 / 0.6770713 = 0.2540353, both with 0.0030960 / 0.6770713 =
+    # 0.0045726. Mean credibility factor 1 - 0.3 x 0.0106340 - 0.2 x 0.2540353
+    # + 0.06 x 0.0045726 = 0.9462771; mean fluency factor 1 - 0.5 x 0.0106340 = 0.9946830.
+    assert (p.credibility_effect_language, p.credibility_effect_literacy) == (0.3, 0.2)
+    assert (p.fluency_effect_language, p.fluency_effect_literacy) == (0.5, 0.0)
+    assert (p.outreach, p.usual_reach_seldom_heard) == (0.0, 0.4)
+    lay_credibility = 0.3 * 0.9462771  # 0.2838831
+    # Beta(3, 7) lay, Beta(17, 3) clinicians, Beta(15, 5) managers (before the factor)
+    credibility = [lay_credibility, lay_credibility, 0.85, 0.75]
+    # Beta(5.7, 4.3) for lay people at the defaults (before the factor), Beta(17, 3) for
+    # professionals
+    lay_fluency = 0.9946830
+    fluency = [p.fluency_mean_patient * lay_fluency, p.fluency_mean_carer * lay_fluency, 0.85, 0.85]
     motivation = [0.6, 0.6, 0.7, 0.7]  # Beta(6, 4) lay, Beta(7, 3) professionals
     for r in range(4):
         mine = s.role == r

@@ -45,6 +45,8 @@ SCENARIOS: dict[str, tuple[str, dict]] = {
     "default": ("default", {}),
     "none": ("default", {"compensation": "none"}),
     "paid": ("default", {"compensation": "paid"}),
+    # the older suspension rule, which the model's defaults used before issue 11
+    "paid-legacy": ("default", {"compensation": "paid", "benefit_rules": "legacy-20"}),
     "paid-safe": ("default", {"compensation": "paid", "benefit_safe": True}),
     "paid-safe-travel": (
         "default",
@@ -109,6 +111,9 @@ CLAIMS: dict[str, tuple[str | None, str | object]] = {
     "ex1-benefits-default": ("default", "participation_benefits"),
     "ex1-benefits-paid": ("paid", "participation_benefits"),
     "ex1-cuts-paid": ("paid", "benefit_loss_events"),
+    "ex1-takenback-paid": ("paid", "benefit_taken_back"),
+    "ex1-benefits-paid-legacy": ("paid-legacy", "participation_benefits"),
+    "ex1-cuts-paid-legacy": ("paid-legacy", "benefit_loss_events"),
     "ex1-benefits-safe": ("paid-safe", "participation_benefits"),
     "ex1-disabled-safe": ("paid-safe", "participation_disabled"),
     "ex1-disabled-travel": ("paid-safe-travel", "participation_disabled"),
@@ -274,7 +279,9 @@ def close(measured: float, printed: tuple[float, float]) -> bool:
 
 def test_the_parser_found_every_claim():
     """The guide marks exactly the claims this file knows how to run, once each."""
-    assert len(PRINTED) == len(CLAIMS) == 72 + 8  # issue 11: online meetings 6, a fixed budget 8
+    # issue 11: online meetings 6, a fixed budget 8; Universal Credit and the older
+    # suspension rule in Exercise 1, 3
+    assert len(PRINTED) == len(CLAIMS) == 72 + 8 + 3
     assert not set(UNPRINTED) & set(CLAIMS)
     assert set(PRINTED) == set(CLAIMS)
 
@@ -304,17 +311,25 @@ def test_range_over_seeds(claim):
 
 # (lower, higher, why): the guide says lower < higher. A direction the guide states
 # flatly ("falls", "rises") must hold on at least 8 of 10 seeds, so that a room on
-# almost any seed sees it. With the issue-10 model all hold on 10 seeds except
-# co-everything's unpaid hours each, on 9, and managers' slight dislike of slow
-# meetings, on 8 (the guide says "on most seeds"). Fast meetings' ties are compared
-# with slow meetings' (pace 0.2): the default pace itself builds almost no strong ties.
+# almost any seed sees it. At the issue-11 defaults all hold on 10 seeds except slow
+# refunds, managers' slight dislike of slow meetings (the guide says "on most seeds")
+# and online meetings' fewer unexpected insights, on 9, and co-everything's unpaid
+# hours each and unsafe pay under Universal Credit, on 8 (the guide says "on 8 of the
+# 10 seeds"). Fast meetings' ties are compared with slow meetings' (pace 0.2): the
+# default pace itself builds almost no strong ties.
 AT_LEAST = 8
 DIRECTIONS = [
     ("ex1-lay-none", "ex1-lay-default", "no compensation: fewer people come"),
     ("ex1-unpaid-none", "ex1-unpaid-default", "no compensation: fewer unpaid hours"),
     ("ex1-pocket-default", "ex1-pocket-none", "no compensation: more out of pocket"),
-    ("ex1-benefits-paid", "ex1-benefits-default", "unsafe pay: people on benefits stay away"),
-    ("ex1-benefits-paid", "ex1-benefits-safe", "benefit-safe pay brings them back"),
+    # Universal Credit (the default rules since issue 11) suspends nothing: unsafe pay no
+    # longer keeps people on benefits away (more come than with expenses on 8 of 10 seeds;
+    # on seed 0 slightly fewer, the same 14% when rounded). The older suspension rule
+    # still does, and the guide shows it for contrast.
+    ("ex1-benefits-default", "ex1-benefits-paid", "UC: unsafe pay no longer keeps them away"),
+    ("ex1-benefits-paid-legacy", "ex1-benefits-default", "suspension rule: they stay away"),
+    ("ex1-benefits-paid-legacy", "ex1-benefits-paid", "suspension rule: fewer than under UC"),
+    ("ex1-benefits-paid", "ex1-benefits-safe", "benefit-safe pay brings far more of them"),
     ("ex1-disabled-safe", "ex1-disabled-travel", "travel support brings disabled people"),
     ("ex1-benefits-delay12", "ex1-benefits-delay0", "slow refunds keep people on benefits away"),
     ("ex1-cost-default", "ex1-cost-travel", "paying people costs the programme"),

@@ -68,6 +68,9 @@ class Programme:
         self.seed = seed
         self.values = dict(values)  # the room's values, validated
         self.model: CoProductionModel | None = None
+        # Week -> Universal Credit taken back from each person that week (benefit_rules=uc),
+        # for the weeks that took some: the room's events tell of it round by round.
+        self.taken: dict[int, np.ndarray] = {}
 
     def params_for(self, rules: dict[str, Any]) -> dict[str, Any]:
         """Every parameter's value for a team with these rules."""
@@ -80,6 +83,7 @@ class Programme:
         if model is not None and model.params.as_dict() == wanted and model.steps == week:
             return
         self.model = CoProductionModel(rng=self.seed, **wanted)
+        self.taken = {}
         self.advance(week)
 
     @property
@@ -92,7 +96,11 @@ class Programme:
         for _ in range(weeks):
             if not self.model.running:
                 break
+            before = self.model.state.taken_back.copy()
             self.step_model()
+            taken = self.model.state.taken_back - before
+            if taken.any():
+                self.taken[int(self.model.steps)] = taken
 
     def step_model(self) -> None:
         """One week of the model (roles mode adds the seats' choices: ``roles.Shared``)."""
@@ -118,10 +126,22 @@ class Programme:
         done = min(self.week, self.model.params.weeks)
         return {c: self.model.history[:done, _COLUMN[n]].tolist() for c, n in LEAGUE.items()}
 
+    def taken_back(self, start: int) -> dict[int, np.ndarray]:
+        """Universal Credit taken back since ``start``: week -> each person's amount (GBP),
+        for the weeks (ends of assessment periods) that took some."""
+        return {w: taken for w, taken in self.taken.items() if w > start}
+
     def in_round(self, name: str, start: int) -> float:
         """The total of one metric's weekly values over the weeks since ``start``."""
         assert self.model is not None
         return float(self.model.history[start : self.week, _COLUMN[name]].sum())
+
+
+def weeks_words(weeks: list[int]) -> str:
+    """``week 8``, ``weeks 8 and 12``, ``weeks 4, 8 and 12``."""
+    if len(weeks) == 1:
+        return f"week {weeks[0]}"
+    return f"weeks {', '.join(map(str, weeks[:-1]))} and {weeks[-1]}"
 
 
 def round_events(team: str, before: np.ndarray, programme: Programme, start: int) -> list[str]:
@@ -145,6 +165,14 @@ def round_events(team: str, before: np.ndarray, programme: Programme, start: int
         events.append(
             f"{team}: payments were counted as income and cut someone's benefits "
             f"{plural(cuts, 'time', 'times')}"
+        )
+    taken = programme.taken_back(start)
+    if taken:  # Universal Credit suspends nobody: it takes part of the pay back
+        each = sum(taken.values())
+        events.append(
+            f"{team}: Universal Credit took back £{each.sum():,.0f} from "
+            f"{plural(int(np.count_nonzero(each)), 'person', 'people')} on benefits who were "
+            f"paid ({weeks_words(sorted(taken))})"
         )
     events.append(f"{team}: {plural(insights, 'new insight', 'new insights')}, £{show(cost)} spent")
     return events

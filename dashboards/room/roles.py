@@ -218,7 +218,7 @@ class Shared(Programme):
         """What a seat's person faces now, in numbers (money in pounds)."""
         assert self.model is not None
         s, costs, i = self.model.state, self.model.costs, self.seats[key].index
-        week = int(self.model.steps)
+        p, week = self.model.params, int(self.model.steps)
         return {
             "cash": float(s.cash[i]),
             "fare": float(costs.trip[i]),
@@ -226,6 +226,12 @@ class Shared(Programme):
             "owed": float(s.owed[i]),
             "on_benefits": bool(s.on_benefits[i]),
             "benefit_stopped": bool(s.suspended_until[i] > week),
+            # Universal Credit taken back so far (benefit_rules=uc), and the rule that took it:
+            # the taper's share of the pay an assessment period brings above the allowance.
+            "taken_back": float(s.taken_back[i]),
+            "taper": float(p.uc_taper),
+            "allowance": float(costs.allowance[i]),
+            "assessment_weeks": int(p.uc_assessment_weeks),
             "benefit_fear": float(s.benefit_fear[i]),
             "flare_chance": float(self.model.params.flare_rate * s.illness[i]),
             "free_hours": float(s.free_hours[i]),
@@ -253,6 +259,16 @@ def situation_words(facts: dict[str, Any]) -> list[str]:
     if facts["on_benefits"]:
         if facts["benefit_stopped"]:
             lines.append("Your benefit is stopped: a payment was counted as income")
+        elif facts["taken_back"]:
+            above = (
+                f" above £{facts['allowance']:.0f} in {facts['assessment_weeks']} weeks"
+                if facts["allowance"]
+                else ""
+            )
+            lines.append(
+                f"Universal Credit has taken back £{facts['taken_back']:.0f}: "
+                f"{facts['taper'] * 100:.0f}p of each £1 you were paid{above}"
+            )
         elif facts["benefit_fear"] > 0.5:
             lines.append("A letter warns that payments may count against your benefit")
         else:
