@@ -39,6 +39,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("management.py", "WEEKS_PER_YEAR"): "fact",
     # The key that names the random stream of issue 11's attributes: a name, not behaviour.
     ("population.py", "PEOPLE_STREAM"): "stream name",
+    # Issue 12: how many agents one pass steps (speed and memory; results are the same
+    # whatever it is), and the count of runs side by side in a State (one by default).
+    ("batch.py", "BATCH_AGENTS"): "memory bound",
+    ("population.py", "runs"): "a count of runs",
 }
 
 
