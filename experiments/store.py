@@ -13,7 +13,8 @@ Layout of ``DIR``::
 Runs are grouped in blocks of ``part_size`` consecutive run_ids; block b holds runs
 ``b * part_size`` to ``(b + 1) * part_size - 1``. A block is written once all its runs
 are done, weekly series first, the runs file last, each to a temporary file that is
-then renamed (``os.replace``), so a part file on disk is always complete and a block
+flushed to the disk (``os.fsync``), then renamed (``os.replace``; the folder is flushed
+too, on POSIX), so a part file on disk is always complete, even after a power cut, and a block
 counts as done exactly when its runs file exists and holds exactly the block's
 run_ids. Resuming skips the done blocks; anything else in ``parts/`` (temporary files,
 orphaned series, a damaged part) is removed and its runs are made again. At the end
@@ -81,12 +82,38 @@ def _temp(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp-{os.getpid()}")
 
 
+def _sync(path: Path) -> None:
+    """Flush the file at ``path`` to the disk (``fsync``): its data is there before any
+    rename makes it visible under its final name."""
+    fd = os.open(path, os.O_RDWR)  # writable: Windows cannot fsync a read-only handle
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _rename(tmp: Path, path: Path) -> None:
+    """Rename the flushed ``tmp`` to ``path``, then flush the folder, so the new name
+    survives a power cut too (where the platform can: not on Windows, whose folders
+    cannot be opened as files)."""
+    os.replace(tmp, path)
+    if os.name == "posix":
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def write_json(path: Path, data: dict[str, Any]) -> None:
     """Write ``data`` to ``path`` atomically (a temporary file, then a rename)."""
     tmp = _temp(path)
     try:
-        tmp.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n")
-        os.replace(tmp, path)
+        with tmp.open("w") as fh:
+            fh.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        _rename(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -97,7 +124,8 @@ def write_part(table: pa.Table, path: Path) -> None:
     try:
         with ipc.new_file(tmp, table.schema) as writer:
             writer.write_table(table)
-        os.replace(tmp, path)
+        _sync(tmp)
+        _rename(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -279,7 +307,8 @@ class Blocks:
                                 pa.concat_tables(buffer), row_group_size=max(rows, 1)
                             )
                             buffer, rows = [], 0
-                os.replace(tmp, target)
+                _sync(tmp)
+                _rename(tmp, target)
             finally:
                 tmp.unlink(missing_ok=True)
             written[name] = target

@@ -558,6 +558,49 @@ def test_a_folder_in_use_is_refused(small, tmp_path, capsys):
     assert list(busy.iterdir()) == []
 
 
+# --------------------------------------------------------------------------- durability
+
+
+def test_every_file_is_flushed_to_disk_before_its_rename(tmp_path, monkeypatch):
+    """Each file a sweep renames into place (parts, series, manifest, final tables) is
+    fsync'ed before the rename, and its folder after it (POSIX), so a power cut leaves
+    either the old name or the complete new file."""
+    events: list[tuple] = []  # ("fsync", inode), ("replace", inode, destination, its folder)
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        events.append(("fsync", os.fstat(fd).st_ino))
+        return real_fsync(fd)
+
+    def replace(src, dst, *args, **kwargs):
+        folder = os.stat(Path(dst).parent).st_ino
+        events.append(("replace", os.stat(src).st_ino, Path(dst), folder))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    spec = _write(tmp_path, SMALL.replace("weeks = 8", "weeks = 8\ntimeseries = true"))
+    out = tmp_path / "out"
+    run_sweep(spec, out, workers=1, progress=False)
+
+    renamed = [(i, e) for i, e in enumerate(events) if e[0] == "replace"]
+    names = {e[2].relative_to(out).as_posix() for _, e in renamed}
+    # 12 runs in blocks of 8: two runs parts, two series parts, the manifest, the tables
+    assert names == {
+        "parts/part-000000.arrow",
+        "parts/part-000000.ts.arrow",
+        "parts/part-000001.arrow",
+        "parts/part-000001.ts.arrow",
+        "manifest.json",
+        "runs.parquet",
+        "timeseries.parquet",
+    }
+    for i, (_, inode, dst, folder) in renamed:
+        assert events[i - 1] == ("fsync", inode), f"{dst} renamed before it was flushed"
+        if os.name == "posix":
+            assert events[i + 1] == ("fsync", folder), f"{dst.parent} not flushed after"
+
+
 # --------------------------------------------------------------------------- kill -9
 
 
