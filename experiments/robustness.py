@@ -2,7 +2,7 @@
 
     coprod robustness [--samples N] [--seeds K] [--weeks W] [--design lhs|morris]
                       [--only PATTERN ...] [--out DIR] [--workers N] [--scheduler ADDRESS]
-                      [--resume] [--force]
+                      [--batch N] [--resume] [--force]
 
 From Python, :func:`run_robustness` does the same.
 
@@ -18,7 +18,8 @@ there exactly as ``tests/test_patterns.py`` does, with K seeds instead of 20.
 
 Where the runs are made is the sweep's machinery (:mod:`experiments.sweep`,
 :mod:`experiments.backends`): in this process, on local processes (``--workers``), or
-on a Dask cluster (``--scheduler``), in chunks sized from the measured time per run.
+on a Dask cluster (``--scheduler``), in chunks sized from the measured time per run
+(or of ``--batch N`` runs), each chunk's runs made side by side in one vectorised batch.
 The runs of a point are one block: written to ``DIR/parts/`` atomically when all are
 done, so a stopped run (Ctrl-C: exit 130, SIGTERM: 143, with one line saying how to go
 on; kill -9; a lost worker) is finished by ``--resume`` with the same numbers.
@@ -607,6 +608,7 @@ def run_robustness(
     force: bool = False,
     progress: bool = True,
     command: str = "",
+    batch: int | None = None,
 ) -> RobustnessResult:
     """Run ``plan`` into ``out_dir`` (see the module docstring) and return the result.
 
@@ -616,15 +618,16 @@ def run_robustness(
     """
     out = Path(out_dir).expanduser()
     runs = Runs(plan, out)
+    sweep._check_batch(batch)
     try:
-        return _run(plan, runs, out, workers, scheduler, resume, force, progress, command)
+        return _run(plan, runs, out, workers, scheduler, resume, force, progress, command, batch)
     except KeyboardInterrupt as stop:
         signum = getattr(stop, "signum", 2)
         kept = runs.runs_in(runs.done(tidy=False)) if read_manifest(out) else 0
         raise sweep.SweepInterrupted(signum, kept, runs.n_runs, out) from None
 
 
-def _run(plan, runs, out, workers, scheduler, resume, force, progress, command):
+def _run(plan, runs, out, workers, scheduler, resume, force, progress, command, batch=None):
     state, previous = inspect_out(out, plan, resume, force)
     if state == "complete":
         import pandas as pd  # heavy; loaded when a run ends
@@ -640,7 +643,7 @@ def _run(plan, runs, out, workers, scheduler, resume, force, progress, command):
             done = runs.done()
             todo = [b for b in range(runs.count) if b not in done]
             with sweep._bar(runs, runs.runs_in(done), progress) as bar:
-                made = sweep._execute(runs, runs, todo, backend, bar)
+                made = sweep._execute(runs, runs, todo, backend, bar, batch)
             backend.close()
             table = finish(out, plan, runs, record)
             store.remove(runs.parts)
@@ -723,6 +726,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         metavar="ADDRESS",
         help="run on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:PORT)",
     )
+    sweep.add_batch(parser)
     add("--resume", action="store_true", help="finish the run already in --out (or report it)")
     add(
         "--force",
@@ -763,6 +767,7 @@ def cmd_robustness(args: argparse.Namespace) -> int:
                 args.resume,
                 args.force,
                 command=resume_command(args, out, resume=False),
+                batch=args.batch,
             )
         except sweep.SweepAborted as err:
             print(
@@ -791,4 +796,6 @@ def resume_command(args: argparse.Namespace, out: Path, resume: bool = True) -> 
         words += ["--scheduler", args.scheduler]
     elif args.workers is not None:
         words += ["--workers", str(args.workers)]
+    if getattr(args, "batch", None) is not None:
+        words += ["--batch", str(args.batch)]
     return shlex.join([*words, "--resume"] if resume else words)

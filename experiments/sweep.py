@@ -1,16 +1,21 @@
 """Run a sweep: every run of a spec's design, on local processes or a Dask cluster.
 
-    coprod sweep SPEC.toml [--out DIR] [--workers N] [--scheduler ADDRESS] [--resume] [--dry-run]
+    coprod sweep SPEC.toml [--out DIR] [--workers N] [--scheduler ADDRESS] [--batch N]
+                           [--resume] [--dry-run]
 
 From Python, :func:`run_sweep` does the same and returns a :class:`SweepResult`.
 
 How it works. The runs (see :mod:`experiments.design`) are sent to the workers in
 chunks of consecutive runs, sized from the measured time per run so that a chunk
-takes about half a second (smaller towards the end so the workers finish together);
-at most two chunks per worker are in flight. Each run gets its own seed from the spec,
-so the numbers do not depend on the backend, the number of workers or the order in
-which runs finish. A run that raises is recorded as failed, with its error, and the
-sweep goes on. Finished runs are written to disk block by block
+takes about half a second (smaller towards the end so the workers finish together;
+``batch=N``, ``--batch N``, fixes the size instead); at most two chunks per worker are
+in flight. A worker makes a chunk's runs side by side in vectorised passes
+(:func:`simulation.batch.run_batch`), each run's numbers the same, to the last bit, as
+made alone. Each run gets its own seed from the spec, so the numbers do not depend on
+the backend, the number of workers, the chunk size or the order in which runs finish.
+A run that raises is recorded as failed, with its error, and the sweep goes on: when
+a chunk's batch raises, its runs are made again one at a time, so only the failing
+run fails. Finished runs are written to disk block by block
 (:mod:`experiments.store`), so a sweep that is stopped in any way (Ctrl-C, kill -9, a
 lost worker) can be finished with ``resume=True`` (``--resume``): every run ends up
 in ``runs.parquet`` exactly once, with the same numbers as an uninterrupted sweep.
@@ -57,7 +62,7 @@ if TYPE_CHECKING:
 
 MODEL_MODULES = ("simulation.model",)  # what each local worker imports before its first run
 CHUNK_SECONDS = 0.5  # target compute time of one chunk
-MAX_CHUNK = 256
+MAX_CHUNK = 256  # most runs per chunk, and so per batch (simulation.batch.run_batch)
 FIRST_CHUNK = 2  # runs per chunk before the time per run is known
 SHOW_FAILURES = 20
 
@@ -158,12 +163,36 @@ def simulate(params: dict[str, Any], seed: int, timeseries: bool):
     return [final[name] for name in METRIC_NAMES], series
 
 
+def simulate_batch(runs: list[tuple[dict[str, Any], int]], timeseries: bool):
+    """Runs [(params, seed)] side by side (:func:`simulation.batch.run_batch`): per run,
+    exactly what :func:`simulate` gives for it. Raises if any run raises."""
+    from simulation.batch import run_batch  # the model: loaded once per worker (preload)
+
+    made = run_batch(runs, timeseries=timeseries)
+    if timeseries:
+        return [([final[name] for name in METRIC_NAMES], series) for final, series in made]
+    return [([final[name] for name in METRIC_NAMES], None) for final in made]
+
+
 def run_chunk(tasks: list[tuple[int, int, dict]], timeseries: bool):
     """Run ``tasks`` [(run_id, seed, params)]: ([(run_id, error, metrics, series)], seconds).
 
-    A run that raises gives ``error = "Type: message"`` and no metrics.
+    Several tasks are made in one batch (:func:`simulate_batch`); if it raises, they are
+    made again one at a time (:func:`simulate`), so a run that raises fails alone and
+    gives ``error = "Type: message"`` and no metrics.
     """
     start = time.perf_counter()
+    if len(tasks) > 1:
+        try:
+            made = simulate_batch([(params, seed) for _, seed, params in tasks], timeseries)
+        except Exception:  # some run raised: find which, one at a time
+            pass
+        else:
+            out = [
+                (run_id, None, values, series)
+                for (run_id, _, _), (values, series) in zip(tasks, made, strict=True)
+            ]
+            return out, time.perf_counter() - start
     out = []
     for run_id, seed, params in tasks:
         try:
@@ -175,6 +204,12 @@ def run_chunk(tasks: list[tuple[int, int, dict]], timeseries: bool):
 
 
 # --------------------------------------------------------------------------- backends
+
+
+def _check_batch(batch: int | None) -> None:
+    """SweepError unless ``batch`` (runs per chunk) is None (automatic) or 1 or more."""
+    if batch is not None and (isinstance(batch, bool) or not isinstance(batch, int) or batch < 1):
+        raise SweepError(f"--batch: expected a whole number 1 or more, got {batch!r}")
 
 
 def _backend(workers: int | None, scheduler: str | None):
@@ -205,14 +240,22 @@ def _backend(workers: int | None, scheduler: str | None):
 # --------------------------------------------------------------------------- the loop
 
 
-def _chunk_size(per_run: float | None, unsubmitted: int, workers: int) -> int:
+def _chunk_size(
+    per_run: float | None, unsubmitted: int, workers: int, batch: int | None = None
+) -> int:
+    if batch is not None:  # fixed by the caller
+        return min(batch, unsubmitted)
     size = FIRST_CHUNK if per_run is None else round(CHUNK_SECONDS / max(per_run, 1e-6))
     tail = -(-unsubmitted // (2 * workers))  # shrink at the end so workers finish together
     return max(1, min(size, tail, MAX_CHUNK))
 
 
-def _execute(spec: Spec, blocks: store.Blocks, todo: list[int], backend, bar) -> int:
-    """Run the runs of blocks ``todo``, writing each block when complete; runs made."""
+def _execute(
+    spec: Spec, blocks: store.Blocks, todo: list[int], backend, bar, batch: int | None = None
+) -> int:
+    """Run the runs of blocks ``todo``, writing each block when complete; runs made.
+
+    ``batch``: runs per chunk (None: sized from the measured time per run)."""
     queue = (run_id for block in todo for run_id in blocks.span(block))
     unsubmitted = blocks.runs_in(set(todo))
     pending: dict[int, dict] = {}
@@ -220,7 +263,7 @@ def _execute(spec: Spec, blocks: store.Blocks, todo: list[int], backend, bar) ->
     per_run = None  # seconds per run, a moving average over chunks
     while True:
         while in_flight < backend.window and unsubmitted:
-            size = _chunk_size(per_run, unsubmitted, backend.workers)
+            size = _chunk_size(per_run, unsubmitted, backend.workers, batch)
             tasks = []
             for _ in range(size):
                 run_id = next(queue)
@@ -256,6 +299,7 @@ def run_sweep(
     scheduler: str | None = None,
     resume: bool = False,
     progress: bool = True,
+    batch: int | None = None,
 ) -> SweepResult:
     """Run every run of ``spec`` (a Spec or a spec file) and write the results to ``out_dir``.
 
@@ -263,24 +307,33 @@ def run_sweep(
     ``scheduler``: the address of a Dask scheduler to run on instead.
     ``resume``: finish the sweep already in ``out_dir`` (same spec), or start it there.
     ``progress``: show a progress bar on stderr (when it is a terminal).
+    ``batch``: runs per chunk, made side by side in one batch (default: sized from the
+    measured time per run, at most MAX_CHUNK); the results do not depend on it.
 
     Raises SpecError (a ParamError) for a bad spec and SweepError (SweepInputError) for
-    a bad output folder, scheduler or worker count, in both cases before writing
+    a bad output folder, scheduler, worker count or batch size, in both cases before writing
     anything; SweepAborted if the backend fails part-way; SweepInterrupted (a
     KeyboardInterrupt) after Ctrl-C, with the workers stopped and the finished blocks
     kept. Failed runs do not raise: see ``SweepResult.failed``.
     """
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
     out = Path(out_dir).expanduser()
+    _check_batch(batch)
     try:
-        return _sweep(spec, out, workers, scheduler, resume, progress)
+        return _sweep(spec, out, workers, scheduler, resume, progress, batch)
     except KeyboardInterrupt as stop:
         signum = getattr(stop, "signum", signal.SIGINT)
         raise SweepInterrupted(signum, runs_kept(spec, out), spec.n_runs, out) from None
 
 
 def _sweep(
-    spec: Spec, out: Path, workers: int | None, scheduler: str | None, resume: bool, progress: bool
+    spec: Spec,
+    out: Path,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    progress: bool,
+    batch: int | None = None,
 ) -> SweepResult:
     try:
         state, previous = mf.inspect_out(out, spec, resume)
@@ -301,7 +354,7 @@ def _sweep(
             done = blocks.done()
             todo = [b for b in range(blocks.count) if b not in done]
             with _bar(spec, blocks.runs_in(done), progress) as bar:
-                made = _execute(spec, blocks, todo, backend, bar)
+                made = _execute(spec, blocks, todo, backend, bar, batch)
             backend.close()
             mf.finish(out, record, blocks.consolidate())
             blocks.remove_parts()
@@ -437,6 +490,7 @@ def add_parser(commands) -> None:
         metavar="ADDRESS",
         help="run on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:PORT)",
     )
+    add_batch(sweep)
     sweep.add_argument(
         "--resume",
         action="store_true",
@@ -449,6 +503,18 @@ def add_parser(commands) -> None:
         "3 real runs of its first point), and stop, writing nothing",
     )
     sweep.set_defaults(func=cmd_sweep, prog=sweep.prog)
+
+
+def add_batch(parser: argparse.ArgumentParser) -> None:
+    """The ``--batch N`` option (of ``coprod sweep`` and ``coprod robustness``)."""
+    parser.add_argument(
+        "--batch",
+        type=_workers,
+        metavar="N",
+        help=f"runs per chunk, made side by side in one vectorised batch; 1 makes runs one "
+        f"at a time (default: sized so a chunk takes about {CHUNK_SECONDS:g} s, at most "
+        f"{MAX_CHUNK}); the results are the same whatever N",
+    )
 
 
 def _workers(text: str) -> int:
@@ -486,7 +552,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 print(f"output: {out} (dry run: nothing written)")
                 return 0
             result = run_sweep(
-                spec, out, workers=args.workers, scheduler=args.scheduler, resume=args.resume
+                spec,
+                out,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                resume=args.resume,
+                batch=args.batch,
             )
         except SweepAborted as err:
             print(
@@ -567,6 +638,8 @@ def resume_command(args: argparse.Namespace, out: Path | None) -> str:
         words += ["--scheduler", args.scheduler]
     elif args.workers is not None:
         words += ["--workers", str(args.workers)]
+    if getattr(args, "batch", None) is not None:
+        words += ["--batch", str(args.batch)]
     return shlex.join([*words, "--resume"])
 
 

@@ -323,6 +323,20 @@ def test_resume_after_a_stop_gives_the_same_table(small, tmp_path, monkeypatch):
         rb.run_robustness(small_plan(), out, workers=1, resume=True, progress=False)
 
 
+def test_the_batch_size_does_not_change_the_tables(small, tmp_path):
+    """One run at a time, and all a point's runs in one batch, on one worker: the same
+    tables as the automatic chunks on two workers."""
+    for batch in (1, 8):
+        out = tmp_path / f"batch-{batch}"
+        result = rb.run_robustness(small_plan(), out, workers=1, progress=False, batch=batch)
+        assert result.made == small.n_runs
+        pd.testing.assert_frame_equal(result.table, small.table)
+        for name in (rb.RUNS, rb.CHECKS):
+            pd.testing.assert_frame_equal(
+                pd.read_parquet(out / name), pd.read_parquet(small.out_dir / name)
+            )
+
+
 def test_morris_design_reports_elementary_effects(tmp_path):
     plan = small_plan(design="morris", samples=2, only=["5"])
     assert plan.n_points == 2 * (len(STAND_IN) + 1)
@@ -357,6 +371,8 @@ BAD = {
     "no seeds": (["--seeds", "0"], "--seeds"),
     "weeks": (["--weeks", "0"], "--weeks"),
     "workers and scheduler": (["--workers", "2", "--scheduler", "tcp://x:1"], "--workers"),
+    "no batch": (["--batch", "0"], "--batch"),
+    "text batch": (["--batch", "some"], "--batch"),
 }
 
 

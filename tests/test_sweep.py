@@ -89,6 +89,28 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values("run_id").reset_index(drop=True)
 
 
+def _inject(monkeypatch, fault) -> list[int]:
+    """Fault injection in-process: ``fault(params, seed)`` is called before each run and
+    may raise, in a batch (which then raises, as ``run_batch`` does when one of its runs
+    raises) and in a run made alone; returns the sizes of the batches tried."""
+    real_one, real_many = sweep_module.simulate, sweep_module.simulate_batch
+    batches: list[int] = []
+
+    def one(params, seed, timeseries):
+        fault(params, seed)
+        return real_one(params, seed, timeseries)
+
+    def many(runs, timeseries):
+        batches.append(len(runs))
+        for params, seed in runs:
+            fault(params, seed)
+        return real_many(runs, timeseries)
+
+    monkeypatch.setattr(sweep_module, "simulate", one)
+    monkeypatch.setattr(sweep_module, "simulate_batch", many)
+    return batches
+
+
 @pytest.fixture(scope="module")
 def small(tmp_path_factory) -> dict:
     """The SMALL sweep, once in-process (1 worker) and once on 2 local processes."""
@@ -182,6 +204,8 @@ BAD = {
     "out-is-a-file": (SMALL, ["--out", "taken.txt"], ["--out", "taken.txt", "file"]),
     "out-holds-other-files": (SMALL, ["--out", "busy"], ["--out", "busy", "other files"]),
     "zero-workers": (SMALL, ["--workers", "0"], ["--workers", "0"]),
+    "zero-batch": (SMALL, ["--batch", "0"], ["--batch", "0"]),
+    "text-batch": (SMALL, ["--batch", "all"], ["--batch", "all"]),
     "workers-and-scheduler": (
         SMALL,
         ["--workers", "2", "--scheduler", "tcp://127.0.0.1:9"],
@@ -414,6 +438,90 @@ def test_one_and_two_workers_give_identical_tables(small):
     assert small["two"].backend == "2 local workers"
 
 
+# Runs that share a batch's passes (compensation only sets a run up), runs that need
+# passes of their own (meeting_interval is read every week), and runs whose managers
+# change the rules (manager_adaptation above 0: each alone).
+MIXED = """
+[sweep]
+name = "mixed"
+replicates = 3
+seed = 21
+weeks = 12
+timeseries = true
+
+[vary]
+compensation = ["none", "paid"]
+meeting_interval = [2, 4]
+manager_adaptation = [0.0, 0.5]
+"""
+
+
+def _digests(out: Path) -> dict[str, str]:
+    return {
+        name: hashlib.sha256((out / name).read_bytes()).hexdigest()
+        for name in ("runs.parquet", "timeseries.parquet")
+    }
+
+
+def test_the_batch_size_does_not_change_a_byte_of_the_results(tmp_path, capsys):
+    """One run at a time (--batch 1), all 24 runs in one batch, automatic chunks on one
+    worker and on two: the same runs.parquet and timeseries.parquet, byte for byte."""
+    spec = _write(tmp_path, MIXED)
+    digests = {}
+    for name, extra in {
+        "one-at-a-time": ["--batch", "1", "--workers", "1"],
+        "one-batch": ["--batch", "24", "--workers", "1"],
+        "odd-batches": ["--batch", "5", "--workers", "2"],
+        "automatic": ["--workers", "1"],
+    }.items():
+        assert cli.main(["sweep", str(spec), "--out", str(tmp_path / name), *extra]) == 0
+        digests[name] = _digests(tmp_path / name)
+    capsys.readouterr()
+    assert len({tuple(d.values()) for d in digests.values()}) == 1, digests
+    table = pd.read_parquet(tmp_path / "one-batch" / "runs.parquet")
+    assert (table["status"] == "ok").all() and len(table) == 24
+    # and the batch made each run as the model makes it alone
+    row = table.iloc[-1]
+    alone = CoProductionModel(
+        rng=int(row["seed"]),
+        weeks=12,
+        compensation=row["compensation"],
+        meeting_interval=int(row["meeting_interval"]),
+        manager_adaptation=float(row["manager_adaptation"]),
+    ).run()
+    assert [row[n] for n in METRIC_NAMES] == [alone[n] for n in METRIC_NAMES]
+
+
+def test_a_batch_that_raises_is_made_again_one_run_at_a_time(small, tmp_path, monkeypatch):
+    """If the engine's batch raises (here for every batch), each run is made alone: the
+    same table, and the runs made alone are exactly the batches' runs."""
+    import simulation.batch
+
+    tried, alone = [], []
+    real_one = sweep_module.simulate
+
+    def broken(runs, **kwargs):
+        tried.extend(seed for _, seed in runs)
+        raise RuntimeError("engine fault")
+
+    def one(params, seed, timeseries):
+        alone.append(seed)
+        return real_one(params, seed, timeseries)
+
+    monkeypatch.setattr(simulation.batch, "run_batch", broken)
+    monkeypatch.setattr(sweep_module, "simulate", one)
+    result = run_sweep(small["spec"], tmp_path / "out", workers=1, batch=4, progress=False)
+    assert result.failed == 0 and sorted(tried) == sorted(alone) and len(alone) == 12
+    pd.testing.assert_frame_equal(result.read_runs(), small["one"].read_runs())
+
+
+def test_a_bad_batch_size_from_python_is_refused(small, tmp_path):
+    for bad in (0, -3, 2.5, True, "8"):
+        with pytest.raises(sweep_module.SweepError, match="--batch"):
+            run_sweep(small["spec"], tmp_path / "out", workers=1, batch=bad, progress=False)
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_row_equals_a_direct_model_run(small):
     row = small["one"].read_runs().iloc[7]
     params = {
@@ -484,17 +592,15 @@ def test_timeseries_long_format(tmp_path):
     assert set(manifest["files"]) == {"runs.parquet", "timeseries.parquet"}
 
 
-def test_failed_runs_are_recorded_and_listed(small, tmp_path, monkeypatch, capsys):
-    real = sweep_module.simulate
-
-    def faulty(params, seed, timeseries):  # fault injection for this test only
+@pytest.mark.parametrize("batch", [[], ["--batch", "12"]])
+def test_failed_runs_are_recorded_and_listed(small, tmp_path, monkeypatch, capsys, batch):
+    def fault(params, seed):  # fault injection for this test only
         if params["compensation"] == "paid" and params["pace"] == 0.8:
             raise RuntimeError("injected fault\non two lines")
-        return real(params, seed, timeseries)
 
-    monkeypatch.setattr(sweep_module, "simulate", faulty)
+    batches = _inject(monkeypatch, fault)
     out = tmp_path / "out"
-    code = cli.main(["sweep", str(small["spec"]), "--out", str(out), "--workers", "1"])
+    code = cli.main(["sweep", str(small["spec"]), "--out", str(out), "--workers", "1", *batch])
     captured = capsys.readouterr()
     assert code == 1
     assert "Traceback" not in captured.err
@@ -515,6 +621,8 @@ def test_failed_runs_are_recorded_and_listed(small, tmp_path, monkeypatch, capsy
     good = small["one"].read_runs()
     pd.testing.assert_frame_equal(table[table["status"] == "ok"], good[good["run_id"] < 9])
     assert json.loads((out / "manifest.json").read_text())["runs"]["failed"] == 3
+    if batch:  # the failing runs shared one batch with all 9 good ones, which are kept
+        assert batches == [12]
 
 
 def test_an_existing_sweep_needs_resume_and_the_same_spec(small, tmp_path, capsys):
@@ -771,15 +879,14 @@ def test_an_interrupt_says_what_is_kept_and_how_to_resume(
     small, tmp_path, monkeypatch, capsys, stop_at, kept
 ):
     """In-process: Ctrl-C at the ``stop_at``-th run of SMALL (12 runs, blocks of 8)."""
-    real, calls = sweep_module.simulate, []
+    calls = []
 
-    def interrupted(params, seed, timeseries):  # Ctrl-C, as Python raises it, mid-sweep
-        calls.append(seed)
+    def interrupted(params, seed):  # Ctrl-C, as Python raises it, mid-sweep (in a batch:
+        calls.append(seed)  # the batch stops, and with it its runs that came before)
         if len(calls) == stop_at:
             raise KeyboardInterrupt
-        return real(params, seed, timeseries)
 
-    monkeypatch.setattr(sweep_module, "simulate", interrupted)
+    _inject(monkeypatch, interrupted)
     monkeypatch.chdir(tmp_path)
     args = ["sweep", str(small["spec"]), "--out", "out", "--workers", "1"]
     assert cli.main(args) == 130
@@ -787,17 +894,18 @@ def test_an_interrupt_says_what_is_kept_and_how_to_resume(
     assert assert_interrupted(captured.out, captured.err) == (kept, ["coprod", *args, "--resume"])
     assert ("none are kept" in captured.err) is (kept == 0)
 
-    monkeypatch.setattr(sweep_module, "simulate", real)
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)
     assert cli.main([*args, "--resume"]) == 0
     assert f"{12 - kept} made now" in capsys.readouterr().out
     pd.testing.assert_frame_equal(pd.read_parquet("out/runs.parquet"), small["one"].read_runs())
 
 
 def test_sweep_interrupted_from_python(small, tmp_path, monkeypatch):
-    def interrupted(params, seed, timeseries):
+    def interrupted(params, seed):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sweep_module, "simulate", interrupted)
+    _inject(monkeypatch, interrupted)
     with pytest.raises(sweep_module.SweepInterrupted) as stop:
         run_sweep(small["spec"], tmp_path / "out", workers=1, progress=False)
     assert isinstance(stop.value, KeyboardInterrupt)
@@ -809,14 +917,11 @@ def test_sweep_interrupted_from_python(small, tmp_path, monkeypatch):
 
 
 def _sweep_with_a_failed_point(tmp_path, monkeypatch) -> Path:
-    real = sweep_module.simulate
-
-    def faulty(params, seed, timeseries):  # one failed point: NaN metrics and an error text
+    def faulty(params, seed):  # one failed point: NaN metrics and an error text
         if params["compensation"] == "paid" and params["pace"] == 0.8:
             raise RuntimeError("injected fault, with a comma")
-        return real(params, seed, timeseries)
 
-    monkeypatch.setattr(sweep_module, "simulate", faulty)
+    _inject(monkeypatch, faulty)
     text = (
         "[fixed]\nweeks = 6\n[sweep]\nreplicates = 2\nseed = 4\n"
         '[vary]\npace = [0.2, 0.8]\ncompensation = ["none", "paid"]\n'
