@@ -6,6 +6,7 @@ Run from the repository root::
     .venv/bin/python benchmarks/bench_sweep.py --quick     # a smoke check (weeks = 26)
     .venv/bin/python benchmarks/bench_sweep.py --memory    # also: a 10,000-run sweep's memory
     .venv/bin/python benchmarks/bench_sweep.py --json out/bench_sweep.json
+    .venv/bin/python benchmarks/bench_sweep.py --batch-only  # one run at a time vs batches
 
 What it prints:
 
@@ -21,6 +22,11 @@ What it prints:
 * the headline as a user runs it, cold, through the console script:
   ``coprod sweep experiments/specs/compensation-x-pacing.toml --out DIR``, then
   ``coprod analyze DIR`` when ``experiments.analyze`` exists;
+* one run at a time vs batches: runs per second of the headline grid repeated to at
+  least BATCH_RUNS runs (default size, 104 weeks), on 1 worker, with ``batch=1`` (each
+  run made alone) and with the automatic chunks (each made as one vectorised batch,
+  ``simulation.batch.run_batch``), interleaved, best of ``--repeats``; their ratio, and
+  the check that both runs.parquet files are the same bytes;
 * with ``--memory``: peak memory (RSS, summed over the sweep process and its workers,
   sampled from /proc) of a 10,000-run sweep with weekly series kept;
 * PASS / MISS against the targets. The script always exits 0: it reports, it does not test.
@@ -31,10 +37,12 @@ The machine is shared: figures move with whatever else runs; the load average is
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -61,6 +69,49 @@ TARGETS = {
     "headline_seconds": 120.0,  # headline sweep (+ analysis), cold, below
     "memory_mb_10k": 1024.0,  # 10,000-run sweep with weekly series, below
 }
+BATCH_RUNS = 720  # runs of the one-at-a-time vs batches comparison, at least
+
+
+def batch_ratio(spec_path: Path, folder: Path, repeats: int) -> dict:
+    """Runs/s on 1 worker, one run at a time (batch=1) vs automatic batches, on the
+    headline grid with replicates raised so it has at least BATCH_RUNS runs."""
+    points = load_spec(spec_path).n_points
+    replicates = -(-BATCH_RUNS // points)
+    text = re.sub(r"(?m)^replicates = \d+$", f"replicates = {replicates}", spec_path.read_text())
+    path = folder / "batch-ratio.toml"
+    path.write_text(text)
+    spec = load_spec(path)
+    best = {"one at a time": float("inf"), "automatic": float("inf")}
+    digests = set()
+    for _ in range(repeats):
+        for label, batch in (("one at a time", 1), ("automatic", None)):
+            out = folder / f"batch-{batch}"
+            shutil.rmtree(out, ignore_errors=True)
+            start = time.perf_counter()
+            result = run_sweep(spec, out, workers=1, batch=batch, progress=False)
+            best[label] = min(best[label], time.perf_counter() - start)
+            assert result.failed == 0, result.failures[:3]
+            digests.add(hashlib.sha256((out / store.RUNS).read_bytes()).hexdigest())
+    rate = {label: spec.n_runs / seconds for label, seconds in best.items()}
+    return {
+        "runs": spec.n_runs,
+        "weeks": spec.base["weeks"],
+        "seconds": best,
+        "runs_per_s": rate,
+        "ratio": rate["automatic"] / rate["one at a time"],
+        "same_bytes": len(digests) == 1,
+    }
+
+
+def print_batch_ratio(figures: dict) -> None:
+    print(
+        f"one at a time vs batches, 1 worker, {figures['runs']} runs of {figures['weeks']} "
+        "weeks (the headline grid, more replicates):"
+    )
+    for label, rate in figures["runs_per_s"].items():
+        print(f"  {label:<14}{figures['seconds'][label]:>8.2f} s{rate:>9.1f} runs/s")
+    same = "the same bytes" if figures["same_bytes"] else "DIFFERENT bytes"
+    print(f"  batches / one at a time: {figures['ratio']:.2f}x; runs.parquet: {same}")
 
 
 def model_time(spec) -> tuple[float, np.ndarray]:
@@ -197,8 +248,26 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=2, help="repeats per timing (best is kept)")
     ap.add_argument("--memory", action="store_true", help="also measure a 10,000-run sweep")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE")
+    ap.add_argument(
+        "--batch-only",
+        action="store_true",
+        help="only compare one run at a time with batches (1 worker, >= 720 runs)",
+    )
     args = ap.parse_args(argv)
     repeats = 1 if args.quick else max(1, args.repeats)
+    if args.batch_only:
+        folder = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
+        try:
+            print(f"machine : {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}")
+            figures = batch_ratio(HEADLINE, folder, repeats)
+            print_batch_ratio(figures)
+            print(f"load average at the end: {os.getloadavg()[0]:.2f}")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        if args.json:
+            Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+            Path(args.json).write_text(json.dumps(figures, indent=2, default=str) + "\n")
+        return 0
 
     spec = load_spec(HEADLINE)
     spec_path = HEADLINE
@@ -268,6 +337,11 @@ def main(argv=None) -> int:
                 print(f"  analyze said: {headline['analyze_error']}")
         else:
             print(f"; {headline['analysis']}")
+
+        batches = batch_ratio(spec_path, folder, repeats)
+        figures["batches"] = batches
+        print()
+        print_batch_ratio(batches)
 
         if args.memory:
             mem = memory_10k(folder, workers=2)
