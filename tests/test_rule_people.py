@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from builders import ASSUMED, CARER, CLIN, NEUTRAL, P0, P1, params, tiny
+from builders import ASSUMED, CARER, CLIN, METRICS_BEFORE_ISSUE_11, NEUTRAL, P0, P1, params, tiny
 
 from simulation import metrics, population
 from simulation.model import CoProductionModel
@@ -256,39 +256,7 @@ BEFORE_ISSUE_11 = {
     1: "a780b1eeb15845bbeaeaa4a8ab3b1024948398c6e03b651a895f70856da79326",
     2: "13e55f9a6f13883d7c8450696790e2ac28ab3698920f45c6623671d9bf136d37",
 }
-METRICS_BEFORE = [
-    "participation_lay",
-    "participation_professional",
-    "participation_benefits",
-    "participation_disabled",
-    "participation_low_money",
-    "participation_rights_based",
-    "participation_parity",
-    "lay_voice_share",
-    "experiential_share",
-    "recognition_of_experience",
-    "insights",
-    "insights_lay_origin",
-    "insights_unexpected",
-    "insights_adopted",
-    "influence_gini",
-    "cross_role_ties",
-    "mean_trust",
-    "power_gap",
-    "values_shift_professional",
-    "values_shift_lay",
-    "unpaid_lay_hours",
-    "unpaid_hours_per_lay_participant",
-    "lay_out_of_pocket",
-    "lay_awaiting_refund",
-    "benefit_loss_events",
-    "programme_cost",
-    "cost_per_insight",
-    "retention_lay",
-    "satisfaction_rights",
-    "satisfaction_managerial",
-    "satisfaction_experience",
-]
+METRICS_BEFORE = list(METRICS_BEFORE_ISSUE_11)
 
 
 @pytest.mark.parametrize("seed", sorted(BEFORE_ISSUE_11))
