@@ -15,6 +15,7 @@ import typing
 
 import numpy as np
 import pytest
+import strategies
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -45,23 +46,10 @@ RUNS = settings(
 
 
 def from_schema(p):
-    """A strategy over every value the schema allows for ``p``."""
-    if p.name in SMALL:
-        return SMALL[p.name]
-    if p.kind == "int":
-        return st.integers(int(p.low), int(p.high))
-    if p.kind == "float":
-        return st.floats(p.low, p.high, allow_nan=False, allow_infinity=False)
-    if p.kind == "bool":
-        return st.booleans()
-    return st.sampled_from(p.choices)
+    return strategies.from_schema(p, SMALL)
 
 
-def _populated(v):
-    return sum(v[n] for n in LAY_COUNTS) >= 1 and sum(v[n] for n in PROFESSIONAL_COUNTS) >= 1
-
-
-VALID = st.fixed_dictionaries({p.name: from_schema(p) for p in PARAMS}).filter(_populated)
+VALID = st.fixed_dictionaries({p.name: from_schema(p) for p in PARAMS}).filter(strategies.populated)
 SEEDS = st.integers(0, 2**32 - 1)
 
 
