@@ -50,6 +50,7 @@ ASSUMED = params()
 NEUTRAL = {
     "benefit_rules": "legacy-20",
     "benefits_disability_link": 0.0,
+    "benefits_illness_link": 0.0,
     "fluency_effect_language": 0.0,
     "fluency_effect_literacy": 0.0,
     "credibility_effect_language": 0.0,

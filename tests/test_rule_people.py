@@ -166,6 +166,26 @@ def test_link_zero_keeps_benefits_and_disability_independent():
         assert population.disability_chance(q, np.array([True, False])).tolist() == [0.3, 0.3]
 
 
+def test_benefits_and_illness_go_together_as_far_as_the_link_says():
+    # b = 0.4, m = illness_mean; link 0.5: k = 0.5 x min((1 - m) / 0.6, m / 0.4); patients
+    # on benefits draw their illness around m + 0.6 k, the others around m - 0.4 k.
+    p = params(**BIG, share_on_benefits=0.4, benefits_illness_link=0.5)
+    m = p.illness_mean
+    k = 0.5 * min((1 - m) / 0.6, m / 0.4)
+    means = population.illness_mean(p, np.array([True, False]))
+    assert means.tolist() == pytest.approx([m + 0.6 * k, m - 0.4 * k])
+    s = population.build(p, np.random.default_rng(7))
+    patient, b = s.role == population.PATIENT, s.on_benefits
+    # Beta with concentration c: sd = sqrt(mu (1 - mu) / (c + 1)); 4 standard errors.
+    for group, mu in ((patient & b, m + 0.6 * k), (patient & ~b, m - 0.4 * k)):
+        se = np.sqrt(mu * (1 - mu) / (p.illness_concentration + 1) / group.sum())
+        assert abs(s.illness[group].mean() - mu) < 4 * se
+    # The mean over everyone stays m; at link 0 everyone's mean is m.
+    assert 0.4 * means[0] + 0.6 * means[1] == pytest.approx(m)
+    flat = population.illness_mean(params(benefits_illness_link=0.0), np.array([True, False]))
+    assert flat.tolist() == [m, m]
+
+
 # ------------------------------------------------------------------ fluency and credibility
 
 
