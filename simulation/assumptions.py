@@ -1552,6 +1552,22 @@ _WHO = (
         "11) reproduces earlier results.",
         "estimate",
     ),
+    _a(
+        "population",
+        "benefits_illness_link",
+        0.0,
+        0.0,
+        0.6,
+        "share of the largest",
+        "how far illness (caring burden for carers) goes with being on benefits: 0 "
+        "independent, 1 as closely as the mean illness and the share on benefits allow "
+        "(see population.illness_mean; the mean over everyone stays illness_mean)",
+        "ESA and the health element of Universal Credit are paid because of illness that "
+        "limits work, and Carer's Allowance for 35 hours' care a week: the direction is "
+        "certain. No figure gives its size on the model's 0-1 illness scale; the range "
+        "runs to the disability link's top. 0 (independent) by default for now, as before "
+        "issue 11.",
+    ),
     *(
         _a(
             "population",

@@ -531,6 +531,7 @@ class RunParams:
     digital_access_share_older: float
     usual_reach_seldom_heard: float
     benefits_disability_link: float
+    benefits_illness_link: float
     fluency_effect_language: float
     fluency_effect_literacy: float
     credibility_effect_language: float

@@ -289,8 +289,9 @@ def _circumstances(
     disabled = lay & (rng.random(n) < disability_chance(p, on_benefits))
 
     # Illness shapes patients' time; caring squeezes carers'.
-    burden = _beta(rng, p.illness_mean, p.illness_concentration, n)
-    carer_burden = p.carer_crisis_scale * _beta(rng, p.illness_mean, p.illness_concentration, n)
+    ill = illness_mean(p, on_benefits)
+    burden = _beta(rng, ill, p.illness_concentration, n)
+    carer_burden = p.carer_crisis_scale * _beta(rng, ill, p.illness_concentration, n)
     illness = np.where(role == PATIENT, burden, np.where(role == CARER, carer_burden, 0.0))
     shape = p.carer_free_hours_shape
     patient_hours = p.patient_free_hours_ill + (
@@ -403,18 +404,29 @@ def seldom_heard_population_share(p: RunParams) -> float:
     return 1.0 - (1.0 - p.language_barrier_share) * (1.0 - p.low_health_literacy_share) * digital
 
 
-def disability_chance(p: RunParams, on_benefits: Bools) -> Floats:
-    """Each person's chance of being disabled, given whether they are on benefits.
+def linked(d: float, b: float, link: float, on_benefits: Bools) -> Floats:
+    """A share (or mean) d in [0, 1] that goes with being on benefits, b the share on them.
 
-    P(disabled | benefits) = d + k (1 - b), P(disabled | no benefits) = d - k b, which
-    keeps the share disabled at d = share_disabled whatever k; k is
-    ``benefits_disability_link`` times its largest value that keeps both chances in
-    [0, 1], min((1 - d) / (1 - b), d / b). At link 0 the two are independent.
+    On benefits d + k (1 - b), not d - k b, which keeps the average over everyone at d
+    whatever k; k is ``link`` times its largest value that keeps both within [0, 1],
+    min((1 - d) / (1 - b), d / b). At link 0 everyone has d.
     """
-    b, d = p.share_on_benefits, p.share_disabled
     room = min((1.0 - d) / (1.0 - b) if b < 1.0 else 0.0, d / b if b > 0.0 else 0.0)
-    k = p.benefits_disability_link * room
+    k = link * room
     return np.where(on_benefits, d + k * (1.0 - b), d - k * b)
+
+
+def disability_chance(p: RunParams, on_benefits: Bools) -> Floats:
+    """Each person's chance of being disabled, given whether they are on benefits
+    (:func:`linked` with ``share_disabled`` and ``benefits_disability_link``)."""
+    return linked(p.share_disabled, p.share_on_benefits, p.benefits_disability_link, on_benefits)
+
+
+def illness_mean(p: RunParams, on_benefits: Bools) -> Floats:
+    """Each lay person's mean illness (caring burden for carers), given whether they are
+    on benefits (:func:`linked` with ``illness_mean`` and ``benefits_illness_link``):
+    ESA and Universal Credit's health element are paid because of illness."""
+    return linked(p.illness_mean, p.share_on_benefits, p.benefits_illness_link, on_benefits)
 
 
 def trait_factor(p: RunParams, trait: str, who: dict[str, Any]) -> Floats:

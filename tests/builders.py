@@ -50,6 +50,7 @@ ASSUMED = params()
 NEUTRAL = {
     "benefit_rules": "legacy-20",
     "benefits_disability_link": 0.0,
+    "benefits_illness_link": 0.0,
     "fluency_effect_language": 0.0,
     "fluency_effect_literacy": 0.0,
     "credibility_effect_language": 0.0,
@@ -160,3 +161,40 @@ class Scripted:
 
     def binomial(self, n, p):
         return self._draw("binomial", n, p)
+
+
+# The 31 metrics of the model before issue 11, in order (issue 11 appended its own after
+# them): the bit-identity tests of issue 11 hash these.
+METRICS_BEFORE_ISSUE_11: tuple[str, ...] = (
+    "participation_lay",
+    "participation_professional",
+    "participation_benefits",
+    "participation_disabled",
+    "participation_low_money",
+    "participation_rights_based",
+    "participation_parity",
+    "lay_voice_share",
+    "experiential_share",
+    "recognition_of_experience",
+    "insights",
+    "insights_lay_origin",
+    "insights_unexpected",
+    "insights_adopted",
+    "influence_gini",
+    "cross_role_ties",
+    "mean_trust",
+    "power_gap",
+    "values_shift_professional",
+    "values_shift_lay",
+    "unpaid_lay_hours",
+    "unpaid_hours_per_lay_participant",
+    "lay_out_of_pocket",
+    "lay_awaiting_refund",
+    "benefit_loss_events",
+    "programme_cost",
+    "cost_per_insight",
+    "retention_lay",
+    "satisfaction_rights",
+    "satisfaction_managerial",
+    "satisfaction_experience",
+)

@@ -19,6 +19,7 @@ import os
 import mesa
 import numpy as np
 import pytest
+import strategies
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -40,9 +41,7 @@ from simulation.assumptions import ASSUMPTIONS
 from simulation.batch import PER_RUN, SHARED, Batch, _passes, generator, run_batch
 from simulation.metrics import METRIC_NAMES
 from simulation.params import (
-    LAY_COUNTS,
     PARAMS,
-    PROFESSIONAL_COUNTS,
     ParamError,
     RunParams,
 )
@@ -59,25 +58,13 @@ SMALL = {
 
 
 def _lever(p):
-    if p.name in SMALL:
-        return SMALL[p.name]
-    if p.kind == "int":
-        return st.integers(int(p.low), int(p.high))
-    if p.kind == "float":
-        return st.floats(p.low, p.high, allow_nan=False, allow_infinity=False)
-    if p.kind == "bool":
-        return st.booleans()
-    return st.sampled_from(p.choices)
-
-
-def _populated(v):
-    return sum(v[n] for n in LAY_COUNTS) >= 1 and sum(v[n] for n in PROFESSIONAL_COUNTS) >= 1
+    return strategies.from_schema(p, SMALL)
 
 
 # Every lever, and some assumptions (any of them) away from their defaults.
 LEVERS = st.fixed_dictionaries(
     {p.name: _lever(p) for p in PARAMS}, optional={a.name: _lever(a) for a in ASSUMPTIONS}
-).filter(_populated)
+).filter(strategies.populated)
 SEEDS = st.integers(0, 2**32 - 1)
 # BATCH_EXAMPLES=N tries N batches (a deeper search than the default).
 EXAMPLES = int(os.environ.get("BATCH_EXAMPLES", "40"))

@@ -20,6 +20,7 @@ from builders import (
     CARER,
     CLIN,
     LAY,
+    METRICS_BEFORE_ISSUE_11,
     NEUTRAL,
     P0,
     P1,
@@ -39,39 +40,7 @@ from simulation.model import CoProductionModel
 # their final values (json of the list, in this order) for seeds 0-2 at the defaults of
 # the branch before the meeting format was added (commit 7cf45df): reproduced in person
 # at issue 11's neutral values (builders.NEUTRAL), which the defaults no longer are.
-OLD_METRICS = (
-    "participation_lay",
-    "participation_professional",
-    "participation_benefits",
-    "participation_disabled",
-    "participation_low_money",
-    "participation_rights_based",
-    "participation_parity",
-    "lay_voice_share",
-    "experiential_share",
-    "recognition_of_experience",
-    "insights",
-    "insights_lay_origin",
-    "insights_unexpected",
-    "insights_adopted",
-    "influence_gini",
-    "cross_role_ties",
-    "mean_trust",
-    "power_gap",
-    "values_shift_professional",
-    "values_shift_lay",
-    "unpaid_lay_hours",
-    "unpaid_hours_per_lay_participant",
-    "lay_out_of_pocket",
-    "lay_awaiting_refund",
-    "benefit_loss_events",
-    "programme_cost",
-    "cost_per_insight",
-    "retention_lay",
-    "satisfaction_rights",
-    "satisfaction_managerial",
-    "satisfaction_experience",
-)
+OLD_METRICS = METRICS_BEFORE_ISSUE_11
 FINAL_SHA = {
     0: "bd71f79c139357a0cede5012e433164b5d549bc7ebc4e3e8b1fdfc6124deb617",
     1: "b20a259dade07783157f1f1b5d0ffe3dab21d769b680bc27f9f14e9bfd8d5e7e",

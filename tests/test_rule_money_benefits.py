@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from builders import ASSUMED, CARER, NEUTRAL, P0, P1, tiny
+from builders import ASSUMED, CARER, METRICS_BEFORE_ISSUE_11, NEUTRAL, P0, P1, tiny
 
 from simulation import CoProductionModel, metrics, money, motivation, participation
 
@@ -24,39 +24,7 @@ from simulation import CoProductionModel, metrics, money, motivation, participat
 # suspension rule (legacy-20) with the other neutral values of issue 11 (builders.NEUTRAL:
 # no benefits-disability link, no effect of language or literacy on fluency or
 # credibility) reproduces them; the default rule is now Universal Credit.
-OLD_METRICS = (
-    "participation_lay",
-    "participation_professional",
-    "participation_benefits",
-    "participation_disabled",
-    "participation_low_money",
-    "participation_rights_based",
-    "participation_parity",
-    "lay_voice_share",
-    "experiential_share",
-    "recognition_of_experience",
-    "insights",
-    "insights_lay_origin",
-    "insights_unexpected",
-    "insights_adopted",
-    "influence_gini",
-    "cross_role_ties",
-    "mean_trust",
-    "power_gap",
-    "values_shift_professional",
-    "values_shift_lay",
-    "unpaid_lay_hours",
-    "unpaid_hours_per_lay_participant",
-    "lay_out_of_pocket",
-    "lay_awaiting_refund",
-    "benefit_loss_events",
-    "programme_cost",
-    "cost_per_insight",
-    "retention_lay",
-    "satisfaction_rights",
-    "satisfaction_managerial",
-    "satisfaction_experience",
-)
+OLD_METRICS = METRICS_BEFORE_ISSUE_11
 OLD_HISTORY = {
     ("defaults", 0): "876b4e770d78f773c26cd25158428095a1fbe68d68c03ed6ffeb5e1c1007c594",
     ("defaults", 1): "695499cc865af696af1431b914977164b29abf4c2b76bc8a98df222f76777733",

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from builders import ASSUMED, CARER, CLIN, NEUTRAL, P0, P1, params, tiny
+from builders import ASSUMED, CARER, CLIN, METRICS_BEFORE_ISSUE_11, NEUTRAL, P0, P1, params, tiny
 
 from simulation import metrics, population
 from simulation.model import CoProductionModel
@@ -166,6 +166,26 @@ def test_link_zero_keeps_benefits_and_disability_independent():
         assert population.disability_chance(q, np.array([True, False])).tolist() == [0.3, 0.3]
 
 
+def test_benefits_and_illness_go_together_as_far_as_the_link_says():
+    # b = 0.4, m = illness_mean; link 0.5: k = 0.5 x min((1 - m) / 0.6, m / 0.4); patients
+    # on benefits draw their illness around m + 0.6 k, the others around m - 0.4 k.
+    p = params(**BIG, share_on_benefits=0.4, benefits_illness_link=0.5)
+    m = p.illness_mean
+    k = 0.5 * min((1 - m) / 0.6, m / 0.4)
+    means = population.illness_mean(p, np.array([True, False]))
+    assert means.tolist() == pytest.approx([m + 0.6 * k, m - 0.4 * k])
+    s = population.build(p, np.random.default_rng(7))
+    patient, b = s.role == population.PATIENT, s.on_benefits
+    # Beta with concentration c: sd = sqrt(mu (1 - mu) / (c + 1)); 4 standard errors.
+    for group, mu in ((patient & b, m + 0.6 * k), (patient & ~b, m - 0.4 * k)):
+        se = np.sqrt(mu * (1 - mu) / (p.illness_concentration + 1) / group.sum())
+        assert abs(s.illness[group].mean() - mu) < 4 * se
+    # The mean over everyone stays m; at link 0 everyone's mean is m.
+    assert 0.4 * means[0] + 0.6 * means[1] == pytest.approx(m)
+    flat = population.illness_mean(params(benefits_illness_link=0.0), np.array([True, False]))
+    assert flat.tolist() == [m, m]
+
+
 # ------------------------------------------------------------------ fluency and credibility
 
 
@@ -256,39 +276,7 @@ BEFORE_ISSUE_11 = {
     1: "a780b1eeb15845bbeaeaa4a8ab3b1024948398c6e03b651a895f70856da79326",
     2: "13e55f9a6f13883d7c8450696790e2ac28ab3698920f45c6623671d9bf136d37",
 }
-METRICS_BEFORE = [
-    "participation_lay",
-    "participation_professional",
-    "participation_benefits",
-    "participation_disabled",
-    "participation_low_money",
-    "participation_rights_based",
-    "participation_parity",
-    "lay_voice_share",
-    "experiential_share",
-    "recognition_of_experience",
-    "insights",
-    "insights_lay_origin",
-    "insights_unexpected",
-    "insights_adopted",
-    "influence_gini",
-    "cross_role_ties",
-    "mean_trust",
-    "power_gap",
-    "values_shift_professional",
-    "values_shift_lay",
-    "unpaid_lay_hours",
-    "unpaid_hours_per_lay_participant",
-    "lay_out_of_pocket",
-    "lay_awaiting_refund",
-    "benefit_loss_events",
-    "programme_cost",
-    "cost_per_insight",
-    "retention_lay",
-    "satisfaction_rights",
-    "satisfaction_managerial",
-    "satisfaction_experience",
-]
+METRICS_BEFORE = list(METRICS_BEFORE_ISSUE_11)
 
 
 @pytest.mark.parametrize("seed", sorted(BEFORE_ISSUE_11))
