@@ -241,11 +241,22 @@ def _backend(workers: int | None, scheduler: str | None):
 
 
 def _chunk_size(
-    per_run: float | None, unsubmitted: int, workers: int, batch: int | None = None
+    per_run: float | None,
+    unsubmitted: int,
+    workers: int,
+    batch: int | None = None,
+    last: tuple[int, float] | None = None,
 ) -> int:
+    """Runs in the next chunk: ``batch`` if given; else sized so that a chunk takes about
+    CHUNK_SECONDS at ``per_run`` seconds a run. A batch's runs cost less the more share it
+    (simulation.batch), so the time per run measured on a small chunk overstates a larger
+    one's: while the ``last`` chunk (its size, its seconds) came in under CHUNK_SECONDS,
+    the next is at least twice its size."""
     if batch is not None:  # fixed by the caller
         return min(batch, unsubmitted)
     size = FIRST_CHUNK if per_run is None else round(CHUNK_SECONDS / max(per_run, 1e-6))
+    if last is not None and last[1] < CHUNK_SECONDS:
+        size = max(size, 2 * last[0])
     tail = -(-unsubmitted // (2 * workers))  # shrink at the end so workers finish together
     return max(1, min(size, tail, MAX_CHUNK))
 
@@ -261,9 +272,10 @@ def _execute(
     pending: dict[int, dict] = {}
     in_flight = made = 0
     per_run = None  # seconds per run, a moving average over chunks
+    last = None  # the latest chunk done: its runs and its seconds
     while True:
         while in_flight < backend.window and unsubmitted:
-            size = _chunk_size(per_run, unsubmitted, backend.workers, batch)
+            size = _chunk_size(per_run, unsubmitted, backend.workers, batch, last)
             tasks = []
             for _ in range(size):
                 run_id = next(queue)
@@ -278,8 +290,9 @@ def _execute(
         results, seconds = backend.next_done()
         in_flight -= 1
         made += len(results)
-        last = seconds / max(len(results), 1)
-        per_run = last if per_run is None else 0.7 * per_run + 0.3 * last
+        each = seconds / max(len(results), 1)
+        per_run = each if per_run is None else 0.7 * per_run + 0.3 * each
+        last = (len(results), seconds)
         for run_id, error, values, series in results:
             block = blocks.of(run_id)
             got = pending.setdefault(block, {})

@@ -1055,3 +1055,19 @@ def test_an_assumption_out_of_its_range_in_a_spec_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "weight_time" in err and f"{wt.high * 10:g}" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_chunk_size_doubles_while_chunks_are_quick_and_follows_time_after():
+    """A batch's runs cost less the more share it, so a quick chunk's size at least
+    doubles; once a chunk takes CHUNK_SECONDS or more, the time per run decides."""
+    quick, slow = sweep_module.CHUNK_SECONDS / 4, sweep_module.CHUNK_SECONDS * 2
+    # 0.05 s a run would give CHUNK_SECONDS / 0.05 = 10 runs; the last chunk of 16 was
+    # quick, so 32; of 16 that was slow, the 10 from the time per run.
+    assert sweep_module._chunk_size(0.05, 10_000, 1, last=(16, quick)) == 32
+    assert sweep_module._chunk_size(0.05, 10_000, 1, last=(16, slow)) == 10
+    assert sweep_module._chunk_size(None, 10_000, 1) == sweep_module.FIRST_CHUNK
+    # Never above MAX_CHUNK, never above the tail's share, and --batch wins.
+    big = sweep_module.MAX_CHUNK
+    assert sweep_module._chunk_size(0.05, 10_000, 1, last=(big, quick)) == sweep_module.MAX_CHUNK
+    assert sweep_module._chunk_size(0.05, 40, 2, last=(16, quick)) == 10  # 40 / (2 x 2)
+    assert sweep_module._chunk_size(0.05, 10_000, 1, batch=3, last=(16, quick)) == 3
