@@ -174,6 +174,15 @@ def simulate_batch(runs: list[tuple[dict[str, Any], int]], timeseries: bool):
     return [([final[name] for name in METRIC_NAMES], None) for final in made]
 
 
+def _batch_or_none(tasks: list[tuple[int, int, dict]], timeseries: bool):
+    """The chunk's runs made in one batch, or None if one of them raised (the caller then
+    makes them one at a time, to record which failed and keep the others)."""
+    try:
+        return simulate_batch([(params, seed) for _, seed, params in tasks], timeseries)
+    except Exception:  # any run's error: found again one at a time
+        return None
+
+
 def run_chunk(tasks: list[tuple[int, int, dict]], timeseries: bool):
     """Run ``tasks`` [(run_id, seed, params)]: ([(run_id, error, metrics, series)], seconds).
 
@@ -182,17 +191,13 @@ def run_chunk(tasks: list[tuple[int, int, dict]], timeseries: bool):
     gives ``error = "Type: message"`` and no metrics.
     """
     start = time.perf_counter()
-    if len(tasks) > 1:
-        try:
-            made = simulate_batch([(params, seed) for _, seed, params in tasks], timeseries)
-        except Exception:  # some run raised: find which, one at a time
-            pass
-        else:
-            out = [
-                (run_id, None, values, series)
-                for (run_id, _, _), (values, series) in zip(tasks, made, strict=True)
-            ]
-            return out, time.perf_counter() - start
+    made = _batch_or_none(tasks, timeseries) if len(tasks) > 1 else None
+    if made is not None:
+        out = [
+            (run_id, None, values, series)
+            for (run_id, _, _), (values, series) in zip(tasks, made, strict=True)
+        ]
+        return out, time.perf_counter() - start
     out = []
     for run_id, seed, params in tasks:
         try:
