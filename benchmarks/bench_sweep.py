@@ -238,6 +238,14 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
+def write_json(path: str | None, figures: dict) -> int:
+    """Write ``figures`` to ``path`` as JSON when asked (--json); the exit status, 0."""
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(figures, indent=2, default=str) + "\n")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
@@ -264,10 +272,7 @@ def main(argv=None) -> int:
             print(f"load average at the end: {os.getloadavg()[0]:.2f}")
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-        if args.json:
-            Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-            Path(args.json).write_text(json.dumps(figures, indent=2, default=str) + "\n")
-        return 0
+        return write_json(args.json, figures)
 
     spec = load_spec(HEADLINE)
     spec_path = HEADLINE
@@ -387,10 +392,7 @@ def main(argv=None) -> int:
         print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(figures, indent=2, default=str) + "\n")
-    return 0
+    return write_json(args.json, figures)
 
 
 if __name__ == "__main__":
