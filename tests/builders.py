@@ -11,9 +11,11 @@ test of another rule sees neither; the tests of those mechanisms set them by han
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
-from simulation import meeting, population, setting
+from simulation import meeting, metrics, population, setting
 from simulation.meeting import Talk
 from simulation.params import RunParams
 
@@ -164,7 +166,7 @@ class Scripted:
 
 
 # The 31 metrics of the model before issue 11, in order (issue 11 appended its own after
-# them): the bit-identity tests of issue 11 hash these.
+# them): the tests that issue 11's neutral values reproduce the old runs compare these.
 METRICS_BEFORE_ISSUE_11: tuple[str, ...] = (
     "participation_lay",
     "participation_professional",
@@ -198,3 +200,31 @@ METRICS_BEFORE_ISSUE_11: tuple[str, ...] = (
     "satisfaction_managerial",
     "satisfaction_experience",
 )
+
+
+# Runs of the model before issue 11 (commit 7cf45df), recorded by
+# tests/data/record_before_issue_11.py: per scenario ("defaults": its defaults; "paid":
+# paid, not benefit-safe, 52 weeks) and seed 0-2, the weekly history of these metrics.
+BEFORE_ISSUE_11 = Path(__file__).parent / "data" / "before_issue_11.npz"
+# The metrics sum with the BLAS, whose kernel (and so the order of a sum, and its last
+# bit) depends on the CPU: about 1e-16 apart between OpenBLAS's kernels on one machine.
+# Runs whose paths parted, by a single draw, differ by more than 1e-3.
+LAST_BITS = 1e-12
+
+
+def assert_as_before_issue_11(
+    model: object, scenario: str, seed: int, final: dict[str, float] | None = None
+) -> None:
+    """The weekly history of ``model`` (already run), and its ``final`` metrics if given,
+    are the old model's over the 31 metrics it had, to the last bits that the machine's
+    BLAS leaves open."""
+    with np.load(BEFORE_ISSUE_11) as before:
+        assert tuple(before["names"]) == METRICS_BEFORE_ISSUE_11
+        old, old_final = before[f"{scenario}_{seed}_history"], before[f"{scenario}_{seed}_final"]
+    columns = [metrics.METRIC_NAMES.index(n) for n in METRICS_BEFORE_ISSUE_11]
+    history = model.history[:, columns]  # type: ignore[attr-defined]
+    assert history.shape == old.shape
+    np.testing.assert_allclose(history, old, rtol=LAST_BITS, atol=LAST_BITS)
+    if final is not None:
+        values = [final[n] for n in METRICS_BEFORE_ISSUE_11]
+        np.testing.assert_allclose(values, old_final, rtol=LAST_BITS, atol=LAST_BITS)

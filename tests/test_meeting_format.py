@@ -10,9 +10,6 @@ format existed, bit for bit.
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 import numpy as np
 import pytest
 from builders import (
@@ -20,10 +17,10 @@ from builders import (
     CARER,
     CLIN,
     LAY,
-    METRICS_BEFORE_ISSUE_11,
     NEUTRAL,
     P0,
     P1,
+    assert_as_before_issue_11,
     params,
     rebuild,
     some_talk,
@@ -36,34 +33,16 @@ from simulation.knowledge import Insights
 from simulation.metrics import METRIC_NAMES
 from simulation.model import CoProductionModel
 
-# The metrics before issue 11 (new metrics are appended after them), and the sha-256 of
-# their final values (json of the list, in this order) for seeds 0-2 at the defaults of
-# the branch before the meeting format was added (commit 7cf45df): reproduced in person
-# at issue 11's neutral values (builders.NEUTRAL), which the defaults no longer are.
-OLD_METRICS = METRICS_BEFORE_ISSUE_11
-FINAL_SHA = {
-    0: "bd71f79c139357a0cede5012e433164b5d549bc7ebc4e3e8b1fdfc6124deb617",
-    1: "b20a259dade07783157f1f1b5d0ffe3dab21d769b680bc27f9f14e9bfd8d5e7e",
-    2: "c6c71eeb904185fb9a4d4fd2049b0853723a760d140d2451e0d097a4054e64f3",
-}
-# The sha-256 of the weekly history (weeks x the metrics above, float64 bytes), likewise.
-HISTORY_SHA = {
-    0: "876b4e770d78f773c26cd25158428095a1fbe68d68c03ed6ffeb5e1c1007c594",
-    1: "695499cc865af696af1431b914977164b29abf4c2b76bc8a98df222f76777733",
-    2: "089dd891e417e6f580a12e3c65c1e64ae68b9675c10f079b2d93871a43009850",
-}
 
-
-@pytest.mark.parametrize("seed", sorted(FINAL_SHA))
+# The runs of the branch before the meeting format was added (commit 7cf45df), seeds 0-2
+# at its defaults (builders.BEFORE_ISSUE_11): reproduced in person at issue 11's neutral
+# values (builders.NEUTRAL), which the defaults no longer are.
+@pytest.mark.parametrize("seed", [0, 1, 2])
 def test_in_person_at_the_neutral_values_reproduces_the_model_before_meeting_formats(seed):
     model = CoProductionModel(rng=seed, **NEUTRAL)
     assert model.params.meeting_format == "in_person"  # the default
     final = model.run()
-    values = json.dumps([final[name] for name in OLD_METRICS]).encode()
-    assert hashlib.sha256(values).hexdigest() == FINAL_SHA[seed]
-    columns = [METRIC_NAMES.index(name) for name in OLD_METRICS]
-    history = np.ascontiguousarray(model.history[:, columns])
-    assert hashlib.sha256(history.tobytes()).hexdigest() == HISTORY_SHA[seed]
+    assert_as_before_issue_11(model, "defaults", seed, final)
 
 
 # --------------------------------------------------------------------------- by hand
