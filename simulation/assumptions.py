@@ -1564,9 +1564,10 @@ _WHO = (
         "(see population.illness_mean; the mean over everyone stays illness_mean)",
         "ESA and the health element of Universal Credit are paid because of illness that "
         "limits work, and Carer's Allowance for 35 hours' care a week: the direction is "
-        "certain. No figure gives its size on the model's 0-1 illness scale; the range "
-        "runs to the disability link's top. 0 (independent) by default for now, as before "
-        "issue 11.",
+        "certain, its size is not: no figure gives it on the model's 0-1 illness scale. So "
+        "the default keeps the two independent (0, as before issue 11), and the robustness "
+        "map (docs/robustness.md) varies it across its range, which runs to the disability "
+        "link's top.",
     ),
     *(
         _a(
