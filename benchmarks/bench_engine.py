@@ -31,7 +31,10 @@ What it prints (every ratio is of figures measured side by side in this one run)
 4. **10,000 agents, one run.** ``CoProductionModel`` alone (arrays only, as a sweep makes
    it) against the idiom at 10,000 agents, agent-steps/s in CPU time; the ratio (target:
    at least 5x, the figure before issue 12: 5-7x) and the agent-steps/s against the
-   5.16 M measured on issue 11's main (another day's load: indicative).
+   5.16 M measured on issue 11's main (another day's load: indicative). Then the same
+   run in fresh processes, this model against the model before issue 12 (its
+   ``simulation`` package taken from git, commit BEFORE), interleaved, best of each
+   (target: at least as fast, 1.0x).
 5. **Scaling.** Runs/s of ``run_batch`` against the batch size (1, 8, 64, 512 runs of 76
    agents) and against the population (76, 304, 1,216, 4,864 agents, default role
    proportions) at the automatic batch size (as many runs as the sweep's chunks and
@@ -80,6 +83,22 @@ QUICK_RUNS = 144  # ... with --quick
 BATCH_SIZES = (1, 8, 64, 512)  # the scaling table's batch sizes (the issue's)
 POPULATIONS = (76, 304, 1216, 4864)  # the scaling table's populations (x4 each)
 ISSUE_11_10K = 5.16e6  # agent-steps/s of one 10,000-agent run on issue 11's main
+BEFORE = "e7c1b43^"  # the model before issue 12: the parent of its first commit
+# One 10,000-agent run in a fresh process, of the model in the folder argv[1] (this
+# checkout, or the model before issue 12 taken from git): its CPU seconds, and which
+# files ran (to show the right model was timed).
+LARGE_CHILD = """
+import json, sys, time, warnings
+warnings.simplefilter("ignore")
+sys.path.insert(0, sys.argv[1])
+import simulation
+from simulation import CoProductionModel
+counts, weeks = json.loads(sys.argv[2]), int(sys.argv[3])
+CoProductionModel(rng=0, weeks=2, **counts).run()  # first calls out of the timing
+start = time.process_time()
+CoProductionModel(rng=1, weeks=weeks, **counts).run()
+print(json.dumps([time.process_time() - start, simulation.__file__]))
+"""
 TARGETS = {
     "sweep_vs_one_at_a_time": 6.0,  # runs/s, automatic batches / batch=1, at least
     "sweep_vs_idiom": 4.0,  # agent-steps/s, batched sweep / idiom at 76 agents, at least
@@ -240,12 +259,51 @@ def memory(weeks: int, quick: bool) -> list[dict]:
 # ------------------------------------------------------------------------- 4: 10,000 agents
 
 
+def model_before(folder: Path) -> Path | None:
+    """The ``simulation`` package as it was before issue 12 (BEFORE), extracted from git
+    into ``folder``; None where git or that commit is not at hand."""
+    import io
+    import tarfile
+
+    done = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", BEFORE, "simulation"], capture_output=True
+    )
+    if done.returncode:
+        return None
+    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder
+
+
+def large_child(where: Path, counts: dict, weeks: int) -> tuple[float, str]:
+    done = subprocess.run(
+        [sys.executable, "-c", LARGE_CHILD, str(where), json.dumps(counts), str(weeks)],
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
+        check=True,
+    )
+    seconds, path = json.loads(done.stdout.strip().splitlines()[-1])
+    return seconds, path
+
+
 def large_run(weeks: int, repeats: int) -> dict:
+    """One 10,000-agent run: this model in this process and in a fresh one, the model
+    before issue 12 in a fresh one, and the idiom; CPU time, interleaved, best of each."""
     counts = scaled(LARGE)
-    ours, idiom = float("inf"), float("inf")
-    for seed in range(repeats):
-        ours = min(ours, cpu(lambda s=seed: CoProductionModel(rng=s, weeks=weeks, **counts).run()))
-        idiom = min(idiom, cpu(lambda: run_steps(build_idiom(LARGE, weeks), weeks)))
+    ours = idiom = fresh = before = float("inf")
+    before_path = None
+    with tempfile.TemporaryDirectory(prefix="bench-engine-before-") as folder:
+        old = model_before(Path(folder))
+        for seed in range(repeats):
+            ours = min(
+                ours, cpu(lambda s=seed: CoProductionModel(rng=s, weeks=weeks, **counts).run())
+            )
+            idiom = min(idiom, cpu(lambda: run_steps(build_idiom(LARGE, weeks), weeks)))
+            fresh = min(fresh, large_child(ROOT, counts, weeks)[0])
+            if old is not None:
+                seconds, before_path = large_child(old, counts, weeks)
+                before = min(before, seconds)
     steps = LARGE * weeks
     return {
         "agents": LARGE,
@@ -254,6 +312,11 @@ def large_run(weeks: int, repeats: int) -> dict:
         "idiom_agent_steps_per_s": steps / idiom,
         "ratio_vs_idiom": idiom / ours,
         "vs_issue_11": steps / ours / ISSUE_11_10K,
+        "fresh_agent_steps_per_s": steps / fresh,
+        "before": BEFORE,
+        "before_agent_steps_per_s": None if old is None else steps / before,
+        "ratio_vs_before": None if old is None else before / fresh,
+        "before_ran": before_path,
     }
 
 
@@ -384,6 +447,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{big['idiom_agent_steps_per_s']:,.0f}; ratio {big['ratio_vs_idiom']:.2f}x; "
         f"{big['vs_issue_11']:.2f}x issue 11's {ISSUE_11_10K / 1e6:.2f} M (another day's load)"
     )
+    if big["ratio_vs_before"] is not None:
+        print(
+            f"   in fresh processes, interleaved: this model {big['fresh_agent_steps_per_s']:,.0f}"
+            f" agent-steps/s; before issue 12 ({BEFORE}, from git) "
+            f"{big['before_agent_steps_per_s']:,.0f}; now / before {big['ratio_vs_before']:.2f}x"
+        )
+    else:
+        print(f"   (the model before issue 12, {BEFORE}, is not in git here: not compared)")
 
     figures["scaling"] = sc = scaling(weeks, args.quick)
     print(
@@ -441,6 +512,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{big['ratio_vs_idiom']:.2f}x",
         ),
     ]
+    if big["ratio_vs_before"] is not None:
+        checks.append(
+            (
+                "large_vs_before",
+                big["ratio_vs_before"] >= 1.0,
+                f"one {LARGE:,}-agent run at least as fast as before issue 12: "
+                f"{big['ratio_vs_before']:.2f}x",
+            )
+        )
     figures["targets"] = {name: ok for name, ok, _ in checks}
     print("\ntargets" + (" (--quick: indicative only)" if args.quick else "") + ":")
     for _, ok, line in checks:

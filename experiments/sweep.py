@@ -254,6 +254,7 @@ def _chunk_size(
     workers: int,
     batch: int | None = None,
     last: tuple[int, float] | None = None,
+    floor: int = 1,
 ) -> int:
     """Runs in the next chunk: ``batch`` if given; else sized so that a chunk takes about
     CHUNK_SECONDS at the time per run of the ``last`` chunk (its size, its seconds), or
@@ -262,9 +263,9 @@ def _chunk_size(
     chunk's, not an average over chunks of other sizes), and the time per run measured on
     a small chunk overstates a larger one's: while the last chunk came in under
     CHUNK_SECONDS, the next is at least twice its size, four times while under a quarter
-    of it. With one
-    worker the chunks do not shrink at the end (they do with more, so that the workers
-    finish together)."""
+    of it. With one worker the chunks do not shrink at the end; with more they do, so
+    that the workers finish together, but not below ``floor`` runs (the caller's: an
+    eighth of the largest chunk so far, as smaller batches cost more a run)."""
     if batch is not None:  # fixed by the caller
         return min(batch, unsubmitted)
     if last is not None:
@@ -275,8 +276,8 @@ def _chunk_size(
         size = max(size, (4 if last[1] < CHUNK_SECONDS / 4 else 2) * last[0])
     if workers == 1:  # one worker: nobody to finish together with
         return max(1, min(size, unsubmitted, MAX_CHUNK))
-    tail = -(-unsubmitted // (2 * workers))  # shrink at the end so workers finish together
-    return max(1, min(size, tail, MAX_CHUNK))
+    tail = max(-(-unsubmitted // (2 * workers)), floor)  # workers finish together
+    return max(1, min(size, tail, unsubmitted, MAX_CHUNK))
 
 
 def _execute(
@@ -291,9 +292,12 @@ def _execute(
     in_flight = made = 0
     per_run = None  # seconds per run, a moving average over chunks
     last = None  # the latest chunk done: its runs and its seconds
+    biggest = 0  # the most runs in a chunk done
     while True:
         while in_flight < backend.window and unsubmitted:
-            size = _chunk_size(per_run, unsubmitted, backend.workers, batch, last)
+            size = _chunk_size(
+                per_run, unsubmitted, backend.workers, batch, last, floor=max(1, biggest // 8)
+            )
             tasks = []
             for _ in range(size):
                 run_id = next(queue)
@@ -311,6 +315,7 @@ def _execute(
         each = seconds / max(len(results), 1)
         per_run = each if per_run is None else 0.7 * per_run + 0.3 * each
         last = (len(results), seconds)
+        biggest = max(biggest, len(results))
         for run_id, error, values, series in results:
             block = blocks.of(run_id)
             got = pending.setdefault(block, {})

@@ -1078,6 +1078,10 @@ def test_chunk_size_doubles_while_chunks_are_quick_and_follows_time_after():
     big = sweep_module.MAX_CHUNK
     assert sweep_module._chunk_size(None, 10_000, 1, last=(big, quick)) == big
     assert sweep_module._chunk_size(None, 40, 2, last=(16, quick)) == 10
+    # ... but not below the floor (the sweep's: an eighth of its largest chunk so far):
+    # of 40 left on 2 workers the tail's share is 10; with a floor of 32, 32.
+    assert sweep_module._chunk_size(None, 40, 2, last=(16, quick), floor=32) == 32
+    assert sweep_module._chunk_size(None, 20, 2, last=(16, quick), floor=32) == 20  # all left
     assert sweep_module._chunk_size(None, 40, 1, last=(16, quick)) == 32
     assert sweep_module._chunk_size(None, 20, 1, last=(16, quick)) == 20
     assert sweep_module._chunk_size(None, 10_000, 1, batch=3, last=(16, quick)) == 3
