@@ -87,6 +87,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_model.py
 	$(PY) benchmarks/bench_sweep.py
 	$(PY) benchmarks/bench_batch.py
+	$(PY) benchmarks/bench_engine.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

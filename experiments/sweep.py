@@ -7,7 +7,8 @@ From Python, :func:`run_sweep` does the same and returns a :class:`SweepResult`.
 
 How it works. The runs (see :mod:`experiments.design`) are sent to the workers in
 chunks of consecutive runs, sized from the measured time per run so that a chunk
-takes about half a second (smaller towards the end so the workers finish together;
+takes about a second of CPU time (with several workers, smaller towards the end so the
+workers finish together;
 ``batch=N``, ``--batch N``, fixes the size instead); at most two chunks per worker are
 in flight. A worker makes a chunk's runs side by side in vectorised passes
 (:func:`simulation.batch.run_batch`), each run's numbers the same, to the last bit, as
@@ -61,7 +62,7 @@ if TYPE_CHECKING:
 # errors and --dry-run need not wait for them.
 
 MODEL_MODULES = ("simulation.model",)  # what each local worker imports before its first run
-CHUNK_SECONDS = 0.5  # target compute time of one chunk
+CHUNK_SECONDS = 1.0  # target compute time (CPU) of one chunk
 MAX_CHUNK = 256  # most runs per chunk, and so per batch (simulation.batch.run_batch)
 FIRST_CHUNK = 2  # runs per chunk before the time per run is known
 SHOW_FAILURES = 20
@@ -184,20 +185,22 @@ def _batch_or_none(tasks: list[tuple[int, int, dict]], timeseries: bool):
 
 
 def run_chunk(tasks: list[tuple[int, int, dict]], timeseries: bool):
-    """Run ``tasks`` [(run_id, seed, params)]: ([(run_id, error, metrics, series)], seconds).
+    """Run ``tasks`` [(run_id, seed, params)]: ([(run_id, error, metrics, series)], seconds),
+    the seconds being this thread's CPU time (on a shared machine, or a Dask worker's
+    threads, the wall time also counts the others' work and would size chunks too small).
 
     Several tasks are made in one batch (:func:`simulate_batch`); if it raises, they are
     made again one at a time (:func:`simulate`), so a run that raises fails alone and
     gives ``error = "Type: message"`` and no metrics.
     """
-    start = time.perf_counter()
+    start = time.thread_time()
     made = _batch_or_none(tasks, timeseries) if len(tasks) > 1 else None
     if made is not None:
         out = [
             (run_id, None, values, series)
             for (run_id, _, _), (values, series) in zip(tasks, made, strict=True)
         ]
-        return out, time.perf_counter() - start
+        return out, time.thread_time() - start
     out = []
     for run_id, seed, params in tasks:
         try:
@@ -205,7 +208,7 @@ def run_chunk(tasks: list[tuple[int, int, dict]], timeseries: bool):
             out.append((run_id, None, values, series))
         except Exception as err:  # recorded, not raised: the sweep goes on
             out.append((run_id, " ".join(f"{type(err).__name__}: {err}".split()), None, None))
-    return out, time.perf_counter() - start
+    return out, time.thread_time() - start
 
 
 # --------------------------------------------------------------------------- backends
@@ -251,19 +254,30 @@ def _chunk_size(
     workers: int,
     batch: int | None = None,
     last: tuple[int, float] | None = None,
+    floor: int = 1,
 ) -> int:
     """Runs in the next chunk: ``batch`` if given; else sized so that a chunk takes about
-    CHUNK_SECONDS at ``per_run`` seconds a run. A batch's runs cost less the more share it
-    (simulation.batch), so the time per run measured on a small chunk overstates a larger
-    one's: while the ``last`` chunk (its size, its seconds) came in under CHUNK_SECONDS,
-    the next is at least twice its size."""
+    CHUNK_SECONDS at the time per run of the ``last`` chunk (its size, its seconds), or
+    ``per_run`` seconds a run before there is one. A batch's runs cost less the more share
+    it (simulation.batch), so the time per run depends on the chunk's size (hence the last
+    chunk's, not an average over chunks of other sizes), and the time per run measured on
+    a small chunk overstates a larger one's: while the last chunk came in under
+    CHUNK_SECONDS, the next is at least twice its size, four times while under a quarter
+    of it. With one worker the chunks do not shrink at the end; with more they do, so
+    that the workers finish together, but not below ``floor`` runs (the caller's: an
+    eighth of the largest chunk so far, as smaller batches cost more a run)."""
     if batch is not None:  # fixed by the caller
         return min(batch, unsubmitted)
-    size = FIRST_CHUNK if per_run is None else round(CHUNK_SECONDS / max(per_run, 1e-6))
+    if last is not None:
+        size = round(last[0] * CHUNK_SECONDS / max(last[1], 1e-6))
+    else:
+        size = FIRST_CHUNK if per_run is None else round(CHUNK_SECONDS / max(per_run, 1e-6))
     if last is not None and last[1] < CHUNK_SECONDS:
-        size = max(size, 2 * last[0])
-    tail = -(-unsubmitted // (2 * workers))  # shrink at the end so workers finish together
-    return max(1, min(size, tail, MAX_CHUNK))
+        size = max(size, (4 if last[1] < CHUNK_SECONDS / 4 else 2) * last[0])
+    if workers == 1:  # one worker: nobody to finish together with
+        return max(1, min(size, unsubmitted, MAX_CHUNK))
+    tail = max(-(-unsubmitted // (2 * workers)), floor)  # workers finish together
+    return max(1, min(size, tail, unsubmitted, MAX_CHUNK))
 
 
 def _execute(
@@ -278,9 +292,12 @@ def _execute(
     in_flight = made = 0
     per_run = None  # seconds per run, a moving average over chunks
     last = None  # the latest chunk done: its runs and its seconds
+    biggest = 0  # the most runs in a chunk done
     while True:
         while in_flight < backend.window and unsubmitted:
-            size = _chunk_size(per_run, unsubmitted, backend.workers, batch, last)
+            size = _chunk_size(
+                per_run, unsubmitted, backend.workers, batch, last, floor=max(1, biggest // 8)
+            )
             tasks = []
             for _ in range(size):
                 run_id = next(queue)
@@ -298,6 +315,7 @@ def _execute(
         each = seconds / max(len(results), 1)
         per_run = each if per_run is None else 0.7 * per_run + 0.3 * each
         last = (len(results), seconds)
+        biggest = max(biggest, len(results))
         for run_id, error, values, series in results:
             block = blocks.of(run_id)
             got = pending.setdefault(block, {})

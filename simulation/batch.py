@@ -188,9 +188,10 @@ class Batch(Runs):
         """Step every run through its weeks, recording each week's metrics."""
         for week in range(1, self.history.shape[1] + 1):
             self._rules_week(week)
-            self.history[:, week - 1] = np.column_stack(
-                [self.latest[n] for n in metrics.METRIC_NAMES]
-            )
+            # (metrics, runs) -> this week's (runs, metrics): the same floats, copied
+            self.history[:, week - 1] = np.array(
+                [self.latest[n] for n in metrics.METRIC_NAMES], dtype=float
+            ).T
 
     def run_history(self, r: int) -> Floats:
         """Run ``r``'s weekly history (weeks x metrics), as ``CoProductionModel.history``."""
@@ -235,8 +236,12 @@ def joined_params(each: Sequence[RunParams]) -> RunParams:
     of one value per run where they differ; any other that differs is None (the weekly
     rules never read it: reading it would fail loudly)."""
     first = each[0]
+    # Runs of one design point share one RunParams (run_batch): compare the distinct ones.
+    distinct = list({id(p): p for p in each}.values())
     differ: dict[str, Any] = {}
     for name in RunParams.__dataclass_fields__:
+        if all(getattr(p, name) == getattr(first, name) for p in distinct):
+            continue
         values = [getattr(p, name) for p in each]
         if any(v != values[0] for v in values):
             differ[name] = np.array(values, dtype=float) if name in PER_RUN else None
@@ -310,10 +315,16 @@ def run_batch(
     other), so give each run its own.
     """
     given = list(runs_)
-    checked = [
-        RunParams.from_values(dict(values) if weeks is None else {**values, "weeks": weeks})
-        for values, _ in given
-    ]
+    # Runs often share one parameter mapping (a sweep's replicates of a design point):
+    # each distinct mapping is checked once (RunParams is frozen, so sharing it is safe).
+    seen: dict[int, RunParams] = {}
+    checked = []
+    for given_values, _ in given:
+        if id(given_values) not in seen:
+            seen[id(given_values)] = RunParams.from_values(
+                dict(given_values) if weeks is None else {**given_values, "weeks": weeks}
+            )
+        checked.append(seen[id(given_values)])
     out: list[Any] = [None] * len(given)
     for members in _passes(checked):
         batch = Batch([checked[i] for i in members], [generator(given[i][1]) for i in members])

@@ -878,7 +878,8 @@ def test_a_stopped_sweep_keeps_its_blocks_and_resumes(how, killable, tmp_path):
 def test_an_interrupt_says_what_is_kept_and_how_to_resume(
     small, tmp_path, monkeypatch, capsys, stop_at, kept
 ):
-    """In-process: Ctrl-C at the ``stop_at``-th run of SMALL (12 runs, blocks of 8)."""
+    """In-process: Ctrl-C at the ``stop_at``-th run of SMALL (12 runs, blocks of 8), in
+    chunks of 4 (so the 12th run is in the third chunk, after block 0 is written)."""
     calls = []
 
     def interrupted(params, seed):  # Ctrl-C, as Python raises it, mid-sweep (in a batch:
@@ -888,7 +889,7 @@ def test_an_interrupt_says_what_is_kept_and_how_to_resume(
 
     _inject(monkeypatch, interrupted)
     monkeypatch.chdir(tmp_path)
-    args = ["sweep", str(small["spec"]), "--out", "out", "--workers", "1"]
+    args = ["sweep", str(small["spec"]), "--out", "out", "--workers", "1", "--batch", "4"]
     assert cli.main(args) == 130
     captured = capsys.readouterr()
     assert assert_interrupted(captured.out, captured.err) == (kept, ["coprod", *args, "--resume"])
@@ -1059,15 +1060,28 @@ def test_an_assumption_out_of_its_range_in_a_spec_is_one_line(tmp_path, capsys):
 
 def test_chunk_size_doubles_while_chunks_are_quick_and_follows_time_after():
     """A batch's runs cost less the more share it, so a quick chunk's size at least
-    doubles; once a chunk takes CHUNK_SECONDS or more, the time per run decides."""
-    quick, slow = sweep_module.CHUNK_SECONDS / 4, sweep_module.CHUNK_SECONDS * 2
-    # 0.05 s a run would give CHUNK_SECONDS / 0.05 = 10 runs; the last chunk of 16 was
-    # quick, so 32; of 16 that was slow, the 10 from the time per run.
-    assert sweep_module._chunk_size(0.05, 10_000, 1, last=(16, quick)) == 32
-    assert sweep_module._chunk_size(0.05, 10_000, 1, last=(16, slow)) == 10
+    doubles (quadruples if very quick); once a chunk takes CHUNK_SECONDS or more, the time
+    per run of that chunk decides."""
+    c = sweep_module.CHUNK_SECONDS
+    quick, very_quick, slow = c / 2, c / 8, c * 2
+    # Before any chunk: FIRST_CHUNK, or CHUNK_SECONDS at the given time per run.
     assert sweep_module._chunk_size(None, 10_000, 1) == sweep_module.FIRST_CHUNK
-    # Never above MAX_CHUNK, never above the tail's share, and --batch wins.
+    assert sweep_module._chunk_size(c / 10, 10_000, 1) == 10
+    # 16 runs in half of CHUNK_SECONDS: 32 would take it at that rate, and at least doubles;
+    # in an eighth: the rate says 128, at least 4 x 16 = 64; taking twice: 8 (16 x 1/2).
+    assert sweep_module._chunk_size(None, 10_000, 1, last=(16, quick)) == 32
+    assert sweep_module._chunk_size(None, 10_000, 1, last=(16, very_quick)) == 128
+    assert sweep_module._chunk_size(None, 10_000, 1, last=(16, c * 0.9)) == 32  # 18 -> x2
+    assert sweep_module._chunk_size(None, 10_000, 1, last=(16, slow)) == 8
+    # Never above MAX_CHUNK, nor the runs left; with 2 workers not above the tail's share
+    # (40 left / (2 workers x 2)); with 1 worker no tail; and --batch wins.
     big = sweep_module.MAX_CHUNK
-    assert sweep_module._chunk_size(0.05, 10_000, 1, last=(big, quick)) == sweep_module.MAX_CHUNK
-    assert sweep_module._chunk_size(0.05, 40, 2, last=(16, quick)) == 10  # 40 / (2 x 2)
-    assert sweep_module._chunk_size(0.05, 10_000, 1, batch=3, last=(16, quick)) == 3
+    assert sweep_module._chunk_size(None, 10_000, 1, last=(big, quick)) == big
+    assert sweep_module._chunk_size(None, 40, 2, last=(16, quick)) == 10
+    # ... but not below the floor (the sweep's: an eighth of its largest chunk so far):
+    # of 40 left on 2 workers the tail's share is 10; with a floor of 32, 32.
+    assert sweep_module._chunk_size(None, 40, 2, last=(16, quick), floor=32) == 32
+    assert sweep_module._chunk_size(None, 20, 2, last=(16, quick), floor=32) == 20  # all left
+    assert sweep_module._chunk_size(None, 40, 1, last=(16, quick)) == 32
+    assert sweep_module._chunk_size(None, 20, 1, last=(16, quick)) == 20
+    assert sweep_module._chunk_size(None, 10_000, 1, batch=3, last=(16, quick)) == 3
