@@ -68,7 +68,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import numpy as np  # noqa: E402
 from bench_batch import scaled  # noqa: E402
-from bench_model import build_idiom, run_steps  # noqa: E402
+from bench_model import _status_kb, build_idiom, run_steps  # noqa: E402
 
 from experiments import store  # noqa: E402
 from experiments.design import load_spec  # noqa: E402
@@ -202,17 +202,6 @@ def sweeps(folder: Path, runs: int, weeks: int, repeats: int, scaling_runs: int)
 
 
 # ------------------------------------------------------------------------- 3: memory
-
-
-def _status_kb(field: str) -> int | None:
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return None
 
 
 def memory_child(runs: int, agents: int, weeks: int, timeseries: bool) -> dict:
