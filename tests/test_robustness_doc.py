@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from experiments.analysis import robustness_report as report
-from experiments.patterns import PATTERN_BY_NUMBER, evaluate
+from experiments.patterns import PATTERN_BY_NUMBER, evaluate, scenario_params
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "docs" / "robustness"
@@ -88,23 +88,32 @@ def test_the_readme_states_the_shipped_result():
             )
 
 
-def _run(params: dict, seed: int):
-    # The model: only the slow reproduction below runs it.
-    from simulation import CoProductionModel
-
-    model = CoProductionModel(rng=seed, **params)
-    return model.run(), model.history
-
-
 @pytest.mark.slow
 def test_todays_model_gives_the_shipped_first_point():
+    from simulation.batch import run_batch  # the model: only this slow reproduction runs it
+
     table, manifest, _ = shipped()
     rows = table[table["point"] == table["point"].min()]
     first = rows.iloc[0]
     base = {name: first[name].item() for name in manifest["plan"]["ranges"]}  # numpy -> Python
     seeds, weeks = manifest["plan"]["seeds"], manifest["plan"]["weeks"]
-    for row in rows.itertuples():
-        found = evaluate(PATTERN_BY_NUMBER[row.pattern], _run, seeds, base=base, weeks=weeks)
+    patterns = [PATTERN_BY_NUMBER[row.pattern] for row in rows.itertuples()]
+    # Every run the patterns need, made once by the batched engine (each run exactly as
+    # CoProductionModel makes it alone: tests/test_batch.py), then looked up.
+    wanted = {
+        (tuple(sorted(scenario_params(s, base, weeks).items())), seed): None
+        for pattern in patterns
+        for s in pattern.scenarios
+        for seed in seeds
+    }
+    runs = run_batch([(dict(k), seed) for k, seed in wanted], timeseries=True)
+    made = dict(zip(wanted, runs, strict=True))
+
+    def run(params: dict, seed: int):
+        return made[(tuple(sorted(params.items())), seed)]
+
+    for row, pattern in zip(rows.itertuples(), patterns, strict=True):
+        found = evaluate(pattern, run, seeds, base=base, weeks=weeks)
         assert (found.holds, found.effect, found.p_value) == pytest.approx(
             (row.holds, row.effect, row.p_value)
         ), f"pattern {row.pattern} at the first point moved: {REMAKE}"
