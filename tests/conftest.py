@@ -48,5 +48,21 @@ def chromium():
         pytest.skip(f"no Chromium at {harness.CHROMIUM}")
     with sync_playwright() as pw:
         browser = harness.launch(pw)
+        _BROWSERS.append(browser)
         yield browser
+        _BROWSERS.clear()
         browser.close()
+
+
+_BROWSERS: list = []  # the run's Chromium, once a browser test has launched it
+
+
+@pytest.fixture(autouse=True)
+def _close_windows():
+    """A browser test's windows close when it ends. Left open, a page whose server has
+    stopped keeps trying to reconnect, and every page keeps its renderer busy: a dozen
+    of them took a core from the tests that came after."""
+    yield
+    for browser in _BROWSERS:
+        for context in browser.contexts:
+            context.close()
