@@ -21,7 +21,7 @@ FIND_PYTHON = for c in python3.13 python3.12 python3.14 python3 python \
 help:
 	@echo "make run    - the headline sweep (compensation x pacing) on local processes, then its analysis in $(OUT)"
 	@echo "make test   - run the whole test suite"
-	@echo "make test-fast - the quick loop (no many-seed statistics, browser or cluster tests)"
+	@echo "make test-fast - the quick loop (no slow, browser or cluster tests: see the markers in pyproject.toml)"
 	@echo "make lint   - ruff (lint and format check) and mypy on simulation/"
 	@echo "make mutation - mutation testing of the rule modules with mutmut (slow, not in make test; docs/mutation.md)"
 	@echo "make bench  - print the model's speed figures"
@@ -51,7 +51,8 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
-# The quick loop: everything but the many-seed statistics, the browser and the cluster.
+# The quick loop: everything but the tests that take seconds each (slow: many seeds, subprocesses,
+# figures), the browser and the cluster.
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow and not browser and not cluster"
 

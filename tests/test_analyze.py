@@ -232,6 +232,7 @@ def test_mean_and_t_interval_by_hand():
     assert an.mean_ci([7.0])[0] == 7.0 and math.isnan(an.mean_ci([7.0])[1])
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_summary_ci_by_hand_on_a_one_parameter_sweep(tmp_path):
     # Point 0 (pace 0.2): participation_lay 0.2, 0.4, 0.6; point 1 (pace 0.8): 0.5 x 3.
     out = write_sweep(
@@ -355,6 +356,7 @@ def test_morris_design_gives_mu_star_and_sigma(tmp_path):
     assert "figures/morris.png" in _links(out / "report.md")
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_a_folder_written_by_coprod_sweep(tmp_path):
     """The real ``coprod sweep`` output, a Morris design with a listed factor."""
     spec = tmp_path / "tiny.toml"
@@ -664,6 +666,7 @@ def test_no_successful_run_is_bad_input(tmp_path, capsys):
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "runs.parquet"]
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_a_failure_part_way_leaves_nothing_half_written(tmp_path, monkeypatch):
     out = write_sweep(
         tmp_path / "half",
@@ -740,6 +743,7 @@ def test_shipped_specs_load(path):
 # --------------------------------------------------------------------------- assumptions
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_a_sweep_of_an_assumption_is_analysed_and_labelled(tmp_path):
     p = PARAM_BY_NAME["weight_time"]
     out = write_sweep(
@@ -765,6 +769,7 @@ def test_a_sweep_of_an_assumption_is_analysed_and_labelled(tmp_path):
     assert param_meaning("pace") == f"{PARAM_BY_NAME['pace'].help} (0-1)"  # a lever: no rule
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_a_version_1_sweep_is_analysed_with_the_assumptions_at_their_defaults(small):
     names = [p.name for p in ASSUMPTIONS]
     runs = pd.read_parquet(small / store.RUNS).drop(columns=names)

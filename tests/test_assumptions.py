@@ -202,6 +202,7 @@ def test_read_by_a_rule_follows_attributes_and_getattr_templates():
     assert not read_by_a_rule("tie", source)
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_every_assumption_is_read_by_a_rule():
     source = _rule_sources()
     dead = [p.name for p in ASSUMPTIONS if not read_by_a_rule(p.name, source)]

@@ -96,6 +96,7 @@ def same(got, want):
     seeds=st.lists(SEEDS, min_size=1, max_size=3),
     picks=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=1, max_size=9),
 )
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_batch_is_bit_identical_to_each_run_alone(sets, seeds, picks):
     batch = [(sets[i % len(sets)], seeds[j % len(seeds)]) for i, j in picks]
     got = run_batch(batch, timeseries=True)
@@ -300,6 +301,7 @@ FREE_ASSUMED = [a for a in ASSUMPTIONS if a.name not in SHARED]
     seeds=st.lists(SEEDS, min_size=1, max_size=3),
     picks=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2)), min_size=2, max_size=9),
 )
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_runs_of_different_parameters_share_a_pass_bit_identically(base, variants, seeds, picks):
     """Runs that differ in what only sets a run up (compensation, pace, format, budget,
     outreach, length...) are stepped in one pass, and each is as alone."""

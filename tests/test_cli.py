@@ -197,6 +197,7 @@ def bad_runs(tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, P
 
 
 @pytest.mark.parametrize("key", THROUGH_SCRIPT)
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_bad_input_through_the_script(bad_runs, key):
     done, folder = bad_runs[key]
     _check_bad(key, done.returncode, done.stdout, done.stderr, folder)
@@ -232,6 +233,7 @@ def test_failed_write_leaves_nothing_behind(tmp_path, monkeypatch, capsys):
     assert (existing / "weekly.csv").read_text() == "old\n"
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_out_refuses_a_folder_that_is_not_empty_unless_forced(tmp_path, capsys):
     out = tmp_path / "sweep"
     out.mkdir()
@@ -271,6 +273,7 @@ def test_params_are_listed_by_group_in_the_schema_order(capsys):
 # --------------------------------------------------------------------------- --json
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_json_through_the_console_script_is_reproducible(tmp_path):
     args = ["run", *SHORT, "--seed", "3", "--json"]
     runs = _spawn_all({"script": args, "module": [*MODULE, *args]}, tmp_path)
@@ -312,6 +315,7 @@ def test_seed_and_overrides(capsys):
 # --------------------------------------------------------------------------- --out
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_out_writes_series_figure_and_a_reusable_scenario(tmp_path, capsys):
     out = tmp_path / "results" / "run1"
     first = _json_run(
@@ -345,6 +349,7 @@ def test_out_writes_series_figure_and_a_reusable_scenario(tmp_path, capsys):
 SQUEEZE = ["--scenario", "budget-squeeze", "--set", "weeks=30"]
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_rule_changes_are_events_in_json_and_events_csv(tmp_path, capsys):
     """budget-squeeze (paid weekly meetings, GBP 45,000 a year, managers who adapt) on
     seed 0 over 30 weeks: two reviews (weeks 13 and 26), each a cut under budget pressure,
@@ -420,6 +425,7 @@ def test_rule_changes_are_events_in_json_and_events_csv(tmp_path, capsys):
     assert "  week 26: agenda_openness 0.30 -> 0.32 (34% of active" in text
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_no_rule_changes_gives_an_events_csv_with_its_header_only(tmp_path, capsys):
     out = tmp_path / "quiet"
     assert cli.main(["run", *SHORT, "--out", str(out)]) == 0
@@ -617,6 +623,7 @@ def test_params_assumptions_markdown_is_docs_assumptions(capsys):
     assert capsys.readouterr().out == assumptions_markdown()
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_an_assumption_set_on_the_command_line_is_run_and_recorded(tmp_path, capsys):
     base = _json_run(capsys, *SHORT)
     changed = _json_run(capsys, *SHORT, "--set", "weight_time=4", "--out", str(tmp_path / "r"))
@@ -679,6 +686,7 @@ def test_command_modules_stand_without_the_command_line_and_start_light():
 # --------------------------------------------------------------------------- weekly.png
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_weekly_figure_is_laid_out_cleanly_and_starts_at_week_1():
     # charts: a function-level import, as the other weekly.png checks (matplotlib-heavy)
     from matplotlib.backends.backend_agg import FigureCanvasAgg

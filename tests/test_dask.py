@@ -154,6 +154,7 @@ def cluster(tmp_path_factory):
         _stop(processes[::-1])
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_an_unreachable_scheduler_is_bad_input(tmp_path):
     with socket.socket() as sock:  # a free port with nothing listening
         sock.bind(("127.0.0.1", 0))

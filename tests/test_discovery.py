@@ -51,6 +51,7 @@ def test_tree_recovers_pace_below_0_3_with_paid(runs):
     assert (coverage, density, n_runs) == (1.0, 1.0, 16)
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_rules_name_categories_and_booleans(runs):
     # benefit_safe true: 60 of the 120 runs, exactly the region.
     held = runs["benefit_safe"].to_numpy()
@@ -123,6 +124,7 @@ def _parity_sweep(path):
     return write_sweep(path, {"pace": [0.2, 0.8]}, replicates=10, metrics=parity)
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_where_through_the_command(tmp_path, capsys):
     sweep = _parity_sweep(tmp_path / "parity")
     assert cli.main(["analyze", str(sweep), "--where", "participation_parity > 0.8"]) == 0
@@ -236,6 +238,7 @@ def test_running_regimes_on_a_hand_made_series():
     assert ts.settle_week(running.set_index("week")["regime"]) == 4
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_weekly_section_with_a_stored_series(tmp_path):
     sweep = _parity_sweep(tmp_path / "weekly")
     runs = pd.read_parquet(sweep / "runs.parquet")

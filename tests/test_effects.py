@@ -72,6 +72,7 @@ def test_verdicts_from_holm_and_the_minimum_size():
     assert ef.MIN_EFFECT == 0.06  # the size docs/sweeps.md states
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_a_parameter_that_moves_the_metric_is_clear_and_one_that_does_not_is_not(tmp_path):
     out = write_sweep(
         tmp_path / "fx",

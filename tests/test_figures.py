@@ -89,6 +89,7 @@ def _image_panels(fig) -> list:
     return [ax for ax in fig.axes if ax.images]
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_heatmaps_have_a_panel_per_level_and_one_colour_scale(three, tmp_path):
     results = compute(load_sweep(three), ["participation_parity", "participation_lay"])
     x, y = results.axes
@@ -107,6 +108,7 @@ def test_heatmaps_have_a_panel_per_level_and_one_colour_scale(three, tmp_path):
     assert titles == ["pace = 0.100", "pace = 0.900"]
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_two_extra_factors_make_a_grid_of_panels(tmp_path):
     vary = {**VARY, "power_sharing": [0.1, 0.5, 0.9]}
     out = write_sweep(tmp_path / "four", vary, replicates=1, metrics=_parity)
@@ -143,6 +145,7 @@ def test_colour_scales_are_anchored_to_the_metrics_meaning():
     assert (norm.vmin, norm.vmax) == (0.0, 900.0)
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_parity_colour_bar_marks_one(three, tmp_path):
     results = compute(load_sweep(three), ["participation_parity"])
     x, y = results.axes
@@ -160,6 +163,7 @@ def test_parity_colour_bar_marks_one(three, tmp_path):
     assert "1 = parity" in [t.get_text() for t in bar.get_yticklabels()]
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_categories_are_never_joined_by_lines(three, tmp_path):
     results = compute(load_sweep(three), ["participation_parity"], "compensation", "pace")
     x, y = results.axes
@@ -180,6 +184,7 @@ def test_categories_are_never_joined_by_lines(three, tmp_path):
     assert [ln.get_linestyle() for ln in data] == ["-"] * 3  # a line per compensation level
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_sampled_designs_get_scatter_plots_not_heatmaps(tmp_path):
     vary = {"pace": {"min": 0.0, "max": 1.0}, "power_sharing": {"min": 0.0, "max": 1.0}}
     out = write_sweep(tmp_path / "lhs", vary, kind="lhs", samples=30, replicates=1)
@@ -378,6 +383,7 @@ def test_what_readme_says_of_the_headline_sweep(tmp_path):
     assert "panels: benefit_safe" in report
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_scatter_keeps_the_order_of_choices_and_the_metrics_range(tmp_path):
     vary = {"pace": {"min": 0.0, "max": 1.0}, "compensation": ["paid", "none", "expenses"]}
     out = write_sweep(tmp_path / "lhs", vary, kind="lhs", samples=12, replicates=1)
@@ -394,6 +400,7 @@ def test_scatter_keeps_the_order_of_choices_and_the_metrics_range(tmp_path):
     assert fig.axes[0].get_ylim() == (0.0, 1.0)
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_line_plots_have_the_same_panels_on_one_y_range(three, tmp_path):
     results = compute(load_sweep(three), ["participation_parity"], "pace", "compensation")
     assert [f.param for f in results.facets] == ["benefit_safe"]
@@ -416,6 +423,7 @@ def test_line_plots_have_the_same_panels_on_one_y_range(three, tmp_path):
     assert paid.get_ydata() == pytest.approx([0.901] * 2, abs=0.001)
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_the_command_line_chooses_axes_and_panels(three, tmp_path, capsys):
     args = ["analyze", str(three), "--metric", "participation_parity"]
     args += ["--x", "pace", "--y", "compensation", "--facet", "benefit_safe"]

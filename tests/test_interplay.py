@@ -218,6 +218,7 @@ def test_command_rewrites_odd_md_from_a_csv(tmp_path):
         (["--table", "no/such.csv"], "no file"),
     ],
 )
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_bad_input_exits_2_with_one_line(args, says):
     done = subprocess.run(
         [sys.executable, "-m", "experiments.mechanisms", *args],

@@ -62,6 +62,7 @@ def close(a, b, rel=1e-6):
 
 @RUNS
 @given(values=VALID, seed=SEEDS)
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_any_valid_parameters_give_finite_bounded_metrics_and_money_adds_up(values, seed):
     model = CoProductionModel(rng=seed, **values)
     final = model.run()
@@ -138,6 +139,7 @@ SHIFTED = st.fixed_dictionaries({n: from_schema(PARAM_BY_NAME[n]) for n in SHIFT
 
 @settings(max_examples=max(EXAMPLES // 2, 1), deadline=None)
 @given(values=VALID, assumed=SHIFTED, seed=SEEDS)
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_values_recognition_and_credibility_stay_in_their_bounds(values, assumed, seed):
     """Values stay weights summing to 1; recognition between its start and 1; credibility 0-1."""
     model = CoProductionModel(rng=seed, **(values | assumed))
@@ -164,6 +166,7 @@ def test_values_recognition_and_credibility_stay_in_their_bounds(values, assumed
 
 @settings(max_examples=max(EXAMPLES // 2, 1), deadline=None)
 @given(values=VALID, seed=SEEDS)
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_prompt_expenses_refund_exactly_the_fares_of_who_came(values, seed):
     """Independent recomputation: refunds = fare x attending lay, disabled at the higher fare
     (people who join online travel nowhere: meeting_format)."""
@@ -190,6 +193,7 @@ def test_prompt_expenses_refund_exactly_the_fares_of_who_came(values, seed):
 
 @settings(max_examples=max(EXAMPLES // 3, 1), deadline=None)
 @given(values=VALID, seed=SEEDS)
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_prompt_payments_pay_exactly_the_hours_of_who_came(values, seed):
     values = dict(
         values,

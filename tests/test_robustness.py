@@ -248,6 +248,7 @@ def small(tmp_path_factory):
     return rb.run_robustness(small_plan(), out, workers=2, progress=False)
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_a_small_run_writes_its_table_report_and_manifest(small):
     table = pd.read_parquet(small.out_dir / rb.RESULTS)
     names = [p.name for p in STAND_IN]
@@ -273,6 +274,7 @@ def test_a_small_run_writes_its_table_report_and_manifest(small):
     assert not (small.out_dir / "parts").exists()
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_each_row_equals_the_pattern_evaluated_directly(tmp_path):
     """The table's holds, effect and p at a point are what evaluate() gives there."""
     from simulation import CoProductionModel
@@ -296,6 +298,7 @@ def test_each_row_equals_the_pattern_evaluated_directly(tmp_path):
         assert row.p_value == pytest.approx(found.p_value)
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_resume_after_a_stop_gives_the_same_table(small, tmp_path, monkeypatch):
     out = tmp_path / "out"
     real_finish = rb.finish
@@ -323,6 +326,7 @@ def test_resume_after_a_stop_gives_the_same_table(small, tmp_path, monkeypatch):
         rb.run_robustness(small_plan(), out, workers=1, resume=True, progress=False)
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_the_batch_size_does_not_change_the_tables(small, tmp_path):
     """One run at a time, and all a point's runs in one batch, on one worker: the same
     tables as the automatic chunks on two workers."""
@@ -387,6 +391,7 @@ def test_bad_input_is_one_line_and_writes_nothing(case, tmp_path, monkeypatch, c
     assert not out.exists()
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_a_folder_that_is_not_empty_needs_resume_or_force(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(rb, "default_assumptions", lambda: STAND_IN)
     (tmp_path / "notes.txt").write_text("mine")

@@ -42,6 +42,7 @@ def shipped() -> tuple[pd.DataFrame, dict, pd.DataFrame]:
     return table, manifest, checks
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_the_report_is_made_from_the_shipped_tables():
     table, manifest, checks = shipped()
     links = {

@@ -64,12 +64,14 @@ def test_stepping_back_shows_each_round_as_the_room_saw_it(played):
     assert done[1].series["Blue"]["cost"][:10] == done[0].series["Blue"]["cost"]
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_the_log_read_back_from_its_export_gives_the_same_debrief(played):
     entries = played[0]
     back = room_log.from_json(room_log.to_json(entries))
     assert debrief.report(back)[0] == debrief.report(entries)[0]
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_the_report_is_one_page_with_the_table_every_choice_and_a_figure(played, tmp_path):
     entries, *_, after_2 = played
     text, figures = debrief.report(entries)

@@ -242,6 +242,7 @@ def test_bad_input_in_process(key, tmp_path, monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("key", THROUGH_SCRIPT)
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_bad_input_through_the_script(key, tmp_path):
     args = _prepare_bad(key, tmp_path)
     before = _files(tmp_path)
@@ -463,6 +464,7 @@ def _digests(out: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_the_batch_size_does_not_change_a_byte_of_the_results(tmp_path, capsys):
     """One run at a time (--batch 1), all 24 runs in one batch, automatic chunks on one
     worker and on two: the same runs.parquet and timeseries.parquet, byte for byte."""

@@ -287,6 +287,7 @@ def test_the_parser_found_every_claim():
 
 
 @pytest.mark.parametrize("claim", sorted(CLAIMS))
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_seed_0_value(claim):
     """Seed 0 is what a room sees by default: its value is the one to print."""
     measured = value(claim, 0)
