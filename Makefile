@@ -89,6 +89,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_sweep.py
 	$(PY) benchmarks/bench_batch.py
 	$(PY) benchmarks/bench_engine.py
+	$(PY) benchmarks/bench_draws.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis
