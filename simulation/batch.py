@@ -297,6 +297,18 @@ def _passes(checked: list[RunParams]) -> Iterable[list[int]]:
             yield members[start : start + size]
 
 
+def _content(values: Mapping[str, Any]) -> Any:
+    """What makes two parameter mappings check the same: their names, and each value with
+    its type (``1``, ``1.0`` and ``True`` are equal in Python but not to the schema); the
+    mapping's identity when a value cannot be hashed."""
+    try:
+        same = tuple((name, type(v), v) for name, v in values.items())
+        hash(same)
+    except TypeError:
+        return id(values)
+    return same
+
+
 def run_batch(
     runs_: Iterable[tuple[Mapping[str, Any], Seed]],
     *,
@@ -315,16 +327,17 @@ def run_batch(
     other), so give each run its own.
     """
     given = list(runs_)
-    # Runs often share one parameter mapping (a sweep's replicates of a design point):
-    # each distinct mapping is checked once (RunParams is frozen, so sharing it is safe).
-    seen: dict[int, RunParams] = {}
+    # Runs often share their parameters (a sweep's replicates of a design point): each
+    # distinct mapping is checked once (RunParams is frozen, so sharing it is safe).
+    seen: dict[Any, RunParams] = {}
     checked = []
     for given_values, _ in given:
-        if id(given_values) not in seen:
-            seen[id(given_values)] = RunParams.from_values(
+        same = _content(given_values)
+        if same not in seen:
+            seen[same] = RunParams.from_values(
                 dict(given_values) if weeks is None else {**given_values, "weeks": weeks}
             )
-        checked.append(seen[id(given_values)])
+        checked.append(seen[same])
     out: list[Any] = [None] * len(given)
     for members in _passes(checked):
         batch = Batch([checked[i] for i in members], [generator(given[i][1]) for i in members])

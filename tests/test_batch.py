@@ -140,6 +140,13 @@ def test_invalid_parameters_raise_before_anything_runs():
         run_batch([({}, 1), ({"pace": 3.0}, 2)])
 
 
+def test_equal_values_of_another_type_are_checked_again():
+    # 1 == True in Python, but the schema allows no true or false for a count: the
+    # mapping with True is checked for itself, not taken for the one with 1 before it.
+    with pytest.raises(ParamError, match="n_carers: expected a whole number"):
+        run_batch([({"n_carers": 1}, 1), ({"n_carers": True}, 2)], weeks=1)
+
+
 def test_a_generator_as_seed_gives_the_models_run():
     """A seed that is a Generator: Mesa first draws a seed for ``random`` from it; the
     batch's generator is made by Mesa too, so the run draws what the model's draws."""
