@@ -230,8 +230,13 @@ def test_a_runs_sums_over_its_block_are_its_sums_alone(n, k, seed, data):
     lengths = data.draw(st.lists(st.integers(0, 40), min_size=k, max_size=k))
     bounds = np.concatenate([[0], np.cumsum(lengths)])
     flat = rng.random(bounds[-1])
-    each = runs.segments(bounds, flat, "sum")
-    assert all(each[r] == flat[bounds[r] : bounds[r + 1]].sum() for r in range(k))
+    other = rng.random(bounds[-1])
+    for how in ("sum", "dot"):
+        each = runs.segments(bounds, flat, how, other)
+        for r in range(k):
+            block = slice(bounds[r], bounds[r + 1])
+            alone_ = runs.segments(np.array([0, lengths[r]]), flat[block], how, other[block])
+            assert each[r] == alone_[0]  # 0 for a run with no rows
 
 
 def test_streams_draw_each_runs_numbers_in_its_own_order():
@@ -254,6 +259,24 @@ def test_streams_draw_each_runs_numbers_in_its_own_order():
             assert (b[2:4] == 0).all()
         # after the same calls, each generator is where its twin is
         assert rngs[r].bit_generator.state == twin.bit_generator.state
+
+
+def test_a_run_with_many_entries_draws_them_in_one_call_with_the_same_numbers():
+    # runs 0 and 2 have more than ONE_BY_ONE entries to draw (one call each), run 1 fewer
+    # (one call per entry): each gets what its generator gives over its rows alone.
+    sizes = (runs.ONE_BY_ONE + 5, 3, 2 * runs.ONE_BY_ONE)
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    lam = np.random.default_rng(0).random(bounds[-1]) * 3.0
+    lam[::4] = 0.0  # no number drawn for these, in either way of drawing
+    n = np.arange(bounds[-1]) % 5
+    streams = runs.Streams([np.random.default_rng(s) for s in (7, 8, 9)])
+    counts = streams.poisson(lam, bounds)
+    cuts = streams.binomial(n, np.full(n.size, 0.3), bounds)
+    for r, seed in enumerate((7, 8, 9)):
+        twin, rows = np.random.default_rng(seed), slice(bounds[r], bounds[r + 1])
+        assert counts[rows].tolist() == twin.poisson(lam[rows]).tolist()
+        assert cuts[rows].tolist() == twin.binomial(n[rows], 0.3).tolist()
+        assert streams.rngs[r].bit_generator.state == twin.bit_generator.state
 
 
 def test_draws_of_nothing_take_no_numbers():
