@@ -487,9 +487,13 @@ def gini_within_meetings(s: State) -> PerRun:
     present = on_grid(s, s.attending.astype(float))
     x = on_grid(s, s.influence * s.attending)
     n, total = present.sum(axis=1), x.sum(axis=1)
-    pairs = np.abs(x[:, :, None] - x[:, None, :]).sum(axis=(1, 2))  # absent: 0 - 0
+    # The sum of |x_i - x_j| over a meeting's ordered pairs of slots, from its values in
+    # ascending order x_(1) .. x_(S): 2 sum_k (2k - S - 1) x_(k) (absent: 0 - 0).
+    slots = s.n_slots
+    rank = 2.0 * np.arange(1, slots + 1) - slots - 1.0
+    pairs = 2.0 * (np.sort(x, axis=1) * rank).sum(axis=1)
     # Absent members hold 0 influence: remove their pairs with present ones (|0 - x_j|).
-    pairs -= 2.0 * (s.n_slots - n) * total
+    pairs -= 2.0 * (slots - n) * total
     each = np.divide(pairs, 2.0 * n * total, out=np.zeros(n.size), where=(n >= 2) & (total > 0))
     return ratio(runs.dot(s, each, n), runs.total(s, n))
 

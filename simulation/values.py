@@ -59,7 +59,7 @@ def experience_shift(s: State, who: Bools) -> PerRun:
     """Mean change, since the start, of the weight on experience among ``who`` (0 when
     nobody; per run when runs share ``s``, each run's mean over its own members of ``who``:
     simulation.runs)."""
-    shift = s.values[who, EXPERIENCE] - s.initial_values[who, EXPERIENCE]
+    shift = (s.values[:, EXPERIENCE] - s.initial_values[:, EXPERIENCE])[who]
     size = np.count_nonzero(who.reshape(s.runs, -1), axis=1)
     bounds = np.concatenate([[0], np.cumsum(size)])
     mean = np.divide(segments(bounds, shift, "sum"), size, out=np.zeros(s.runs), where=size > 0)
