@@ -188,10 +188,12 @@ class Batch(Runs):
         """Step every run through its weeks, recording each week's metrics."""
         for week in range(1, self.history.shape[1] + 1):
             self._rules_week(week)
-            # (metrics, runs) -> this week's (runs, metrics): the same floats, copied
-            self.history[:, week - 1] = np.array(
-                [self.latest[n] for n in metrics.METRIC_NAMES], dtype=float
-            ).T
+            # each metric's value per run -> this week's (runs, metrics): the floats, copied
+            row, values = self.history[:, week - 1], [self.latest[n] for n in metrics.METRIC_NAMES]
+            if row.shape[0] == 1:  # one run: floats
+                row[0] = values
+            else:
+                np.stack(values, axis=-1, out=row)
 
     def run_history(self, r: int) -> Floats:
         """Run ``r``'s weekly history (weeks x metrics), as ``CoProductionModel.history``."""

@@ -503,7 +503,9 @@ def ratio(num: PerRun, den: PerRun, empty: float = 0.0) -> PerRun:
     run when given arrays: simulation.runs)."""
     if runs.scalar(num) and runs.scalar(den):
         return num / den if den > 0 else empty
-    num, den = np.broadcast_arrays(np.asarray(num, dtype=float), np.asarray(den, dtype=float))
+    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    if num.shape != den.shape:
+        num, den = np.broadcast_arrays(num, den)
     return np.divide(num, den, out=np.full(num.shape, float(empty)), where=den > 0)
 
 
@@ -683,6 +685,8 @@ def _per_run(s: State, x: PerRun) -> PerRun:
     """A metric's value as a float, or one float per run for runs side by side."""
     if s.runs == 1:
         return float(x)
+    if isinstance(x, np.ndarray) and x.dtype == float and x.shape == (s.runs,):
+        return x  # already one float per run
     return np.broadcast_to(np.asarray(x, dtype=float), (s.runs,))
 
 

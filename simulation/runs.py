@@ -222,6 +222,8 @@ def segments(bounds: Ints, x: np.ndarray, how: str, *more: np.ndarray) -> Floats
     pairwise ``sum``: a run alone must call this too, not ``x.sum()``.
     """
     terms = np.ascontiguousarray(x if how == "sum" else x * more[0], dtype=float)
+    if bounds.size == 2:  # one run
+        return np.add.reduceat(terms, [0]) if terms.size else np.zeros(1)
     out = np.zeros(bounds.size - 1)
     some = bounds[1:] > bounds[:-1]
     if some.any():

@@ -60,7 +60,12 @@ def experience_shift(s: State, who: Bools) -> PerRun:
     nobody; per run when runs share ``s``, each run's mean over its own members of ``who``:
     simulation.runs)."""
     shift = (s.values[:, EXPERIENCE] - s.initial_values[:, EXPERIENCE])[who]
+    if s.runs == 1:  # the same sum as runs side by side, made for one run
+        return (
+            float(segments(np.array([0, shift.size]), shift, "sum")[0]) / shift.size
+            if shift.size
+            else 0.0
+        )
     size = np.count_nonzero(who.reshape(s.runs, -1), axis=1)
     bounds = np.concatenate([[0], np.cumsum(size)])
-    mean = np.divide(segments(bounds, shift, "sum"), size, out=np.zeros(s.runs), where=size > 0)
-    return float(mean[0]) if s.runs == 1 else mean
+    return np.divide(segments(bounds, shift, "sum"), size, out=np.zeros(s.runs), where=size > 0)
