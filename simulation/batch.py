@@ -96,17 +96,30 @@ class Runs:
         # one stream each.
         self.rng = rngs[0]
         self._streams = runs.Streams(rngs) if n_runs > 1 else None
-        # Each run is set up alone, as CoProductionModel sets it up; then laid end to end.
-        states, settings, costs, rooms = [], [], [], []
-        for p, rng in zip(each, rngs, strict=True):
-            states.append(population.build(p, rng))
-            settings.append(setting.build(states[-1], p))
-            costs.append(participation.prepare(states[-1], p, settings[-1]))
-            rooms.append(meeting.prepare(states[-1], p, settings[-1]))
+        # Each run's people are drawn alone, as CoProductionModel draws them; then laid end
+        # to end. Settings, costs and the room are made entry by entry (per agent or per
+        # group, from its own values and the parameters): once for each stretch of runs
+        # of the same parameters, the numbers each run's alone would be.
+        states = [population.build(p, rng) for p, rng in zip(each, rngs, strict=True)]
         self.state = population.stack(states)
-        self.setting = _joined(settings, self.state)
-        self.costs = _joined(costs, self.state)
-        self.room = _joined(rooms, self.state)
+        settings, costs, rooms, sizes = [], [], [], []
+        start = 0
+        while start < n_runs:
+            p, stop = each[start], start + 1
+            while stop < n_runs and each[stop] is p:
+                stop += 1
+            if stop - start == n_runs:
+                part = self.state
+            else:
+                part = population.stack(states[start:stop]) if stop > start + 1 else states[start]
+            settings.append(setting.build(part, p))
+            costs.append(participation.prepare(part, p, settings[-1]))
+            rooms.append(meeting.prepare(part, p, settings[-1]))
+            sizes.append(part.n)
+            start = stop
+        self.setting = _joined(settings, sizes)
+        self.costs = _joined(costs, sizes)
+        self.room = _joined(rooms, sizes)
         self.apart = knowledge.differences(self.state)
         self.choices = None
 
@@ -250,8 +263,9 @@ def joined_params(each: Sequence[RunParams]) -> RunParams:
     return replace(first, **differ)
 
 
-def _joined[T](parts: Sequence[T], state: population.State) -> T:
-    """Per-agent (or per-group) dataclasses of runs, end to end (``simulation.runs``).
+def _joined[T](parts: Sequence[T], sizes: Sequence[int]) -> T:
+    """Per-agent (or per-group) dataclasses of runs, end to end (``simulation.runs``);
+    ``sizes`` holds each part's number of agents (a part may hold several runs).
 
     Arrays are joined along their first axis; a flag that differs between runs becomes a
     per-agent array (``participation.Costs.refunded``); None stays None.
@@ -267,7 +281,7 @@ def _joined[T](parts: Sequence[T], state: population.State) -> T:
         elif all(v == values[0] for v in values):
             joined[name] = values[0]
         else:
-            joined[name] = np.repeat(np.array(values), state.n // state.runs)
+            joined[name] = np.repeat(np.array(values), sizes)
     return type(first)(**joined)
 
 
@@ -291,7 +305,11 @@ def _passes(checked: list[RunParams]) -> Iterable[list[int]]:
     for i, p in enumerate(checked):
         k: Any = key(p) if p.manager_adaptation <= 0 else i
         together.setdefault(k, []).append(i)
+    first_of: dict[int, int] = {}  # runs of the same parameters next to each other (Runs)
+    for i, p in enumerate(checked):
+        first_of.setdefault(id(p), i)
     for members in together.values():
+        members.sort(key=lambda i: first_of[id(checked[i])])
         first = checked[members[0]]
         n = sum(getattr(first, k) for k in (*LAY_COUNTS, *PROFESSIONAL_COUNTS))
         size = max(1, BATCH_AGENTS // max(n, 1))
