@@ -97,29 +97,10 @@ class Runs:
         self.rng = rngs[0]
         self._streams = runs.Streams(rngs) if n_runs > 1 else None
         # Each run's people are drawn alone, as CoProductionModel draws them; then laid end
-        # to end. Settings, costs and the room are made entry by entry (per agent or per
-        # group, from its own values and the parameters): once for each stretch of runs
-        # of the same parameters, the numbers each run's alone would be.
+        # to end, with each run's settings, costs and room.
         states = [population.build(p, rng) for p, rng in zip(each, rngs, strict=True)]
         self.state = population.stack(states)
-        settings, costs, rooms, sizes = [], [], [], []
-        start = 0
-        while start < n_runs:
-            p, stop = each[start], start + 1
-            while stop < n_runs and each[stop] is p:
-                stop += 1
-            if stop - start == n_runs:
-                part = self.state
-            else:
-                part = population.stack(states[start:stop]) if stop > start + 1 else states[start]
-            settings.append(setting.build(part, p))
-            costs.append(participation.prepare(part, p, settings[-1]))
-            rooms.append(meeting.prepare(part, p, settings[-1]))
-            sizes.append(part.n)
-            start = stop
-        self.setting = _joined(settings, sizes)
-        self.costs = _joined(costs, sizes)
-        self.room = _joined(rooms, sizes)
+        self.setting, self.costs, self.room = _fixed(each, states, self.state)
         self.apart = knowledge.differences(self.state)
         self.choices = None
 
@@ -261,6 +242,29 @@ def joined_params(each: Sequence[RunParams]) -> RunParams:
         if any(v != values[0] for v in values):
             differ[name] = np.array(values, dtype=float) if name in PER_RUN else None
     return replace(first, **differ)
+
+
+def _fixed(
+    each: Sequence[RunParams], states: Sequence[population.State], state: population.State
+) -> tuple[setting.Setting, participation.Costs, meeting.Room]:
+    """The settings, costs and room of runs ``states`` (joined: ``state``) of parameters
+    ``each``. They are made entry by entry (per agent or per group, from its own values
+    and the parameters): once for each stretch of runs of the same parameters, the
+    numbers each run's alone would be."""
+    settings, costs, rooms, sizes = [], [], [], []
+    start = 0
+    while start < len(each):
+        p, stop = each[start], start + 1
+        while stop < len(each) and each[stop] is p:
+            stop += 1
+        every = stop - start == len(each)
+        part = state if every else population.stack(list(states[start:stop]))
+        settings.append(setting.build(part, p))
+        costs.append(participation.prepare(part, p, settings[-1]))
+        rooms.append(meeting.prepare(part, p, settings[-1]))
+        sizes.append(part.n)
+        start = stop
+    return _joined(settings, sizes), _joined(costs, sizes), _joined(rooms, sizes)
 
 
 def _joined[T](parts: Sequence[T], sizes: Sequence[int]) -> T:
