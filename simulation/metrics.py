@@ -504,9 +504,13 @@ def ratio(num: PerRun, den: PerRun, empty: float = 0.0) -> PerRun:
     if runs.scalar(num) and runs.scalar(den):
         return num / den if den > 0 else empty
     num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
-    if num.shape != den.shape:
-        num, den = np.broadcast_arrays(num, den)
-    return np.divide(num, den, out=np.full(num.shape, float(empty)), where=den > 0)
+    if num.shape == den.shape or den.ndim == 0:
+        shape = num.shape
+    else:
+        shape = den.shape if num.ndim == 0 else np.broadcast_shapes(num.shape, den.shape)
+    out = np.empty(shape)
+    out.fill(empty)
+    return np.divide(num, den, out=out, where=den > 0)
 
 
 def markdown_table() -> str:
@@ -685,8 +689,12 @@ def _per_run(s: State, x: PerRun) -> PerRun:
     """A metric's value as a float, or one float per run for runs side by side."""
     if s.runs == 1:
         return float(x)
-    if isinstance(x, np.ndarray) and x.dtype == float and x.shape == (s.runs,):
-        return x  # already one float per run
+    if not isinstance(x, np.ndarray):  # one number for every run
+        out = np.empty(s.runs)
+        out.fill(x)
+        return out
+    if x.shape == (s.runs,):  # already one per run
+        return x if x.dtype == float else x.astype(float)
     return np.broadcast_to(np.asarray(x, dtype=float), (s.runs,))
 
 
