@@ -96,8 +96,8 @@ class Streams:
         out = np.zeros(shape, np.int64)
         if drawn.size == 0:
             return out
-        per_row = np.count_nonzero(drawn.reshape(shape[0], -1), axis=1)
-        upto = np.concatenate([[0], np.cumsum(per_row)])
+        upto = np.zeros(shape[0] + 1, np.int64)  # entries drawn in the rows before each row
+        np.cumsum(drawn.reshape(shape[0], -1).sum(axis=1), out=upto[1:])
         n_drawn = upto[bounds[1:]] - upto[bounds[:-1]]  # entries each run draws
         ask = n_drawn > 0
         if only is not None:
@@ -201,7 +201,7 @@ def count(s: State, mask: Bools) -> PerRun:
     """How many of each run's entries are True: an ``int`` for one run."""
     if s.runs == 1:
         return int(np.count_nonzero(mask))
-    return np.count_nonzero(mask.reshape(s.runs, -1), axis=1)
+    return mask.reshape(s.runs, -1).sum(axis=1)
 
 
 def dot(s: State, a: Floats, b: Floats) -> PerRun:
@@ -233,4 +233,4 @@ def segments(bounds: Ints, x: np.ndarray, how: str, *more: np.ndarray) -> Floats
 
 def scalar(x: PerRun) -> bool:
     """True for one run's plain number."""
-    return np.ndim(x) == 0
+    return not isinstance(x, np.ndarray) or x.ndim == 0

@@ -66,6 +66,6 @@ def experience_shift(s: State, who: Bools) -> PerRun:
             if shift.size
             else 0.0
         )
-    size = np.count_nonzero(who.reshape(s.runs, -1), axis=1)
+    size = who.reshape(s.runs, -1).sum(axis=1)
     bounds = np.concatenate([[0], np.cumsum(size)])
     return np.divide(segments(bounds, shift, "sum"), size, out=np.zeros(s.runs), where=size > 0)
