@@ -124,7 +124,10 @@ class Streams:
             drawn = drawn & np.repeat(few, np.diff(bounds)).reshape((-1,) + (1,) * (drawn.ndim - 1))
         entries = np.flatnonzero(drawn)  # C order: each run's in its array's order
         run = np.searchsorted(bounds * (drawn.size // shape[0]), entries, side="right") - 1
-        values = [np.broadcast_to(x, shape).reshape(-1)[entries].tolist() for x in args]
+        values = [
+            (x if x.shape == shape else np.broadcast_to(x, shape)).reshape(-1)[entries].tolist()
+            for x in args
+        ]
         flat = out.reshape(-1)
         if len(args) == 1:
             flat[entries] = [calls[r](v) for r, v in zip(run.tolist(), *values, strict=True)]
