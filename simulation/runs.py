@@ -118,11 +118,25 @@ class Streams:
                     lo, hi = edge[r], edge[r + 1]
                     out[lo:hi] = calls[r](*(x[lo:hi] for x in args))
         few = ask & ~whole
-        if not few.any():
-            return out
+        if few.any():
+            self._one_by_one(calls, args, drawn, bounds, few, out)
+        return out
+
+    @staticmethod
+    def _one_by_one(
+        calls: list[Any],
+        args: tuple[np.ndarray, ...],
+        drawn: Bools,
+        bounds: Ints,
+        few: Bools,
+        out: Ints,
+    ) -> None:
+        """Into ``out``, the draws of runs ``few``, one call per entry ``drawn``, each
+        run's in C order (its array's order), from its method in ``calls``."""
+        shape = drawn.shape
         if not few.all():
             drawn = drawn & np.repeat(few, np.diff(bounds)).reshape((-1,) + (1,) * (drawn.ndim - 1))
-        entries = np.flatnonzero(drawn)  # C order: each run's in its array's order
+        entries = np.flatnonzero(drawn)
         run = np.searchsorted(bounds * (drawn.size // shape[0]), entries, side="right") - 1
         values = [
             (x if x.shape == shape else np.broadcast_to(x, shape)).reshape(-1)[entries].tolist()
@@ -136,7 +150,6 @@ class Streams:
             flat[entries] = [
                 calls[r](v, w) for r, v, w in zip(run.tolist(), first, second, strict=True)
             ]
-        return out
 
 
 # Most entries a run draws one call per entry (Streams._draw) rather than one call over its
