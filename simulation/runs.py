@@ -201,6 +201,22 @@ def binomial(rng: Any, n: Ints, p: Floats, only: Bools | None = None) -> Ints:
     return rng.binomial(n, p)
 
 
+def binomial_groups(
+    rng: Any, pairs: Sequence[tuple[Ints, Floats]], only: Bools | None = None
+) -> list[Ints]:
+    """``[rng.binomial(n, p) for n, p in pairs]`` over groups, the draws one after the
+    other. For :class:`Streams`, one draw per run of its groups' entries of every pair in
+    turn: the numbers, in the order, of the draws one after the other (as
+    :func:`poisson_groups`)."""
+    if not isinstance(rng, Streams):
+        return [rng.binomial(n, p) for n, p in pairs]
+    k = len(pairs)
+    n = np.stack([n.reshape(rng.runs, -1) for n, _ in pairs], axis=1)  # (runs, k, G)
+    p = np.stack([p.reshape(rng.runs, -1) for _, p in pairs], axis=1)
+    counts = rng.binomial(n.reshape(-1), p.reshape(-1), equal_bounds(rng.runs, n.size), only)
+    return list(counts.reshape(rng.runs, k, -1).transpose(1, 0, 2).reshape(k, -1))
+
+
 def blocks(s: State, x: np.ndarray) -> np.ndarray:
     """``x`` (agents or groups first) as (runs, per run, ...): each run's block."""
     return x.reshape(s.runs, -1, *x.shape[1:])

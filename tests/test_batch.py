@@ -305,6 +305,19 @@ def test_group_draws_one_after_the_other_are_one_draw_per_run():
         assert unexpected[2 * r : 2 * r + 2].tolist() == twin.poisson(b[2 * r : 2 * r + 2]).tolist()
 
 
+def test_group_binomials_one_after_the_other_are_one_draw_per_run():
+    n1, p1 = np.array([4, 0, 2, 6]), np.array([0.5, 0.9, 0.0, 0.3])  # 2 runs x 2 groups
+    n2, p2 = np.array([3, 5, 0, 1]), np.array([0.2, 0.7, 0.4, 1.0])
+    streams = runs.Streams([np.random.default_rng(s) for s in (6, 7)])
+    first, second = runs.binomial_groups(streams, [(n1, p1), (n2, p2)])
+    for r, seed in enumerate((6, 7)):
+        twin, g = np.random.default_rng(seed), slice(2 * r, 2 * r + 2)
+        assert first[g].tolist() == twin.binomial(n1[g], p1[g]).tolist()
+        assert second[g].tolist() == twin.binomial(n2[g], p2[g]).tolist()
+    assert first[1] == first[2] == second[2] == 0  # n = 0 or p = 0: nothing drawn, 0
+    assert second[3] == 1  # one trial at p = 1
+
+
 # ------------------------------------------------ runs of different parameters side by side
 
 FREE = [p for p in PARAMS if p.name not in SHARED]
