@@ -96,17 +96,11 @@ class Runs:
         # one stream each.
         self.rng = rngs[0]
         self._streams = runs.Streams(rngs) if n_runs > 1 else None
-        # Each run is set up alone, as CoProductionModel sets it up; then laid end to end.
-        states, settings, costs, rooms = [], [], [], []
-        for p, rng in zip(each, rngs, strict=True):
-            states.append(population.build(p, rng))
-            settings.append(setting.build(states[-1], p))
-            costs.append(participation.prepare(states[-1], p, settings[-1]))
-            rooms.append(meeting.prepare(states[-1], p, settings[-1]))
+        # Each run's people are drawn alone, as CoProductionModel draws them; then laid end
+        # to end, with each run's settings, costs and room.
+        states = [population.build(p, rng) for p, rng in zip(each, rngs, strict=True)]
         self.state = population.stack(states)
-        self.setting = _joined(settings, self.state)
-        self.costs = _joined(costs, self.state)
-        self.room = _joined(rooms, self.state)
+        self.setting, self.costs, self.room = _fixed(each, states, self.state)
         self.apart = knowledge.differences(self.state)
         self.choices = None
 
@@ -188,10 +182,12 @@ class Batch(Runs):
         """Step every run through its weeks, recording each week's metrics."""
         for week in range(1, self.history.shape[1] + 1):
             self._rules_week(week)
-            # (metrics, runs) -> this week's (runs, metrics): the same floats, copied
-            self.history[:, week - 1] = np.array(
-                [self.latest[n] for n in metrics.METRIC_NAMES], dtype=float
-            ).T
+            # each metric's value per run -> this week's (runs, metrics): the floats, copied
+            row, values = self.history[:, week - 1], [self.latest[n] for n in metrics.METRIC_NAMES]
+            if row.shape[0] == 1:  # one run: floats
+                row[0] = values
+            else:
+                np.stack(values, axis=-1, out=row)
 
     def run_history(self, r: int) -> Floats:
         """Run ``r``'s weekly history (weeks x metrics), as ``CoProductionModel.history``."""
@@ -248,8 +244,32 @@ def joined_params(each: Sequence[RunParams]) -> RunParams:
     return replace(first, **differ)
 
 
-def _joined[T](parts: Sequence[T], state: population.State) -> T:
-    """Per-agent (or per-group) dataclasses of runs, end to end (``simulation.runs``).
+def _fixed(
+    each: Sequence[RunParams], states: Sequence[population.State], state: population.State
+) -> tuple[setting.Setting, participation.Costs, meeting.Room]:
+    """The settings, costs and room of runs ``states`` (joined: ``state``) of parameters
+    ``each``. They are made entry by entry (per agent or per group, from its own values
+    and the parameters): once for each stretch of runs of the same parameters, the
+    numbers each run's alone would be."""
+    settings, costs, rooms, sizes = [], [], [], []
+    start = 0
+    while start < len(each):
+        p, stop = each[start], start + 1
+        while stop < len(each) and each[stop] is p:
+            stop += 1
+        every = stop - start == len(each)
+        part = state if every else population.stack(list(states[start:stop]))
+        settings.append(setting.build(part, p))
+        costs.append(participation.prepare(part, p, settings[-1]))
+        rooms.append(meeting.prepare(part, p, settings[-1]))
+        sizes.append(part.n)
+        start = stop
+    return _joined(settings, sizes), _joined(costs, sizes), _joined(rooms, sizes)
+
+
+def _joined[T](parts: Sequence[T], sizes: Sequence[int]) -> T:
+    """Per-agent (or per-group) dataclasses of runs, end to end (``simulation.runs``);
+    ``sizes`` holds each part's number of agents (a part may hold several runs).
 
     Arrays are joined along their first axis; a flag that differs between runs becomes a
     per-agent array (``participation.Costs.refunded``); None stays None.
@@ -265,7 +285,7 @@ def _joined[T](parts: Sequence[T], state: population.State) -> T:
         elif all(v == values[0] for v in values):
             joined[name] = values[0]
         else:
-            joined[name] = np.repeat(np.array(values), state.n // state.runs)
+            joined[name] = np.repeat(np.array(values), sizes)
     return type(first)(**joined)
 
 
@@ -289,12 +309,28 @@ def _passes(checked: list[RunParams]) -> Iterable[list[int]]:
     for i, p in enumerate(checked):
         k: Any = key(p) if p.manager_adaptation <= 0 else i
         together.setdefault(k, []).append(i)
+    first_of: dict[int, int] = {}  # runs of the same parameters next to each other (Runs)
+    for i, p in enumerate(checked):
+        first_of.setdefault(id(p), i)
     for members in together.values():
+        members.sort(key=lambda i: first_of[id(checked[i])])
         first = checked[members[0]]
         n = sum(getattr(first, k) for k in (*LAY_COUNTS, *PROFESSIONAL_COUNTS))
         size = max(1, BATCH_AGENTS // max(n, 1))
         for start in range(0, len(members), size):
             yield members[start : start + size]
+
+
+def _content(values: Mapping[str, Any]) -> Any:
+    """What makes two parameter mappings check the same: their names, and each value with
+    its type (``1``, ``1.0`` and ``True`` are equal in Python but not to the schema); the
+    mapping's identity when a value cannot be hashed."""
+    try:
+        same = tuple((name, type(v), v) for name, v in values.items())
+        hash(same)
+    except TypeError:
+        return id(values)
+    return same
 
 
 def run_batch(
@@ -315,16 +351,17 @@ def run_batch(
     other), so give each run its own.
     """
     given = list(runs_)
-    # Runs often share one parameter mapping (a sweep's replicates of a design point):
-    # each distinct mapping is checked once (RunParams is frozen, so sharing it is safe).
-    seen: dict[int, RunParams] = {}
+    # Runs often share their parameters (a sweep's replicates of a design point): each
+    # distinct mapping is checked once (RunParams is frozen, so sharing it is safe).
+    seen: dict[Any, RunParams] = {}
     checked = []
     for given_values, _ in given:
-        if id(given_values) not in seen:
-            seen[id(given_values)] = RunParams.from_values(
+        same = _content(given_values)
+        if same not in seen:
+            seen[same] = RunParams.from_values(
                 dict(given_values) if weeks is None else {**given_values, "weeks": weeks}
             )
-        checked.append(seen[id(given_values)])
+        checked.append(seen[same])
     out: list[Any] = [None] * len(given)
     for members in _passes(checked):
         batch = Batch([checked[i] for i in members], [generator(given[i][1]) for i in members])

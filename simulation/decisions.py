@@ -70,10 +70,15 @@ def decide(
     lay_presence = _share(n_lay, n_present, 0.0)
     lay_adoption = np.minimum(1.0, _share(lay_share, lay_presence, 0.0))
     pro_adoption = np.minimum(1.0, _share(1.0 - lay_share, 1.0 - lay_presence, 1.0))
-    adopted_lay = runs.binomial(rng, insights.lay_origin, lay_adoption, talk.met)
-    adopted = adopted_lay + runs.binomial(
-        rng, insights.total - insights.lay_origin, pro_adoption, talk.met
+    adopted_lay, adopted_pro = runs.binomial_groups(
+        rng,
+        [
+            (insights.lay_origin, lay_adoption),
+            (insights.total - insights.lay_origin, pro_adoption),
+        ],
+        talk.met,
     )
+    adopted = adopted_lay + adopted_pro
     per_hour = p.items_base + p.items_pace * setting.pace
     items = np.where(n_present > 0, setting.hours * per_hour, 0.0)
     return Decisions(adopted, adopted_lay, items, lay_adoption, n_present)

@@ -92,9 +92,10 @@ def combine(s: State, p: RunParams, talk: Talk | None, apart: Ties, rng: Draws) 
     lay_routine = _share(lay[:, 0] + lay[:, 1], rec[:, 0] + rec[:, 1])
     lay_e, pro_k = lay_lived.sum(axis=1), known.sum(axis=1)
     lay_unexpected = _share(lay_e, lay_e + pro_k)
-    lay_origin = runs.binomial(rng, routine, lay_routine, talk.met) + runs.binomial(
-        rng, unexpected, lay_unexpected, talk.met
+    routine_lay, unexpected_lay = runs.binomial_groups(
+        rng, [(routine, lay_routine), (unexpected, lay_unexpected)], talk.met
     )
+    lay_origin = routine_lay + unexpected_lay
     return Insights(routine + unexpected, unexpected, lay_origin, rec, lay)
 
 

@@ -133,13 +133,13 @@ def hold(
     talk.recognised[idx] = recognised
     talk.said[idx] = n_said
     talk.heard[idx] = n_heard / np.maximum(n_said, 1)
-    if s.runs == 1:
-        lived_said = float(turns @ room.topics[idx, 2])
-        talk.lived_chance = float(rates[:, 2].sum()) / lived_said if lived_said > 0 else 0.0
-        return talk
     # Each run's sums over its own attendees (simulation.runs): lengths differ, run by run.
     lived = runs.segments(bounds, turns, "dot", room.topics[idx, 2])
     chance = runs.segments(bounds, rates[:, 2], "sum")
+    if s.runs == 1:
+        lived_said, heard = float(lived[0]), float(chance[0])
+        talk.lived_chance = heard / lived_said if lived_said > 0 else 0.0
+        return talk
     talk.lived_chance = np.divide(chance, lived, out=np.zeros(s.runs), where=lived > 0)
     talk.met = np.diff(bounds) > 0
     return talk

@@ -487,9 +487,13 @@ def gini_within_meetings(s: State) -> PerRun:
     present = on_grid(s, s.attending.astype(float))
     x = on_grid(s, s.influence * s.attending)
     n, total = present.sum(axis=1), x.sum(axis=1)
-    pairs = np.abs(x[:, :, None] - x[:, None, :]).sum(axis=(1, 2))  # absent: 0 - 0
+    # The sum of |x_i - x_j| over a meeting's ordered pairs of slots, from its values in
+    # ascending order x_(1) .. x_(S): 2 sum_k (2k - S - 1) x_(k) (absent: 0 - 0).
+    slots = s.n_slots
+    rank = 2.0 * np.arange(1, slots + 1) - slots - 1.0
+    pairs = 2.0 * (np.sort(x, axis=1) * rank).sum(axis=1)
     # Absent members hold 0 influence: remove their pairs with present ones (|0 - x_j|).
-    pairs -= 2.0 * (s.n_slots - n) * total
+    pairs -= 2.0 * (slots - n) * total
     each = np.divide(pairs, 2.0 * n * total, out=np.zeros(n.size), where=(n >= 2) & (total > 0))
     return ratio(runs.dot(s, each, n), runs.total(s, n))
 
@@ -499,8 +503,14 @@ def ratio(num: PerRun, den: PerRun, empty: float = 0.0) -> PerRun:
     run when given arrays: simulation.runs)."""
     if runs.scalar(num) and runs.scalar(den):
         return num / den if den > 0 else empty
-    num, den = np.broadcast_arrays(np.asarray(num, dtype=float), np.asarray(den, dtype=float))
-    return np.divide(num, den, out=np.full(num.shape, float(empty)), where=den > 0)
+    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    if num.shape == den.shape or den.ndim == 0:
+        shape = num.shape
+    else:
+        shape = den.shape if num.ndim == 0 else np.broadcast_shapes(num.shape, den.shape)
+    out = np.empty(shape)
+    out.fill(empty)
+    return np.divide(num, den, out=out, where=den > 0)
 
 
 def markdown_table() -> str:
@@ -679,6 +689,12 @@ def _per_run(s: State, x: PerRun) -> PerRun:
     """A metric's value as a float, or one float per run for runs side by side."""
     if s.runs == 1:
         return float(x)
+    if not isinstance(x, np.ndarray):  # one number for every run
+        out = np.empty(s.runs)
+        out.fill(x)
+        return out
+    if x.shape == (s.runs,):  # already one per run
+        return x if x.dtype == float else x.astype(float)
     return np.broadcast_to(np.asarray(x, dtype=float), (s.runs,))
 
 

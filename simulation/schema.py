@@ -51,38 +51,46 @@ class Param:
 
     def coerce(self, value: Any) -> Any:
         """Return ``value`` as this parameter's type, or raise ParamError."""
-        given = repr(value) if not isinstance(value, str) else f"'{value}'"
-        bad = ParamError(f"{self.name}: expected {self.allowed}, got {given}")
+        typed = self._typed(value)
+        if typed is _BAD:  # the message is made only for a bad value (a run checks ~160)
+            given = repr(value) if not isinstance(value, str) else f"'{value}'"
+            raise ParamError(f"{self.name}: expected {self.allowed}, got {given}")
+        return typed
+
+    def _typed(self, value: Any) -> Any:
+        """``value`` as this parameter's type, or ``_BAD``."""
         if self.kind == "bool":
             if isinstance(value, bool):
                 return value
             if isinstance(value, str) and value.strip().lower() in _BOOL_WORDS:
                 return _BOOL_WORDS[value.strip().lower()]
-            raise bad
+            return _BAD
         if self.kind == "choice":
             if isinstance(value, str) and value.strip() in self.choices:
                 return value.strip()
-            raise bad
+            return _BAD
         if isinstance(value, bool):
-            raise bad
+            return _BAD
         if isinstance(value, str):
             try:
                 value = float(value.strip())
             except ValueError:
-                raise bad from None
+                return _BAD
         if not isinstance(value, int | float) or not math.isfinite(value):
-            raise bad
+            return _BAD
         if self.kind == "int":
             if float(value) != int(value):
-                raise bad
+                return _BAD
             value = int(value)
         else:
             value = float(value)
         assert self.low is not None and self.high is not None  # numbers have a range
         if not (self.low <= value <= self.high):
-            raise bad
+            return _BAD
         return value
 
+
+_BAD = object()  # what Param._typed gives for a value the parameter does not allow
 
 _BOOL_WORDS = {
     "true": True,

@@ -56,13 +56,16 @@ def _towards(values: Floats, k: int, who: Bools, step: Floats) -> None:
 
 
 def experience_shift(s: State, who: Bools) -> PerRun:
-    """Mean change, since the start, of the weight on experience among ``who``
-    (per run when runs share ``s``: simulation.runs)."""
-    if s.runs > 1:  # each run's mean over its own members of ``who`` (simulation.runs)
-        shift = s.values[who, EXPERIENCE] - s.initial_values[who, EXPERIENCE]
-        size = np.count_nonzero(who.reshape(s.runs, -1), axis=1)
-        bounds = np.concatenate([[0], np.cumsum(size)])
-        return np.divide(segments(bounds, shift, "sum"), size, out=np.zeros(s.runs), where=size > 0)
-    if not who.any():
-        return 0.0
-    return float((s.values[who, EXPERIENCE] - s.initial_values[who, EXPERIENCE]).mean())
+    """Mean change, since the start, of the weight on experience among ``who`` (0 when
+    nobody; per run when runs share ``s``, each run's mean over its own members of ``who``:
+    simulation.runs)."""
+    shift = (s.values[:, EXPERIENCE] - s.initial_values[:, EXPERIENCE])[who]
+    if s.runs == 1:  # the same sum as runs side by side, made for one run
+        return (
+            float(segments(np.array([0, shift.size]), shift, "sum")[0]) / shift.size
+            if shift.size
+            else 0.0
+        )
+    size = who.reshape(s.runs, -1).sum(axis=1)
+    bounds = np.concatenate([[0], np.cumsum(size)])
+    return np.divide(segments(bounds, shift, "sum"), size, out=np.zeros(s.runs), where=size > 0)

@@ -141,6 +141,13 @@ def test_invalid_parameters_raise_before_anything_runs():
         run_batch([({}, 1), ({"pace": 3.0}, 2)])
 
 
+def test_equal_values_of_another_type_are_checked_again():
+    # 1 == True in Python, but the schema allows no true or false for a count: the
+    # mapping with True is checked for itself, not taken for the one with 1 before it.
+    with pytest.raises(ParamError, match="n_carers: expected a whole number"):
+        run_batch([({"n_carers": 1}, 1), ({"n_carers": True}, 2)], weeks=1)
+
+
 def test_a_generator_as_seed_gives_the_models_run():
     """A seed that is a Generator: Mesa first draws a seed for ``random`` from it; the
     batch's generator is made by Mesa too, so the run draws what the model's draws."""
@@ -224,8 +231,13 @@ def test_a_runs_sums_over_its_block_are_its_sums_alone(n, k, seed, data):
     lengths = data.draw(st.lists(st.integers(0, 40), min_size=k, max_size=k))
     bounds = np.concatenate([[0], np.cumsum(lengths)])
     flat = rng.random(bounds[-1])
-    each = runs.segments(bounds, flat, "sum")
-    assert all(each[r] == flat[bounds[r] : bounds[r + 1]].sum() for r in range(k))
+    other = rng.random(bounds[-1])
+    for how in ("sum", "dot"):
+        each = runs.segments(bounds, flat, how, other)
+        for r in range(k):
+            block = slice(bounds[r], bounds[r + 1])
+            alone_ = runs.segments(np.array([0, lengths[r]]), flat[block], how, other[block])
+            assert each[r] == alone_[0]  # 0 for a run with no rows
 
 
 def test_streams_draw_each_runs_numbers_in_its_own_order():
@@ -248,6 +260,24 @@ def test_streams_draw_each_runs_numbers_in_its_own_order():
             assert (b[2:4] == 0).all()
         # after the same calls, each generator is where its twin is
         assert rngs[r].bit_generator.state == twin.bit_generator.state
+
+
+def test_a_run_with_many_entries_draws_them_in_one_call_with_the_same_numbers():
+    # runs 0 and 2 have more than ONE_BY_ONE entries to draw (one call each), run 1 fewer
+    # (one call per entry): each gets what its generator gives over its rows alone.
+    sizes = (runs.ONE_BY_ONE + 5, 3, 2 * runs.ONE_BY_ONE)
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    lam = np.random.default_rng(0).random(bounds[-1]) * 3.0
+    lam[::4] = 0.0  # no number drawn for these, in either way of drawing
+    n = np.arange(bounds[-1]) % 5
+    streams = runs.Streams([np.random.default_rng(s) for s in (7, 8, 9)])
+    counts = streams.poisson(lam, bounds)
+    cuts = streams.binomial(n, np.full(n.size, 0.3), bounds)
+    for r, seed in enumerate((7, 8, 9)):
+        twin, rows = np.random.default_rng(seed), slice(bounds[r], bounds[r + 1])
+        assert counts[rows].tolist() == twin.poisson(lam[rows]).tolist()
+        assert cuts[rows].tolist() == twin.binomial(n[rows], 0.3).tolist()
+        assert streams.rngs[r].bit_generator.state == twin.bit_generator.state
 
 
 def test_draws_of_nothing_take_no_numbers():
@@ -274,6 +304,19 @@ def test_group_draws_one_after_the_other_are_one_draw_per_run():
         twin = np.random.default_rng(seed)
         assert routine[2 * r : 2 * r + 2].tolist() == twin.poisson(a[2 * r : 2 * r + 2]).tolist()
         assert unexpected[2 * r : 2 * r + 2].tolist() == twin.poisson(b[2 * r : 2 * r + 2]).tolist()
+
+
+def test_group_binomials_one_after_the_other_are_one_draw_per_run():
+    n1, p1 = np.array([4, 0, 2, 6]), np.array([0.5, 0.9, 0.0, 0.3])  # 2 runs x 2 groups
+    n2, p2 = np.array([3, 5, 0, 1]), np.array([0.2, 0.7, 0.4, 1.0])
+    streams = runs.Streams([np.random.default_rng(s) for s in (6, 7)])
+    first, second = runs.binomial_groups(streams, [(n1, p1), (n2, p2)])
+    for r, seed in enumerate((6, 7)):
+        twin, g = np.random.default_rng(seed), slice(2 * r, 2 * r + 2)
+        assert first[g].tolist() == twin.binomial(n1[g], p1[g]).tolist()
+        assert second[g].tolist() == twin.binomial(n2[g], p2[g]).tolist()
+    assert first[1] == first[2] == second[2] == 0  # n = 0 or p = 0: nothing drawn, 0
+    assert second[3] == 1  # one trial at p = 1
 
 
 # ------------------------------------------------ runs of different parameters side by side
