@@ -431,11 +431,7 @@ def evaluate_points(plan: Plan, runs: Runs, table: pd.DataFrame) -> tuple[pd.Dat
 
 def read_manifest(out: Path) -> dict[str, Any] | None:
     """The robustness manifest in ``out``; None when there is none or it is another kind."""
-    try:
-        data = json.loads((out / MANIFEST).read_text())
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and data.get("format") == FORMAT else None
+    return store.read_manifest(out, FORMAT)
 
 
 def inspect_out(out: Path, plan: Plan, resume: bool, force: bool) -> tuple[str, dict | None]:

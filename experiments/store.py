@@ -175,13 +175,14 @@ class FolderLock:
             self.fd = None
 
 
-def read_manifest(out: Path) -> dict[str, Any] | None:
-    """The sweep manifest in ``out``; None when there is none or it is not a sweep's."""
+def read_manifest(out: Path, kind: str = FORMAT) -> dict[str, Any] | None:
+    """The manifest in ``out`` if it is of ``kind`` (a sweep's by default; ``coprod
+    robustness`` writes its own); None when there is none or it is another kind."""
     try:
         data = json.loads((out / MANIFEST).read_text())
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) and data.get("format") == FORMAT else None
+    return data if isinstance(data, dict) and data.get("format") == kind else None
 
 
 # --------------------------------------------------------------------------- blocks
