@@ -42,6 +42,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     # Issue 12: how many agents one pass steps (speed and memory; results are the same
     # whatever it is), and the count of runs side by side in a State (one by default).
     ("batch.py", "BATCH_AGENTS"): "memory bound",
+    # Most entries a run draws one number at a time rather than in one array call: the
+    # same numbers either way (tests/test_batch.py), only speed.
+    ("runs.py", "ONE_BY_ONE"): "speed only",
     ("population.py", "runs"): "a count of runs",
 }
 
