@@ -209,7 +209,7 @@ SHARED: tuple[str, ...] = (
     *("items_pace", "credibility_fade", "tie_decay", "trust_rate", "trust_weight_recognition"),
     *("credibility_gain", "credibility_loss", "credit_cap", "accountability", "evidence_rate"),
     *("professional_credibility_rate", "recognition_initial", "recognition_rate"),
-    *("recognition_weight_ties", "benefit_rules", "benefit_safe", "cash_recovery"),
+    *("recognition_weight_ties", "benefit_rules", "cash_recovery"),
     *("suspension_weeks", "uc_assessment_weeks", "uc_taper", "word_of_mouth", "heard_ref"),
     *("professional_pay", "value_ref", "aspiration", "benefit_shock", "burnout", "fear_fade"),
     *("motivation_rate", "return_rate", "satisfaction_rate", "value_rate", "parity_eps"),

@@ -106,20 +106,20 @@ def settle(s: State, p: RunParams, costs: Costs, week: int) -> Flows:
         s.received += refund + pay
         s.cash += refund + pay
         flows.refunds, flows.payments = runs.total(s, refund), runs.total(s, pay)
-        if not p.benefit_safe:
-            cut = s.on_benefits & (pay > costs.limit) & (s.suspended_until <= week)
-            if cut.any():
-                # No income in this week and the next suspension_weeks - 1: that many weeks.
-                s.suspended_until[cut] = week + p.suspension_weeks
-                hear_of_losses(s, p, cut)
-                flows.benefit_cuts = runs.count(s, cut)
-                flows.cut = cut
-            if p.benefit_rules == "uc":
-                s.earned += pay * s.on_benefits
+        exposed = s.on_benefits & np.logical_not(costs.safe)  # pay counts against benefits
+        cut = exposed & (pay > costs.limit) & (s.suspended_until <= week)
+        if cut.any():
+            # No income in this week and the next suspension_weeks - 1: that many weeks.
+            s.suspended_until[cut] = week + p.suspension_weeks
+            hear_of_losses(s, p, cut)
+            flows.benefit_cuts = runs.count(s, cut)
+            flows.cut = cut
+        if p.benefit_rules == "uc":
+            s.earned += pay * exposed
         refund[:] = 0.0
         pay[:] = 0.0
-    if p.benefit_rules == "uc" and not p.benefit_safe and week % p.uc_assessment_weeks == 0:
-        _assess(s, p, costs, flows)
+    if p.benefit_rules == "uc" and week % p.uc_assessment_weeks == 0:
+        _assess(s, p, costs, flows)  # nothing earned under benefit_safe: nothing taken
     # Money at hand drifts back towards the household's weekly budget: spending is
     # absorbed and windfalls spent over a few weeks. A benefit cut stops the income.
     budget = np.where(s.suspended_until > week, 0.0, s.base_cash)

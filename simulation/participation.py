@@ -71,6 +71,8 @@ class Costs:
     # side by side under different compensation (simulation.batch)
     base_utility: Floats  # U without its motivation and benefit-risk terms
     risky: Bools  # pay would count against this person's benefits
+    safe: bool | Bools  # payments never count against benefits (benefit_safe); per agent
+    # for runs side by side under different rules (simulation.batch)
     online: Bools  # joins online when taking part (meeting_format)
     barred: Bools  # cannot take part at all: online meetings without digital access
     limit: Floats  # GBP a week a payment may reach before the benefit is suspended
@@ -118,6 +120,7 @@ def prepare(s: State, p: RunParams, setting: Setting) -> Costs:
         risky=s.on_benefits & (kept < pay) & (not p.benefit_safe)
         if p.benefit_rules == "uc"
         else s.on_benefits & (pay > limit) & (not p.benefit_safe),
+        safe=p.benefit_safe,
         limit=limit,
         allowance=allowance,
         online=online,

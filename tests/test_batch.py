@@ -406,6 +406,27 @@ def test_in_person_runs_beside_online_ones_gain_ties_as_alone():
         same(result, alone(params, seed))
 
 
+def test_benefit_safe_runs_beside_unsafe_ones_are_as_alone():
+    """benefit_safe is held per agent (participation.Costs.safe), so paid runs with and
+    without a benefit-safe scheme share a pass; under every benefit rule the unsafe runs
+    lose benefits (suspensions, or Universal Credit's taper) and the safe ones lose none,
+    each exactly as alone."""
+    paid = {"weeks": 26, "compensation": "paid", "share_on_benefits": 0.6}
+    for rules in ("legacy-20", "esa", "uc"):
+        batch = [
+            (paid | {"benefit_rules": rules, "benefit_safe": safe}, seed)
+            for safe, seed in ((False, 3), (True, 3), (False, 4), (True, 5))
+        ]
+        assert len(list(_passes([RunParams.from_values(p) for p, _ in batch]))) == 1
+        got = run_batch(batch, timeseries=True)
+        for (params, seed), result in zip(batch, got, strict=True):
+            same(result, alone(params, seed))
+        lost = [final["benefit_loss_events"] + final["benefit_taken_back"] for final, _ in got]
+        assert lost[1] == lost[3] == 0.0
+        if rules != "esa":  # a meeting's pay stays under ESA's higher limit (pattern 14)
+            assert lost[0] > 0 and lost[2] > 0, (rules, lost)
+
+
 def test_a_run_nobody_came_to_keeps_its_values():
     """values.shift leaves a run whose meeting nobody came to as it was, even where a
     weight is exactly 1 (which shifting would otherwise zero the others of)."""
