@@ -67,6 +67,7 @@ def test_rules_name_categories_and_booleans(runs):
     assert rule == "compensation is expenses or paid"
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_prim_finds_a_known_box():
     # A 20 x 20 grid of cell centres (0.025 .. 0.975); the target is the quarter with
     # pace < 0.5 and lay_expertise >= 0.5: 10 x 10 = 100 runs.

@@ -468,6 +468,7 @@ def test_dask_gives_the_local_table(cluster, small, tmp_path):  # noqa: F811
     )
 
 
+@pytest.mark.slow  # seconds: a subprocess, figures, or many runs (not the quick loop)
 def test_the_report_can_be_written_again_elsewhere(small, tmp_path, capsys):
     from experiments.analysis import robustness_report
 
