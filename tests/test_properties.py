@@ -170,17 +170,19 @@ def test_values_recognition_and_credibility_stay_in_their_bounds(values, assumed
 def test_prompt_expenses_refund_exactly_the_fares_of_who_came(values, seed):
     """Independent recomputation: refunds = fare x attending lay, disabled at the higher fare
     (people who join online travel nowhere: meeting_format), in the weeks the expenses rule
-    is in force (managers under a tight budget may cut it to none: manager_adaptation)."""
+    is in force (managers under a tight budget may cut it to none: manager_adaptation; then
+    in a hybrid programme some who travelled may choose to join online)."""
     values = dict(
         values, compensation="expenses", refund_delay=0, travel_support=False, user_led_funding=0.0
     )
     model = CoProductionModel(rng=seed, **values)
     s = model.state
-    travels = s.lay & ~model.costs.online
-    lay_normal, lay_disabled = travels & ~s.disabled, travels & s.disabled
     refunds = own = 0.0  # fares of the weeks under expenses, and of the weeks under none
     while model.running:
-        refunded = model.rules.compensation == "expenses"  # the rule the week is settled by
+        # the rules and costs the week is settled by (managers change them at its end)
+        refunded = model.rules.compensation == "expenses"
+        travels = s.lay & ~model.costs.online
+        lay_normal, lay_disabled = travels & ~s.disabled, travels & s.disabled
         model.step()
         trips = np.count_nonzero(s.attending & lay_normal) + model.params.disabled_travel_factor * (
             np.count_nonzero(s.attending & lay_disabled)
