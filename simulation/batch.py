@@ -3,8 +3,9 @@
 A default-size run is mostly numpy call overhead: each week makes about 150 calls of
 about a microsecond whatever the population. Runs side by side are just more groups, so
 :class:`Runs` steps several runs through each rule at once: their agents and groups are
-laid end to end in one state (``simulation.runs``), each run keeps its own random
-generator, and the few sums that must be each run's own are taken run by run.
+laid end to end in one state (``simulation.runs``), each run's random numbers are keyed
+by the run (``simulation.draws``), and the few sums that must be each run's own are taken
+run by run.
 
 One implementation. :class:`Runs` holds the weekly rules (``_rules_week``), and
 ``CoProductionModel`` is a :class:`Runs` of one run: the single run *is* a batch of one,
@@ -15,8 +16,9 @@ Bit-identical. Each run's final metrics and weekly history are the same, to the 
 as the same run made alone with ``CoProductionModel(rng=seed, **params).run()``, whatever
 else shares its batch and in whatever order (``tests/test_batch.py``):
 
-- each run draws from its own generator, made as ``CoProductionModel`` makes it, the same
-  numbers in the same order as alone (``runs.Streams``);
+- each run draws its people from its own generator, made as ``CoProductionModel`` makes
+  it, and then its weekly numbers keyed by the run (a key from that generator), the week,
+  the rule and the entry (``simulation.draws``): the same numbers as alone;
 - every sum over a run's agents or groups is taken over that run's block alone, the same
   way as alone (``runs.total``, ``runs.dot``; per-group sums are each group's own);
 - a run whose meeting nobody came to while others met draws nothing and keeps its
@@ -92,13 +94,12 @@ class Runs:
         if len({key(p) for p in each}) > 1 or (n_runs > 1 and each[0].manager_adaptation > 0):
             raise ValueError("these runs cannot share a pass: see simulation.batch.key")
         self.params = self.rules = each[0] if n_runs == 1 else joined_params(each)
-        # One run draws from ``self.rng`` (the model's, Mesa's attribute); several from
-        # one stream each.
-        self.rng = rngs[0]
-        self._streams = runs.Streams(rngs) if n_runs > 1 else None
+        self.rng = rngs[0]  # the model's generator (Mesa's attribute) for one run
         # Each run's people are drawn alone, as CoProductionModel draws them; then laid end
         # to end, with each run's settings, costs and room.
         states = [population.build(p, rng) for p, rng in zip(each, rngs, strict=True)]
+        # Then each run's key for its weekly draws (simulation.draws), from its generator.
+        self.draws = runs.Keyed([rng.integers(runs.KEY_RANGE, dtype=np.uint64) for rng in rngs])
         self.state = population.stack(states)
         self.setting, self.costs, self.room = _fixed(each, states, self.state)
         self.apart = knowledge.differences(self.state)
@@ -126,7 +127,8 @@ class Runs:
         """Week ``week``: the rules of docs/concept.md, in order, over all agents at once;
         then this week's metrics (``latest``)."""
         s, p = self.state, self.rules
-        draws = self.rng if self._streams is None else self._streams
+        draws = self.draws
+        draws.week = week
         held = self.meetings_held
         meets = not held or week - held[-1] >= p.meeting_interval
         if meets:

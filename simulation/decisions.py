@@ -72,6 +72,7 @@ def decide(
     pro_adoption = np.minimum(1.0, _share(1.0 - lay_share, 1.0 - lay_presence, 1.0))
     adopted_lay, adopted_pro = runs.binomial_groups(
         rng,
+        "adoption",
         [
             (insights.lay_origin, lay_adoption),
             (insights.total - insights.lay_origin, pro_adoption),

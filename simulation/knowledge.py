@@ -83,9 +83,10 @@ def combine(s: State, p: RunParams, talk: Talk | None, apart: Ties, rng: Draws) 
     known = (bio + practice) * professional  # professional knowledge, by professionals
     lay_lived = lived * (1.0 - professional)
     unexpected_pairs = np.einsum("gi,gij,gj->g", lay_lived, apart, known)
-    # Runs side by side draw run by run; runs nobody met in draw nothing (simulation.runs).
+    # Runs nobody met in form no insights (simulation.runs).
     routine, unexpected = runs.poisson_groups(
         rng,
+        "insights",
         [p.k_routine * np.sqrt(routine_pairs), p.k_unexpected * np.sqrt(unexpected_pairs)],
         only=talk.met,
     )
@@ -93,7 +94,7 @@ def combine(s: State, p: RunParams, talk: Talk | None, apart: Ties, rng: Draws) 
     lay_e, pro_k = lay_lived.sum(axis=1), known.sum(axis=1)
     lay_unexpected = _share(lay_e, lay_e + pro_k)
     routine_lay, unexpected_lay = runs.binomial_groups(
-        rng, [(routine, lay_routine), (unexpected, lay_unexpected)], talk.met
+        rng, "lay origin", [(routine, lay_routine), (unexpected, lay_unexpected)], talk.met
     )
     lay_origin = routine_lay + unexpected_lay
     return Insights(routine + unexpected, unexpected, lay_origin, rec, lay)

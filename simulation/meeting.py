@@ -124,7 +124,7 @@ def hold(
     np.maximum(rates[:, 3], 0.0, out=rates[:, 3])  # rounding
     # Runs side by side (simulation.runs): run r's attendees are rows bounds[r]:bounds[r + 1].
     bounds = np.searchsorted(idx, runs.equal_bounds(s.runs, s.n))
-    counts = runs.poisson(rng, rates, bounds)
+    counts = runs.poisson(rng, "contributions", rates, bounds)
     recognised = counts[:, :3]
     n_heard = recognised[:, 0] + recognised[:, 1] + recognised[:, 2]
     n_said = n_heard + counts[:, 3]

@@ -188,7 +188,7 @@ def take_part(
         + p.weight_belonging * s.belonging
         - p.weight_benefit_fear * s.benefit_fear * costs.risky
     )
-    draws = runs.random(rng, s, 2)  # run by run when runs share s (simulation.runs)
+    draws = runs.random(rng, s, 2, "flare and wish")
     flare = draws[0] < p.flare_rate * s.illness  # illness is 0 for professionals
     can = ~flare & (s.cash >= costs.trip) & ~costs.barred  # money at hand to front the trip
     if costs.open is not None:  # a group managers closed no longer meets

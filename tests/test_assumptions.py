@@ -42,9 +42,15 @@ ALLOWED: dict[tuple[str, str], str] = {
     # Issue 12: how many agents one pass steps (speed and memory; results are the same
     # whatever it is), and the count of runs side by side in a State (one by default).
     ("batch.py", "BATCH_AGENTS"): "memory bound",
-    # Most entries a run draws one number at a time rather than in one array call: the
-    # same numbers either way (tests/test_batch.py), only speed.
-    ("runs.py", "ONE_BY_ONE"): "speed only",
+    # Keyed draws (simulation.draws): the counter's bit widths, the numbers that name the
+    # rules that draw, the mixing function's published constants, and where a count's
+    # search starts from its mean (speed and range: both searches give the quantile,
+    # tests/test_draws.py).
+    ("draws.py", "SITES"): "names",
+    ("draws.py", "FROM_THE_MEAN"): "speed only",
+    ("draws.py", "(_S30, _S27, _S31, _S11)"): "published constant",
+    ("draws.py", "_TO_UNIT"): "2^-53: 53-bit floats",
+    ("runs.py", "KEY_RANGE"): "2^64: a 64-bit key",
     ("population.py", "runs"): "a count of runs",
 }
 

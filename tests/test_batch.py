@@ -5,9 +5,10 @@ whatever order.
 The hypothesis test draws every policy lever from its schema range (small populations,
 short runs) for a few parameter sets, and batches of runs of those sets in random order,
 with repeated seeds; runs of the same set are stepped together in one pass. The other
-tests pin down what the proof rests on: each run's draws come from its own generator in
-its own order, a run's sums over its block of a stacked array are the sums alone, and
-the awkward weeks (a run nobody came to while others met) are really exercised.
+tests pin down what the proof rests on: each run's weekly draws are keyed by the run
+(``simulation.draws``), the same beside any others as alone, a run's sums over its block
+of a stacked array are the sums alone, and the awkward weeks (a run nobody came to while
+others met) are really exercised.
 """
 
 from __future__ import annotations
@@ -240,83 +241,40 @@ def test_a_runs_sums_over_its_block_are_its_sums_alone(n, k, seed, data):
             assert each[r] == alone_[0]  # 0 for a run with no rows
 
 
-def test_streams_draw_each_runs_numbers_in_its_own_order():
-    rngs = [np.random.default_rng(s) for s in (1, 2, 3)]
-    twins = [np.random.default_rng(s) for s in (1, 2, 3)]
-    streams = runs.Streams(rngs)
-    u = streams.random((2, 12))
+def test_keyed_draws_give_each_run_its_numbers_alone_whatever_its_neighbours():
+    """Three runs side by side, rows split unevenly (run 1 has none): each run's uniforms,
+    Poisson and binomial counts are those of its key drawn alone; runs not ``only`` get 0."""
+    keys = [11, 2**63 + 5, 7]
+    many = runs.Keyed(keys)
+    many.week = 9
+    u = many.random("flare and wish", 2, 12)  # 3 runs x 4 agents
     lam = np.arange(15.0).reshape(5, 3)
-    bounds = np.array([0, 2, 2, 5])  # run 1 has no rows: it draws nothing
-    counts = streams.poisson(lam, bounds)
+    bounds = np.array([0, 2, 2, 5])
+    (counts,) = many.counts("contributions", "poisson", [lam], bounds)
     n, p = np.array([3, 4, 5, 6, 7, 8]), np.full(6, 0.5)
-    b = streams.binomial(n, p, runs.equal_bounds(3, 6), only=np.array([True, False, True]))
-    for r, twin in enumerate(twins):
-        assert u[:, 4 * r : 4 * r + 4].tobytes() == twin.random((2, 4)).tobytes()
-        if r != 1:
-            rows = slice(bounds[r], bounds[r + 1])
-            assert (counts[rows] == twin.poisson(lam[rows])).all()
-            assert (b[2 * r : 2 * r + 2] == twin.binomial(n[2 * r : 2 * r + 2], 0.5)).all()
-        else:
-            assert (b[2:4] == 0).all()
-        # after the same calls, each generator is where its twin is
-        assert rngs[r].bit_generator.state == twin.bit_generator.state
+    (cut,) = many.counts("adoption", "binomial", [(n, p)], only=np.array([True, True, False]))
+    for r, key in enumerate(keys):
+        alone = runs.Keyed([key])
+        alone.week = 9
+        assert u[:, 4 * r : 4 * r + 4].tobytes() == alone.random("flare and wish", 2, 4).tobytes()
+        rows = slice(bounds[r], bounds[r + 1])
+        (mine,) = alone.counts("contributions", "poisson", [lam[rows]])
+        assert counts[rows].tolist() == mine.tolist()
+        (theirs,) = alone.counts("adoption", "binomial", [(n[2 * r : 2 * r + 2], p[:2])])
+        assert cut[2 * r : 2 * r + 2].tolist() == (theirs.tolist() if r < 2 else [0, 0])
+    # another week, rule or draw gives other numbers
+    many.week = 10
+    assert not np.array_equal(u, many.random("flare and wish", 2, 12))
+    assert not np.array_equal(u[1], u[0])
 
 
-def test_a_run_with_many_entries_draws_them_in_one_call_with_the_same_numbers():
-    # runs 0 and 2 have more than ONE_BY_ONE entries to draw (one call each), run 1 fewer
-    # (one call per entry): each gets what its generator gives over its rows alone.
-    sizes = (runs.ONE_BY_ONE + 5, 3, 2 * runs.ONE_BY_ONE)
-    bounds = np.concatenate([[0], np.cumsum(sizes)])
-    lam = np.random.default_rng(0).random(bounds[-1]) * 3.0
-    lam[::4] = 0.0  # no number drawn for these, in either way of drawing
-    n = np.arange(bounds[-1]) % 5
-    streams = runs.Streams([np.random.default_rng(s) for s in (7, 8, 9)])
-    counts = streams.poisson(lam, bounds)
-    cuts = streams.binomial(n, np.full(n.size, 0.3), bounds)
-    for r, seed in enumerate((7, 8, 9)):
-        twin, rows = np.random.default_rng(seed), slice(bounds[r], bounds[r + 1])
-        assert counts[rows].tolist() == twin.poisson(lam[rows]).tolist()
-        assert cuts[rows].tolist() == twin.binomial(n[rows], 0.3).tolist()
-        assert streams.rngs[r].bit_generator.state == twin.bit_generator.state
-
-
-def test_draws_of_nothing_take_no_numbers():
-    """Streams skips runs and entries whose draw is 0 whatever the generator: numpy's
-    Poisson draw of rate 0, and binomial draw of n = 0 or p = 0, take no number."""
-    rng = np.random.default_rng(11)
-    before = rng.bit_generator.state
-    assert (rng.poisson(np.zeros(7)) == 0).all()
-    assert (rng.binomial(np.zeros(5, np.int64), np.full(5, 0.4)) == 0).all()
-    assert (rng.binomial(np.full(5, 3), np.zeros(5)) == 0).all()
-    assert rng.bit_generator.state == before
-    # one entry at a time draws what the same entries draw in one array
-    n, p = np.array([0, 3, 0, 7, 2]), np.array([0.3, 0.6, 0.0, 0.2, 0.9])
-    one_by_one = [rng.binomial(k, q) for k, q in zip(n, p, strict=True) if k and q]
-    again = np.random.default_rng(11).binomial(n, p)
-    assert one_by_one == again[(n != 0) & (p != 0)].tolist()
-
-
-def test_group_draws_one_after_the_other_are_one_draw_per_run():
-    a, b = np.array([0.5, 0.0, 2.0, 1.0]), np.array([3.0, 0.0, 0.0, 0.0])  # 2 runs x 2 groups
-    streams = runs.Streams([np.random.default_rng(s) for s in (4, 5)])
-    routine, unexpected = runs.poisson_groups(streams, [a, b])
-    for r, seed in enumerate((4, 5)):
-        twin = np.random.default_rng(seed)
-        assert routine[2 * r : 2 * r + 2].tolist() == twin.poisson(a[2 * r : 2 * r + 2]).tolist()
-        assert unexpected[2 * r : 2 * r + 2].tolist() == twin.poisson(b[2 * r : 2 * r + 2]).tolist()
-
-
-def test_group_binomials_one_after_the_other_are_one_draw_per_run():
-    n1, p1 = np.array([4, 0, 2, 6]), np.array([0.5, 0.9, 0.0, 0.3])  # 2 runs x 2 groups
-    n2, p2 = np.array([3, 5, 0, 1]), np.array([0.2, 0.7, 0.4, 1.0])
-    streams = runs.Streams([np.random.default_rng(s) for s in (6, 7)])
-    first, second = runs.binomial_groups(streams, [(n1, p1), (n2, p2)])
-    for r, seed in enumerate((6, 7)):
-        twin, g = np.random.default_rng(seed), slice(2 * r, 2 * r + 2)
-        assert first[g].tolist() == twin.binomial(n1[g], p1[g]).tolist()
-        assert second[g].tolist() == twin.binomial(n2[g], p2[g]).tolist()
-    assert first[1] == first[2] == second[2] == 0  # n = 0 or p = 0: nothing drawn, 0
-    assert second[3] == 1  # one trial at p = 1
+def test_a_rule_called_with_a_generator_draws_from_it():
+    """Rules called directly (tests, notebooks) take a numpy Generator and draw from it,
+    as they did before keyed draws; the model always keys its runs' draws."""
+    rng, twin = np.random.default_rng(4), np.random.default_rng(4)
+    got = runs.poisson(rng, "contributions", np.full(6, 2.0))
+    assert got.tolist() == twin.poisson(np.full(6, 2.0)).tolist()
+    assert isinstance(CoProductionModel(rng=4).draws, runs.Keyed)
 
 
 # ------------------------------------------------ runs of different parameters side by side
@@ -435,7 +393,7 @@ def test_a_run_nobody_came_to_keeps_its_values():
     s = batch.state
     assert (s.values == 1.0).any() and (s.values[s.values < 1.0] > 0).any()
     s.attending[:] = np.arange(s.n) < s.n // 2  # run 0's people came; nobody in run 1
-    talk = meeting.hold(s, p, batch.setting, batch.room, batch._streams)
+    talk = meeting.hold(s, p, batch.setting, batch.room, batch.draws)
     assert talk is not None and talk.met.tolist() == [True, False]
     before = s.values[s.n // 2 :].copy()
     values.shift(s, p, talk)

@@ -1,0 +1,257 @@
+"""Keyed draws: each weekly random number is a function of its run, week, rule and entry.
+
+A run's weekly draws do not come from a generator stepped in order, but from a counter
+and the run's key (a 64-bit number drawn from the run's own generator once its people
+are drawn): the uniform of entry ``i`` (an agent, or a group, or one of its columns) of
+draw ``j`` of rule ``site`` in week ``week`` is
+
+    u = mix(mix(counter) xor key) / 2^64,   counter = week | site | j | i (bit fields),
+
+``mix`` being SplitMix64's finaliser (Steele, Lea & Flood 2014, "Fast splittable
+pseudorandom number generators", OOPSLA; the bijection Java's ``SplittableRandom`` and
+numpy's ``SeedSequence`` tests use), kept to its top 53 bits as numpy's ``random()``.
+Counts are inverse CDFs of such uniforms (:func:`poisson`, :func:`binomial`): one uniform
+an entry, however large the count.
+
+Why: a run's numbers then depend on nothing but the run, so many runs side by side draw
+all their numbers in a few array operations, and each still gets exactly the numbers it
+gets alone (``simulation.batch``), whatever shares its pass and in whatever order. The
+numbers are those of a different generator than numpy's: the model's results are the
+same in distribution, not run by run, as before keyed draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .arrays import Bools, Floats, Ints
+
+# Bit fields of the counter: (week, site, draw, entry). Widths, not behaviour: a run
+# draws at most 2^28 numbers in one draw of one rule (a run of 10,000 agents draws 4 x
+# 10,000 in its largest), has at most 2^8 rules that draw and draws in each at most 2^8
+# times a week, and runs at most 2^20 weeks (params caps weeks far below).
+ENTRY_BITS, DRAW_BITS, SITE_BITS, WEEK_BITS = 28, 8, 8, 20
+
+# The rules that draw, each with a number of its own (the counter's site field). Appending
+# one keeps the others' numbers; renumbering changes every run.
+SITES = {
+    "flare and wish": 0,  # rule 1, participation: flare-ups, then the wish to come
+    "contributions": 1,  # rule 3, meeting: recognised contributions by kind, unrecognised
+    "insights": 2,  # rule 4, knowledge: routine, then unexpected insights
+    "lay origin": 3,  # rule 4, knowledge: how many of each came from lay people
+    "adoption": 4,  # rule 5, decisions: lay-origin insights adopted, then the others
+}
+
+# Counts whose mean is at least this start their search near their quantile (normal
+# approximation, :func:`_near`), from the CDF there (scipy), rather than at 0: a few
+# steps rather than about the mean's, and never meeting exp(-mean) underflowing. Speed
+# and range only: both searches give the quantile.
+FROM_THE_MEAN = 30.0
+
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = (np.uint64(b) for b in (30, 27, 31, 11))
+_TO_UNIT = 2.0**-53
+
+
+def mix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser of 64-bit words: a bijection whose every output bit depends
+    on every input bit."""
+    z = z ^ (z >> _S30)
+    z *= _M1
+    z ^= z >> _S27
+    z *= _M2
+    z ^= z >> _S31
+    return z
+
+
+def counter(week: int, site: str, draw: int) -> np.uint64:
+    """The counter's (week, site, draw) fields; entries fill the low :data:`ENTRY_BITS`."""
+    if not 0 <= week < 1 << WEEK_BITS or not 0 <= draw < 1 << DRAW_BITS:
+        raise ValueError(f"week {week} or draw {draw} out of the counter's range")
+    fields = (week << SITE_BITS | SITES[site]) << DRAW_BITS | draw
+    return np.uint64(fields << ENTRY_BITS)
+
+
+def uniforms(keys: np.ndarray | np.uint64, counters: np.ndarray) -> Floats:
+    """Uniforms on [0, 1) of ``counters`` (uint64) under ``keys`` (uint64, broadcast)."""
+    z = mix(mix(counters) ^ keys)
+    return (z >> _S11).astype(np.float64) * _TO_UNIT
+
+
+def poisson(u: Floats, lam: Floats) -> Ints:
+    """The Poisson(``lam``) quantile of ``u``: the least k with P(X <= k) >= u."""
+    lam = np.asarray(lam, dtype=float)
+    if not (lam >= 0.0).all() or not np.isfinite(lam).all():  # as numpy's poisson refuses
+        raise ValueError("Poisson rates must be finite and non-negative")
+    u = np.broadcast_to(u, lam.shape)
+    start = np.zeros(lam.shape)
+    pmf = np.exp(-lam)
+    cdf = pmf.copy()
+    big = lam >= FROM_THE_MEAN
+    if big.any():
+        from scipy import special  # only for large means: not at import (light start-up)
+
+        mean = lam[big]
+        m = _near(u[big], mean, np.sqrt(mean), 1.0 / np.sqrt(mean), np.inf)
+        start[big] = m
+        pmf[big] = np.exp(m * np.log(mean) - mean - special.gammaln(m + 1.0))
+        cdf[big] = special.pdtr(m, mean)
+
+    def up(k: Floats, i: Ints) -> Floats:  # P(k + 1) / P(k)
+        return lam.ravel()[i] / (k + 1.0)
+
+    def down(k: Floats, i: Ints) -> Floats:  # P(k - 1) / P(k)
+        return k / lam.ravel()[i]
+
+    return _search(u, start, pmf, cdf, np.inf, up, down)
+
+
+def binomial(u: Floats, n: np.ndarray, p: np.ndarray | float) -> Ints:
+    """A Binomial(``n``, ``p``) count of ``u``: its quantile at ``u`` for p <= 1/2, else
+    n less the Binomial(n, 1 - p) quantile at 1 - u (searched from the likelier end)."""
+    n = np.asarray(n, dtype=float)
+    p = np.broadcast_to(np.asarray(p, dtype=float), n.shape)
+    if not (n >= 0.0).all() or not ((p >= 0.0) & (p <= 1.0)).all():  # as numpy's refuses
+        raise ValueError("binomial counts need n >= 0 and 0 <= p <= 1")
+    flip = p > 0.5
+    q = np.where(flip, 1.0 - p, p)
+    u = np.where(flip, 1.0 - u, u)
+    start = np.zeros(n.shape)
+    pmf = (1.0 - q) ** n
+    cdf = pmf.copy()
+    big = n * q >= FROM_THE_MEAN
+    if big.any():
+        from scipy import special  # only for large means: not at import (light start-up)
+
+        nb, qb = n[big], q[big]
+        sd = np.sqrt(nb * qb * (1.0 - qb))
+        m = _near(u[big], nb * qb, sd, (1.0 - 2.0 * qb) / sd, nb)
+        start[big] = m
+        log_pmf = special.gammaln(nb + 1.0) - special.gammaln(m + 1.0)
+        log_pmf += m * np.log(qb) + (nb - m) * np.log1p(-qb) - special.gammaln(nb - m + 1.0)
+        pmf[big] = np.exp(log_pmf)
+        cdf[big] = special.bdtr(m.astype(np.int64), nb.astype(np.int64), qb)
+    odds = q / (1.0 - q)  # q <= 1/2
+
+    def up(k: Floats, i: Ints) -> Floats:  # P(k + 1) / P(k)
+        return (n.ravel()[i] - k) / (k + 1.0) * odds.ravel()[i]
+
+    def down(k: Floats, i: Ints) -> Floats:  # P(k - 1) / P(k)
+        return k / (n.ravel()[i] - k + 1.0) / odds.ravel()[i]
+
+    x = _search(u, start, pmf, cdf, n, up, down)
+    return np.where(flip, n.astype(np.int64) - x, x)
+
+
+def _near(
+    u: np.ndarray, mean: np.ndarray, sd: np.ndarray, skew: np.ndarray, top: np.ndarray | float
+) -> Floats:
+    """Where a count of ``mean``, ``sd`` and ``skew`` has its ``u`` quantile, nearly: the
+    normal quantile with the Cornish-Fisher skew term, floored into [0, top]. The search
+    starts there, a step or two from the quantile, however large the mean."""
+    from scipy import special
+
+    z = special.ndtri(np.clip(u, _TO_UNIT, 1.0 - _TO_UNIT))
+    return np.clip(np.floor(mean + sd * (z + skew * (z * z - 1.0) / 6.0)), 0.0, top)
+
+
+def _search(u, start, pmf, cdf, top, up, down) -> Ints:
+    """The least k with CDF(k) >= u, stepping from ``start`` (CDF ``cdf``, mass ``pmf``
+    there) by the mass ratios ``up`` and ``down``, never above ``top``. Only the entries
+    still moving are stepped; each entry's steps depend on its own values alone."""
+    k = start.astype(np.int64).ravel().copy()
+    u, pmf, cdf = (np.ravel(a) for a in np.broadcast_arrays(u, pmf, cdf))
+    top = np.ravel(np.broadcast_to(top, u.shape))
+    # Down: while the mass below k already reaches u, k is not the least.
+    i = np.flatnonzero((k > 0) & (u <= cdf - pmf))
+    kf, m, c = k[i].astype(float), pmf[i], cdf[i]
+    while i.size:
+        c = c - m
+        m = m * down(kf, i)
+        kf = kf - 1.0
+        k[i] = kf
+        more = (kf > 0) & (u[i] <= c - m) & (m > 0)
+        i, kf, m, c = i[more], kf[more], m[more], c[more]
+    # Up: while the CDF is below u. A mass that underflows to 0 ends the search there.
+    i = np.flatnonzero((u > cdf) & (k < top))
+    kf, m, c = k[i].astype(float), pmf[i], cdf[i]
+    while i.size:
+        m = m * up(kf, i)
+        kf = kf + 1.0
+        c = c + m
+        k[i] = kf
+        more = (u[i] > c) & (m > 0) & (kf < top[i])
+        i, kf, m, c = i[more], kf[more], m[more], c[more]
+    return k.reshape(np.shape(start))
+
+
+class Keyed:
+    """The weekly draws of runs side by side (one run: a batch of one), keyed by run.
+
+    ``keys``: one uint64 per run. Set :attr:`week` before each week's draws. Every draw
+    takes the rule's ``site`` (a name in :data:`SITES`) and, for arrays whose rows are
+    split unevenly between runs, ``bounds`` (run r's rows are ``bounds[r]:bounds[r+1]``);
+    runs not ``only`` get 0.
+    """
+
+    def __init__(self, keys: Sequence[Any] | np.ndarray) -> None:
+        self.keys = np.asarray(keys, dtype=np.uint64)
+        self.week = 0
+
+    @property
+    def runs(self) -> int:
+        """Number of runs."""
+        return self.keys.size
+
+    def _uniforms(self, site: str, draw: int, shape: tuple[int, ...], bounds: Ints) -> Floats:
+        rows = shape[0]
+        inner = int(np.prod(shape[1:], dtype=np.int64))
+        local: np.ndarray
+        if self.runs == 1:
+            local = np.arange(rows * inner, dtype=np.uint64)
+            keys: np.ndarray | np.uint64 = self.keys[0]
+        else:
+            run = np.repeat(np.arange(self.runs), np.diff(bounds))
+            first = (np.arange(rows) - bounds[run]).astype(np.uint64) * np.uint64(inner)
+            local = (first[:, None] + np.arange(inner, dtype=np.uint64)).ravel()
+            keys = np.repeat(self.keys[run], inner)
+        most = rows if self.runs == 1 else int(np.diff(bounds).max(initial=0))
+        if most * inner > 1 << ENTRY_BITS:
+            raise ValueError(f"a run draws more than 2^{ENTRY_BITS} numbers at once")
+        u = uniforms(keys, np.bitwise_or(local, counter(self.week, site, draw)))
+        return u.reshape(shape)
+
+    def _bounds(self, rows: int, bounds: Ints | None) -> Ints:
+        if bounds is None:  # every run the same number of rows
+            return np.arange(self.runs + 1) * (rows // self.runs)
+        return bounds
+
+    def random(self, site: str, k: int, n: int) -> Floats:
+        """(k, n) uniforms, n being all runs' agents (each run the same number)."""
+        bounds = self._bounds(n, None)
+        return np.stack([self._uniforms(site, j, (n,), bounds) for j in range(k)])
+
+    def counts(
+        self,
+        site: str,
+        how: str,
+        args: Sequence[Any],
+        bounds: Ints | None = None,
+        only: Bools | None = None,
+    ) -> list[Ints]:
+        """Draw ``j`` of ``site`` for each of ``args`` in turn: Poisson counts of rates
+        ``args[j]`` (``how="poisson"``) or binomial counts of pairs ``args[j] = (n, p)``."""
+        out = []
+        for j, a in enumerate(args):
+            shape = np.shape(a if how == "poisson" else a[0])
+            edges = self._bounds(shape[0], bounds)
+            u = self._uniforms(site, j, shape, edges)
+            x = poisson(u, a) if how == "poisson" else binomial(u, a[0], a[1])
+            if only is not None and not only.all():
+                run = np.repeat(np.arange(self.runs), np.diff(edges))
+                x[~only[run]] = 0
+            out.append(x)
+        return out
