@@ -227,11 +227,10 @@ def stack(states: list[State]) -> State:
 # arrays, entry by entry the numbers each run's alone would be. One run is a pass of one.
 
 
-def _each(rngs: Sequence[np.random.Generator], draw: Callable[..., Any], *rows: Any) -> Any:
-    """Each run's ``draw(rng, *its rows)`` from its own generator, stacked run by run:
-    ``rows`` are (runs, ...) arrays of the draw's arguments, one row a run."""
+def _each(rngs: Sequence[np.random.Generator], draw: Callable[[np.random.Generator], Any]) -> Any:
+    """Each run's ``draw(rng)`` from its own generator, stacked run by run."""
     # np.array, not np.stack: the same array from draws of one shape, at a third the cost
-    return np.array([draw(rng, *row) for rng, *row in zip(rngs, *rows, strict=True)])
+    return np.array([draw(rng) for rng in rngs])
 
 
 def _beta(
@@ -241,7 +240,7 @@ def _beta(
     a, b = mean * concentration, (1.0 - mean) * concentration
     if np.ndim(mean) == 0:  # numbers, not arrays: the call a run alone makes
         return _each(rngs, lambda rng: rng.beta(a, b, n))
-    return _each(rngs, lambda rng, a_r, b_r: rng.beta(a_r, b_r, n), a, b)
+    return np.array([rng.beta(a_r, b_r, n) for rng, a_r, b_r in zip(rngs, a, b, strict=True)])
 
 
 def _beta_by_role(rngs: Sequence[np.random.Generator], role: Ints, table: Floats) -> Floats:
@@ -582,11 +581,11 @@ def _padded(
 ) -> Floats:
     """(*lead, runs, largest size) each run's ``draw(rng, sizes[r])`` of shape
     (*lead, sizes[r]), padded with zeros; runs of size 0 draw nothing."""
-    sizes_ = sizes.tolist()
-    out = np.zeros((*lead, len(rngs), max(sizes_)))
-    for r, (rng, k) in enumerate(zip(rngs, sizes_, strict=True)):
-        if k:
-            out[..., r, :k] = draw(rng, k)
+    each = sizes.tolist()
+    out = np.zeros((*lead, len(rngs), max(each)))
+    for r, rng in enumerate(rngs):
+        if each[r]:
+            out[..., r, : each[r]] = draw(rng, each[r])
     return out
 
 
