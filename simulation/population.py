@@ -238,9 +238,9 @@ def _beta(
 ) -> Floats:
     """(runs, n) Beta draws of mean ``mean``: one value for all, or a (runs, n) array."""
     a, b = mean * concentration, (1.0 - mean) * concentration
-    if np.ndim(mean) == 0:  # numbers, not arrays: the call a run alone makes
-        return _each(rngs, lambda rng: rng.beta(a, b, n))
-    return np.array([rng.beta(a_r, b_r, n) for rng, a_r, b_r in zip(rngs, a, b, strict=True)])
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):  # each run's row its own
+        return np.array([rng.beta(a_r, b_r, n) for rng, a_r, b_r in zip(rngs, a, b, strict=True)])
+    return _each(rngs, lambda rng: rng.beta(a, b, n))  # numbers: the call a run alone makes
 
 
 def _beta_by_role(rngs: Sequence[np.random.Generator], role: Ints, table: Floats) -> Floats:
