@@ -27,9 +27,11 @@ else shares its batch and in whatever order (``tests/test_batch.py``):
 What may share a pass: runs that agree on :data:`SHARED`, the parameters the weekly rules
 read and the shape of a run (population, group size); everything else (compensation,
 pace, meeting format, budget, outreach, length, most assumptions...) only sets each run
-up, and each run is set up alone, as ``CoProductionModel`` sets it up, then laid end to
-end. Runs whose managers may change the rules (``manager_adaptation`` above 0) go alone:
-their rules diverge. :func:`run_batch` sorts any mix of runs into such passes.
+up, and each run is set up as ``CoProductionModel`` sets it up (its own draws, the
+arithmetic between them done once for the runs of the same parameters:
+``population.build_runs``), then laid end to end. Runs whose managers may change the
+rules (``manager_adaptation`` above 0) go alone: their rules diverge. :func:`run_batch`
+sorts any mix of runs into such passes.
 """
 
 from __future__ import annotations
@@ -91,17 +93,19 @@ class Runs:
         """
         n_runs = len(rngs)
         each = [checked] * n_runs if isinstance(checked, RunParams) else list(checked)
-        if len({key(p) for p in each}) > 1 or (n_runs > 1 and each[0].manager_adaptation > 0):
+        distinct = {id(p): p for p in each}.values()  # runs of a design point share theirs
+        if len({key(p) for p in distinct}) > 1 or (n_runs > 1 and each[0].manager_adaptation > 0):
             raise ValueError("these runs cannot share a pass: see simulation.batch.key")
         self.params = self.rules = each[0] if n_runs == 1 else joined_params(each)
         self.rng = rngs[0]  # the model's generator (Mesa's attribute) for one run
-        # Each run's people are drawn alone, as CoProductionModel draws them; then laid end
-        # to end, with each run's settings, costs and room.
-        states = [population.build(p, rng) for p, rng in zip(each, rngs, strict=True)]
+        # Each run's people are drawn from its own generator as CoProductionModel draws
+        # them, those of the same parameters together (population.build_runs); then laid
+        # end to end, with each run's settings, costs and room.
+        parts = [(p, population.build_runs(p, rngs[a:b])) for p, a, b in _stretches(each)]
         # Then each run's key for its weekly draws (simulation.draws), from its generator.
         self.draws = runs.Keyed([rng.integers(runs.KEY_RANGE, dtype=np.uint64) for rng in rngs])
-        self.state = population.stack(states)
-        self.setting, self.costs, self.room = _fixed(each, states, self.state)
+        self.state = population.stack([part for _, part in parts])
+        self.setting, self.costs, self.room = _fixed(parts)
         self.apart = knowledge.differences(self.state)
         self.choices = None
 
@@ -246,26 +250,33 @@ def joined_params(each: Sequence[RunParams]) -> RunParams:
     return replace(first, **differ)
 
 
-def _fixed(
-    each: Sequence[RunParams], states: Sequence[population.State], state: population.State
-) -> tuple[setting.Setting, participation.Costs, meeting.Room]:
-    """The settings, costs and room of runs ``states`` (joined: ``state``) of parameters
-    ``each``. They are made entry by entry (per agent or per group, from its own values
-    and the parameters): once for each stretch of runs of the same parameters, the
-    numbers each run's alone would be."""
-    settings, costs, rooms, sizes = [], [], [], []
+def _stretches(each: Sequence[RunParams]) -> list[tuple[RunParams, int, int]]:
+    """Runs ``start .. stop - 1`` of the same parameters (the same RunParams: runs of one
+    design point, next to each other, :func:`_passes`), as ``(params, start, stop)``."""
+    found = []
     start = 0
     while start < len(each):
         p, stop = each[start], start + 1
         while stop < len(each) and each[stop] is p:
             stop += 1
-        every = stop - start == len(each)
-        part = state if every else population.stack(list(states[start:stop]))
+        found.append((p, start, stop))
+        start = stop
+    return found
+
+
+def _fixed(
+    parts: Sequence[tuple[RunParams, population.State]],
+) -> tuple[setting.Setting, participation.Costs, meeting.Room]:
+    """The settings, costs and room of runs side by side, given as ``parts``: the state of
+    each stretch of runs of the same parameters, with those parameters. They are made
+    entry by entry (per agent or per group, from its own values and the parameters):
+    once for each stretch, the numbers each run's alone would be."""
+    settings, costs, rooms, sizes = [], [], [], []
+    for p, part in parts:
         settings.append(setting.build(part, p))
         costs.append(participation.prepare(part, p, settings[-1]))
         rooms.append(meeting.prepare(part, p, settings[-1]))
         sizes.append(part.n)
-        start = stop
     return _joined(settings, sizes), _joined(costs, sizes), _joined(rooms, sizes)
 
 

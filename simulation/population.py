@@ -10,6 +10,7 @@ members of its own group.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -193,20 +194,19 @@ _BY_GROUP = ("user_led", "ties", "cross_role")
 
 
 def stack(states: list[State]) -> State:
-    """Runs of the same parameters side by side in one state (``simulation.runs``), as
-    each was built: agents and groups of run r after those of runs before it."""
+    """States side by side in one state (``simulation.runs``), each of one run or several
+    (:func:`build_runs`): agents and groups of each after those of the states before it."""
     first = states[0]
     if len(states) == 1:
         return first
-    g = first.n_groups
-    group = np.concatenate([s.group + r * g for r, s in enumerate(states)])
+    before = np.cumsum([0] + [s.n_groups for s in states[:-1]])  # groups of earlier states
+    group = np.concatenate([s.group + g for s, g in zip(states, before, strict=True)])
     lay = np.concatenate([s.lay for s in states])
-    n_groups = g * len(states)
     return State(
         **{name: np.concatenate([getattr(s, name) for s in states]) for name in _BY_AGENT},
         **{name: np.concatenate([getattr(s, name) for s in states]) for name in _BY_GROUP},
         group=group,
-        n_groups=n_groups,
+        n_groups=sum(s.n_groups for s in states),
         n_slots=first.n_slots,
         window_meetings=first.window_meetings,
         off_diagonal=first.off_diagonal,
@@ -214,150 +214,231 @@ def stack(states: list[State]) -> State:
         group_side_kind=(((group * 2 + lay) * 3)[:, None] + np.arange(3)).ravel(),
         due_refund=np.concatenate([s.due_refund for s in states], axis=1),
         due_pay=np.concatenate([s.due_pay for s in states], axis=1),
-        runs=len(states),
+        runs=sum(s.runs for s in states),
     )
 
 
-def _beta_by_role(rng: np.random.Generator, role: Ints, table: Floats) -> Floats:
-    return rng.beta(table[role, 0], table[role, 1])
+# ----------------------------------------------------------------- drawing the people
+# A pass of many runs (simulation.batch) sets up each run from its own generator, with
+# the same calls in the same order as the run alone: that is what keeps its numbers. A
+# default-size run's set-up is mostly numpy call overhead on small arrays, so only the
+# draws are made run by run (a loop of generator calls, :func:`_each`); the arithmetic
+# between them is done once for all the runs of the same parameters, on (runs, agents)
+# arrays, entry by entry the numbers each run's alone would be. One run is a pass of one.
 
 
-def _beta(rng: np.random.Generator, mean: Floats | float, concentration: float, n: int) -> Floats:
-    return rng.beta(mean * concentration, (1.0 - mean) * concentration, n)
+def _each(rngs: Sequence[np.random.Generator], draw: Callable[[np.random.Generator], Any]) -> Any:
+    """Each run's ``draw(rng)`` from its own generator, stacked run by run."""
+    # np.array, not np.stack: the same array from draws of one shape, at a third the cost
+    return np.array([draw(rng) for rng in rngs])
+
+
+def _beta(
+    rngs: Sequence[np.random.Generator], mean: Floats | float, concentration: float, n: int
+) -> Floats:
+    """(runs, n) Beta draws of mean ``mean``: one value for all, or a (runs, n) array."""
+    a, b = mean * concentration, (1.0 - mean) * concentration
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):  # each run's row its own
+        return np.array([rng.beta(a_r, b_r, n) for rng, a_r, b_r in zip(rngs, a, b, strict=True)])
+    return _each(rngs, lambda rng: rng.beta(a, b, n))  # numbers: the call a run alone makes
+
+
+def _beta_by_role(rngs: Sequence[np.random.Generator], role: Ints, table: Floats) -> Floats:
+    """(runs, n) draws of a trait whose Beta parameters by role are ``table``."""
+    a, b = table[role, 0], table[role, 1]
+    return _each(rngs, lambda rng: rng.beta(a, b))
+
+
+def _end_to_end(runs_first: np.ndarray) -> np.ndarray:
+    """A (runs, entries, ...) array as the runs' entries end to end (``simulation.runs``)."""
+    return runs_first.reshape(-1, *runs_first.shape[2:])
 
 
 def build(p: RunParams, rng: np.random.Generator) -> State:
-    """Draw an initial population for parameters ``p`` from ``rng``.
+    """Draw an initial population for parameters ``p`` from ``rng``: a pass of one run
+    (:func:`build_runs`)."""
+    return build_runs(p, [rng])
 
-    The draws come in a fixed order, so that a seed always gives the same people:
+
+def build_runs(p: RunParams, rngs: Sequence[np.random.Generator]) -> State:
+    """Runs of parameters ``p`` side by side (``simulation.runs``), run ``r``'s people
+    drawn from ``rngs[r]``, each exactly as alone (see *drawing the people* above).
+
+    Each run's draws come in a fixed order, so that a seed always gives the same people:
     circumstances and knowledge, groups, then motivation, credibility and fluency.
     """
     counts = (p.n_patients, p.n_carers, p.n_clinicians, p.n_managers)
     role = np.repeat(np.arange(4), counts)
     n = role.size
     lay = role <= CARER
-    people = _circumstances(p, rng, role, lay)
-    grid = _groups(p, rng, role, lay)
+    people = _circumstances(p, rngs, role, lay)
+    grid = _groups(p, rngs, role, lay)
     c = p.motivation_concentration
-    keen_lay = _beta(rng, p.motivation_mean_lay, c, n)
-    motivation = np.where(lay, keen_lay, _beta(rng, p.motivation_mean_professional, c, n))
-    n_groups, n_slots = grid["n_groups"], grid["n_slots"]
-    who = _people(p, people_stream(rng), lay)
-    credibility = _beta_by_role(rng, role, beta_by_role(p, "credibility"))
+    keen_lay = _beta(rngs, p.motivation_mean_lay, c, n)
+    motivation = np.where(lay, keen_lay, _beta(rngs, p.motivation_mean_professional, c, n))
+    who = _people(p, [people_stream(rng) for rng in rngs], lay)
+    credibility = _beta_by_role(rngs, role, beta_by_role(p, "credibility"))
     credibility = credibility * trait_factor(p, "credibility", who)
-    values = value_weights(p, role, people["rationale"])
-    fluency = _beta_by_role(rng, role, beta_by_role(p, "fluency"))
+    fluency = _beta_by_role(rngs, role, beta_by_role(p, "fluency"))
+    drawn = {
+        **people,
+        **who,
+        "values": value_weights(p, role, people["rationale"]),
+        "credibility": credibility,
+        "fluency": fluency * trait_factor(p, "fluency", who),
+        "motivation": motivation,
+    }
+    return _started(p, len(rngs), role, {k: _end_to_end(v) for k, v in drawn.items()}, grid)
+
+
+def _started(
+    p: RunParams, runs: int, role: Ints, drawn: dict[str, Any], grid: dict[str, Any]
+) -> State:
+    """The state of ``runs`` runs of parameters ``p`` from their people (``drawn``, end to
+    end) and groups: what each agent starts with beside what was drawn."""
+    role = np.tile(role, runs)
+    n = role.size
+    lay = role <= CARER
+    fear = np.where(drawn["on_benefits"], p.initial_benefit_fear, 0.0)
     return State(
         window_meetings=p.active_meetings,
         role=role,
         lay=lay,
-        **people,
+        **drawn,
         **grid,
-        credibility=credibility,
-        initial_credibility=credibility.copy(),
+        initial_credibility=drawn["credibility"].copy(),
         recognition=np.where(lay, 1.0, p.recognition_initial),
-        values=values,
-        initial_values=values.copy(),
-        fluency=fluency * trait_factor(p, "fluency", who),
-        motivation=motivation,
-        baseline_motivation=motivation.copy(),
+        initial_values=drawn["values"].copy(),
+        baseline_motivation=drawn["motivation"].copy(),
         trust=np.where(lay, p.initial_trust_lay, p.initial_trust_professional),
         satisfaction=np.full(n, p.initial_satisfaction),
-        benefit_fear=np.where(people["on_benefits"], p.initial_benefit_fear, 0.0),
-        initial_fear=np.where(people["on_benefits"], p.initial_benefit_fear, 0.0),
-        ties=np.zeros((n_groups, n_slots, n_slots), np.float32),
+        benefit_fear=fear,
+        initial_fear=fear.copy(),
+        ties=np.zeros((grid["n_groups"], grid["n_slots"], grid["n_slots"]), np.float32),
         due_refund=np.zeros((p.refund_delay + 1, n)),
         due_pay=np.zeros((p.refund_delay + 1, n)),
-        older=who["older"],
-        language_barrier=who["language_barrier"],
-        low_health_literacy=who["low_health_literacy"],
-        digital_access=who["digital_access"],
-        via_outreach=who["via_outreach"],
-        seldom_heard=who["seldom_heard"],
+        runs=runs,
     )
 
 
 def _circumstances(
-    p: RunParams, rng: np.random.Generator, role: Ints, lay: Bools
+    p: RunParams, rngs: Sequence[np.random.Generator], role: Ints, lay: Bools
 ) -> dict[str, Any]:
     """Rationales, benefits, disability, illness, free time, money and knowledge."""
     n = role.size
     mix = rationale_mix(p)
-    rationale = (rng.random(n)[:, None] > np.cumsum(mix[role], axis=1)).sum(axis=1)
+    u = _each(rngs, lambda rng: [rng.random(n) for _ in range(3)])  # (runs, 3, n)
+    rationale = (u[:, 0, :, None] > np.cumsum(mix[role], axis=1)).sum(axis=-1)
     rationale = np.minimum(rationale, 2)
-    on_benefits = lay & (rng.random(n) < p.share_on_benefits)
-    disabled = lay & (rng.random(n) < disability_chance(p, on_benefits))
+    on_benefits = lay & (u[:, 1] < p.share_on_benefits)
+    disabled = lay & (u[:, 2] < disability_chance(p, on_benefits))
 
     # Illness shapes patients' time; caring squeezes carers'.
     ill = illness_mean(p, on_benefits)
-    burden = _beta(rng, ill, p.illness_concentration, n)
-    carer_burden = p.carer_crisis_scale * _beta(rng, ill, p.illness_concentration, n)
+    burden = _beta(rngs, ill, p.illness_concentration, n)
+    carer_burden = p.carer_crisis_scale * _beta(rngs, ill, p.illness_concentration, n)
     illness = np.where(role == PATIENT, burden, np.where(role == CARER, carer_burden, 0.0))
     shape = p.carer_free_hours_shape
     patient_hours = p.patient_free_hours_ill + (
         p.patient_free_hours_well - p.patient_free_hours_ill
     ) * (1 - illness)
+    carer_hours = _each(rngs, lambda rng: rng.gamma(shape, p.carer_free_hours_mean / shape, n))
     free_hours = np.where(
         role == PATIENT,
         patient_hours,
-        np.where(
-            role == CARER, rng.gamma(shape, p.carer_free_hours_mean / shape, n), PROFESSIONAL_HOURS
-        ),
+        np.where(role == CARER, carer_hours, PROFESSIONAL_HOURS),
     )
     # Professionals never front money (their travel and time are paid): no cash needed.
     median = np.where(on_benefits, p.benefits_cash_median, p.lay_cash_median)
-    base_cash = np.where(lay, median * rng.lognormal(0.0, p.cash_spread, n), 0.0)
-    low_money = np.zeros(n, bool)
-    if lay.any():
-        low_money = lay & (base_cash <= np.quantile(base_cash[lay], p.low_money_share))
-
-    # Dirichlet around the role's profile.
-    raw = rng.gamma(p.knowledge_concentration * knowledge_profile(p)[role])
+    spread = _each(rngs, lambda rng: rng.lognormal(0.0, p.cash_spread, n))
+    base_cash = np.where(lay, median * spread, 0.0)
     return {
         "rationale": rationale,
         "on_benefits": on_benefits,
         "disabled": disabled,
-        "low_money": low_money,
+        "low_money": _low_money(p, base_cash, lay),
         "illness": illness,
         "free_hours": free_hours,
         "base_cash": base_cash,
-        "knowledge": raw / raw.sum(axis=1, keepdims=True),
+        "knowledge": _knowledge(p, rngs, role),
     }
 
 
-def _groups(p: RunParams, rng: np.random.Generator, role: Ints, lay: Bools) -> dict[str, Any]:
-    """Standing groups: each agent's place on the (groups x slots) grid; which are user-led."""
+def _low_money(p: RunParams, base_cash: Floats, lay: Bools) -> Bools:
+    """(runs, n) who is short of money: the lay people at or below their run's
+    ``low_money_share`` quantile of lay cash (a quantile of each run's own people)."""
+    if not lay.any():
+        return np.zeros(base_cash.shape, bool)
+    lowest = np.quantile(base_cash[:, lay], p.low_money_share, axis=1)
+    return lay & (base_cash <= lowest[:, None])
+
+
+def _knowledge(p: RunParams, rngs: Sequence[np.random.Generator], role: Ints) -> Floats:
+    """(runs, n, kinds) shares of what each agent can contribute: Dirichlet around the
+    role's profile."""
+    shapes = p.knowledge_concentration * knowledge_profile(p)[role]
+    raw = _each(rngs, lambda rng: rng.gamma(shapes))
+    return raw / raw.sum(axis=-1, keepdims=True)
+
+
+def _groups(
+    p: RunParams, rngs: Sequence[np.random.Generator], role: Ints, lay: Bools
+) -> dict[str, Any]:
+    """Standing groups: each agent's place on the (groups x slots) grid; which are user-led.
+
+    The runs' groups end to end: run ``r``'s groups are ``r G .. (r + 1) G - 1``.
+    """
     # Deal each role, shuffled, round-robin into groups: every group gets a mix.
-    n = role.size
+    n, runs = role.size, len(rngs)
     slots = min(p.group_size, n)
     n_groups = -(-n // slots)
-    order = np.concatenate([rng.permutation(np.flatnonzero(role == r)) for r in range(4)])
-    group = np.empty(n, np.int64)
-    slot = np.empty(n, np.int64)
-    group[order] = np.arange(n) % n_groups
-    slot[order] = np.arange(n) // n_groups
+    by_role = [np.flatnonzero(role == r) for r in range(4)]
+    order = _each(rngs, lambda rng: np.concatenate([rng.permutation(m) for m in by_role]))
+    each_run = np.arange(runs)[:, None]
+    group = np.empty((runs, n), np.int64)
+    slot = np.empty((runs, n), np.int64)
+    group[each_run, order] = np.arange(n) % n_groups
+    slot[each_run, order] = np.arange(n) // n_groups
     n_slots = int(slot.max()) + 1
+    user_led = _user_led(p, rngs, n_groups)
 
-    n_user_led = int(np.floor(p.user_led_funding * n_groups + rng.random()))
-    user_led = np.zeros(n_groups, bool)
-    user_led[rng.permutation(n_groups)[:n_user_led]] = True
-
-    is_lay_grid = np.full((n_groups, n_slots), -1)
-    is_lay_grid[group, slot] = lay
-    cross_role = (is_lay_grid[:, :, None] + is_lay_grid[:, None, :]) == 1
-    cross_role &= (is_lay_grid[:, :, None] >= 0) & (is_lay_grid[:, None, :] >= 0)
+    is_lay_grid = np.full((runs, n_groups, n_slots), -1)
+    is_lay_grid[each_run, group, slot] = lay
+    cross_role = (is_lay_grid[..., :, None] + is_lay_grid[..., None, :]) == 1
+    cross_role &= (is_lay_grid[..., :, None] >= 0) & (is_lay_grid[..., None, :] >= 0)
+    group = _end_to_end(group + each_run * n_groups)
+    slot = _end_to_end(slot)
+    lay = np.tile(lay, runs)
     return {
         "group": group,
         "slot": slot,
-        "n_groups": n_groups,
+        "n_groups": n_groups * runs,
         "n_slots": n_slots,
-        "user_led": user_led,
-        "cross_role": cross_role,
+        "user_led": _end_to_end(user_led),
+        "cross_role": _end_to_end(cross_role),
         "off_diagonal": ~np.eye(n_slots, dtype=bool),
-        "others": np.maximum(np.bincount(group, minlength=n_groups)[group] - 1, 1),
+        "others": np.maximum(np.bincount(group, minlength=n_groups * runs)[group] - 1, 1),
         "group_side_kind": (((group * 2 + lay) * 3)[:, None] + np.arange(3)).ravel(),
         "cell": group * n_slots + slot,
     }
+
+
+def _user_led(p: RunParams, rngs: Sequence[np.random.Generator], n_groups: int) -> Bools:
+    """(runs, groups) which groups are user-led: a share ``user_led_funding`` of them,
+    rounded at random to a whole number, picked at random."""
+    chance = _each(rngs, lambda rng: rng.random())
+    picked = _each(rngs, lambda rng: rng.permutation(n_groups))
+    return _first_of(picked, np.floor(p.user_led_funding * n_groups + chance), n_groups)
+
+
+def _first_of(shuffled: Ints, count: Floats, size: int) -> Bools:
+    """(runs, size) True at the first ``count[r]`` entries of each run's ``shuffled``
+    (a shuffle of some of ``0 .. size - 1``): its ``shuffled[r][:count[r]]``."""
+    taken = np.zeros((shuffled.shape[0], size), bool)
+    taken[np.arange(shuffled.shape[0])[:, None], shuffled] = (
+        np.arange(shuffled.shape[1]) < count[:, None]
+    )
+    return taken
 
 
 # ----------------------------------------------------------------- who the people are
@@ -438,9 +519,9 @@ def trait_factor(p: RunParams, trait: str, who: dict[str, Any]) -> Floats:
     return (1.0 - language) * (1.0 - literacy)
 
 
-def _catchment(p: RunParams, rng: np.random.Generator, k: int) -> dict[str, Bools]:
-    """``k`` people drawn from the population lay places are filled from."""
-    u = rng.random((4, k))
+def _catchment(p: RunParams, u: Floats) -> dict[str, Bools]:
+    """People drawn from the population lay places are filled from, one for each column
+    of ``u``: uniform draws of shape (4, ...), one row for each attribute."""
     older = u[0] < p.share_older
     digital_share = np.where(older, p.digital_access_share_older, p.digital_access_share)
     return {
@@ -452,54 +533,85 @@ def _catchment(p: RunParams, rng: np.random.Generator, k: int) -> dict[str, Bool
 
 
 def _recruit(
-    p: RunParams, rng: np.random.Generator, count: int, outreach: bool
+    p: RunParams, rngs: Sequence[np.random.Generator], counts: Ints, outreach: bool
 ) -> dict[str, Bools]:
-    """``count`` recruits: by outreach, seldom-heard people; by the usual channels, people
-    of the catchment, a seldom-heard one accepted with chance ``usual_reach_seldom_heard``
-    (everyone else always). Drawn in rounds until the places are filled."""
+    """``counts[r]`` recruits for each run ``r``: by outreach, seldom-heard people; by the
+    usual channels, people of the catchment, a seldom-heard one accepted with chance
+    ``usual_reach_seldom_heard`` (everyone else always). Drawn in rounds until the places
+    are filled; the runs' recruits end to end.
+
+    Each round, every run with places left draws a catchment the size of its places left
+    (and, by the usual channels, a number each to accept them by), as alone; the runs'
+    rounds are laid side by side (padded to the largest), and each keeps what it would.
+    """
     share = seldom_heard_population_share(p)
     reach = p.usual_reach_seldom_heard
     acceptance = share if outreach else 1.0 - share + reach * share
-    taken = [_catchment(p, rng, 0)]  # nobody yet (and the keys when count is 0)
-    got = 0
-    while got < count:
-        batch = _catchment(p, rng, count - got)
+    left = np.array(counts)
+    rounds: list[dict[str, Bools]] = []
+    kept: list[Bools] = []
+    while left.any():
+        drawn = np.arange(left.max()) < left[:, None]  # (runs, largest) who is drawn
+        batch = _catchment(p, _padded(rngs, left, lambda rng, k: rng.random((4, k)), (4,)))
         heard_little = seldom_heard(
             batch["language_barrier"], batch["low_health_literacy"], batch["digital_access"]
         )
         if acceptance <= 0.0:  # nobody to select: take people as they come
-            keep = np.ones(heard_little.size, bool)
+            keep = drawn
         elif outreach:
-            keep = heard_little
+            keep = drawn & heard_little
         else:
-            keep = ~heard_little | (rng.random(heard_little.size) < reach)
-        taken.append({key: value[keep] for key, value in batch.items()})
-        got += int(np.count_nonzero(keep))
-    return {key: np.concatenate([t[key] for t in taken])[:count] for key in taken[0]}
+            accept = _padded(rngs, left, lambda rng, k: rng.random(k), ())
+            keep = drawn & (~heard_little | (accept < reach))
+        rounds.append(batch)
+        kept.append(keep)
+        left = left - keep.sum(axis=1)
+    if not rounds:  # nobody to recruit (and the keys)
+        return {key: np.zeros(0, bool) for key in _catchment(p, np.zeros((4, 0)))}
+    # A run never keeps more than its places left: its recruits are all it kept, in order.
+    chosen = np.concatenate(kept, axis=1)
+    return {key: np.concatenate([b[key] for b in rounds], axis=1)[chosen] for key in rounds[0]}
 
 
-def _people(p: RunParams, rng: np.random.Generator, lay: Bools) -> dict[str, Bools]:
-    """Age, language, health literacy, digital access and how each lay place was filled.
+def _padded(
+    rngs: Sequence[np.random.Generator],
+    sizes: Ints,
+    draw: Callable[[np.random.Generator, int], Floats],
+    lead: tuple[int, ...],
+) -> Floats:
+    """(*lead, runs, largest size) each run's ``draw(rng, sizes[r])`` of shape
+    (*lead, sizes[r]), padded with zeros; runs of size 0 draw nothing."""
+    each = sizes.tolist()
+    out = np.zeros((*lead, len(rngs), max(each)))
+    for r, rng in enumerate(rngs):
+        if each[r]:
+            out[..., r, : each[r]] = draw(rng, each[r])
+    return out
+
+
+def _people(p: RunParams, rngs: Sequence[np.random.Generator], lay: Bools) -> dict[str, Bools]:
+    """(runs, n) age, language, health literacy, digital access and how each lay place
+    was filled, each run's drawn from its own generator (``people_stream``).
 
     A share ``outreach`` of the lay places (rounded at random to a whole number) goes
     to seldom-heard people reached by outreach, the rest to the usual channels
     (:func:`_recruit`). Professionals are none of these: under 65, fluent in English and
     health information, online at work, never recruited.
     """
-    n = lay.size
+    n, runs = lay.size, len(rngs)
     places = np.flatnonzero(lay)
-    n_outreach = int(np.floor(p.outreach * places.size + rng.random()))
-    reached = rng.permutation(places)[:n_outreach]
-    via_outreach = np.zeros(n, bool)
-    via_outreach[reached] = True
+    chance = _each(rngs, lambda rng: rng.random())
+    shuffled = _each(rngs, lambda rng: rng.permutation(places))
+    n_outreach = np.floor(p.outreach * places.size + chance)
+    via_outreach = _first_of(shuffled, n_outreach, n)
     out = {
-        "older": np.zeros(n, bool),
-        "language_barrier": np.zeros(n, bool),
-        "low_health_literacy": np.zeros(n, bool),
-        "digital_access": np.ones(n, bool),
+        "older": np.zeros((runs, n), bool),
+        "language_barrier": np.zeros((runs, n), bool),
+        "low_health_literacy": np.zeros((runs, n), bool),
+        "digital_access": np.ones((runs, n), bool),
     }
     for outreach, where in ((False, lay & ~via_outreach), (True, via_outreach)):
-        recruits = _recruit(p, rng, int(np.count_nonzero(where)), outreach)
+        recruits = _recruit(p, rngs, where.sum(axis=1), outreach)
         for key, value in recruits.items():
             out[key][where] = value
     out["via_outreach"] = via_outreach

@@ -14,6 +14,7 @@ others met) are really exercised.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import inspect
 import os
 
@@ -275,6 +276,32 @@ def test_a_rule_called_with_a_generator_draws_from_it():
     got = runs.poisson(rng, "contributions", np.full(6, 2.0))
     assert got.tolist() == twin.poisson(np.full(6, 2.0)).tolist()
     assert isinstance(CoProductionModel(rng=4).draws, runs.Keyed)
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(params=LEVERS, seeds=st.lists(SEEDS, min_size=1, max_size=4))
+def test_runs_set_up_together_are_each_set_up_alone(params, seeds):
+    """population.build_runs makes each run's draws from its own generator and the
+    arithmetic between them once for all the runs: every field of their state is the
+    runs' own made one at a time, end to end (a run's recruits, its quantile of cash, its
+    groups), and each generator ends where it would alone."""
+    p = RunParams.from_values(params)
+    together, apart = [generator(s) for s in seeds], [generator(s) for s in seeds]
+    got = population.build_runs(p, together)
+    want = population.stack([population.build(p, rng) for rng in apart])
+    assert got.runs == want.runs == len(seeds)
+    for field in dataclasses.fields(got):
+        a, b = getattr(got, field.name), getattr(want, field.name)
+        if isinstance(a, np.ndarray):
+            assert (a.dtype, a.shape, a.tobytes()) == (b.dtype, b.shape, b.tobytes()), field.name
+        else:
+            assert a == b, field.name
+    for rng, twin in zip(together, apart, strict=True):
+        assert rng.bit_generator.state == twin.bit_generator.state
 
 
 # ------------------------------------------------ runs of different parameters side by side

@@ -65,7 +65,7 @@ def test_population_share_by_hand():
 def test_catchment_marginals_and_digital_access_lower_for_older_people():
     p = ASSUMED
     k = 200_000
-    c = population._catchment(p, np.random.default_rng(5), k)
+    c = population._catchment(p, np.random.default_rng(5).random((4, k)))
     assert _within(c["older"].mean(), p.share_older, k)
     assert _within(c["language_barrier"].mean(), p.language_barrier_share, k)
     assert _within(c["low_health_literacy"].mean(), p.low_health_literacy_share, k)
@@ -85,8 +85,8 @@ def test_usual_channels_under_recruit_and_outreach_takes_only_the_seldom_heard()
     p = ASSUMED
     k = 100_000
     h, r = population.seldom_heard_population_share(p), p.usual_reach_seldom_heard
-    usual = population._recruit(p, np.random.default_rng(6), k, outreach=False)
-    reached = population._recruit(p, np.random.default_rng(7), k, outreach=True)
+    usual = population._recruit(p, [np.random.default_rng(6)], np.array([k]), outreach=False)
+    reached = population._recruit(p, [np.random.default_rng(7)], np.array([k]), outreach=True)
     heard_little = {
         name: population.seldom_heard(
             d["language_barrier"], d["low_health_literacy"], d["digital_access"]
