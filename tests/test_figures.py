@@ -247,31 +247,30 @@ def test_what_readme_says_of_the_headline_sweep(tmp_path):
     parity = summary.assign(key=key).pivot(
         index="pace", columns="key", values="participation_parity_mean"
     )
-    # Pay without the arrangement, now Universal Credit's taper: as low as no pay (0.47 to 0.53
-    # against 0.49 to 0.61), the worst cell at a middle or fast pace, second to unpaid without
-    # the arrangement in slow meetings.
+    # Pay without the arrangement, now Universal Credit's taper: lower even than no pay (0.48 to
+    # 0.51 against 0.52 to 0.60), the worst cell at every pace.
     assert DEFAULTS["benefit_rules"] == "uc" and DEFAULTS["uc_taper"] == 0.55
     unsafe = parity["paid/False"]
     unpaid = parity[["none/False", "none/True"]]
-    worst = {0.1: "none/False", 0.5: "paid/False", 0.9: "paid/False"}
+    worst = {0.1: "paid/False", 0.5: "paid/False", 0.9: "paid/False"}
     assert parity.idxmin(axis=1).to_dict() == worst
-    assert _reads(unsafe) == ("0.47", "0.53")
-    assert _reads(unpaid) == ("0.49", "0.61")
-    # Benefit-safe pay at the top at every pace (0.77 to 0.81; narrowly in slow meetings, 0.77
-    # against 0.75), ahead of expenses (0.67 to 0.75), ahead of no pay (0.49 to 0.61) at every
+    assert _reads(unsafe) == ("0.48", "0.51")
+    assert _reads(unpaid) == ("0.52", "0.60")
+    # Benefit-safe pay at the top at every pace (0.75 to 0.81; narrowly in slow meetings, 0.75
+    # against 0.74), ahead of expenses (0.69 to 0.75), ahead of no pay (0.52 to 0.60) at every
     # pace, with or without the arrangement.
     safe = parity["paid/True"]
     expenses = parity[["expenses/False", "expenses/True"]]
-    assert _reads(safe) == ("0.77", "0.81")
+    assert _reads(safe) == ("0.75", "0.81")
     assert (parity.idxmax(axis=1) == "paid/True").all()
-    assert (f"{safe[0.1]:.2f}", f"{expenses.loc[0.1].max():.2f}") == ("0.77", "0.75")
-    assert _reads(expenses) == ("0.67", "0.75")
+    assert (f"{safe[0.1]:.2f}", f"{expenses.loc[0.1].max():.2f}") == ("0.75", "0.74")
+    assert _reads(expenses) == ("0.69", "0.75")
     assert (expenses.min(axis=1) > unpaid.max(axis=1)).all()
-    # Single runs of unpaid and expenses-only schemes: a standard deviation of 0.07 to 0.16.
+    # Single runs of unpaid and expenses-only schemes: a standard deviation of 0.07 to 0.17.
     runs = pd.read_parquet(out / "runs.parquet")
     middle = runs[runs["compensation"] != "paid"]
     spread = middle.groupby(["compensation", "benefit_safe", "pace"])["participation_parity"]
-    assert _reads(spread.std()) == ("0.07", "0.16")
+    assert _reads(spread.std()) == ("0.07", "0.17")
 
     # The regimes: 3 x 3 x 2 cells of 10 seeds each.
     labelled = pd.read_csv(out / "regimes.csv")
@@ -284,18 +283,18 @@ def test_what_readme_says_of_the_headline_sweep(tmp_path):
     assert cells.shape[0] == 18 and (cells.sum(axis=1) == 10).all()
     assert set(cells.columns) == {"elite_capture", "generative", "ordinary", "precarious_labour"}
     # Paid without the arrangement: no benefit-loss event in any run (nobody is suspended), but
-    # GBP 91 to 361 taken back per claimant who took part (none in any other cell); elite
-    # capture on 23 of 30, the most common regime at every pace (7, 9, 7), the rest ordinary.
+    # GBP 85 to 368 taken back per claimant who took part (none in any other cell); elite
+    # capture on 27 of 30, 9 of 10 at every pace, the other 3 ordinary.
     assert (runs["benefit_loss_events"] == 0).all()
     unsafe_paid = (runs["compensation"] == "paid") & ~runs["benefit_safe"].astype(bool)
     taken = runs.loc[unsafe_paid, "benefit_taken_back"]
-    assert [f"{v:.0f}" for v in (taken.min(), taken.max())] == ["91", "361"]
+    assert [f"{v:.0f}" for v in (taken.min(), taken.max())] == ["85", "368"]
     assert (runs.loc[~unsafe_paid, "benefit_taken_back"] == 0).all()
     unsafe_cells = cells.loc[("paid", False)]
-    assert unsafe_cells["elite_capture"].tolist() == [7, 9, 7]
+    assert unsafe_cells["elite_capture"].tolist() == [9, 9, 9]
     assert (unsafe_cells["elite_capture"] + unsafe_cells["ordinary"] == 10).all()
     # Under the suspension rule (legacy-20) the same settings are elite capture on all 30 runs,
-    # with parity 0.25 to 0.32 a cell.
+    # with parity 0.26 to 0.33 a cell.
     suspended = tmp_path / "suspended.toml"
     suspended.write_text(
         spec.read_text(encoding="utf-8").split("[vary]")[0]
@@ -307,75 +306,76 @@ def test_what_readme_says_of_the_headline_sweep(tmp_path):
     legacy = pd.read_parquet(tmp_path / "s" / "runs.parquet")
     assert len(legacy) == 30 and (legacy["benefit_rules"] == "legacy-20").all()
     assert all(regimes.classify(row) == "elite_capture" for row in legacy.to_dict("records"))
-    assert _reads(legacy.groupby("pace")["participation_parity"].mean()) == ("0.25", "0.32")
-    # Benefit-safe pay: ordinary on 26 of 30; the only generative runs, 2 of 10 in slow
-    # meetings (ordinary 7, elite capture 1).
+    assert _reads(legacy.groupby("pace")["participation_parity"].mean()) == ("0.26", "0.33")
+    # Benefit-safe pay: ordinary on 26 of 30; the only generative runs, 3 of 10 in slow
+    # meetings (ordinary 6, elite capture 1).
     assert cells.loc[("paid", True)]["ordinary"].sum() == 26
     assert cells.loc[("paid", True, 0.1)].to_dict() == {
         "elite_capture": 1,
-        "generative": 2,
-        "ordinary": 7,
+        "generative": 3,
+        "ordinary": 6,
         "precarious_labour": 0,
     }
-    assert cells["generative"].sum() == 2
+    assert cells["generative"].sum() == 3
     # Unpaid slow meetings: precarious labour on 9 of 10 with the arrangement and 9 without;
     # the only 18 precarious runs of the 180.
     assert cells.loc[("none", False, 0.1), "precarious_labour"] == 9
     assert cells.loc[("none", True, 0.1), "precarious_labour"] == 9
     assert cells["precarious_labour"].sum() == 18
-    # Every unpaid run: GBP 128 to 208 out of pocket a lay participant, over the rule's 50,
+    # Every unpaid run: GBP 123 to 206 out of pocket a lay participant, over the rule's 50,
     # so the hours decide (precarious exactly when at or over 0.45 a week): slow meetings
-    # 0.37 to 0.63, at or over 0.45 on 18 of 20; middle and fast 0.25 to 0.44, all under.
+    # 0.35 to 0.64, at or over 0.45 on 18 of 20; middle and fast 0.25 to 0.44, all under.
     hours_line = _threshold("precarious_labour", "unpaid_hours_per_week")
     money_line = _threshold("precarious_labour", "out_of_pocket_per_lay")
     assert (hours_line, money_line) == (0.45, 50.0)
     none = runs[runs["compensation"] == "none"]
     slow = none["pace"] == 0.1
     assert [f"{v:.0f}" for v in none["rule_out_of_pocket_per_lay"].agg(["min", "max"])] == [
-        "128",
-        "208",
+        "123",
+        "206",
     ]
     assert (none["rule_out_of_pocket_per_lay"] >= money_line).all()
     over = none["rule_unpaid_hours_per_week"] >= hours_line
     assert (over == (none["regime"] == "precarious_labour")).all()
-    assert _reads(none.loc[slow, "rule_unpaid_hours_per_week"]) == ("0.37", "0.63")
+    assert _reads(none.loc[slow, "rule_unpaid_hours_per_week"]) == ("0.35", "0.64")
     assert over[slow].sum() == 18
     assert _reads(none.loc[~slow, "rule_unpaid_hours_per_week"]) == ("0.25", "0.44")
     assert not over[~slow].any()
-    # Unpaid at a middle or fast pace: 28 of 40 elite capture, in every cell; one slow run
-    # short of the hours makes 29 of 60.
+    # Unpaid at a middle or fast pace: 24 of 40 elite capture, in every cell; one slow run
+    # short of the hours makes 25 of 60.
     unpaid_cells = cells.loc["none"]
-    assert unpaid_cells.loc[(slice(None), [0.5, 0.9]), "elite_capture"].sum() == 28
+    assert unpaid_cells.loc[(slice(None), [0.5, 0.9]), "elite_capture"].sum() == 24
     assert (unpaid_cells.loc[(slice(None), [0.5, 0.9]), "elite_capture"] > 0).all()
     assert unpaid_cells.loc[(slice(None), 0.1), "elite_capture"].sum() == 1
     short = none[slow & ~over]
     assert (short["regime"] == "elite_capture").sum() == 1
-    assert unpaid_cells["elite_capture"].sum() == 29
-    # By parity alone, 43: 14 of the 18 precarious runs have parity under 0.6, and precarious
+    assert unpaid_cells["elite_capture"].sum() == 25
+    # By parity alone, 35: 10 of the 18 precarious runs have parity under 0.6, and precarious
     # labour comes before elite capture in the rules.
     order = [r.name for r in regimes.REGIMES]
     assert order.index("precarious_labour") < order.index("elite_capture")
     parity_line = _threshold("elite_capture", "participation_parity")
     precarious = none[none["regime"] == "precarious_labour"]
     hidden = (precarious["participation_parity"] < parity_line).sum()
-    assert hidden == 14
-    assert unpaid_cells["elite_capture"].sum() + hidden == 43
-    assert (none["participation_parity"] < parity_line).sum() == 43
-    # Expenses: 52 of 60 ordinary, the other 8 elite capture, slow meetings included; slow
-    # meetings take 0.60 to 0.77 unpaid hours a week, but nothing is left out of pocket.
+    assert hidden == 10
+    assert unpaid_cells["elite_capture"].sum() + hidden == 35
+    assert (none["participation_parity"] < parity_line).sum() == 35
+    # Expenses: 49 of 60 ordinary, the other 11 elite capture, slow meetings included (7 and 9
+    # of 10, without and with the arrangement); slow meetings take 0.59 to 0.76 unpaid hours a
+    # week, but nothing is left out of pocket.
     refunded = runs[runs["compensation"] == "expenses"]
-    assert cells.loc["expenses"]["ordinary"].sum() == 52
-    assert cells.loc["expenses"]["elite_capture"].sum() == 8
-    assert cells.loc[("expenses", slice(None), 0.1), "ordinary"].tolist() == [8, 10]
+    assert cells.loc["expenses"]["ordinary"].sum() == 49
+    assert cells.loc["expenses"]["elite_capture"].sum() == 11
+    assert cells.loc[("expenses", slice(None), 0.1), "ordinary"].tolist() == [7, 9]
     slow_refunded = refunded.loc[refunded["pace"] == 0.1, "rule_unpaid_hours_per_week"]
-    assert _reads(slow_refunded) == ("0.60", "0.77")
+    assert _reads(slow_refunded) == ("0.59", "0.76")
     assert (refunded["rule_out_of_pocket_per_lay"] == 0).all()
     # Slow, open meetings rarely generative: lived experience reaches a quarter (the rule's
-    # threshold) only in the 2 generative runs; under a fifth in unpaid or expenses-only
+    # threshold) only in the 3 generative runs; under a fifth in unpaid or expenses-only
     # slow meetings.
     assert _threshold("generative", "experiential_share") == 0.25
     heard = runs["rule_experiential_share"] >= 0.25
-    assert heard.sum() == 2 and (runs.loc[heard, "regime"] == "generative").all()
+    assert heard.sum() == 3 and (runs.loc[heard, "regime"] == "generative").all()
     slow_unpaid_or_refunded = (runs["compensation"] != "paid") & (runs["pace"] == 0.1)
     assert (runs.loc[slow_unpaid_or_refunded, "rule_experiential_share"] < 0.2).all()
     # The figures README shows put the third factor in panels.
