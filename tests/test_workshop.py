@@ -312,20 +312,19 @@ def test_range_over_seeds(claim):
 
 # (lower, higher, why): the guide says lower < higher. A direction the guide states
 # flatly ("falls", "rises") must hold on at least 8 of 10 seeds, so that a room on
-# almost any seed sees it. At the issue-11 defaults all hold on 10 seeds except slow
-# refunds, managers' slight dislike of slow meetings (the guide says "on most seeds")
-# and online meetings' fewer unexpected insights, on 9, and co-everything's unpaid
-# hours each and unsafe pay under Universal Credit, on 8 (the guide says "on 8 of the
-# 10 seeds"). Fast meetings' ties are compared with slow meetings' (pace 0.2): the
-# default pace itself builds almost no strong ties.
+# almost any seed sees it. With keyed draws all hold on 10 seeds except the rise in
+# recognition at the default pace (the guide says "on 9 of the 10 seeds"), managers'
+# slight dislike of slow meetings (the guide says "on most seeds") and online
+# meetings' fewer unexpected insights, on 9. Fast meetings' ties are compared with slow
+# meetings' (pace 0.2): the default pace itself builds almost no strong ties.
 AT_LEAST = 8
 DIRECTIONS = [
     ("ex1-lay-none", "ex1-lay-default", "no compensation: fewer people come"),
     ("ex1-unpaid-none", "ex1-unpaid-default", "no compensation: fewer unpaid hours"),
     ("ex1-pocket-default", "ex1-pocket-none", "no compensation: more out of pocket"),
     # Universal Credit (the default rules since issue 11) suspends nothing: unsafe pay no
-    # longer keeps people on benefits away (more come than with expenses on 8 of 10 seeds;
-    # on seed 0 slightly fewer, the same 14% when rounded). The older suspension rule
+    # longer keeps people on benefits away (more come than with expenses on every seed
+    # 0-9; on seed 0 about as many, 16% against 15%). The older suspension rule
     # still does, and the guide shows it for contrast.
     ("ex1-benefits-default", "ex1-benefits-paid", "UC: unsafe pay no longer keeps them away"),
     ("ex1-benefits-paid-legacy", "ex1-benefits-default", "suspension rule: they stay away"),
