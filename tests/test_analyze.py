@@ -494,31 +494,39 @@ def preset_regimes() -> dict[str, list[str]]:
 
 
 # Issue 10's model no longer lands these presets where the paper's contrast built them to,
-# and issue 11's defaults (Universal Credit, benefits and disability drawn together, language
-# and literacy effects) add two more; docs/regimes.md says why. Strict: when a fix brings one
-# back, the test fails until unmarked.
+# issue 11's defaults (Universal Credit, benefits and disability drawn together, language
+# and literacy effects) add two more, and the keyed weekly draws (simulation/draws.py) a
+# fifth, by one seed; docs/regimes.md says why. Strict: when a fix brings one back, the test
+# fails until unmarked.
 MISSES_GENERATIVE = (
     "issue 10: lived experience is under a quarter of what is recognised in the generative "
     "presets (0.17-0.26) and user-led's trust is under 0.5; docs/regimes.md section 5"
 )
 MISSES_PRECARIOUS = (
-    "issue 10: unpaid hours fell by about a tenth, so 5 seeds of 20 of co-everything-unresourced "
-    "give under 0.45 hours a week and it is precarious labour on 15, not 18 or more; its money "
+    "issue 10: unpaid hours fell by about a tenth, so 4 seeds of 20 of co-everything-unresourced "
+    "give under 0.45 hours a week and it is precarious labour on 16, not 18 or more; its money "
     "is over 50 on every seed; docs/regimes.md sections 2 and 'Where the presets land'"
 )
 MISSES_DEFAULT = (
-    "issue 11: parity fell (the default's median from 0.82 to 0.70), so 4 seeds of 20 of the "
-    "default are under 0.6 and it is ordinary involvement on 16, not 18 or more; "
-    "docs/regimes.md sections 3 and 'Where the presets land'"
+    "issue 11: parity fell (the default's median from 0.82 to 0.70; 0.74 with keyed draws), so "
+    "3 seeds of 20 of the default are under 0.6 and it is ordinary involvement on 17, not 18 or "
+    "more; docs/regimes.md sections 3 and 'Where the presets land'"
 )
 MISSES_UNPAID_FAST = (
-    "issue 11: parity fell (unpaid-fast's median from 0.67 to 0.58), so 11 seeds of 20 are "
+    "issue 11: parity fell (unpaid-fast's median from 0.67 to 0.58), so 14 seeds of 20 are "
     "under 0.6 and elite capture, not ordinary involvement, is its most common regime; "
     "docs/regimes.md sections 3 and 'Where the presets land'"
+)
+MISSES_TOKENISTIC = (
+    "keyed draws: 3 seeds of 20 of tokenistic have parity under 0.6 (0.51-0.56; 2 before), so "
+    "precedence labels them elite capture and it is tokenism on 17, not 18 or more; its "
+    "satisfaction_rights is under 0.2 on every seed; docs/regimes.md sections 4 and "
+    "'Where the presets land'"
 )
 MISSES = {
     "default": MISSES_DEFAULT,
     "unpaid-fast": MISSES_UNPAID_FAST,
+    "tokenistic": MISSES_TOKENISTIC,
     "slow-benefit-safe": MISSES_GENERATIVE,
     "user-led": MISSES_GENERATIVE,
     "co-everything-unresourced": MISSES_PRECARIOUS,

@@ -335,17 +335,18 @@ def test_thresholds_sit_where_the_doc_says():
     )
     assert all(run("paid-all-on-benefits", s)[1] == "ordinary" for s in CHANGED_SEEDS)
     # Precarious labour, time: every fortnightly unpaid seed below, every weekly one but one
-    # above (the gap, 0.39 to 0.41, lies below the line); slow fortnightly, fast weekly and
-    # co-everything-unresourced straddle it, with the counts the doc gives.
+    # above (the gap, 0.38 to 0.43, lies below the line, its top about two hundredths under);
+    # slow fortnightly, fast weekly and co-everything-unresourced straddle it, with the counts
+    # the doc gives.
     hour = "unpaid_hours_per_week"
-    assert highest("unpaid-fortnightly", hour) < lowest("unpaid-weekly", hour) < hours - 0.03
+    assert highest("unpaid-fortnightly", hour) < lowest("unpaid-weekly", hour) < hours - 0.02
     assert sum(v < hours for v in values("unpaid-weekly", hour)) == 1
-    under = {"unpaid-fortnightly-slow": 5, "unpaid-weekly-fast": 5, "co-everything-unresourced": 5}
+    under = {"unpaid-fortnightly-slow": 4, "unpaid-weekly-fast": 6, "co-everything-unresourced": 4}
     for straddles, n in under.items():
         assert sum(v < hours for v in values(straddles, hour)) == n, straddles
     # Money: the indicator is lay_out_of_pocket as it is (never refunded, per lay participant).
     # Refunded expenses, late or not, are £0; nothing refunded over two years is over £50 on
-    # every seed (four-weekly meetings lowest, £87), so £50 sits in the gap between the two.
+    # every seed (four-weekly meetings lowest, £80), so £50 sits in the gap between the two.
     money = "out_of_pocket_per_lay"
     assert all(
         run(s, seed)[0][money] == run(s, seed)[0]["lay_out_of_pocket"]
@@ -369,9 +370,9 @@ def test_thresholds_sit_where_the_doc_says():
     # 0.45 (the £200 trips collapse first), with the counts the doc gives.
     precarious = {
         "unpaid-weekly": 9,
-        "unpaid-fortnightly-slow": 5,
-        "unpaid-weekly-fast": 5,
-        "co-everything-unresourced": 15,
+        "unpaid-fortnightly-slow": 6,
+        "unpaid-weekly-fast": 4,
+        "co-everything-unresourced": 16,
         "unpaid-fortnightly": 0,
         "unpaid-four-weekly": 0,
         "unpaid-fast": 0,
@@ -384,11 +385,11 @@ def test_thresholds_sit_where_the_doc_says():
     # The money half keeps the default out: 9 seeds of 20 reach 0.45 hours, none is precarious.
     assert sum(v >= hours for v in values("default", hour)) == 9
     assert all(run("default", seed)[1] != "precarious_labour" for seed in PRESET_SEEDS)
-    # A stock: twelve weeks of co-everything-unresourced straddle £50 (6 seeds of 10 at or over).
+    # A stock: twelve weeks of co-everything-unresourced straddle £50 (5 seeds of 10 at or over).
     assert lowest("coe-12-weeks", money) < pounds <= highest("coe-12-weeks", money)
-    assert sum(v >= pounds for v in values("coe-12-weeks", money)) == 6
-    # Where the presets land: co-everything-unresourced's 5 seeds that are not precarious are
-    # all under the hours line (4 captured, 1 ordinary); 9 of its 15 precarious seeds have
+    assert sum(v >= pounds for v in values("coe-12-weeks", money)) == 5
+    # Where the presets land: co-everything-unresourced's 4 seeds that are not precarious are
+    # all under the hours line (2 captured, 2 ordinary); 12 of its 16 precarious seeds have
     # parity under 0.6 too.
     coe_runs = [run("co-everything-unresourced", seed) for seed in PRESET_SEEDS]
     assert all(v[money] >= pounds for v, _ in coe_runs)
@@ -398,36 +399,38 @@ def test_thresholds_sit_where_the_doc_says():
             r == "precarious_labour" and v["participation_parity"] < parity_line
             for v, r in coe_runs
         )
-        == 9
+        == 12
     )
-    # Elite capture: benefit-safe pay above 0.6 on every seed; pay counted as income (under
-    # Universal Credit's taper) no longer below it on every seed, but on 7 of 10, so the
-    # two ranges overlap (0.61 to 0.89) and 0.6 sits near the bottom of the overlap. The
-    # default and tokenistic have medians above it; unpaid-fast's and
-    # co-everything-unresourced's are below it (11 and 13 seeds of 20 under); tokenistic is
-    # below it on two seeds.
+    # Elite capture: benefit-safe pay at or above 0.6 on 9 seeds of 10, its lowest just under
+    # (0.597); pay counted as income (under Universal Credit's taper) no longer below it on
+    # every seed, but on 7 of 10, so the two ranges overlap (0.60 to 0.81) and 0.6 sits at
+    # the bottom edge of benefit-safe pay's range. The default and tokenistic have medians
+    # above it (3 seeds of 20 under each); unpaid-fast's and co-everything-unresourced's are
+    # below it (14 seeds of 20 under each).
     parity = "participation_parity"
-    assert lowest("paid", parity) < parity_line <= lowest("paid-safe", parity)
+    assert lowest("paid", parity) < lowest("paid-safe", parity) < parity_line
+    assert lowest("paid-safe", parity) > parity_line - 0.005  # 0.597: just under
+    assert sum(v < parity_line for v in values("paid-safe", parity)) == 1
     assert lowest("paid-safe", parity) < highest("paid", parity)
     assert sum(v < parity_line for v in values("paid", parity)) == 7
     assert all(np.median(values(s, parity)) >= parity_line for s in ("default", "tokenistic"))
-    for setting, n in (("unpaid-fast", 11), ("co-everything-unresourced", 13)):
+    for setting, n in (("unpaid-fast", 14), ("co-everything-unresourced", 14)):
         got = values(setting, parity)
         assert np.median(got) < parity_line and sum(v < parity_line for v in got) == n, setting
-    assert sum(v < parity_line for v in values("default", parity)) == 4
-    assert sum(v < parity_line for v in values("tokenistic", parity)) == 2
+    assert sum(v < parity_line for v in values("default", parity)) == 3
+    assert sum(v < parity_line for v in values("tokenistic", parity)) == 3
     # Tokenism: in the gap between power sharing 0.05 and the default 0.3.
     rights = "satisfaction_rights"
     assert highest(("power-0.05", "tokenistic"), rights) < rights_line <= lowest("default", rights)
     # Generative: unexpected insights and ties in the gaps between the generative presets and
     # the rest. Lived experience: a gap, but below 0.25, which sits inside the generative
-    # presets' range (slow-benefit-safe 3 seeds of 20 above, user-led none). Trust: every other
+    # presets' range (slow-benefit-safe 4 seeds of 20 above, user-led none). Trust: every other
     # preset below, slow-benefit-safe above, user-led below on every seed.
     for name in ("unexpected_share", "cross_role_ties"):
         assert highest(OTHERS, name) < threshold(name) <= lowest(GENERATIVE, name), name
     share, line = "experiential_share", threshold("experiential_share")
     assert highest(OTHERS, share) < lowest(GENERATIVE, share) < line <= highest(GENERATIVE, share)
-    assert sum(v >= line for v in values("slow-benefit-safe", share)) == 3
+    assert sum(v >= line for v in values("slow-benefit-safe", share)) == 4
     assert highest("user-led", share) < line
     assert highest(OTHERS, "mean_trust") < highest("user-led", "mean_trust") < trust
     assert trust <= lowest("slow-benefit-safe", "mean_trust")
