@@ -7,10 +7,11 @@ From Python, :func:`run_sweep` does the same and returns a :class:`SweepResult`.
 
 How it works. The runs (see :mod:`experiments.design`) are sent to the workers in
 chunks of consecutive runs, sized from the measured time per run so that a chunk
-takes about a second of CPU time (with several workers, smaller towards the end so the
-workers finish together;
-``batch=N``, ``--batch N``, fixes the size instead); at most two chunks per worker are
-in flight. A worker makes a chunk's runs side by side in vectorised passes
+takes about CHUNK_SECONDS (4 s) of CPU time, at most MAX_CHUNK (512) runs: the more runs
+share a batch, the less each costs. With several workers the last round is sized so
+that they finish together (``batch=N``, ``--batch N``, fixes the size instead). At most
+two chunks per worker are in flight, one while the chunks still grow and in the last
+round. A worker makes a chunk's runs side by side in vectorised passes
 (:func:`simulation.batch.run_batch`), each run's numbers the same, to the last bit, as
 made alone. Each run gets its own seed from the spec, so the numbers do not depend on
 the backend, the number of workers, the chunk size or the order in which runs finish.
@@ -37,6 +38,7 @@ during :func:`run_sweep` stops it the same way and comes out as
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shlex
 import signal
@@ -62,9 +64,22 @@ if TYPE_CHECKING:
 # errors and --dry-run need not wait for them.
 
 MODEL_MODULES = ("simulation.model",)  # what each local worker imports before its first run
-CHUNK_SECONDS = 1.0  # target compute time (CPU) of one chunk
-MAX_CHUNK = 256  # most runs per chunk, and so per batch (simulation.batch.run_batch)
-FIRST_CHUNK = 2  # runs per chunk before the time per run is known
+# How chunks are sized (see _chunk_size, _execute). Speed only: a run's numbers do not
+# depend on its chunk. A chunk is one run_batch call, whose passes each cost a fixed
+# 0.1-0.25 s (the week's array calls, whatever the runs) plus about 7 ms a run (76
+# agents x 104 weeks): a pass of 64 runs costs 8.2 ms a run, one of 512 runs 6.6. Chunks
+# of 1 s (about 100 runs) made the headline sweep at 8.5-10 ms a run (CPU), chunks of 4 s
+# (up to 512 runs) at about 7; in a model of this machine's passes driving _execute, 2
+# workers went from 1.73x one worker to 1.87x on the 2,880 runs of
+# benchmarks/bench_engine.py. Longer chunks make the progress bar and a stopped sweep's
+# lost work coarser, and with several workers the last round longer (hence its sizing).
+CHUNK_SECONDS = 4.0  # target compute time (CPU) of one chunk
+# Most runs per chunk, and so per run_batch call: bounds a chunk's memory (512 runs of 76
+# agents, weekly series kept, peak at 234 MB: benchmarks/bench_engine.py) and, with
+# several workers, how unequal the last round can be.
+MAX_CHUNK = 512
+FIRST_CHUNK = 2  # runs per chunk before the time per run is known (a run may take minutes)
+_clock = time.perf_counter  # when chunks start and end (wall time), for _InFlight
 SHOW_FAILURES = 20
 
 
@@ -254,18 +269,23 @@ def _chunk_size(
     workers: int,
     batch: int | None = None,
     last: tuple[int, float] | None = None,
-    floor: int = 1,
+    busy: float = 0.0,
 ) -> int:
     """Runs in the next chunk: ``batch`` if given; else sized so that a chunk takes about
     CHUNK_SECONDS at the time per run of the ``last`` chunk (its size, its seconds), or
-    ``per_run`` seconds a run before there is one. A batch's runs cost less the more share
-    it (simulation.batch), so the time per run depends on the chunk's size (hence the last
-    chunk's, not an average over chunks of other sizes), and the time per run measured on
-    a small chunk overstates a larger one's: while the last chunk came in under
-    CHUNK_SECONDS, the next is at least twice its size, four times while under a quarter
-    of it. With one worker the chunks do not shrink at the end; with more they do, so
-    that the workers finish together, but not below ``floor`` runs (the caller's: an
-    eighth of the largest chunk so far, as smaller batches cost more a run)."""
+    ``per_run`` seconds a run before there is one (FIRST_CHUNK before that). A batch's
+    runs cost less the more share it (simulation.batch), so the time per run depends on
+    the chunk's size (hence the last chunk's, not an average over chunks of other sizes),
+    and the time per run measured on a small chunk overstates a larger one's: while the
+    last chunk came in under CHUNK_SECONDS, the next is at least twice its size, four
+    times while under a quarter of it. At most MAX_CHUNK runs.
+
+    With several workers, so that they finish together, at most an equal share of the
+    runs left: the ``unsubmitted`` ones and the ``busy`` ones (still to be made in the
+    chunks handed out, an estimate), over the workers; the caller hands such a chunk to
+    a worker that is free. With one worker, or a few left over: when fewer than a quarter
+    of this chunk's runs would be left after it (and all fit in MAX_CHUNK), it takes them
+    too, as a batch of a few runs costs nearly as much as a full one."""
     if batch is not None:  # fixed by the caller
         return min(batch, unsubmitted)
     if last is not None:
@@ -274,10 +294,50 @@ def _chunk_size(
         size = FIRST_CHUNK if per_run is None else round(CHUNK_SECONDS / max(per_run, 1e-6))
     if last is not None and last[1] < CHUNK_SECONDS:
         size = max(size, (4 if last[1] < CHUNK_SECONDS / 4 else 2) * last[0])
-    if workers == 1:  # one worker: nobody to finish together with
-        return max(1, min(size, unsubmitted, MAX_CHUNK))
-    tail = max(-(-unsubmitted // (2 * workers)), floor)  # workers finish together
-    return max(1, min(size, tail, unsubmitted, MAX_CHUNK))
+    size = min(size, MAX_CHUNK)
+    if workers > 1:  # the workers finish together
+        size = min(size, math.ceil((unsubmitted + busy) / workers))
+    size = max(1, min(size, unsubmitted))
+    if unsubmitted - size < size / 4 and unsubmitted <= MAX_CHUNK:  # no small batch left over
+        size = unsubmitted
+    return size
+
+
+class _InFlight:
+    """The chunks handed out and not done yet, in the order handed out, with when each
+    started (probably: the backend's workers take them in that order, each the next one
+    as soon as it is free), to tell how many of their runs are still to be made."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.chunks: dict[int, list] = {}  # first run_id -> [runs, start time or None]
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def add(self, first: int, runs: int, now: float) -> None:
+        running = sum(start is not None for _, start in self.chunks.values())
+        self.chunks[first] = [runs, now if running < self.workers else None]
+
+    def done(self, first: int, now: float) -> float:
+        """The chunk starting at run ``first`` is done: its worker takes the next queued.
+        Returns the seconds (wall time) it took from its start (0 if it was thought
+        queued: a backend may take the chunks in another order)."""
+        _, start = self.chunks.pop(first)
+        for chunk in self.chunks.values():
+            if chunk[1] is None:
+                chunk[1] = now
+                break
+        return now - start if start is not None else 0.0
+
+    def busy(self, now: float, seconds_per_run: float) -> float:
+        """Runs still to be made: all of a queued chunk's; of a running one, those it has
+        not had the time to make at ``seconds_per_run`` (wall time)."""
+        pace = max(seconds_per_run, 1e-9)
+        return sum(
+            runs if start is None else max(0.0, runs - (now - start) / pace)
+            for runs, start in self.chunks.values()
+        )
 
 
 def _execute(
@@ -285,19 +345,31 @@ def _execute(
 ) -> int:
     """Run the runs of blocks ``todo``, writing each block when complete; runs made.
 
-    ``batch``: runs per chunk (None: sized from the measured time per run)."""
+    ``batch``: runs per chunk (None: sized from the measured time per run, _chunk_size).
+    Up to ``backend.window`` chunks are in flight, so a worker that finishes one has the
+    next at hand; but one per worker while the chunks still grow (a queued chunk would
+    be sized from older, smaller ones) and in the last round, when what is left would fit
+    in one chunk per worker of the largest size so far (each is then sized for the worker
+    that takes it, so that all finish together)."""
     queue = (run_id for block in todo for run_id in blocks.span(block))
     unsubmitted = blocks.runs_in(set(todo))
     pending: dict[int, dict] = {}
-    in_flight = made = 0
+    flights = _InFlight(backend.workers)
+    made = 0
     per_run = None  # seconds per run, a moving average over chunks
     last = None  # the latest chunk done: its runs and its seconds
     biggest = 0  # the most runs in a chunk done
+    growing = batch is None  # chunks still doubling (see above)
+    pace = 0.0  # wall seconds per run of the latest chunk done (CPU time is shared)
+    results: list = []
     while True:
-        while in_flight < backend.window and unsubmitted:
-            size = _chunk_size(
-                per_run, unsubmitted, backend.workers, batch, last, floor=max(1, biggest // 8)
-            )
+        while unsubmitted:
+            ending = batch is None and unsubmitted < backend.workers * biggest
+            if len(flights) >= (backend.workers if growing or ending else backend.window):
+                break
+            now = _clock()
+            busy = flights.busy(now, pace) if last else 0.0
+            size = _chunk_size(per_run, unsubmitted, backend.workers, batch, last, busy)
             tasks = []
             for _ in range(size):
                 run_id = next(queue)
@@ -305,17 +377,10 @@ def _execute(
                     (run_id, spec.run_seed(run_id), spec.point_params(run_id // spec.replicates))
                 )
             backend.submit(tasks, spec.timeseries)
+            flights.add(tasks[0][0], size, now)
             unsubmitted -= size
-            in_flight += 1
-        if not in_flight:
-            return made
-        results, seconds = backend.next_done()
-        in_flight -= 1
-        made += len(results)
-        each = seconds / max(len(results), 1)
-        per_run = each if per_run is None else 0.7 * per_run + 0.3 * each
-        last = (len(results), seconds)
-        biggest = max(biggest, len(results))
+        # The blocks of the latest chunk are written once the next chunks are handed out:
+        # the workers do not wait for the disk.
         for run_id, error, values, series in results:
             block = blocks.of(run_id)
             got = pending.setdefault(block, {})
@@ -323,6 +388,17 @@ def _execute(
             if len(got) == len(blocks.span(block)):
                 blocks.write(block, pending.pop(block))
         bar.update(len(results))
+        if not flights:
+            return made
+        results, seconds = backend.next_done()
+        took = flights.done(results[0][0], _clock())  # 0 if it was thought queued
+        made += len(results)
+        each = seconds / max(len(results), 1)
+        pace = took / len(results) if took > 0 else each
+        per_run = each if per_run is None else 0.7 * per_run + 0.3 * each
+        last = (len(results), max(seconds, 1e-6))
+        biggest = max(biggest, len(results))
+        growing = growing and seconds < CHUNK_SECONDS / 2 and len(results) < MAX_CHUNK
 
 
 # --------------------------------------------------------------------------- the sweep

@@ -725,15 +725,22 @@ def killable(tmp_path_factory) -> dict:
     }
 
 
+BATCH_4 = ("--batch", "4")  # see _start_and_wait_for_parts
+
+
 def _start_and_wait_for_parts(
     spec: Path, out: Path, parts: int, workers: int = 2, **popen
 ) -> subprocess.Popen:
-    """``coprod sweep SPEC --out OUT --workers N``, returned once ``parts`` parts exist.
+    """``coprod sweep SPEC --out OUT --workers N --batch 4``, returned once ``parts``
+    parts exist. Chunks of 4 runs (half a block): blocks are written one after another
+    all through the sweep, with runs in flight to lose; the automatic chunks of a sweep
+    this short are one or two per worker (about 4 s each on a big sweep), and every block
+    would be written at the end.
 
     ``popen``: more arguments for Popen (``cwd``, ``start_new_session``).
     """
     proc = subprocess.Popen(
-        [*COMMAND, "sweep", str(spec), "--out", str(out), "--workers", str(workers)],
+        [*COMMAND, "sweep", str(spec), "--out", str(out), "--workers", str(workers), *BATCH_4],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -1076,15 +1083,106 @@ def test_chunk_size_doubles_while_chunks_are_quick_and_follows_time_after():
     assert sweep_module._chunk_size(None, 10_000, 1, last=(16, very_quick)) == 128
     assert sweep_module._chunk_size(None, 10_000, 1, last=(16, c * 0.9)) == 32  # 18 -> x2
     assert sweep_module._chunk_size(None, 10_000, 1, last=(16, slow)) == 8
-    # Never above MAX_CHUNK, nor the runs left; with 2 workers not above the tail's share
-    # (40 left / (2 workers x 2)); with 1 worker no tail; and --batch wins.
+    # Never above MAX_CHUNK, nor the runs left; with 2 workers not above an equal share of
+    # the runs left (40 not handed out / 2 workers = 20, where the time says 32); with 1
+    # worker no share; and --batch wins.
     big = sweep_module.MAX_CHUNK
     assert sweep_module._chunk_size(None, 10_000, 1, last=(big, quick)) == big
-    assert sweep_module._chunk_size(None, 40, 2, last=(16, quick)) == 10
-    # ... but not below the floor (the sweep's: an eighth of its largest chunk so far):
-    # of 40 left on 2 workers the tail's share is 10; with a floor of 32, 32.
-    assert sweep_module._chunk_size(None, 40, 2, last=(16, quick), floor=32) == 32
-    assert sweep_module._chunk_size(None, 20, 2, last=(16, quick), floor=32) == 20  # all left
+    assert sweep_module._chunk_size(None, 40, 2, last=(16, quick)) == 20
+    # ... the runs left counting those still to be made in the chunks handed out: with 12
+    # busy, (40 + 12) / 2 = 26; with 30 busy of 44, 37, above the 32 the time says: 32;
+    # rounded up, (20 + 0.5) / 2 = 10.25: 11; never more than the runs not handed out.
+    assert sweep_module._chunk_size(None, 40, 2, last=(16, quick), busy=12) == 26
+    assert sweep_module._chunk_size(None, 44, 2, last=(16, quick), busy=30) == 32
+    assert sweep_module._chunk_size(None, 20, 2, last=(16, quick), busy=0.5) == 11
+    assert sweep_module._chunk_size(None, 20, 2, last=(16, quick), busy=30) == 20  # all left
     assert sweep_module._chunk_size(None, 40, 1, last=(16, quick)) == 32
     assert sweep_module._chunk_size(None, 20, 1, last=(16, quick)) == 20
     assert sweep_module._chunk_size(None, 10_000, 1, batch=3, last=(16, quick)) == 3
+    # No small batch left over: 32 of 36 would leave 4, under a quarter of 32: all 36;
+    # of 48 it would leave 16: 32. Not above MAX_CHUNK for that (10 over: MAX_CHUNK).
+    assert sweep_module._chunk_size(None, 36, 1, last=(16, quick)) == 36
+    assert sweep_module._chunk_size(None, 48, 1, last=(16, quick)) == 32
+    assert sweep_module._chunk_size(None, big + 10, 1, last=(big, quick)) == big
+
+
+def test_runs_in_flight_are_counted_from_when_their_chunk_starts():
+    """Two workers take the chunks in the order handed out; a queued chunk starts when a
+    worker is done with its chunk. At 0.02 s a run, 1 s after the start the two running
+    chunks of 100 have 50 runs each to go and the queued one all its 50: 150. Once the
+    first is done (at 2 s) the queued one starts: at 2.5 s it has 25 to go, and the
+    other one, started at 0 s, none."""
+    flights = sweep_module._InFlight(2)
+    for first, runs in ((0, 100), (100, 100), (200, 50)):
+        flights.add(first, runs, now=0.0)
+    assert len(flights) == 3
+    assert flights.busy(1.0, 0.02) == pytest.approx(150)
+    assert flights.done(0, now=2.0) == 2.0  # it took 2 s
+    assert len(flights) == 2
+    assert flights.busy(2.5, 0.02) == pytest.approx(25)
+
+
+class _Pool:
+    """A backend of 2 workers (4 chunks in flight at most) on a pretend clock: a worker
+    takes the chunks in the order handed out, each as soon as it is free, and makes one
+    in 0.6 s a run (CPU time and wall time); ``next_done`` moves the clock to the end of
+    the next chunk to finish (the earlier handed out of two that end together). It
+    records how many chunks were in flight when each was handed out."""
+
+    workers, window, label = 2, 4, "2 pretend workers"
+
+    def __init__(self):
+        self.now = 0.0
+        self.free = [0.0, 0.0]  # when each worker is free
+        self.chunks, self.sizes, self.in_flight = [], [], []  # chunks: [end or None, tasks]
+
+    def clock(self) -> float:
+        return self.now
+
+    def _start(self) -> None:
+        for chunk in self.chunks:
+            worker = min(range(2), key=self.free.__getitem__)
+            if chunk[0] is None and self.free[worker] <= self.now:
+                chunk[0] = self.free[worker] = self.now + 0.6 * len(chunk[1])
+
+    def submit(self, tasks, timeseries):
+        self.in_flight.append(len(self.chunks))
+        self.sizes.append(len(tasks))
+        self.chunks.append([None, tasks])
+        self._start()
+
+    def next_done(self):
+        chunk = min((c for c in self.chunks if c[0] is not None), key=lambda c: c[0])
+        self.chunks.remove(chunk)
+        self.now = chunk[0]
+        self._start()
+        results = [(run_id, None, [0.0] * len(METRIC_NAMES), None) for run_id, _, _ in chunk[1]]
+        return results, 0.6 * len(chunk[1])
+
+
+def test_chunks_go_one_per_worker_while_they_grow_and_in_the_last_round(tmp_path, monkeypatch):
+    """40 runs on 2 workers at 0.6 s a run (CHUNK_SECONDS 4 s). Two chunks of 2 first, one
+    per worker, done at 1.2 s: under half of 4 s, still growing, so one chunk per worker
+    again, of 7 (4 s at 0.6 s a run, at least twice 2), done at 5.4 s: grown (4.2 s), so
+    up to 4 in flight: two more of 7 (an equal share of the 22 left is 11), which leaves 8
+    runs, fewer than 2 workers x 7 (the largest chunk): the last round, one chunk per
+    worker. At 9.6 s both chunks of 7 end: the first worker free gets an equal share of 8,
+    4 (the other has none left to make), and the other the last 4: both end at 12 s."""
+    assert sweep_module.CHUNK_SECONDS == 4.0
+    spec = load_spec(_write(tmp_path, SMALL.replace("replicates = 3", "replicates = 10")))
+    assert spec.n_runs == 40
+    (tmp_path / "out").mkdir()
+    blocks = sweep_module.store.Blocks(spec, tmp_path / "out", 8)
+    pool = _Pool()
+    monkeypatch.setattr(sweep_module, "_clock", pool.clock)
+
+    class Bar:
+        def update(self, n):
+            pass
+
+    made = sweep_module._execute(spec, blocks, list(range(blocks.count)), pool, Bar())
+    assert made == 40
+    assert pool.sizes == [2, 2, 7, 7, 7, 7, 4, 4]
+    assert pool.in_flight == [0, 1, 1, 1, 1, 2, 1, 1]
+    assert pool.now == pytest.approx(12.0) and pool.free == pytest.approx([12.0, 12.0])
+    assert blocks.done() == set(range(5))
