@@ -66,13 +66,12 @@ if TYPE_CHECKING:
 MODEL_MODULES = ("simulation.model",)  # what each local worker imports before its first run
 # How chunks are sized (see _chunk_size, _execute). Speed only: a run's numbers do not
 # depend on its chunk. A chunk is one run_batch call, whose passes each cost a fixed
-# 0.1-0.25 s (the week's array calls, whatever the runs) plus about 7 ms a run (76
-# agents x 104 weeks): a pass of 64 runs costs 8.2 ms a run, one of 512 runs 6.6. Chunks
-# of 1 s (about 100 runs) made the headline sweep at 8.5-10 ms a run (CPU), chunks of 4 s
-# (up to 512 runs) at about 7; in a model of this machine's passes driving _execute, 2
-# workers went from 1.73x one worker to 1.87x on the 2,880 runs of
-# benchmarks/bench_engine.py. Longer chunks make the progress bar and a stopped sweep's
-# lost work coarser, and with several workers the last round longer (hence its sizing).
+# 0.1-0.25 s (the week's array calls, whatever the runs) plus a few ms a run (76 agents x
+# 104 weeks), so the more runs a pass holds, the less each costs: chunks of 1 s (about
+# 100 runs) left the fixed part at about a fifth of a headline sweep's CPU time, chunks
+# of 4 s (up to 512 runs) a twentieth (benchmarks/bench_engine.py times it). Longer
+# chunks make the progress bar and a stopped sweep's lost work coarser, and with several
+# workers the last round longer (hence its sizing).
 CHUNK_SECONDS = 4.0  # target compute time (CPU) of one chunk
 # Most runs per chunk, and so per run_batch call: bounds a chunk's memory (512 runs of 76
 # agents, weekly series kept, peak at 234 MB: benchmarks/bench_engine.py) and, with
