@@ -51,6 +51,10 @@ SITES = {
 # and range only: both searches give the quantile.
 FROM_THE_MEAN = 30.0
 
+# Counts searched one entry at a time in Python floats when at most this many move, as
+# arrays when more: speed only, the same operations either way (tests/test_draws.py).
+ONE_AT_A_TIME = 48
+
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = (np.uint64(b) for b in (30, 27, 31, 11))
 _TO_UNIT = 2.0**-53
@@ -84,7 +88,7 @@ def uniforms(keys: np.ndarray | np.uint64, counters: np.ndarray) -> Floats:
 def poisson(u: Floats, lam: Floats) -> Ints:
     """The Poisson(``lam``) quantile of ``u``: the least k with P(X <= k) >= u."""
     lam = np.asarray(lam, dtype=float)
-    if not (lam >= 0.0).all() or not np.isfinite(lam).all():  # as numpy's poisson refuses
+    if not ((lam >= 0.0) & (lam < np.inf)).all():  # as numpy's poisson refuses (NaN too)
         raise ValueError("Poisson rates must be finite and non-negative")
     u = np.broadcast_to(u, lam.shape)
     start = np.zeros(lam.shape)
@@ -100,13 +104,17 @@ def poisson(u: Floats, lam: Floats) -> Ints:
         pmf[big] = np.exp(m * np.log(mean) - mean - special.gammaln(m + 1.0))
         cdf[big] = special.pdtr(m, mean)
 
-    def up(k: Floats, i: Ints) -> Floats:  # P(k + 1) / P(k)
-        return lam.ravel()[i] / (k + 1.0)
+    return _search(u, start, pmf, cdf, np.inf, _poisson_up, _poisson_down, (lam,))
 
-    def down(k: Floats, i: Ints) -> Floats:  # P(k - 1) / P(k)
-        return k / lam.ravel()[i]
 
-    return _search(u, start, pmf, cdf, np.inf, up, down)
+def _poisson_up(k, lam):
+    """P(k + 1) / P(k): on arrays or on Python floats, the same operations."""
+    return lam / (k + 1.0)
+
+
+def _poisson_down(k, lam):
+    """P(k - 1) / P(k)."""
+    return k / lam
 
 
 def binomial(u: Floats, n: np.ndarray, p: np.ndarray | float) -> Ints:
@@ -114,7 +122,7 @@ def binomial(u: Floats, n: np.ndarray, p: np.ndarray | float) -> Ints:
     n less the Binomial(n, 1 - p) quantile at 1 - u (searched from the likelier end)."""
     n = np.asarray(n, dtype=float)
     p = np.broadcast_to(np.asarray(p, dtype=float), n.shape)
-    if not (n >= 0.0).all() or not ((p >= 0.0) & (p <= 1.0)).all():  # as numpy's refuses
+    if not ((n >= 0.0) & (p >= 0.0) & (p <= 1.0)).all():  # as numpy's refuses (NaN too)
         raise ValueError("binomial counts need n >= 0 and 0 <= p <= 1")
     flip = p > 0.5
     q = np.where(flip, 1.0 - p, p)
@@ -136,14 +144,18 @@ def binomial(u: Floats, n: np.ndarray, p: np.ndarray | float) -> Ints:
         cdf[big] = special.bdtr(m.astype(np.int64), nb.astype(np.int64), qb)
     odds = q / (1.0 - q)  # q <= 1/2
 
-    def up(k: Floats, i: Ints) -> Floats:  # P(k + 1) / P(k)
-        return (n.ravel()[i] - k) / (k + 1.0) * odds.ravel()[i]
-
-    def down(k: Floats, i: Ints) -> Floats:  # P(k - 1) / P(k)
-        return k / (n.ravel()[i] - k + 1.0) / odds.ravel()[i]
-
-    x = _search(u, start, pmf, cdf, n, up, down)
+    x = _search(u, start, pmf, cdf, n, _binomial_up, _binomial_down, (n, odds))
     return np.where(flip, n.astype(np.int64) - x, x)
+
+
+def _binomial_up(k, n, odds):
+    """P(k + 1) / P(k): on arrays or on Python floats, the same operations."""
+    return (n - k) / (k + 1.0) * odds
+
+
+def _binomial_down(k, n, odds):
+    """P(k - 1) / P(k)."""
+    return k / (n - k + 1.0) / odds
 
 
 def _near(
@@ -158,34 +170,77 @@ def _near(
     return np.clip(np.floor(mean + sd * (z + skew * (z * z - 1.0) / 6.0)), 0.0, top)
 
 
-def _search(u, start, pmf, cdf, top, up, down) -> Ints:
+def _search(u, start, pmf, cdf, top, up, down, params) -> Ints:
     """The least k with CDF(k) >= u, stepping from ``start`` (CDF ``cdf``, mass ``pmf``
-    there) by the mass ratios ``up`` and ``down``, never above ``top``. Only the entries
-    still moving are stepped; each entry's steps depend on its own values alone."""
+    there) by the mass ratios ``up(k, *params)`` and ``down(k, *params)``, never above
+    ``top``. Each entry's steps depend on its own values alone. Up to :data:`ONE_AT_A_TIME`
+    moving entries are stepped one by one in Python floats, more as arrays: the same
+    correctly rounded operations either way (tests/test_draws.py), so only speed differs.
+    """
     k = start.astype(np.int64).ravel().copy()
-    u, pmf, cdf = (np.ravel(a) for a in np.broadcast_arrays(u, pmf, cdf))
-    top = np.ravel(np.broadcast_to(top, u.shape))
-    # Down: while the mass below k already reaches u, k is not the least.
-    i = np.flatnonzero((k > 0) & (u <= cdf - pmf))
-    kf, m, c = k[i].astype(float), pmf[i], cdf[i]
-    while i.size:
-        c = c - m
-        m = m * down(kf, i)
-        kf = kf - 1.0
-        k[i] = kf
-        more = (kf > 0) & (u[i] <= c - m) & (m > 0)
-        i, kf, m, c = i[more], kf[more], m[more], c[more]
-    # Up: while the CDF is below u. A mass that underflows to 0 ends the search there.
-    i = np.flatnonzero((u > cdf) & (k < top))
-    kf, m, c = k[i].astype(float), pmf[i], cdf[i]
-    while i.size:
-        m = m * up(kf, i)
-        kf = kf + 1.0
-        c = c + m
-        k[i] = kf
-        more = (u[i] > c) & (m > 0) & (kf < top[i])
-        i, kf, m, c = i[more], kf[more], m[more], c[more]
+    u, pmf, cdf, top, *params = (
+        np.ravel(a) for a in np.broadcast_arrays(u, pmf, cdf, top, *params)
+    )
+    for moving, step in (
+        ((k > 0) & (u <= cdf - pmf), _down),  # the mass below k already reaches u
+        ((u > cdf) & (k < top), _up),  # the CDF is still below u
+    ):
+        i = np.flatnonzero(moving)
+        if not i.size:
+            continue
+        how = down if step is _down else up
+        if i.size <= ONE_AT_A_TIME:
+            values = zip(*(x[i].tolist() for x in (u, pmf, cdf, top, *params)), strict=True)
+            k[i] = [step(k0, *v, how) for k0, v in zip(k[i].tolist(), values, strict=True)]
+        else:
+            k[i] = _steps(step, how, k[i].astype(float), u[i], pmf[i], cdf[i], top[i], params, i)
     return k.reshape(np.shape(start))
+
+
+def _down(k, u, m, c, top, *rest):
+    """Step down while the mass below k reaches u (k > 0, mass not underflowed)."""
+    how = rest[-1]
+    k = float(k)
+    while True:
+        c = c - m
+        m = m * how(k, *rest[:-1])
+        k = k - 1.0
+        if not (k > 0 and u <= c - m and m > 0):
+            return k
+
+
+def _up(k, u, m, c, top, *rest):
+    """Step up while the CDF is below u (below ``top``; a mass that underflows stops it)."""
+    how = rest[-1]
+    k = float(k)
+    while True:
+        m = m * how(k, *rest[:-1])
+        k = k + 1.0
+        c = c + m
+        if not (u > c and m > 0 and k < top):
+            return k
+
+
+def _steps(step, how, kf, u, m, c, top, params, i):
+    """:func:`_up` or :func:`_down` over arrays: the entries still moving, a step at a time."""
+    k = kf.copy()
+    j = np.arange(kf.size)
+    p = [x[i] for x in params]
+    while j.size:
+        if step is _down:
+            c = c - m
+            m = m * how(kf, *p)
+            kf = kf - 1.0
+            more = (kf > 0) & (u <= c - m) & (m > 0)
+        else:
+            m = m * how(kf, *p)
+            kf = kf + 1.0
+            c = c + m
+            more = (u > c) & (m > 0) & (kf < top)
+        k[j] = kf
+        j, kf, m, c, u, top = j[more], kf[more], m[more], c[more], u[more], top[more]
+        p = [x[more] for x in p]
+    return k
 
 
 class Keyed:
@@ -243,15 +298,28 @@ class Keyed:
         only: Bools | None = None,
     ) -> list[Ints]:
         """Draw ``j`` of ``site`` for each of ``args`` in turn: Poisson counts of rates
-        ``args[j]`` (``how="poisson"``) or binomial counts of pairs ``args[j] = (n, p)``."""
-        out = []
-        for j, a in enumerate(args):
-            shape = np.shape(a if how == "poisson" else a[0])
-            edges = self._bounds(shape[0], bounds)
-            u = self._uniforms(site, j, shape, edges)
-            x = poisson(u, a) if how == "poisson" else binomial(u, a[0], a[1])
-            if only is not None and not only.all():
-                run = np.repeat(np.arange(self.runs), np.diff(edges))
-                x[~only[run]] = 0
-            out.append(x)
+        ``args[j]`` (``how="poisson"``) or binomial counts of pairs ``args[j] = (n, p)``.
+        The draws' entries are counted in one search (each entry's count depends on its own
+        uniform and parameters alone)."""
+        shapes = [np.shape(a if how == "poisson" else a[0]) for a in args]
+        edges = [self._bounds(shape[0], bounds) for shape in shapes]
+        u = np.concatenate(
+            [
+                self._uniforms(site, j, sh, e).ravel()
+                for j, (sh, e) in enumerate(zip(shapes, edges, strict=True))
+            ]
+        )
+        if how == "poisson":
+            x = poisson(u, np.concatenate([np.ravel(a) for a in args]))
+        else:
+            n = np.concatenate([np.ravel(a[0]) for a in args])
+            p = np.concatenate(
+                [np.ravel(np.broadcast_to(a[1], sh)) for a, sh in zip(args, shapes, strict=True)]
+            )
+            x = binomial(u, n, p)
+        out = np.split(x, np.cumsum([int(np.prod(sh)) for sh in shapes])[:-1])
+        out = [part.reshape(sh) for part, sh in zip(out, shapes, strict=True)]
+        if only is not None and not only.all():
+            for part, e in zip(out, edges, strict=True):
+                part[~np.repeat(only, np.diff(e))] = 0
         return out

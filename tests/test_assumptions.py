@@ -43,11 +43,13 @@ ALLOWED: dict[tuple[str, str], str] = {
     # whatever it is), and the count of runs side by side in a State (one by default).
     ("batch.py", "BATCH_AGENTS"): "memory bound",
     # Keyed draws (simulation.draws): the counter's bit widths, the numbers that name the
-    # rules that draw, the mixing function's published constants, and where a count's
-    # search starts from its mean (speed and range: both searches give the quantile,
+    # rules that draw, the mixing function's published constants, where a count's search
+    # starts from its mean (speed and range: both searches give the quantile) and how
+    # many entries are stepped one at a time (speed: the same operations; both in
     # tests/test_draws.py).
     ("draws.py", "SITES"): "names",
     ("draws.py", "FROM_THE_MEAN"): "speed only",
+    ("draws.py", "ONE_AT_A_TIME"): "speed only",
     ("draws.py", "(_S30, _S27, _S31, _S11)"): "published constant",
     ("draws.py", "_TO_UNIT"): "2^-53: 53-bit floats",
     ("runs.py", "KEY_RANGE"): "2^64: a 64-bit key",

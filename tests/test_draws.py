@@ -71,6 +71,23 @@ def test_binomial_counts_are_scipys_quantiles_from_either_start(n, p):
     assert ours.tolist() == stats.binom.ppf(u, n, p).astype(int).tolist()
 
 
+def test_counts_stepped_one_at_a_time_are_the_counts_stepped_as_arrays():
+    """Few moving entries are stepped in Python floats, many as arrays (ONE_AT_A_TIME):
+    the same operations, so the same counts, whichever way an entry goes."""
+    rng = np.random.default_rng(3)
+    size = 4 * draws.ONE_AT_A_TIME
+    u = rng.random(size)
+    lam = rng.random(size) * np.repeat([0.5, 5.0, 60.0, 900.0], draws.ONE_AT_A_TIME)
+    n = rng.integers(0, 400, size)
+    p = rng.random(size)
+    together = draws.poisson(u, lam), draws.binomial(u, n, p)
+    alone = (
+        [draws.poisson(u[i : i + 1], lam[i : i + 1])[0] for i in range(size)],
+        [draws.binomial(u[i : i + 1], n[i : i + 1], p[i : i + 1])[0] for i in range(size)],
+    )
+    assert together[0].tolist() == alone[0] and together[1].tolist() == alone[1]
+
+
 def test_counts_of_impossible_rates_are_refused_as_numpys_are():
     u = np.full(2, 0.5)
     for lam in ([1.0, -0.5], [np.nan, 1.0], [np.inf, 1.0]):
