@@ -164,7 +164,7 @@ def _near(
     """Where a count of ``mean``, ``sd`` and ``skew`` has its ``u`` quantile, nearly: the
     normal quantile with the Cornish-Fisher skew term, floored into [0, top]. The search
     starts there, a step or two from the quantile, however large the mean."""
-    from scipy import special
+    from scipy import special  # only for large means: not at import (light start-up)
 
     z = special.ndtri(np.clip(u, _TO_UNIT, 1.0 - _TO_UNIT))
     return np.clip(np.floor(mean + sd * (z + skew * (z * z - 1.0) / 6.0)), 0.0, top)
