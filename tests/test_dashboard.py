@@ -270,7 +270,8 @@ def test_step_updates_the_week_and_every_plot(page):
         "() => +document.querySelector('.coprod-week').innerText.split(' ')[1] >= 6", timeout=15_000
     )
     page.locator(".coprod-pause").click()
-    page.locator(".coprod-step:not([disabled])").wait_for(timeout=5_000)
+    # Step comes back once the week in progress ends: 10 s, as the other waits, for a loaded machine
+    page.locator(".coprod-step:not([disabled])").wait_for(timeout=10_000)
     paused = harness.week_of(page)
     page.wait_for_timeout(600)
     assert harness.week_of(page) == paused
