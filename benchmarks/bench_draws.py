@@ -9,18 +9,22 @@ Issue 12 asks a batched sweep for 4x Mesa's no-space idiom per agent-step at 76 
 Every weekly number a run draws is keyed by the run, week, rule and entry
 (``simulation.draws``), so that it is the same whatever shares its batch: a few array
 operations for all runs, and Poisson and binomial counts by inverse CDF. This benchmark
-measures what that costs. For batches of one design point (one pass: ``batch.key``), it
-times ``run_batch``:
+measures what that costs. For batches of one design point (one pass: ``batch.key``) of
+the default population, and for one run of 10,000 agents, it times ``run_batch``:
 
-1. **as it is**: keyed draws;
-2. **draws at once**: the keyed draws replaced by one call for all runs to one shared
+1. **keyed, compiled**: keyed draws, their loops compiled (``simulation.kernels``,
+   numba; the default);
+2. **keyed, numpy**: the same draws in numpy arrays (``COPROD_DRAWS=numpy``): the same
+   numbers to the bit (tests/test_draws.py), the pure-numpy version the issue asks a
+   compiled dependency to be measured against;
+3. **draws at once**: the keyed draws replaced by one call for all runs to one shared
    numpy generator: the same rules, distributions and shapes, but each run's numbers
    now depend on its batch-mates, so this is not a valid engine. It is the least that
    any draws could cost.
 
-and prints ms per run of each, their ratio, and the ms per run that 4x the idiom would
+and prints ms per run of each, their ratios, and the ms per run that 4x the idiom would
 need (the idiom built and run here, ``bench_model.build_idiom``). CPU time of this
-process, best of ``REPEATS``, the two interleaved. The script always exits 0.
+process, best of ``REPEATS``, the three interleaved. The script always exits 0.
 """
 
 from __future__ import annotations
@@ -37,13 +41,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
+from bench_batch import scaled  # noqa: E402
 from bench_model import build_idiom, run_steps  # noqa: E402
 
 from simulation.batch import run_batch  # noqa: E402
-from simulation.draws import Keyed  # noqa: E402
+from simulation.draws import LOOPS_VARIABLE, Keyed  # noqa: E402
 
 AGENTS = 76  # the default population
-BATCHES = (64, 512)  # runs of one design point: one pass each
+BATCHES = (1, 64, 512)  # runs of one design point: one pass each
+LARGE = 10_000  # agents of the large single run (issue 12's other target)
 REPEATS = 3
 TARGET = 4.0  # issue 12: agent-steps/s of a batched sweep over the idiom's, at least
 
@@ -75,14 +81,22 @@ def ms_per_run(runs: list, weeks: int) -> float:
     return (time.process_time() - start) / len(runs) * 1e3
 
 
-def measure(size: int, weeks: int) -> dict[str, float]:
-    params = {"compensation": "expenses", "pace": 0.5}  # one design point of the headline grid
+def measure(size: int, weeks: int, agents: int = AGENTS) -> dict[str, float]:
+    params = {
+        "compensation": "expenses",
+        "pace": 0.5,
+        **(scaled(agents) if agents != AGENTS else {}),
+    }
     runs = [(params, seed) for seed in range(size)]
     kept = {name: getattr(Keyed, name) for name in ("random", "counts")}
     at_once = AtOnce()
-    best = {"keyed": float("inf"), "draws at once": float("inf")}
+    best = dict.fromkeys(("compiled", "numpy", "draws at once"), float("inf"))
     for _ in range(REPEATS):
-        best["keyed"] = min(best["keyed"], ms_per_run(runs, weeks))
+        for loops in ("numba", "numpy"):
+            os.environ[LOOPS_VARIABLE] = loops
+            name = "compiled" if loops == "numba" else "numpy"
+            best[name] = min(best[name], ms_per_run(runs, weeks))
+        os.environ.pop(LOOPS_VARIABLE)
         for name in kept:
             setattr(Keyed, name, getattr(at_once, name))
         try:
@@ -113,20 +127,24 @@ def main(argv: list[str] | None = None) -> int:
         f"{platform.python_version()}, numpy {np.__version__}; load average "
         f"{os.getloadavg()[0]:.2f} at start"
     )
-    run_batch([({}, 0)], weeks=2)  # first calls out of the timing
+    run_batch([({}, 0)], weeks=2)  # first calls (and numba's compiled loops) out of the timing
     idiom = idiom_ms(weeks)
     need = idiom / TARGET
     print(
         f"idiom (shuffle_do, {AGENTS} agents x {weeks} weeks): {idiom:.2f} ms a run; "
         f"{TARGET:g}x the idiom needs {need:.2f} ms a run\n"
     )
-    print(f"  batch   keyed draws   draws at once   keyed / at once   keyed / {TARGET:g}x need")
-    for size in BATCHES:
-        got = measure(size, weeks)
-        keyed, once = got["keyed"], got["draws at once"]
+    print(
+        "  runs x agents   compiled     numpy   draws at once   numpy / compiled"
+        f"   compiled / at once   compiled / {TARGET:g}x need"
+    )
+    for size, agents in [(size, AGENTS) for size in BATCHES] + [(1, LARGE)]:
+        got = measure(size, weeks, agents)
+        fast, slow, once = got["compiled"], got["numpy"], got["draws at once"]
+        need_here = f"{fast / need:14.2f}x" if agents == AGENTS else f"{'':>14}"
         print(
-            f"  {size:5d}   {keyed:8.2f} ms   {once:10.2f} ms   {keyed / once:12.2f}x"
-            f"   {keyed / need:14.2f}x"
+            f"  {size:4d} x {agents:6d}  {fast:7.2f} ms {slow:7.2f} ms   {once:10.2f} ms"
+            f"   {slow / fast:13.2f}x   {fast / once:15.2f}x   {need_here}"
         )
     print(f"\n(load average at the end {os.getloadavg()[0]:.2f})")
     return 0

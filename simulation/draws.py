@@ -22,12 +22,16 @@ same in distribution, not run by run, as before keyed draws.
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from .arrays import Bools, Floats, Ints
+from .schema import ParamError
 
 # Bit fields of the counter: (week, site, draw, entry). Widths, not behaviour: a run
 # draws at most 2^28 numbers in one draw of one rule (a run of 10,000 agents draws 4 x
@@ -54,6 +58,39 @@ FROM_THE_MEAN = 30.0
 # Counts searched one entry at a time in Python floats when at most this many move, as
 # arrays when more: speed only, the same operations either way (tests/test_draws.py).
 ONE_AT_A_TIME = 48
+
+# Which loops draw: "numba" (simulation.kernels, compiled; the default when numba is
+# installed) or "numpy" (this module's arrays). The same numbers either way, to the bit
+# (tests/test_draws.py); the environment variable lets a benchmark compare their speed.
+LOOPS_VARIABLE = "COPROD_DRAWS"
+_loaded: dict[str, ModuleType | None] = {}
+
+
+def loops() -> str:
+    """The loops chosen (``COPROD_DRAWS``, default numba); a ParamError names what is
+    allowed otherwise. Cheap: the command line checks it before any work."""
+    choice = os.environ.get(LOOPS_VARIABLE, "numba")
+    if choice not in ("numba", "numpy"):
+        raise ParamError(f"{LOOPS_VARIABLE}: expected numba or numpy, got {choice!r}")
+    return choice
+
+
+def compiled() -> ModuleType | None:
+    """simulation.kernels when the draws use it (numba installed, not turned off by
+    ``COPROD_DRAWS=numpy``), else None. Imported at the first draw, not at import."""
+    choice = loops()
+    if choice not in _loaded:
+        _loaded[choice] = _kernels() if choice == "numba" else None
+    return _loaded[choice]
+
+
+def _kernels() -> ModuleType | None:
+    try:
+        from . import kernels  # numba's import takes half a second: only at a first draw
+    except ImportError:  # numba missing: the arrays draw the same numbers
+        return None
+    return kernels
+
 
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = (np.uint64(b) for b in (30, 27, 31, 11))
@@ -87,6 +124,22 @@ def uniforms(keys: np.ndarray | np.uint64, counters: np.ndarray) -> Floats:
 
 def poisson(u: Floats, lam: Floats) -> Ints:
     """The Poisson(``lam``) quantile of ``u``: the least k with P(X <= k) >= u."""
+    loops = compiled()
+    if loops is None:
+        return _poisson(u, lam)
+    lam = np.ascontiguousarray(lam, dtype=float)
+    if not loops.poisson_valid(lam):
+        raise ValueError("Poisson rates must be finite and non-negative")
+    u = np.ascontiguousarray(np.broadcast_to(u, lam.shape), dtype=float).ravel()
+    x = np.empty(lam.size, dtype=np.int64)
+    if loops.poisson_counts(u, lam.ravel(), np.exp(-lam).ravel(), FROM_THE_MEAN, x):
+        big = np.flatnonzero(x < 0)  # large means: searched from near their quantile
+        x[big] = _poisson(u[big], lam.ravel()[big])
+    return x.reshape(lam.shape)
+
+
+def _poisson(u: Floats, lam: Floats) -> Ints:
+    """:func:`poisson` in numpy arrays."""
     lam = np.asarray(lam, dtype=float)
     if not ((lam >= 0.0) & (lam < np.inf)).all():  # as numpy's poisson refuses (NaN too)
         raise ValueError("Poisson rates must be finite and non-negative")
@@ -120,6 +173,25 @@ def _poisson_down(k, lam):
 def binomial(u: Floats, n: np.ndarray, p: np.ndarray | float) -> Ints:
     """A Binomial(``n``, ``p``) count of ``u``: its quantile at ``u`` for p <= 1/2, else
     n less the Binomial(n, 1 - p) quantile at 1 - u (searched from the likelier end)."""
+    loops = compiled()
+    if loops is None:
+        return _binomial(u, n, p)
+    n = np.ascontiguousarray(n, dtype=float)
+    p = np.ascontiguousarray(np.broadcast_to(p, n.shape), dtype=float)
+    if not loops.binomial_valid(n.ravel(), p.ravel()):
+        raise ValueError("binomial counts need n >= 0 and 0 <= p <= 1")
+    u = np.ascontiguousarray(np.broadcast_to(u, n.shape), dtype=float).ravel()
+    x = np.empty(n.size, dtype=np.int64)
+    # (1 - q)^n as _binomial computes it: q = p, or 1 - p above 1/2 (their minimum)
+    pmf = (1.0 - np.minimum(p, 1.0 - p)) ** n
+    if loops.binomial_counts(u, n.ravel(), p.ravel(), pmf.ravel(), FROM_THE_MEAN, x):
+        big = np.flatnonzero(x < 0)
+        x[big] = _binomial(u[big], n.ravel()[big], p.ravel()[big])
+    return x.reshape(n.shape)
+
+
+def _binomial(u: Floats, n: np.ndarray, p: np.ndarray | float) -> Ints:
+    """:func:`binomial` in numpy arrays."""
     n = np.asarray(n, dtype=float)
     p = np.broadcast_to(np.asarray(p, dtype=float), n.shape)
     if not ((n >= 0.0) & (p >= 0.0) & (p <= 1.0)).all():  # as numpy's refuses (NaN too)
@@ -181,6 +253,13 @@ def _search(u, start, pmf, cdf, top, up, down, params) -> Ints:
     u, pmf, cdf, top, *params = (
         np.ravel(a) for a in np.broadcast_arrays(u, pmf, cdf, top, *params)
     )
+    loops = compiled()
+    if loops is not None:  # one compiled pass: the same steps, entry by entry
+        if up is _poisson_up:
+            loops.search_poisson(u, k, pmf, cdf, *params)
+        else:
+            loops.search_binomial(u, k, pmf, cdf, *params)
+        return k.reshape(np.shape(start))
     for moving, step in (
         ((k > 0) & (u <= cdf - pmf), _down),  # the mass below k already reaches u
         ((u > cdf) & (k < top), _up),  # the CDF is still below u
@@ -261,33 +340,43 @@ class Keyed:
         """Number of runs."""
         return self.keys.size
 
-    def _uniforms(self, site: str, draw: int, shape: tuple[int, ...], bounds: Ints) -> Floats:
-        rows = shape[0]
-        inner = int(np.prod(shape[1:], dtype=np.int64))
-        local: np.ndarray
+    def _edges(self, rows: int, bounds: Ints | None) -> Ints:
+        """Run r's rows ``[r]:[r + 1]`` (every run the same number when None)."""
         if self.runs == 1:
-            local = np.arange(rows * inner, dtype=np.uint64)
-            keys: np.ndarray | np.uint64 = self.keys[0]
-        else:
-            run = np.repeat(np.arange(self.runs), np.diff(bounds))
-            first = (np.arange(rows) - bounds[run]).astype(np.uint64) * np.uint64(inner)
-            local = (first[:, None] + np.arange(inner, dtype=np.uint64)).ravel()
-            keys = np.repeat(self.keys[run], inner)
-        most = rows if self.runs == 1 else int(np.diff(bounds).max(initial=0))
-        if most * inner > 1 << ENTRY_BITS:
-            raise ValueError(f"a run draws more than 2^{ENTRY_BITS} numbers at once")
-        u = uniforms(keys, np.bitwise_or(local, counter(self.week, site, draw)))
-        return u.reshape(shape)
-
-    def _bounds(self, rows: int, bounds: Ints | None) -> Ints:
-        if bounds is None:  # every run the same number of rows
+            return np.array([0, rows])
+        if bounds is None:
             return np.arange(self.runs + 1) * (rows // self.runs)
-        return bounds
+        return np.asarray(bounds, dtype=np.int64)
+
+    def _fill(self, site: str, shapes: Sequence[tuple[int, ...]], bounds: Ints | None) -> Floats:
+        """The uniforms of draws 0, 1, ... of ``site`` this week, one of each shape, laid
+        end to end (each draw's C-ordered entries)."""
+        inner = [math.prod(shape[1:]) for shape in shapes]
+        if self.runs == 1:  # (cheaply: a run alone makes many small draws)
+            edges = np.array([[0, shape[0]] for shape in shapes])
+            most = max(shape[0] * size for shape, size in zip(shapes, inner, strict=True))
+        else:
+            edges = np.stack([self._edges(shape[0], bounds) for shape in shapes])
+            most = int((np.diff(edges, axis=1).max(axis=1, initial=0) * inner).max())
+        if most > 1 << ENTRY_BITS:
+            raise ValueError(f"a run draws more than 2^{ENTRY_BITS} numbers at once")
+        bases = [counter(self.week, site, j) for j in range(len(shapes))]
+        loops = compiled()
+        if loops is not None:  # one compiled pass over every draw's entries
+            out = np.empty(sum(int(e) * i for e, i in zip(edges[:, -1], inner, strict=True)))
+            loops.uniforms(self.keys, edges, np.array(inner), np.array(bases), out)
+            return out
+        parts = []
+        for e, size, base in zip(edges, inner, bases, strict=True):
+            run = np.repeat(np.arange(self.runs), np.diff(e))
+            first = (np.arange(e[-1]) - e[run]).astype(np.uint64) * np.uint64(size)
+            local = (first[:, None] + np.arange(size, dtype=np.uint64)).ravel()
+            parts.append(uniforms(np.repeat(self.keys[run], size), local | base))
+        return np.concatenate(parts)
 
     def random(self, site: str, k: int, n: int) -> Floats:
         """(k, n) uniforms, n being all runs' agents (each run the same number)."""
-        bounds = self._bounds(n, None)
-        return np.stack([self._uniforms(site, j, (n,), bounds) for j in range(k)])
+        return self._fill(site, [(n,)] * k, None).reshape(k, n)
 
     def counts(
         self,
@@ -302,24 +391,29 @@ class Keyed:
         The draws' entries are counted in one search (each entry's count depends on its own
         uniform and parameters alone)."""
         shapes = [np.shape(a if how == "poisson" else a[0]) for a in args]
-        edges = [self._bounds(shape[0], bounds) for shape in shapes]
-        u = np.concatenate(
-            [
-                self._uniforms(site, j, sh, e).ravel()
-                for j, (sh, e) in enumerate(zip(shapes, edges, strict=True))
-            ]
-        )
+        u = self._fill(site, shapes, bounds)
         if how == "poisson":
-            x = poisson(u, np.concatenate([np.ravel(a) for a in args]))
+            x = poisson(u, _joined([np.ravel(a) for a in args]))
         else:
-            n = np.concatenate([np.ravel(a[0]) for a in args])
-            p = np.concatenate(
+            n = _joined([np.ravel(a[0]) for a in args])
+            p = _joined(
                 [np.ravel(np.broadcast_to(a[1], sh)) for a, sh in zip(args, shapes, strict=True)]
             )
             x = binomial(u, n, p)
-        out = np.split(x, np.cumsum([int(np.prod(sh)) for sh in shapes])[:-1])
-        out = [part.reshape(sh) for part, sh in zip(out, shapes, strict=True)]
+        sizes = [int(np.prod(sh)) for sh in shapes]
+        out = (
+            [x.reshape(shapes[0])]
+            if len(shapes) == 1
+            else [
+                part.reshape(sh)
+                for part, sh in zip(np.split(x, np.cumsum(sizes)[:-1]), shapes, strict=True)
+            ]
+        )
         if only is not None and not only.all():
-            for part, e in zip(out, edges, strict=True):
-                part[~np.repeat(only, np.diff(e))] = 0
+            for part, sh in zip(out, shapes, strict=True):
+                part[~np.repeat(only, np.diff(self._edges(sh[0], bounds)))] = 0
         return out
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)

@@ -22,6 +22,15 @@ FIRST_OUTPUT = 0xE220A8397B1DCDAF
 MANY = 200_000  # draws for the goodness-of-fit tests
 
 
+@pytest.fixture(autouse=True, params=["numba", "numpy"])
+def loops(request, monkeypatch):
+    """Every test here twice: with the draws' compiled loops (simulation.kernels) and with
+    their numpy arrays."""
+    monkeypatch.setenv(draws.LOOPS_VARIABLE, request.param)
+    assert (draws.compiled() is not None) == (request.param == "numba")
+    return request.param
+
+
 def test_mix_is_splitmix64s_finaliser():
     assert int(draws.mix(np.array([GOLDEN], dtype=np.uint64))[0]) == FIRST_OUTPUT
 
@@ -144,3 +153,45 @@ def test_a_higher_rate_never_gives_a_smaller_count_on_the_same_draw():
     u = _keyed_uniforms(5000)
     low, high = draws.poisson(u, np.full(u.size, 2.0)), draws.poisson(u, np.full(u.size, 2.5))
     assert (high >= low).all() and (high > low).mean() > 0.1
+
+
+def _both(make):
+    """``make()`` with the compiled loops and with the arrays."""
+    out = []
+    for choice in ("numba", "numpy"):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv(draws.LOOPS_VARIABLE, choice)
+            out.append(make())
+    return out
+
+
+def test_the_compiled_loops_draw_the_arrays_numbers_to_the_bit(loops):
+    """Keyed uniforms of runs side by side (uneven rows, 2-D draws) and counts on both
+    sides of FROM_THE_MEAN, p on both sides of 1/2 and at 0, 1/2 and 1, no trials: the
+    same numbers from simulation.kernels as from the arrays."""
+    if loops == "numpy":
+        pytest.skip("one comparison of both is enough")
+    rng = np.random.default_rng(11)
+    size = 3000
+    lam = rng.choice([0.0, 0.4, 3.0, 29.9, 30.0, 75.0, 4000.0], size) * rng.random(size) * 1.2
+    n = rng.choice([0, 1, 7, 60, 500, 20_000], size).astype(float)
+    p = rng.choice([0.0, 0.5, 1.0, 0.02, 0.3, 0.7, 0.97], size)
+    p = np.where(rng.random(size) < 0.5, p, rng.random(size))
+
+    def keyed():
+        k = draws.Keyed([7, 2**63 + 5, 12345])
+        k.week = 9
+        bounds = np.array([0, 5, 5, 12])  # the middle run has no rows
+        together = k.counts("insights", "poisson", [lam[:12], rng_lam.reshape(12, 3)], bounds)
+        paired = k.counts("adoption", "binomial", [(n[:12].astype(int), p[:12])], bounds)
+        return [k.random("flare and wish", 4, 9), *together, *paired]
+
+    rng_lam = lam[12:48]
+    u = _keyed_uniforms(size)
+    compiled, arrays = _both(
+        lambda: [draws.poisson(u, lam), draws.binomial(u, n, p), draws.binomial(u, n, 0.5)]
+    )
+    compiled_keyed, arrays_keyed = _both(keyed)
+    for a, b in zip(compiled + compiled_keyed, arrays + arrays_keyed, strict=True):
+        assert a.dtype == b.dtype and a.shape == b.shape and (a == b).all()
+    assert (compiled[0] > 0).mean() > 0.5 and compiled[1].max() > 1000  # not all zeros

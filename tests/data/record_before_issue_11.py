@@ -76,7 +76,8 @@ class KeyedGenerator:
         return draws.binomial(self._uniforms(site, j, np.shape(n)), n, p)
 
     def _uniforms(self, site: str, j: int, shape: tuple[int, ...]) -> np.ndarray:
-        return self.keyed._uniforms(site, j, shape, np.array([0, shape[0]]))
+        size = int(np.prod(shape))  # draw j's numbers: the last of draws 0 to j
+        return self.keyed._fill(site, [shape] * (j + 1), None)[-size:].reshape(shape)
 
 
 def keyed_run(values: dict, seed: int) -> tuple[CoProductionModel, dict]:

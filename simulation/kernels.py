@@ -1,0 +1,161 @@
+"""The keyed draws' inner loops, compiled (numba): one pass over the entries each.
+
+``simulation.draws`` does the same work in numpy arrays, twenty or more whole-array
+operations a draw (SplitMix64's finaliser twice, then a count's search step by step);
+these loops do it in one pass, with the same operations on each entry in the same order:
+integer arithmetic modulo 2^64, and the correctly rounded ``+ - * /`` of IEEE doubles
+(numba compiles without fast-math, so nothing is reordered or fused). Their numbers are
+therefore the same to the last bit (tests/test_draws.py checks both ways against each
+other); only speed differs (benchmarks/bench_draws.py measures it). Transcendental
+functions (``exp``, ``log``, scipy's CDFs) stay in numpy, where the draws start.
+
+Imported only when a draw is first made, so that ``import simulation`` stays light.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from .draws import _M1, _M2, _S11, _S27, _S30, _S31, _TO_UNIT  # SplitMix64's constants
+
+_jit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
+
+
+@_jit
+def _mix(z):
+    """SplitMix64's finaliser (simulation.draws.mix) of one 64-bit word."""
+    z = z ^ (z >> _S30)
+    z = z * _M1
+    z = z ^ (z >> _S27)
+    z = z * _M2
+    return z ^ (z >> _S31)
+
+
+@_jit
+def uniforms(keys, edges, inner, bases, out):
+    """The uniforms of draws side by side, laid end to end in ``out``: draw ``d`` has
+    ``inner[d]`` numbers a row, run ``r``'s rows ``edges[d, r]:edges[d, r + 1]``; entry
+    ``e`` of a run's block in draw ``d`` is the uniform of counter ``bases[d] | e`` under
+    ``keys[r]`` (simulation.draws.uniforms)."""
+    at = 0
+    for d in range(bases.size):
+        for r in range(keys.size):
+            key = keys[r]
+            size = (edges[d, r + 1] - edges[d, r]) * inner[d]
+            for e in range(size):
+                z = _mix(_mix(bases[d] | np.uint64(e)) ^ key)
+                out[at + e] = np.float64(z >> _S11) * _TO_UNIT
+            at += size
+
+
+@_jit
+def poisson_valid(lam):
+    """Whether every rate is finite and non-negative (NaN is not)."""
+    for x in lam:  # noqa: SIM110 (numba compiles a loop, not all() of a generator)
+        if not (x >= 0.0 and x < np.inf):
+            return False
+    return True
+
+
+@_jit
+def binomial_valid(n, p):
+    """Whether every n >= 0 and 0 <= p <= 1 (NaN is neither)."""
+    for i in range(n.size):  # noqa: SIM110 (numba compiles a loop, not all())
+        if not (n[i] >= 0.0 and p[i] >= 0.0 and p[i] <= 1.0):
+            return False
+    return True
+
+
+@_jit
+def poisson_counts(u, lam, pmf, big, out):
+    """Poisson quantiles of ``u`` searched up from 0 (``pmf`` = exp(-lam), from numpy);
+    rates of at least ``big`` are left to simulation.draws (-1): how many."""
+    left = 0
+    for i in range(u.size):
+        if lam[i] >= big:
+            out[i] = -1
+            left += 1
+            continue
+        kf, m = 0.0, pmf[i]
+        c = m
+        while u[i] > c:  # simulation.draws._up
+            m = m * (lam[i] / (kf + 1.0))
+            kf = kf + 1.0
+            c = c + m
+            if not m > 0:
+                break
+        out[i] = np.int64(kf)
+    return left
+
+
+@_jit
+def binomial_counts(u, n, p, pmf, big, out):
+    """Binomial counts of ``u`` (simulation.draws.binomial: searched from the likelier
+    end, ``pmf`` = (1 - q)^n from numpy, q = min(p, 1 - p)); counts whose mean n q is at
+    least ``big`` are left to simulation.draws (-1): how many."""
+    left = 0
+    for i in range(u.size):
+        flip = p[i] > 0.5
+        q = 1.0 - p[i] if flip else p[i]
+        if n[i] * q >= big:
+            out[i] = -1
+            left += 1
+            continue
+        ui = 1.0 - u[i] if flip else u[i]
+        odds = q / (1.0 - q)
+        kf, m = 0.0, pmf[i]
+        c = m
+        while ui > c and kf < n[i]:  # simulation.draws._up
+            m = m * ((n[i] - kf) / (kf + 1.0) * odds)
+            kf = kf + 1.0
+            c = c + m
+            if not m > 0:
+                break
+        out[i] = np.int64(n[i]) - np.int64(kf) if flip else np.int64(kf)
+    return left
+
+
+@_jit
+def search_poisson(u, k, pmf, cdf, lam):
+    """simulation.draws._search of Poisson counts, entry by entry, ``k`` in place."""
+    for i in range(u.size):
+        kf, m, c = np.float64(k[i]), pmf[i], cdf[i]
+        if kf > 0 and u[i] <= c - m:  # the mass below k already reaches u: step down
+            while True:
+                c = c - m
+                m = m * (kf / lam[i])
+                kf = kf - 1.0
+                if not (kf > 0 and u[i] <= c - m and m > 0):
+                    break
+        elif u[i] > c:  # the CDF is still below u: step up
+            while True:
+                m = m * (lam[i] / (kf + 1.0))
+                kf = kf + 1.0
+                c = c + m
+                if not (u[i] > c and m > 0):
+                    break
+        k[i] = np.int64(kf)
+
+
+@_jit
+def search_binomial(u, k, pmf, cdf, n, odds):
+    """simulation.draws._search of binomial counts (``odds`` = q / (1 - q)), ``k`` in
+    place, never above ``n``."""
+    for i in range(u.size):
+        kf, m, c = np.float64(k[i]), pmf[i], cdf[i]
+        if kf > 0 and u[i] <= c - m:
+            while True:
+                c = c - m
+                m = m * (kf / (n[i] - kf + 1.0) / odds[i])
+                kf = kf - 1.0
+                if not (kf > 0 and u[i] <= c - m and m > 0):
+                    break
+        elif u[i] > c and kf < n[i]:
+            while True:
+                m = m * ((n[i] - kf) / (kf + 1.0) * odds[i])
+                kf = kf + 1.0
+                c = c + m
+                if not (u[i] > c and m > 0 and kf < n[i]):
+                    break
+        k[i] = np.int64(kf)
