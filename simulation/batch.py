@@ -120,6 +120,9 @@ class Runs:
         self.management = management.start(self.state)
         self.events = self.management.events  # every rule change, with its week and reason
         self.meetings_held: list[int] = []  # the weeks the groups met
+        # Meetings whose carried metrics are replaced by the next one's before this week
+        # skip them (Batch without weekly series: nobody reads those weeks' values).
+        self.carry_from = 0
         self._who = metrics.subgroups(self.state)
         self._carried = metrics.at_meetings(self.state, self.rules, self._who, None, 0)
         zero_totals = {"cost": zero(), "insights": zero()}  # week 0 adds to no run's sums
@@ -148,7 +151,7 @@ class Runs:
         changes = self._manage(insights, flows, week)
         for key in self.ledger:
             self.ledger[key] += getattr(flows, key)
-        if meets:
+        if meets and week + p.active_weeks > self.carry_from:  # (see Batch)
             self._carried = metrics.at_meetings(s, self.rules, self._who, talk, week)
         self.latest = metrics.weekly(
             s, self.rules, self._carried, insights, decided, flows, self._totals, week, changes
@@ -175,11 +178,22 @@ class Batch(Runs):
     """Runs side by side, one per generator, stepped together to the end of the longest."""
 
     def __init__(
-        self, params: RunParams | Sequence[RunParams], rngs: Sequence[np.random.Generator]
+        self,
+        params: RunParams | Sequence[RunParams],
+        rngs: Sequence[np.random.Generator],
+        series: bool = True,
     ) -> None:
+        """``series=False``: only each run's final metrics will be read (its summary of
+        the weeks, metrics.aggregate), not every week's values."""
         self._start_runs(params, rngs)
         each = [params] * len(rngs) if isinstance(params, RunParams) else list(params)
         self.weeks = [p.weeks for p in each]
+        if not series and self.rules.manager_adaptation <= 0:  # meetings at a fixed interval
+            # The metrics carried between meetings are all rates of the last quarter or
+            # final values (tests/test_batch.py), so a meeting's are read only if they are
+            # still carried when the first run's last quarter begins, or pooled into
+            # participation parity then (the last active_meetings meetings: active_weeks).
+            self.carry_from = min(w - metrics.tail_weeks(w) + 1 for w in self.weeks)
         # (runs, weeks, metrics): each run's weekly values, as CoProductionModel.history
         # (a run shorter than the longest: its first weeks; what follows is not its own).
         self.history: Floats = np.zeros((len(rngs), max(self.weeks), len(metrics.METRIC_NAMES)))
@@ -377,7 +391,9 @@ def run_batch(
         checked.append(seen[same])
     out: list[Any] = [None] * len(given)
     for members in _passes(checked):
-        batch = Batch([checked[i] for i in members], [generator(given[i][1]) for i in members])
+        batch = Batch(
+            [checked[i] for i in members], [generator(given[i][1]) for i in members], timeseries
+        )
         batch.run()
         for r, i in enumerate(members):
             history = batch.run_history(r)

@@ -444,9 +444,14 @@ def aggregate(history: Floats) -> dict[str, float]:
     return {name: float(v) for name, v in zip(METRIC_NAMES, values, strict=True)}
 
 
+def tail_weeks(weeks: int) -> int:
+    """How many of a run's last weeks its rates average: the last quarter, at least one."""
+    return max(1, weeks // 4)
+
+
 def _summary(history: Floats) -> Floats:
     weeks = history.shape[0]
-    tail = history[weeks - max(1, weeks // 4) :]
+    tail = history[weeks - tail_weeks(weeks) :]
     rate, total, final = tail.mean(axis=0), history.sum(axis=0), history[-1]
     return np.where(_HOW == "rate", rate, np.where(_HOW == "total", total, final))
 

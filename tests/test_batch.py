@@ -102,12 +102,14 @@ def same(got, want):
 def test_batch_is_bit_identical_to_each_run_alone(sets, seeds, picks):
     batch = [(sets[i % len(sets)], seeds[j % len(seeds)]) for i, j in picks]
     got = run_batch(batch, timeseries=True)
+    finals = run_batch(batch)  # without the series: meetings before the last quarter skipped
     cache = {}
-    for (params, seed), result in zip(batch, got, strict=True):
+    for (params, seed), result, final in zip(batch, got, finals, strict=True):
         key = (id(params), seed)
         if key not in cache:
             cache[key] = alone(params, seed)
         same(result, cache[key])
+        same((final, result[1]), cache[key])
 
 
 def test_order_and_company_do_not_matter():
@@ -129,6 +131,35 @@ def test_order_and_company_do_not_matter():
 def test_final_metrics_alone_without_timeseries():
     final = run_batch([({"weeks": 6}, 7), ({"weeks": 6}, 8)])
     assert final == [CoProductionModel(rng=s, weeks=6).run() for s in (7, 8)]
+
+
+def test_without_series_only_meetings_read_in_a_last_quarter_are_measured(monkeypatch):
+    """Runs of 16 and 20 weeks meeting every 2 weeks (weeks 1, 3, ..., 19), parity pooled
+    over the last 2 meetings: their last quarters begin at weeks 13 (16 - 4 + 1) and 16
+    (20 - 5 + 1). Meeting 11 is carried to weeks 11 and 12 only, but pooled into meeting
+    13's parity; meeting 9 into neither. So without series the metrics at meetings are
+    taken at the start and in weeks 11 to 19 (6 times), and with series at all ten
+    meetings (11 times). The final metrics are the same either way."""
+    calls = []
+    measure = metrics.at_meetings
+    monkeypatch.setattr(metrics, "at_meetings", lambda *a: calls.append(a[-1]) or measure(*a))
+    every_two = {"meeting_interval": 2, "active_meetings": 2}
+    batch = [(every_two | {"weeks": 16}, 1), (every_two | {"weeks": 20}, 2)]
+    finals = run_batch(batch)
+    assert calls == [0, 11, 13, 15, 17, 19]
+    calls.clear()
+    assert [final for final, _ in run_batch(batch, timeseries=True)] == finals
+    assert calls == [0, *range(1, 20, 2)]
+    assert finals == [CoProductionModel(rng=seed, **params).run() for params, seed in batch]
+
+
+def test_the_metrics_carried_between_meetings_are_rates_or_final_values():
+    """What lets a batch without series skip meetings before the last quarter: none of the
+    metrics taken at meetings is summed over the whole run."""
+    model = CoProductionModel(rng=1, weeks=2)
+    how = {m.name: m.how for m in metrics.METRICS}
+    assert len(model._carried) > 20
+    assert {how[name] for name in model._carried} == {"rate", "final"}
 
 
 def test_weeks_sets_every_runs_length():
