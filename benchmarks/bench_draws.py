@@ -14,7 +14,7 @@ the default population, and for one run of 10,000 agents, it times ``run_batch``
 
 1. **keyed, compiled**: keyed draws, their loops compiled (``simulation.kernels``,
    numba; the default);
-2. **keyed, numpy**: the same draws in numpy arrays (``COPROD_DRAWS=numpy``): the same
+2. **keyed, numpy**: the same draws in numpy arrays (``COPROD_KERNELS=numpy``): the same
    numbers to the bit (tests/test_draws.py), the pure-numpy version the issue asks a
    compiled dependency to be measured against;
 3. **draws at once**: the keyed draws replaced by one call for all runs to one shared
@@ -45,7 +45,8 @@ from bench_batch import scaled  # noqa: E402
 from bench_model import build_idiom, run_steps  # noqa: E402
 
 from simulation.batch import run_batch  # noqa: E402
-from simulation.draws import LOOPS_VARIABLE, Keyed  # noqa: E402
+from simulation.compiled import VARIABLE  # noqa: E402
+from simulation.draws import Keyed  # noqa: E402
 
 AGENTS = 76  # the default population
 BATCHES = (1, 64, 512)  # runs of one design point: one pass each
@@ -93,10 +94,10 @@ def measure(size: int, weeks: int, agents: int = AGENTS) -> dict[str, float]:
     best = dict.fromkeys(("compiled", "numpy", "draws at once"), float("inf"))
     for _ in range(REPEATS):
         for loops in ("numba", "numpy"):
-            os.environ[LOOPS_VARIABLE] = loops
+            os.environ[VARIABLE] = loops
             name = "compiled" if loops == "numba" else "numpy"
             best[name] = min(best[name], ms_per_run(runs, weeks))
-        os.environ.pop(LOOPS_VARIABLE)
+        os.environ.pop(VARIABLE)
         for name in kept:
             setattr(Keyed, name, getattr(at_once, name))
         try:

@@ -11,13 +11,16 @@ What it prints (every ratio is of figures measured side by side in this one run)
 1. **Sweep, 1 worker.** The headline grid (``experiments/specs/compensation-x-pacing.toml``)
    with its replicates raised to at least SWEEP_RUNS runs, through the real sweep path
    (``run_sweep``, in this process), one run at a time (``batch=1``) and at the automatic
-   batch size, interleaved, best of ``--repeats``, in CPU time of this process
-   (``time.process_time``: the machine is shared). Runs/s of each and their ratio
-   (target: at least 6x); the agent-steps/s of the batched sweep (runs x agents x weeks
+   batch size, and at the automatic batch size with numpy's arrays in place of the compiled
+   kernels (``COPROD_KERNELS=numpy``: the pure-numpy version, the same numbers),
+   interleaved, best of ``--repeats``, in CPU time of this process
+   (``time.process_time``: the machine is shared). Runs/s of each and their ratios
+   (automatic / one at a time, target: at least 6x; compiled / numpy, the compiled
+   dependency's measured gain); the agent-steps/s of the batched sweep (runs x agents x weeks
    / CPU seconds, all of the sweep's work included: set-up, parts, the final table)
    against Mesa's no-space ``shuffle_do`` idiom at the same size (``bench_model``'s
    ``build_idiom``, built and run, best of a few, CPU time; target: at least 4x); and
-   that both runs.parquet are the same bytes.
+   that every runs.parquet is the same bytes.
 2. **Sweep, 2 workers.** The same grid repeated to SCALING_RUNS runs (long enough that
    starting the workers is a small part of it) at the automatic batch size on 2 local
    worker processes against 1 worker, in *wall* time (CPU time of this process would not count
@@ -73,12 +76,15 @@ from bench_model import _status_kb, build_idiom, run_steps  # noqa: E402
 from experiments import store  # noqa: E402
 from experiments.design import load_spec  # noqa: E402
 from experiments.sweep import MAX_CHUNK, run_sweep  # noqa: E402
-from simulation import CoProductionModel  # noqa: E402
+from simulation import CoProductionModel, compiled  # noqa: E402
 from simulation.batch import BATCH_AGENTS, run_batch  # noqa: E402
 
 HEADLINE = ROOT / "experiments" / "specs" / "compensation-x-pacing.toml"
 DEFAULT_AGENTS = 76
 LARGE = 10_000
+# The automatic sweep again with numpy's arrays for the kernels (COPROD_KERNELS=numpy):
+# the pure-numpy version the issue asks a compiled dependency to be measured against.
+NUMPY_LABEL = "numpy kernels"
 SWEEP_RUNS = 720  # runs of the sweep comparisons, at least (the issue's figure)
 # Runs of the 2-worker comparison, at least: enough that starting the worker processes
 # (importing the project, a second or more each) is a small part of the sweep, as in the
@@ -167,15 +173,19 @@ def sweeps(folder: Path, runs: int, weeks: int, repeats: int, scaling_runs: int)
     (folder / "longer").mkdir(exist_ok=True)
     longer = sweep_spec(folder / "longer", scaling_runs, weeks)
     longer_digests: set[str] = set()
-    cpu_best = {"one at a time": float("inf"), "automatic": float("inf")}
+    cpu_best = dict.fromkeys(("one at a time", "automatic", NUMPY_LABEL), float("inf"))
     wall_best = {1: float("inf"), 2: float("inf")}
     digests: set[str] = set()
     idiom = 0.0
     for _ in range(repeats):  # interleaved: a burst of load spoils one of each, not all of one
-        for label, batch in (("one at a time", 1), ("automatic", None)):
-            seconds, digest = one_sweep(
-                spec, folder / "cpu", time.process_time, workers=1, batch=batch
-            )
+        for label, batch in (("one at a time", 1), ("automatic", None), (NUMPY_LABEL, None)):
+            os.environ[compiled.VARIABLE] = "numpy" if label == NUMPY_LABEL else "numba"
+            try:
+                seconds, digest = one_sweep(
+                    spec, folder / "cpu", time.process_time, workers=1, batch=batch
+                )
+            finally:
+                os.environ.pop(compiled.VARIABLE)
             cpu_best[label] = min(cpu_best[label], seconds)
             digests.add(digest)
         idiom = max(idiom, idiom_rate(DEFAULT_AGENTS, weeks, 0.5))
@@ -191,6 +201,7 @@ def sweeps(folder: Path, runs: int, weeks: int, repeats: int, scaling_runs: int)
         "cpu_seconds": cpu_best,
         "runs_per_s": rate,
         "ratio_vs_one_at_a_time": rate["automatic"] / rate["one at a time"],
+        "compiled_vs_numpy": rate["automatic"] / rate[NUMPY_LABEL],
         "agent_steps_per_s": agent_steps / cpu_best["automatic"],
         "idiom_agent_steps_per_s": idiom,
         "ratio_vs_idiom": agent_steps / cpu_best["automatic"] / idiom,
@@ -425,8 +436,10 @@ def main(argv: list[str] | None = None) -> int:
     for label, rate in sw["runs_per_s"].items():
         print(f"   {label:<14}{sw['cpu_seconds'][label]:>8.2f} s CPU{rate:>9.1f} runs/s")
     print(
-        f"   automatic / one at a time: {sw['ratio_vs_one_at_a_time']:.2f}x; runs.parquet of "
-        f"every sweep here: {'the same bytes' if sw['same_bytes'] else 'DIFFERENT bytes'}"
+        f"   automatic / one at a time: {sw['ratio_vs_one_at_a_time']:.2f}x; compiled kernels "
+        f"(simulation.kernels, numba) / numpy's arrays: {sw['compiled_vs_numpy']:.2f}x;\n"
+        f"   runs.parquet of every sweep here: "
+        f"{'the same bytes' if sw['same_bytes'] else 'DIFFERENT bytes'}"
     )
     print(
         f"   agent-steps/s: batched sweep {sw['agent_steps_per_s']:,.0f}; no-space idiom "

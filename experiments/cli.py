@@ -36,7 +36,7 @@ from dashboards import server as dashboard
 from experiments import analyze, assumptions_doc, robustness, sweep
 from experiments.analysis.errors import AnalysisError
 from experiments.design import SpecError
-from simulation import draws
+from simulation import compiled
 from simulation.assumptions import RULES
 from simulation.metrics import METRIC_NAMES, METRICS, PRODUCES, WEEK_NAMES
 from simulation.params import (
@@ -509,7 +509,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as stop:  # argparse: --help (0) or a usage error (2, already reported)
         return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
     try:
-        draws.loops()  # a bad COPROD_DRAWS stops before any work, not mid-sweep
+        compiled.choice()  # a bad COPROD_KERNELS stops before any work, not mid-sweep
         return args.func(args)
     except INPUT_ERRORS as err:
         _fail(str(err))

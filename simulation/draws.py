@@ -23,15 +23,13 @@ same in distribution, not run by run, as before keyed draws.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from .arrays import Bools, Floats, Ints
-from .schema import ParamError
+from .compiled import kernels as compiled
 
 # Bit fields of the counter: (week, site, draw, entry). Widths, not behaviour: a run
 # draws at most 2^28 numbers in one draw of one rule (a run of 10,000 agents draws 4 x
@@ -58,39 +56,6 @@ FROM_THE_MEAN = 30.0
 # Counts searched one entry at a time in Python floats when at most this many move, as
 # arrays when more: speed only, the same operations either way (tests/test_draws.py).
 ONE_AT_A_TIME = 48
-
-# Which loops draw: "numba" (simulation.kernels, compiled; the default when numba is
-# installed) or "numpy" (this module's arrays). The same numbers either way, to the bit
-# (tests/test_draws.py); the environment variable lets a benchmark compare their speed.
-LOOPS_VARIABLE = "COPROD_DRAWS"
-_loaded: dict[str, ModuleType | None] = {}
-
-
-def loops() -> str:
-    """The loops chosen (``COPROD_DRAWS``, default numba); a ParamError names what is
-    allowed otherwise. Cheap: the command line checks it before any work."""
-    choice = os.environ.get(LOOPS_VARIABLE, "numba")
-    if choice not in ("numba", "numpy"):
-        raise ParamError(f"{LOOPS_VARIABLE}: expected numba or numpy, got {choice!r}")
-    return choice
-
-
-def compiled() -> ModuleType | None:
-    """simulation.kernels when the draws use it (numba installed, not turned off by
-    ``COPROD_DRAWS=numpy``), else None. Imported at the first draw, not at import."""
-    choice = loops()
-    if choice not in _loaded:
-        _loaded[choice] = _kernels() if choice == "numba" else None
-    return _loaded[choice]
-
-
-def _kernels() -> ModuleType | None:
-    try:
-        from . import kernels  # numba's import takes half a second: only at a first draw
-    except ImportError:  # numba missing: the arrays draw the same numbers
-        return None
-    return kernels
-
 
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = (np.uint64(b) for b in (30, 27, 31, 11))

@@ -212,11 +212,11 @@ def test_bad_input_in_process(key, tmp_path, monkeypatch, capsys):
     _check_bad(key, code, captured.out, captured.err, tmp_path)
 
 
-def test_a_bad_choice_of_draw_loops_stops_before_any_work(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("COPROD_DRAWS", "fast")
+def test_a_bad_choice_of_kernels_stops_before_any_work(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("COPROD_KERNELS", "fast")
     code = cli.main(["run", *SHORT, "--out", str(tmp_path / "never")])
     captured = capsys.readouterr()
-    assert_one_line_error(code, captured.out, captured.err, ["COPROD_DRAWS", "numba or numpy"])
+    assert_one_line_error(code, captured.out, captured.err, ["COPROD_KERNELS", "numba or numpy"])
     assert not (tmp_path / "never").exists()
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulation import draws
+from simulation import compiled, draws
 
 # SplitMix64 seeded with 0: its first output is the finaliser of the golden-ratio
 # increment (Steele, Lea & Flood 2014; the reference C code's first number).
@@ -26,8 +26,8 @@ MANY = 200_000  # draws for the goodness-of-fit tests
 def loops(request, monkeypatch):
     """Every test here twice: with the draws' compiled loops (simulation.kernels) and with
     their numpy arrays."""
-    monkeypatch.setenv(draws.LOOPS_VARIABLE, request.param)
-    assert (draws.compiled() is not None) == (request.param == "numba")
+    monkeypatch.setenv(compiled.VARIABLE, request.param)
+    assert (compiled.kernels() is not None) == (request.param == "numba")
     return request.param
 
 
@@ -160,7 +160,7 @@ def _both(make):
     out = []
     for choice in ("numba", "numpy"):
         with pytest.MonkeyPatch.context() as patch:
-            patch.setenv(draws.LOOPS_VARIABLE, choice)
+            patch.setenv(compiled.VARIABLE, choice)
             out.append(make())
     return out
 
