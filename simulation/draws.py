@@ -92,15 +92,23 @@ def poisson(u: Floats, lam: Floats) -> Ints:
     loops = compiled()
     if loops is None:
         return _poisson(u, lam)
-    lam = np.ascontiguousarray(lam, dtype=float)
+    shape = np.shape(lam)
+    lam, u = _flat(lam, shape), _flat(u, shape)
     if not loops.poisson_valid(lam):
         raise ValueError("Poisson rates must be finite and non-negative")
-    u = np.ascontiguousarray(np.broadcast_to(u, lam.shape), dtype=float).ravel()
     x = np.empty(lam.size, dtype=np.int64)
-    if loops.poisson_counts(u, lam.ravel(), np.exp(-lam).ravel(), FROM_THE_MEAN, x):
+    if loops.poisson_counts(u, lam, np.exp(-lam), FROM_THE_MEAN, x):
         big = np.flatnonzero(x < 0)  # large means: searched from near their quantile
-        x[big] = _poisson(u[big], lam.ravel()[big])
-    return x.reshape(lam.shape)
+        x[big] = _poisson(u[big], lam[big])
+    return x.reshape(shape)
+
+
+def _flat(a: Any, shape: tuple[int, ...]) -> Floats:
+    """``a`` as contiguous floats of ``shape`` (broadcast), flattened: copied only if need be."""
+    a = np.asarray(a, dtype=float)
+    if a.shape != shape:
+        a = np.broadcast_to(a, shape)
+    return np.ascontiguousarray(a).ravel()
 
 
 def _poisson(u: Floats, lam: Floats) -> Ints:
@@ -141,18 +149,17 @@ def binomial(u: Floats, n: np.ndarray, p: np.ndarray | float) -> Ints:
     loops = compiled()
     if loops is None:
         return _binomial(u, n, p)
-    n = np.ascontiguousarray(n, dtype=float)
-    p = np.ascontiguousarray(np.broadcast_to(p, n.shape), dtype=float)
-    if not loops.binomial_valid(n.ravel(), p.ravel()):
+    shape = np.shape(n)
+    n, p, u = _flat(n, shape), _flat(p, shape), _flat(u, shape)
+    if not loops.binomial_valid(n, p):
         raise ValueError("binomial counts need n >= 0 and 0 <= p <= 1")
-    u = np.ascontiguousarray(np.broadcast_to(u, n.shape), dtype=float).ravel()
     x = np.empty(n.size, dtype=np.int64)
     # (1 - q)^n as _binomial computes it: q = p, or 1 - p above 1/2 (their minimum)
     pmf = (1.0 - np.minimum(p, 1.0 - p)) ** n
-    if loops.binomial_counts(u, n.ravel(), p.ravel(), pmf.ravel(), FROM_THE_MEAN, x):
+    if loops.binomial_counts(u, n, p, pmf, FROM_THE_MEAN, x):
         big = np.flatnonzero(x < 0)
-        x[big] = _binomial(u[big], n.ravel()[big], p.ravel()[big])
-    return x.reshape(n.shape)
+        x[big] = _binomial(u[big], n[big], p[big])
+    return x.reshape(shape)
 
 
 def _binomial(u: Floats, n: np.ndarray, p: np.ndarray | float) -> Ints:
@@ -361,19 +368,13 @@ class Keyed:
             x = poisson(u, _joined([np.ravel(a) for a in args]))
         else:
             n = _joined([np.ravel(a[0]) for a in args])
-            p = _joined(
-                [np.ravel(np.broadcast_to(a[1], sh)) for a, sh in zip(args, shapes, strict=True)]
-            )
+            p = _joined([_flat(a[1], sh) for a, sh in zip(args, shapes, strict=True)])
             x = binomial(u, n, p)
-        sizes = [int(np.prod(sh)) for sh in shapes]
-        out = (
-            [x.reshape(shapes[0])]
-            if len(shapes) == 1
-            else [
-                part.reshape(sh)
-                for part, sh in zip(np.split(x, np.cumsum(sizes)[:-1]), shapes, strict=True)
-            ]
-        )
+        out, at = [], 0
+        for sh in shapes:  # each draw's counts, in turn
+            size = math.prod(sh)
+            out.append(x[at : at + size].reshape(sh))
+            at += size
         if only is not None and not only.all():
             for part, sh in zip(out, shapes, strict=True):
                 part[~np.repeat(only, np.diff(self._edges(sh[0], bounds)))] = 0
