@@ -323,27 +323,30 @@ class Keyed:
     def _fill(self, site: str, shapes: Sequence[tuple[int, ...]], bounds: Ints | None) -> Floats:
         """The uniforms of draws 0, 1, ... of ``site`` this week, one of each shape, laid
         end to end (each draw's C-ordered entries)."""
+        rows = [shape[0] for shape in shapes]
         inner = [math.prod(shape[1:]) for shape in shapes]
         if self.runs == 1:  # (cheaply: a run alone makes many small draws)
-            edges = np.array([[0, shape[0]] for shape in shapes])
-            most = max(shape[0] * size for shape, size in zip(shapes, inner, strict=True))
+            edges = np.array([[0, r] for r in rows])
+            most = max(r * size for r, size in zip(rows, inner, strict=True))
         else:
-            edges = np.stack([self._edges(shape[0], bounds) for shape in shapes])
+            edges = np.stack([self._edges(r, bounds) for r in rows])
             most = int((np.diff(edges, axis=1).max(axis=1, initial=0) * inner).max())
         if most > 1 << ENTRY_BITS:
             raise ValueError(f"a run draws more than 2^{ENTRY_BITS} numbers at once")
-        bases = [counter(self.week, site, j) for j in range(len(shapes))]
+        counter(self.week, site, len(shapes) - 1)  # every draw's number in its field's range
+        first = int(counter(self.week, site, 0))
+        bases = [first | j << ENTRY_BITS for j in range(len(shapes))]  # draw j's counter
         loops = compiled()
         if loops is not None:  # one compiled pass over every draw's entries
-            out = np.empty(sum(int(e) * i for e, i in zip(edges[:, -1], inner, strict=True)))
-            loops.uniforms(self.keys, edges, np.array(inner), np.array(bases), out)
+            out = np.empty(sum(r * size for r, size in zip(rows, inner, strict=True)))
+            loops.uniforms(self.keys, edges, np.array(inner), np.array(bases, np.uint64), out)
             return out
         parts = []
         for e, size, base in zip(edges, inner, bases, strict=True):
             run = np.repeat(np.arange(self.runs), np.diff(e))
             first = (np.arange(e[-1]) - e[run]).astype(np.uint64) * np.uint64(size)
             local = (first[:, None] + np.arange(size, dtype=np.uint64)).ravel()
-            parts.append(uniforms(np.repeat(self.keys[run], size), local | base))
+            parts.append(uniforms(np.repeat(self.keys[run], size), local | np.uint64(base)))
         return np.concatenate(parts)
 
     def random(self, site: str, k: int, n: int) -> Floats:
