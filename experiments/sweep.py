@@ -74,7 +74,7 @@ MODEL_MODULES = ("simulation.model",)  # what each local worker imports before i
 # workers the last round longer (hence its sizing).
 CHUNK_SECONDS = 4.0  # target compute time (CPU) of one chunk
 # Most runs per chunk, and so per run_batch call: bounds a chunk's memory (512 runs of 76
-# agents, weekly series kept, peak at 234 MB: benchmarks/bench_engine.py) and, with
+# agents, weekly series kept, peak at 324 MB: benchmarks/bench_engine.py) and, with
 # several workers, how unequal the last round can be.
 MAX_CHUNK = 512
 FIRST_CHUNK = 2  # runs per chunk before the time per run is known (a run may take minutes)
