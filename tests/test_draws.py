@@ -59,6 +59,10 @@ def test_binomial_counts_are_the_quantiles_worked_out_by_hand():
     # no trials, no chance, a sure thing
     n, p = np.array([0, 5, 5]), np.array([0.4, 0.0, 1.0])
     assert draws.binomial(np.full(3, 0.7), n, p).tolist() == [0, 0, 5]
+    # Never more than n: Binomial(2, 0.037)'s CDF summed in floats is 0.9999999999999998
+    # at 2, below the largest uniform (1 - 2^-53), which still gives 2.
+    largest = np.array([1.0 - 2.0**-53])
+    assert draws.binomial(largest, np.array([2]), np.array([0.037])).tolist() == [2]
 
 
 EITHER_SIDE = (draws.FROM_THE_MEAN - 0.1, draws.FROM_THE_MEAN)
