@@ -31,7 +31,8 @@ up, and each run is set up as ``CoProductionModel`` sets it up (its own draws, t
 arithmetic between them done once for the runs of the same parameters:
 ``population.build_runs``), then laid end to end. Runs whose managers may change the
 rules (``manager_adaptation`` above 0) go alone: their rules diverge. :func:`run_batch`
-sorts any mix of runs into such passes.
+sorts any mix of runs into such passes (:func:`run_params` the same, for parameters
+already built and not checked).
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ class Runs:
         n_runs = len(rngs)
         each = [checked] * n_runs if isinstance(checked, RunParams) else list(checked)
         distinct = {id(p): p for p in each}.values()  # runs of a design point share theirs
-        if len({key(p) for p in distinct}) > 1 or (n_runs > 1 and each[0].manager_adaptation > 0):
+        if len({key(p) for p in distinct}) > 1 or (n_runs > 1 and goes_alone(each[0])):
             raise ValueError("these runs cannot share a pass: see simulation.batch.key")
         self.params = self.rules = each[0] if n_runs == 1 else joined_params(each)
         self.rng = rngs[0]  # the model's generator (Mesa's attribute) for one run
@@ -329,21 +330,30 @@ def generator(seed: Seed) -> np.random.Generator:
     return mesa.Model(rng=seed).rng
 
 
+def goes_alone(p: RunParams) -> bool:
+    """Whether runs of ``p`` are stepped one a pass: their managers may change the rules."""
+    return p.manager_adaptation > 0
+
+
+def pass_size(p: RunParams) -> int:
+    """Most runs of parameters ``p`` stepped in one pass (BATCH_AGENTS agents)."""
+    n = sum(getattr(p, k) for k in (*LAY_COUNTS, *PROFESSIONAL_COUNTS))
+    return max(1, BATCH_AGENTS // max(n, 1))
+
+
 def _passes(checked: list[RunParams]) -> Iterable[list[int]]:
     """Indices of the runs stepped together: those of the same :func:`key` (runs whose
     managers may change the rules go alone), at most BATCH_AGENTS agents a pass."""
     together: dict[Any, list[int]] = {}
     for i, p in enumerate(checked):
-        k: Any = key(p) if p.manager_adaptation <= 0 else i
+        k: Any = i if goes_alone(p) else key(p)
         together.setdefault(k, []).append(i)
     first_of: dict[int, int] = {}  # runs of the same parameters next to each other (Runs)
     for i, p in enumerate(checked):
         first_of.setdefault(id(p), i)
     for members in together.values():
         members.sort(key=lambda i: first_of[id(checked[i])])
-        first = checked[members[0]]
-        n = sum(getattr(first, k) for k in (*LAY_COUNTS, *PROFESSIONAL_COUNTS))
-        size = max(1, BATCH_AGENTS // max(n, 1))
+        size = pass_size(checked[members[0]])
         for start in range(0, len(members), size):
             yield members[start : start + size]
 
@@ -382,13 +392,26 @@ def run_batch(
     # distinct mapping is checked once (RunParams is frozen, so sharing it is safe).
     seen: dict[Any, RunParams] = {}
     checked = []
-    for given_values, _ in given:
+    for given_values, seed in given:
         same = _content(given_values)
         if same not in seen:
             seen[same] = RunParams.from_values(
                 dict(given_values) if weeks is None else {**given_values, "weeks": weeks}
             )
-        checked.append(seen[same])
+        checked.append((seen[same], seed))
+    return run_params(checked, timeseries=timeseries)
+
+
+def run_params(runs_: Iterable[tuple[RunParams, Seed]], *, timeseries: bool = False) -> list[Any]:
+    """:func:`run_batch` of parameters already built, taken as they are: no range checks.
+
+    For analysis only, as ``CoProductionModel.from_params`` (``experiments.mechanisms``
+    switches mechanisms off with values outside the plausible ranges): each entry is what
+    that model gives, ``from_params(params, rng=seed)``. Give runs of the same parameters
+    one RunParams object: they are set up together, which is faster (:func:`_passes`).
+    """
+    given = list(runs_)
+    checked = [params for params, _ in given]
     out: list[Any] = [None] * len(given)
     for members in _passes(checked):
         batch = Batch(

@@ -40,7 +40,15 @@ from simulation import (
     values,
 )
 from simulation.assumptions import ASSUMPTIONS
-from simulation.batch import PER_RUN, SHARED, Batch, _passes, generator, run_batch
+from simulation.batch import (
+    PER_RUN,
+    SHARED,
+    Batch,
+    _passes,
+    generator,
+    run_batch,
+    run_params,
+)
 from simulation.metrics import METRIC_NAMES
 from simulation.params import (
     PARAMS,
@@ -160,6 +168,40 @@ def test_the_metrics_carried_between_meetings_are_rates_or_final_values():
     how = {m.name: m.how for m in metrics.METRICS}
     assert len(model._carried) > 20
     assert {how[name] for name in model._carried} == {"rate", "final"}
+
+
+def test_built_parameters_run_as_run_batch_runs_them_checked():
+    small = {"n_patients": 6, "n_carers": 3, "n_clinicians": 2, "n_managers": 1, "weeks": 12}
+    paid = small | {"compensation": "paid", "meeting_interval": 2}
+    given = [(small, 1), (paid, 2), (small, 3), (paid, 1)]
+    checked = {id(values): RunParams.from_values(values) for values in (small, paid)}
+    built = [(checked[id(values)], seed) for values, seed in given]
+    assert run_params(built) == run_batch(given)
+    for got, want in zip(
+        run_params(built, timeseries=True), run_batch(given, timeseries=True), strict=True
+    ):
+        same(got, want)
+
+
+def test_built_parameters_are_taken_as_they_are():
+    """No range checks (experiments.mechanisms switches mechanisms off so): weight_time=0,
+    below its range (the time cost switched off), runs as CoProductionModel.from_params
+    runs it, in one pass beside runs of checked parameters (weight_time is not shared)."""
+    small = {"n_patients": 6, "n_carers": 3, "n_clinicians": 2, "n_managers": 1, "weeks": 12}
+    with pytest.raises(ParamError, match="weight_time"):
+        run_batch([(small | {"weight_time": 0.0}, 1)])
+    on = RunParams.from_values(small)
+    off = dataclasses.replace(on, weight_time=0.0)
+    built = [(off, 1), (on, 1), (off, 2), (on, 2)]
+    assert len(list(_passes([p for p, _ in built]))) == 1
+    got = run_params(built, timeseries=True)
+    for (params, seed), result in zip(built, got, strict=True):
+        model = CoProductionModel.from_params(params, rng=seed)
+        same(result, (model.run(), model.history))
+    # The time cost off changes the run: without it more lay people come, on both seeds
+    # (over 12 weeks, a share of 0.52 against 0.04 on seed 1, 0.48 against 0.19 on seed 2).
+    came = [final["participation_lay"] for final, _ in got]
+    assert came[0] - came[1] > 0.25 and came[2] - came[3] > 0.25, came
 
 
 def test_weeks_sets_every_runs_length():

@@ -30,11 +30,12 @@ from experiments.mechanisms import (
     markdown_table,
     read_rows,
     replace_block,
+    run_all,
     run_switched,
     summary,
     verdict,
 )
-from experiments.patterns import PATTERN_BY_NUMBER, PATTERNS
+from experiments.patterns import PATTERN_BY_NUMBER, PATTERNS, scenario_params
 from simulation.assumptions import RULES
 from simulation.metrics import METRIC_NAMES
 from simulation.params import RunParams
@@ -242,6 +243,56 @@ def test_rerunning_one_pattern_and_mechanism_gives_the_shipped_rows():
         want = next(r for r in shipped if (r["pattern"], r["mechanism"]) == (4, row["mechanism"]))
         kept = ("holds", "holds_direction", "effect", "size", "p_value", "necessary")
         assert {k: row[k] for k in kept} == {k: want[k] for k in kept}, REGENERATE
+
+
+# Pattern 7 keeps its runs' weekly histories (its statistic reads them); pattern 13's
+# managers may change the rules (those runs go one a pass). Budget cuts off is out of
+# range (overspend_tolerance=1e7), as is the time cost off (weight_time=0, shared with
+# all on: in their passes); trust and belonging off changes what the passes share.
+BATCHED = {
+    "patterns": [PATTERN_BY_NUMBER[7], PATTERN_BY_NUMBER[13]],
+    "mechanisms": [
+        MECHANISM_BY_NAME[m] for m in ("time cost", "trust and belonging pull", "budget cuts")
+    ],
+    "seeds": [0, 1],
+    "weeks": 20,
+}
+
+
+@pytest.fixture(scope="module")
+def each_alone():
+    """run_all's runs made one at a time with run_switched."""
+    scenarios = {s: p for p in BATCHED["patterns"] for s in p.scenarios}
+    switches = [(BASELINE, None)] + [(m.name, m.off) for m in BATCHED["mechanisms"]]
+    return {
+        (name, s, seed): run_switched(scenario_params(s, None, BATCHED["weeks"]), seed, off)
+        for name, off in switches
+        for s in scenarios
+        for seed in BATCHED["seeds"]
+    }
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.slow
+def test_run_all_gives_each_run_as_run_switched_makes_it_alone(each_alone, workers):
+    """The batched runs are the runs alone to the bit; the histories kept are pattern 7's."""
+    got = run_all(**BATCHED, workers=workers)
+    assert list(got) == list(each_alone)  # 4 switches x 5 scenarios x 2 seeds, in order
+    assert len(got) == 40
+    for key, (final, history) in got.items():
+        final_alone, history_alone = each_alone[key]
+        assert list(final) == list(final_alone) == list(METRIC_NAMES)
+        bits = np.array(list(final.values())).tobytes()
+        assert bits == np.array(list(final_alone.values())).tobytes(), key
+        if key[1] in PATTERN_BY_NUMBER[7].scenarios:
+            assert history.shape == history_alone.shape == (20, len(METRIC_NAMES))
+            assert history.tobytes() == history_alone.tobytes(), key
+        else:
+            assert history is None
+    # Budget cuts off changes pattern 13's squeezed runs (managers cut when all is on).
+    squeezed = PATTERN_BY_NUMBER[13].scenarios[1]
+    cuts = [got[(name, squeezed, 0)][0]["rule_changes"] for name in (BASELINE, "budget cuts")]
+    assert cuts[0] > 0 and cuts[1] == 0, cuts
 
 
 def _row(
