@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_engine.py            # about two to four minutes
+    .venv/bin/python benchmarks/bench_engine.py            # about five to eight minutes
     .venv/bin/python benchmarks/bench_engine.py --quick    # a smoke check (26 weeks, fewer runs)
     .venv/bin/python benchmarks/bench_engine.py --json out/bench_engine.json
 
@@ -86,10 +86,13 @@ LARGE = 10_000
 # the pure-numpy version the issue asks a compiled dependency to be measured against.
 NUMPY_LABEL = "numpy kernels"
 SWEEP_RUNS = 720  # runs of the sweep comparisons, at least (the issue's figure)
-# Runs of the 2-worker comparison, at least: enough that starting the worker processes
-# (importing the project, a second or more each) is a small part of the sweep, as in the
-# sweeps of thousands of runs the engine is for (720 runs take about 8 s on 1 worker).
-SCALING_RUNS = 4 * SWEEP_RUNS
+# Runs of the 2-worker comparison, at least: enough that what only a sweep's ends cost
+# (starting the workers; the first, small chunks while the time per run is unknown; the
+# last round, sized so that the workers finish together) is a small part of it, as in the
+# sweeps of thousands of runs the engine is for. 720 runs take about 2.6 s on 1 worker;
+# at 4 x 720 those ends were about a tenth of the 2-worker sweep (1.63x against 1.82x at
+# 16 x 720, measured side by side, load 1.2).
+SCALING_RUNS = 16 * SWEEP_RUNS
 QUICK_RUNS = 144  # ... with --quick
 BATCH_SIZES = (1, 8, 64, 512)  # the scaling table's batch sizes (the issue's)
 POPULATIONS = (76, 304, 1216, 4864)  # the scaling table's populations (x4 each)
