@@ -89,9 +89,9 @@ SWEEP_RUNS = 720  # runs of the sweep comparisons, at least (the issue's figure)
 # Runs of the 2-worker comparison, at least: enough that what only a sweep's ends cost
 # (starting the workers; the first, small chunks while the time per run is unknown; the
 # last round, sized so that the workers finish together) is a small part of it, as in the
-# sweeps of thousands of runs the engine is for. 720 runs take about 2.6 s on 1 worker;
+# sweeps of thousands of runs the engine is for. 720 runs take about 4 s on 1 worker;
 # at 4 x 720 those ends were about a tenth of the 2-worker sweep (1.63x against 1.82x at
-# 16 x 720, measured side by side, load 1.2).
+# 16 x 720, measured one after the other, load 1.2).
 SCALING_RUNS = 16 * SWEEP_RUNS
 QUICK_RUNS = 144  # ... with --quick
 BATCH_SIZES = (1, 8, 64, 512)  # the scaling table's batch sizes (the issue's)
