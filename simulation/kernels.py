@@ -159,3 +159,16 @@ def search_binomial(u, k, pmf, cdf, n, odds):
                 if not (u[i] > c and m > 0 and kf < n[i]):
                     break
         k[i] = np.int64(kf)
+
+
+@_jit
+def pair_sums(a, d, b, out):
+    """Per group g, the sum over pairs (i, j) of a[g, i] d[g, i, j] b[g, j], as numpy's
+    ``einsum("gi,gij,gj->g")`` makes it for float32 arrays whose pairs fit its buffer: one
+    float32 sum a group, pairs in row order, each term (a d) b (simulation.knowledge)."""
+    for g in range(a.shape[0]):
+        total = np.float32(0.0)
+        for i in range(a.shape[1]):
+            for j in range(b.shape[1]):
+                total += a[g, i] * d[g, i, j] * b[g, j]
+        out[g] = total

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import runs
+from . import compiled, runs
 from .arrays import Floats, Ints, Ties
 from .relations import on_grid
 from .runs import Draws
@@ -79,10 +79,10 @@ def combine(s: State, p: RunParams, talk: Talk | None, apart: Ties, rng: Draws) 
     rec = sides[:, 0] + lay
     bio, practice, lived = (on_grid(s, rec_i[:, k].astype(np.float32)) for k in range(3))
     professional = on_grid(s, ~s.lay).astype(np.float32)
-    routine_pairs = np.einsum("gi,gij,gj->g", bio, apart, practice)
+    routine_pairs = pair_sums(bio, apart, practice)
     known = (bio + practice) * professional  # professional knowledge, by professionals
     lay_lived = lived * (1.0 - professional)
-    unexpected_pairs = np.einsum("gi,gij,gj->g", lay_lived, apart, known)
+    unexpected_pairs = pair_sums(lay_lived, apart, known)
     # Runs nobody met in form no insights (simulation.runs).
     routine, unexpected = runs.poisson_groups(
         rng,
@@ -98,6 +98,24 @@ def combine(s: State, p: RunParams, talk: Talk | None, apart: Ties, rng: Draws) 
     )
     lay_origin = routine_lay + unexpected_lay
     return Insights(routine + unexpected, unexpected, lay_origin, rec, lay)
+
+
+def pair_sums(a: np.ndarray, apart: Ties, b: np.ndarray) -> np.ndarray:
+    """Per group, the sum over pairs of members of a_i d_ij b_j: ``np.einsum("gi,gij,gj->g")``,
+    in one compiled pass when the kernels run and the arrays are as the rule makes them
+    (float32, contiguous, each group's pairs within numpy's buffer): the same sums in the
+    same order (simulation.kernels.pair_sums; tests/test_rule_knowledge.py)."""
+    loops = compiled.kernels()
+    arrays = (a, apart, b)
+    if (
+        loops is None
+        or a.shape[1] * b.shape[1] > np.getbufsize()  # einsum would sum a group in parts
+        or any(x.dtype != np.float32 or not x.flags.c_contiguous for x in arrays)
+    ):
+        return np.einsum("gi,gij,gj->g", a, apart, b)
+    out = np.empty(a.shape[0], dtype=np.float32)
+    loops.pair_sums(a, apart, b, out)
+    return out
 
 
 def _share(part: Floats, whole: Floats) -> Floats:

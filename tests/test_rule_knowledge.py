@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from builders import ASSUMED, Scripted, hand_set, hand_talk, members, params, several, tiny
 
-from simulation import knowledge, population
+from simulation import compiled, knowledge, population
 
 LAY_PRO = 0.75  # how far apart a hand-set lay person's and professional's knowledge are
 
@@ -157,3 +157,21 @@ def test_groups_without_lay_members_are_summed_too():
     assert s.n_groups == 2 and s.lay[s.group == 1].sum() == 0
     sums = knowledge.by_group_side_and_kind(s, np.ones((4, 3), np.int64))
     assert sums.tolist() == [[[1, 1, 1], [1, 1, 1]], [[2, 2, 2], [0, 0, 0]]]
+
+
+@pytest.mark.parametrize("kernels", ["numba", "numpy"])
+def test_pair_sums_are_einsums_to_the_bit_whichever_loops_run(kernels, monkeypatch):
+    """knowledge.pair_sums: by hand, 1*0.5*4 + 2*0.5*3 = 5; then, on float32 groups of 2 to
+    90 members (numpy's einsum sums a group's pairs in one buffer up to 8,192 pairs) and of
+    95 (more pairs than that: einsum itself), exactly einsum's sums."""
+    monkeypatch.setenv(compiled.VARIABLE, kernels)
+    a, b = np.array([[1, 2]], np.float32), np.array([[3, 4]], np.float32)
+    d = np.array([[[0, 0.5], [0.5, 0]]], np.float32)
+    assert knowledge.pair_sums(a, d, b).tolist() == [5.0]
+    rng = np.random.default_rng(4)
+    for size in (2, 10, 33, 90, 95):
+        a = rng.integers(0, 6, (40, size)).astype(np.float32)
+        b = rng.integers(0, 4, (40, size)).astype(np.float32)
+        d = rng.random((40, size, size)).astype(np.float32)
+        want = np.einsum("gi,gij,gj->g", a, d, b)
+        assert knowledge.pair_sums(a, d, b).tobytes() == want.tobytes()
