@@ -40,6 +40,7 @@ from experiments.regimes import (
     rules_markdown,
 )
 from simulation import CoProductionModel
+from simulation.batch import run_batch
 from simulation.metrics import METRIC_NAMES
 from simulation.params import ASSUMPTIONS, DEFAULTS, PARAM_BY_NAME
 from simulation.scenarios import load_scenario
@@ -487,9 +488,9 @@ def preset_regimes() -> dict[str, list[str]]:
     out = {}
     for preset in PRESETS:
         values = load_scenario(preset)
-        out[preset] = [
-            classify({**values, **CoProductionModel(rng=s, **values).run()}) for s in PRESET_SEEDS
-        ]
+        # each run's final metrics exactly as CoProductionModel(rng=s, **values).run()
+        finals = run_batch([(values, s) for s in PRESET_SEEDS])
+        out[preset] = [classify({**values, **final}) for final in finals]
     return out
 
 
