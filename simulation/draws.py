@@ -344,8 +344,8 @@ class Keyed:
         parts = []
         for e, size, base in zip(edges, inner, bases, strict=True):
             run = np.repeat(np.arange(self.runs), np.diff(e))
-            first = (np.arange(e[-1]) - e[run]).astype(np.uint64) * np.uint64(size)
-            local = (first[:, None] + np.arange(size, dtype=np.uint64)).ravel()
+            row_start = (np.arange(e[-1]) - e[run]).astype(np.uint64) * np.uint64(size)
+            local = (row_start[:, None] + np.arange(size, dtype=np.uint64)).ravel()
             parts.append(uniforms(np.repeat(self.keys[run], size), local | np.uint64(base)))
         return np.concatenate(parts)
 

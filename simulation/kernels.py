@@ -1,4 +1,4 @@
-"""The keyed draws' inner loops, compiled (numba): one pass over the entries each.
+"""Inner loops compiled (numba): the keyed draws, and knowledge's sums over member pairs.
 
 ``simulation.draws`` does the same work in numpy arrays, twenty or more whole-array
 operations a draw (SplitMix64's finaliser twice, then a count's search step by step);
@@ -8,6 +8,8 @@ integer arithmetic modulo 2^64, and the correctly rounded ``+ - * /`` of IEEE do
 therefore the same to the last bit (tests/test_draws.py checks both ways against each
 other); only speed differs (benchmarks/bench_draws.py measures it). Transcendental
 functions (``exp``, ``log``, scipy's CDFs) stay in numpy, where the draws start.
+:func:`pair_sums` is numpy's ``einsum`` of three operands, summed as einsum sums them
+(tests/test_rule_knowledge.py). ``simulation.compiled`` chooses these or numpy's arrays.
 
 Imported only when a draw is first made, so that ``import simulation`` stays light.
 """
