@@ -1176,12 +1176,18 @@ def test_chunks_go_one_per_worker_while_they_grow_and_in_the_last_round(tmp_path
     pool = _Pool()
     monkeypatch.setattr(sweep_module, "_clock", pool.clock)
 
-    class Bar:
-        def update(self, n):
-            pass
+    class Bar:  # the progress bar: records what it is told
+        def __init__(self):
+            self.updates = []
 
-    made = sweep_module._execute(spec, blocks, list(range(blocks.count)), pool, Bar())
+        def update(self, n):
+            self.updates.append(n)
+
+    bar = Bar()
+    made = sweep_module._execute(spec, blocks, list(range(blocks.count)), pool, bar)
     assert made == 40
+    # each chunk's runs reported once, when it is done: all 40, chunk by chunk
+    assert sorted(n for n in bar.updates if n) == sorted(pool.sizes)
     assert pool.sizes == [2, 2, 7, 7, 7, 7, 4, 4]
     assert pool.in_flight == [0, 1, 1, 1, 1, 2, 1, 1]
     assert pool.now == pytest.approx(12.0) and pool.free == pytest.approx([12.0, 12.0])
