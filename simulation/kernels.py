@@ -174,3 +174,37 @@ def pair_sums(a, d, b, out):
             for j in range(b.shape[1]):
                 total += a[g, i] * d[g, i, j] * b[g, j]
         out[g] = total
+
+
+@_jit
+def towards(values, k, who, step):
+    """simulation.values._towards row by row: weight ``k`` of ``who`` rises by ``step``
+    of the way to 1 and the row's weights are scaled by (1 - new) / (1 - old), 0 where
+    old is not below 1 (every row: elsewhere new = old, so the scale is exactly 1)."""
+    for i in range(values.shape[0]):
+        old = values[i, k]
+        new = old + step[i] * (1.0 - old) if who[i] else old
+        rest = (1.0 - new) / (1.0 - old) if old < 1.0 else 0.0
+        for j in range(values.shape[1]):
+            values[i, j] *= rest
+        values[i, k] = new
+
+
+@_jit
+def meet(ties, grid, gain):
+    """simulation.relations' ties of pairs who met, in float32 as numpy makes them:
+    met = (grid_i grid_j) gain_ij, then met (1 - tie_ij), added to the tie."""
+    one = np.float32(1.0)
+    for g in range(ties.shape[0]):
+        for i in range(ties.shape[1]):
+            if grid[g, i] == 0:  # met = 0 (times a finite gain): the tie is unchanged
+                continue
+            for j in range(ties.shape[2]):
+                met = grid[g, i] * grid[g, j] * gain[g, i, j]
+                ties[g, i, j] += met * (one - ties[g, i, j])
+
+
+@numba.vectorize(["float64(float64, float64, float64, float64)"], cache=True)
+def relax(x, a, rate, target):
+    """simulation.fused.relax entry by entry: x + (a rate) (target - x), a being 1 or 0."""
+    return x + a * rate * (target - x)

@@ -34,6 +34,7 @@ import numpy as np
 
 from . import runs
 from .arrays import Bools, Floats
+from .fused import relax
 from .runs import PerRun
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ def settle(s: State, p: RunParams, costs: Costs, week: int) -> Flows:
     # Money at hand drifts back towards the household's weekly budget: spending is
     # absorbed and windfalls spent over a few weeks. A benefit cut stops the income.
     budget = np.where(s.suspended_until > week, 0.0, s.base_cash)
-    s.cash += p.cash_recovery * (budget - s.cash)
+    relax(s.cash, p.cash_recovery, budget)
     return flows
 
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .arrays import Floats
+from .fused import relax
 
 if TYPE_CHECKING:
     from .decisions import Decisions
@@ -68,7 +69,7 @@ def update(
     if talk is not None:
         assert decisions is not None  # a meeting decides, if only nothing
         sat = judge(s, p, talk, decisions, flows)
-        s.satisfaction += present * p.satisfaction_rate * (sat - s.satisfaction)
+        relax(s.satisfaction, p.satisfaction_rate, sat, present)
         s.motivation += present * p.motivation_rate * (sat - p.aspiration)
     if flows.unpaid is not None:
         s.motivation -= p.burnout * flows.unpaid / s.free_hours
@@ -77,6 +78,6 @@ def update(
     if flows.loss is not None:  # Universal Credit taken back: a shock by its size (money)
         s.motivation -= p.benefit_shock * flows.loss
     away = s.last_attended < week - p.meeting_interval
-    s.motivation += away * p.return_rate * (s.baseline_motivation - s.motivation)
+    relax(s.motivation, p.return_rate, s.baseline_motivation, away)
     np.clip(s.motivation, 0.0, 1.0, out=s.motivation)
-    s.benefit_fear += p.fear_fade * (s.initial_fear - s.benefit_fear)
+    relax(s.benefit_fear, p.fear_fade, s.initial_fear)

@@ -42,7 +42,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from . import compiled
 from .arrays import Bools
+from .fused import relax
 from .runs import PerRun
 
 if TYPE_CHECKING:
@@ -81,7 +83,7 @@ def update(
     s.belonging *= 1.0 - p.tie_decay
     # Long away, a lay person's standing fades back to where it started.
     away = s.lay & (s.last_attended <= week - p.active_weeks)
-    s.credibility += away * p.credibility_fade * (s.initial_credibility - s.credibility)
+    relax(s.credibility, p.credibility_fade, s.initial_credibility, away)
     if talk is None:
         return
     assert insights is not None and decisions is not None  # a meeting decides, if only nothing
@@ -94,8 +96,14 @@ def _ties_and_trust(
     s: State, p: RunParams, setting: Setting, talk: Talk, online: Bools | None = None
 ) -> None:
     grid = on_grid(s, s.attending.astype(np.float32))
+    loops = compiled.kernels()
+    everyone_in_the_room = online is None or not online.any()
+    if everyone_in_the_room and loops is not None and _plain(s.ties, setting.pair_gain):
+        loops.meet(s.ties, grid, setting.pair_gain)  # the lines below, in one pass
+        _belonging_and_trust(s, p, talk)
+        return
     met = np.einsum("gi,gj->gij", grid, grid)  # 1 for each pair who met
-    if online is None or not online.any():
+    if online is None or everyone_in_the_room:
         met *= setting.pair_gain
     else:  # pairs both in the room gain pair_gain; any other pair who met, online_gain
         room = on_grid(s, (s.attending & ~online).astype(np.float32))
@@ -111,6 +119,17 @@ def _ties_and_trust(
             met = np.where(groups, mixed, met * setting.pair_gain)
     met *= 1.0 - s.ties
     s.ties += met
+    _belonging_and_trust(s, p, talk)
+
+
+def _plain(*arrays: np.ndarray) -> bool:
+    """Whether the compiled loops take these: float32 and C-contiguous (as State and
+    Setting make them)."""
+    return all(a.dtype == np.float32 and a.flags.c_contiguous for a in arrays)
+
+
+def _belonging_and_trust(s: State, p: RunParams, talk: Talk) -> None:
+    """Belonging from the ties just met; present agents' trust after the meeting."""
     belonging = np.einsum("gij->gi", s.ties).ravel()[s.cell] / s.others
     if talk.met is None:
         s.belonging[:] = belonging
@@ -118,7 +137,7 @@ def _ties_and_trust(
         np.copyto(s.belonging, belonging, where=np.repeat(talk.met, s.n // s.runs))
     w = p.trust_weight_recognition
     target = w * talk.heard + (1.0 - w) * s.belonging
-    s.trust += s.attending * p.trust_rate * (target - s.trust)
+    relax(s.trust, p.trust_rate, target, s.attending)
 
 
 def _lay_credibility(s: State, p: RunParams, talk: Talk, decisions: Decisions) -> None:
@@ -156,14 +175,14 @@ def _professional_standing(
     swing = p.accountability * (decisions.lay_adoption[g] - 0.5)  # within +- half of it
     target = np.minimum(1.0, s.initial_credibility * (1.0 + swing))
     judged = here & lay_came
-    s.credibility += judged * p.professional_credibility_rate * (target - s.credibility)
+    relax(s.credibility, p.professional_credibility_rate, target, judged)
     lay_grid = on_grid(s, s.lay.astype(np.float32))
     n_lay = lay_grid.sum(axis=1)
     to_lay = np.einsum("gij,gj->gi", s.ties, lay_grid).ravel()[s.cell]
     tie_lay = np.divide(to_lay, n_lay[g], out=np.zeros(s.n), where=n_lay[g] > 0)
     w, start = p.recognition_weight_ties, p.recognition_initial
     aim = start + (1.0 - start) * (w * tie_lay + (1.0 - w) * s.evidence[g])
-    s.recognition += here * p.recognition_rate * (aim - s.recognition)
+    relax(s.recognition, p.recognition_rate, aim, here)
 
 
 def strong_cross_role(s: State, active: Bools, threshold: float) -> PerRun:

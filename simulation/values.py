@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import compiled
 from .arrays import Bools, Floats
 from .population import EXPERIENCE, RIGHTS
 from .runs import PerRun, segments
@@ -48,6 +49,10 @@ def shift(s: State, p: RunParams, talk: Talk | None) -> None:
 
 def _towards(values: Floats, k: int, who: Bools, step: Floats) -> None:
     """Raise weight ``k`` of ``who`` by ``step`` of the way to 1; scale the others down."""
+    loops = compiled.kernels()
+    if loops is not None and values.flags.c_contiguous and values.dtype == np.float64:
+        loops.towards(values, k, who, step)  # the lines below, row by row in one pass
+        return
     old = values[:, k]
     new = np.where(who, old + step * (1.0 - old), old)
     rest = np.divide(1.0 - new, 1.0 - old, out=np.zeros(old.size), where=old < 1.0)

@@ -26,7 +26,7 @@ from builders import (
     tiny,
 )
 
-from simulation import relations
+from simulation import compiled, relations
 from simulation.decisions import Decisions
 from simulation.knowledge import Insights
 
@@ -91,7 +91,9 @@ def test_ties_decay_by_tie_decay_each_week_without_a_meeting():
     assert _tie(s, P0, CLIN) == pytest.approx(0.5 * (1 - ASSUMED.tie_decay) ** 3)
 
 
-def test_co_present_pairs_gain_exactly_the_formula():
+@pytest.mark.parametrize("loops", ["numba", "numpy"])
+def test_co_present_pairs_gain_exactly_the_formula(loops, monkeypatch):
+    monkeypatch.setenv(compiled.VARIABLE, loops)
     for pace in (0.0, 0.4, 1.0):
         _p, s, st = tiny(pace=pace)
         start = np.array(
@@ -114,7 +116,9 @@ def test_co_present_pairs_gain_exactly_the_formula():
         assert np.allclose(s.ties, np.swapaxes(s.ties, 1, 2))
 
 
-def test_diagonal_stays_zero_and_ties_stay_below_one_over_many_meetings():
+@pytest.mark.parametrize("loops", ["numba", "numpy"])
+def test_diagonal_stays_zero_and_ties_stay_below_one_over_many_meetings(loops, monkeypatch):
+    monkeypatch.setenv(compiled.VARIABLE, loops)
     _p, s, st = tiny(n_patients=4, group_size=2, pace=0.0)  # 6 people: one group of 2, ...
     assert s.n_groups == 3 and s.n_slots == 2
     _p, s, st = tiny(n_patients=3, group_size=2, pace=0.0)  # 5 people: one group of one
@@ -129,7 +133,9 @@ def test_diagonal_stays_zero_and_ties_stay_below_one_over_many_meetings():
     assert (s.ties[~(grid[:, :, None] & grid[:, None, :])] == 0).all()
 
 
-def test_trust_moves_towards_recognition_and_ties():
+@pytest.mark.parametrize("loops", ["numba", "numpy"])
+def test_trust_moves_towards_recognition_and_ties(loops, monkeypatch):
+    monkeypatch.setenv(compiled.VARIABLE, loops)
     _p, s, st = tiny()
     s.trust[:] = [0.9, 0.1, 0.4, 0.5]
     s.attending[:] = [True, True, False, True]

@@ -11,7 +11,14 @@ import numpy as np
 import pytest
 from builders import CARER, CLIN, GROUPS, P0, P1, hand_talk, members, several, tiny
 
-from simulation import values
+from simulation import compiled, values
+
+
+@pytest.fixture(autouse=True, params=["numba", "numpy"])
+def loops(request, monkeypatch):
+    """Every test here twice: with the compiled loop of _towards and with numpy's arrays."""
+    monkeypatch.setenv(compiled.VARIABLE, request.param)
+    assert (compiled.kernels() is not None) == (request.param == "numba")
 
 
 def test_no_meeting_shifts_nobodys_values():

@@ -1,0 +1,32 @@
+"""The step several rules share, in one pass when the compiled loops run.
+
+Trust, credibility, recognition, satisfaction, motivation, fear and cash all move part of
+the way towards a target each week (docs/odd.md): x <- x + a r (target - x), a being 1
+for those the rule moves and 0 for the others. In numpy arrays that is four whole-array
+operations and their temporaries; :func:`simulation.kernels.relax` makes the same
+operations entry by entry, in the same order, so the numbers are the same to the bit
+(``tests/test_fused.py``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import compiled
+
+if TYPE_CHECKING:
+    from .arrays import Bools, Floats
+
+
+def relax(x: Floats, rate: float, target: Floats | float, who: Bools | None = None) -> None:
+    """Move ``x`` (in place) ``rate`` of the way to ``target``, only where ``who`` if given:
+    ``x += who * rate * (target - x)``."""
+    loops = compiled.kernels()
+    if loops is not None and x.dtype == np.float64 and x.flags.c_contiguous:
+        loops.relax(x, 1.0 if who is None else who, rate, target, out=x)
+    elif who is None:
+        x += rate * (target - x)
+    else:
+        x += who * rate * (target - x)
