@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import runs
+from . import compiled, runs
 from .arrays import Floats, Ints
 from .runs import Draws
 
@@ -46,6 +46,17 @@ def _share(num: Floats, den: Floats, fill: float) -> Floats:
     return np.divide(num, den, out=np.full(num.shape, float(fill)), where=den > 0)
 
 
+def _plain(s: State, setting: Setting, p: RunParams) -> bool:
+    """Whether the compiled loops take these (as State and Setting make them)."""
+    power = setting.power_a
+    return (
+        isinstance(p.speak_base, float)
+        and isinstance(power, np.ndarray)
+        and power.shape == (s.n,)
+        and s.credibility.dtype == power.dtype == np.float64
+    )
+
+
 def decide(
     s: State,
     p: RunParams,
@@ -60,12 +71,20 @@ def decide(
         return None
     assert insights is not None  # a meeting forms insights, if only none
     present = s.attending
-    weight = present * (p.speak_base + s.credibility) * np.where(s.lay, setting.power_a, 1.0)
-    total = np.bincount(s.group, weight, minlength=s.n_groups)
-    lay_weight = np.bincount(s.group, weight * s.lay, minlength=s.n_groups)
-    n_present = np.bincount(s.group, present, minlength=s.n_groups)
-    n_lay = np.bincount(s.group, present & s.lay, minlength=s.n_groups)
-    s.influence[:] = _share(weight, total[s.group], 0.0)
+    loops = compiled.kernels()
+    if loops is not None and _plain(s, setting, p):  # the lines below, in two passes
+        sums = np.zeros((4, s.n_groups))
+        loops.weigh(
+            present, s.credibility, s.lay, setting.power_a, p.speak_base, s.group, s.influence, sums
+        )
+        total, lay_weight, n_present, n_lay = sums
+    else:
+        weight = present * (p.speak_base + s.credibility) * np.where(s.lay, setting.power_a, 1.0)
+        total = np.bincount(s.group, weight, minlength=s.n_groups)
+        lay_weight = np.bincount(s.group, weight * s.lay, minlength=s.n_groups)
+        n_present = np.bincount(s.group, present, minlength=s.n_groups)
+        n_lay = np.bincount(s.group, present & s.lay, minlength=s.n_groups)
+        s.influence[:] = _share(weight, total[s.group], 0.0)
     lay_share = _share(lay_weight, total, 0.0)
     lay_presence = _share(n_lay, n_present, 0.0)
     lay_adoption = np.minimum(1.0, _share(lay_share, lay_presence, 0.0))

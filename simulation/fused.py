@@ -24,9 +24,25 @@ def relax(x: Floats, rate: float, target: Floats | float, who: Bools | None = No
     """Move ``x`` (in place) ``rate`` of the way to ``target``, only where ``who`` if given:
     ``x += who * rate * (target - x)``."""
     loops = compiled.kernels()
-    if loops is not None and x.dtype == np.float64 and x.flags.c_contiguous:
-        loops.relax(x, 1.0 if who is None else who, rate, target, out=x)
+    if loops is not None and _plain(x, target, who) and isinstance(rate, float):
+        if who is None:
+            loops.relax_all(x, rate, target)
+        else:
+            loops.relax(x, who, rate, target)
     elif who is None:
         x += rate * (target - x)
     else:
         x += who * rate * (target - x)
+
+
+def _plain(x: Floats, target: Floats | float, who: Bools | None) -> bool:
+    """Whether the compiled loops take these: float64 arrays of the same size, ``x``
+    contiguous (as State makes them), ``who`` None or flags."""
+    return (
+        (who is None or who.dtype == np.bool_)
+        and x.dtype == np.float64
+        and x.flags.c_contiguous
+        and isinstance(target, np.ndarray)
+        and target.dtype == np.float64
+        and target.shape == x.shape
+    )

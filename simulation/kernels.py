@@ -204,7 +204,58 @@ def meet(ties, grid, gain):
                 ties[g, i, j] += met * (one - ties[g, i, j])
 
 
-@numba.vectorize(["float64(float64, float64, float64, float64)"], cache=True)
-def relax(x, a, rate, target):
-    """simulation.fused.relax entry by entry: x + (a rate) (target - x), a being 1 or 0."""
-    return x + a * rate * (target - x)
+@_jit
+def relax(x, who, rate, target):
+    """simulation.fused.relax entry by entry: x + (a rate) (target - x), a = 1 where
+    ``who`` and 0 elsewhere (computed there too, as numpy does)."""
+    for i in range(x.size):
+        a = 1.0 if who[i] else 0.0
+        x[i] = x[i] + a * rate * (target[i] - x[i])
+
+
+@_jit
+def relax_all(x, rate, target):
+    """simulation.fused.relax of everyone: x + rate (target - x)."""
+    for i in range(x.size):
+        x[i] = x[i] + rate * (target[i] - x[i])
+
+
+@_jit
+def lay_credibility(credibility, said, heard, lay, group, adopted_lay, rates):
+    """simulation.relations._lay_credibility in two passes: each group's recognised lay
+    contributions (summed in agent order, as bincount sums), then each agent's step.
+    ``rates`` = (credibility_gain, credit_cap, credibility_loss)."""
+    gain_rate, cap, loss = rates[0], rates[1], rates[2]
+    recognised = np.empty(said.size)
+    by_group = np.zeros(adopted_lay.size)
+    for i in range(said.size):
+        recognised[i] = said[i] * heard[i] * (1.0 if lay[i] else 0.0)
+        by_group[group[i]] += recognised[i]
+    for i in range(said.size):
+        total = by_group[group[i]]
+        credit = adopted_lay[group[i]] * recognised[i] / total if total > 0 else 0.0
+        gain = gain_rate * np.minimum(credit, cap)
+        ignored = (1.0 if lay[i] and said[i] > 0 else 0.0) * (1.0 - heard[i])
+        c = credibility[i]
+        credibility[i] = c + (gain * (1.0 - c) - loss * ignored * c)
+
+
+@_jit
+def weigh(present, credibility, lay, power, speak_base, group, influence, sums):
+    """simulation.decisions.decide's weights: each present agent's weight (its lay
+    power if lay), its share of its group's (``influence``), and per group (rows of
+    ``sums``, zeros on entry) the total weight, the lay weight, the people present and
+    the lay people present, summed in agent order as bincount sums."""
+    weight = np.empty(present.size)
+    for i in range(present.size):
+        here = 1.0 if present[i] else 0.0
+        is_lay = 1.0 if lay[i] else 0.0
+        weight[i] = here * (speak_base + credibility[i]) * (power[i] if lay[i] else 1.0)
+        g = group[i]
+        sums[0, g] += weight[i]
+        sums[1, g] += weight[i] * is_lay
+        sums[2, g] += here
+        sums[3, g] += 1.0 if present[i] and lay[i] else 0.0
+    for i in range(present.size):
+        total = sums[0, group[i]]
+        influence[i] = weight[i] / total if total > 0 else 0.0

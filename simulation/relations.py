@@ -142,6 +142,13 @@ def _belonging_and_trust(s: State, p: RunParams, talk: Talk) -> None:
 
 def _lay_credibility(s: State, p: RunParams, talk: Talk, decisions: Decisions) -> None:
     """Adopted ideas raise a lay person's credibility; ignored contributions lower it."""
+    loops = compiled.kernels()
+    if loops is not None and s.credibility.flags.c_contiguous:  # the lines below, fused
+        rates = np.array([p.credibility_gain, p.credit_cap, p.credibility_loss], dtype=float)
+        loops.lay_credibility(
+            s.credibility, talk.said, talk.heard, s.lay, s.group, decisions.adopted_lay, rates
+        )
+        return
     lay_recognised = talk.said * talk.heard * s.lay  # recognised contributions
     by_group = np.bincount(s.group, lay_recognised, minlength=s.n_groups)
     credit = np.divide(

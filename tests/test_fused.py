@@ -26,9 +26,12 @@ def test_relax_moves_the_chosen_a_share_of_the_way(loops):
     x = np.array([0.2, 0.5, 0.9])
     relax(x, 0.25, np.array([1.0, 0.0, 1.0]), np.array([True, True, False]))
     assert x.tolist() == [0.4, 0.375, 0.9]
-    # Everyone, towards one value: 0.4 -> 0.4 + 0.5 (0.8 - 0.4) = 0.6, and so on.
-    relax(x, 0.5, 0.8)
-    assert x == pytest.approx([0.6, 0.5875, 0.85])
+    # Everyone: 0.4 -> 0.4 + 0.5 (0.8 - 0.4) = 0.6; 0.375 -> 0.375 + 0.5 (0 - 0.375)
+    # = 0.1875; 0.9 -> 0.9 + 0.5 (0.5 - 0.9) = 0.7.
+    relax(x, 0.5, np.array([0.8, 0.0, 0.5]))
+    assert x == pytest.approx([0.6, 0.1875, 0.7])
+    relax(x, 0.5, 1.0)  # towards one value (the arrays take it, whichever loops run)
+    assert x == pytest.approx([0.8, 0.59375, 0.85])
 
 
 def test_relax_of_a_strided_view_moves_only_that_view(loops):
@@ -40,14 +43,14 @@ def test_relax_of_a_strided_view_moves_only_that_view(loops):
 
 def test_relax_is_its_numpy_twin_to_the_bit(monkeypatch):
     rng = np.random.default_rng(7)
-    x, target, rate = rng.random(1001), rng.random(1001) * 3 - 1, 0.123456789
+    x, target, rate = rng.random(1001), rng.random((2, 1001)) * 3 - 1, 0.123456789
     who = rng.random(1001) < 0.5
     out = {}
     for choice in CHOICES:
         monkeypatch.setenv(compiled.VARIABLE, choice)
         masked, everyone = x.copy(), x.copy()
-        relax(masked, rate, target, who)
-        relax(everyone, rate, 0.3)
+        relax(masked, rate, target[0], who)
+        relax(everyone, rate, target[1])
         out[choice] = masked.tobytes() + everyone.tobytes()
     assert out["numba"] == out["numpy"]
     assert out["numba"] != x.tobytes() * 2  # (something moved)

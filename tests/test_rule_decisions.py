@@ -10,7 +10,16 @@ import numpy as np
 import pytest
 from builders import ASSUMED, CLIN, LAY, Scripted, members, several, some_talk, tiny
 
-from simulation import decisions
+from simulation import compiled, decisions
+
+
+@pytest.fixture(autouse=True, params=["numba", "numpy"])
+def loops(request, monkeypatch):
+    """Every test here twice: with decide's compiled weighing and with numpy's arrays."""
+    monkeypatch.setenv(compiled.VARIABLE, request.param)
+    assert (compiled.kernels() is not None) == (request.param == "numba")
+
+
 from simulation.knowledge import Insights
 
 

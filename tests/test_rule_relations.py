@@ -158,7 +158,11 @@ def test_trust_moves_towards_recognition_and_ties(loops, monkeypatch):
     assert s.trust[CARER] == before[CARER]  # absent: unchanged
 
 
-def test_adopted_lay_insights_raise_lay_credibility_and_ignored_contributions_lower_it():
+@pytest.mark.parametrize("loops", ["numba", "numpy"])
+def test_adopted_lay_insights_raise_lay_credibility_and_ignored_contributions_lower_it(
+    loops, monkeypatch
+):
+    monkeypatch.setenv(compiled.VARIABLE, loops)
     _p, s, st = tiny()
     s.attending[:] = True
     talk = hand_talk(
@@ -200,7 +204,9 @@ def test_strong_cross_role_ties_counts_active_lay_professional_pairs():
 # ------------------------------------------- hand-worked values (caught bugs, mutation testing)
 
 
-def test_a_single_recognised_lay_contribution_earns_the_whole_credit():
+@pytest.mark.parametrize("loops", ["numba", "numpy"])
+def test_a_single_recognised_lay_contribution_earns_the_whole_credit(loops, monkeypatch):
+    monkeypatch.setenv(compiled.VARIABLE, loops)
     # P0's one recognised lay contribution is the group's only one; 1 lay insight adopted:
     # credit 1 * 1 / 1 = 1, gain 0.05 * 1 * (1 - 0.3) = 0.035; but half of P0's two
     # contributions were ignored: loss 0.05 * 0.5 * 0.3 = 0.0075, so 0.3 + 0.035 - 0.0075
@@ -215,6 +221,22 @@ def test_a_single_recognised_lay_contribution_earns_the_whole_credit():
     assert s.credibility == pytest.approx([0.3275, 0.285, 0.3, 0.8])
 
 
+@pytest.mark.parametrize("loops", ["numba", "numpy"])
+def test_credit_above_the_cap_earns_only_the_cap(loops, monkeypatch):
+    monkeypatch.setenv(compiled.VARIABLE, loops)
+    # P0's recognised contributions are three of the group's four (P1's the fourth), and
+    # the group adopted 8 lay insights: credit 8 * 3 / 4 = 6, capped at 2, gain
+    # 0.05 * 2 * (1 - 0.3) = 0.07: 0.37 (nothing ignored). P1: credit 8 * 1 / 4 = 2, at
+    # the cap: 0.37 too. Without the cap P0 would reach 0.3 + 0.05 * 6 * 0.7 = 0.51.
+    p, s, st = tiny(credibility_gain=0.05, credibility_loss=0.05, credit_cap=2.0)
+    s.attending[:] = True
+    talk = hand_talk(
+        4, [[0, 0, 3], [0, 0, 1], [0, 0, 0], [1, 0, 0]], [[0, 0, 3], [0, 0, 1], [0] * 3, [1, 0, 0]]
+    )
+    _update(s, st, talk, _decided(adopted_lay=(8,), adopted=(8,)), p=p)
+    assert s.credibility[:2] == pytest.approx([0.37, 0.37])
+
+
 def test_strong_cross_role_ties_are_a_whole_number():
     _p, s, _st = tiny()
     _set_tie(s, P0, CLIN, ASSUMED.strong_tie + 0.1)
@@ -222,7 +244,9 @@ def test_strong_cross_role_ties_are_a_whole_number():
     assert n == 1 and type(n) is int
 
 
-def test_a_lay_person_never_heard_loses_credibility_meeting_after_meeting():
+@pytest.mark.parametrize("loops", ["numba", "numpy"])
+def test_a_lay_person_never_heard_loses_credibility_meeting_after_meeting(loops, monkeypatch):
+    monkeypatch.setenv(compiled.VARIABLE, loops)
     # P1 speaks twice a meeting and is never heard: c <- c (1 - 0.05) a meeting, so after
     # ten meetings 0.3 * 0.95^10 = 0.179621, four tenths of its standing gone. P0 is heard
     # in full and keeps 0.3; nobody's ideas are adopted.
