@@ -11,6 +11,7 @@ import pytest
 from builders import ASSUMED, CLIN, LAY, Scripted, members, several, some_talk, tiny
 
 from simulation import compiled, decisions
+from simulation.knowledge import Insights
 
 
 @pytest.fixture(autouse=True, params=["numba", "numpy"])
@@ -18,9 +19,6 @@ def loops(request, monkeypatch):
     """Every test here twice: with decide's compiled weighing and with numpy's arrays."""
     monkeypatch.setenv(compiled.VARIABLE, request.param)
     assert (compiled.kernels() is not None) == (request.param == "numba")
-
-
-from simulation.knowledge import Insights
 
 
 def _insights(n_groups, total, lay_origin):
