@@ -259,3 +259,45 @@ def weigh(present, credibility, lay, power, speak_base, group, influence, sums):
     for i in range(present.size):
         total = sums[0, group[i]]
         influence[i] = weight[i] / total if total > 0 else 0.0
+
+
+@_jit
+def spend(present, costs, refunded, mode, group, state, out, group_cost):
+    """simulation.money.settle's costs of a meeting week in one pass, entry by entry as
+    numpy makes them. ``costs``: trip, pay, booked fare, staff, unpaid hours (each
+    counted for those present); ``refunded`` per agent, read as ``mode`` says: 0 no trip
+    refunded, 1 every trip, 2 per agent. ``state``, added to in place: out of pocket,
+    cash (less), owed, refund due, never refunded, pay due, unpaid hours. ``out`` rows:
+    booked, staff and unpaid of those present; ``group_cost`` (zeros on entry) sums each
+    group's refunded trips, pay, fares and staff in agent order, as bincount sums."""
+    pocket, cash, owed, due, never, pay_due, hours = state
+    for i in range(present.size):
+        here = 1.0 if present[i] else 0.0
+        trip, pay = costs[0][i] * here, costs[1][i] * here
+        booked, staff, unpaid = costs[2][i] * here, costs[3][i] * here, costs[4][i] * here
+        pocket[i] += trip
+        cash[i] -= trip
+        if mode == 2:
+            back = trip if refunded[i] else 0.0
+            owed[i] += back
+            due[i] += back
+            never[i] += 0.0 if refunded[i] else trip
+        elif mode == 1:
+            owed[i] += trip
+            due[i] += trip
+        else:
+            never[i] += trip
+        pay_due[i] += pay
+        hours[i] += unpaid
+        out[0, i], out[1, i], out[2, i] = booked, staff, unpaid
+        counted = 1.0 if (refunded[i] if mode == 2 else mode == 1) else 0.0
+        group_cost[group[i]] += trip * counted + pay + booked + staff
+
+
+@_jit
+def recover(cash, suspended_until, week, base_cash, rate):
+    """simulation.money.settle's drift of money at hand towards the weekly budget (none
+    while a benefit is suspended): cash + rate (budget - cash)."""
+    for i in range(cash.size):
+        budget = 0.0 if suspended_until[i] > week else base_cash[i]
+        cash[i] = cash[i] + rate * (budget - cash[i])

@@ -28,11 +28,11 @@ programme cost = payments + refunds (when they arrive) + booked travel + staff t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import runs
+from . import compiled, runs
 from .arrays import Bools, Floats
 from .fused import relax
 from .runs import PerRun
@@ -71,7 +71,10 @@ def settle(s: State, p: RunParams, costs: Costs, week: int) -> Flows:
     flows = Flows()
     ring = s.due_refund.shape[0]
     present = s.attending
-    if present.any():
+    loops = compiled.kernels()
+    if present.any() and loops is not None and _plain(s, costs):
+        _spend(s, p, costs, week, flows, loops)
+    elif present.any():
         trip, pay = costs.trip * present, costs.pay * present
         booked, staff = costs.booked_fare * present, costs.staff * present
         unpaid = costs.unpaid * present
@@ -123,9 +126,54 @@ def settle(s: State, p: RunParams, costs: Costs, week: int) -> Flows:
         _assess(s, p, costs, flows)  # nothing earned under benefit_safe: nothing taken
     # Money at hand drifts back towards the household's weekly budget: spending is
     # absorbed and windfalls spent over a few weeks. A benefit cut stops the income.
-    budget = np.where(s.suspended_until > week, 0.0, s.base_cash)
-    relax(s.cash, p.cash_recovery, budget)
+    if loops is not None and _plain(s, costs) and isinstance(p.cash_recovery, float):
+        loops.recover(s.cash, s.suspended_until, week, s.base_cash, p.cash_recovery)
+    else:
+        budget = np.where(s.suspended_until > week, 0.0, s.base_cash)
+        relax(s.cash, p.cash_recovery, budget)
     return flows
+
+
+def _plain(s: State, costs: Costs) -> bool:
+    """Whether the compiled loops take these: contiguous float64 arrays, one entry per
+    agent (as State and participation.prepare make them)."""
+    arrays = (s.cash, s.out_of_pocket, s.owed, s.never_refunded, s.unpaid_hours, s.base_cash)
+    per_agent = (costs.trip, costs.pay, costs.booked_fare, costs.staff, costs.unpaid)
+    return (
+        all(
+            a.dtype == np.float64 and a.flags.c_contiguous and a.shape == (s.n,)
+            for a in (*arrays, *per_agent)
+        )
+        and s.due_refund.flags.c_contiguous
+        and s.due_pay.flags.c_contiguous
+    )
+
+
+def _spend(s: State, p: RunParams, costs: Costs, week: int, flows: Flows, loops: Any) -> None:
+    """The meeting week's costs of those present (the lines of settle this replaces, in
+    one pass: simulation.kernels.spend)."""
+    later = (week + p.refund_delay) % s.due_refund.shape[0]
+    if isinstance(costs.refunded, np.ndarray):
+        mode, refunded = 2, costs.refunded
+    else:
+        mode, refunded = int(bool(costs.refunded)), s.attending
+    out, group_cost = np.empty((3, s.n)), np.zeros(s.n_groups)
+    due_pay = (s.due_pay[later], s.unpaid_hours)
+    loops.spend(
+        s.attending,
+        (costs.trip, costs.pay, costs.booked_fare, costs.staff, costs.unpaid),
+        refunded,
+        mode,
+        s.group,
+        (s.out_of_pocket, s.cash, s.owed, s.due_refund[later], s.never_refunded, *due_pay),
+        out,
+        group_cost,
+    )
+    booked, staff, unpaid = out
+    flows.travel, flows.staff = runs.total(s, booked), runs.total(s, staff)
+    flows.unpaid_hours = runs.total(s, unpaid)
+    flows.unpaid = unpaid
+    flows.group_cost = group_cost
 
 
 def _assess(s: State, p: RunParams, costs: Costs, flows: Flows) -> None:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from simulation import CoProductionModel, compiled, scenarios
+from simulation.batch import run_batch
 from simulation.fused import relax
 
 CHOICES = ["numba", "numpy"]
@@ -68,3 +69,19 @@ def test_a_run_is_the_same_to_the_bit_whichever_loops_run(name, monkeypatch):
         model.run()
         histories.append(np.asarray(model.history).tobytes())
     assert histories[0] == histories[1]
+
+
+def test_runs_side_by_side_are_the_same_to_the_bit_whichever_loops_run(monkeypatch):
+    # Runs of every compensation rule in one pass: trips refunded for some agents and not
+    # others (money's per-agent case), meeting in the room and online.
+    runs = [
+        ({"compensation": compensation, "meeting_format": place, "weeks": 20}, seed)
+        for seed, (compensation, place) in enumerate(
+            (c, f) for c in ("none", "expenses", "paid") for f in ("in_person", "online")
+        )
+    ]
+    out = []
+    for choice in CHOICES:
+        monkeypatch.setenv(compiled.VARIABLE, choice)
+        out.append([history.tobytes() for _final, history in run_batch(runs, timeseries=True)])
+    assert out[0] == out[1]
