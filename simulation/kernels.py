@@ -301,3 +301,35 @@ def recover(cash, suspended_until, week, base_cash, rate):
     for i in range(cash.size):
         budget = 0.0 if suspended_until[i] > week else base_cash[i]
         cash[i] = cash[i] + rate * (budget - cash[i])
+
+
+@_jit
+def speak(idx, group, n_groups, credibility, fluent, turns_a, relevant, lay, known, of, out):
+    """simulation.meeting.hold's turns and contribution rates of those present (agents
+    ``idx``), in numpy's operations and order: per group (summed in agent order, as
+    bincount sums) the speaking weight and the professionals' recognition of lived
+    experience, then each attendee's rates and turns (``out``). ``of`` = (speak_base,
+    heard_base, heard_credibility)."""
+    base, heard_base, heard_credibility = of[0], of[1], of[2]
+    rates, turns = out
+    weight = np.empty(idx.size)
+    by_group = np.zeros((3, n_groups))  # weight, professionals, their recognition
+    for k in range(idx.size):
+        i = idx[k]
+        weight[k] = fluent[i] * (base + credibility[i])
+        g = group[i]
+        pro = 0.0 if lay[i] else 1.0
+        by_group[0, g] += weight[k]
+        by_group[1, g] += pro
+        by_group[2, g] += known[i] * pro
+    for k in range(idx.size):
+        i = idx[k]
+        g = group[i]
+        n_pro = by_group[1, g]
+        open_to = by_group[2, g] / n_pro if n_pro > 0 else 1.0
+        turns[k] = turns_a[i] * weight[k] / by_group[0, g]
+        heard = turns[k] * np.minimum(1.0, heard_base + heard_credibility * credibility[i])
+        rates[k, 0] = relevant[i, 0] * heard
+        rates[k, 1] = relevant[i, 1] * heard
+        rates[k, 2] = relevant[i, 2] * heard * open_to
+        rates[k, 3] = np.maximum(turns[k] - (rates[k, 0] + rates[k, 1] + rates[k, 2]), 0.0)

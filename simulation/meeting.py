@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import runs
+from . import compiled, runs
 from .arrays import Bools, Floats, Ints
 from .runs import Draws, PerRun
 
@@ -101,6 +101,15 @@ def hold(
     idx = np.flatnonzero(s.attending)
     if idx.size == 0:
         return None
+    loops = compiled.kernels()
+    if choices is None and loops is not None and _plain(s, setting, room, p):
+        # The lines below, in two passes (simulation.kernels.speak).
+        rates, turns = np.empty((idx.size, 4)), np.empty(idx.size)
+        of = np.array([p.speak_base, p.heard_base, p.heard_credibility], dtype=float)
+        people = (s.credibility, room.fluent, setting.turns_a)
+        loops.speak(idx, s.group, s.n_groups, *people, room.relevant_topics, s.lay,
+                    s.recognition, of, (rates, turns))  # fmt: skip
+        return _said(s, room, rng, idx, rates, turns)
     group, cred = s.group[idx], s.credibility[idx]  # credibility changes: see relations
     w = room.fluent[idx] * (p.speak_base + cred)
     if choices is not None:
@@ -122,6 +131,12 @@ def hold(
     n_heard_rate = rates[:, 0] + rates[:, 1] + rates[:, 2]
     np.subtract(turns, n_heard_rate, out=rates[:, 3])
     np.maximum(rates[:, 3], 0.0, out=rates[:, 3])  # rounding
+    return _said(s, room, rng, idx, rates, turns)
+
+
+def _said(s: State, room: Room, rng: Draws, idx: Ints, rates: Floats, turns: Floats) -> Talk:
+    """Draw the contributions of attendees ``idx`` at ``rates`` (recognised by kind, then
+    unrecognised; ``turns`` theirs): what was said and heard."""
     # Runs side by side (simulation.runs): run r's attendees are rows bounds[r]:bounds[r + 1].
     bounds = np.searchsorted(idx, runs.equal_bounds(s.runs, s.n))
     counts = runs.poisson(rng, "contributions", rates, bounds)
@@ -143,3 +158,12 @@ def hold(
     talk.lived_chance = np.divide(chance, lived, out=np.zeros(s.runs), where=lived > 0)
     talk.met = np.diff(bounds) > 0
     return talk
+
+
+def _plain(s: State, setting: Setting, room: Room, p: RunParams) -> bool:
+    """Whether the compiled loops take these (as State, Setting and prepare make them)."""
+    rates = (p.speak_base, p.heard_base, p.heard_credibility)
+    arrays = (s.credibility, s.recognition, room.fluent, setting.turns_a, room.relevant_topics)
+    return all(isinstance(r, float) for r in rates) and all(
+        a.dtype == np.float64 and a.flags.c_contiguous and a.shape[0] == s.n for a in arrays
+    )

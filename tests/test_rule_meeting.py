@@ -23,7 +23,15 @@ from builders import (
     tiny,
 )
 
-from simulation import choices, meeting
+from simulation import choices, compiled, meeting
+
+
+@pytest.fixture(autouse=True, params=["numba", "numpy"])
+def loops(request, monkeypatch):
+    """Every test here twice: with the meeting's compiled turns and rates, and with
+    numpy's arrays."""
+    monkeypatch.setenv(compiled.VARIABLE, request.param)
+    assert (compiled.kernels() is not None) == (request.param == "numba")
 
 
 def test_nobody_present_means_no_meeting():
@@ -232,6 +240,20 @@ def test_fully_credible_people_on_an_open_agenda_are_always_recognised():
     assert rates[:, :3].sum(axis=1) == pytest.approx(talk.turns)
     assert (talk.said == talk.recognised.sum(axis=1)).all()
     assert talk.heard[talk.said > 0] == pytest.approx(1.0)
+
+
+def test_the_chance_of_being_recognised_stops_at_one():
+    # heard_base 0.6 and heard_credibility 0.8 (the tops of their ranges) with credibility
+    # 1: 0.6 + 0.8 = 1.4, so every contribution is recognised, no more: on an open agenda
+    # the recognised rates sum to the turns (not 1.4 times them), none unrecognised.
+    p, s, st = tiny(pace=0.25, agenda_openness=1.0, heard_base=0.6, heard_credibility=0.8)
+    s.credibility[:] = 1.0
+    s.attending[:] = True
+    rng = PoissonRecorder()
+    talk = meeting.hold(s, p, st, meeting.prepare(s, p, st), rng)
+    (rates,) = rng.rates
+    assert rates[:, :3].sum(axis=1) == pytest.approx(talk.turns)
+    assert (rates[:, 3] == 0.0).all()
 
 
 def test_heard_is_the_share_of_what_one_said_that_was_recognised():
