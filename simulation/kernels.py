@@ -333,3 +333,49 @@ def speak(idx, group, n_groups, credibility, fluent, turns_a, relevant, lay, kno
         rates[k, 1] = relevant[i, 1] * heard
         rates[k, 2] = relevant[i, 2] * heard * open_to
         rates[k, 3] = np.maximum(turns[k] - (rates[k, 0] + rates[k, 1] + rates[k, 2]), 0.0)
+
+
+@_jit
+def standing(s_arrays, group, lay_adoption, evidence, to_lay, of, out):
+    """simulation.relations._professional_standing after the ties' sums (``to_lay``, per
+    agent, float32): per group the lay people present and the lay members (summed in
+    agent order), then each professional's credibility and recognition moved as numpy
+    moves them (simulation.fused.relax: every agent, by 0 where not chosen).
+    ``s_arrays`` = (attending, lay); ``of`` = (accountability, professional credibility
+    rate, recognition_weight_ties, recognition_initial, recognition_rate); ``out`` =
+    (initial credibility, credibility, recognition), the last two in place."""
+    attending, lay = s_arrays
+    initial, credibility, recognition = out
+    accountability, credibility_rate, w, start, recognition_rate = of
+    lay_came = np.zeros(lay_adoption.size)
+    n_lay = np.zeros(lay_adoption.size, np.float32)
+    for i in range(group.size):
+        lay_came[group[i]] += 1.0 if attending[i] and lay[i] else 0.0
+        n_lay[group[i]] += np.float32(1.0) if lay[i] else np.float32(0.0)
+    for i in range(group.size):
+        g = group[i]
+        here = 1.0 if attending[i] and not lay[i] else 0.0
+        judged = here if lay_came[g] > 0 else 0.0
+        swing = accountability * (lay_adoption[g] - 0.5)
+        target = np.minimum(1.0, initial[i] * (1.0 + swing))
+        credibility[i] = credibility[i] + judged * credibility_rate * (target - credibility[i])
+        tie_lay = np.float64(to_lay[i] / n_lay[g]) if n_lay[g] > 0 else 0.0
+        aim = start + (1.0 - start) * (w * tie_lay + (1.0 - w) * evidence[g])
+        recognition[i] = recognition[i] + here * recognition_rate * (aim - recognition[i])
+
+
+@_jit
+def said(idx, counts, turns, out):
+    """simulation.meeting._said's Talk of attendees ``idx`` from their ``counts``
+    (recognised by kind, then unrecognised) and ``turns``; ``out`` = (turns,
+    recognised, said, heard) of every agent, zeros on entry."""
+    all_turns, recognised, said_, heard = out
+    for k in range(idx.size):
+        i = idx[k]
+        n_heard = counts[k, 0] + counts[k, 1] + counts[k, 2]
+        n_said = n_heard + counts[k, 3]
+        all_turns[i] = turns[k]
+        for j in range(3):
+            recognised[i, j] = counts[k, j]
+        said_[i] = np.float64(n_said)
+        heard[i] = np.float64(n_heard) / np.float64(max(n_said, 1))

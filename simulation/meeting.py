@@ -140,14 +140,18 @@ def _said(s: State, room: Room, rng: Draws, idx: Ints, rates: Floats, turns: Flo
     # Runs side by side (simulation.runs): run r's attendees are rows bounds[r]:bounds[r + 1].
     bounds = np.searchsorted(idx, runs.equal_bounds(s.runs, s.n))
     counts = runs.poisson(rng, "contributions", rates, bounds)
-    recognised = counts[:, :3]
-    n_heard = recognised[:, 0] + recognised[:, 1] + recognised[:, 2]
-    n_said = n_heard + counts[:, 3]
     talk = Talk(np.zeros(s.n), np.zeros((s.n, 3), np.int64), np.zeros(s.n), np.zeros(s.n))
-    talk.turns[idx] = turns
-    talk.recognised[idx] = recognised
-    talk.said[idx] = n_said
-    talk.heard[idx] = n_heard / np.maximum(n_said, 1)
+    loops = compiled.kernels()
+    if loops is not None and counts.dtype == np.int64 and counts.flags.c_contiguous:
+        loops.said(idx, counts, turns, (talk.turns, talk.recognised, talk.said, talk.heard))
+    else:  # (the same, entry by entry)
+        recognised = counts[:, :3]
+        n_heard = recognised[:, 0] + recognised[:, 1] + recognised[:, 2]
+        n_said = n_heard + counts[:, 3]
+        talk.turns[idx] = turns
+        talk.recognised[idx] = recognised
+        talk.said[idx] = n_said
+        talk.heard[idx] = n_heard / np.maximum(n_said, 1)
     # Each run's sums over its own attendees (simulation.runs): lengths differ, run by run.
     lived = runs.segments(bounds, turns, "dot", room.topics[idx, 2])
     chance = runs.segments(bounds, rates[:, 2], "sum")

@@ -175,6 +175,16 @@ def _professional_standing(
     made = insights.total > 0
     produced = np.divide(insights.unexpected, insights.total, out=np.zeros(s.n_groups), where=made)
     s.evidence += made * p.evidence_rate * (produced - s.evidence)
+    loops = compiled.kernels()
+    if loops is not None and _standing_plain(s, p):
+        lay_grid = on_grid(s, s.lay.astype(np.float32))
+        to_lay = np.einsum("gij,gj->gi", s.ties, lay_grid).ravel()[s.cell]
+        of = _standing_rates(p)
+        out = (s.initial_credibility, s.credibility, s.recognition)
+        loops.standing(  # the lines below, in two passes
+            (s.attending, s.lay), s.group, decisions.lay_adoption, s.evidence, to_lay, of, out
+        )
+        return
     here = s.attending & ~s.lay
     g = s.group
     # Only where lay people came is there lay input to act on, or not.
@@ -190,6 +200,22 @@ def _professional_standing(
     w, start = p.recognition_weight_ties, p.recognition_initial
     aim = start + (1.0 - start) * (w * tie_lay + (1.0 - w) * s.evidence[g])
     relax(s.recognition, p.recognition_rate, aim, here)
+
+
+def _standing_rates(p: RunParams) -> tuple[float, ...]:
+    """The rates simulation.kernels.standing takes, in its order."""
+    return (
+        *(p.accountability, p.professional_credibility_rate, p.recognition_weight_ties),
+        *(p.recognition_initial, p.recognition_rate),
+    )
+
+
+def _standing_plain(s: State, p: RunParams) -> bool:
+    """Whether the compiled loops take these (as State makes them)."""
+    arrays = (s.initial_credibility, s.credibility, s.recognition)
+    return all(isinstance(r, float) for r in _standing_rates(p)) and all(
+        a.dtype == np.float64 and a.flags.c_contiguous for a in arrays
+    )
 
 
 def strong_cross_role(s: State, active: Bools, threshold: float) -> PerRun:

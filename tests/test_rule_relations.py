@@ -31,6 +31,13 @@ from simulation.decisions import Decisions
 from simulation.knowledge import Insights
 
 
+@pytest.fixture(autouse=True, params=["numba", "numpy"])
+def loops(request, monkeypatch):
+    """Every test here twice: with the relations' compiled loops and with numpy's arrays."""
+    monkeypatch.setenv(compiled.VARIABLE, request.param)
+    assert (compiled.kernels() is not None) == (request.param == "numba")
+
+
 def _decided(adopted_lay=(0,), adopted=(0,), n_groups=1, lay_adoption=None, present=None):
     """Decisions of a meeting; by default lay ideas stand an even chance (A = 1/2), which
     leaves professionals' credibility where it started."""
@@ -91,9 +98,7 @@ def test_ties_decay_by_tie_decay_each_week_without_a_meeting():
     assert _tie(s, P0, CLIN) == pytest.approx(0.5 * (1 - ASSUMED.tie_decay) ** 3)
 
 
-@pytest.mark.parametrize("loops", ["numba", "numpy"])
-def test_co_present_pairs_gain_exactly_the_formula(loops, monkeypatch):
-    monkeypatch.setenv(compiled.VARIABLE, loops)
+def test_co_present_pairs_gain_exactly_the_formula():
     for pace in (0.0, 0.4, 1.0):
         _p, s, st = tiny(pace=pace)
         start = np.array(
@@ -116,9 +121,7 @@ def test_co_present_pairs_gain_exactly_the_formula(loops, monkeypatch):
         assert np.allclose(s.ties, np.swapaxes(s.ties, 1, 2))
 
 
-@pytest.mark.parametrize("loops", ["numba", "numpy"])
-def test_diagonal_stays_zero_and_ties_stay_below_one_over_many_meetings(loops, monkeypatch):
-    monkeypatch.setenv(compiled.VARIABLE, loops)
+def test_diagonal_stays_zero_and_ties_stay_below_one_over_many_meetings():
     _p, s, st = tiny(n_patients=4, group_size=2, pace=0.0)  # 6 people: one group of 2, ...
     assert s.n_groups == 3 and s.n_slots == 2
     _p, s, st = tiny(n_patients=3, group_size=2, pace=0.0)  # 5 people: one group of one
@@ -133,9 +136,7 @@ def test_diagonal_stays_zero_and_ties_stay_below_one_over_many_meetings(loops, m
     assert (s.ties[~(grid[:, :, None] & grid[:, None, :])] == 0).all()
 
 
-@pytest.mark.parametrize("loops", ["numba", "numpy"])
-def test_trust_moves_towards_recognition_and_ties(loops, monkeypatch):
-    monkeypatch.setenv(compiled.VARIABLE, loops)
+def test_trust_moves_towards_recognition_and_ties():
     _p, s, st = tiny()
     s.trust[:] = [0.9, 0.1, 0.4, 0.5]
     s.attending[:] = [True, True, False, True]
@@ -158,11 +159,7 @@ def test_trust_moves_towards_recognition_and_ties(loops, monkeypatch):
     assert s.trust[CARER] == before[CARER]  # absent: unchanged
 
 
-@pytest.mark.parametrize("loops", ["numba", "numpy"])
-def test_adopted_lay_insights_raise_lay_credibility_and_ignored_contributions_lower_it(
-    loops, monkeypatch
-):
-    monkeypatch.setenv(compiled.VARIABLE, loops)
+def test_adopted_lay_insights_raise_lay_credibility_and_ignored_contributions_lower_it():
     _p, s, st = tiny()
     s.attending[:] = True
     talk = hand_talk(
@@ -204,9 +201,7 @@ def test_strong_cross_role_ties_counts_active_lay_professional_pairs():
 # ------------------------------------------- hand-worked values (caught bugs, mutation testing)
 
 
-@pytest.mark.parametrize("loops", ["numba", "numpy"])
-def test_a_single_recognised_lay_contribution_earns_the_whole_credit(loops, monkeypatch):
-    monkeypatch.setenv(compiled.VARIABLE, loops)
+def test_a_single_recognised_lay_contribution_earns_the_whole_credit():
     # P0's one recognised lay contribution is the group's only one; 1 lay insight adopted:
     # credit 1 * 1 / 1 = 1, gain 0.05 * 1 * (1 - 0.3) = 0.035; but half of P0's two
     # contributions were ignored: loss 0.05 * 0.5 * 0.3 = 0.0075, so 0.3 + 0.035 - 0.0075
@@ -221,9 +216,7 @@ def test_a_single_recognised_lay_contribution_earns_the_whole_credit(loops, monk
     assert s.credibility == pytest.approx([0.3275, 0.285, 0.3, 0.8])
 
 
-@pytest.mark.parametrize("loops", ["numba", "numpy"])
-def test_credit_above_the_cap_earns_only_the_cap(loops, monkeypatch):
-    monkeypatch.setenv(compiled.VARIABLE, loops)
+def test_credit_above_the_cap_earns_only_the_cap():
     # P0's recognised contributions are three of the group's four (P1's the fourth), and
     # the group adopted 8 lay insights: credit 8 * 3 / 4 = 6, capped at 2, gain
     # 0.05 * 2 * (1 - 0.3) = 0.07: 0.37 (nothing ignored). P1: credit 8 * 1 / 4 = 2, at
@@ -244,9 +237,7 @@ def test_strong_cross_role_ties_are_a_whole_number():
     assert n == 1 and type(n) is int
 
 
-@pytest.mark.parametrize("loops", ["numba", "numpy"])
-def test_a_lay_person_never_heard_loses_credibility_meeting_after_meeting(loops, monkeypatch):
-    monkeypatch.setenv(compiled.VARIABLE, loops)
+def test_a_lay_person_never_heard_loses_credibility_meeting_after_meeting():
     # P1 speaks twice a meeting and is never heard: c <- c (1 - 0.05) a meeting, so after
     # ten meetings 0.3 * 0.95^10 = 0.179621, four tenths of its standing gone. P0 is heard
     # in full and keeps 0.3; nobody's ideas are adopted.
