@@ -1,8 +1,8 @@
 """Which inner loops run: numba's compiled kernels (``simulation.kernels``) or numpy arrays.
 
 Both give the same numbers to the bit (each kernel does its numpy twin's operations in
-the same order; tests/test_draws.py and tests/test_rule_knowledge.py check them against
-each other), so the choice is one
+the same order; tests/test_draws.py, tests/test_rule_knowledge.py, tests/test_fused.py and
+the rule tests check them against each other), so the choice is one
 of speed only: ``COPROD_KERNELS=numpy`` lets a benchmark measure the compiled loops
 against the pure-numpy version, and runs where numba is missing use the arrays.
 """

@@ -1,4 +1,5 @@
-"""Inner loops compiled (numba): the keyed draws, and knowledge's sums over member pairs.
+"""Inner loops compiled (numba): the keyed draws, knowledge's sums over member pairs, and
+the weekly rules' runs of whole-array operations.
 
 ``simulation.draws`` does the same work in numpy arrays, twenty or more whole-array
 operations a draw (SplitMix64's finaliser twice, then a count's search step by step);
@@ -9,7 +10,11 @@ therefore the same to the last bit (tests/test_draws.py checks both ways against
 other); only speed differs (benchmarks/bench_draws.py measures it). Transcendental
 functions (``exp``, ``log``, scipy's CDFs) stay in numpy, where the draws start.
 :func:`pair_sums` is numpy's ``einsum`` of three operands, summed as einsum sums them
-(tests/test_rule_knowledge.py). ``simulation.compiled`` chooses these or numpy's arrays.
+(tests/test_rule_knowledge.py). The rules' loops (from :func:`towards` on) each make a
+rule's numpy operations entry by entry, in the same order and dtypes (float32 where the
+ties are), per-group sums in agent order as ``bincount`` makes them; each names the lines
+it stands for, which remain the numpy path (tests/test_fused.py and the rule tests check
+both). ``simulation.compiled`` chooses these or numpy's arrays.
 
 Imported only when a draw is first made, so that ``import simulation`` stays light.
 """

@@ -75,32 +75,7 @@ def settle(s: State, p: RunParams, costs: Costs, week: int) -> Flows:
     if present.any() and loops is not None and _plain(s, costs):
         _spend(s, p, costs, week, flows, loops)
     elif present.any():
-        trip, pay = costs.trip * present, costs.pay * present
-        booked, staff = costs.booked_fare * present, costs.staff * present
-        unpaid = costs.unpaid * present
-        s.out_of_pocket += trip
-        s.cash -= trip
-        later = (week + p.refund_delay) % ring
-        if isinstance(costs.refunded, np.ndarray):  # runs side by side, some refunded
-            refunded = np.where(costs.refunded, trip, 0.0)
-            s.owed += refunded
-            s.due_refund[later] += refunded
-            s.never_refunded += np.where(costs.refunded, 0.0, trip)
-        elif costs.refunded:
-            s.owed += trip
-            s.due_refund[later] += trip
-        else:
-            s.never_refunded += trip
-        s.due_pay[later] += pay
-        s.unpaid_hours += unpaid
-        # Sums run by run when runs share s (simulation.runs): a float for one run.
-        flows.travel, flows.staff = runs.total(s, booked), runs.total(s, staff)
-        flows.unpaid_hours = runs.total(s, unpaid)
-        flows.unpaid = unpaid
-        flows.group_cost = np.bincount(
-            s.group, trip * costs.refunded + pay + booked + staff, minlength=s.n_groups
-        )
-
+        _spend_arrays(s, p, costs, week, flows)
     now = week % ring
     refund, pay = s.due_refund[now], s.due_pay[now]
     if refund.any() or pay.any():
@@ -132,6 +107,37 @@ def settle(s: State, p: RunParams, costs: Costs, week: int) -> Flows:
         budget = np.where(s.suspended_until > week, 0.0, s.base_cash)
         relax(s.cash, p.cash_recovery, budget)
     return flows
+
+
+def _spend_arrays(s: State, p: RunParams, costs: Costs, week: int, flows: Flows) -> None:
+    """The meeting week's costs of those present, in numpy arrays (simulation.kernels.spend
+    makes the same operations in one pass)."""
+    present, ring = s.attending, s.due_refund.shape[0]
+    trip, pay = costs.trip * present, costs.pay * present
+    booked, staff = costs.booked_fare * present, costs.staff * present
+    unpaid = costs.unpaid * present
+    s.out_of_pocket += trip
+    s.cash -= trip
+    later = (week + p.refund_delay) % ring
+    if isinstance(costs.refunded, np.ndarray):  # runs side by side, some refunded
+        refunded = np.where(costs.refunded, trip, 0.0)
+        s.owed += refunded
+        s.due_refund[later] += refunded
+        s.never_refunded += np.where(costs.refunded, 0.0, trip)
+    elif costs.refunded:
+        s.owed += trip
+        s.due_refund[later] += trip
+    else:
+        s.never_refunded += trip
+    s.due_pay[later] += pay
+    s.unpaid_hours += unpaid
+    # Sums run by run when runs share s (simulation.runs): a float for one run.
+    flows.travel, flows.staff = runs.total(s, booked), runs.total(s, staff)
+    flows.unpaid_hours = runs.total(s, unpaid)
+    flows.unpaid = unpaid
+    flows.group_cost = np.bincount(
+        s.group, trip * costs.refunded + pay + booked + staff, minlength=s.n_groups
+    )
 
 
 def _plain(s: State, costs: Costs) -> bool:
