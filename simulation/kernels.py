@@ -384,3 +384,37 @@ def said(idx, counts, turns, out):
             recognised[i, j] = counts[k, j]
         said_[i] = np.float64(n_said)
         heard[i] = np.float64(n_heard) / np.float64(max(n_said, 1))
+
+
+@_jit
+def utility(base, weights, state, risky, out):
+    """simulation.participation.take_part's utility U, as numpy sums it, negated (numpy
+    takes exp(-U)): ``weights`` = (motivation, trust, belonging, benefit fear), ``state``
+    the same four arrays."""
+    motivation, trust, belonging, fear = state
+    w_motivation, w_trust, w_belonging, w_fear = weights[0], weights[1], weights[2], weights[3]
+    for i in range(base.size):
+        u = base[i] + w_motivation * motivation[i] + w_trust * trust[i]
+        u = u + w_belonging * belonging[i] - w_fear * fear[i] * (1.0 if risky[i] else 0.0)
+        out[i] = -u
+
+
+@_jit
+def attend(draws, odds, flare_rate, can_of, out, week, first):
+    """take_part's choice after exp(-U) (``odds``): an agent comes if no flare-up keeps it
+    away (draw 0 below flare_rate times its illness), it has the trip's money at hand and
+    is not barred (``can_of`` = illness, cash, trip, barred, open), and it wants to (draw
+    1 times 1 + exp(-U) below 1). ``out`` = (attending, ever attended, first weeks, last
+    attended), set in place; ``first``: whether this is one of the first weeks."""
+    illness, cash, trip, barred, open_ = can_of
+    attending, ever, first_weeks, last = out
+    for i in range(odds.size):
+        flare = draws[0, i] < flare_rate * illness[i]
+        can = not flare and cash[i] >= trip[i] and not barred[i] and open_[i]
+        wants = draws[1, i] * (1.0 + odds[i]) < 1.0
+        attending[i] = wants and can
+        if attending[i]:
+            ever[i] = True
+            last[i] = week
+            if first:
+                first_weeks[i] = True

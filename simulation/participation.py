@@ -42,11 +42,11 @@ they weigh (their time and travel are paid): they are in the room.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import runs
+from . import compiled, runs
 from .arrays import Bools, Floats
 from .choices import FREE, GO, Choices
 from .population import PATIENT
@@ -181,6 +181,9 @@ def take_part(
     if not meets:
         s.attending[:] = False
         return s.attending
+    loops = compiled.kernels()
+    if choices is None and loops is not None and _plain(s, p, costs):
+        return _take_part_compiled(s, p, costs, rng, week, loops)
     u = (
         costs.base_utility
         + p.weight_motivation * s.motivation
@@ -204,4 +207,36 @@ def take_part(
     s.last_attended[s.attending] = week
     if week <= p.active_weeks:  # the first weeks, for the retention metric
         s.first_weeks |= s.attending
+    return s.attending
+
+
+def _plain(s: State, p: RunParams, costs: Costs) -> bool:
+    """Whether the compiled loops take these (as State and prepare make them)."""
+    weights = (p.weight_motivation, p.weight_trust, p.weight_belonging, p.weight_benefit_fear)
+    arrays = (s.motivation, s.trust, s.belonging, s.benefit_fear, costs.base_utility)
+    return (
+        all(isinstance(w, float) for w in (*weights, p.flare_rate))
+        and all(a.dtype == np.float64 and a.flags.c_contiguous for a in arrays)
+        and s.last_attended.dtype == np.int64
+    )
+
+
+def _take_part_compiled(
+    s: State, p: RunParams, costs: Costs, rng: Draws, week: int, loops: Any
+) -> Bools:
+    """take_part's lines, in two compiled passes around numpy's exp (simulation.kernels
+    utility and attend): the same numbers."""
+    weights = np.array(
+        [p.weight_motivation, p.weight_trust, p.weight_belonging, p.weight_benefit_fear]
+    )
+    odds = np.empty(s.n)
+    state = (s.motivation, s.trust, s.belonging, s.benefit_fear)
+    loops.utility(costs.base_utility, weights, state, costs.risky, odds)
+    draws = runs.random(rng, s, 2, "flare and wish")
+    with np.errstate(over="ignore"):  # a very negative U: exp overflows to inf, chance 0
+        np.exp(odds, out=odds)
+    open_ = np.ones(s.n, bool) if costs.open is None else costs.open
+    can_of = (s.illness, s.cash, costs.trip, costs.barred, open_)
+    out = (s.attending, s.ever_attended, s.first_weeks, s.last_attended)
+    loops.attend(draws, odds, p.flare_rate, can_of, out, week, week <= p.active_weeks)
     return s.attending

@@ -10,8 +10,15 @@ import numpy as np
 import pytest
 from builders import ASSUMED, CARER, CLIN, LAY, P0, P1, rebuild, tiny
 
-from simulation import choices, money, participation, setting
+from simulation import choices, compiled, money, participation, setting
 from simulation.model import CoProductionModel
+
+
+@pytest.fixture(autouse=True, params=["numba", "numpy"])
+def loops(request, monkeypatch):
+    """Every test here twice: with take_part's compiled passes and with numpy's arrays."""
+    monkeypatch.setenv(compiled.VARIABLE, request.param)
+    assert (compiled.kernels() is not None) == (request.param == "numba")
 
 
 def expit(u):
