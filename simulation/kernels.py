@@ -418,3 +418,20 @@ def attend(draws, odds, flare_rate, can_of, out, week, first):
             last[i] = week
             if first:
                 first_weeks[i] = True
+
+
+@_jit
+def grids(cell, recognised, lay, out):
+    """simulation.knowledge.combine's grids (groups x slots, flattened; zeros on entry):
+    each member's recognised biomedical, practice and lived contributions, in float32,
+    then the professionals' biomedical and practice knowledge, (bio + practice) x
+    professional, and lay people's lived experience, lived x (1 - professional)."""
+    one = np.float32(1.0)
+    for i in range(cell.size):
+        c = cell[i]
+        bio, practice = np.float32(recognised[i, 0]), np.float32(recognised[i, 1])
+        lived = np.float32(recognised[i, 2])
+        professional = np.float32(0.0) if lay[i] else one
+        out[0, c], out[1, c], out[2, c] = bio, practice, lived
+        out[3, c] = (bio + practice) * professional
+        out[4, c] = lived * (one - professional)

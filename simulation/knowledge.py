@@ -77,11 +77,8 @@ def combine(s: State, p: RunParams, talk: Talk | None, apart: Ties, rng: Draws) 
     sides = by_group_side_and_kind(s, rec_i)
     lay = sides[:, 1]
     rec = sides[:, 0] + lay
-    bio, practice, lived = (on_grid(s, rec_i[:, k].astype(np.float32)) for k in range(3))
-    professional = on_grid(s, ~s.lay).astype(np.float32)
+    bio, practice, known, lay_lived = _grids(s, rec_i)
     routine_pairs = pair_sums(bio, apart, practice)
-    known = (bio + practice) * professional  # professional knowledge, by professionals
-    lay_lived = lived * (1.0 - professional)
     unexpected_pairs = pair_sums(lay_lived, apart, known)
     # Runs nobody met in form no insights (simulation.runs).
     routine, unexpected = runs.poisson_groups(
@@ -98,6 +95,23 @@ def combine(s: State, p: RunParams, talk: Talk | None, apart: Ties, rng: Draws) 
     )
     lay_origin = routine_lay + unexpected_lay
     return Insights(routine + unexpected, unexpected, lay_origin, rec, lay)
+
+
+def _grids(s: State, rec_i: Ints) -> tuple[np.ndarray, ...]:
+    """Members' recognised biomedical and practice contributions on the (groups x slots)
+    grid; the professionals' (biomedical and practice) knowledge; lay people's lived
+    experience. In one compiled pass when the kernels run (simulation.kernels.grids)."""
+    loops = compiled.kernels()
+    if loops is not None and rec_i.dtype == np.int64:
+        out = np.zeros((5, s.n_groups * s.n_slots), np.float32)
+        loops.grids(s.cell, rec_i, s.lay, out)
+        bio, practice, _lived, known, lay_lived = out.reshape(5, s.n_groups, s.n_slots)
+        return bio, practice, known, lay_lived
+    bio, practice, lived = (on_grid(s, rec_i[:, k].astype(np.float32)) for k in range(3))
+    professional = on_grid(s, ~s.lay).astype(np.float32)
+    known = (bio + practice) * professional  # professional knowledge, by professionals
+    lay_lived = lived * (1.0 - professional)
+    return bio, practice, known, lay_lived
 
 
 def pair_sums(a: np.ndarray, apart: Ties, b: np.ndarray) -> np.ndarray:

@@ -15,6 +15,15 @@ from builders import ASSUMED, Scripted, hand_set, hand_talk, members, params, se
 
 from simulation import compiled, knowledge, population
 
+
+@pytest.fixture(autouse=True, params=["numba", "numpy"])
+def loops(request, monkeypatch):
+    """Every test here twice: with knowledge's compiled grids and pair sums, and with
+    numpy's arrays."""
+    monkeypatch.setenv(compiled.VARIABLE, request.param)
+    assert (compiled.kernels() is not None) == (request.param == "numba")
+
+
 LAY_PRO = 0.75  # how far apart a hand-set lay person's and professional's knowledge are
 
 
@@ -97,6 +106,7 @@ def test_unexpected_insights_need_lay_experience_and_professional_knowledge():
         assert _combine(s, talk, rng).total.sum() == 0
 
 
+@pytest.mark.slow  # statistics over many draws, with both loops: seconds
 def test_insight_means_match_the_formulas_over_many_draws():
     _p, s, _st = tiny()
     recognised = np.array([[1, 2, 6], [0, 1, 4], [0, 3, 2], [5, 4, 1]])
