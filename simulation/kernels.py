@@ -435,3 +435,16 @@ def grids(cell, recognised, lay, out):
         out[0, c], out[1, c], out[2, c] = bio, practice, lived
         out[3, c] = (bio + practice) * professional
         out[4, c] = lived * (one - professional)
+
+
+@_jit
+def judged(group, influence, heard, by_group, heard_ref, out):
+    """simulation.motivation.judge's (N, 3) outcomes judged by each rationale, as numpy
+    makes them: rights 0.5 (min(1, present x influence) + lay adoption), the group's
+    managerial value, experience heard / (heard + heard_ref). ``by_group`` rows:
+    people present, lay adoption, managerial value."""
+    for i in range(group.size):
+        g = group[i]
+        out[i, 0] = 0.5 * (np.minimum(1.0, by_group[0, g] * influence[i]) + by_group[1, g])
+        out[i, 1] = by_group[2, g]
+        out[i, 2] = heard[i] / (heard[i] + heard_ref)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import compiled
 from .arrays import Floats
 from .fused import relax
 
@@ -44,15 +45,22 @@ if TYPE_CHECKING:
 def judge(s: State, p: RunParams, talk: Talk, decisions: Decisions, flows: Flows) -> Floats:
     """Each agent's satisfaction with this week's meeting, by its own rationale."""
     g = s.group
-    rights = 0.5 * (np.minimum(1.0, decisions.present[g] * s.influence) + decisions.lay_adoption[g])
     # v / (v + value_ref) with v = outputs / cost, written so a tiny cost cannot overflow.
     assert flows.group_cost is not None  # money.settle sets it whenever someone came
     outputs = decisions.adopted + decisions.items
     weighed = outputs + p.value_ref * flows.group_cost / p.professional_pay
-    managerial = np.divide(outputs, weighed, out=np.zeros(s.n_groups), where=weighed > 0)[g]
-    experience = talk.heard / (talk.heard + p.heard_ref)
+    managerial = np.divide(outputs, weighed, out=np.zeros(s.n_groups), where=weighed > 0)
+    loops = compiled.kernels()
+    if loops is not None and isinstance(p.heard_ref, float):  # the lines below, in one pass
+        judged = np.empty((s.n, 3))
+        by_group = np.stack([decisions.present, decisions.lay_adoption, managerial])
+        loops.judged(g, s.influence, talk.heard, by_group, p.heard_ref, judged)
+    else:
+        present, adoption = decisions.present[g], decisions.lay_adoption[g]
+        rights = 0.5 * (np.minimum(1.0, present * s.influence) + adoption)
+        experience = talk.heard / (talk.heard + p.heard_ref)
+        judged = np.column_stack([rights, managerial[g], experience])
     # Judged by the weighted mix of the rationales (population.RATIONALES order): see values.
-    judged = np.column_stack([rights, managerial, experience])
     return np.einsum("ik,ik->i", s.values, judged)
 
 

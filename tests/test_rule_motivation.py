@@ -10,10 +10,17 @@ import numpy as np
 import pytest
 from builders import ASSUMED, CARER, CLIN, P0, P1, believe, hand_talk, params, tiny
 
-from simulation import motivation
+from simulation import compiled, motivation
 from simulation.decisions import Decisions
 from simulation.money import Flows
 from simulation.population import EXPERIENCE, MANAGERIAL, RIGHTS
+
+
+@pytest.fixture(autouse=True, params=["numba", "numpy"])
+def loops(request, monkeypatch):
+    """Every test here twice: with the compiled passes and with numpy's arrays."""
+    monkeypatch.setenv(compiled.VARIABLE, request.param)
+    assert (compiled.kernels() is not None) == (request.param == "numba")
 
 
 def test_judge_matches_the_rationale_formulas():
