@@ -61,12 +61,22 @@ def differences(s: State) -> Ties:
     Fixed for a run (what people know does not change); 0 on the diagonal and for
     empty slots.
     """
-    flat = np.zeros((s.n_groups * s.n_slots, 3))
-    flat[s.cell] = s.knowledge
-    q = flat.reshape(s.n_groups, s.n_slots, 3)
+    # Kind by kind: the terms of 1/2 sum_k |q_ik - q_jk| added in numpy's order for a sum
+    # over a last axis of three, (k0 + k1) + k2 (tests/test_rule_knowledge.py), without
+    # the (groups, slots, slots, kinds) array in between.
+    by_kind = np.zeros((3, s.n_groups * s.n_slots))
+    by_kind[:, s.cell] = s.knowledge.T
+    q = by_kind.reshape(3, s.n_groups, s.n_slots)
+    d = np.abs(q[0, :, :, None] - q[0, :, None, :])
+    term = np.empty_like(d)
+    for k in (1, 2):
+        np.subtract(q[k, :, :, None], q[k, :, None, :], out=term)
+        d += np.abs(term, out=term)
+    d *= 0.5
     member = on_grid(s, np.ones(s.n, bool))
-    d = 0.5 * np.abs(q[:, :, None, :] - q[:, None, :, :]).sum(axis=3)
-    return (d * member[:, :, None] * member[:, None, :]).astype(np.float32)
+    d *= member[:, :, None]  # 0 for empty slots (d is finite and at least 0: +0)
+    d *= member[:, None, :]
+    return d.astype(np.float32)
 
 
 def combine(s: State, p: RunParams, talk: Talk | None, apart: Ties, rng: Draws) -> Insights | None:
