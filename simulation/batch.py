@@ -28,8 +28,9 @@ What may share a pass: runs that agree on :data:`SHARED`, the parameters the wee
 read and the shape of a run (population, group size); everything else (compensation,
 pace, meeting format, budget, outreach, length, most assumptions...) only sets each run
 up, and each run is set up as ``CoProductionModel`` sets it up (its own draws, the
-arithmetic between them done once for the runs of the same parameters:
-``population.build_runs``), then laid end to end. Runs whose managers may change the
+arithmetic between them done once for the runs drawn alike: ``population.build_runs``
+of runs that agree on ``population.DRAWN_WITH``, as a sweep's design points that vary
+compensation or pace do), then laid end to end. Runs whose managers may change the
 rules (``manager_adaptation`` above 0) go alone: their rules diverge. :func:`run_batch`
 sorts any mix of runs into such passes (:func:`run_params` the same, for parameters
 already built and not checked).

@@ -249,7 +249,7 @@ def part(s: State, start: int, stop: int) -> State:
 
 # ----------------------------------------------------------------- drawing the people
 # A pass of many runs (simulation.batch) sets up each run from its own generator, with
-# the same calls in the same order as the run alone: that is what keeps its numbers. A
+# the same draws in the same order as the run alone: that is what keeps its numbers. A
 # default-size run's set-up is mostly numpy call overhead on small arrays, so only the
 # draws are made run by run (a loop of generator calls, :func:`_each`); the arithmetic
 # between them is done once for all the runs of the same parameters, on (runs, agents)
