@@ -28,8 +28,9 @@ What may share a pass: runs that agree on :data:`SHARED`, the parameters the wee
 read and the shape of a run (population, group size); everything else (compensation,
 pace, meeting format, budget, outreach, length, most assumptions...) only sets each run
 up, and each run is set up as ``CoProductionModel`` sets it up (its own draws, the
-arithmetic between them done once for the runs of the same parameters:
-``population.build_runs``), then laid end to end. Runs whose managers may change the
+arithmetic between them done once for the runs drawn alike: ``population.build_runs``
+of runs that agree on ``population.DRAWN_WITH``, as a sweep's design points that vary
+compensation or pace do), then laid end to end. Runs whose managers may change the
 rules (``manager_adaptation`` above 0) go alone: their rules diverge. :func:`run_batch`
 sorts any mix of runs into such passes (:func:`run_params` the same, for parameters
 already built and not checked).
@@ -100,12 +101,16 @@ class Runs:
         self.params = self.rules = each[0] if n_runs == 1 else joined_params(each)
         self.rng = rngs[0]  # the model's generator (Mesa's attribute) for one run
         # Each run's people are drawn from its own generator as CoProductionModel draws
-        # them, those of the same parameters together (population.build_runs); then laid
-        # end to end, with each run's settings, costs and room.
-        parts = [(p, population.build_runs(p, rngs[a:b])) for p, a, b in _stretches(each)]
+        # them, those drawn alike together (population.build_runs: the same parameters,
+        # or the same population.DRAWN_WITH); then laid end to end, with each run's
+        # settings, costs and room (made for each stretch of the same parameters).
+        drawn, parts = [], []
+        for first, a, b, stretches in _drawn_together(_stretches(each)):
+            drawn.append(population.build_runs(first, rngs[a:b]))
+            parts += [(p, population.part(drawn[-1], lo - a, hi - a)) for p, lo, hi in stretches]
         # Then each run's key for its weekly draws (simulation.draws), from its generator.
-        self.draws = runs.Keyed([rng.integers(runs.KEY_RANGE, dtype=np.uint64) for rng in rngs])
-        self.state = population.stack([part for _, part in parts])
+        self.draws = runs.Keyed([_run_key(rng) for rng in rngs])
+        self.state = population.stack(drawn)
         self.setting, self.costs, self.room = _fixed(parts)
         self.apart = knowledge.differences(self.state)
         self.choices = None
@@ -279,6 +284,26 @@ def _stretches(each: Sequence[RunParams]) -> list[tuple[RunParams, int, int]]:
     return found
 
 
+def _drawn_together(
+    stretches: list[tuple[RunParams, int, int]],
+) -> list[tuple[RunParams, int, int, list[tuple[RunParams, int, int]]]]:
+    """Stretches next to each other whose people are drawn alike (the same
+    ``population.DRAWN_WITH``: a sweep's design points that vary compensation or pace), as
+    ``(params, start, stop, stretches)``: runs ``start .. stop - 1`` drawn together with
+    the first stretch's parameters."""
+    joined: list[tuple[RunParams, int, int, list[tuple[RunParams, int, int]]]] = []
+    last: tuple[Any, ...] | None = None
+    for p, a, b in stretches:
+        drawn_with = tuple(getattr(p, name) for name in population.DRAWN_WITH)
+        if joined and drawn_with == last:
+            first, start, _, together = joined[-1]
+            joined[-1] = (first, start, b, [*together, (p, a, b)])
+        else:
+            joined.append((p, a, b, [(p, a, b)]))
+        last = drawn_with
+    return joined
+
+
 def _fixed(
     parts: Sequence[tuple[RunParams, population.State]],
 ) -> tuple[setting.Setting, participation.Costs, meeting.Room]:
@@ -315,6 +340,18 @@ def _joined[T](parts: Sequence[T], sizes: Sequence[int]) -> T:
         else:
             joined[name] = np.repeat(np.array(values), sizes)
     return type(first)(**joined)
+
+
+def _run_key(rng: np.random.Generator) -> Any:
+    """A run's key for its weekly draws: ``rng.integers(runs.KEY_RANGE, dtype=np.uint64)``.
+
+    Over the whole range of 64 bits numpy takes the generator's next 64-bit word as it
+    is; for PCG64 (every generator :func:`generator` makes from a seed) that word is
+    ``random_raw()``, at a tenth of the cost (tests/test_batch.py).
+    """
+    if type(rng.bit_generator) is np.random.PCG64:
+        return rng.bit_generator.random_raw()
+    return rng.integers(runs.KEY_RANGE, dtype=np.uint64)
 
 
 def generator(seed: Seed) -> np.random.Generator:

@@ -10,11 +10,15 @@ members of its own group.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
+from numpy.random.bit_generator import ISeedSequence
 
 from .arrays import Bools, Floats, Ints, Ties
 
@@ -218,9 +222,34 @@ def stack(states: list[State]) -> State:
     )
 
 
+def part(s: State, start: int, stop: int) -> State:
+    """Runs ``start .. stop - 1`` of ``s`` (runs side by side, as :func:`build_runs`
+    makes them) as a state of their own: the state :func:`build_runs` makes of their
+    generators alone. Its arrays are views of ``s``'s: to read (set a run up), not to
+    step."""
+    if start == 0 and stop == s.runs:
+        return s
+    n, g = s.n // s.runs, s.n_groups // s.runs
+    agents, groups = slice(start * n, stop * n), slice(start * g, stop * g)
+    return State(
+        **{name: getattr(s, name)[agents] for name in _BY_AGENT},
+        **{name: getattr(s, name)[groups] for name in _BY_GROUP},
+        group=s.group[agents] - start * g,
+        n_groups=(stop - start) * g,
+        n_slots=s.n_slots,
+        window_meetings=s.window_meetings,
+        off_diagonal=s.off_diagonal,
+        cell=s.cell[agents] - start * g * s.n_slots,
+        group_side_kind=s.group_side_kind[3 * start * n : 3 * stop * n] - 6 * start * g,
+        due_refund=s.due_refund[:, agents],
+        due_pay=s.due_pay[:, agents],
+        runs=stop - start,
+    )
+
+
 # ----------------------------------------------------------------- drawing the people
 # A pass of many runs (simulation.batch) sets up each run from its own generator, with
-# the same calls in the same order as the run alone: that is what keeps its numbers. A
+# the same draws in the same order as the run alone: that is what keeps its numbers. A
 # default-size run's set-up is mostly numpy call overhead on small arrays, so only the
 # draws are made run by run (a loop of generator calls, :func:`_each`); the arithmetic
 # between them is done once for all the runs of the same parameters, on (runs, agents)
@@ -233,25 +262,155 @@ def _each(rngs: Sequence[np.random.Generator], draw: Callable[[np.random.Generat
     return np.array([draw(rng) for rng in rngs])
 
 
+# numpy's generators draw the same numbers, in the same order, from a call with array
+# parameters as from calls with each stretch of equal parameters as numbers (a draw of
+# ``size`` entries is the same entry by entry draws): the number calls are several times
+# cheaper (numpy checks array parameters in Python). Likewise ``random(out=...)`` fills
+# as ``random(shape)`` does, ``standard_gamma(k)`` is ``gamma(k)`` (a scale of 1) and a
+# shuffle in place draws as a permutation of the same length does.
+
+
+def _uniforms(rngs: Sequence[np.random.Generator], shape: tuple[int, ...]) -> Floats:
+    """(runs, *shape) each run's ``rng.random(shape)``."""
+    out = np.empty((len(rngs), *shape))
+    for rng, row in zip(rngs, out, strict=True):
+        rng.random(out=row)
+    return out
+
+
+def _equal_stretches(*entries: np.ndarray) -> list[tuple[int, int]]:
+    """Stretches ``lo .. hi - 1`` over which every one of ``entries`` (1-d, of one length)
+    keeps one value, in order."""
+    size = entries[0].size
+    change = np.zeros(max(size - 1, 0), bool)
+    for x in entries:
+        change |= x[1:] != x[:-1]
+    edges = [0, *(np.flatnonzero(change) + 1).tolist(), size]
+    return [(lo, hi) for lo, hi in itertools.pairwise(edges) if hi > lo]
+
+
 def _beta(
     rngs: Sequence[np.random.Generator], mean: Floats | float, concentration: float, n: int
 ) -> Floats:
     """(runs, n) Beta draws of mean ``mean``: one value for all, or a (runs, n) array."""
     a, b = mean * concentration, (1.0 - mean) * concentration
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):  # each run's row its own
-        return np.array([rng.beta(a_r, b_r, n) for rng, a_r, b_r in zip(rngs, a, b, strict=True)])
+        out = np.empty((len(rngs), n))
+        if n == 0:
+            return out
+        # A row of one value (illness not linked to benefits): the call of numbers.
+        flat = ((a == a[:, :1]).all(axis=1) & (b == b[:, :1]).all(axis=1)).tolist()
+        firsts = zip(a[:, 0].tolist(), b[:, 0].tolist(), strict=True)
+        for r, (rng, (a_0, b_0)) in enumerate(zip(rngs, firsts, strict=True)):
+            out[r] = rng.beta(a_0, b_0, n) if flat[r] else rng.beta(a[r], b[r])
+        return out
     return _each(rngs, lambda rng: rng.beta(a, b, n))  # numbers: the call a run alone makes
 
 
 def _beta_by_role(rngs: Sequence[np.random.Generator], role: Ints, table: Floats) -> Floats:
-    """(runs, n) draws of a trait whose Beta parameters by role are ``table``."""
+    """(runs, n) draws of a trait whose Beta parameters by role are ``table``: each
+    agent's ``rng.beta(table[role, 0], table[role, 1])``, drawn a stretch of equal
+    parameters (a role: roles come in order) at a time."""
     a, b = table[role, 0], table[role, 1]
-    return _each(rngs, lambda rng: rng.beta(a, b))
+    calls = [(float(a[lo]), float(b[lo]), lo, hi) for lo, hi in _equal_stretches(a, b)]
+    out = np.empty((len(rngs), role.size))
+    for rng, row in zip(rngs, out, strict=True):
+        for a_k, b_k, lo, hi in calls:
+            row[lo:hi] = rng.beta(a_k, b_k, hi - lo)
+    return out
+
+
+def _shuffled(
+    rngs: Sequence[np.random.Generator], items: Ints, parts: Sequence[tuple[int, int]]
+) -> Ints:
+    """(runs, len(items)) each run's ``items`` with each stretch ``lo .. hi - 1`` of
+    ``parts`` (as ``(lo, hi)``) shuffled in turn: ``rng.permutation(items[lo:hi])``."""
+    out = np.tile(items, (len(rngs), 1))
+    for rng, row in zip(rngs, out, strict=True):
+        for lo, hi in parts:
+            if hi - lo > 1:  # (one entry or none: a permutation draws nothing)
+                rng.shuffle(row[lo:hi])
+    return out
 
 
 def _end_to_end(runs_first: np.ndarray) -> np.ndarray:
     """A (runs, entries, ...) array as the runs' entries end to end (``simulation.runs``)."""
     return runs_first.reshape(-1, *runs_first.shape[2:])
+
+
+# The parameters a run's people are drawn with: all that build_runs reads (the rest only
+# sets the rules and settings). Runs whose parameters agree on these draw their people
+# alike, so runs of several design points are drawn together (simulation.batch);
+# tests/test_rule_population.py checks the list against the code.
+DRAWN_WITH: tuple[str, ...] = (
+    "active_meetings",
+    "benefits_cash_median",
+    "benefits_disability_link",
+    "benefits_illness_link",
+    "biomedical_share_carer",
+    "biomedical_share_clinician",
+    "biomedical_share_manager",
+    "biomedical_share_patient",
+    "carer_crisis_scale",
+    "carer_free_hours_mean",
+    "carer_free_hours_shape",
+    "cash_spread",
+    "credibility_effect_language",
+    "credibility_effect_literacy",
+    "credibility_mean_carer",
+    "credibility_mean_clinician",
+    "credibility_mean_manager",
+    "credibility_mean_patient",
+    "digital_access_share",
+    "digital_access_share_older",
+    "fluency_effect_language",
+    "fluency_effect_literacy",
+    "fluency_mean_carer",
+    "fluency_mean_clinician",
+    "fluency_mean_manager",
+    "fluency_mean_patient",
+    "group_size",
+    "illness_concentration",
+    "illness_mean",
+    "initial_benefit_fear",
+    "initial_satisfaction",
+    "initial_trust_lay",
+    "initial_trust_professional",
+    "knowledge_concentration",
+    "language_barrier_share",
+    "lay_cash_median",
+    "lived_share_carer",
+    "lived_share_clinician",
+    "lived_share_manager",
+    "lived_share_patient",
+    "low_health_literacy_share",
+    "low_money_share",
+    "managerial_share_carer",
+    "managerial_share_clinician",
+    "managerial_share_manager",
+    "motivation_concentration",
+    "motivation_mean_lay",
+    "motivation_mean_professional",
+    "n_carers",
+    "n_clinicians",
+    "n_managers",
+    "n_patients",
+    "outreach",
+    "patient_free_hours_ill",
+    "patient_free_hours_well",
+    "recognition_initial",
+    "refund_delay",
+    "rights_share_carer",
+    "rights_share_patient",
+    "share_disabled",
+    "share_older",
+    "share_on_benefits",
+    "trait_concentration_lay",
+    "trait_concentration_professional",
+    "user_led_funding",
+    "usual_reach_seldom_heard",
+    "value_blend",
+)
 
 
 def build(p: RunParams, rng: np.random.Generator) -> State:
@@ -276,7 +435,7 @@ def build_runs(p: RunParams, rngs: Sequence[np.random.Generator]) -> State:
     c = p.motivation_concentration
     keen_lay = _beta(rngs, p.motivation_mean_lay, c, n)
     motivation = np.where(lay, keen_lay, _beta(rngs, p.motivation_mean_professional, c, n))
-    who = _people(p, [people_stream(rng) for rng in rngs], lay)
+    who = _people(p, people_streams(rngs), lay)
     credibility = _beta_by_role(rngs, role, beta_by_role(p, "credibility"))
     credibility = credibility * trait_factor(p, "credibility", who)
     fluency = _beta_by_role(rngs, role, beta_by_role(p, "fluency"))
@@ -327,7 +486,7 @@ def _circumstances(
     """Rationales, benefits, disability, illness, free time, money and knowledge."""
     n = role.size
     mix = rationale_mix(p)
-    u = _each(rngs, lambda rng: [rng.random(n) for _ in range(3)])  # (runs, 3, n)
+    u = _uniforms(rngs, (3, n))  # each run's three rows of random(n)
     rationale = (u[:, 0, :, None] > np.cumsum(mix[role], axis=1)).sum(axis=-1)
     rationale = np.minimum(rationale, 2)
     on_benefits = lay & (u[:, 1] < p.share_on_benefits)
@@ -377,7 +536,7 @@ def _knowledge(p: RunParams, rngs: Sequence[np.random.Generator], role: Ints) ->
     """(runs, n, kinds) shares of what each agent can contribute: Dirichlet around the
     role's profile."""
     shapes = p.knowledge_concentration * knowledge_profile(p)[role]
-    raw = _each(rngs, lambda rng: rng.gamma(shapes))
+    raw = _each(rngs, lambda rng: rng.standard_gamma(shapes))  # rng.gamma(shapes)
     return raw / raw.sum(axis=-1, keepdims=True)
 
 
@@ -393,7 +552,9 @@ def _groups(
     slots = min(p.group_size, n)
     n_groups = -(-n // slots)
     by_role = [np.flatnonzero(role == r) for r in range(4)]
-    order = _each(rngs, lambda rng: np.concatenate([rng.permutation(m) for m in by_role]))
+    ends = np.cumsum([m.size for m in by_role]).tolist()
+    # each run's np.concatenate([rng.permutation(m) for m in by_role])
+    order = _shuffled(rngs, np.concatenate(by_role), list(zip([0, *ends[:-1]], ends, strict=True)))
     each_run = np.arange(runs)[:, None]
     group = np.empty((runs, n), np.int64)
     slot = np.empty((runs, n), np.int64)
@@ -426,8 +587,8 @@ def _groups(
 def _user_led(p: RunParams, rngs: Sequence[np.random.Generator], n_groups: int) -> Bools:
     """(runs, groups) which groups are user-led: a share ``user_led_funding`` of them,
     rounded at random to a whole number, picked at random."""
-    chance = _each(rngs, lambda rng: rng.random())
-    picked = _each(rngs, lambda rng: rng.permutation(n_groups))
+    chance = np.array([rng.random() for rng in rngs])
+    picked = _shuffled(rngs, np.arange(n_groups), [(0, n_groups)])  # rng.permutation(n_groups)
     return _first_of(picked, np.floor(p.user_led_funding * n_groups + chance), n_groups)
 
 
@@ -462,6 +623,103 @@ def people_stream(rng: np.random.Generator) -> np.random.Generator:
     digest = hashlib.sha256(repr(rng.bit_generator.state).encode()).digest()
     entropy = int.from_bytes(digest, "little")
     return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(PEOPLE_STREAM,)))
+
+
+def people_streams(rngs: Sequence[np.random.Generator]) -> list[np.random.Generator]:
+    """Each run's :func:`people_stream`, the same generators made faster: numpy's seed
+    sequence (its hash of the seed and the key into a PCG64 state, :func:`_seed_states`)
+    worked out for all the runs at once, in whole-array integer arithmetic."""
+    streams: list[np.random.Generator | None] = [None] * len(rngs)
+    by_length: dict[int, list[tuple[int, list[int]]]] = {}  # runs by entropy length
+    for r, rng in enumerate(rngs):
+        seed = rng.bit_generator.seed_seq
+        if (
+            type(rng.bit_generator) is np.random.PCG64  # default_rng's (numpy's words)
+            and type(seed) is np.random.SeedSequence
+            and seed.pool_size == _POOL
+            and isinstance(seed.entropy, int)
+            and sys.byteorder == "little"
+        ):
+            run = _words(seed.entropy)
+            run += [0] * (_POOL - len(run))  # a spawn key follows: the seed padded to a pool
+            key = [w for k in (*seed.spawn_key, PEOPLE_STREAM) for w in _words(int(k))]
+            by_length.setdefault(len(run) + len(key), []).append((r, run + key))
+        else:
+            streams[r] = people_stream(rng)
+    for found in by_length.values():
+        states = _seed_states(np.array([words for _, words in found], dtype=np.uint32))
+        for (r, _), state in zip(found, states, strict=True):
+            streams[r] = np.random.Generator(np.random.PCG64(_Seeded(state)))  # type: ignore[arg-type]
+    return streams  # type: ignore[return-value]
+
+
+# numpy's SeedSequence (numpy/random/bit_generator.pyx): a pool of four 32-bit words
+# mixed from the entropy, then hashed into the words a bit generator is seeded with.
+_POOL = 4
+_WORD = 0xFFFF_FFFF
+_INIT_A, _MULT_A, _INIT_B, _MULT_B = 0x43B0D7E5, 0x931E8875, 0x8B51F9DD, 0x58F38DED
+_MIX_MULT_L, _MIX_MULT_R, _XSHIFT = 0xCA01F9DD, 0x4973F715, 16
+type Words = npt.NDArray[np.uint32]
+
+
+def _words(value: int) -> list[int]:
+    """A non-negative integer as numpy's seed words: 32 bits each, lowest first."""
+    words = [value & _WORD]
+    value >>= 32
+    while value:
+        words.append(value & _WORD)
+        value >>= 32
+    return words
+
+
+def _seed_states(entropy: Words) -> npt.NDArray[np.uint64]:
+    """(runs, 4) uint64: ``SeedSequence.generate_state(4, np.uint64)`` of each row of
+    ``entropy`` (runs, words) uint32, the assembled entropy (seed words, padded, then
+    the spawn key's), in uint32 arithmetic (it wraps as numpy's C does)."""
+    hash_a = _INIT_A  # the hash constant steps the same way for every run
+
+    def hashmix(value: Words) -> Words:
+        nonlocal hash_a
+        value = value ^ np.uint32(hash_a)
+        hash_a = (hash_a * _MULT_A) & _WORD
+        value = value * np.uint32(hash_a)
+        return value ^ (value >> np.uint32(_XSHIFT))
+
+    def mix(x: Words, y: Words) -> Words:
+        result = x * np.uint32(_MIX_MULT_L) - y * np.uint32(_MIX_MULT_R)
+        return result ^ (result >> np.uint32(_XSHIFT))
+
+    runs, length = entropy.shape
+    zero = np.zeros(runs, np.uint32)
+    pool = [hashmix(entropy[:, i] if i < length else zero) for i in range(_POOL)]
+    for src in range(_POOL):
+        for dst in range(_POOL):
+            if src != dst:
+                pool[dst] = mix(pool[dst], hashmix(pool[src]))
+    for src in range(_POOL, length):
+        for dst in range(_POOL):
+            pool[dst] = mix(pool[dst], hashmix(entropy[:, src]))
+    hash_b = _INIT_B
+    out = np.empty((runs, 2 * 4), np.uint32)  # 4 uint64 words, little-endian halves
+    for i in range(out.shape[1]):
+        value = pool[i % _POOL] ^ np.uint32(hash_b)
+        hash_b = (hash_b * _MULT_B) & _WORD
+        value = value * np.uint32(hash_b)
+        out[:, i] = value ^ (value >> np.uint32(_XSHIFT))
+    return out.view(np.uint64)
+
+
+class _Seeded(ISeedSequence):
+    """A seed sequence whose state is already worked out (:func:`_seed_states`)."""
+
+    def __init__(self, state: np.ndarray) -> None:
+        self.state = state
+
+    def generate_state(self, n_words: int, dtype: Any = np.uint32) -> np.ndarray:
+        """The state PCG64 asks for: 4 uint64 words."""
+        if n_words != self.state.size or np.dtype(dtype) != self.state.dtype:
+            raise ValueError("a worked-out seed state holds 4 uint64 words")
+        return self.state
 
 
 def seldom_heard(
@@ -543,6 +801,8 @@ def _recruit(
     Each round, every run with places left draws a catchment the size of its places left
     (and, by the usual channels, a number each to accept them by), as alone; the runs'
     rounds are laid side by side (padded to the largest), and each keeps what it would.
+    A run's round is its ``rng.random((4, k))`` then ``rng.random(k)``: one
+    ``rng.random((5, k))`` (:func:`_padded`).
     """
     share = seldom_heard_population_share(p)
     reach = p.usual_reach_seldom_heard
@@ -550,9 +810,11 @@ def _recruit(
     left = np.array(counts)
     rounds: list[dict[str, Bools]] = []
     kept: list[Bools] = []
+    selects = acceptance > 0.0 and not outreach  # by the usual channels: numbers to accept
     while left.any():
         drawn = np.arange(left.max()) < left[:, None]  # (runs, largest) who is drawn
-        batch = _catchment(p, _padded(rngs, left, lambda rng, k: rng.random((4, k)), (4,)))
+        u = _padded(rngs, left, 5 if selects else 4)
+        batch = _catchment(p, u[:4])
         heard_little = seldom_heard(
             batch["language_barrier"], batch["low_health_literacy"], batch["digital_access"]
         )
@@ -561,8 +823,7 @@ def _recruit(
         elif outreach:
             keep = drawn & heard_little
         else:
-            accept = _padded(rngs, left, lambda rng, k: rng.random(k), ())
-            keep = drawn & (~heard_little | (accept < reach))
+            keep = drawn & (~heard_little | (u[4] < reach))
         rounds.append(batch)
         kept.append(keep)
         left = left - keep.sum(axis=1)
@@ -573,20 +834,20 @@ def _recruit(
     return {key: np.concatenate([b[key] for b in rounds], axis=1)[chosen] for key in rounds[0]}
 
 
-def _padded(
-    rngs: Sequence[np.random.Generator],
-    sizes: Ints,
-    draw: Callable[[np.random.Generator, int], Floats],
-    lead: tuple[int, ...],
-) -> Floats:
-    """(*lead, runs, largest size) each run's ``draw(rng, sizes[r])`` of shape
-    (*lead, sizes[r]), padded with zeros; runs of size 0 draw nothing."""
+def _padded(rngs: Sequence[np.random.Generator], sizes: Ints, rows: int) -> Floats:
+    """(rows, runs, largest size) each run's ``rng.random((rows, sizes[r]))`` in
+    ``[:, r, :sizes[r]]``, padded with zeros; runs of size 0 draw nothing."""
     each = sizes.tolist()
-    out = np.zeros((*lead, len(rngs), max(each)))
-    for r, rng in enumerate(rngs):
-        if each[r]:
-            out[..., r, : each[r]] = draw(rng, each[r])
-    return out
+    largest = max(each)
+    flat = np.zeros((len(rngs), rows * largest))  # each run's draw, its entries in order
+    for rng, row, k in zip(rngs, flat, each, strict=True):
+        if k:
+            rng.random(out=row[: rows * k])
+    # Entry (i, j) of run r's draw is its entry i sizes[r] + j.
+    j = np.arange(largest)
+    inside = j < sizes[:, None]  # (runs, largest)
+    at = np.where(inside, np.arange(rows)[:, None, None] * sizes[:, None] + j, 0)
+    return np.where(inside, flat[np.arange(len(rngs))[:, None], at], 0.0)
 
 
 def _people(p: RunParams, rngs: Sequence[np.random.Generator], lay: Bools) -> dict[str, Bools]:
@@ -600,8 +861,8 @@ def _people(p: RunParams, rngs: Sequence[np.random.Generator], lay: Bools) -> di
     """
     n, runs = lay.size, len(rngs)
     places = np.flatnonzero(lay)
-    chance = _each(rngs, lambda rng: rng.random())
-    shuffled = _each(rngs, lambda rng: rng.permutation(places))
+    chance = np.array([rng.random() for rng in rngs])
+    shuffled = _shuffled(rngs, places, [(0, places.size)])  # rng.permutation(places)
     n_outreach = np.floor(p.outreach * places.size + chance)
     via_outreach = _first_of(shuffled, n_outreach, n)
     out = {

@@ -66,9 +66,12 @@ def build(state: State, p: RunParams) -> Setting:
     # conversation is open-ended enough to leave the agenda.
     relevance = openness + (1.0 - openness) * (1.0 - pace)
     g = state.group
-    pair_gain = (
-        (p.tie_formal + p.tie_informal * (1.0 - pace))[:, None, None] * state.off_diagonal
-    ).astype(np.float32)
+    # Each group's gain rounded to float32 once, then laid on its pairs (times 1 or 0:
+    # exact), rather than every pair's in float64 then rounded: the same floats.
+    gain = (p.tie_formal + p.tie_informal * (1.0 - pace)).astype(np.float32)
+    off_diagonal = state.off_diagonal.astype(np.float32)
+    pair_gain = gain[:, None, None] * off_diagonal
+    online_gain = (gain * p.online_tie_factor).astype(np.float32)[:, None, None] * off_diagonal
     return Setting(
         pace,
         openness,
@@ -85,5 +88,5 @@ def build(state: State, p: RunParams) -> Setting:
         relevance[g],
         ul[g],
         pair_gain,
-        (pair_gain * p.online_tie_factor).astype(np.float32),
+        online_gain,
     )

@@ -510,3 +510,42 @@ def test_one_large_group_alone_is_one_of_many_in_a_pass(group_size):
     batch = [(p, seed) for seed in (1, 2, 3)]
     for (params, seed), result in zip(batch, run_batch(batch, timeseries=True), strict=True):
         same(result, alone(params, seed))
+
+
+def test_a_run_s_key_is_its_generator_s_next_64_bits_as_integers_draws_them():
+    """_run_key: PCG64's random_raw, numpy's integers over the whole 64 bits for any
+    other bit generator; the same key and the generator left the same, also after an
+    odd number of 32-bit draws (numpy keeps half a word for the next)."""
+    from simulation.batch import _run_key
+
+    for make in (np.random.PCG64, np.random.MT19937, np.random.Philox):
+        for used in range(3):
+            a, b = np.random.Generator(make(11)), np.random.Generator(make(11))
+            for g in (a, b):
+                g.integers(0, 7, size=used, dtype=np.uint32)
+            assert int(_run_key(a)) == int(b.integers(runs.KEY_RANGE, dtype=np.uint64))
+            after = [  # what each draws next, half words first
+                [*g.integers(0, 2**32, size=3, dtype=np.uint32).tolist(), g.random()]
+                for g in (a, b)
+            ]
+            assert after[0] == after[1]
+
+
+def test_a_sweep_s_design_points_are_drawn_together_and_each_run_is_as_alone():
+    """Design points that differ in compensation, pace and benefit_safe (a sweep's
+    chunk) draw their people in one build, each run from its generator as alone."""
+    from simulation.batch import _drawn_together, _stretches
+
+    points = [
+        {"compensation": c, "pace": pace, "benefit_safe": safe, "weeks": 6, "n_patients": 9}
+        for c in ("none", "paid")
+        for pace in (0.1, 0.9)
+        for safe in (False, True)
+    ]
+    checked = [RunParams.from_values(v) for v in points]
+    each = [p for p in checked for _ in range(2)]
+    assert len(_drawn_together(_stretches(each))) == 1
+    assert len(_drawn_together(_stretches([*each, RunParams.from_values({"weeks": 6})]))) == 2
+    got = run_params([(p, 40 + i) for i, p in enumerate(each)], timeseries=True)
+    for i, result in enumerate(got):
+        same(result, alone(points[i // 2], 40 + i))

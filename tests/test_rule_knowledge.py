@@ -185,3 +185,22 @@ def test_pair_sums_are_einsums_to_the_bit_whichever_loops_run(kernels, monkeypat
         d = rng.random((40, size, size)).astype(np.float32)
         want = np.einsum("gi,gij,gj->g", a, d, b)
         assert knowledge.pair_sums(a, d, b).tobytes() == want.tobytes()
+
+
+def test_knowledge_differences_add_the_kinds_in_numpy_s_order():
+    """differences adds the three kinds' terms one by one, (k0 + k1) + k2, as numpy's sum
+    over the last axis of (groups, slots, slots, kinds) does: the same floats to the
+    bit, on drawn profiles with empty slots (a run's numbers rest on it)."""
+    p = params(n_patients=23, n_carers=9, n_clinicians=6, n_managers=2, group_size=7)
+    s = population.build_runs(p, [np.random.default_rng(r) for r in range(3)])
+    flat = np.zeros((s.n_groups * s.n_slots, 3))
+    flat[s.cell] = s.knowledge
+    q = flat.reshape(s.n_groups, s.n_slots, 3)
+    member = np.zeros(s.n_groups * s.n_slots, bool)
+    member[s.cell] = True
+    member = member.reshape(s.n_groups, s.n_slots)
+    d = 0.5 * np.abs(q[:, :, None, :] - q[:, None, :, :]).sum(axis=3)
+    want = (d * member[:, :, None] * member[:, None, :]).astype(np.float32)
+    got = knowledge.differences(s)
+    assert got.dtype == np.float32 and got.tobytes() == want.tobytes()
+    assert (got[~member] == 0).all() and got.max() > 0.5

@@ -367,3 +367,17 @@ def test_the_story_words_the_representation_ratio():
         story._represented(0.9) == story._represented(1.1) == ("they are represented in proportion")
     )
     assert story._represented(1.11) == "they are over-represented"
+
+
+def test_the_people_streams_of_many_runs_are_each_run_s_own():
+    """people_streams (every run's seed sequence worked out at once) gives each run its
+    people_stream, whatever the seed: one word or several, more than a pool of words, a
+    seed numpy drew, spawned children, a list, another bit generator."""
+    seeds = [0, 9, 2**32 - 1, 2**32, 2**64 + 5, 2**130 + 3, None]
+    rngs = [np.random.default_rng(s) for s in seeds]
+    rngs += list(np.random.default_rng(5).spawn(2))  # spawn keys of their own
+    rngs.append(np.random.default_rng(np.random.SeedSequence([1, 2, 3])))
+    rngs.append(np.random.Generator(np.random.MT19937(4)))
+    streams = population.people_streams(rngs)
+    for rng, stream in zip(rngs, streams, strict=True):
+        assert stream.bit_generator.state == population.people_stream(rng).bit_generator.state

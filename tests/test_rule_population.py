@@ -275,3 +275,79 @@ def test_a_drawn_population_starts_with_its_values_recognition_and_credibility(b
     assert s.initial_credibility is not s.credibility
     assert (s.evidence == 0.0).all() and s.evidence.shape == (s.n_groups,)
     assert s.parity_window.shape == (p.active_meetings, 2) and np.isnan(s.parity_window).all()
+
+
+# ------------------------------------------- runs side by side draw as each alone (issue 12)
+
+
+def test_what_runs_are_drawn_with_is_all_build_runs_reads():
+    """population.DRAWN_WITH holds every parameter the module reads (as ``p.<name>`` or
+    ``getattr(p, f"...")``, an f-string matching the fields it may name), so runs that
+    agree on it are drawn alike (simulation.batch draws them together)."""
+    import ast
+    import inspect
+    import re
+
+    from simulation.params import RunParams
+
+    fields = set(RunParams.__dataclass_fields__)
+    tree = ast.parse(inspect.getsource(population))
+    read: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arg) and node.annotation is not None:
+            is_params = ast.unparse(node.annotation) == "RunParams"
+            assert node.arg == "p" or not is_params, "parameters are read as p.<name>"
+        if isinstance(node, ast.Attribute) and ast.unparse(node.value) == "p":
+            read.add(node.attr)
+        is_call = isinstance(node, ast.Call) and ast.unparse(node.func) == "getattr"
+        if is_call and ast.unparse(node.args[0]) == "p":
+            name = node.args[1]
+            assert isinstance(name, ast.JoinedStr)
+            pattern = "".join(
+                re.escape(v.value) if isinstance(v, ast.Constant) else r"\w+" for v in name.values
+            )
+            read |= {f for f in fields if re.fullmatch(pattern, f)}
+    assert read and read <= fields
+    assert read <= set(population.DRAWN_WITH), sorted(read - set(population.DRAWN_WITH))
+    assert set(population.DRAWN_WITH) <= fields
+
+
+def test_a_part_of_runs_side_by_side_is_those_runs_drawn_alone():
+    p = params(n_patients=7, n_carers=3, n_clinicians=2, n_managers=1, group_size=4)
+    together = population.build_runs(p, [np.random.default_rng(s) for s in range(5)])
+    part = population.part(together, 1, 3)
+    alone = population.build_runs(p, [np.random.default_rng(s) for s in (1, 2)])
+    assert (part.runs, part.n, part.n_groups) == (2, 26, 8)
+    for field in population.State.__dataclass_fields__:
+        got, want = getattr(part, field), getattr(alone, field)
+        if isinstance(want, np.ndarray):
+            assert got.dtype == want.dtype and got.tobytes() == want.tobytes(), field
+        else:
+            assert got == want, field
+    assert population.part(together, 0, 5) is together
+
+
+def test_the_draws_made_in_stretches_are_numpy_s_draws_of_arrays():
+    """What the faster set-up rests on: numpy draws the same numbers from a call with
+    array parameters as from calls stretch by stretch with numbers; ``random(out=)``
+    fills as ``random(shape)``; a shuffle in place draws as a permutation."""
+    role = np.repeat(np.arange(4), [5, 3, 0, 2])
+    table = np.array([[2.0, 3.0], [0.5, 0.7], [9.0, 1.0], [1.5, 1.5]])
+    a, b = np.random.default_rng(3), np.random.default_rng(3)
+    got = population._beta_by_role([a], role, table)[0]
+    assert got.tobytes() == b.beta(table[role, 0], table[role, 1]).tobytes()
+    mean = np.full((1, 6), 0.3)  # one value per run: the call of numbers
+    assert population._beta([a], mean, 4.0, 6).tobytes() == b.beta(1.2, 2.8, (1, 6)).tobytes()
+    assert population._uniforms([a], (3, 4))[0].tobytes() == b.random((3, 4)).tobytes()
+    items = np.arange(10, 19)
+    got = population._shuffled([a], items, [(0, 4), (4, 9)])[0]
+    want = np.concatenate([b.permutation(items[:4]), b.permutation(items[4:])])
+    assert got.tolist() == want.tolist()
+    # Two runs of 3 and 1: each run's (5, k) draw at [:, r, :k], zeros beyond.
+    pair = [np.random.default_rng(1), np.random.default_rng(2)]
+    got = population._padded(pair, np.array([3, 1]), 5)
+    assert got.shape == (5, 2, 3)
+    assert got[:, 0].tobytes() == np.random.default_rng(1).random((5, 3)).tobytes()
+    assert got[:, 1, :1].tobytes() == np.random.default_rng(2).random((5, 1)).tobytes()
+    assert not got[:, 1, 1:].any()
+    assert a.bit_generator.state == b.bit_generator.state

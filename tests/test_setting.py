@@ -53,3 +53,22 @@ def test_programme_and_user_led_groups_by_hand(pace, user_led_pace, user_led_row
         for name in ("pace", "power", "hours", "turns", "surfacing", "relevance_experience"):
             assert (getattr(st, name + "_a")[who] == getattr(st, name)[g]).all(), name
         assert (st.user_led_a[who] == (g == 1)).all()
+
+
+@pytest.mark.parametrize("factor", [0.37, np.float64(0.37)])
+def test_tie_gains_are_the_pairs_float64_gains_rounded_to_float32(factor):
+    """Each group's gain is rounded to float32 once and laid on its pairs: the floats of
+    working out every pair in float64 and rounding (as before), to the bit, for an
+    online factor given as a number or as numpy's float64."""
+    import dataclasses
+
+    p, s, _st = several(pace=0.8)
+    p = dataclasses.replace(p, online_tie_factor=factor)
+    s.user_led[:] = [False, True, False]
+    st = setting.build(s, p)
+    pairs = (p.tie_formal + p.tie_informal * (1.0 - st.pace))[:, None, None] * s.off_diagonal
+    want = pairs.astype(np.float32)
+    assert st.pair_gain.dtype == np.float32 and st.pair_gain.tobytes() == want.tobytes()
+    online = (want * factor).astype(np.float32)
+    assert st.online_gain.dtype == np.float32 and st.online_gain.tobytes() == online.tobytes()
+    assert st.online_gain[0, 0, 1] == pytest.approx(0.027 * 0.37) and st.online_gain[0, 1, 1] == 0
