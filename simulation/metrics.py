@@ -21,7 +21,7 @@ from . import runs
 from .arrays import Bools, Floats
 from .management import WEEKS_PER_YEAR
 from .population import EXPERIENCE, MANAGERIAL, RIGHTS, seldom_heard_population_share
-from .relations import on_grid, strong_cross_role
+from .relations import on_grid
 from .runs import PerRun
 from .values import experience_shift
 
@@ -489,9 +489,10 @@ def gini_within_meetings(s: State) -> PerRun:
     Influence shares sum to 1 within a meeting, so pooling them across meetings would
     mix groups of different sizes; each meeting's own inequality is what matters.
     """
-    present = on_grid(s, s.attending.astype(float))
+    # n: how many came to each meeting, a whole number (the same however it is added up)
+    n = np.bincount(s.group, s.attending, minlength=s.n_groups)
     x = on_grid(s, s.influence * s.attending)
-    n, total = present.sum(axis=1), x.sum(axis=1)
+    total = x.sum(axis=1)
     # The sum of |x_i - x_j| over a meeting's ordered pairs of slots, from its values in
     # ascending order x_(1) .. x_(S): 2 sum_k (2k - S - 1) x_(k) (absent: 0 - 0).
     slots = s.n_slots
@@ -616,16 +617,7 @@ def at_meetings(
     ``who`` is ``subgroups(s)``.
     """
     active = s.last_attended > week - p.active_weeks
-    quantities = [
-        np.ones(s.n),
-        s.attending,
-        active,
-        s.credibility * active,
-        s.trust * active,
-        s.ever_attended,
-        s.satisfaction * s.ever_attended,
-    ]
-    sums = _by_subgroup(s, who, quantities)
+    sums = _by_subgroup(s, who, active)
     size, came = sums[:, 0], sums[:, 1]
     rate = np.divide(came, size, out=np.zeros(size.shape), where=size > 0)
     lay, pro, benefits, disabled, low, rights_lay, disadv, other = rate[:8]
@@ -647,7 +639,7 @@ def at_meetings(
     v["lay_voice_share"], v["experiential_share"] = _voices(s, talk)
     v["influence_gini"] = gini_within_meetings(s)
     n_active = sums[0, 2] + sums[1, 2]  # lay + professional
-    v["cross_role_ties"] = ratio(2.0 * strong_cross_role(s, active, p.strong_tie), n_active)
+    v["cross_role_ties"] = ratio(2.0 * _strong_cross_role(s, active, p.strong_tie), n_active)
     v["mean_trust"] = _mean(sums[0, 4] + sums[1, 4], n_active)
     v["power_gap"] = _mean(sums[1, 3], sums[1, 2]) - _mean(sums[0, 3], sums[0, 2])
     v["values_shift_professional"] = experience_shift(s, active & ~s.lay)
@@ -660,17 +652,57 @@ def at_meetings(
     ):
         v[name] = _mean(sums[row, 6], sums[row, 5], p.initial_satisfaction)  # nobody came yet
     v["participation_disabled_digital"], v["participation_offline"] = rate[11:13]
-    v.update(_representation(s, p, active))
+    v.update(_representation(s, p, active, sums[0, 2]))
     return {k: _per_run(s, x) for k, x in v.items()}
 
 
-def _by_subgroup(s: State, who: Floats, quantities: list[np.ndarray]) -> Floats:
-    """One matrix product counts and sums every per-agent quantity over every subgroup:
-    (subgroups, quantities), and runs last for runs side by side (one product per run)."""
+# The per-agent quantities _by_subgroup sums over each subgroup, in its columns' order.
+QUANTITIES = ("one", "attending", "active", "credibility", "trust", "ever", "satisfaction")
+
+
+def _by_subgroup(s: State, who: Floats, active: Bools) -> Floats:
+    """One matrix product counts and sums every per-agent quantity of QUANTITIES
+    (credibility and trust of the active, satisfaction of those who ever came) over every
+    subgroup: (subgroups, quantities), and runs last for runs side by side (one product
+    per run, each run's (quantities, n) block of one (runs, quantities, n) array)."""
     if s.runs == 1:
-        return who @ np.vstack(quantities).T
-    per_agent = np.stack([q.reshape(s.runs, -1) for q in quantities], axis=1)
+        return who @ _quantities(s, active, np.empty((len(QUANTITIES), s.n))).T
+    per_agent = np.empty((s.runs, len(QUANTITIES), s.n // s.runs))
+    _quantities(s, active, per_agent.transpose(1, 0, 2))
     return np.matmul(who, per_agent.transpose(0, 2, 1)).transpose(1, 2, 0)
+
+
+def _quantities(s: State, active: Bools, out: Floats) -> Floats:
+    """QUANTITIES per agent, written to ``out``: (quantities, N), or (quantities, runs,
+    n) for runs side by side."""
+    shape = out.shape[1:]
+    active, ever = active.reshape(shape), s.ever_attended.reshape(shape)
+    out[0] = 1.0
+    out[1] = s.attending.reshape(shape)
+    out[2] = active
+    np.multiply(s.credibility.reshape(shape), active, out=out[3])
+    np.multiply(s.trust.reshape(shape), active, out=out[4])
+    out[5] = ever
+    np.multiply(s.satisfaction.reshape(shape), ever, out=out[6])
+    return out
+
+
+def _strong_cross_role(s: State, active: Bools, threshold: float) -> PerRun:
+    """``relations.strong_cross_role``: the number of strong (above ``threshold``)
+    lay-professional ties between active participants (an int, or one per run).
+
+    Found among the strong ties alone, few of a group's pairs: the cells (group, i, j)
+    of the (groups, slots, slots) ties, each pair counted from both ends. A count is a
+    whole number, the same however it is found.
+    """
+    slots = s.n_slots
+    cell = np.flatnonzero(s.ties > threshold)  # group * slots^2 + i * slots + j
+    group = cell // (slots * slots)
+    on = on_grid(s, active).ravel()  # the active, by group * slots + slot
+    ends = s.cross_role.ravel()[cell] & on[cell // slots] & on[group * slots + cell % slots]
+    if s.runs == 1:
+        return int(np.count_nonzero(ends)) // 2
+    return np.bincount(group[ends] // (s.n_groups // s.runs), minlength=s.runs) // 2
 
 
 def _voices(s: State, talk: Talk | None) -> tuple[PerRun, PerRun]:
@@ -683,11 +715,12 @@ def _voices(s: State, talk: Talk | None) -> tuple[PerRun, PerRun]:
             ratio(float(talk.said @ s.lay), float(talk.said.sum())),
             ratio(float(rec[2]), float(rec.sum())),
         )
-    # each run's own sums (simulation.runs)
-    recs = runs.blocks(s, talk.recognised).sum(axis=1)
-    said, lay = runs.blocks(s, talk.said), runs.blocks(s, s.lay)
-    lay_said = np.matmul(said[:, None, :], lay[:, :, None])[:, 0, 0]
-    return ratio(lay_said, runs.total(s, talk.said)), ratio(recs[:, 2], recs.sum(axis=1))
+    # Each run's own sums (simulation.runs) of whole numbers (contributions), the same
+    # however they are added up: a run's recognised contributions, lived experience's.
+    recognised = talk.recognised.reshape(s.runs, -1).sum(axis=1)
+    lived = talk.recognised[:, 2].reshape(s.runs, -1).sum(axis=1)
+    lay_said = runs.total(s, talk.said * s.lay)
+    return ratio(lay_said, runs.total(s, talk.said)), ratio(lived, recognised)
 
 
 def _per_run(s: State, x: PerRun) -> PerRun:
@@ -703,11 +736,12 @@ def _per_run(s: State, x: PerRun) -> PerRun:
     return np.broadcast_to(np.asarray(x, dtype=float), (s.runs,))
 
 
-def _representation(s: State, p: RunParams, active: Bools) -> dict[str, PerRun]:
-    """Seldom-heard share of active lay participants, and that over the population's
-    (1 when nobody in the population is seldom heard: nobody to under-represent)."""
-    lay_active = active & s.lay
-    share = ratio(runs.count(s, lay_active & s.seldom_heard) * 1.0, runs.count(s, lay_active) * 1.0)
+def _representation(s: State, p: RunParams, active: Bools, lay_active: PerRun) -> dict[str, PerRun]:
+    """Seldom-heard share of active lay participants (``lay_active`` of them), and that
+    over the population's (1 when nobody in the population is seldom heard: nobody to
+    under-represent)."""
+    seldom = runs.count(s, active & s.lay & s.seldom_heard) * 1.0
+    share = ratio(seldom, lay_active * 1.0)
     return {
         "seldom_heard_share": share,
         "representation_ratio": ratio(share, seldom_heard_population_share(p), empty=1.0),
@@ -728,7 +762,7 @@ def weekly(
     """All metric values for ``week`` (one per run for runs side by side); ``totals``
     holds the running sums it updates; ``changes`` is the number of rules managers
     changed this week."""
-    v = dict(carried)
+    v: dict[str, PerRun] = {}
     # Sums over each run's agents or groups (simulation.runs): floats for one run.
     n_ins = runs.total(s, insights.total) if insights is not None else 0.0
     v["insights"] = n_ins
@@ -737,13 +771,14 @@ def weekly(
     v["insights_adopted"] = runs.total(s, decisions.adopted) if decisions is not None else 0.0
     v["unpaid_lay_hours"] = flows.unpaid_hours
     v["benefit_loss_events"] = _floats(flows.benefit_cuts)
-    v["programme_cost"] = flows.cost
-    totals["cost"] += flows.cost
+    v["programme_cost"] = cost = flows.cost
+    totals["cost"] += cost
     totals["insights"] += n_ins
     least_one = np.maximum if s.runs > 1 else max
     v["cost_per_insight"] = totals["cost"] / least_one(totals["insights"], 1.0)
     lay_ever = runs.count(s, s.ever_attended & s.lay)
-    v["unpaid_hours_per_lay_participant"] = ratio(runs.total(s, s.unpaid_hours), lay_ever)
+    unpaid = runs.total(s, s.unpaid_hours)
+    v["unpaid_hours_per_lay_participant"] = ratio(unpaid, lay_ever)
     never_refunded = runs.total(s, s.never_refunded)
     v["lay_out_of_pocket"] = ratio(never_refunded, lay_ever)
     v["lay_awaiting_refund"] = ratio(runs.total(s, s.owed), lay_ever)
@@ -752,13 +787,13 @@ def weekly(
     first = s.first_weeks & s.lay
     still_active = first & (s.last_attended > week - p.active_weeks)
     v["retention_lay"] = ratio(runs.count(s, still_active), runs.count(s, first))
-    _management(v, s, p, totals["cost"], never_refunded, week, changes)
+    _management(v, s, p, totals["cost"], never_refunded, unpaid, week, changes)
     v["retention_seldom_heard"] = ratio(
         runs.count(s, still_active & s.seldom_heard), runs.count(s, first & s.seldom_heard)
     )
-    if s.runs == 1:
-        return v
-    return {k: _per_run(s, x) for k, x in v.items()}
+    if s.runs > 1:  # the carried values are at_meetings' own, one float per run already
+        v = {k: _per_run(s, x) for k, x in v.items()}
+    return carried | v
 
 
 def _floats(x: PerRun) -> PerRun:
@@ -771,13 +806,13 @@ def _management(
     p: RunParams,
     spent: PerRun,
     never_refunded: PerRun,
+    unpaid: PerRun,
     week: int,
     changes: PerRun,
 ) -> None:
     """rule_changes, budget_used and lay_cost_share (unpaid hours and unrefunded fares are
-    lay people's alone: professionals hold none)."""
+    lay people's alone: professionals hold none); ``unpaid``: the unpaid hours so far."""
     v["rule_changes"] = _floats(changes)
     v["budget_used"] = ratio(spent, p.budget * week / WEEKS_PER_YEAR)
-    unpaid = runs.total(s, s.unpaid_hours)
     carried = never_refunded + unpaid * p.payment_rate * p.professional_pay
     v["lay_cost_share"] = ratio(carried, carried + spent)

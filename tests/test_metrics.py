@@ -6,11 +6,13 @@ modules by name, never copied, so that tuning them does not break the tests.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from builders import ASSUMED, CARER, CLIN, GROUPS, P0, P1, hand_talk, members, several, tiny
 
-from simulation import metrics
+from simulation import metrics, population, runs
 from simulation.decisions import Decisions
 from simulation.knowledge import Insights
 from simulation.money import Flows
@@ -291,3 +293,86 @@ def test_recognition_of_experience_is_the_meetings_chance_and_values_shift_among
     s.last_attended[:] = -100  # nobody active: no shift to average
     v = metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), None, 10)
     assert v["values_shift_lay"] == 0.0 and v["values_shift_professional"] == 0.0
+
+
+# ------------------------------------------------------------- runs side by side (batch)
+
+
+def test_runs_count_each_runs_entries_whatever_their_number():
+    # Bytes are added in the smallest integer that holds a run's count: 255 entries fit a
+    # byte, 256 do not. Each run counts its own block, as an int64.
+    two = SimpleNamespace(runs=2)
+    got = runs.count(two, np.array([True, False, True, True, False, False, False, True]))
+    assert got.tolist() == [3, 1] and got.dtype == np.int64
+    for per_run in (255, 256, 300):
+        mask = np.zeros((2, per_run), bool)
+        mask[0] = True  # run 0: all of them
+        mask[1, -1] = True  # run 1: its last entry only
+        got = runs.count(two, mask.ravel())
+        assert got.tolist() == [per_run, 1] and got.dtype == np.int64, per_run
+    assert runs.count(SimpleNamespace(runs=1), np.array([True, False, True])) == 2
+
+
+def _runs_side_by_side():
+    """Two tiny runs as one state (agents 0-3, 4-7), and each run alone, set the same.
+
+    Run 0: the first patient and the clinician came this week (the others never did),
+    with influence 0.25 and 0.75; a strong tie joins them; the first patient is seldom
+    heard. Run 1: all four came; influence 0.5, 0.5, 0, 0; strong ties join each lay
+    person to the clinician; credibility 0.2, 0.4, 0.3 (lay) and 0.6; the second
+    patient is seldom heard.
+    """
+    states = [tiny(seed)[1] for seed in (0, 1)]
+    together = population.stack(states)
+    alone = [tiny(seed)[1] for seed in (0, 1)]
+    came = [[True, False, False, True], [True] * 4]
+    influence = [[0.25, 0.0, 0.0, 0.75], [0.5, 0.5, 0.0, 0.0]]
+    credibility = [[0.3, 0.3, 0.3, 0.8], [0.2, 0.4, 0.3, 0.6]]
+    seldom = [[True, False, False, False], [False, True, False, False]]
+    strong = [[(P0, CLIN)], [(P0, CLIN), (P1, CLIN), (CARER, CLIN)]]
+    for r, s in enumerate(alone):
+        rows = slice(4 * r, 4 * r + 4)
+        for state, at in ((s, slice(None)), (together, rows)):
+            state.attending[at] = came[r]
+            state.ever_attended[at] = came[r]
+            state.last_attended[at] = np.where(came[r], 5, -(10**6))
+            state.influence[at] = influence[r]
+            state.credibility[at] = credibility[r]
+            state.seldom_heard[at] = seldom[r]
+        for a, b in strong[r]:
+            for i, j in ((a, b), (b, a)):
+                s.ties[0, s.slot[i], s.slot[j]] = ASSUMED.strong_tie + 0.1
+                together.ties[r, together.slot[4 * r + i], together.slot[4 * r + j]] = (
+                    ASSUMED.strong_tie + 0.1
+                )
+    # Said by kind (run 0: 4 of 10 by the first patient; run 1: 3 of 4 by lay people);
+    # recognised (run 0: 1 of 7 lived experience; run 1: 2 of 3).
+    said = [[[0, 1, 3], [0] * 3, [0] * 3, [4, 2, 0]], [[0] * 3, [0, 0, 2], [0, 0, 1], [1, 0, 0]]]
+    heard = [[[0, 1, 1], [0] * 3, [0] * 3, [3, 2, 0]], [[0] * 3, [0, 0, 2], [0] * 3, [1, 0, 0]]]
+    talks = [hand_talk(4, said[r], heard[r]) for r in (0, 1)]
+    return together, hand_talk(8, said[0] + said[1], heard[0] + heard[1]), alone, talks
+
+
+def test_meeting_metrics_of_runs_side_by_side_are_each_runs_alone():
+    # Run 0: one strong cross-role tie between its two active people: 2 * 1 / 2 = 1;
+    # run 1: three among four: 2 * 3 / 4 = 1.5. Lay share of what was said 4 / 10 and
+    # 3 / 4; lived experience's share of what was recognised 1 / 7 and 2 / 3. Gini within
+    # the meeting: run 0 2 * 0.5 / (2 * 2 * 1) = 0.25 between its two present; run 1
+    # pairs (0.5, 0) four times: 2 * 2 / (2 * 4 * 1) = 0.5. Power gap among the active
+    # 0.8 - 0.3 = 0.5 and 0.6 - 0.3 = 0.3. Seldom heard among the active lay: 1 of 1 and
+    # 1 of 3.
+    together, talk, alone, talks = _runs_side_by_side()
+    v = metrics.at_meetings(together, ASSUMED, metrics.subgroups(together), talk, 5)
+    want = {
+        "cross_role_ties": [1.0, 1.5],
+        "lay_voice_share": [0.4, 0.75],
+        "experiential_share": [1 / 7, 2 / 3],
+        "influence_gini": [0.25, 0.5],
+        "power_gap": [0.5, 0.3],
+        "seldom_heard_share": [1.0, 1 / 3],
+    }
+    for name, values in want.items():
+        assert v[name] == pytest.approx(values), name
+    for r, s in enumerate(alone):
+        one = metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), talks[r], 5)
+        assert {name: x[r] for name, x in v.items()} == one  # to the last bit
