@@ -758,10 +758,16 @@ def weekly(
     totals: dict[str, float],
     week: int,
     changes: PerRun = 0,
+    totals_only: bool = False,
 ) -> dict[str, PerRun]:
     """All metric values for ``week`` (one per run for runs side by side); ``totals``
     holds the running sums it updates; ``changes`` is the number of rules managers
-    changed this week."""
+    changed this week.
+
+    ``totals_only``: only the metrics a run sums over its weeks (``how="total"``) are
+    this week's, the others NaN: for a week nobody will read but in those sums (a batch
+    without weekly series, before its runs' last quarters: ``simulation.batch``).
+    """
     v: dict[str, PerRun] = {}
     # Sums over each run's agents or groups (simulation.runs): floats for one run.
     n_ins = runs.total(s, insights.total) if insights is not None else 0.0
@@ -774,6 +780,11 @@ def weekly(
     v["programme_cost"] = cost = flows.cost
     totals["cost"] += cost
     totals["insights"] += n_ins
+    if totals_only:
+        v["rule_changes"] = _floats(changes)
+        unread = np.full(s.runs, np.nan) if s.runs > 1 else float("nan")
+        v |= dict.fromkeys(NOT_SUMMED_WEEKLY, unread)
+        return carried | (v if s.runs == 1 else {k: _per_run(s, x) for k, x in v.items()})
     least_one = np.maximum if s.runs > 1 else max
     v["cost_per_insight"] = totals["cost"] / least_one(totals["insights"], 1.0)
     lay_ever = runs.count(s, s.ever_attended & s.lay)
@@ -787,13 +798,21 @@ def weekly(
     first = s.first_weeks & s.lay
     still_active = first & (s.last_attended > week - p.active_weeks)
     v["retention_lay"] = ratio(runs.count(s, still_active), runs.count(s, first))
-    _management(v, s, p, totals["cost"], never_refunded, unpaid, week, changes)
+    _management(v, s, p, totals["cost"], never_refunded, week, changes, unpaid)
     v["retention_seldom_heard"] = ratio(
         runs.count(s, still_active & s.seldom_heard), runs.count(s, first & s.seldom_heard)
     )
     if s.runs > 1:  # the carried values are at_meetings' own, one float per run already
         v = {k: _per_run(s, x) for k, x in v.items()}
     return carried | v
+
+
+# What weekly measures besides the metrics summed over a run's weeks.
+NOT_SUMMED_WEEKLY: tuple[str, ...] = (
+    *("cost_per_insight", "unpaid_hours_per_lay_participant", "lay_out_of_pocket"),
+    *("lay_awaiting_refund", "benefit_taken_back", "retention_lay", "budget_used"),
+    *("lay_cost_share", "retention_seldom_heard"),
+)
 
 
 def _floats(x: PerRun) -> PerRun:
@@ -806,13 +825,16 @@ def _management(
     p: RunParams,
     spent: PerRun,
     never_refunded: PerRun,
-    unpaid: PerRun,
     week: int,
     changes: PerRun,
+    unpaid: PerRun | None = None,
 ) -> None:
     """rule_changes, budget_used and lay_cost_share (unpaid hours and unrefunded fares are
-    lay people's alone: professionals hold none); ``unpaid``: the unpaid hours so far."""
+    lay people's alone: professionals hold none); ``unpaid``: the unpaid hours so far,
+    when summed already."""
     v["rule_changes"] = _floats(changes)
     v["budget_used"] = ratio(spent, p.budget * week / WEEKS_PER_YEAR)
+    if unpaid is None:
+        unpaid = runs.total(s, s.unpaid_hours)
     carried = never_refunded + unpaid * p.payment_rate * p.professional_pay
     v["lay_cost_share"] = ratio(carried, carried + spent)

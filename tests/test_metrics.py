@@ -376,3 +376,53 @@ def test_meeting_metrics_of_runs_side_by_side_are_each_runs_alone():
     for r, s in enumerate(alone):
         one = metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), talks[r], 5)
         assert {name: x[r] for name, x in v.items()} == one  # to the last bit
+
+
+def test_weekly_totals_only_measures_the_sums_of_the_weeks_alone():
+    # A week of 90 spent, 2 unpaid hours, a benefit cut and 4 insights (3 of lay origin, 1
+    # unexpected, 2 adopted): the metrics summed over a run's weeks are the week's, as in
+    # full, and so are the running totals; every other metric weekly measures is NaN.
+    _p, s, _st = tiny()
+    s.ever_attended[:] = True
+    ins = Insights(np.array([4]), np.array([1]), np.array([3]), np.zeros((1, 3)), np.zeros((1, 3)))
+    dec = Decisions(np.array([2]), np.array([1]), np.zeros(1), np.zeros(1), np.array([4]))
+    flows = Flows(staff=90.0, unpaid_hours=2.0, benefit_cuts=1)
+    full, sums = {"cost": 10.0, "insights": 1.0}, {"cost": 10.0, "insights": 1.0}
+    want = metrics.weekly(s, ASSUMED, {}, ins, dec, flows, full, 3, changes=1)
+    got = metrics.weekly(s, ASSUMED, {}, ins, dec, flows, sums, 3, changes=1, totals_only=True)
+    assert sums == full == {"cost": 100.0, "insights": 5.0}
+    summed = {m.name for m in metrics.METRICS if m.how == "total"}
+    assert got.keys() == want.keys() and summed < want.keys()
+    assert {k: got[k] for k in summed} == {k: want[k] for k in summed}
+    assert want["insights"] == 4.0 and want["programme_cost"] == 90.0
+    assert want["rule_changes"] == 1.0 and want["benefit_loss_events"] == 1.0
+    others = want.keys() - summed
+    assert set(metrics.NOT_SUMMED_WEEKLY) == others
+    assert all(np.isnan(got[k]) for k in others)
+    assert not any(np.isnan(want[k]) for k in others)
+
+
+def test_weekly_metrics_of_runs_side_by_side_are_each_runs_alone():
+    # Run 0: one lay person ever came (the first patient; the clinician is not lay), run 1
+    # three. Unpaid hours 6 and 3 + 3 + 3: per lay participant 6 / 1 and 9 / 3. Never
+    # refunded 10 and 4 + 2: 10 / 1 and 6 / 3. The lay people who came in the first weeks
+    # all came this week: retention 1 in both runs.
+    together, _talk, alone, _talks = _runs_side_by_side()
+    hours = [[6.0, 0.0, 0.0, 0.0], [3.0, 3.0, 3.0, 0.0]]
+    never = [[10.0, 0.0, 0.0, 0.0], [4.0, 2.0, 0.0, 0.0]]
+    for r, s in enumerate(alone):
+        for state, at in ((s, slice(None)), (together, slice(4 * r, 4 * r + 4))):
+            state.unpaid_hours[at] = hours[r]
+            state.never_refunded[at] = never[r]
+            state.first_weeks[at] = state.ever_attended[at]
+    totals = {"cost": np.zeros(2), "insights": np.zeros(2)}
+    v = metrics.weekly(together, ASSUMED, {}, None, None, Flows(), totals, 5)
+    assert v["unpaid_hours_per_lay_participant"].tolist() == [6.0, 3.0]
+    assert v["lay_out_of_pocket"].tolist() == [10.0, 2.0]
+    assert v["retention_lay"].tolist() == [1.0, 1.0]
+    for r, s in enumerate(alone):
+        one = metrics.weekly(s, ASSUMED, {}, None, None, Flows(), {"cost": 0.0, "insights": 0.0}, 5)
+        assert {name: x[r] for name, x in v.items()} == one  # to the last bit
+    v = metrics.weekly(together, ASSUMED, {}, None, None, Flows(), totals, 5, totals_only=True)
+    assert np.isnan(v["retention_lay"]).all() and v["retention_lay"].shape == (2,)
+    assert v["programme_cost"].tolist() == [0.0, 0.0]
