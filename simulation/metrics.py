@@ -603,24 +603,66 @@ def _parity(s: State, p: RunParams, disadvantaged: PerRun, other: PerRun, week: 
     return (pooled[0::2] + p.parity_eps) / (pooled[1::2] + p.parity_eps)
 
 
+def _pooled_parity(
+    s: State, p: RunParams, size: Floats, rate: Floats, week: int, row: int
+) -> PerRun:
+    """Participation parity from the sizes and attendance rates of the disadvantaged lay
+    people (row ``row``) and the other lay people (the next row): pooled over recent
+    meetings (:func:`_parity`) when there are both; with one of them empty there is no
+    disparity to see (1)."""
+    (n_disadvantaged, n_other), (disadvantaged, other) = size[row : row + 2], rate[row : row + 2]
+    if s.runs == 1:
+        both = n_disadvantaged > 0 and n_other > 0
+        return _parity(s, p, disadvantaged, other, week) if both else 1.0
+    both = (n_disadvantaged > 0) & (n_other > 0)
+    return np.where(both, _parity(s, p, disadvantaged, other, week), 1.0)
+
+
 def _mean(total: PerRun, count: PerRun, empty: float = 0.0) -> PerRun:
     if runs.scalar(total) and runs.scalar(count):
         return float(total / count) if count > 0 else empty
     return ratio(total, count, empty)
 
 
+# The metrics at_meetings measures, carried from one meeting to the next.
+AT_MEETINGS: tuple[str, ...] = (
+    *("participation_lay", "participation_professional", "participation_benefits"),
+    *("participation_disabled", "participation_low_money", "participation_rights_based"),
+    *("participation_parity", "lay_voice_share", "experiential_share", "influence_gini"),
+    *("cross_role_ties", "mean_trust", "power_gap", "values_shift_professional"),
+    *("values_shift_lay", "recognition_of_experience", "satisfaction_rights"),
+    *("satisfaction_managerial", "satisfaction_experience", "participation_disabled_digital"),
+    *("participation_offline", "seldom_heard_share", "representation_ratio"),
+)
+# Rows of subgroups(): the disadvantaged lay people and the other lay people (parity).
+DISADVANTAGED, OTHER_LAY = SUBGROUPS.index("disadvantaged"), SUBGROUPS.index("other_lay")
+
+
 def at_meetings(
-    s: State, p: RunParams, who: Floats, talk: Talk | None, week: int
-) -> dict[str, float]:
+    s: State, p: RunParams, who: Floats, talk: Talk | None, week: int, parity_only: bool = False
+) -> dict[str, PerRun]:
     """The metrics that only change at meetings (carried forward between them).
 
-    ``who`` is ``subgroups(s)``.
+    ``who`` is ``subgroups(s)``. ``parity_only``: only participation parity's pool of
+    recent meetings takes this meeting in, and every value is NaN: for a meeting whose
+    values nobody will read but pooled into a later one's parity (a batch without weekly
+    series, before its runs' last quarters: ``simulation.batch``).
     """
+    if parity_only:
+        pair = slice(DISADVANTAGED, OTHER_LAY + 1)  # the two, next to each other
+        rows = who[pair] if s.runs == 1 else who[:, pair]  # (2, N), or (runs, 2, n)
+        size = rows.sum(axis=-1)  # whole numbers, the same as the matrix products'
+        came = (rows * s.attending.reshape(*rows.shape[:-2], 1, -1)).sum(axis=-1)
+        if s.runs > 1:
+            size, came = size.T, came.T
+        rate = np.divide(came, size, out=np.zeros(size.shape), where=size > 0)
+        _pooled_parity(s, p, size, rate, week, 0)
+        return dict.fromkeys(AT_MEETINGS, np.full(s.runs, np.nan) if s.runs > 1 else np.nan)
     active = s.last_attended > week - p.active_weeks
     sums = _by_subgroup(s, who, active)
     size, came = sums[:, 0], sums[:, 1]
     rate = np.divide(came, size, out=np.zeros(size.shape), where=size > 0)
-    lay, pro, benefits, disabled, low, rights_lay, disadv, other = rate[:8]
+    lay, pro, benefits, disabled, low, rights_lay = rate[:6]
     v = {
         "participation_lay": lay,
         "participation_professional": pro,
@@ -629,13 +671,7 @@ def at_meetings(
         "participation_low_money": low,
         "participation_rights_based": rights_lay,
     }
-    # Parity needs both groups; with one of them empty there is no disparity to see.
-    if s.runs == 1:
-        both = size[6] > 0 and size[7] > 0
-        v["participation_parity"] = _parity(s, p, disadv, other, week) if both else 1.0
-    else:
-        both = (size[6] > 0) & (size[7] > 0)
-        v["participation_parity"] = np.where(both, _parity(s, p, disadv, other, week), 1.0)
+    v["participation_parity"] = _pooled_parity(s, p, size, rate, week, DISADVANTAGED)
     v["lay_voice_share"], v["experiential_share"] = _voices(s, talk)
     v["influence_gini"] = gini_within_meetings(s)
     n_active = sums[0, 2] + sums[1, 2]  # lay + professional

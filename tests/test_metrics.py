@@ -426,3 +426,39 @@ def test_weekly_metrics_of_runs_side_by_side_are_each_runs_alone():
     v = metrics.weekly(together, ASSUMED, {}, None, None, Flows(), totals, 5, totals_only=True)
     assert np.isnan(v["retention_lay"]).all() and v["retention_lay"].shape == (2,)
     assert v["programme_cost"].tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("side_by_side", [False, True])
+def test_meetings_taken_for_parity_only_pool_as_in_full(side_by_side):
+    # The meetings of test_parity_pools_the_last_active_meetings_meetings (weeks 1 to 9,
+    # a window of 4): weeks 1 to 5 taken for parity only (every value NaN) and weeks 7
+    # and 9 in full read 1 and 0.25 / 0.625, as when all of them are taken in full. Side
+    # by side, a second run where everyone came every time reads (1 + eps) / (1 + eps).
+    eps = 0.01
+    came = {1: [P0, P1], 3: [P1, CARER], 5: [], 7: [P0, CARER], 9: [P1, CARER]}
+    got = {}
+    for parity_only in (False, True):
+        states = [tiny(meeting_interval=2, active_meetings=4, parity_eps=eps) for _ in (0, 1)]
+        p = states[0][0]
+        s = population.stack([st[1] for st in states]) if side_by_side else states[0][1]
+        s.on_benefits[P0] = True
+        if side_by_side:
+            s.on_benefits[4 + P0] = True  # the second run's first patient
+        who = metrics.subgroups(s)
+        for week, present in came.items():
+            s.attending[:] = False
+            s.attending[[*present, CLIN]] = True
+            s.attending[4:] = True
+            v = metrics.at_meetings(s, p, who, None, week, parity_only and week <= 5)
+            if parity_only and week <= 5:
+                assert v.keys() == set(metrics.AT_MEETINGS)
+                assert all(np.isnan(x).all() for x in v.values())
+            else:
+                got[parity_only, week] = v
+    for week, want in ((7, 1.0), (9, (0.25 + eps) / (0.625 + eps))):
+        full, pooled = got[False, week], got[True, week]
+        assert full.keys() == pooled.keys() == set(metrics.AT_MEETINGS)
+        assert all(np.array_equal(full[k], pooled[k]) for k in full)  # to the last bit
+        parity = np.atleast_1d(full["participation_parity"])
+        assert parity[0] == pytest.approx(want)
+        assert parity[1:].tolist() == ([1.0] if side_by_side else [])
