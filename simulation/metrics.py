@@ -21,7 +21,7 @@ from . import runs
 from .arrays import Bools, Floats
 from .management import WEEKS_PER_YEAR
 from .population import EXPERIENCE, MANAGERIAL, RIGHTS, seldom_heard_population_share
-from .relations import on_grid, strong_cross_role
+from .relations import on_grid
 from .runs import PerRun
 from .values import experience_shift
 
@@ -489,9 +489,10 @@ def gini_within_meetings(s: State) -> PerRun:
     Influence shares sum to 1 within a meeting, so pooling them across meetings would
     mix groups of different sizes; each meeting's own inequality is what matters.
     """
-    present = on_grid(s, s.attending.astype(float))
+    # n: how many came to each meeting, a whole number (the same however it is added up)
+    n = np.bincount(s.group, s.attending, minlength=s.n_groups)
     x = on_grid(s, s.influence * s.attending)
-    n, total = present.sum(axis=1), x.sum(axis=1)
+    total = x.sum(axis=1)
     # The sum of |x_i - x_j| over a meeting's ordered pairs of slots, from its values in
     # ascending order x_(1) .. x_(S): 2 sum_k (2k - S - 1) x_(k) (absent: 0 - 0).
     slots = s.n_slots
@@ -602,33 +603,66 @@ def _parity(s: State, p: RunParams, disadvantaged: PerRun, other: PerRun, week: 
     return (pooled[0::2] + p.parity_eps) / (pooled[1::2] + p.parity_eps)
 
 
+def _pooled_parity(
+    s: State, p: RunParams, size: Floats, rate: Floats, week: int, row: int
+) -> PerRun:
+    """Participation parity from the sizes and attendance rates of the disadvantaged lay
+    people (row ``row``) and the other lay people (the next row): pooled over recent
+    meetings (:func:`_parity`) when there are both; with one of them empty there is no
+    disparity to see (1)."""
+    (n_disadvantaged, n_other), (disadvantaged, other) = size[row : row + 2], rate[row : row + 2]
+    if s.runs == 1:
+        both = n_disadvantaged > 0 and n_other > 0
+        return _parity(s, p, disadvantaged, other, week) if both else 1.0
+    both = (n_disadvantaged > 0) & (n_other > 0)
+    return np.where(both, _parity(s, p, disadvantaged, other, week), 1.0)
+
+
 def _mean(total: PerRun, count: PerRun, empty: float = 0.0) -> PerRun:
     if runs.scalar(total) and runs.scalar(count):
         return float(total / count) if count > 0 else empty
     return ratio(total, count, empty)
 
 
+# The metrics at_meetings measures, carried from one meeting to the next.
+AT_MEETINGS: tuple[str, ...] = (
+    *("participation_lay", "participation_professional", "participation_benefits"),
+    *("participation_disabled", "participation_low_money", "participation_rights_based"),
+    *("participation_parity", "lay_voice_share", "experiential_share", "influence_gini"),
+    *("cross_role_ties", "mean_trust", "power_gap", "values_shift_professional"),
+    *("values_shift_lay", "recognition_of_experience", "satisfaction_rights"),
+    *("satisfaction_managerial", "satisfaction_experience", "participation_disabled_digital"),
+    *("participation_offline", "seldom_heard_share", "representation_ratio"),
+)
+# Rows of subgroups(): the disadvantaged lay people and the other lay people (parity).
+DISADVANTAGED, OTHER_LAY = SUBGROUPS.index("disadvantaged"), SUBGROUPS.index("other_lay")
+
+
 def at_meetings(
-    s: State, p: RunParams, who: Floats, talk: Talk | None, week: int
-) -> dict[str, float]:
+    s: State, p: RunParams, who: Floats, talk: Talk | None, week: int, parity_only: bool = False
+) -> dict[str, PerRun]:
     """The metrics that only change at meetings (carried forward between them).
 
-    ``who`` is ``subgroups(s)``.
+    ``who`` is ``subgroups(s)``. ``parity_only``: only participation parity's pool of
+    recent meetings takes this meeting in, and every value is NaN: for a meeting whose
+    values nobody will read but pooled into a later one's parity (a batch without weekly
+    series, before its runs' last quarters: ``simulation.batch``).
     """
+    if parity_only:
+        pair = slice(DISADVANTAGED, OTHER_LAY + 1)  # the two, next to each other
+        rows = who[pair] if s.runs == 1 else who[:, pair]  # (2, N), or (runs, 2, n)
+        size = rows.sum(axis=-1)  # whole numbers, the same as the matrix products'
+        came = (rows * s.attending.reshape(*rows.shape[:-2], 1, -1)).sum(axis=-1)
+        if s.runs > 1:
+            size, came = size.T, came.T
+        rate = np.divide(came, size, out=np.zeros(size.shape), where=size > 0)
+        _pooled_parity(s, p, size, rate, week, 0)
+        return dict.fromkeys(AT_MEETINGS, np.full(s.runs, np.nan) if s.runs > 1 else np.nan)
     active = s.last_attended > week - p.active_weeks
-    quantities = [
-        np.ones(s.n),
-        s.attending,
-        active,
-        s.credibility * active,
-        s.trust * active,
-        s.ever_attended,
-        s.satisfaction * s.ever_attended,
-    ]
-    sums = _by_subgroup(s, who, quantities)
+    sums = _by_subgroup(s, who, active)
     size, came = sums[:, 0], sums[:, 1]
     rate = np.divide(came, size, out=np.zeros(size.shape), where=size > 0)
-    lay, pro, benefits, disabled, low, rights_lay, disadv, other = rate[:8]
+    lay, pro, benefits, disabled, low, rights_lay = rate[:6]
     v = {
         "participation_lay": lay,
         "participation_professional": pro,
@@ -637,17 +671,11 @@ def at_meetings(
         "participation_low_money": low,
         "participation_rights_based": rights_lay,
     }
-    # Parity needs both groups; with one of them empty there is no disparity to see.
-    if s.runs == 1:
-        both = size[6] > 0 and size[7] > 0
-        v["participation_parity"] = _parity(s, p, disadv, other, week) if both else 1.0
-    else:
-        both = (size[6] > 0) & (size[7] > 0)
-        v["participation_parity"] = np.where(both, _parity(s, p, disadv, other, week), 1.0)
+    v["participation_parity"] = _pooled_parity(s, p, size, rate, week, DISADVANTAGED)
     v["lay_voice_share"], v["experiential_share"] = _voices(s, talk)
     v["influence_gini"] = gini_within_meetings(s)
     n_active = sums[0, 2] + sums[1, 2]  # lay + professional
-    v["cross_role_ties"] = ratio(2.0 * strong_cross_role(s, active, p.strong_tie), n_active)
+    v["cross_role_ties"] = ratio(2.0 * _strong_cross_role(s, active, p.strong_tie), n_active)
     v["mean_trust"] = _mean(sums[0, 4] + sums[1, 4], n_active)
     v["power_gap"] = _mean(sums[1, 3], sums[1, 2]) - _mean(sums[0, 3], sums[0, 2])
     v["values_shift_professional"] = experience_shift(s, active & ~s.lay)
@@ -660,17 +688,57 @@ def at_meetings(
     ):
         v[name] = _mean(sums[row, 6], sums[row, 5], p.initial_satisfaction)  # nobody came yet
     v["participation_disabled_digital"], v["participation_offline"] = rate[11:13]
-    v.update(_representation(s, p, active))
+    v.update(_representation(s, p, active, sums[0, 2]))
     return {k: _per_run(s, x) for k, x in v.items()}
 
 
-def _by_subgroup(s: State, who: Floats, quantities: list[np.ndarray]) -> Floats:
-    """One matrix product counts and sums every per-agent quantity over every subgroup:
-    (subgroups, quantities), and runs last for runs side by side (one product per run)."""
+# The per-agent quantities _by_subgroup sums over each subgroup, in its columns' order.
+QUANTITIES = ("one", "attending", "active", "credibility", "trust", "ever", "satisfaction")
+
+
+def _by_subgroup(s: State, who: Floats, active: Bools) -> Floats:
+    """One matrix product counts and sums every per-agent quantity of QUANTITIES
+    (credibility and trust of the active, satisfaction of those who ever came) over every
+    subgroup: (subgroups, quantities), and runs last for runs side by side (one product
+    per run, each run's (quantities, n) block of one (runs, quantities, n) array)."""
     if s.runs == 1:
-        return who @ np.vstack(quantities).T
-    per_agent = np.stack([q.reshape(s.runs, -1) for q in quantities], axis=1)
+        return who @ _quantities(s, active, np.empty((len(QUANTITIES), s.n))).T
+    per_agent = np.empty((s.runs, len(QUANTITIES), s.n // s.runs))
+    _quantities(s, active, per_agent.transpose(1, 0, 2))
     return np.matmul(who, per_agent.transpose(0, 2, 1)).transpose(1, 2, 0)
+
+
+def _quantities(s: State, active: Bools, out: Floats) -> Floats:
+    """QUANTITIES per agent, written to ``out``: (quantities, N), or (quantities, runs,
+    n) for runs side by side."""
+    shape = out.shape[1:]
+    active, ever = active.reshape(shape), s.ever_attended.reshape(shape)
+    out[0] = 1.0
+    out[1] = s.attending.reshape(shape)
+    out[2] = active
+    np.multiply(s.credibility.reshape(shape), active, out=out[3])
+    np.multiply(s.trust.reshape(shape), active, out=out[4])
+    out[5] = ever
+    np.multiply(s.satisfaction.reshape(shape), ever, out=out[6])
+    return out
+
+
+def _strong_cross_role(s: State, active: Bools, threshold: float) -> PerRun:
+    """``relations.strong_cross_role``: the number of strong (above ``threshold``)
+    lay-professional ties between active participants (an int, or one per run).
+
+    Found among the strong ties alone, few of a group's pairs: the cells (group, i, j)
+    of the (groups, slots, slots) ties, each pair counted from both ends. A count is a
+    whole number, the same however it is found.
+    """
+    slots = s.n_slots
+    cell = np.flatnonzero(s.ties > threshold)  # group * slots^2 + i * slots + j
+    group = cell // (slots * slots)
+    on = on_grid(s, active).ravel()  # the active, by group * slots + slot
+    ends = s.cross_role.ravel()[cell] & on[cell // slots] & on[group * slots + cell % slots]
+    if s.runs == 1:
+        return int(np.count_nonzero(ends)) // 2
+    return np.bincount(group[ends] // (s.n_groups // s.runs), minlength=s.runs) // 2
 
 
 def _voices(s: State, talk: Talk | None) -> tuple[PerRun, PerRun]:
@@ -683,11 +751,12 @@ def _voices(s: State, talk: Talk | None) -> tuple[PerRun, PerRun]:
             ratio(float(talk.said @ s.lay), float(talk.said.sum())),
             ratio(float(rec[2]), float(rec.sum())),
         )
-    # each run's own sums (simulation.runs)
-    recs = runs.blocks(s, talk.recognised).sum(axis=1)
-    said, lay = runs.blocks(s, talk.said), runs.blocks(s, s.lay)
-    lay_said = np.matmul(said[:, None, :], lay[:, :, None])[:, 0, 0]
-    return ratio(lay_said, runs.total(s, talk.said)), ratio(recs[:, 2], recs.sum(axis=1))
+    # Each run's own sums (simulation.runs) of whole numbers (contributions), the same
+    # however they are added up: a run's recognised contributions, lived experience's.
+    recognised = talk.recognised.reshape(s.runs, -1).sum(axis=1)
+    lived = talk.recognised[:, 2].reshape(s.runs, -1).sum(axis=1)
+    lay_said = runs.total(s, talk.said * s.lay)
+    return ratio(lay_said, runs.total(s, talk.said)), ratio(lived, recognised)
 
 
 def _per_run(s: State, x: PerRun) -> PerRun:
@@ -703,11 +772,12 @@ def _per_run(s: State, x: PerRun) -> PerRun:
     return np.broadcast_to(np.asarray(x, dtype=float), (s.runs,))
 
 
-def _representation(s: State, p: RunParams, active: Bools) -> dict[str, PerRun]:
-    """Seldom-heard share of active lay participants, and that over the population's
-    (1 when nobody in the population is seldom heard: nobody to under-represent)."""
-    lay_active = active & s.lay
-    share = ratio(runs.count(s, lay_active & s.seldom_heard) * 1.0, runs.count(s, lay_active) * 1.0)
+def _representation(s: State, p: RunParams, active: Bools, lay_active: PerRun) -> dict[str, PerRun]:
+    """Seldom-heard share of active lay participants (``lay_active`` of them), and that
+    over the population's (1 when nobody in the population is seldom heard: nobody to
+    under-represent)."""
+    seldom = runs.count(s, active & s.lay & s.seldom_heard) * 1.0
+    share = ratio(seldom, lay_active * 1.0)
     return {
         "seldom_heard_share": share,
         "representation_ratio": ratio(share, seldom_heard_population_share(p), empty=1.0),
@@ -724,11 +794,17 @@ def weekly(
     totals: dict[str, float],
     week: int,
     changes: PerRun = 0,
+    totals_only: bool = False,
 ) -> dict[str, PerRun]:
     """All metric values for ``week`` (one per run for runs side by side); ``totals``
     holds the running sums it updates; ``changes`` is the number of rules managers
-    changed this week."""
-    v = dict(carried)
+    changed this week.
+
+    ``totals_only``: only the metrics a run sums over its weeks (``how="total"``) are
+    this week's, the others NaN: for a week nobody will read but in those sums (a batch
+    without weekly series, before its runs' last quarters: ``simulation.batch``).
+    """
+    v: dict[str, PerRun] = {}
     # Sums over each run's agents or groups (simulation.runs): floats for one run.
     n_ins = runs.total(s, insights.total) if insights is not None else 0.0
     v["insights"] = n_ins
@@ -737,13 +813,19 @@ def weekly(
     v["insights_adopted"] = runs.total(s, decisions.adopted) if decisions is not None else 0.0
     v["unpaid_lay_hours"] = flows.unpaid_hours
     v["benefit_loss_events"] = _floats(flows.benefit_cuts)
-    v["programme_cost"] = flows.cost
-    totals["cost"] += flows.cost
+    v["programme_cost"] = cost = flows.cost
+    totals["cost"] += cost
     totals["insights"] += n_ins
+    if totals_only:
+        v["rule_changes"] = _floats(changes)
+        unread = np.full(s.runs, np.nan) if s.runs > 1 else float("nan")
+        v |= dict.fromkeys(NOT_SUMMED_WEEKLY, unread)
+        return carried | (v if s.runs == 1 else {k: _per_run(s, x) for k, x in v.items()})
     least_one = np.maximum if s.runs > 1 else max
     v["cost_per_insight"] = totals["cost"] / least_one(totals["insights"], 1.0)
     lay_ever = runs.count(s, s.ever_attended & s.lay)
-    v["unpaid_hours_per_lay_participant"] = ratio(runs.total(s, s.unpaid_hours), lay_ever)
+    unpaid = runs.total(s, s.unpaid_hours)
+    v["unpaid_hours_per_lay_participant"] = ratio(unpaid, lay_ever)
     never_refunded = runs.total(s, s.never_refunded)
     v["lay_out_of_pocket"] = ratio(never_refunded, lay_ever)
     v["lay_awaiting_refund"] = ratio(runs.total(s, s.owed), lay_ever)
@@ -752,13 +834,21 @@ def weekly(
     first = s.first_weeks & s.lay
     still_active = first & (s.last_attended > week - p.active_weeks)
     v["retention_lay"] = ratio(runs.count(s, still_active), runs.count(s, first))
-    _management(v, s, p, totals["cost"], never_refunded, week, changes)
+    _management(v, s, p, totals["cost"], never_refunded, week, changes, unpaid)
     v["retention_seldom_heard"] = ratio(
         runs.count(s, still_active & s.seldom_heard), runs.count(s, first & s.seldom_heard)
     )
-    if s.runs == 1:
-        return v
-    return {k: _per_run(s, x) for k, x in v.items()}
+    if s.runs > 1:  # the carried values are at_meetings' own, one float per run already
+        v = {k: _per_run(s, x) for k, x in v.items()}
+    return carried | v
+
+
+# What weekly measures besides the metrics summed over a run's weeks.
+NOT_SUMMED_WEEKLY: tuple[str, ...] = (
+    *("cost_per_insight", "unpaid_hours_per_lay_participant", "lay_out_of_pocket"),
+    *("lay_awaiting_refund", "benefit_taken_back", "retention_lay", "budget_used"),
+    *("lay_cost_share", "retention_seldom_heard"),
+)
 
 
 def _floats(x: PerRun) -> PerRun:
@@ -773,11 +863,14 @@ def _management(
     never_refunded: PerRun,
     week: int,
     changes: PerRun,
+    unpaid: PerRun | None = None,
 ) -> None:
     """rule_changes, budget_used and lay_cost_share (unpaid hours and unrefunded fares are
-    lay people's alone: professionals hold none)."""
+    lay people's alone: professionals hold none); ``unpaid``: the unpaid hours so far,
+    when summed already."""
     v["rule_changes"] = _floats(changes)
     v["budget_used"] = ratio(spent, p.budget * week / WEEKS_PER_YEAR)
-    unpaid = runs.total(s, s.unpaid_hours)
+    if unpaid is None:
+        unpaid = runs.total(s, s.unpaid_hours)
     carried = never_refunded + unpaid * p.payment_rate * p.professional_pay
     v["lay_cost_share"] = ratio(carried, carried + spent)

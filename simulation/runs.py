@@ -94,11 +94,24 @@ def total(s: State, x: np.ndarray) -> PerRun:
     return x.reshape(s.runs, -1).sum(axis=1).astype(float)
 
 
+# Integers a count may be added in, each with the most it holds (the last holds any count).
+_COUNTERS = tuple((t, np.iinfo(t).max) for t in (np.uint8, np.uint16, np.int64))
+
+
 def count(s: State, mask: Bools) -> PerRun:
-    """How many of each run's entries are True: an ``int`` for one run."""
+    """How many of each run's entries are True: an ``int`` for one run (int64 per run).
+
+    Counts are whole numbers, the same whatever the order of the adds: each run's
+    entries are added as bytes in the smallest integer that holds its count (a sum of
+    bools in int64 converts every entry first, at twice the time).
+    """
     if s.runs == 1:
         return int(np.count_nonzero(mask))
-    return mask.reshape(s.runs, -1).sum(axis=1)
+    each = mask.reshape(s.runs, -1)
+    if mask.dtype != np.bool_:
+        return each.sum(axis=1)
+    holds = next(t for t, most in _COUNTERS if each.shape[1] <= most)
+    return each.view(np.uint8).sum(axis=1, dtype=holds).astype(np.int64)
 
 
 def dot(s: State, a: Floats, b: Floats) -> PerRun:

@@ -6,11 +6,13 @@ modules by name, never copied, so that tuning them does not break the tests.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from builders import ASSUMED, CARER, CLIN, GROUPS, P0, P1, hand_talk, members, several, tiny
 
-from simulation import metrics
+from simulation import metrics, population, runs
 from simulation.decisions import Decisions
 from simulation.knowledge import Insights
 from simulation.money import Flows
@@ -291,3 +293,172 @@ def test_recognition_of_experience_is_the_meetings_chance_and_values_shift_among
     s.last_attended[:] = -100  # nobody active: no shift to average
     v = metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), None, 10)
     assert v["values_shift_lay"] == 0.0 and v["values_shift_professional"] == 0.0
+
+
+# ------------------------------------------------------------- runs side by side (batch)
+
+
+def test_runs_count_each_runs_entries_whatever_their_number():
+    # Bytes are added in the smallest integer that holds a run's count: 255 entries fit a
+    # byte, 256 do not. Each run counts its own block, as an int64.
+    two = SimpleNamespace(runs=2)
+    got = runs.count(two, np.array([True, False, True, True, False, False, False, True]))
+    assert got.tolist() == [3, 1] and got.dtype == np.int64
+    for per_run in (255, 256, 300):
+        mask = np.zeros((2, per_run), bool)
+        mask[0] = True  # run 0: all of them
+        mask[1, -1] = True  # run 1: its last entry only
+        got = runs.count(two, mask.ravel())
+        assert got.tolist() == [per_run, 1] and got.dtype == np.int64, per_run
+    assert runs.count(SimpleNamespace(runs=1), np.array([True, False, True])) == 2
+
+
+def _runs_side_by_side():
+    """Two tiny runs as one state (agents 0-3, 4-7), and each run alone, set the same.
+
+    Run 0: the first patient and the clinician came this week (the others never did),
+    with influence 0.25 and 0.75; a strong tie joins them; the first patient is seldom
+    heard. Run 1: all four came; influence 0.5, 0.5, 0, 0; strong ties join each lay
+    person to the clinician; credibility 0.2, 0.4, 0.3 (lay) and 0.6; the second
+    patient is seldom heard.
+    """
+    states = [tiny(seed)[1] for seed in (0, 1)]
+    together = population.stack(states)
+    alone = [tiny(seed)[1] for seed in (0, 1)]
+    came = [[True, False, False, True], [True] * 4]
+    influence = [[0.25, 0.0, 0.0, 0.75], [0.5, 0.5, 0.0, 0.0]]
+    credibility = [[0.3, 0.3, 0.3, 0.8], [0.2, 0.4, 0.3, 0.6]]
+    seldom = [[True, False, False, False], [False, True, False, False]]
+    strong = [[(P0, CLIN)], [(P0, CLIN), (P1, CLIN), (CARER, CLIN)]]
+    for r, s in enumerate(alone):
+        rows = slice(4 * r, 4 * r + 4)
+        for state, at in ((s, slice(None)), (together, rows)):
+            state.attending[at] = came[r]
+            state.ever_attended[at] = came[r]
+            state.last_attended[at] = np.where(came[r], 5, -(10**6))
+            state.influence[at] = influence[r]
+            state.credibility[at] = credibility[r]
+            state.seldom_heard[at] = seldom[r]
+        for a, b in strong[r]:
+            for i, j in ((a, b), (b, a)):
+                s.ties[0, s.slot[i], s.slot[j]] = ASSUMED.strong_tie + 0.1
+                together.ties[r, together.slot[4 * r + i], together.slot[4 * r + j]] = (
+                    ASSUMED.strong_tie + 0.1
+                )
+    # Said by kind (run 0: 4 of 10 by the first patient; run 1: 3 of 4 by lay people);
+    # recognised (run 0: 1 of 7 lived experience; run 1: 2 of 3).
+    said = [[[0, 1, 3], [0] * 3, [0] * 3, [4, 2, 0]], [[0] * 3, [0, 0, 2], [0, 0, 1], [1, 0, 0]]]
+    heard = [[[0, 1, 1], [0] * 3, [0] * 3, [3, 2, 0]], [[0] * 3, [0, 0, 2], [0] * 3, [1, 0, 0]]]
+    talks = [hand_talk(4, said[r], heard[r]) for r in (0, 1)]
+    return together, hand_talk(8, said[0] + said[1], heard[0] + heard[1]), alone, talks
+
+
+def test_meeting_metrics_of_runs_side_by_side_are_each_runs_alone():
+    # Run 0: one strong cross-role tie between its two active people: 2 * 1 / 2 = 1;
+    # run 1: three among four: 2 * 3 / 4 = 1.5. Lay share of what was said 4 / 10 and
+    # 3 / 4; lived experience's share of what was recognised 1 / 7 and 2 / 3. Gini within
+    # the meeting: run 0 2 * 0.5 / (2 * 2 * 1) = 0.25 between its two present; run 1
+    # pairs (0.5, 0) four times: 2 * 2 / (2 * 4 * 1) = 0.5. Power gap among the active
+    # 0.8 - 0.3 = 0.5 and 0.6 - 0.3 = 0.3. Seldom heard among the active lay: 1 of 1 and
+    # 1 of 3.
+    together, talk, alone, talks = _runs_side_by_side()
+    v = metrics.at_meetings(together, ASSUMED, metrics.subgroups(together), talk, 5)
+    want = {
+        "cross_role_ties": [1.0, 1.5],
+        "lay_voice_share": [0.4, 0.75],
+        "experiential_share": [1 / 7, 2 / 3],
+        "influence_gini": [0.25, 0.5],
+        "power_gap": [0.5, 0.3],
+        "seldom_heard_share": [1.0, 1 / 3],
+    }
+    for name, values in want.items():
+        assert v[name] == pytest.approx(values), name
+    for r, s in enumerate(alone):
+        one = metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), talks[r], 5)
+        assert {name: x[r] for name, x in v.items()} == one  # to the last bit
+
+
+def test_weekly_totals_only_measures_the_sums_of_the_weeks_alone():
+    # A week of 90 spent, 2 unpaid hours, a benefit cut and 4 insights (3 of lay origin, 1
+    # unexpected, 2 adopted): the metrics summed over a run's weeks are the week's, as in
+    # full, and so are the running totals; every other metric weekly measures is NaN.
+    _p, s, _st = tiny()
+    s.ever_attended[:] = True
+    ins = Insights(np.array([4]), np.array([1]), np.array([3]), np.zeros((1, 3)), np.zeros((1, 3)))
+    dec = Decisions(np.array([2]), np.array([1]), np.zeros(1), np.zeros(1), np.array([4]))
+    flows = Flows(staff=90.0, unpaid_hours=2.0, benefit_cuts=1)
+    full, sums = {"cost": 10.0, "insights": 1.0}, {"cost": 10.0, "insights": 1.0}
+    want = metrics.weekly(s, ASSUMED, {}, ins, dec, flows, full, 3, changes=1)
+    got = metrics.weekly(s, ASSUMED, {}, ins, dec, flows, sums, 3, changes=1, totals_only=True)
+    assert sums == full == {"cost": 100.0, "insights": 5.0}
+    summed = {m.name for m in metrics.METRICS if m.how == "total"}
+    assert got.keys() == want.keys() and summed < want.keys()
+    assert {k: got[k] for k in summed} == {k: want[k] for k in summed}
+    assert want["insights"] == 4.0 and want["programme_cost"] == 90.0
+    assert want["rule_changes"] == 1.0 and want["benefit_loss_events"] == 1.0
+    others = want.keys() - summed
+    assert set(metrics.NOT_SUMMED_WEEKLY) == others
+    assert all(np.isnan(got[k]) for k in others)
+    assert not any(np.isnan(want[k]) for k in others)
+
+
+def test_weekly_metrics_of_runs_side_by_side_are_each_runs_alone():
+    # Run 0: one lay person ever came (the first patient; the clinician is not lay), run 1
+    # three. Unpaid hours 6 and 3 + 3 + 3: per lay participant 6 / 1 and 9 / 3. Never
+    # refunded 10 and 4 + 2: 10 / 1 and 6 / 3. The lay people who came in the first weeks
+    # all came this week: retention 1 in both runs.
+    together, _talk, alone, _talks = _runs_side_by_side()
+    hours = [[6.0, 0.0, 0.0, 0.0], [3.0, 3.0, 3.0, 0.0]]
+    never = [[10.0, 0.0, 0.0, 0.0], [4.0, 2.0, 0.0, 0.0]]
+    for r, s in enumerate(alone):
+        for state, at in ((s, slice(None)), (together, slice(4 * r, 4 * r + 4))):
+            state.unpaid_hours[at] = hours[r]
+            state.never_refunded[at] = never[r]
+            state.first_weeks[at] = state.ever_attended[at]
+    totals = {"cost": np.zeros(2), "insights": np.zeros(2)}
+    v = metrics.weekly(together, ASSUMED, {}, None, None, Flows(), totals, 5)
+    assert v["unpaid_hours_per_lay_participant"].tolist() == [6.0, 3.0]
+    assert v["lay_out_of_pocket"].tolist() == [10.0, 2.0]
+    assert v["retention_lay"].tolist() == [1.0, 1.0]
+    for r, s in enumerate(alone):
+        one = metrics.weekly(s, ASSUMED, {}, None, None, Flows(), {"cost": 0.0, "insights": 0.0}, 5)
+        assert {name: x[r] for name, x in v.items()} == one  # to the last bit
+    v = metrics.weekly(together, ASSUMED, {}, None, None, Flows(), totals, 5, totals_only=True)
+    assert np.isnan(v["retention_lay"]).all() and v["retention_lay"].shape == (2,)
+    assert v["programme_cost"].tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("side_by_side", [False, True])
+def test_meetings_taken_for_parity_only_pool_as_in_full(side_by_side):
+    # The meetings of test_parity_pools_the_last_active_meetings_meetings (weeks 1 to 9,
+    # a window of 4): weeks 1 to 5 taken for parity only (every value NaN) and weeks 7
+    # and 9 in full read 1 and 0.25 / 0.625, as when all of them are taken in full. Side
+    # by side, a second run where everyone came every time reads (1 + eps) / (1 + eps).
+    eps = 0.01
+    came = {1: [P0, P1], 3: [P1, CARER], 5: [], 7: [P0, CARER], 9: [P1, CARER]}
+    got = {}
+    for parity_only in (False, True):
+        states = [tiny(meeting_interval=2, active_meetings=4, parity_eps=eps) for _ in (0, 1)]
+        p = states[0][0]
+        s = population.stack([st[1] for st in states]) if side_by_side else states[0][1]
+        s.on_benefits[P0] = True
+        if side_by_side:
+            s.on_benefits[4 + P0] = True  # the second run's first patient
+        who = metrics.subgroups(s)
+        for week, present in came.items():
+            s.attending[:] = False
+            s.attending[[*present, CLIN]] = True
+            s.attending[4:] = True
+            v = metrics.at_meetings(s, p, who, None, week, parity_only and week <= 5)
+            if parity_only and week <= 5:
+                assert v.keys() == set(metrics.AT_MEETINGS)
+                assert all(np.isnan(x).all() for x in v.values())
+            else:
+                got[parity_only, week] = v
+    for week, want in ((7, 1.0), (9, (0.25 + eps) / (0.625 + eps))):
+        full, pooled = got[False, week], got[True, week]
+        assert full.keys() == pooled.keys() == set(metrics.AT_MEETINGS)
+        assert all(np.array_equal(full[k], pooled[k]) for k in full)  # to the last bit
+        parity = np.atleast_1d(full["participation_parity"])
+        assert parity[0] == pytest.approx(want)
+        assert parity[1:].tolist() == ([1.0] if side_by_side else [])
