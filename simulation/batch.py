@@ -78,7 +78,9 @@ class Runs:
     """The weekly rules over runs side by side (one run, or several that share a pass).
 
     ``state`` holds every run's agents (``simulation.runs``); ``latest`` is each metric's
-    value this week: a float for one run, an array of one value per run for several.
+    value this week: a float for one run, an array of one value per run for several (a
+    Batch without weekly series leaves NaN, before its runs' last quarters, the metrics
+    only read there: see Batch).
     """
 
     params: RunParams
@@ -158,9 +160,21 @@ class Runs:
         for key in self.ledger:
             self.ledger[key] += getattr(flows, key)
         if meets and week + p.active_weeks > self.carry_from:  # (see Batch)
-            self._carried = metrics.at_meetings(s, self.rules, self._who, talk, week)
+            # replaced by the next meeting's before the last quarters: only pooled in parity
+            unread = week + p.meeting_interval <= self.carry_from
+            self._carried = metrics.at_meetings(s, self.rules, self._who, talk, week, unread)
+        sums_only = week < self.carry_from  # before every run's last quarter (see Batch)
         self.latest = metrics.weekly(
-            s, self.rules, self._carried, insights, decided, flows, self._totals, week, changes
+            s,
+            self.rules,
+            self._carried,
+            insights,
+            decided,
+            flows,
+            self._totals,
+            week,
+            changes,
+            sums_only,
         )
 
     def _manage(self, insights: knowledge.Insights | None, flows: money.Flows, week: int) -> int:
@@ -190,7 +204,10 @@ class Batch(Runs):
         series: bool = True,
     ) -> None:
         """``series=False``: only each run's final metrics will be read (its summary of
-        the weeks, metrics.aggregate), not every week's values."""
+        the weeks, metrics.aggregate), not every week's values: before the first run's
+        last quarter each week measures only the metrics summed over the weeks
+        (``metrics.weekly``'s ``sums_only``; the rest are NaN in ``history``), and a
+        meeting whose carried metrics are replaced before then only enters parity's pool."""
         self._start_runs(params, rngs)
         each = [params] * len(rngs) if isinstance(params, RunParams) else list(params)
         self.weeks = [p.weeks for p in each]

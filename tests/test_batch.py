@@ -150,7 +150,7 @@ def test_without_series_only_meetings_read_in_a_last_quarter_are_measured(monkey
     meetings (11 times). The final metrics are the same either way."""
     calls = []
     measure = metrics.at_meetings
-    monkeypatch.setattr(metrics, "at_meetings", lambda *a: calls.append(a[-1]) or measure(*a))
+    monkeypatch.setattr(metrics, "at_meetings", lambda *a: calls.append(a[4]) or measure(*a))
     every_two = {"meeting_interval": 2, "active_meetings": 2}
     batch = [(every_two | {"weeks": 16}, 1), (every_two | {"weeks": 20}, 2)]
     finals = run_batch(batch)
