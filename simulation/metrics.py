@@ -21,7 +21,7 @@ from . import runs
 from .arrays import Bools, Floats
 from .management import WEEKS_PER_YEAR
 from .population import EXPERIENCE, MANAGERIAL, RIGHTS, seldom_heard_population_share
-from .relations import on_grid
+from .relations import on_grid, strong_cross_role
 from .runs import PerRun
 from .values import experience_shift
 
@@ -675,7 +675,7 @@ def at_meetings(
     v["lay_voice_share"], v["experiential_share"] = _voices(s, talk)
     v["influence_gini"] = gini_within_meetings(s)
     n_active = sums[0, 2] + sums[1, 2]  # lay + professional
-    v["cross_role_ties"] = ratio(2.0 * _strong_cross_role(s, active, p.strong_tie), n_active)
+    v["cross_role_ties"] = ratio(2.0 * strong_cross_role(s, active, p.strong_tie), n_active)
     v["mean_trust"] = _mean(sums[0, 4] + sums[1, 4], n_active)
     v["power_gap"] = _mean(sums[1, 3], sums[1, 2]) - _mean(sums[0, 3], sums[0, 2])
     v["values_shift_professional"] = experience_shift(s, active & ~s.lay)
@@ -721,24 +721,6 @@ def _quantities(s: State, active: Bools, out: Floats) -> Floats:
     out[5] = ever
     np.multiply(s.satisfaction.reshape(shape), ever, out=out[6])
     return out
-
-
-def _strong_cross_role(s: State, active: Bools, threshold: float) -> PerRun:
-    """``relations.strong_cross_role``: the number of strong (above ``threshold``)
-    lay-professional ties between active participants (an int, or one per run).
-
-    Found among the strong ties alone, few of a group's pairs: the cells (group, i, j)
-    of the (groups, slots, slots) ties, each pair counted from both ends. A count is a
-    whole number, the same however it is found.
-    """
-    slots = s.n_slots
-    cell = np.flatnonzero(s.ties > threshold)  # group * slots^2 + i * slots + j
-    group = cell // (slots * slots)
-    on = on_grid(s, active).ravel()  # the active, by group * slots + slot
-    ends = s.cross_role.ravel()[cell] & on[cell // slots] & on[group * slots + cell % slots]
-    if s.runs == 1:
-        return int(np.count_nonzero(ends)) // 2
-    return np.bincount(group[ends] // (s.n_groups // s.runs), minlength=s.runs) // 2
 
 
 def _voices(s: State, talk: Talk | None) -> tuple[PerRun, PerRun]:

@@ -219,12 +219,18 @@ def _standing_plain(s: State, p: RunParams) -> bool:
 
 
 def strong_cross_role(s: State, active: Bools, threshold: float) -> PerRun:
-    """Number of strong (above ``threshold``) lay-professional ties between active participants."""
-    grid = on_grid(s, active.astype(np.float32))
-    strong = np.multiply(s.ties > threshold, s.cross_role, dtype=np.float32)
-    per_agent = np.einsum("gij,gj->gi", strong, grid)
+    """Number of strong (above ``threshold``) lay-professional ties between active
+    participants (an int, or one per run).
+
+    Found among the strong ties alone, few of a group's pairs: the cells (group, i, j)
+    of the (groups, slots, slots) ties, each pair counted from both ends. A count is a
+    whole number, the same however it is found.
+    """
+    slots = s.n_slots
+    cell = np.flatnonzero(s.ties > threshold)  # group * slots^2 + i * slots + j
+    group = cell // (slots * slots)
+    on = on_grid(s, active).ravel()  # the active, by group * slots + slot
+    ends = s.cross_role.ravel()[cell] & on[cell // slots] & on[group * slots + cell % slots]
     if s.runs == 1:
-        return round(float(np.vdot(per_agent, grid))) // 2
-    # Runs side by side: each run's count (whole numbers, summed exactly in any order).
-    each = (per_agent * grid).reshape(s.runs, -1).sum(axis=1, dtype=np.float64)
-    return np.rint(each).astype(np.int64) // 2
+        return int(np.count_nonzero(ends)) // 2
+    return np.bincount(group[ends] // (s.n_groups // s.runs), minlength=s.runs) // 2
