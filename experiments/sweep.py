@@ -6,12 +6,15 @@
 From Python, :func:`run_sweep` does the same and returns a :class:`SweepResult`.
 
 How it works. The runs (see :mod:`experiments.design`) are sent to the workers in
-chunks of consecutive runs, sized from the measured time per run so that a chunk
-takes about CHUNK_SECONDS (4 s) of CPU time, at most MAX_CHUNK (512) runs: the more runs
-share a batch, the less each costs. With several workers the last round is sized so
-that they finish together (``batch=N``, ``--batch N``, fixes the size instead). At most
-two chunks per worker are in flight, one while the chunks still grow and in the last
-round. A worker makes a chunk's runs side by side in vectorised passes
+chunks of consecutive runs, sized from the measured times of the chunks done so that a
+chunk takes about CHUNK_SECONDS (4 s) of CPU time, at most MAX_CHUNK (512) runs: the
+more runs share a batch, the less each costs (a chunk takes a fixed part plus a part per
+run, fitted once two chunks of different sizes are done). The first chunk is
+FIRST_CHUNK (2) runs, as a run may take minutes. With one worker, runs left that need
+two chunks go in two halves, not a full chunk and a small one; with several, the last
+round is sized so that they finish together (``batch=N``, ``--batch N``, fixes the size
+instead). At most two chunks per worker are in flight, one while the chunks still grow
+and in the last round. A worker makes a chunk's runs side by side in vectorised passes
 (:func:`simulation.batch.run_batch`), each run's numbers the same, to the last bit, as
 made alone. Each run gets its own seed from the spec, so the numbers do not depend on
 the backend, the number of workers, the chunk size or the order in which runs finish.
@@ -78,6 +81,9 @@ CHUNK_SECONDS = 4.0  # target compute time (CPU) of one chunk
 # several workers, how unequal the last round can be.
 MAX_CHUNK = 512
 FIRST_CHUNK = 2  # runs per chunk before the time per run is known (a run may take minutes)
+# How far apart the sizes of two chunks must be (a factor) to fit a chunk's fixed part and
+# its part per run from their times (_fit): closer, timing noise swamps the difference.
+FIT_SPREAD = 2
 _clock = time.perf_counter  # when chunks start and end (wall time), for _InFlight
 SHOW_FAILURES = 20
 
@@ -262,6 +268,26 @@ def _backend(workers: int | None, scheduler: str | None):
 # --------------------------------------------------------------------------- the loop
 
 
+def _apart(runs: int, other: int) -> bool:
+    """Whether chunks of these sizes are far enough apart to fit a cost to (FIT_SPREAD)."""
+    return max(runs, other) >= FIT_SPREAD * min(runs, other)
+
+
+def _fit(earlier: tuple[int, float] | None, last: tuple[int, float]) -> tuple[float, float] | None:
+    """A chunk's cost as ``fixed + per_run * runs`` seconds, (fixed, per_run), from two
+    chunks done, (runs, seconds) each: the line through them. None when they cannot tell
+    (no ``earlier`` one, sizes less than FIT_SPREAD apart) or the line is not a cost (a
+    part below zero, or a fixed part of CHUNK_SECONDS or more): noise, or a worker's
+    first chunk, which also pays its one-off imports."""
+    if earlier is None or not _apart(earlier[0], last[0]):
+        return None
+    per_run = (last[1] - earlier[1]) / (last[0] - earlier[0])
+    fixed = last[1] - per_run * last[0]
+    if per_run <= 0 or not 0 <= fixed < CHUNK_SECONDS:
+        return None
+    return fixed, per_run
+
+
 def _chunk_size(
     per_run: float | None,
     unsubmitted: int,
@@ -269,26 +295,34 @@ def _chunk_size(
     batch: int | None = None,
     last: tuple[int, float] | None = None,
     busy: float = 0.0,
+    earlier: tuple[int, float] | None = None,
 ) -> int:
     """Runs in the next chunk: ``batch`` if given; else sized so that a chunk takes about
-    CHUNK_SECONDS at the time per run of the ``last`` chunk (its size, its seconds), or
-    ``per_run`` seconds a run before there is one (FIRST_CHUNK before that). A batch's
-    runs cost less the more share it (simulation.batch), so the time per run depends on
-    the chunk's size (hence the last chunk's, not an average over chunks of other sizes),
-    and the time per run measured on a small chunk overstates a larger one's: while the
-    last chunk came in under CHUNK_SECONDS, the next is at least twice its size, four
-    times while under a quarter of it. At most MAX_CHUNK runs.
+    CHUNK_SECONDS, at most MAX_CHUNK runs. A batch's runs cost less the more share it
+    (simulation.batch): a chunk takes a fixed part (the weeks' array calls, whatever the
+    runs) plus a part per run. Once two chunks of different sizes are done, the ``last``
+    one and an ``earlier`` one (their runs, their seconds), the two parts are fitted
+    (:func:`_fit`) and the chunk is the size they say takes CHUNK_SECONDS. Before that,
+    or when the fit is unusable, the time per run of the last chunk decides, or
+    ``per_run`` seconds a run before there is one (FIRST_CHUNK before that); as the time
+    per run measured on a small chunk overstates a larger one's, while the last chunk
+    came in under CHUNK_SECONDS the next is at least twice its size, four times while
+    under a quarter of it.
 
     With several workers, so that they finish together, at most an equal share of the
     runs left: the ``unsubmitted`` ones and the ``busy`` ones (still to be made in the
     chunks handed out, an estimate), over the workers; the caller hands such a chunk to
-    a worker that is free. With one worker, or a few left over: when fewer than a quarter
-    of this chunk's runs would be left after it (and all fit in MAX_CHUNK), it takes them
-    too, as a batch of a few runs costs nearly as much as a full one."""
+    a worker that is free. With one worker or several: when fewer than a quarter of this
+    chunk's runs would be left after it (and all fit in MAX_CHUNK), it takes them too, as
+    a batch of a few runs costs nearly as much as a full one. With one worker, when the
+    runs left need two chunks, they are two halves, not a full chunk and a small one."""
     if batch is not None:  # fixed by the caller
         return min(batch, unsubmitted)
     if last is not None:
         size = round(last[0] * CHUNK_SECONDS / max(last[1], 1e-6))
+        fit = _fit(earlier, last)
+        if fit is not None:  # the size whose predicted time is CHUNK_SECONDS
+            size = round((CHUNK_SECONDS - fit[0]) / fit[1])
     else:
         size = FIRST_CHUNK if per_run is None else round(CHUNK_SECONDS / max(per_run, 1e-6))
     if last is not None and last[1] < CHUNK_SECONDS:
@@ -299,6 +333,8 @@ def _chunk_size(
     size = max(1, min(size, unsubmitted))
     if unsubmitted - size < size / 4 and unsubmitted <= MAX_CHUNK:  # no small batch left over
         size = unsubmitted
+    elif workers == 1 and unsubmitted < 2 * size:  # two halves, not a full chunk and a rest
+        size = math.ceil(unsubmitted / 2)
     return size
 
 
@@ -344,7 +380,7 @@ def _execute(
 ) -> int:
     """Run the runs of blocks ``todo``, writing each block when complete; runs made.
 
-    ``batch``: runs per chunk (None: sized from the measured time per run, _chunk_size).
+    ``batch``: runs per chunk (None: sized from the times of the chunks done, _chunk_size).
     Up to ``backend.window`` chunks are in flight, so a worker that finishes one has the
     next at hand; but one per worker while the chunks still grow (a queued chunk would
     be sized from older, smaller ones) and in the last round, when what is left would fit
@@ -357,6 +393,7 @@ def _execute(
     made = 0
     per_run = None  # seconds per run, a moving average over chunks
     last = None  # the latest chunk done: its runs and its seconds
+    earlier = None  # a chunk done before it, of a size FIT_SPREAD apart from it when done
     biggest = 0  # the most runs in a chunk done
     growing = batch is None  # chunks still doubling (see above)
     pace = 0.0  # wall seconds per run of the latest chunk done (CPU time is shared)
@@ -368,7 +405,7 @@ def _execute(
                 break
             now = _clock()
             busy = flights.busy(now, pace) if last else 0.0
-            size = _chunk_size(per_run, unsubmitted, backend.workers, batch, last, busy)
+            size = _chunk_size(per_run, unsubmitted, backend.workers, batch, last, busy, earlier)
             tasks = []
             for _ in range(size):
                 run_id = next(queue)
@@ -395,6 +432,8 @@ def _execute(
         each = seconds / max(len(results), 1)
         pace = took / len(results) if took > 0 else each
         per_run = each if per_run is None else 0.7 * per_run + 0.3 * each
+        if last is not None and _apart(last[0], len(results)):
+            earlier = last
         last = (len(results), max(seconds, 1e-6))
         biggest = max(biggest, len(results))
         growing = growing and seconds < CHUNK_SECONDS / 2 and len(results) < MAX_CHUNK

@@ -1096,14 +1096,55 @@ def test_chunk_size_doubles_while_chunks_are_quick_and_follows_time_after():
     assert sweep_module._chunk_size(None, 44, 2, last=(16, quick), busy=30) == 32
     assert sweep_module._chunk_size(None, 20, 2, last=(16, quick), busy=0.5) == 11
     assert sweep_module._chunk_size(None, 20, 2, last=(16, quick), busy=30) == 20  # all left
-    assert sweep_module._chunk_size(None, 40, 1, last=(16, quick)) == 32
     assert sweep_module._chunk_size(None, 20, 1, last=(16, quick)) == 20
     assert sweep_module._chunk_size(None, 10_000, 1, batch=3, last=(16, quick)) == 3
-    # No small batch left over: 32 of 36 would leave 4, under a quarter of 32: all 36;
-    # of 48 it would leave 16: 32. Not above MAX_CHUNK for that (10 over: MAX_CHUNK).
+    # No small batch left over: 32 of 36 would leave 4, under a quarter of 32: all 36.
+    # With one worker, runs left that need two chunks go in two halves: 48 where the time
+    # says 32, 24 (not 32 and then 16); 40, 20; MAX_CHUNK + 10, 261 (all would be above
+    # MAX_CHUNK). With 2 workers the equal share rules: 40 over 2, 20.
     assert sweep_module._chunk_size(None, 36, 1, last=(16, quick)) == 36
-    assert sweep_module._chunk_size(None, 48, 1, last=(16, quick)) == 32
-    assert sweep_module._chunk_size(None, big + 10, 1, last=(big, quick)) == big
+    assert sweep_module._chunk_size(None, 48, 1, last=(16, quick)) == 24
+    assert sweep_module._chunk_size(None, 40, 1, last=(16, quick)) == 20
+    assert sweep_module._chunk_size(None, big + 10, 1, last=(big, quick)) == 261
+    assert sweep_module._chunk_size(None, 64, 1, last=(16, quick)) == 32  # 32 + 32 already
+
+
+def test_a_chunk_cost_is_fitted_as_a_fixed_part_and_a_part_per_run():
+    """A batch costs a fixed part (the weeks' array calls) plus a part per run. Chunks of 2
+    runs in 0.13 s and 8 in 0.20 s: 0.07 s for 6 runs more, 0.07 / 6 = 0.011667 s a run,
+    and 0.13 - 2 x 0.011667 = 0.106667 s fixed; CHUNK_SECONDS (4 s) then holds
+    (4 - 0.106667) / 0.011667 = 333.7 runs: 334, where the time per run of the last
+    chunk alone (0.025 s) says 160."""
+    c = sweep_module.CHUNK_SECONDS
+    assert c == 4.0
+    fixed, per_run = sweep_module._fit((2, 0.13), (8, 0.20))
+    assert per_run == pytest.approx(0.07 / 6) and fixed == pytest.approx(0.32 / 3)
+    assert sweep_module._chunk_size(None, 10_000, 1, last=(8, 0.20), earlier=(2, 0.13)) == 334
+    assert sweep_module._chunk_size(None, 10_000, 1, last=(8, 0.20)) == 160
+    # Slow runs: 2 in 10.1 s, 1 in 5.1 s: 5 s a run, 0.1 s fixed: (4 - 0.1) / 5 -> 1.
+    assert sweep_module._fit((2, 10.1), (1, 5.1)) == pytest.approx((0.1, 5.0))
+    assert sweep_module._chunk_size(None, 100, 1, last=(1, 5.1), earlier=(2, 10.1)) == 1
+    # A line that is not a cost is not used: the first chunk paid a worker's imports
+    # (2 runs in 0.9 s, 8 in 0.2 s: less per run than nothing); 8 runs in 0.5 s (0.0667 s
+    # a run, fixed -0.0333 s); a fixed part over CHUNK_SECONDS (2 in 4.5 s, 8 in 4.6 s:
+    # 4.467 s); sizes under FIT_SPREAD (2) apart (8 and 12). The time per run of the last
+    # chunk then decides, as before: 8 runs in 0.2 s, 160; in 0.5 s, 64; in 4.6 s, 7; 12 in
+    # 0.25 s, 192.
+    assert sweep_module.FIT_SPREAD == 2
+    for earlier, last, size in (
+        ((2, 0.9), (8, 0.2), 160),
+        ((2, 0.1), (8, 0.5), 64),
+        ((2, 4.5), (8, 4.6), 7),  # 8 x 4 / 4.6 = 6.96
+        ((8, 0.2), (12, 0.25), 192),
+    ):
+        assert sweep_module._fit(earlier, last) is None
+        assert sweep_module._chunk_size(None, 10_000, 1, last=last, earlier=earlier) == size
+    # The fit says more than MAX_CHUNK: MAX_CHUNK; 710 runs left on one worker: not 512 and
+    # then 198, but 355 and 355; on 2 workers (none busy), an equal share, 355 as well.
+    assert sweep_module._chunk_size(None, 10_000, 1, last=(62, 0.32), earlier=(2, 0.13)) == 512
+    assert sweep_module._chunk_size(None, 710, 1, last=(62, 0.32), earlier=(2, 0.13)) == 355
+    assert sweep_module._chunk_size(None, 355, 1, last=(355, 1.3), earlier=(62, 0.32)) == 355
+    assert sweep_module._chunk_size(None, 710, 2, last=(62, 0.32), earlier=(2, 0.13)) == 355
 
 
 def test_runs_in_flight_are_counted_from_when_their_chunk_starts():
@@ -1192,3 +1233,56 @@ def test_chunks_go_one_per_worker_while_they_grow_and_in_the_last_round(tmp_path
     assert pool.in_flight == [0, 1, 1, 1, 1, 2, 1, 1]
     assert pool.now == pytest.approx(12.0) and pool.free == pytest.approx([12.0, 12.0])
     assert blocks.done() == set(range(5))
+
+
+class _OneWorker:
+    """A backend of one worker (in this process, one chunk in flight) whose chunk of n
+    runs takes 0.1 + 0.005 n seconds (CPU time and wall time): a batch's fixed part and
+    its part per run. It records the sizes of the chunks handed to it."""
+
+    workers, window, label = 1, 1, "1 pretend worker"
+
+    def __init__(self):
+        self.now, self.queue, self.sizes = 0.0, [], []
+
+    def clock(self) -> float:
+        return self.now
+
+    def submit(self, tasks, timeseries):
+        self.sizes.append(len(tasks))
+        self.queue.append(tasks)
+
+    def next_done(self):
+        tasks = self.queue.pop(0)
+        seconds = 0.1 + 0.005 * len(tasks)
+        self.now += seconds
+        return [(run_id, None, [0.0] * len(METRIC_NAMES), None) for run_id, _, _ in tasks], seconds
+
+
+def test_one_worker_fits_the_cost_of_a_chunk_and_ends_in_two_halves(tmp_path, monkeypatch):
+    """720 runs on one worker whose chunks take 0.1 s + 0.005 s a run (CHUNK_SECONDS 4 s).
+    FIRST_CHUNK (2 runs) in 0.11 s; then 2 x 4 / 0.11 = 72.7: 73 runs, in 0.465 s. The two
+    chunks give back the cost, (0.465 - 0.11) / (73 - 2) = 0.005 s a run and 0.1 s fixed:
+    (4 - 0.1) / 0.005 = 780 runs take 4 s, over MAX_CHUNK (512); the 645 runs left would
+    be 512 and then 133, so they go in two halves, 323 and 322."""
+    assert sweep_module.CHUNK_SECONDS == 4.0 and sweep_module.MAX_CHUNK == 512
+    spec = load_spec(_write(tmp_path, SMALL.replace("replicates = 3", "replicates = 180")))
+    assert spec.n_runs == 720
+    (tmp_path / "out").mkdir()
+    blocks = sweep_module.store.Blocks(spec, tmp_path / "out", 90)
+    worker = _OneWorker()
+    monkeypatch.setattr(sweep_module, "_clock", worker.clock)
+
+    class Bar:  # the progress bar: records what it is told
+        def __init__(self):
+            self.updates = []
+
+        def update(self, n):
+            self.updates.append(n)
+
+    bar = Bar()
+    made = sweep_module._execute(spec, blocks, list(range(blocks.count)), worker, bar)
+    assert made == 720
+    assert worker.sizes == [2, 73, 323, 322]
+    assert [n for n in bar.updates if n] == worker.sizes  # each chunk reported once, in order
+    assert blocks.done() == set(range(8))
