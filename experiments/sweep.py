@@ -7,7 +7,7 @@ From Python, :func:`run_sweep` does the same and returns a :class:`SweepResult`.
 
 How it works. The runs (see :mod:`experiments.design`) are sent to the workers in
 chunks of consecutive runs, sized from the measured times of the chunks done so that a
-chunk takes about CHUNK_SECONDS (4 s) of CPU time, at most MAX_CHUNK (512) runs: the
+chunk takes about CHUNK_SECONDS (4 s) of CPU time, at most MAX_CHUNK (1024) runs: the
 more runs share a batch, the less each costs (a chunk takes a fixed part plus a part per
 run, fitted once two chunks of different sizes are done). The first chunk is
 FIRST_CHUNK (2) runs, as a run may take minutes. With one worker, runs left that need
@@ -72,14 +72,16 @@ MODEL_MODULES = ("simulation.model",)  # what each local worker imports before i
 # 0.1-0.25 s (the week's array calls, whatever the runs) plus a few ms a run (76 agents x
 # 104 weeks), so the more runs a pass holds, the less each costs: chunks of 1 s (about
 # 100 runs) left the fixed part at about a fifth of a headline sweep's CPU time, chunks
-# of 4 s (up to 512 runs) a twentieth (benchmarks/bench_engine.py times it). Longer
+# of 4 s (hundreds of runs) a twentieth (benchmarks/bench_engine.py times it). Longer
 # chunks make the progress bar and a stopped sweep's lost work coarser, and with several
 # workers the last round longer (hence its sizing).
 CHUNK_SECONDS = 4.0  # target compute time (CPU) of one chunk
-# Most runs per chunk, and so per run_batch call: bounds a chunk's memory (512 runs of 76
-# agents, weekly series kept, peak at 324 MB: benchmarks/bench_engine.py) and, with
-# several workers, how unequal the last round can be.
-MAX_CHUNK = 512
+# Most runs per chunk, and so per run_batch call: bounds a chunk's memory (1024 runs of 76
+# agents, weekly series kept, peak at 368 MB with the imports: benchmarks/bench_engine.py)
+# and, with several workers, how unequal the last round can be. A headline sweep's 720
+# runs then end in one chunk of the 650 or so left after the first two, one pass (720
+# runs: 355 runs/s at most 512 a chunk, 395 at most 1024, best of six each, alternated).
+MAX_CHUNK = 1024
 FIRST_CHUNK = 2  # runs per chunk before the time per run is known (a run may take minutes)
 # How far apart the sizes of two chunks must be (a factor) to fit a chunk's fixed part and
 # its part per run from their times (_fit): closer, timing noise swamps the difference.

@@ -407,7 +407,10 @@ def _passes(checked: list[RunParams]) -> Iterable[list[int]]:
         first_of.setdefault(id(p), i)
     for members in together.values():
         members.sort(key=lambda i: first_of[id(checked[i])])
-        size = pass_size(checked[members[0]])
+        # As few passes as BATCH_AGENTS allows, of equal size (a short last pass costs
+        # nearly as much as a full one).
+        count = -(-len(members) // pass_size(checked[members[0]]))
+        size = -(-len(members) // count)
         for start in range(0, len(members), size):
             yield members[start : start + size]
 

@@ -41,6 +41,7 @@ from simulation import (
 )
 from simulation.assumptions import ASSUMPTIONS
 from simulation.batch import (
+    BATCH_AGENTS,
     PER_RUN,
     SHARED,
     Batch,
@@ -549,3 +550,15 @@ def test_a_sweep_s_design_points_are_drawn_together_and_each_run_is_as_alone():
     got = run_params([(p, 40 + i) for i, p in enumerate(each)], timeseries=True)
     for i, result in enumerate(got):
         same(result, alone(points[i // 2], 40 + i))
+
+
+def test_runs_too_many_for_one_pass_are_cut_into_equal_passes():
+    # 76 agents a run: BATCH_AGENTS (65,536) hold 862 runs a pass. 1024 runs need two
+    # passes: 512 and 512, not 862 and 162; 1725 need three: 575 each; 862, one.
+    p = RunParams.from_values({})
+    agents = p.n_patients + p.n_carers + p.n_clinicians + p.n_managers
+    assert BATCH_AGENTS == 65_536 and agents == 76
+    for count, sizes in ((1024, [512, 512]), (1725, [575, 575, 575]), (862, [862])):
+        passes = list(_passes([p] * count))
+        assert [len(members) for members in passes] == sizes
+        assert sorted(i for members in passes for i in members) == list(range(count))

@@ -1100,12 +1100,13 @@ def test_chunk_size_doubles_while_chunks_are_quick_and_follows_time_after():
     assert sweep_module._chunk_size(None, 10_000, 1, batch=3, last=(16, quick)) == 3
     # No small batch left over: 32 of 36 would leave 4, under a quarter of 32: all 36.
     # With one worker, runs left that need two chunks go in two halves: 48 where the time
-    # says 32, 24 (not 32 and then 16); 40, 20; MAX_CHUNK + 10, 261 (all would be above
-    # MAX_CHUNK). With 2 workers the equal share rules: 40 over 2, 20.
+    # says 32, 24 (not 32 and then 16); 40, 20; MAX_CHUNK (1024) + 10, 517 (all would be
+    # above MAX_CHUNK). With 2 workers the equal share rules: 40 over 2, 20.
     assert sweep_module._chunk_size(None, 36, 1, last=(16, quick)) == 36
     assert sweep_module._chunk_size(None, 48, 1, last=(16, quick)) == 24
     assert sweep_module._chunk_size(None, 40, 1, last=(16, quick)) == 20
-    assert sweep_module._chunk_size(None, big + 10, 1, last=(big, quick)) == 261
+    assert big == 1024
+    assert sweep_module._chunk_size(None, big + 10, 1, last=(big, quick)) == 517
     assert sweep_module._chunk_size(None, 64, 1, last=(16, quick)) == 32  # 32 + 32 already
 
 
@@ -1139,12 +1140,15 @@ def test_a_chunk_cost_is_fitted_as_a_fixed_part_and_a_part_per_run():
     ):
         assert sweep_module._fit(earlier, last) is None
         assert sweep_module._chunk_size(None, 10_000, 1, last=last, earlier=earlier) == size
-    # The fit says more than MAX_CHUNK: MAX_CHUNK; 710 runs left on one worker: not 512 and
-    # then 198, but 355 and 355; on 2 workers (none busy), an equal share, 355 as well.
-    assert sweep_module._chunk_size(None, 10_000, 1, last=(62, 0.32), earlier=(2, 0.13)) == 512
-    assert sweep_module._chunk_size(None, 710, 1, last=(62, 0.32), earlier=(2, 0.13)) == 355
-    assert sweep_module._chunk_size(None, 355, 1, last=(355, 1.3), earlier=(62, 0.32)) == 355
-    assert sweep_module._chunk_size(None, 710, 2, last=(62, 0.32), earlier=(2, 0.13)) == 355
+    # 2 runs in 0.13 s and 62 in 0.32 s: 0.19 / 60 = 0.0031667 s a run, 0.12367 s fixed;
+    # 4 s hold (4 - 0.12367) / 0.0031667 = 1224 runs, over MAX_CHUNK (1024): 1024. 710
+    # runs left fit in one: all of them; 1400 left on one worker: not 1024 and then 376,
+    # but 700 and 700; on 2 workers (none busy), an equal share, 700 as well.
+    assert sweep_module._chunk_size(None, 10_000, 1, last=(62, 0.32), earlier=(2, 0.13)) == 1024
+    assert sweep_module._chunk_size(None, 710, 1, last=(62, 0.32), earlier=(2, 0.13)) == 710
+    assert sweep_module._chunk_size(None, 1400, 1, last=(62, 0.32), earlier=(2, 0.13)) == 700
+    assert sweep_module._chunk_size(None, 700, 1, last=(700, 2.3), earlier=(62, 0.32)) == 700
+    assert sweep_module._chunk_size(None, 1400, 2, last=(62, 0.32), earlier=(2, 0.13)) == 700
 
 
 def test_runs_in_flight_are_counted_from_when_their_chunk_starts():
@@ -1263,11 +1267,11 @@ def test_one_worker_fits_the_cost_of_a_chunk_and_ends_in_two_halves(tmp_path, mo
     """720 runs on one worker whose chunks take 0.1 s + 0.005 s a run (CHUNK_SECONDS 4 s).
     FIRST_CHUNK (2 runs) in 0.11 s; then 2 x 4 / 0.11 = 72.7: 73 runs, in 0.465 s. The two
     chunks give back the cost, (0.465 - 0.11) / (73 - 2) = 0.005 s a run and 0.1 s fixed:
-    (4 - 0.1) / 0.005 = 780 runs take 4 s, over MAX_CHUNK (512); the 645 runs left would
-    be 512 and then 133, so they go in two halves, 323 and 322."""
-    assert sweep_module.CHUNK_SECONDS == 4.0 and sweep_module.MAX_CHUNK == 512
-    spec = load_spec(_write(tmp_path, SMALL.replace("replicates = 3", "replicates = 180")))
-    assert spec.n_runs == 720
+    (4 - 0.1) / 0.005 = 780 runs take 4 s. Of 1440 runs, the 1365 left would be 780 and
+    then 585, so they go in two halves, 683 and 682."""
+    assert sweep_module.CHUNK_SECONDS == 4.0 and sweep_module.MAX_CHUNK == 1024
+    spec = load_spec(_write(tmp_path, SMALL.replace("replicates = 3", "replicates = 360")))
+    assert spec.n_runs == 1440
     (tmp_path / "out").mkdir()
     blocks = sweep_module.store.Blocks(spec, tmp_path / "out", 90)
     worker = _OneWorker()
@@ -1282,7 +1286,7 @@ def test_one_worker_fits_the_cost_of_a_chunk_and_ends_in_two_halves(tmp_path, mo
 
     bar = Bar()
     made = sweep_module._execute(spec, blocks, list(range(blocks.count)), worker, bar)
-    assert made == 720
-    assert worker.sizes == [2, 73, 323, 322]
+    assert made == 1440
+    assert worker.sizes == [2, 73, 683, 682]
     assert [n for n in bar.updates if n] == worker.sizes  # each chunk reported once, in order
-    assert blocks.done() == set(range(8))
+    assert blocks.done() == set(range(16))
