@@ -54,7 +54,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("draws.py", "_TO_UNIT"): "2^-53: 53-bit floats",
     ("runs.py", "KEY_RANGE"): "2^64: a 64-bit key",
     # Setting runs up faster (issue 12): numpy's SeedSequence, worked out for many runs at
-    # once (its pool of four 32-bit words; tests/test_rule_population.py checks the
+    # once (its pool of four 32-bit words; tests/test_rule_people.py checks the
     # streams against numpy's own), and how many member pairs knowledge.differences takes
     # at a time (speed: the same sums; tests/test_rule_knowledge.py).
     ("population.py", "_POOL"): "published constant",
