@@ -377,6 +377,21 @@ class _InFlight:
         )
 
 
+def _task(spec: Spec, run_id: int) -> tuple[int, int, dict]:
+    """What a worker needs to make run ``run_id``: its id, seed and parameters."""
+    return run_id, spec.run_seed(run_id), spec.point_params(run_id // spec.replicates)
+
+
+def _keep(results: list, blocks: store.Blocks, pending: dict[int, dict]) -> None:
+    """Hold each finished run with its block's others; write every block now complete."""
+    for run_id, error, values, series in results:
+        block = blocks.of(run_id)
+        got = pending.setdefault(block, {})
+        got[run_id] = (error, values, series)
+        if len(got) == len(blocks.span(block)):
+            blocks.write(block, pending.pop(block))
+
+
 def _execute(
     spec: Spec, blocks: store.Blocks, todo: list[int], backend, bar, batch: int | None = None
 ) -> int:
@@ -408,23 +423,13 @@ def _execute(
             now = _clock()
             busy = flights.busy(now, pace) if last else 0.0
             size = _chunk_size(per_run, unsubmitted, backend.workers, batch, last, busy, earlier)
-            tasks = []
-            for _ in range(size):
-                run_id = next(queue)
-                tasks.append(
-                    (run_id, spec.run_seed(run_id), spec.point_params(run_id // spec.replicates))
-                )
+            tasks = [_task(spec, next(queue)) for _ in range(size)]
             backend.submit(tasks, spec.timeseries)
             flights.add(tasks[0][0], size, now)
             unsubmitted -= size
         # The blocks of the latest chunk are written once the next chunks are handed out:
         # the workers do not wait for the disk.
-        for run_id, error, values, series in results:
-            block = blocks.of(run_id)
-            got = pending.setdefault(block, {})
-            got[run_id] = (error, values, series)
-            if len(got) == len(blocks.span(block)):
-                blocks.write(block, pending.pop(block))
+        _keep(results, blocks, pending)
         bar.update(len(results))
         if not flights:
             return made
