@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from simulation import meeting, metrics, population, setting
 from simulation.meeting import Talk
@@ -25,6 +26,11 @@ LAY = [P0, P1, CARER]
 
 # The several-group population: GROUPS groups of two patients, a carer and a clinician.
 GROUPS = 3
+
+
+# The rule tests run with the compiled loops and with their numpy twins; the twins in the
+# whole suite only (make test-fast runs the compiled loops, the default).
+NUMPY_TOO = pytest.param("numpy", marks=pytest.mark.slow)
 
 
 def params(**over) -> RunParams:

@@ -57,6 +57,7 @@ def test_relax_is_its_numpy_twin_to_the_bit(monkeypatch):
     assert out["numba"] != x.tobytes() * 2  # (something moved)
 
 
+@pytest.mark.slow  # whole runs, twice each
 @pytest.mark.parametrize("name", sorted(scenarios.list_scenarios()))
 def test_a_run_is_the_same_to_the_bit_whichever_loops_run(name, monkeypatch):
     # Every rule's compiled loops at once (ties in the room and online, values, the
@@ -71,6 +72,7 @@ def test_a_run_is_the_same_to_the_bit_whichever_loops_run(name, monkeypatch):
     assert histories[0] == histories[1]
 
 
+@pytest.mark.slow  # whole runs, twice each
 def test_runs_side_by_side_are_the_same_to_the_bit_whichever_loops_run(monkeypatch):
     # Runs of every compensation rule in one pass: trips refunded for some agents and not
     # others (money's per-agent case), meeting in the room and online.

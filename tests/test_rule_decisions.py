@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import ASSUMED, CLIN, LAY, Scripted, members, several, some_talk, tiny
+from builders import ASSUMED, CLIN, LAY, NUMPY_TOO, Scripted, members, several, some_talk, tiny
 
 from simulation import compiled, decisions
 from simulation.knowledge import Insights
 
 
-@pytest.fixture(autouse=True, params=["numba", "numpy"])
+@pytest.fixture(autouse=True, params=["numba", NUMPY_TOO])
 def loops(request, monkeypatch):
     """Every test here twice: with decide's compiled weighing and with numpy's arrays."""
     monkeypatch.setenv(compiled.VARIABLE, request.param)

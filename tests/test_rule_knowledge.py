@@ -11,12 +11,22 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import ASSUMED, Scripted, hand_set, hand_talk, members, params, several, tiny
+from builders import (
+    ASSUMED,
+    NUMPY_TOO,
+    Scripted,
+    hand_set,
+    hand_talk,
+    members,
+    params,
+    several,
+    tiny,
+)
 
 from simulation import compiled, knowledge, population
 
 
-@pytest.fixture(autouse=True, params=["numba", "numpy"])
+@pytest.fixture(autouse=True, params=["numba", NUMPY_TOO])
 def loops(request, monkeypatch):
     """Every test here twice: with knowledge's compiled grids and pair sums, and with
     numpy's arrays."""

@@ -14,6 +14,7 @@ from builders import (
     CLIN,
     GROUPS,
     LAY,
+    NUMPY_TOO,
     P0,
     P1,
     Scripted,
@@ -26,7 +27,7 @@ from builders import (
 from simulation import choices, compiled, meeting
 
 
-@pytest.fixture(autouse=True, params=["numba", "numpy"])
+@pytest.fixture(autouse=True, params=["numba", NUMPY_TOO])
 def loops(request, monkeypatch):
     """Every test here twice: with the meeting's compiled turns and rates, and with
     numpy's arrays."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import ASSUMED, CARER, CLIN, P0, P1, believe, hand_talk, params, tiny
+from builders import ASSUMED, CARER, CLIN, NUMPY_TOO, P0, P1, believe, hand_talk, params, tiny
 
 from simulation import compiled, motivation
 from simulation.decisions import Decisions
@@ -16,7 +16,7 @@ from simulation.money import Flows
 from simulation.population import EXPERIENCE, MANAGERIAL, RIGHTS
 
 
-@pytest.fixture(autouse=True, params=["numba", "numpy"])
+@pytest.fixture(autouse=True, params=["numba", NUMPY_TOO])
 def loops(request, monkeypatch):
     """Every test here twice: with the compiled passes and with numpy's arrays."""
     monkeypatch.setenv(compiled.VARIABLE, request.param)

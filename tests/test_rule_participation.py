@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import ASSUMED, CARER, CLIN, LAY, P0, P1, rebuild, tiny
+from builders import ASSUMED, CARER, CLIN, LAY, NUMPY_TOO, P0, P1, rebuild, tiny
 
 from simulation import choices, compiled, money, participation, setting
 from simulation.model import CoProductionModel
 
 
-@pytest.fixture(autouse=True, params=["numba", "numpy"])
+@pytest.fixture(autouse=True, params=["numba", NUMPY_TOO])
 def loops(request, monkeypatch):
     """Every test here twice: with take_part's compiled passes and with numpy's arrays."""
     monkeypatch.setenv(compiled.VARIABLE, request.param)

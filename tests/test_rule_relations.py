@@ -17,6 +17,7 @@ from builders import (
     CLIN,
     GROUPS,
     LAY,
+    NUMPY_TOO,
     P0,
     P1,
     hand_talk,
@@ -31,7 +32,7 @@ from simulation.decisions import Decisions
 from simulation.knowledge import Insights
 
 
-@pytest.fixture(autouse=True, params=["numba", "numpy"])
+@pytest.fixture(autouse=True, params=["numba", NUMPY_TOO])
 def loops(request, monkeypatch):
     """Every test here twice: with the relations' compiled loops and with numpy's arrays."""
     monkeypatch.setenv(compiled.VARIABLE, request.param)
