@@ -68,14 +68,15 @@ format: $(STAMP)
 # Mutation testing (docs/mutation.md): mutmut mutates the rule modules (see [tool.mutmut] in
 # pyproject.toml) and runs the fast tier against each mutant. Too slow for CI: not part of
 # make test. Starts afresh so the score matches the code; MUTANTS='simulation.money*' narrows
-# it, MUTATION_JOBS sets the worker processes.
+# it, MUTATION_JOBS sets the worker processes. COPROD_KERNELS=numpy: the rules' numpy lines
+# (the ones mutated) run, and the rule tests run both loops (tests/builders.py NUMPY_TOO).
 MUTANTS       ?=
 MUTATION_JOBS ?= 2
 mutation: $(STAMP)
 	@test -x $(VENV)/bin/mutmut || $(PY) -m pip install --quiet 'mutmut>=3.2'
 	rm -rf mutants
 	@# progress on one line; survivors (🙁), timeouts and suspicious mutants are listed as they come
-	bash -o pipefail -c '$(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) $(MUTANTS) \
+	bash -o pipefail -c 'COPROD_KERNELS=numpy $(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) $(MUTANTS) \
 	  | grep --line-buffered -v "^🎉"'
 	@$(VENV)/bin/mutmut results | grep -v "not checked" || true
 	@$(VENV)/bin/mutmut results --all true | awk -F': ' '$$2 != "not checked" { \

@@ -11,12 +11,14 @@ test of another rule sees neither; the tests of those mechanisms set them by han
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
-from simulation import meeting, metrics, population, setting
+from simulation import compiled, meeting, metrics, population, setting
 from simulation.meeting import Talk
 from simulation.params import RunParams
 
@@ -29,8 +31,14 @@ GROUPS = 3
 
 
 # The rule tests run with the compiled loops and with their numpy twins; the twins in the
-# whole suite only (make test-fast runs the compiled loops, the default).
-NUMPY_TOO = pytest.param("numpy", marks=pytest.mark.slow)
+# whole suite only (make test-fast runs the compiled loops, the default), unless numpy's
+# arrays are asked for (COPROD_KERNELS=numpy: make mutation, which mutates the rules'
+# numpy lines and must run them in the fast tier).
+NUMPY_TOO: Any = (
+    "numpy"
+    if os.environ.get(compiled.VARIABLE) == "numpy"
+    else pytest.param("numpy", marks=pytest.mark.slow)
+)
 
 
 def params(**over) -> RunParams:
