@@ -38,7 +38,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     # A fact, not a choice: weeks in a year, for a yearly budget pro rata (issue 11).
     ("management.py", "WEEKS_PER_YEAR"): "fact",
     # The key that names the random stream of issue 11's attributes: a name, not behaviour.
-    ("population.py", "PEOPLE_STREAM"): "stream name",
+    ("streams.py", "PEOPLE_STREAM"): "stream name",
     # Issue 12: how many agents one pass steps (speed and memory; results are the same
     # whatever it is), and the count of runs side by side in a State (one by default).
     ("batch.py", "BATCH_AGENTS"): "memory bound",
@@ -57,8 +57,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     # once (its pool of four 32-bit words; tests/test_rule_people.py checks the
     # streams against numpy's own), and how many member pairs knowledge.differences takes
     # at a time (speed: the same sums; tests/test_rule_knowledge.py).
-    ("population.py", "_POOL"): "published constant",
-    ("population.py", "_WORD"): "2^32 - 1: a 32-bit word",
+    ("streams.py", "_POOL"): "published constant",
+    ("streams.py", "_WORD"): "2^32 - 1: a 32-bit word",
     ("knowledge.py", "_BLOCK_PAIRS"): "speed only",
     ("population.py", "runs"): "a count of runs",
 }
