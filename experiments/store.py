@@ -55,12 +55,18 @@ ID_COLUMNS = ("run_id", "point_id", "replicate", "seed")
 ROW_GROUP = 1 << 16  # rows per row group of the final tables
 _ARROW = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "choice": pa.string()}
 
+PARAMETER_COLUMNS = tuple(p.name for p in EVERY_PARAM)
+# Design points whose parameters are turned into Arrow columns at once when blocks are
+# written (speed only: the same values; a block's runs are of a few consecutive points).
+POINTS_AT_ONCE = 4096
 RUNS_SCHEMA = pa.schema(
     [(name, pa.int64()) for name in ID_COLUMNS]
     + [(p.name, _ARROW[p.kind]) for p in EVERY_PARAM]
     + [(name, pa.float64()) for name in METRIC_NAMES]
     + [("status", pa.string()), ("error", pa.string())]
 )
+_NAMES = RUNS_SCHEMA.names  # (a schema's fields are slow to go through, block after block)
+_OTHERS = [RUNS_SCHEMA.field(n) for n in _NAMES if n not in PARAMETER_COLUMNS]
 # Per run and week (from 1): each metric's summary so far under its own name (the last
 # week's equals the run's row in runs.parquet), then its value that week (``<name>_week``).
 TIMESERIES_SCHEMA = pa.schema(
@@ -195,6 +201,7 @@ class Blocks:
         self.spec, self.out, self.size = spec, out, part_size
         self.parts = out / PARTS
         self.count = -(-spec.n_runs // part_size)
+        self._points: tuple[int, int, pa.Table] | None = None  # see _parameters
 
     def span(self, block: int) -> range:
         return range(block * self.size, min((block + 1) * self.size, self.spec.n_runs))
@@ -259,7 +266,6 @@ class Blocks:
         spec = self.spec
         ids = np.array(span, dtype=np.int64)
         points = ids // spec.replicates
-        params = [spec.point_params(int(p)) for p in points]
         # (metrics, runs): each metric's column contiguous, which Arrow takes without a
         # copy (a strided column costs it ten times as much).
         metrics = np.full((len(METRIC_NAMES), len(ids)), np.nan)
@@ -269,14 +275,28 @@ class Blocks:
             errors.append(error or "")
             if values is not None:
                 metrics[:, i] = values
-        columns = [ids, points, ids % spec.replicates, spec.seeds()[span.start : span.stop]]
-        columns += [[row[p.name] for row in params] for p in EVERY_PARAM]
-        columns += list(metrics)
+        # (each run's seed: spec.seeds() would copy every run's, block after block)
+        seeds = np.fromiter((spec.run_seed(r) for r in span), np.int64, len(span))
+        columns = [ids, points, ids % spec.replicates, seeds, *metrics]
         columns += [["failed" if e else "ok" for e in errors], errors]
-        return pa.Table.from_arrays(
-            [pa.array(c, type=f.type) for c, f in zip(columns, RUNS_SCHEMA, strict=True)],
-            schema=RUNS_SCHEMA,
-        )
+        by_name = {f.name: pa.array(c, type=f.type) for c, f in zip(columns, _OTHERS, strict=True)}
+        by_name.update(zip(PARAMETER_COLUMNS, self._parameters(points).columns, strict=True))
+        return pa.Table.from_arrays([by_name[name] for name in _NAMES], schema=RUNS_SCHEMA)
+
+    def _parameters(self, points: np.ndarray) -> pa.Table:
+        """Every parameter's value for each run of design points ``points`` (ascending),
+        taken from a table of up to POINTS_AT_ONCE consecutive design points, made once
+        (one Arrow conversion per parameter, not per parameter and block)."""
+        first, stop = int(points[0]), int(points[-1]) + 1
+        if self._points is None or not self._points[0] <= first < stop <= self._points[1]:
+            end = min(self.spec.n_points, max(stop, first + POINTS_AT_ONCE))
+            rows = [self.spec.point_params(q) for q in range(first, end)]
+            table = pa.Table.from_arrays(
+                [pa.array([row[p.name] for row in rows], type=_ARROW[p.kind]) for p in EVERY_PARAM],
+                names=list(PARAMETER_COLUMNS),
+            )
+            self._points = (first, end, table)
+        return self._points[2].take(pa.array(points - self._points[0]))
 
     @staticmethod
     def _series(span: range, results: dict[int, tuple]) -> pa.Table:

@@ -1290,3 +1290,19 @@ def test_one_worker_fits_the_cost_of_a_chunk_and_ends_in_two_halves(tmp_path, mo
     assert worker.sizes == [2, 73, 683, 682]
     assert [n for n in bar.updates if n] == worker.sizes  # each chunk reported once, in order
     assert blocks.done() == set(range(16))
+
+
+def test_the_runs_table_is_the_same_however_many_design_points_are_converted_at_once(
+    tmp_path, monkeypatch
+):
+    # Blocks convert the parameters of POINTS_AT_ONCE consecutive design points to Arrow
+    # at once and take each block's runs from them: with 1 point at a time (a new table
+    # for every point) or 3 (tables that end inside a block) the runs table is the same.
+    spec = load_spec(_write(tmp_path, SMALL))
+    digests = []
+    for at_once in (sweep_module.store.POINTS_AT_ONCE, 1, 3):
+        monkeypatch.setattr(sweep_module.store, "POINTS_AT_ONCE", at_once)
+        out = tmp_path / f"out-{at_once}"
+        run_sweep(spec, out, workers=1, progress=False, batch=5)
+        digests.append(hashlib.sha256((out / sweep_module.store.RUNS).read_bytes()).hexdigest())
+    assert len(set(digests)) == 1
