@@ -448,3 +448,22 @@ def judged(group, influence, heard, by_group, heard_ref, out):
         out[i, 0] = 0.5 * (np.minimum(1.0, by_group[0, g] * influence[i]) + by_group[1, g])
         out[i, 1] = by_group[2, g]
         out[i, 2] = heard[i] / (heard[i] + heard_ref)
+
+
+@_jit
+def belong_and_trust(rows, cell, others, met, heard, attending, of, out):
+    """simulation.relations._belonging_and_trust after einsum's row sums of the ties
+    (``rows``, float32, per grid cell): belonging, the mean tie to the other members
+    (in float64, as numpy divides float32 by int64), set in runs whose meeting anybody
+    came to (``met``, per run); then trust moved towards w heard + (1 - w) belonging
+    where attending. ``of`` = (trust_weight_recognition, trust_rate); ``out`` =
+    (belonging, trust), in place."""
+    w, rate = of[0], of[1]
+    belonging, trust = out
+    per_run = belonging.size // met.size
+    for i in range(belonging.size):
+        if met[i // per_run]:
+            belonging[i] = np.float64(rows[cell[i]]) / np.float64(others[i])
+        target = w * heard[i] + (1.0 - w) * belonging[i]
+        a = 1.0 if attending[i] else 0.0
+        trust[i] = trust[i] + a * rate * (target - trust[i])

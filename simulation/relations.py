@@ -130,14 +130,21 @@ def _plain(*arrays: np.ndarray) -> bool:
 
 def _belonging_and_trust(s: State, p: RunParams, talk: Talk) -> None:
     """Belonging from the ties just met; present agents' trust after the meeting."""
-    belonging = np.einsum("gij->gi", s.ties).ravel()[s.cell] / s.others
+    rows = np.einsum("gij->gi", s.ties).ravel()
+    loops = compiled.kernels()
+    w, rate = p.trust_weight_recognition, p.trust_rate
+    if loops is not None and isinstance(w, float) and isinstance(rate, float):
+        met = np.ones(1, bool) if talk.met is None else talk.met
+        out = (s.belonging, s.trust)  # the lines below, in one pass
+        loops.belong_and_trust(rows, s.cell, s.others, met, talk.heard, s.attending, (w, rate), out)
+        return
+    belonging = rows[s.cell] / s.others
     if talk.met is None:
         s.belonging[:] = belonging
     else:  # runs side by side: where nobody met, belonging only decays, as alone
         np.copyto(s.belonging, belonging, where=np.repeat(talk.met, s.n // s.runs))
-    w = p.trust_weight_recognition
     target = w * talk.heard + (1.0 - w) * s.belonging
-    relax(s.trust, p.trust_rate, target, s.attending)
+    relax(s.trust, rate, target, s.attending)
 
 
 def _lay_credibility(s: State, p: RunParams, talk: Talk, decisions: Decisions) -> None:

@@ -562,3 +562,31 @@ def test_runs_too_many_for_one_pass_are_cut_into_equal_passes():
         passes = list(_passes([p] * count))
         assert [len(members) for members in passes] == sizes
         assert sorted(i for members in passes for i in members) == list(range(count))
+
+
+def test_where_nobody_came_belonging_only_decays_beside_runs_that_met():
+    # The runs of the test above: in a week one run's meeting has nobody and another's
+    # has someone, the empty run's belonging is its last week's times 1 - tie_decay,
+    # exactly (as alone: no meeting, so no new mean of the ties), not a mean of its
+    # decayed ties (the same to float32 precision only).
+    low = {a.name: a.low for a in ASSUMPTIONS if a.kind == "float"}
+    high = {a.name: a.high for a in ASSUMPTIONS if a.kind == "float"}
+    tiny = {"n_patients": 1, "n_carers": 0, "n_clinicians": 1, "n_managers": 0, "weeks": 80}
+    tiny |= {name: high[name] for name in ("weight_time", "flare_rate", "illness_mean")}
+    reluctant = ("base_utility_lay", "base_utility_professional")
+    tiny |= {n: low[n] for n in (*reluctant, "motivation_mean_professional")}
+    tiny |= {"initial_trust_professional": low["initial_trust_professional"]}
+    params = RunParams.from_values(tiny)
+    batch = Batch(params, [generator(s) for s in range(16)])
+    checked = 0
+    for week in range(1, tiny["weeks"] + 1):
+        before = batch.state.belonging.reshape(16, -1).copy()
+        batch._rules_week(week)
+        came = batch.state.attending.reshape(16, -1).any(axis=1)
+        after = batch.state.belonging.reshape(16, -1)
+        if came.any() and not came.all() and week > 1:
+            empty = ~came & (before > 0).any(axis=1)
+            want = before[empty] * (1.0 - params.tie_decay)
+            assert after[empty].tobytes() == want.tobytes()
+            checked += int(empty.sum())
+    assert checked >= 5
