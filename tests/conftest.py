@@ -11,13 +11,24 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from builders import several, tiny
+from builders import NUMPY_TOO, several, tiny
+
+from simulation import compiled
 
 
 @pytest.fixture
 def rng() -> np.random.Generator:
     """A fresh generator with a fixed seed."""
     return np.random.default_rng(12345)
+
+
+@pytest.fixture(params=["numba", NUMPY_TOO])
+def both_loops(request, monkeypatch) -> str:
+    """A test with the rules' compiled loops (simulation.kernels) and with their numpy
+    twins (a rule test module asks for it for every test: ``pytestmark``)."""
+    monkeypatch.setenv(compiled.VARIABLE, request.param)
+    assert (compiled.kernels() is not None) == (request.param == "numba")
+    return request.param
 
 
 @pytest.fixture

@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import ASSUMED, CLIN, LAY, NUMPY_TOO, Scripted, members, several, some_talk, tiny
+from builders import ASSUMED, CLIN, LAY, Scripted, members, several, some_talk, tiny
 
-from simulation import compiled, decisions
+from simulation import decisions
 from simulation.knowledge import Insights
 
-
-@pytest.fixture(autouse=True, params=["numba", NUMPY_TOO])
-def loops(request, monkeypatch):
-    """Every test here twice: with decide's compiled weighing and with numpy's arrays."""
-    monkeypatch.setenv(compiled.VARIABLE, request.param)
-    assert (compiled.kernels() is not None) == (request.param == "numba")
+# Every test here twice: with the compiled loops and with numpy's arrays (conftest).
+pytestmark = pytest.mark.usefixtures("both_loops")
 
 
 def _insights(n_groups, total, lay_origin):

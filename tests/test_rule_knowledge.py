@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 from builders import (
     ASSUMED,
-    NUMPY_TOO,
     Scripted,
     hand_set,
     hand_talk,
@@ -25,13 +24,8 @@ from builders import (
 
 from simulation import compiled, knowledge, population
 
-
-@pytest.fixture(autouse=True, params=["numba", NUMPY_TOO])
-def loops(request, monkeypatch):
-    """Every test here twice: with knowledge's compiled grids and pair sums, and with
-    numpy's arrays."""
-    monkeypatch.setenv(compiled.VARIABLE, request.param)
-    assert (compiled.kernels() is not None) == (request.param == "numba")
+# Every test here twice: with the compiled loops and with numpy's arrays (conftest).
+pytestmark = pytest.mark.usefixtures("both_loops")
 
 
 LAY_PRO = 0.75  # how far apart a hand-set lay person's and professional's knowledge are

@@ -14,7 +14,6 @@ from builders import (
     CLIN,
     GROUPS,
     LAY,
-    NUMPY_TOO,
     P0,
     P1,
     Scripted,
@@ -24,15 +23,10 @@ from builders import (
     tiny,
 )
 
-from simulation import choices, compiled, meeting
+from simulation import choices, meeting
 
-
-@pytest.fixture(autouse=True, params=["numba", NUMPY_TOO])
-def loops(request, monkeypatch):
-    """Every test here twice: with the meeting's compiled turns and rates, and with
-    numpy's arrays."""
-    monkeypatch.setenv(compiled.VARIABLE, request.param)
-    assert (compiled.kernels() is not None) == (request.param == "numba")
+# Every test here twice: with the compiled loops and with numpy's arrays (conftest).
+pytestmark = pytest.mark.usefixtures("both_loops")
 
 
 def test_nobody_present_means_no_meeting():

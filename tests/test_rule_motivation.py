@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import ASSUMED, CARER, CLIN, NUMPY_TOO, P0, P1, believe, hand_talk, params, tiny
+from builders import ASSUMED, CARER, CLIN, P0, P1, believe, hand_talk, params, tiny
 
-from simulation import compiled, motivation
+from simulation import motivation
 from simulation.decisions import Decisions
 from simulation.money import Flows
 from simulation.population import EXPERIENCE, MANAGERIAL, RIGHTS
 
-
-@pytest.fixture(autouse=True, params=["numba", NUMPY_TOO])
-def loops(request, monkeypatch):
-    """Every test here twice: with the compiled passes and with numpy's arrays."""
-    monkeypatch.setenv(compiled.VARIABLE, request.param)
-    assert (compiled.kernels() is not None) == (request.param == "numba")
+# Every test here twice: with the compiled loops and with numpy's arrays (conftest).
+pytestmark = pytest.mark.usefixtures("both_loops")
 
 
 def test_judge_matches_the_rationale_formulas():

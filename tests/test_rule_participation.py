@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import ASSUMED, CARER, CLIN, LAY, NUMPY_TOO, P0, P1, rebuild, tiny
+from builders import ASSUMED, CARER, CLIN, LAY, P0, P1, rebuild, tiny
 
-from simulation import choices, compiled, money, participation, setting
+from simulation import choices, money, participation, setting
 from simulation.model import CoProductionModel
 
-
-@pytest.fixture(autouse=True, params=["numba", NUMPY_TOO])
-def loops(request, monkeypatch):
-    """Every test here twice: with take_part's compiled passes and with numpy's arrays."""
-    monkeypatch.setenv(compiled.VARIABLE, request.param)
-    assert (compiled.kernels() is not None) == (request.param == "numba")
+# Every test here twice: with the compiled loops and with numpy's arrays (conftest).
+pytestmark = pytest.mark.usefixtures("both_loops")
 
 
 def expit(u):

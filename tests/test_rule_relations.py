@@ -17,7 +17,6 @@ from builders import (
     CLIN,
     GROUPS,
     LAY,
-    NUMPY_TOO,
     P0,
     P1,
     hand_talk,
@@ -27,16 +26,12 @@ from builders import (
     tiny,
 )
 
-from simulation import compiled, relations
+from simulation import relations
 from simulation.decisions import Decisions
 from simulation.knowledge import Insights
 
-
-@pytest.fixture(autouse=True, params=["numba", NUMPY_TOO])
-def loops(request, monkeypatch):
-    """Every test here twice: with the relations' compiled loops and with numpy's arrays."""
-    monkeypatch.setenv(compiled.VARIABLE, request.param)
-    assert (compiled.kernels() is not None) == (request.param == "numba")
+# Every test here twice: with the compiled loops and with numpy's arrays (conftest).
+pytestmark = pytest.mark.usefixtures("both_loops")
 
 
 def _decided(adopted_lay=(0,), adopted=(0,), n_groups=1, lay_adoption=None, present=None):

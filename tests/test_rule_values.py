@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import CARER, CLIN, GROUPS, NUMPY_TOO, P0, P1, hand_talk, members, several, tiny
+from builders import CARER, CLIN, GROUPS, P0, P1, hand_talk, members, several, tiny
 
-from simulation import compiled, values
+from simulation import values
 
-
-@pytest.fixture(autouse=True, params=["numba", NUMPY_TOO])
-def loops(request, monkeypatch):
-    """Every test here twice: with the compiled loop of _towards and with numpy's arrays."""
-    monkeypatch.setenv(compiled.VARIABLE, request.param)
-    assert (compiled.kernels() is not None) == (request.param == "numba")
+# Every test here twice: with the compiled loops and with numpy's arrays (conftest).
+pytestmark = pytest.mark.usefixtures("both_loops")
 
 
 def test_no_meeting_shifts_nobodys_values():

@@ -1205,6 +1205,16 @@ class _Pool:
         return results, 0.6 * len(chunk[1])
 
 
+class _Bar:
+    """A progress bar that records what it is told."""
+
+    def __init__(self):
+        self.updates = []
+
+    def update(self, n):
+        self.updates.append(n)
+
+
 def test_chunks_go_one_per_worker_while_they_grow_and_in_the_last_round(tmp_path, monkeypatch):
     """40 runs on 2 workers at 0.6 s a run (CHUNK_SECONDS 4 s). Two chunks of 2 first, one
     per worker, done at 1.2 s: under half of 4 s, still growing, so one chunk per worker
@@ -1221,14 +1231,7 @@ def test_chunks_go_one_per_worker_while_they_grow_and_in_the_last_round(tmp_path
     pool = _Pool()
     monkeypatch.setattr(sweep_module, "_clock", pool.clock)
 
-    class Bar:  # the progress bar: records what it is told
-        def __init__(self):
-            self.updates = []
-
-        def update(self, n):
-            self.updates.append(n)
-
-    bar = Bar()
+    bar = _Bar()
     made = sweep_module._execute(spec, blocks, list(range(blocks.count)), pool, bar)
     assert made == 40
     # each chunk's runs reported once, when it is done: all 40, chunk by chunk
@@ -1277,14 +1280,7 @@ def test_one_worker_fits_the_cost_of_a_chunk_and_ends_in_two_halves(tmp_path, mo
     worker = _OneWorker()
     monkeypatch.setattr(sweep_module, "_clock", worker.clock)
 
-    class Bar:  # the progress bar: records what it is told
-        def __init__(self):
-            self.updates = []
-
-        def update(self, n):
-            self.updates.append(n)
-
-    bar = Bar()
+    bar = _Bar()
     made = sweep_module._execute(spec, blocks, list(range(blocks.count)), worker, bar)
     assert made == 1440
     assert worker.sizes == [2, 73, 683, 682]
