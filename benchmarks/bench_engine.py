@@ -89,7 +89,7 @@ NUMPY_LABEL = "numpy kernels"
 IDIOM_SECONDS = 0.5  # CPU seconds of the idiom's runs beside each sweep (best of them)
 SWEEP_RUNS = 720  # runs of the sweep comparisons, at least (the figure)
 # Runs of the 2-worker comparison, at least: enough that what only a sweep's ends cost
-# (starting the workers; the first, small chunks while the time per run is unknown; the
+# (starting the workers; the first chunks, while the time per run is unknown; the
 # last round, sized so that the workers finish together) is a small part of it, as in the
 # sweeps of thousands of runs the engine is for. 720 runs take about 4 s on 1 worker;
 # at 4 x 720 those ends were about a tenth of the 2-worker sweep (1.63x against 1.82x at

@@ -98,13 +98,19 @@ def _sync(path: Path) -> None:
         os.close(fd)
 
 
-def _rename(tmp: Path, path: Path) -> None:
-    """Rename the flushed ``tmp`` to ``path``, then flush the folder, so the new name
-    survives a power cut too (where the platform can: not on Windows, whose folders
-    cannot be opened as files)."""
+def _rename(tmp: Path, path: Path, flush_folder: bool = True) -> None:
+    """Rename the flushed ``tmp`` to ``path``, then flush the folder (:func:`_sync_folder`)
+    unless the caller does it once for several files."""
     os.replace(tmp, path)
+    if flush_folder:
+        _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush ``folder``, so the names renamed into it survive a power cut too (where the
+    platform can: not on Windows, whose folders cannot be opened as files)."""
     if os.name == "posix":
-        fd = os.open(path.parent, os.O_RDONLY)
+        fd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:
@@ -124,14 +130,15 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def write_part(table: pa.Table, path: Path) -> None:
-    """Write ``table`` as an Arrow IPC file to ``path`` atomically."""
+def write_part(table: pa.Table, path: Path, flush_folder: bool = True) -> None:
+    """Write ``table`` as an Arrow IPC file to ``path`` atomically (the folder flushed
+    after, unless the caller flushes it once for several parts)."""
     tmp = _temp(path)
     try:
         with ipc.new_file(tmp, table.schema) as writer:
             writer.write_table(table)
         _sync(tmp)
-        _rename(tmp, path)
+        _rename(tmp, path, flush_folder)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -256,27 +263,44 @@ class Blocks:
 
     def write(self, block: int, results: dict[int, tuple]) -> None:
         """Write block ``block`` from ``results``: run_id -> (error, metrics, series)."""
-        span = self.span(block)
-        self.parts.mkdir(exist_ok=True)
-        if self.spec.timeseries:
-            write_part(self._series(span, results), self.path(block, series=True))
-        write_part(self._runs(span, results), self.path(block))
+        self.write_blocks({block: results})
 
-    def _runs(self, span: range, results: dict[int, tuple]) -> pa.Table:
+    def write_blocks(self, blocks: dict[int, dict[int, tuple]]) -> None:
+        """Write each block of ``blocks`` (block -> its results, run_id -> (error, metrics,
+        series)), in ascending order. The runs of all are put in one table, each block's
+        part a slice of it (the per-table work once, not once per block), and the folder
+        is flushed once, after the last (a power cut before then loses these parts, which
+        resuming makes again)."""
+        if not blocks:
+            return
+        self.parts.mkdir(exist_ok=True)
+        order = sorted(blocks)
+        spans = [self.span(b) for b in order]
+        results = {run_id: got for b in order for run_id, got in blocks[b].items()}
+        runs = self._runs([r for span in spans for r in span], results)
+        at = 0
+        for block, span in zip(order, spans, strict=True):
+            if self.spec.timeseries:
+                write_part(self._series(span, results), self.path(block, True), False)
+            write_part(runs.slice(at, len(span)), self.path(block), False)
+            at += len(span)
+        _sync_folder(self.parts)
+
+    def _runs(self, run_ids: list[int], results: dict[int, tuple]) -> pa.Table:
         spec = self.spec
-        ids = np.array(span, dtype=np.int64)
+        ids = np.array(run_ids, dtype=np.int64)
         points = ids // spec.replicates
         # (metrics, runs): each metric's column contiguous, which Arrow takes without a
         # copy (a strided column costs it ten times as much).
         metrics = np.full((len(METRIC_NAMES), len(ids)), np.nan)
         errors = []
-        for i, run_id in enumerate(span):
+        for i, run_id in enumerate(run_ids):
             error, values, _ = results[run_id]
             errors.append(error or "")
             if values is not None:
                 metrics[:, i] = values
         # (each run's seed: spec.seeds() would copy every run's, block after block)
-        seeds = np.fromiter((spec.run_seed(r) for r in span), np.int64, len(span))
+        seeds = np.fromiter((spec.run_seed(r) for r in run_ids), np.int64, len(run_ids))
         columns = [ids, points, ids % spec.replicates, seeds, *metrics]
         columns += [["failed" if e else "ok" for e in errors], errors]
         by_name = {f.name: pa.array(c, type=f.type) for c, f in zip(columns, _OTHERS, strict=True)}

@@ -9,8 +9,9 @@ How it works. The runs (see :mod:`experiments.design`) are sent to the workers i
 chunks of consecutive runs, sized from the measured times of the chunks done so that a
 chunk takes about CHUNK_SECONDS (4 s) of CPU time, at most MAX_CHUNK (1024) runs: the
 more runs share a batch, the less each costs (a chunk takes a fixed part plus a part per
-run, fitted once two chunks of different sizes are done). The first chunk is
-FIRST_CHUNK (2) runs, as a run may take minutes. With one worker, runs left that need
+run, fitted once two chunks of different sizes are done). The first chunk is as many
+runs as make FIRST_AGENT_WEEKS (6 M) agents x weeks, about 2 s here (759 default runs,
+5 of 10,000 agents), at least FIRST_CHUNK (2). With one worker, runs left that need
 two chunks go in two halves, not a full chunk and a small one; with several, the last
 round is sized so that they finish together (``batch=N``, ``--batch N``, fixes the size
 instead). At most two chunks per worker are in flight, one while the chunks still grow
@@ -41,6 +42,7 @@ during :func:`run_sweep` stops it the same way and comes out as
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import os
 import shlex
@@ -48,6 +50,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,6 +61,7 @@ from experiments import backends, store
 from experiments import manifest as mf
 from experiments.design import Spec, load_spec, toml_literal
 from simulation.metrics import METRIC_NAMES
+from simulation.params import LAY_COUNTS, PROFESSIONAL_COUNTS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -78,11 +82,19 @@ MODEL_MODULES = ("simulation.model",)  # what each local worker imports before i
 CHUNK_SECONDS = 4.0  # target compute time (CPU) of one chunk
 # Most runs per chunk, and so per run_batch call: bounds a chunk's memory (1024 runs of 76
 # agents, weekly series kept, peak at 368 MB with the imports: benchmarks/bench_engine.py)
-# and, with several workers, how unequal the last round can be. A headline sweep's 720
-# runs then end in one chunk of the 650 or so left after the first two, one pass (720
-# runs: 355 runs/s at most 512 a chunk, 395 at most 1024, best of six each, alternated).
+# and, with several workers, how unequal the last round can be.
 MAX_CHUNK = 1024
-FIRST_CHUNK = 2  # runs per chunk before the time per run is known (a run may take minutes)
+# The first chunk, before any time per run is known: the runs that make FIRST_AGENT_WEEKS
+# agents x weeks together, at least FIRST_CHUNK. Agent-weeks are what a large pass costs,
+# about 3-4 M a second whatever the population (bench_engine's table by population size:
+# 5 runs of 10,000 agents x 104 weeks, 5.2 M, take 1.9 s here), so the first chunk takes
+# about half of CHUNK_SECONDS, not minutes, however large the runs. It used to be
+# FIRST_CHUNK runs whatever their size, then the chunk their time said takes CHUNK_SECONDS:
+# a headline sweep made 2 runs, then 70, at a small pass's speed, before the rest in one
+# pass (0.3 s more than one pass of its 720, a sixth). Its 720 runs (5.7 M agent-weeks)
+# are now one pass; a sweep of more runs pays one pass's fixed part more.
+FIRST_AGENT_WEEKS = 6_000_000
+FIRST_CHUNK = 2  # at least this many runs in the first chunk
 # How far apart the sizes of two chunks must be (a factor) to fit a chunk's fixed part and
 # its part per run from their times (_fit): closer, timing noise swamps the difference.
 FIT_SPREAD = 2
@@ -298,6 +310,7 @@ def _chunk_size(
     last: tuple[int, float] | None = None,
     busy: float = 0.0,
     earlier: tuple[int, float] | None = None,
+    first: int = FIRST_CHUNK,
 ) -> int:
     """Runs in the next chunk: ``batch`` if given; else sized so that a chunk takes about
     CHUNK_SECONDS, at most MAX_CHUNK runs. A batch's runs cost less the more share it
@@ -306,7 +319,8 @@ def _chunk_size(
     one and an ``earlier`` one (their runs, their seconds), the two parts are fitted
     (:func:`_fit`) and the chunk is the size they say takes CHUNK_SECONDS. Before that,
     or when the fit is unusable, the time per run of the last chunk decides, or
-    ``per_run`` seconds a run before there is one (FIRST_CHUNK before that); as the time
+    ``per_run`` seconds a run before there is one (``first`` before that:
+    :func:`_first_chunk`); as the time
     per run measured on a small chunk overstates a larger one's, while the last chunk
     came in under CHUNK_SECONDS the next is at least twice its size, four times while
     under a quarter of it.
@@ -326,7 +340,7 @@ def _chunk_size(
         if fit is not None:  # the size whose predicted time is CHUNK_SECONDS
             size = round((CHUNK_SECONDS - fit[0]) / fit[1])
     else:
-        size = FIRST_CHUNK if per_run is None else round(CHUNK_SECONDS / max(per_run, 1e-6))
+        size = first if per_run is None else round(CHUNK_SECONDS / max(per_run, 1e-6))
     if last is not None and last[1] < CHUNK_SECONDS:
         size = max(size, (4 if last[1] < CHUNK_SECONDS / 4 else 2) * last[0])
     size = min(size, MAX_CHUNK)
@@ -377,6 +391,22 @@ class _InFlight:
         )
 
 
+def _first_chunk(spec: Spec, run_ids: Iterable[int]) -> int:
+    """Runs of the first chunk: of ``run_ids`` in order, as many as make FIRST_AGENT_WEEKS
+    agents x weeks together, at least FIRST_CHUNK."""
+    runs, total, point, size = 0, 0, -1, 0
+    for run_id in run_ids:
+        if run_id // spec.replicates != point:  # (replicates of a point: the same size)
+            point = run_id // spec.replicates
+            params = spec.point_params(point)
+            size = params["weeks"] * sum(params[k] for k in (*LAY_COUNTS, *PROFESSIONAL_COUNTS))
+        total += size
+        if total > FIRST_AGENT_WEEKS:
+            break
+        runs += 1
+    return max(runs, FIRST_CHUNK)
+
+
 def _task(spec: Spec, run_id: int) -> tuple[int, int, dict]:
     """What a worker needs to make run ``run_id``: its id, seed and parameters."""
     return run_id, spec.run_seed(run_id), spec.point_params(run_id // spec.replicates)
@@ -384,12 +414,14 @@ def _task(spec: Spec, run_id: int) -> tuple[int, int, dict]:
 
 def _keep(results: list, blocks: store.Blocks, pending: dict[int, dict]) -> None:
     """Hold each finished run with its block's others; write every block now complete."""
+    complete = {}
     for run_id, error, values, series in results:
         block = blocks.of(run_id)
         got = pending.setdefault(block, {})
         got[run_id] = (error, values, series)
         if len(got) == len(blocks.span(block)):
-            blocks.write(block, pending.pop(block))
+            complete[block] = pending.pop(block)
+    blocks.write_blocks(complete)
 
 
 def _execute(
@@ -405,6 +437,8 @@ def _execute(
     that takes it, so that all finish together)."""
     queue = (run_id for block in todo for run_id in blocks.span(block))
     unsubmitted = blocks.runs_in(set(todo))
+    in_order = (run_id for block in todo for run_id in blocks.span(block))
+    first = _first_chunk(spec, itertools.islice(in_order, MAX_CHUNK))
     pending: dict[int, dict] = {}
     flights = _InFlight(backend.workers)
     made = 0
@@ -422,7 +456,9 @@ def _execute(
                 break
             now = _clock()
             busy = flights.busy(now, pace) if last else 0.0
-            size = _chunk_size(per_run, unsubmitted, backend.workers, batch, last, busy, earlier)
+            size = _chunk_size(
+                per_run, unsubmitted, backend.workers, batch, last, busy, earlier, first
+            )
             tasks = [_task(spec, next(queue)) for _ in range(size)]
             backend.submit(tasks, spec.timeseries)
             flights.add(tasks[0][0], size, now)

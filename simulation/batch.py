@@ -447,15 +447,21 @@ def run_batch(
     given = list(runs_)
     # Runs often share their parameters (a sweep's replicates of a design point): each
     # distinct mapping is checked once (RunParams is frozen, so sharing it is safe).
+    # One mapping given for many runs (a sweep's replicates share their point's) is
+    # looked at once: ``given`` holds every mapping, so no id is reused meanwhile.
     seen: dict[Any, RunParams] = {}
+    by_id: dict[int, RunParams] = {}
     checked = []
     for given_values, seed in given:
-        same = _content(given_values)
-        if same not in seen:
-            seen[same] = RunParams.from_values(
-                dict(given_values) if weeks is None else {**given_values, "weeks": weeks}
-            )
-        checked.append((seen[same], seed))
+        params = by_id.get(id(given_values))
+        if params is None:
+            same = _content(given_values)
+            if same not in seen:
+                seen[same] = RunParams.from_values(
+                    dict(given_values) if weeks is None else {**given_values, "weeks": weeks}
+                )
+            params = by_id[id(given_values)] = seen[same]
+        checked.append((params, seed))
     return run_params(checked, timeseries=timeseries)
 
 

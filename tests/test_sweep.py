@@ -674,7 +674,9 @@ def test_a_folder_in_use_is_refused(small, tmp_path, capsys):
 def test_every_file_is_flushed_to_disk_before_its_rename(tmp_path, monkeypatch):
     """Each file a sweep renames into place (parts, series, manifest, final tables) is
     fsync'ed before the rename, and its folder after it (POSIX), so a power cut leaves
-    either the old name or the complete new file."""
+    either the old name or the complete new file: the manifest's and the tables' folder
+    at once, the parts' after the last of the parts written together, before the final
+    tables are begun."""
     events: list[tuple] = []  # ("fsync", inode), ("replace", inode, destination, its folder)
     real_fsync, real_replace = os.fsync, os.replace
 
@@ -705,9 +707,15 @@ def test_every_file_is_flushed_to_disk_before_its_rename(tmp_path, monkeypatch):
         "runs.parquet",
         "timeseries.parquet",
     }
+    tables = min(i for i, e in renamed if e[2].name == "runs.parquet")
     for i, (_, inode, dst, folder) in renamed:
         assert events[i - 1] == ("fsync", inode), f"{dst} renamed before it was flushed"
-        if os.name == "posix":
+        if os.name != "posix":
+            continue
+        if dst.parent.name == "parts":  # flushed once after the parts written together
+            later = [e for e in events[i + 1 : tables] if e[0] == "fsync"]
+            assert ("fsync", folder) in later, f"{dst.parent} not flushed after {dst.name}"
+        else:
             assert events[i + 1] == ("fsync", folder), f"{dst.parent} not flushed after"
 
 
@@ -1230,6 +1238,8 @@ def test_chunks_go_one_per_worker_while_they_grow_and_in_the_last_round(tmp_path
     blocks = sweep_module.store.Blocks(spec, tmp_path / "out", 8)
     pool = _Pool()
     monkeypatch.setattr(sweep_module, "_clock", pool.clock)
+    # The runs are pretended slow: their first chunk is of 2 (76 agents x 8 weeks each).
+    monkeypatch.setattr(sweep_module, "FIRST_AGENT_WEEKS", 2 * 608)
 
     bar = _Bar()
     made = sweep_module._execute(spec, blocks, list(range(blocks.count)), pool, bar)
@@ -1279,6 +1289,8 @@ def test_one_worker_fits_the_cost_of_a_chunk_and_ends_in_two_halves(tmp_path, mo
     blocks = sweep_module.store.Blocks(spec, tmp_path / "out", 90)
     worker = _OneWorker()
     monkeypatch.setattr(sweep_module, "_clock", worker.clock)
+    # Runs of 76 agents x 8 weeks, 608 agent-weeks: a first chunk of 2 runs' worth.
+    monkeypatch.setattr(sweep_module, "FIRST_AGENT_WEEKS", 2 * 608)
 
     bar = _Bar()
     made = sweep_module._execute(spec, blocks, list(range(blocks.count)), worker, bar)
@@ -1286,6 +1298,54 @@ def test_one_worker_fits_the_cost_of_a_chunk_and_ends_in_two_halves(tmp_path, mo
     assert worker.sizes == [2, 73, 683, 682]
     assert [n for n in bar.updates if n] == worker.sizes  # each chunk reported once, in order
     assert blocks.done() == set(range(16))
+
+
+def test_the_first_chunk_is_as_many_runs_as_make_its_agent_weeks(tmp_path, monkeypatch):
+    """2000 runs of 7,904 agent-weeks (76 agents x 104 weeks) on the worker above, whose
+    chunk of n runs takes 0.1 + 0.005 n s. The first chunk: 6,000,000 // 7,904 = 759 runs
+    (759 x 7,904 = 5,999,136), in 3.895 s. At that rate 779 runs take 4 s, but a chunk
+    under CHUNK_SECONDS at least doubles (1518), at most MAX_CHUNK (1024); the 1241 left
+    need two such chunks, so they go in two halves: 621 (in 3.205 s; 759 and 621 are too
+    close to fit a cost to) and the 620 left."""
+    assert sweep_module.FIRST_AGENT_WEEKS == 6_000_000
+    text = SMALL.replace("replicates = 3", "replicates = 500").replace("weeks = 8", "weeks = 104")
+    spec = load_spec(_write(tmp_path, text))
+    assert spec.n_runs == 2000
+    (tmp_path / "out").mkdir()
+    blocks = sweep_module.store.Blocks(spec, tmp_path / "out", 250)
+    worker = _OneWorker()
+    monkeypatch.setattr(sweep_module, "_clock", worker.clock)
+    assert sweep_module._execute(spec, blocks, list(range(blocks.count)), worker, _Bar()) == 2000
+    assert worker.sizes == [759, 621, 620]
+
+
+def test_the_docs_give_the_first_chunk_as_it_is():
+    """docs/sweeps.md's sizes of the first chunk: 6 million agent-weeks, 759 runs of 76
+    agents x 104 weeks (6,000,000 // 7,904), 5 of 10,000 agents (// 1,040,000)."""
+    text = " ".join((Path(__file__).parents[1] / "docs" / "sweeps.md").read_text().split())
+    budget = sweep_module.FIRST_AGENT_WEEKS
+    assert f"as many runs as make {budget / 1e6:g} million agent-weeks" in text
+    assert f"{budget // (76 * 104)} runs of 76 agents for 104 weeks" in text
+    assert (
+        f"{budget // (10_000 * 104)} of 10,000 agents, at least {sweep_module.FIRST_CHUNK})" in text
+    )
+
+
+def test_the_first_chunk_adds_up_each_runs_agent_weeks(tmp_path, monkeypatch):
+    """Runs of 46 agents (10 patients, 20 carers, 12 clinicians, 4 managers) then of 1036,
+    8 weeks each: 368 and 8,288 agent-weeks. A budget of 10,000 takes the three small
+    runs (1,104) and one large (9,392), not a fifth (17,680); 1,000 takes two small ones
+    (736, not 1,104); 500 one, raised to FIRST_CHUNK (2)."""
+    text = SMALL.replace(
+        'compensation = ["none", "paid"]\npace = [0.2, 0.8]', "n_patients = [10, 1000]"
+    )
+    spec = load_spec(_write(tmp_path, text))
+    assert [spec.point_params(q)["n_patients"] for q in range(2)] == [10, 1000]
+    assert sum(spec.point_params(0)[k] for k in ("n_carers", "n_clinicians", "n_managers")) == 36
+    assert sweep_module.FIRST_CHUNK == 2
+    for budget, runs in ((10_000, 4), (1_000, 2), (500, 2), (100_000, 6)):
+        monkeypatch.setattr(sweep_module, "FIRST_AGENT_WEEKS", budget)
+        assert sweep_module._first_chunk(spec, range(spec.n_runs)) == runs
 
 
 def test_the_runs_table_is_the_same_however_many_design_points_are_converted_at_once(
