@@ -250,7 +250,7 @@ class Runs:
 
     It has the shape :func:`experiments.sweep._execute` expects of a spec (``n_runs``,
     ``replicates = 1``, ``run_seed``, ``point_params``, ``timeseries``) and of its blocks
-    (``span``, ``of``, ``runs_in``, ``write``): block p holds point p's runs, written to
+    (``span``, ``of``, ``runs_in``, ``write_blocks``): block p holds point p's runs, written to
     ``parts/part-<p>.arrow`` when all are done.
     """
 
@@ -319,8 +319,15 @@ class Runs:
 
     def write(self, block: int, results: dict[int, tuple]) -> None:
         """Write point ``block``'s runs: run_id -> (error, metrics, weekly series)."""
+        self.write_blocks({block: results})
+
+    def write_blocks(self, blocks: dict[int, dict[int, tuple]]) -> None:
+        """Write each point of ``blocks`` (as :meth:`write`), the folder flushed once after."""
         self.parts.mkdir(exist_ok=True)
-        store.write_part(self._table(block, results), self.path(block))
+        for block in sorted(blocks):
+            store.write_part(self._table(block, blocks[block]), self.path(block), False)
+        if blocks:
+            store.sync_folder(self.parts)
 
     def _table(self, block: int, results: dict[int, tuple]):
         import pyarrow as pa  # already loaded by experiments.store

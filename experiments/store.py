@@ -99,14 +99,14 @@ def _sync(path: Path) -> None:
 
 
 def _rename(tmp: Path, path: Path, flush_folder: bool = True) -> None:
-    """Rename the flushed ``tmp`` to ``path``, then flush the folder (:func:`_sync_folder`)
+    """Rename the flushed ``tmp`` to ``path``, then flush the folder (:func:`sync_folder`)
     unless the caller does it once for several files."""
     os.replace(tmp, path)
     if flush_folder:
-        _sync_folder(path.parent)
+        sync_folder(path.parent)
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """Flush ``folder``, so the names renamed into it survive a power cut too (where the
     platform can: not on Windows, whose folders cannot be opened as files)."""
     if os.name == "posix":
@@ -284,7 +284,7 @@ class Blocks:
                 write_part(self._series(span, results), self.path(block, True), False)
             write_part(runs.slice(at, len(span)), self.path(block), False)
             at += len(span)
-        _sync_folder(self.parts)
+        sync_folder(self.parts)
 
     def _runs(self, run_ids: list[int], results: dict[int, tuple]) -> pa.Table:
         spec = self.spec
