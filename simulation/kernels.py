@@ -80,14 +80,28 @@ def poisson_counts(u, lam, pmf, big, out):
     rates of at least ``big`` are left to simulation.draws (-1): how many."""
     left = 0
     for i in range(u.size):
-        if lam[i] >= big:
+        li, ui = lam[i], u[i]
+        if li >= big:
             out[i] = -1
             left += 1
             continue
-        kf, m = 0.0, pmf[i]
-        c = m
-        while u[i] > c:  # simulation.draws._up
-            m = m * (lam[i] / (kf + 1.0))
+        # The search's first two steps (simulation.draws._up: k -> k + 1 while u > the
+        # CDF at k, stopping where the mass underflows to 0), made whether taken or not and
+        # counted without branches: most counts are 0, 1 or 2, at random, and a mispredicted
+        # branch cost more than these few operations. The same operations, so the same bits.
+        m0 = pmf[i]
+        m1 = m0 * (li / 1.0)
+        m2 = m1 * (li / 2.0)
+        c1 = m0 + m1
+        c2 = c1 + m2
+        step1 = ui > m0
+        step2 = step1 & (m1 > 0) & (ui > c1)
+        if not (step2 & (m2 > 0) & (ui > c2)):
+            out[i] = np.int64(step1) + np.int64(step2)
+            continue
+        kf, m, c = 2.0, m2, c2
+        while ui > c:
+            m = m * (li / (kf + 1.0))
             kf = kf + 1.0
             c = c + m
             if not m > 0:
