@@ -13,7 +13,8 @@ What it prints (every ratio is of figures measured side by side in this one run)
    (``run_sweep``, in this process), one run at a time (``batch=1``) and at the automatic
    batch size, and at the automatic batch size with numpy's arrays in place of the compiled
    kernels (``COPROD_KERNELS=numpy``: the pure-numpy version, the same numbers),
-   interleaved, best of ``--repeats``, in CPU time of this process
+   interleaved, best of ``--repeats`` (of BATCHED_TRIES times as many for the batched
+   sweeps, seconds each, against a minute one at a time), in CPU time of this process
    (``time.process_time``: the machine is shared). Runs/s of each and their ratios
    (automatic / one at a time, target: at least 6x; compiled / numpy, the compiled
    dependency's measured gain); the agent-steps/s of the batched sweep (runs x agents x weeks
@@ -87,6 +88,10 @@ LARGE = 10_000
 # the pure-numpy version the issue asks a compiled dependency to be measured against.
 NUMPY_LABEL = "numpy kernels"
 IDIOM_SECONDS = 0.5  # CPU seconds of the idiom's runs beside each sweep (best of them)
+# Batched sweeps per repeat (each beside the idiom), against one sweep one run at a time:
+# they take seconds, not a minute, and their best is then of a few tries, as the idiom's
+# is of its many runs (a single try of a 2-second sweep moved by a tenth or more here).
+BATCHED_TRIES = 3
 SWEEP_RUNS = 720  # runs of the sweep comparisons, at least (the issue's figure)
 # Runs of the 2-worker comparison, at least: enough that what only a sweep's ends cost
 # (starting the workers; the first chunks, while the time per run is unknown; the
@@ -182,8 +187,9 @@ def sweeps(folder: Path, runs: int, weeks: int, repeats: int, scaling_runs: int)
     wall_best = {1: float("inf"), 2: float("inf")}
     digests: set[str] = set()
     idiom = 0.0
+    tries = (("one at a time", 1),) + (("automatic", None), (NUMPY_LABEL, None)) * BATCHED_TRIES
     for _ in range(repeats):  # interleaved: a burst of load spoils one of each, not all of one
-        for label, batch in (("one at a time", 1), ("automatic", None), (NUMPY_LABEL, None)):
+        for label, batch in tries:
             # The idiom beside each sweep: the machine's speed drifts over minutes (other
             # tenants), and a ratio of figures taken at different moments drifts with it.
             idiom = max(idiom, idiom_rate(DEFAULT_AGENTS, weeks, IDIOM_SECONDS))
@@ -438,7 +444,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(folder, ignore_errors=True)
     print(
         f"\n1. sweep, 1 worker (in-process), the headline grid: {sw['runs']} runs of "
-        f"{DEFAULT_AGENTS} agents x {sw['weeks']} weeks, best of {repeats}:"
+        f"{DEFAULT_AGENTS} agents x {sw['weeks']} weeks, best of {repeats} one at a time, "
+        f"of {repeats * BATCHED_TRIES} batched:"
     )
     for label, rate in sw["runs_per_s"].items():
         print(f"   {label:<14}{sw['cpu_seconds'][label]:>8.2f} s CPU{rate:>9.1f} runs/s")
