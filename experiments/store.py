@@ -14,9 +14,9 @@ Runs are grouped in blocks of ``part_size`` consecutive run_ids; block b holds r
 ``b * part_size`` to ``(b + 1) * part_size - 1``. A block is written once all its runs
 are done, weekly series first, the runs file last, each to a temporary file that is
 flushed to the disk (``os.fsync``), then renamed (``os.replace``; the folder is flushed
-too, on POSIX), so a part file on disk is always complete, even after a power cut, and a block
-counts as done exactly when its runs file exists and holds exactly the block's
-run_ids. Resuming skips the done blocks; anything else in ``parts/`` (temporary files,
+too, on POSIX, once after the blocks finished together), so a part file on disk is
+always complete, even after a power cut, and a block counts as done exactly when its
+runs file exists and holds exactly the block's run_ids. Resuming skips the done blocks; anything else in ``parts/`` (temporary files,
 orphaned series, a damaged part) is removed and its runs are made again. At the end
 the parts are streamed in block order into ``runs.parquet`` and ``timeseries.parquet``
 (both sorted by run_id, then week; memory stays at one row group of about
