@@ -197,6 +197,35 @@ def pair_sums(a, d, b, out):
 
 
 @_jit
+def pair_sums_two(a, b, c, e, d, ab, ce):
+    """:func:`pair_sums` of (a, d, b) into ``ab`` and of (c, d, e) into ``ce`` in one pass
+    over ``d``, two groups at a time: four sums in flight, where one is a chain of float32
+    additions each waiting on the last. Each sum is still its group's pairs in row order,
+    each term (a d) b, so the same bits."""
+    groups, rows, cols = d.shape
+    for g in range(0, groups - 1, 2):
+        h = g + 1
+        t0 = t1 = t2 = t3 = np.float32(0.0)
+        for i in range(rows):
+            a0, c0, a1, c1 = a[g, i], c[g, i], a[h, i], c[h, i]
+            for j in range(cols):
+                d0, d1 = d[g, i, j], d[h, i, j]
+                t0 += a0 * d0 * b[g, j]
+                t1 += c0 * d0 * e[g, j]
+                t2 += a1 * d1 * b[h, j]
+                t3 += c1 * d1 * e[h, j]
+        ab[g], ce[g], ab[h], ce[h] = t0, t1, t2, t3
+    if groups % 2:  # the last group, alone
+        g = groups - 1
+        t0 = t1 = np.float32(0.0)
+        for i in range(rows):
+            for j in range(cols):
+                t0 += a[g, i] * d[g, i, j] * b[g, j]
+                t1 += c[g, i] * d[g, i, j] * e[g, j]
+        ab[g], ce[g] = t0, t1
+
+
+@_jit
 def towards(values, k, who, step):
     """simulation.values._towards row by row: weight ``k`` of ``who`` rises by ``step``
     of the way to 1 and the row's weights are scaled by (1 - new) / (1 - old), 0 where

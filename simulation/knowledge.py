@@ -99,8 +99,7 @@ def combine(s: State, p: RunParams, talk: Talk | None, apart: Ties, rng: Draws) 
     lay = sides[:, 1]
     rec = sides[:, 0] + lay
     bio, practice, known, lay_lived = _grids(s, rec_i)
-    routine_pairs = pair_sums(bio, apart, practice)
-    unexpected_pairs = pair_sums(lay_lived, apart, known)
+    routine_pairs, unexpected_pairs = both_pair_sums(bio, practice, lay_lived, known, apart)
     # Runs nobody met in form no insights (simulation.runs).
     routine, unexpected = runs.poisson_groups(
         rng,
@@ -151,6 +150,25 @@ def pair_sums(a: np.ndarray, apart: Ties, b: np.ndarray) -> np.ndarray:
     out = np.empty(a.shape[0], dtype=np.float32)
     loops.pair_sums(a, apart, b, out)
     return out
+
+
+def both_pair_sums(
+    a: np.ndarray, b: np.ndarray, c: np.ndarray, e: np.ndarray, apart: Ties
+) -> tuple[np.ndarray, np.ndarray]:
+    """``pair_sums(a, apart, b)`` and ``pair_sums(c, apart, e)``: in one compiled pass over
+    ``apart`` when :func:`pair_sums` would make each in one (the same sums, side by side:
+    simulation.kernels.pair_sums_two)."""
+    loops = compiled.kernels()
+    arrays = (a, b, c, e, apart)
+    if (
+        loops is None
+        or a.shape[1] * b.shape[1] > np.getbufsize()
+        or any(x.dtype != np.float32 or not x.flags.c_contiguous for x in arrays)
+    ):
+        return pair_sums(a, apart, b), pair_sums(c, apart, e)
+    ab, ce = np.empty(a.shape[0], np.float32), np.empty(a.shape[0], np.float32)
+    loops.pair_sums_two(a, b, c, e, apart, ab, ce)
+    return ab, ce
 
 
 def _share(part: Floats, whole: Floats) -> Floats:

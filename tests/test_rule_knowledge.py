@@ -191,6 +191,29 @@ def test_pair_sums_are_einsums_to_the_bit_whichever_loops_run(kernels, monkeypat
         assert knowledge.pair_sums(a, d, b).tobytes() == want.tobytes()
 
 
+@pytest.mark.parametrize("kernels", ["numba", "numpy"])
+def test_both_pair_sums_are_two_einsums_to_the_bit(kernels, monkeypatch):
+    """knowledge.both_pair_sums, two groups at a time in one pass: by hand, group 0 (alone,
+    the last of an odd number) gives 1*0.5*4 + 2*0.5*3 = 5 and 1*0.5*1 + 1*0.5*1 = 1; with
+    group 1 beside it, 2*1*1 + 0*1*0 = 2 and 0*1*0 + 3*1*5 = 15. Then exactly einsum's
+    sums, for odd and even numbers of groups, small and large."""
+    monkeypatch.setenv(compiled.VARIABLE, kernels)
+    a, b = np.array([[1, 2], [2, 0]], np.float32), np.array([[3, 4], [0, 1]], np.float32)
+    c, e = np.array([[1, 1], [0, 3]], np.float32), np.array([[1, 1], [5, 0]], np.float32)
+    d = np.array([[[0, 0.5], [0.5, 0]], [[0, 1], [1, 0]]], np.float32)
+    ab, ce = knowledge.both_pair_sums(a[:1], b[:1], c[:1], e[:1], d[:1])
+    assert ab.tolist() == [5.0] and ce.tolist() == [1.0]
+    ab, ce = knowledge.both_pair_sums(a, b, c, e, d)
+    assert ab.tolist() == [5.0, 2.0] and ce.tolist() == [1.0, 15.0]
+    rng = np.random.default_rng(5)
+    for groups, size in ((41, 2), (40, 10), (41, 33), (6, 95)):
+        a, b, c, e = (rng.integers(0, 6, (groups, size)).astype(np.float32) for _ in range(4))
+        d = rng.random((groups, size, size)).astype(np.float32)
+        ab, ce = knowledge.both_pair_sums(a, b, c, e, d)
+        assert ab.tobytes() == np.einsum("gi,gij,gj->g", a, d, b).tobytes()
+        assert ce.tobytes() == np.einsum("gi,gij,gj->g", c, d, e).tobytes()
+
+
 def test_knowledge_differences_add_the_kinds_in_numpy_s_order():
     """differences adds the three kinds' terms one by one, (k0 + k1) + k2, as numpy's sum
     over the last axis of (groups, slots, slots, kinds) does: the same floats to the
