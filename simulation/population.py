@@ -493,8 +493,9 @@ def _circumstances(
 
     # Illness shapes patients' time; caring squeezes carers'.
     ill = illness_mean(p, on_benefits)
-    burden = _beta(rngs, ill, p.illness_concentration, n)
-    carer_burden = p.carer_crisis_scale * _beta(rngs, ill, p.illness_concentration, n)
+    # Two draws of n one after the other: one of 2 n (a call a run, not two).
+    both = _beta(rngs, np.concatenate([ill, ill], axis=1), p.illness_concentration, 2 * n)
+    burden, carer_burden = both[:, :n], p.carer_crisis_scale * both[:, n:]
     illness = np.where(role == PATIENT, burden, np.where(role == CARER, carer_burden, 0.0))
     shape = p.carer_free_hours_shape
     patient_hours = p.patient_free_hours_ill + (
@@ -676,7 +677,11 @@ def _catchment(p: RunParams, u: Floats) -> dict[str, Bools]:
 
 
 def _recruit(
-    p: RunParams, rngs: Sequence[np.random.Generator], counts: Ints, outreach: bool
+    p: RunParams,
+    rngs: Sequence[np.random.Generator],
+    counts: Ints,
+    outreach: bool,
+    ahead: _Ahead | None = None,
 ) -> dict[str, Bools]:
     """``counts[r]`` recruits for each run ``r``: by outreach, seldom-heard people; by the
     usual channels, people of the catchment, a seldom-heard one accepted with chance
@@ -687,7 +692,8 @@ def _recruit(
     (and, by the usual channels, a number each to accept them by), as alone; the runs'
     rounds are laid side by side (padded to the largest), and each keeps what it would.
     A run's round is its ``rng.random((4, k))`` then ``rng.random(k)``: one
-    ``rng.random((5, k))`` (:func:`_padded`).
+    ``rng.random((5, k))``, taken from ``ahead`` (drawn ahead from ``rngs``, which are
+    not to be drawn from afterwards: :class:`_Ahead`).
     """
     share = seldom_heard_population_share(p)
     reach = p.usual_reach_seldom_heard
@@ -696,9 +702,13 @@ def _recruit(
     rounds: list[dict[str, Bools]] = []
     kept: list[Bools] = []
     selects = acceptance > 0.0 and not outreach  # by the usual channels: numbers to accept
+    rows = 5 if selects else 4
+    ahead = _Ahead(rngs) if ahead is None else ahead
+    # Draw ahead about what the later rounds will take too (speed only: any amount works).
+    spare = 3.0 * (1.0 / acceptance - 1.0) if 0.0 < acceptance < 1.0 else 0.0
     while left.any():
         drawn = np.arange(left.max()) < left[:, None]  # (runs, largest) who is drawn
-        u = _padded(rngs, left, 5 if selects else 4)
+        u = ahead.take(left, rows, rows * (int(spare * left.max()) + 16))
         batch = _catchment(p, u[:4])
         heard_little = seldom_heard(
             batch["language_barrier"], batch["low_health_literacy"], batch["digital_access"]
@@ -717,6 +727,36 @@ def _recruit(
     # A run never keeps more than its places left: its recruits are all it kept, in order.
     chosen = np.concatenate(kept, axis=1)
     return {key: np.concatenate([b[key] for b in rounds], axis=1)[chosen] for key in rounds[0]}
+
+
+class _Ahead:
+    """Each run's uniform draws from its generator, drawn ahead a block at a time, for
+    generators nothing draws from afterwards (the people streams): what is drawn and not
+    used changes nothing. ``random(a)`` then ``random(b)`` is ``random(a + b)``: one call
+    a run, not one a round (the calls cost more than the draws)."""
+
+    def __init__(self, rngs: Sequence[np.random.Generator]) -> None:
+        self.rngs = rngs
+        self.drawn = np.empty((len(rngs), 0))
+        self.used = np.zeros(len(rngs), np.int64)  # each run's draws taken so far
+
+    def take(self, sizes: Ints, rows: int, ahead: int) -> Floats:
+        """As :func:`_padded`: (rows, runs, largest size) each run's next
+        ``rows * sizes[r]`` draws as a ``(rows, sizes[r])`` draw, in ``[:, r, :sizes[r]]``,
+        padded with zeros; ``ahead`` more drawn if it must draw."""
+        need = self.used + rows * sizes
+        have = self.drawn.shape[1]
+        if need.max() > have:
+            more = np.empty((len(self.rngs), int(need.max()) - have + ahead))
+            for rng, row in zip(self.rngs, more, strict=True):
+                rng.random(out=row)
+            self.drawn = np.concatenate([self.drawn, more], axis=1) if have else more
+        j = np.arange(sizes.max())
+        inside = j < sizes[:, None]  # (runs, largest)
+        at = self.used[:, None] + np.arange(rows)[:, None, None] * sizes[:, None] + j
+        at = np.where(inside, at, 0)
+        self.used = need
+        return np.where(inside, self.drawn[np.arange(len(self.rngs))[:, None], at], 0.0)
 
 
 def _padded(rngs: Sequence[np.random.Generator], sizes: Ints, rows: int) -> Floats:
@@ -756,8 +796,9 @@ def _people(p: RunParams, rngs: Sequence[np.random.Generator], lay: Bools) -> di
         "low_health_literacy": np.zeros((runs, n), bool),
         "digital_access": np.ones((runs, n), bool),
     }
+    ahead = _Ahead(rngs)  # the rest of the streams' draws, both channels' one after the other
     for outreach, where in ((False, lay & ~via_outreach), (True, via_outreach)):
-        recruits = _recruit(p, rngs, where.sum(axis=1), outreach)
+        recruits = _recruit(p, rngs, where.sum(axis=1), outreach, ahead)
         for key, value in recruits.items():
             out[key][where] = value
     out["via_outreach"] = via_outreach
