@@ -744,19 +744,20 @@ class _Ahead:
         """As :func:`_padded`: (rows, runs, largest size) each run's next
         ``rows * sizes[r]`` draws as a ``(rows, sizes[r])`` draw, in ``[:, r, :sizes[r]]``,
         padded with zeros; ``ahead`` more drawn if it must draw."""
-        need = self.used + rows * sizes
+        largest = int(sizes.max())
+        # Row i of run r's draw starts at used[r] + i sizes[r]: read `largest` from there
+        # (a window; what lies beyond the run's own is zeroed), so draw that far.
+        start = self.used + np.arange(rows)[:, None] * sizes  # (rows, runs)
         have = self.drawn.shape[1]
-        if need.max() > have:
-            more = np.empty((len(self.rngs), int(need.max()) - have + ahead))
+        if (reach := int(start[-1].max()) + largest) > have:
+            more = np.empty((len(self.rngs), reach - have + ahead))
             for rng, row in zip(self.rngs, more, strict=True):
                 rng.random(out=row)
             self.drawn = np.concatenate([self.drawn, more], axis=1) if have else more
-        j = np.arange(sizes.max())
-        inside = j < sizes[:, None]  # (runs, largest)
-        at = self.used[:, None] + np.arange(rows)[:, None, None] * sizes[:, None] + j
-        at = np.where(inside, at, 0)
-        self.used = need
-        return np.where(inside, self.drawn[np.arange(len(self.rngs))[:, None], at], 0.0)
+        self.used = self.used + rows * sizes
+        windows = np.lib.stride_tricks.sliding_window_view(self.drawn, largest, axis=1)
+        inside = np.arange(largest) < sizes[:, None]  # (runs, largest)
+        return np.where(inside, windows[np.arange(len(self.rngs)), start], 0.0)
 
 
 def _padded(rngs: Sequence[np.random.Generator], sizes: Ints, rows: int) -> Floats:
