@@ -310,12 +310,30 @@ def _beta_by_role(rngs: Sequence[np.random.Generator], role: Ints, table: Floats
     """(runs, n) draws of a trait whose Beta parameters by role are ``table``: each
     agent's ``rng.beta(table[role, 0], table[role, 1])``, drawn a stretch of equal
     parameters (a role: roles come in order) at a time."""
+    return _betas(rngs, _by_role(role, table))
+
+
+def _by_role(role: Ints, table: Floats) -> list[tuple[float, float, int]]:
+    """``(a, b, k)``: the Beta calls of :func:`_beta_by_role`, a stretch each."""
     a, b = table[role, 0], table[role, 1]
-    calls = [(float(a[lo]), float(b[lo]), lo, hi) for lo, hi in _equal_stretches(a, b)]
-    out = np.empty((len(rngs), role.size))
+    return [(float(a[lo]), float(b[lo]), hi - lo) for lo, hi in _equal_stretches(a, b)]
+
+
+def _betas(rngs: Sequence[np.random.Generator], calls: list[tuple[float, float, int]]) -> Floats:
+    """(runs, all k) each run's ``rng.beta(a, b, k)`` for each ``(a, b, k)`` of ``calls``
+    in turn, end to end; calls next to each other of the same parameters made as one."""
+    merged: list[tuple[float, float, int, int]] = []  # (a, b, lo, hi)
+    at = 0
+    for a, b, k in calls:
+        if merged and merged[-1][:2] == (a, b):
+            merged[-1] = (a, b, merged[-1][2], at + k)
+        elif k:  # (a call of none draws nothing)
+            merged.append((a, b, at, at + k))
+        at += k
+    out = np.empty((len(rngs), at))
     for rng, row in zip(rngs, out, strict=True):
-        for a_k, b_k, lo, hi in calls:
-            row[lo:hi] = rng.beta(a_k, b_k, hi - lo)
+        for a, b, lo, hi in merged:
+            row[lo:hi] = rng.beta(a, b, hi - lo)
     return out
 
 
@@ -431,13 +449,18 @@ def build_runs(p: RunParams, rngs: Sequence[np.random.Generator]) -> State:
     lay = role <= CARER
     people = _circumstances(p, rngs, role, lay)
     grid = _groups(p, rngs, role, lay)
+    # Motivation (lay, then professional, each drawn for all), credibility and fluency
+    # (by role): the generator's next draws, made together (a loop over the runs, not four).
     c = p.motivation_concentration
-    keen_lay = _beta(rngs, p.motivation_mean_lay, c, n)
-    motivation = np.where(lay, keen_lay, _beta(rngs, p.motivation_mean_professional, c, n))
+    keen = [
+        (m * c, (1.0 - m) * c, n) for m in (p.motivation_mean_lay, p.motivation_mean_professional)
+    ]
+    traits = _betas(rngs, keen + _by_role(role, beta_by_role(p, "credibility"))
+                    + _by_role(role, beta_by_role(p, "fluency")))  # fmt: skip
+    keen_lay, keen_professional, credibility, fluency = np.split(traits, 4, axis=1)
+    motivation = np.where(lay, keen_lay, keen_professional)
     who = _people(p, people_streams(rngs), lay)
-    credibility = _beta_by_role(rngs, role, beta_by_role(p, "credibility"))
     credibility = credibility * trait_factor(p, "credibility", who)
-    fluency = _beta_by_role(rngs, role, beta_by_role(p, "fluency"))
     drawn = {
         **people,
         **who,
@@ -754,7 +777,10 @@ class _Ahead:
             for rng, row in zip(self.rngs, more, strict=True):
                 rng.random(out=row)
             self.drawn = np.concatenate([self.drawn, more], axis=1) if have else more
-        self.used = self.used + rows * sizes
+        used, self.used = self.used, self.used + rows * sizes
+        if (sizes == largest).all() and (used == used[0]).all():  # (the first round) a view
+            block = self.drawn[:, used[0] : used[0] + rows * largest]
+            return block.reshape(len(self.rngs), rows, largest).transpose(1, 0, 2)
         windows = np.lib.stride_tricks.sliding_window_view(self.drawn, largest, axis=1)
         inside = np.arange(largest) < sizes[:, None]  # (runs, largest)
         return np.where(inside, windows[np.arange(len(self.rngs)), start], 0.0)

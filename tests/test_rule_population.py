@@ -366,3 +366,8 @@ def test_draws_taken_ahead_are_the_rounds_drawn_one_after_the_other():
     assert first[:, 1, :1].tobytes() == two.random((5, 1)).tobytes()
     assert not first[:, 1, 1:].any() and not second[:, 1].any()
     assert second[:, 0].tobytes() == one.random((4, 2)).tobytes()
+    # Rounds of one size for all, from the same point (a first round): the same draws.
+    even = population._Ahead([np.random.default_rng(1), np.random.default_rng(2)])
+    got = even.take(np.array([2, 2]), 5, 3)
+    want = [np.random.default_rng(seed).random((5, 2)) for seed in (1, 2)]
+    assert got.tobytes() == np.stack(want, axis=1).tobytes()
