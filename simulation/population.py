@@ -586,10 +586,10 @@ def _groups(
     n_slots = int(slot.max()) + 1
     user_led = _user_led(p, rngs, n_groups)
 
-    is_lay_grid = np.full((runs, n_groups, n_slots), -1)
+    is_lay_grid = np.full((runs, n_groups, n_slots), -1, np.int8)  # -1: an empty slot
     is_lay_grid[each_run, group, slot] = lay
+    # A pair sums to 1 only as one lay person (1) and one professional (0).
     cross_role = (is_lay_grid[..., :, None] + is_lay_grid[..., None, :]) == 1
-    cross_role &= (is_lay_grid[..., :, None] >= 0) & (is_lay_grid[..., None, :] >= 0)
     group = _end_to_end(group + each_run * n_groups)
     slot = _end_to_end(slot)
     lay = np.tile(lay, runs)

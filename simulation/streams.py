@@ -65,6 +65,11 @@ def people_streams(rngs: Sequence[np.random.Generator]) -> list[np.random.Genera
             and isinstance(seed.entropy, int)
             and sys.byteorder == "little"
         ):
+            if seed.entropy < _SHORT and not seed.spawn_key:  # (a sweep's seeds) the same words
+                entropy = seed.entropy
+                words = [entropy & _WORD, entropy >> 32, 0, 0, PEOPLE_STREAM]
+                by_length.setdefault(5, []).append((r, words))
+                continue
             run = _words(seed.entropy)
             run += [0] * (_POOL - len(run))  # a spawn key follows: the seed padded to a pool
             key = [w for k in (*seed.spawn_key, PEOPLE_STREAM) for w in _words(int(k))]
@@ -82,6 +87,7 @@ def people_streams(rngs: Sequence[np.random.Generator]) -> list[np.random.Genera
 # mixed from the entropy, then hashed into the words a bit generator is seeded with.
 _POOL = 4
 _WORD = 0xFFFF_FFFF
+_SHORT = 2**64  # a seed of at most two words, padded to the pool, then the stream's key
 _INIT_A, _MULT_A, _INIT_B, _MULT_B = 0x43B0D7E5, 0x931E8875, 0x8B51F9DD, 0x58F38DED
 _MIX_MULT_L, _MIX_MULT_R, _XSHIFT = 0xCA01F9DD, 0x4973F715, 16
 type Words = npt.NDArray[np.uint32]
