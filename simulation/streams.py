@@ -60,6 +60,7 @@ def people_streams(rngs: Sequence[np.random.Generator]) -> list[np.random.Genera
         seed = rng.bit_generator.seed_seq
         if (
             type(rng.bit_generator) is np.random.PCG64  # default_rng's (numpy's words)
+            and isinstance(seed, np.random.SeedSequence)  # numpy's, or ours (the same words)
             and type(seed) in (np.random.SeedSequence, SeedSequence)
             and seed.pool_size == _POOL
             and isinstance(seed.entropy, int)
