@@ -310,12 +310,30 @@ def _beta_by_role(rngs: Sequence[np.random.Generator], role: Ints, table: Floats
     """(runs, n) draws of a trait whose Beta parameters by role are ``table``: each
     agent's ``rng.beta(table[role, 0], table[role, 1])``, drawn a stretch of equal
     parameters (a role: roles come in order) at a time."""
+    return _betas(rngs, _by_role(role, table))
+
+
+def _by_role(role: Ints, table: Floats) -> list[tuple[float, float, int]]:
+    """``(a, b, k)``: the Beta calls of :func:`_beta_by_role`, a stretch each."""
     a, b = table[role, 0], table[role, 1]
-    calls = [(float(a[lo]), float(b[lo]), lo, hi) for lo, hi in _equal_stretches(a, b)]
-    out = np.empty((len(rngs), role.size))
+    return [(float(a[lo]), float(b[lo]), hi - lo) for lo, hi in _equal_stretches(a, b)]
+
+
+def _betas(rngs: Sequence[np.random.Generator], calls: list[tuple[float, float, int]]) -> Floats:
+    """(runs, all k) each run's ``rng.beta(a, b, k)`` for each ``(a, b, k)`` of ``calls``
+    in turn, end to end; calls next to each other of the same parameters made as one."""
+    merged: list[tuple[float, float, int, int]] = []  # (a, b, lo, hi)
+    at = 0
+    for a, b, k in calls:
+        if merged and merged[-1][:2] == (a, b):
+            merged[-1] = (a, b, merged[-1][2], at + k)
+        elif k:  # (a call of none draws nothing)
+            merged.append((a, b, at, at + k))
+        at += k
+    out = np.empty((len(rngs), at))
     for rng, row in zip(rngs, out, strict=True):
-        for a_k, b_k, lo, hi in calls:
-            row[lo:hi] = rng.beta(a_k, b_k, hi - lo)
+        for a, b, lo, hi in merged:
+            row[lo:hi] = rng.beta(a, b, hi - lo)
     return out
 
 
@@ -431,13 +449,18 @@ def build_runs(p: RunParams, rngs: Sequence[np.random.Generator]) -> State:
     lay = role <= CARER
     people = _circumstances(p, rngs, role, lay)
     grid = _groups(p, rngs, role, lay)
+    # Motivation (lay, then professional, each drawn for all), credibility and fluency
+    # (by role): the generator's next draws, made together (a loop over the runs, not four).
     c = p.motivation_concentration
-    keen_lay = _beta(rngs, p.motivation_mean_lay, c, n)
-    motivation = np.where(lay, keen_lay, _beta(rngs, p.motivation_mean_professional, c, n))
+    keen = [
+        (m * c, (1.0 - m) * c, n) for m in (p.motivation_mean_lay, p.motivation_mean_professional)
+    ]
+    traits = _betas(rngs, keen + _by_role(role, beta_by_role(p, "credibility"))
+                    + _by_role(role, beta_by_role(p, "fluency")))  # fmt: skip
+    keen_lay, keen_professional, credibility, fluency = np.split(traits, 4, axis=1)
+    motivation = np.where(lay, keen_lay, keen_professional)
     who = _people(p, people_streams(rngs), lay)
-    credibility = _beta_by_role(rngs, role, beta_by_role(p, "credibility"))
     credibility = credibility * trait_factor(p, "credibility", who)
-    fluency = _beta_by_role(rngs, role, beta_by_role(p, "fluency"))
     drawn = {
         **people,
         **who,
@@ -493,8 +516,9 @@ def _circumstances(
 
     # Illness shapes patients' time; caring squeezes carers'.
     ill = illness_mean(p, on_benefits)
-    burden = _beta(rngs, ill, p.illness_concentration, n)
-    carer_burden = p.carer_crisis_scale * _beta(rngs, ill, p.illness_concentration, n)
+    # Two draws of n one after the other: one of 2 n (a call a run, not two).
+    both = _beta(rngs, np.concatenate([ill, ill], axis=1), p.illness_concentration, 2 * n)
+    burden, carer_burden = both[:, :n], p.carer_crisis_scale * both[:, n:]
     illness = np.where(role == PATIENT, burden, np.where(role == CARER, carer_burden, 0.0))
     shape = p.carer_free_hours_shape
     patient_hours = p.patient_free_hours_ill + (
@@ -562,10 +586,10 @@ def _groups(
     n_slots = int(slot.max()) + 1
     user_led = _user_led(p, rngs, n_groups)
 
-    is_lay_grid = np.full((runs, n_groups, n_slots), -1)
+    is_lay_grid = np.full((runs, n_groups, n_slots), -1, np.int8)  # -1: an empty slot
     is_lay_grid[each_run, group, slot] = lay
+    # A pair sums to 1 only as one lay person (1) and one professional (0).
     cross_role = (is_lay_grid[..., :, None] + is_lay_grid[..., None, :]) == 1
-    cross_role &= (is_lay_grid[..., :, None] >= 0) & (is_lay_grid[..., None, :] >= 0)
     group = _end_to_end(group + each_run * n_groups)
     slot = _end_to_end(slot)
     lay = np.tile(lay, runs)
@@ -676,7 +700,11 @@ def _catchment(p: RunParams, u: Floats) -> dict[str, Bools]:
 
 
 def _recruit(
-    p: RunParams, rngs: Sequence[np.random.Generator], counts: Ints, outreach: bool
+    p: RunParams,
+    rngs: Sequence[np.random.Generator],
+    counts: Ints,
+    outreach: bool,
+    ahead: _Ahead | None = None,
 ) -> dict[str, Bools]:
     """``counts[r]`` recruits for each run ``r``: by outreach, seldom-heard people; by the
     usual channels, people of the catchment, a seldom-heard one accepted with chance
@@ -687,7 +715,8 @@ def _recruit(
     (and, by the usual channels, a number each to accept them by), as alone; the runs'
     rounds are laid side by side (padded to the largest), and each keeps what it would.
     A run's round is its ``rng.random((4, k))`` then ``rng.random(k)``: one
-    ``rng.random((5, k))`` (:func:`_padded`).
+    ``rng.random((5, k))``, taken from ``ahead`` (drawn ahead from ``rngs``, which are
+    not to be drawn from afterwards: :class:`_Ahead`).
     """
     share = seldom_heard_population_share(p)
     reach = p.usual_reach_seldom_heard
@@ -696,9 +725,13 @@ def _recruit(
     rounds: list[dict[str, Bools]] = []
     kept: list[Bools] = []
     selects = acceptance > 0.0 and not outreach  # by the usual channels: numbers to accept
+    rows = 5 if selects else 4
+    ahead = _Ahead(rngs) if ahead is None else ahead
+    # Draw ahead about what the later rounds will take too (speed only: any amount works).
+    spare = 3.0 * (1.0 / acceptance - 1.0) if 0.0 < acceptance < 1.0 else 0.0
     while left.any():
         drawn = np.arange(left.max()) < left[:, None]  # (runs, largest) who is drawn
-        u = _padded(rngs, left, 5 if selects else 4)
+        u = ahead.take(left, rows, rows * (int(spare * left.max()) + 16))
         batch = _catchment(p, u[:4])
         heard_little = seldom_heard(
             batch["language_barrier"], batch["low_health_literacy"], batch["digital_access"]
@@ -717,6 +750,40 @@ def _recruit(
     # A run never keeps more than its places left: its recruits are all it kept, in order.
     chosen = np.concatenate(kept, axis=1)
     return {key: np.concatenate([b[key] for b in rounds], axis=1)[chosen] for key in rounds[0]}
+
+
+class _Ahead:
+    """Each run's uniform draws from its generator, drawn ahead a block at a time, for
+    generators nothing draws from afterwards (the people streams): what is drawn and not
+    used changes nothing. ``random(a)`` then ``random(b)`` is ``random(a + b)``: one call
+    a run, not one a round (the calls cost more than the draws)."""
+
+    def __init__(self, rngs: Sequence[np.random.Generator]) -> None:
+        self.rngs = rngs
+        self.drawn = np.empty((len(rngs), 0))
+        self.used = np.zeros(len(rngs), np.int64)  # each run's draws taken so far
+
+    def take(self, sizes: Ints, rows: int, ahead: int) -> Floats:
+        """As :func:`_padded`: (rows, runs, largest size) each run's next
+        ``rows * sizes[r]`` draws as a ``(rows, sizes[r])`` draw, in ``[:, r, :sizes[r]]``,
+        padded with zeros; ``ahead`` more drawn if it must draw."""
+        largest = int(sizes.max())
+        # Row i of run r's draw starts at used[r] + i sizes[r]: read `largest` from there
+        # (a window; what lies beyond the run's own is zeroed), so draw that far.
+        start = self.used + np.arange(rows)[:, None] * sizes  # (rows, runs)
+        have = self.drawn.shape[1]
+        if (reach := int(start[-1].max()) + largest) > have:
+            more = np.empty((len(self.rngs), reach - have + ahead))
+            for rng, row in zip(self.rngs, more, strict=True):
+                rng.random(out=row)
+            self.drawn = np.concatenate([self.drawn, more], axis=1) if have else more
+        used, self.used = self.used, self.used + rows * sizes
+        if (sizes == largest).all() and (used == used[0]).all():  # (the first round) a view
+            block = self.drawn[:, used[0] : used[0] + rows * largest]
+            return block.reshape(len(self.rngs), rows, largest).transpose(1, 0, 2)
+        windows = np.lib.stride_tricks.sliding_window_view(self.drawn, largest, axis=1)
+        inside = np.arange(largest) < sizes[:, None]  # (runs, largest)
+        return np.where(inside, windows[np.arange(len(self.rngs)), start], 0.0)
 
 
 def _padded(rngs: Sequence[np.random.Generator], sizes: Ints, rows: int) -> Floats:
@@ -756,8 +823,9 @@ def _people(p: RunParams, rngs: Sequence[np.random.Generator], lay: Bools) -> di
         "low_health_literacy": np.zeros((runs, n), bool),
         "digital_access": np.ones((runs, n), bool),
     }
+    ahead = _Ahead(rngs)  # the rest of the streams' draws, both channels' one after the other
     for outreach, where in ((False, lay & ~via_outreach), (True, via_outreach)):
-        recruits = _recruit(p, rngs, where.sum(axis=1), outreach)
+        recruits = _recruit(p, rngs, where.sum(axis=1), outreach, ahead)
         for key, value in recruits.items():
             out[key][where] = value
     out["via_outreach"] = via_outreach

@@ -23,6 +23,19 @@ from numpy.random.bit_generator import ISeedSequence
 PEOPLE_STREAM = 11
 
 
+class SeedSequence(np.random.SeedSequence):
+    """numpy's seed sequence (same name, same words), its ``generate_state`` without
+    numpy's error-state wrapper: that wrapper is a third of making a generator
+    (``simulation.batch.generator``), and the words come from C integer arithmetic,
+    which wraps whatever the error state."""
+
+    generate_state = getattr(
+        np.random.SeedSequence.generate_state,
+        "__wrapped__",
+        np.random.SeedSequence.generate_state,
+    )
+
+
 def people_stream(rng: np.random.Generator) -> np.random.Generator:
     """A generator for the issue-11 attributes, derived from ``rng``'s seed without
     drawing from ``rng`` (its own draws stay as they were) or changing its state."""
@@ -47,11 +60,17 @@ def people_streams(rngs: Sequence[np.random.Generator]) -> list[np.random.Genera
         seed = rng.bit_generator.seed_seq
         if (
             type(rng.bit_generator) is np.random.PCG64  # default_rng's (numpy's words)
-            and type(seed) is np.random.SeedSequence
+            and isinstance(seed, np.random.SeedSequence)  # numpy's, or ours (the same words)
+            and type(seed) in (np.random.SeedSequence, SeedSequence)
             and seed.pool_size == _POOL
             and isinstance(seed.entropy, int)
             and sys.byteorder == "little"
         ):
+            if seed.entropy < _SHORT and not seed.spawn_key:  # (a sweep's seeds) the same words
+                entropy = seed.entropy
+                words = [entropy & _WORD, entropy >> 32, 0, 0, PEOPLE_STREAM]
+                by_length.setdefault(5, []).append((r, words))
+                continue
             run = _words(seed.entropy)
             run += [0] * (_POOL - len(run))  # a spawn key follows: the seed padded to a pool
             key = [w for k in (*seed.spawn_key, PEOPLE_STREAM) for w in _words(int(k))]
@@ -69,6 +88,7 @@ def people_streams(rngs: Sequence[np.random.Generator]) -> list[np.random.Genera
 # mixed from the entropy, then hashed into the words a bit generator is seeded with.
 _POOL = 4
 _WORD = 0xFFFF_FFFF
+_SHORT = 2**64  # a seed of at most two words, padded to the pool, then the stream's key
 _INIT_A, _MULT_A, _INIT_B, _MULT_B = 0x43B0D7E5, 0x931E8875, 0x8B51F9DD, 0x58F38DED
 _MIX_MULT_L, _MIX_MULT_R, _XSHIFT = 0xCA01F9DD, 0x4973F715, 16
 type Words = npt.NDArray[np.uint32]

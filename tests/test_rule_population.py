@@ -351,3 +351,23 @@ def test_the_draws_made_in_stretches_are_numpy_s_draws_of_arrays():
     assert got[:, 1, :1].tobytes() == np.random.default_rng(2).random((5, 1)).tobytes()
     assert not got[:, 1, 1:].any()
     assert a.bit_generator.state == b.bit_generator.state
+
+
+def test_draws_taken_ahead_are_the_rounds_drawn_one_after_the_other():
+    """The people streams' rounds, drawn ahead: run 0 takes a (5, 3) draw then a (4, 2)
+    one, run 1 a (5, 1) draw then none; each as its generator's calls would make them,
+    whatever was drawn beyond (1 more than needed here, then a second block)."""
+    ahead = population._Ahead([np.random.default_rng(1), np.random.default_rng(2)])
+    first = ahead.take(np.array([3, 1]), 5, 1)
+    second = ahead.take(np.array([2, 0]), 4, 0)
+    one, two = np.random.default_rng(1), np.random.default_rng(2)
+    assert first.shape == (5, 2, 3) and second.shape == (4, 2, 2)
+    assert first[:, 0].tobytes() == one.random((5, 3)).tobytes()
+    assert first[:, 1, :1].tobytes() == two.random((5, 1)).tobytes()
+    assert not first[:, 1, 1:].any() and not second[:, 1].any()
+    assert second[:, 0].tobytes() == one.random((4, 2)).tobytes()
+    # Rounds of one size for all, from the same point (a first round): the same draws.
+    even = population._Ahead([np.random.default_rng(1), np.random.default_rng(2)])
+    got = even.take(np.array([2, 2]), 5, 3)
+    want = [np.random.default_rng(seed).random((5, 2)) for seed in (1, 2)]
+    assert got.tobytes() == np.stack(want, axis=1).tobytes()
