@@ -434,6 +434,7 @@ METRICS: tuple[Metric, ...] = (
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
 METRIC_BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
 _HOW = np.array([m.how for m in METRICS])
+_IS_RATE, _IS_TOTAL = _HOW == "rate", _HOW == "total"
 
 
 def aggregate(history: Floats) -> dict[str, float]:
@@ -444,16 +445,37 @@ def aggregate(history: Floats) -> dict[str, float]:
     return {name: float(v) for name, v in zip(METRIC_NAMES, values, strict=True)}
 
 
+def aggregate_runs(history: Floats, weeks: list[int]) -> list[dict[str, float]]:
+    """:func:`aggregate` of each run's weeks ``history[r, :weeks[r]]`` of a (runs x weeks x
+    metrics) array, runs of the same length at once: each sum adds a run's weeks in order,
+    as aggregate does (tests/test_metrics.py)."""
+    out: list[dict[str, float]] = [{}] * len(weeks)
+    by_length: dict[int, list[int]] = {}
+    for r, w in enumerate(weeks):
+        by_length.setdefault(w, []).append(r)
+    for w, members in by_length.items():
+        if w == 0:
+            for r in members:
+                out[r] = dict.fromkeys(METRIC_NAMES, 0.0)
+            continue
+        same = history[members, :w] if len(members) < history.shape[0] else history[:, :w]
+        for r, values in zip(members, _summary(same, axis=1).tolist(), strict=True):
+            out[r] = dict(zip(METRIC_NAMES, values, strict=True))
+    return out
+
+
 def tail_weeks(weeks: int) -> int:
     """How many of a run's last weeks its rates average: the last quarter, at least one."""
     return max(1, weeks // 4)
 
 
-def _summary(history: Floats) -> Floats:
-    weeks = history.shape[0]
-    tail = history[weeks - tail_weeks(weeks) :]
-    rate, total, final = tail.mean(axis=0), history.sum(axis=0), history[-1]
-    return np.where(_HOW == "rate", rate, np.where(_HOW == "total", total, final))
+def _summary(history: Floats, axis: int = 0) -> Floats:
+    """The summaries over the weeks (``axis``: 1 for runs first)."""
+    weeks = history.shape[axis]
+    tail = history[(slice(None),) * axis + (slice(weeks - tail_weeks(weeks), None),)]
+    last = history[(slice(None),) * axis + (-1,)]
+    rate, total = tail.mean(axis=axis), history.sum(axis=axis)
+    return np.where(_IS_RATE, rate, np.where(_IS_TOTAL, total, last))
 
 
 WEEK_SUFFIX = "_week"

@@ -35,6 +35,28 @@ def test_aggregate_takes_rates_from_the_last_quarter_totals_and_finals():
     assert metrics.aggregate(history[:0]) == dict.fromkeys(metrics.METRIC_NAMES, 0.0)
 
 
+def test_aggregate_runs_sums_each_runs_own_weeks_as_aggregate_does():
+    # Runs of 8, 3 and 0 weeks in one (runs, 8, metrics) array; run 1's last 5 weeks
+    # are not its own (set to 1e300: read, they would swamp its sums).
+    m = len(metrics.METRIC_NAMES)
+    history = np.zeros((3, 8, m))
+    history[0] = np.arange(8.0)[:, None]  # weeks 0..7: rate (6+7)/2, total 28, final 7
+    history[1, :3] = [[0.1], [0.2], [0.7]]  # rate 0.7 (one week), total 0.1+0.2+0.7
+    history[1, 3:] = 1e300
+    got = metrics.aggregate_runs(history, [8, 3, 0])
+    want = {"rate": (6.5, 0.7), "total": (28.0, 0.1 + 0.2 + 0.7), "final": (7.0, 0.7)}
+    for m_ in metrics.METRICS:
+        assert (got[0][m_.name], got[1][m_.name]) == want[m_.how]
+    assert got[2] == dict.fromkeys(metrics.METRIC_NAMES, 0.0)
+    # Noisy values of every magnitude: each run's numbers to the bit, as aggregate's alone.
+    rng = np.random.default_rng(1)
+    noisy = rng.standard_normal((5, 40, m)) * np.exp(8 * rng.standard_normal((5, 40, m)))
+    lengths = [40, 13, 40, 1, 13]
+    for r, final in enumerate(metrics.aggregate_runs(noisy, lengths)):
+        alone = metrics.aggregate(noisy[r, : lengths[r]])
+        assert np.array(list(final.values())).tobytes() == np.array(list(alone.values())).tobytes()
+
+
 def test_gini_of_known_distributions():
     assert metrics.gini(np.ones(5)) == 0.0
     assert metrics.gini(np.array([0.0, 0.0, 0.0, 1.0])) == pytest.approx(0.75)
