@@ -467,3 +467,40 @@ def belong_and_trust(rows, cell, others, met, heard, attending, of, out):
         target = w * heard[i] + (1.0 - w) * belonging[i]
         a = 1.0 if attending[i] else 0.0
         trust[i] = trust[i] + a * rate * (target - trust[i])
+
+
+@_jit
+def strong_cross_role(ties, threshold, cross_role, cell, active, out):
+    """simulation.relations.strong_cross_role's count of strong lay-professional ties
+    between active participants, per run (``out``, zeros), each pair from both ends: a
+    whole number, the same in any order. ``threshold`` in the dtype numpy compares in."""
+    groups, slots = ties.shape[0], ties.shape[1]
+    on = np.zeros(groups * slots, np.bool_)
+    for a in range(cell.size):
+        on[cell[a]] = active[a]
+    per_run = groups // out.size
+    for g in range(groups):
+        ends = 0
+        for i in range(slots):
+            if on[g * slots + i]:
+                for j in range(slots):
+                    if ties[g, i, j] > threshold and cross_role[g, i, j] and on[g * slots + j]:
+                        ends += 1
+        out[g // per_run] += ends
+
+
+@_jit
+def quantities(attending, active, credibility, trust, ever, satisfaction, out):
+    """simulation.metrics._quantities for runs side by side: ``out`` (runs, quantities,
+    n); each a float, or a float times 1.0 or 0.0 (a bool), as numpy multiplies them."""
+    n = out.shape[2]
+    for a in range(attending.size):
+        r, i = a // n, a % n
+        on, came = 1.0 if active[a] else 0.0, 1.0 if ever[a] else 0.0
+        out[r, 0, i] = 1.0
+        out[r, 1, i] = 1.0 if attending[a] else 0.0
+        out[r, 2, i] = on
+        out[r, 3, i] = credibility[a] * on
+        out[r, 4, i] = trust[a] * on
+        out[r, 5, i] = came
+        out[r, 6, i] = satisfaction[a] * came

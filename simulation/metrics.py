@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import runs
+from . import compiled, runs
 from .arrays import Bools, Floats
 from .management import WEEKS_PER_YEAR
 from .population import EXPERIENCE, MANAGERIAL, RIGHTS, seldom_heard_population_share
@@ -726,7 +726,15 @@ def _by_subgroup(s: State, who: Floats, active: Bools) -> Floats:
     if s.runs == 1:
         return who @ _quantities(s, active, np.empty((len(QUANTITIES), s.n))).T
     per_agent = np.empty((s.runs, len(QUANTITIES), s.n // s.runs))
-    _quantities(s, active, per_agent.transpose(1, 0, 2))
+    loops = compiled.kernels()
+    if loops is not None and all(
+        a.dtype == np.float64 for a in (s.credibility, s.trust, s.satisfaction)
+    ):  # _quantities in one pass
+        loops.quantities(
+            s.attending, active, s.credibility, s.trust, s.ever_attended, s.satisfaction, per_agent
+        )
+    else:
+        _quantities(s, active, per_agent.transpose(1, 0, 2))
     return np.matmul(who, per_agent.transpose(0, 2, 1)).transpose(1, 2, 0)
 
 
