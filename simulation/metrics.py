@@ -512,8 +512,13 @@ def gini_within_meetings(s: State) -> PerRun:
     mix groups of different sizes; each meeting's own inequality is what matters.
     """
     # n: how many came to each meeting, a whole number (the same however it is added up)
-    n = np.bincount(s.group, s.attending, minlength=s.n_groups)
-    x = on_grid(s, s.influence * s.attending)
+    loops = compiled.kernels()
+    if loops is not None and s.influence.dtype == np.float64:  # the lines below, in one pass
+        n, x = np.zeros(s.n_groups), np.zeros((s.n_groups, s.n_slots))
+        loops.came_and_influence(s.group, s.attending, s.influence, s.cell, n, x.reshape(-1))
+    else:
+        n = np.bincount(s.group, s.attending, minlength=s.n_groups)
+        x = on_grid(s, s.influence * s.attending)
     total = x.sum(axis=1)
     # The sum of |x_i - x_j| over a meeting's ordered pairs of slots, from its values in
     # ascending order x_(1) .. x_(S): 2 sum_k (2k - S - 1) x_(k) (absent: 0 - 0).
@@ -835,24 +840,50 @@ def weekly(
         return carried | (v if s.runs == 1 else {k: _per_run(s, x) for k, x in v.items()})
     least_one = np.maximum if s.runs > 1 else max
     v["cost_per_insight"] = totals["cost"] / least_one(totals["insights"], 1.0)
-    lay_ever = runs.count(s, s.ever_attended & s.lay)
+    counts = _weekly_counts(s, week - p.active_weeks)
+    lay_ever, claimants = counts[0], counts[1]
     unpaid = runs.total(s, s.unpaid_hours)
     v["unpaid_hours_per_lay_participant"] = ratio(unpaid, lay_ever)
     never_refunded = runs.total(s, s.never_refunded)
     v["lay_out_of_pocket"] = ratio(never_refunded, lay_ever)
     v["lay_awaiting_refund"] = ratio(runs.total(s, s.owed), lay_ever)
-    claimants = runs.count(s, s.ever_attended & s.on_benefits)
     v["benefit_taken_back"] = ratio(runs.total(s, s.taken_back), claimants)
-    first = s.first_weeks & s.lay
-    still_active = first & (s.last_attended > week - p.active_weeks)
-    v["retention_lay"] = ratio(runs.count(s, still_active), runs.count(s, first))
+    v["retention_lay"] = ratio(counts[2], counts[3])
     _management(v, s, p, totals["cost"], never_refunded, week, changes, unpaid)
-    v["retention_seldom_heard"] = ratio(
-        runs.count(s, still_active & s.seldom_heard), runs.count(s, first & s.seldom_heard)
-    )
+    v["retention_seldom_heard"] = ratio(counts[4], counts[5])
     if s.runs > 1:  # the carried values are at_meetings' own, one float per run already
         v = {k: _per_run(s, x) for k, x in v.items()}
     return carried | v
+
+
+def _weekly_counts(s: State, since: int) -> list[PerRun]:
+    """weekly's counts, per run: lay people who ever came, people on benefits who ever
+    came, lay people of the first weeks still active (last came after week ``since``),
+    lay people of the first weeks, those two among the seldom heard."""
+    loops = compiled.kernels()
+    if loops is not None and s.runs > 1:  # the lines below, in one pass
+        out = np.zeros((6, s.runs), np.int64)
+        loops.weekly_counts(
+            s.ever_attended,
+            s.lay,
+            s.on_benefits,
+            s.first_weeks,
+            s.last_attended,
+            since,
+            s.seldom_heard,
+            out,
+        )
+        return list(out)
+    first = s.first_weeks & s.lay
+    still_active = first & (s.last_attended > since)
+    return [
+        runs.count(s, s.ever_attended & s.lay),
+        runs.count(s, s.ever_attended & s.on_benefits),
+        runs.count(s, still_active),
+        runs.count(s, first),
+        runs.count(s, still_active & s.seldom_heard),
+        runs.count(s, first & s.seldom_heard),
+    ]
 
 
 # What weekly measures besides the metrics summed over a run's weeks.

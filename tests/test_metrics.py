@@ -246,7 +246,7 @@ def test_parity_with_one_disadvantaged_person_and_with_no_one_to_compare():
     assert v["participation_parity"] == 1.0
 
 
-def test_influence_gini_is_within_each_meeting_weighted_by_attendance():
+def test_influence_gini_is_within_each_meeting_weighted_by_attendance(both_loops):
     # Group 0, all four present with influence 0.1, 0.2, 0.3, 0.4: sum over pairs i < j
     # of |x_i - x_j| = 0.1 + 0.2 + 0.3 + 0.1 + 0.2 + 0.1 = 1.0; Gini = 2 * 1.0 / (2 * 4 * 1)
     # = 0.25. Group 1, two present at 0.2 and 0.8: 2 * 0.6 / (2 * 2 * 1) = 0.3. Group 2,
@@ -425,7 +425,7 @@ def test_weekly_totals_only_measures_the_sums_of_the_weeks_alone():
     assert not any(np.isnan(want[k]) for k in others)
 
 
-def test_weekly_metrics_of_runs_side_by_side_are_each_runs_alone():
+def test_weekly_metrics_of_runs_side_by_side_are_each_runs_alone(both_loops):
     # Run 0: one lay person ever came (the first patient; the clinician is not lay), run 1
     # three. Unpaid hours 6 and 3 + 3 + 3: per lay participant 6 / 1 and 9 / 3. Never
     # refunded 10 and 4 + 2: 10 / 1 and 6 / 3. The lay people who came in the first weeks
