@@ -535,6 +535,7 @@ def weekly_counts(ever, lay, on_benefits, first_weeks, last_attended, since, sel
         out[0, r], out[1, r], out[2, r] = c0, c1, c2
         out[3, r], out[4, r], out[5, r] = c3, c4, c5
 
+
 @_jit
 def came_and_influence(group, attending, influence, cell, came, grid):
     """simulation.metrics.gini_within_meetings' people at each group's meeting
@@ -544,3 +545,19 @@ def came_and_influence(group, attending, influence, cell, came, grid):
         on = 1.0 if attending[a] else 0.0
         came[group[a]] += on
         grid[cell[a]] = influence[a] * on
+
+
+@_jit
+def group_totals(a, b, c, d, out):
+    """Each run's sums of four per-group int64 arrays (``out``, (4, runs) floats): whole
+    numbers, the same in any order (simulation.metrics.weekly's insights)."""
+    runs = out.shape[1]
+    n = a.size // runs
+    for r in range(runs):
+        ta = tb = tc = td = np.int64(0)
+        for g in range(r * n, (r + 1) * n):
+            ta += a[g]
+            tb += b[g]
+            tc += c[g]
+            td += d[g]
+        out[0, r], out[1, r], out[2, r], out[3, r] = ta, tb, tc, td

@@ -449,6 +449,19 @@ def test_weekly_metrics_of_runs_side_by_side_are_each_runs_alone(both_loops):
     v = metrics.weekly(together, ASSUMED, {}, None, None, Flows(), totals, 5, totals_only=True)
     assert np.isnan(v["retention_lay"]).all() and v["retention_lay"].shape == (2,)
     assert v["programme_cost"].tolist() == [0.0, 0.0]
+    # Insights per group (one group a run): 4 (3 of lay origin, 1 unexpected, 2 adopted)
+    # and 1 (of lay origin, adopted). The running total of insights adds them.
+    ins = Insights(np.array([4, 1]), np.array([1, 0]), np.array([3, 1]), *np.zeros((2, 2, 3)))
+    dec = Decisions(np.array([2, 1]), np.array([1, 1]), *np.zeros((2, 2)), np.array([2, 4]))
+    v = metrics.weekly(together, ASSUMED, {}, ins, dec, Flows(), totals, 5)
+    for name, want in (
+        ("insights", [4.0, 1.0]),
+        ("insights_lay_origin", [3.0, 1.0]),
+        ("insights_unexpected", [1.0, 0.0]),
+        ("insights_adopted", [2.0, 1.0]),
+    ):
+        assert v[name].tolist() == want and v[name].dtype == float, name
+    assert totals["insights"].tolist() == [4.0, 1.0]
 
 
 @pytest.mark.parametrize("side_by_side", [False, True])
