@@ -824,7 +824,9 @@ def weekly(
     v: dict[str, PerRun] = {}
     # Sums over each run's agents or groups (simulation.runs): floats for one run.
     loops = compiled.kernels()
-    ints = () if insights is None else (insights.total, insights.lay_origin, insights.unexpected)
+    ints: tuple[np.ndarray, ...] = ()
+    if insights is not None:
+        ints = (insights.total, insights.lay_origin, insights.unexpected)
     ints += () if decisions is None else (decisions.adopted,)
     if loops is not None and s.runs > 1 and len(ints) == 4 and _all_int64(ints):
         out = np.zeros((4, s.runs))  # the lines below, in one pass
