@@ -561,3 +561,19 @@ def group_totals(a, b, c, d, out):
             tc += c[g]
             td += d[g]
         out[0, r], out[1, r], out[2, r], out[3, r] = ta, tb, tc, td
+
+
+@_jit
+def recognised_totals(recognised, lived, out):
+    """Each run's recognised contributions (``out[0]``) and those of kind ``lived``
+    (``out[1]``) from the (N, 3) int64 counts: whole numbers, the same in any order
+    (simulation.metrics._voices)."""
+    runs = out.shape[1]
+    n = recognised.shape[0] // runs
+    for r in range(runs):
+        every = kind = np.int64(0)
+        for a in range(r * n, (r + 1) * n):
+            for k in range(recognised.shape[1]):
+                every += recognised[a, k]
+            kind += recognised[a, lived]
+        out[0, r], out[1, r] = every, kind

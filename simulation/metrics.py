@@ -770,8 +770,14 @@ def _voices(s: State, talk: Talk | None) -> tuple[PerRun, PerRun]:
         )
     # Each run's own sums (simulation.runs) of whole numbers (contributions), the same
     # however they are added up: a run's recognised contributions, lived experience's.
-    recognised = talk.recognised.reshape(s.runs, -1).sum(axis=1)
-    lived = talk.recognised[:, 2].reshape(s.runs, -1).sum(axis=1)
+    loops = compiled.kernels()
+    if loops is not None and _all_int64((talk.recognised,)):  # the lines below, in one pass
+        out = np.zeros((2, s.runs), np.int64)
+        loops.recognised_totals(talk.recognised, 2, out)
+        recognised, lived = out
+    else:
+        recognised = talk.recognised.reshape(s.runs, -1).sum(axis=1)
+        lived = talk.recognised[:, 2].reshape(s.runs, -1).sum(axis=1)
     lay_said = runs.total(s, talk.said * s.lay)
     return ratio(lay_said, runs.total(s, talk.said)), ratio(lived, recognised)
 
