@@ -577,3 +577,29 @@ def recognised_totals(recognised, lived, out):
                 every += recognised[a, k]
             kind += recognised[a, lived]
         out[0, r], out[1, r] = every, kind
+
+
+@_jit
+def sorted_times(x, rank, out):
+    """Each row of ``x`` in ascending order times ``rank`` (simulation.metrics.
+    gini_within_meetings: ``np.sort(x, axis=1) * rank``), by insertion (rows of a group's
+    few slots). False, ``out`` unfinished, when an entry is NaN or -0.0: numpy orders
+    entries that compare equal but differ in bits its own way; otherwise the order is
+    the one ascending order, whatever the sort."""
+    rows, cols = x.shape
+    for g in range(rows):
+        for i in range(cols):
+            v = x[g, i]
+            if v != v or (v == 0.0 and np.copysign(1.0, v) < 0.0):
+                return False
+    for g in range(rows):
+        row = out[g]
+        for i in range(cols):
+            v, j = x[g, i], i
+            while j > 0 and row[j - 1] > v:
+                row[j] = row[j - 1]
+                j -= 1
+            row[j] = v
+        for i in range(cols):
+            row[i] = row[i] * rank[i]
+    return True

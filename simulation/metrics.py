@@ -524,7 +524,10 @@ def gini_within_meetings(s: State) -> PerRun:
     # ascending order x_(1) .. x_(S): 2 sum_k (2k - S - 1) x_(k) (absent: 0 - 0).
     slots = s.n_slots
     rank = 2.0 * np.arange(1, slots + 1) - slots - 1.0
-    pairs = 2.0 * (np.sort(x, axis=1) * rank).sum(axis=1)
+    ranked = np.empty_like(x)
+    if loops is None or not loops.sorted_times(x, rank, ranked):  # else: the line below
+        ranked = np.sort(x, axis=1) * rank
+    pairs = 2.0 * ranked.sum(axis=1)
     # Absent members hold 0 influence: remove their pairs with present ones (|0 - x_j|).
     pairs -= 2.0 * (slots - n) * total
     each = np.divide(pairs, 2.0 * n * total, out=np.zeros(n.size), where=(n >= 2) & (total > 0))

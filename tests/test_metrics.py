@@ -271,6 +271,13 @@ def test_influence_gini_is_within_each_meeting_weighted_by_attendance(both_loops
     s.influence[g1[1]] = 0.5
     s.attending[g2[2]] = False
     assert metrics.gini_within_meetings(s) == pytest.approx(1.6 / 6)
+    # A present member holding -0.0 (numpy orders it among the zeros its own way; the
+    # compiled sort leaves such meetings to numpy): group 1's three present (0.2, 0.8, 0)
+    # read 2 * (0.6 + 0.2 + 0.8) / (2 * 3 * 1) with weight 3, to the bit as with +0.0.
+    s.attending[g1[2]] = True
+    plus = metrics.gini_within_meetings(s)
+    s.influence[g1[2]] = -0.0
+    assert metrics.gini_within_meetings(s) == plus == pytest.approx((1.0 + 1.6) / 7)
     s.attending[:] = False
     assert metrics.gini_within_meetings(s) == 0.0
 
