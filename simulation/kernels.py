@@ -603,3 +603,30 @@ def sorted_times(x, rank, out):
         for i in range(cols):
             row[i] = row[i] * rank[i]
     return True
+
+
+@_jit
+def subgroup_rows(lay, on_benefits, disabled, low_money, rationale, digital, kinds, out):
+    """simulation.metrics.subgroups for runs side by side: ``out`` (runs, subgroups, n),
+    1.0 where one belongs to the subgroup and 0.0 elsewhere, rows in SUBGROUPS' order;
+    ``kinds`` = (RIGHTS, MANAGERIAL, EXPERIENCE)."""
+    n = out.shape[2]
+    for r in range(out.shape[0]):
+        o, at = out[r], r * n
+        for i in range(n):
+            a = at + i
+            is_lay, kind = lay[a], rationale[a]
+            poor = is_lay and (on_benefits[a] or disabled[a])
+            o[0, i] = 1.0 if is_lay else 0.0
+            o[1, i] = 0.0 if is_lay else 1.0
+            o[2, i] = 1.0 if on_benefits[a] else 0.0
+            o[3, i] = 1.0 if disabled[a] else 0.0
+            o[4, i] = 1.0 if low_money[a] else 0.0
+            o[5, i] = 1.0 if is_lay and kind == kinds[0] else 0.0
+            o[6, i] = 1.0 if poor else 0.0
+            o[7, i] = 1.0 if is_lay and not poor else 0.0
+            o[8, i] = 1.0 if kind == kinds[0] else 0.0
+            o[9, i] = 1.0 if kind == kinds[1] else 0.0
+            o[10, i] = 1.0 if kind == kinds[2] else 0.0
+            o[11, i] = 1.0 if disabled[a] and digital[a] else 0.0
+            o[12, i] = 1.0 if is_lay and not digital[a] else 0.0

@@ -588,6 +588,14 @@ def subgroups(s: State) -> Floats:
 
     Computed once per run: one matrix product then counts every subgroup at once.
     """
+    loops = compiled.kernels()
+    if loops is not None and s.runs > 1:  # the lines below, in one pass
+        who = np.empty((s.runs, len(SUBGROUPS), s.n // s.runs))
+        kinds = np.array([RIGHTS, MANAGERIAL, EXPERIENCE])
+        loops.subgroup_rows(
+            s.lay, s.on_benefits, s.disabled, s.low_money, s.rationale, s.digital_access, kinds, who
+        )
+        return who
     lay = s.lay
     disadvantaged = lay & (s.on_benefits | s.disabled)
     who = np.vstack(

@@ -403,6 +403,7 @@ def test_meeting_metrics_of_runs_side_by_side_are_each_runs_alone(both_loops):
     for name, values in want.items():
         assert v[name] == pytest.approx(values), name
     for r, s in enumerate(alone):
+        assert (metrics.subgroups(together)[r] == metrics.subgroups(s)).all()
         one = metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), talks[r], 5)
         # to the last bit (a run alone sums its quantities with numpy's loops)
         assert {name: x[r] for name, x in v.items()} == one
