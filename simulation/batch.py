@@ -482,8 +482,9 @@ def run_params(runs_: Iterable[tuple[RunParams, Seed]], *, timeseries: bool = Fa
             [checked[i] for i in members], [generator(given[i][1]) for i in members], timeseries
         )
         batch.run()
+        # every run's metrics.aggregate, those of the same length at once
+        finals = metrics.aggregate_runs(batch.history, batch.weeks)
         for r, i in enumerate(members):
-            history = batch.run_history(r)
-            final = metrics.aggregate(history)
-            out[i] = (final, history.copy()) if timeseries else final
+            final = finals[r]
+            out[i] = (final, batch.run_history(r).copy()) if timeseries else final
     return out

@@ -511,3 +511,166 @@ def belong_and_trust(rows, cell, others, met, heard, attending, of, out):
         target = w * heard[i] + (1.0 - w) * belonging[i]
         a = 1.0 if attending[i] else 0.0
         trust[i] = trust[i] + a * rate * (target - trust[i])
+
+
+@_jit
+def strong_cross_role(ties, threshold, cross_role, cell, active, out):
+    """simulation.relations.strong_cross_role's count of strong lay-professional ties
+    between active participants, per run (``out``, zeros), each pair from both ends: a
+    whole number, the same in any order. ``threshold`` in the dtype numpy compares in."""
+    groups, slots = ties.shape[0], ties.shape[1]
+    on = np.zeros(groups * slots, np.bool_)
+    for a in range(cell.size):
+        on[cell[a]] = active[a]
+    per_run = groups // out.size
+    for g in range(groups):
+        ends = 0
+        for i in range(slots):
+            if on[g * slots + i]:
+                for j in range(slots):  # without branches: twice as fast
+                    ends += (ties[g, i, j] > threshold) & cross_role[g, i, j] & on[g * slots + j]
+        out[g // per_run] += ends
+
+
+@_jit
+def quantities(attending, active, credibility, trust, ever, satisfaction, out):
+    """simulation.metrics._quantities for runs side by side: ``out`` (runs, quantities,
+    n); each a float, or a float times 1.0 or 0.0 (a bool), as numpy multiplies them.
+    One row at a time: contiguous writes."""
+    n = out.shape[2]
+    for r in range(out.shape[0]):
+        o, at = out[r], r * n
+        for i in range(n):
+            o[0, i] = 1.0
+        for i in range(n):
+            o[1, i] = 1.0 if attending[at + i] else 0.0
+        for i in range(n):
+            o[2, i] = 1.0 if active[at + i] else 0.0
+        for i in range(n):
+            o[3, i] = credibility[at + i] * o[2, i]
+        for i in range(n):
+            o[4, i] = trust[at + i] * o[2, i]
+        for i in range(n):
+            o[5, i] = 1.0 if ever[at + i] else 0.0
+        for i in range(n):
+            o[6, i] = satisfaction[at + i] * o[5, i]
+
+
+@_jit
+def weekly_counts(ever, lay, on_benefits, first_weeks, last_attended, since, seldom, out):
+    """simulation.metrics.weekly's counts per run (``out``, (6, runs)): lay people who
+    ever came, people on benefits who ever came, lay people of the first weeks still
+    active (last came after week ``since``), lay people of the first weeks, and those
+    two among the seldom heard. Whole numbers, the same in any order; without branches
+    (twice as fast)."""
+    runs = out.shape[1]
+    n = ever.size // runs
+    for r in range(runs):
+        c0 = c1 = c2 = c3 = c4 = c5 = 0
+        for a in range(r * n, (r + 1) * n):
+            first = first_weeks[a] & lay[a]
+            still = first & (last_attended[a] > since)
+            c0 += ever[a] & lay[a]
+            c1 += ever[a] & on_benefits[a]
+            c2 += still
+            c3 += first
+            c4 += still & seldom[a]
+            c5 += first & seldom[a]
+        out[0, r], out[1, r], out[2, r] = c0, c1, c2
+        out[3, r], out[4, r], out[5, r] = c3, c4, c5
+
+
+@_jit
+def came_and_influence(group, attending, influence, cell, came, grid):
+    """simulation.metrics.gini_within_meetings' people at each group's meeting
+    (``came``, zeros: bincount's float sums of whole numbers) and influence times
+    attending (1.0 or 0.0, as numpy multiplies) on the flat grid (``grid``, zeros)."""
+    for a in range(group.size):
+        on = 1.0 if attending[a] else 0.0
+        came[group[a]] += on
+        grid[cell[a]] = influence[a] * on
+
+
+@_jit
+def group_totals(a, b, c, d, out):
+    """Each run's sums of four per-group int64 arrays (``out``, (4, runs) floats): whole
+    numbers, the same in any order (simulation.metrics.weekly's insights)."""
+    runs = out.shape[1]
+    n = a.size // runs
+    for r in range(runs):
+        ta = tb = tc = td = np.int64(0)
+        for g in range(r * n, (r + 1) * n):
+            ta += a[g]
+            tb += b[g]
+            tc += c[g]
+            td += d[g]
+        out[0, r], out[1, r], out[2, r], out[3, r] = ta, tb, tc, td
+
+
+@_jit
+def recognised_totals(recognised, lived, out):
+    """Each run's recognised contributions (``out[0]``) and those of kind ``lived``
+    (``out[1]``) from the (N, 3) int64 counts: whole numbers, the same in any order
+    (simulation.metrics._voices)."""
+    runs = out.shape[1]
+    n = recognised.shape[0] // runs
+    for r in range(runs):
+        every = kind = np.int64(0)
+        for a in range(r * n, (r + 1) * n):
+            for k in range(recognised.shape[1]):
+                every += recognised[a, k]
+            kind += recognised[a, lived]
+        out[0, r], out[1, r] = every, kind
+
+
+@_jit
+def sorted_times(x, rank, out):
+    """Each row of ``x`` in ascending order times ``rank`` (simulation.metrics.
+    gini_within_meetings: ``np.sort(x, axis=1) * rank``), by insertion (rows of a group's
+    few slots). False, ``out`` unfinished, when an entry is NaN or -0.0: numpy orders
+    entries that compare equal but differ in bits its own way; otherwise the order is
+    the one ascending order, whatever the sort."""
+    rows, cols = x.shape
+    for g in range(rows):
+        for i in range(cols):
+            v = x[g, i]
+            if v != v or (v == 0.0 and np.copysign(1.0, v) < 0.0):
+                return False
+    for g in range(rows):
+        row = out[g]
+        for i in range(cols):
+            v, j = x[g, i], i
+            while j > 0 and row[j - 1] > v:
+                row[j] = row[j - 1]
+                j -= 1
+            row[j] = v
+        for i in range(cols):
+            row[i] = row[i] * rank[i]
+    return True
+
+
+@_jit
+def subgroup_rows(lay, on_benefits, disabled, low_money, rationale, digital, kinds, out):
+    """simulation.metrics.subgroups for runs side by side: ``out`` (runs, subgroups, n),
+    1.0 where one belongs to the subgroup and 0.0 elsewhere, rows in SUBGROUPS' order;
+    ``kinds`` = (RIGHTS, MANAGERIAL, EXPERIENCE)."""
+    n = out.shape[2]
+    for r in range(out.shape[0]):
+        o, at = out[r], r * n
+        for i in range(n):
+            a = at + i
+            is_lay, kind = lay[a], rationale[a]
+            poor = is_lay and (on_benefits[a] or disabled[a])
+            o[0, i] = 1.0 if is_lay else 0.0
+            o[1, i] = 0.0 if is_lay else 1.0
+            o[2, i] = 1.0 if on_benefits[a] else 0.0
+            o[3, i] = 1.0 if disabled[a] else 0.0
+            o[4, i] = 1.0 if low_money[a] else 0.0
+            o[5, i] = 1.0 if is_lay and kind == kinds[0] else 0.0
+            o[6, i] = 1.0 if poor else 0.0
+            o[7, i] = 1.0 if is_lay and not poor else 0.0
+            o[8, i] = 1.0 if kind == kinds[0] else 0.0
+            o[9, i] = 1.0 if kind == kinds[1] else 0.0
+            o[10, i] = 1.0 if kind == kinds[2] else 0.0
+            o[11, i] = 1.0 if disabled[a] and digital[a] else 0.0
+            o[12, i] = 1.0 if is_lay and not digital[a] else 0.0

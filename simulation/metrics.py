@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import runs
+from . import compiled, runs
 from .arrays import Bools, Floats
 from .management import WEEKS_PER_YEAR
 from .population import EXPERIENCE, MANAGERIAL, RIGHTS, seldom_heard_population_share
@@ -434,6 +434,7 @@ METRICS: tuple[Metric, ...] = (
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
 METRIC_BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
 _HOW = np.array([m.how for m in METRICS])
+_IS_RATE, _IS_TOTAL = _HOW == "rate", _HOW == "total"
 
 
 def aggregate(history: Floats) -> dict[str, float]:
@@ -444,16 +445,37 @@ def aggregate(history: Floats) -> dict[str, float]:
     return {name: float(v) for name, v in zip(METRIC_NAMES, values, strict=True)}
 
 
+def aggregate_runs(history: Floats, weeks: list[int]) -> list[dict[str, float]]:
+    """:func:`aggregate` of each run's weeks ``history[r, :weeks[r]]`` of a (runs x weeks x
+    metrics) array, runs of the same length at once: each sum adds a run's weeks in order,
+    as aggregate does (tests/test_metrics.py)."""
+    out: list[dict[str, float]] = [{}] * len(weeks)
+    by_length: dict[int, list[int]] = {}
+    for r, w in enumerate(weeks):
+        by_length.setdefault(w, []).append(r)
+    for w, members in by_length.items():
+        if w == 0:
+            for r in members:
+                out[r] = dict.fromkeys(METRIC_NAMES, 0.0)
+            continue
+        same = history[members, :w] if len(members) < history.shape[0] else history[:, :w]
+        for r, values in zip(members, _summary(same, axis=1).tolist(), strict=True):
+            out[r] = dict(zip(METRIC_NAMES, values, strict=True))
+    return out
+
+
 def tail_weeks(weeks: int) -> int:
     """How many of a run's last weeks its rates average: the last quarter, at least one."""
     return max(1, weeks // 4)
 
 
-def _summary(history: Floats) -> Floats:
-    weeks = history.shape[0]
-    tail = history[weeks - tail_weeks(weeks) :]
-    rate, total, final = tail.mean(axis=0), history.sum(axis=0), history[-1]
-    return np.where(_HOW == "rate", rate, np.where(_HOW == "total", total, final))
+def _summary(history: Floats, axis: int = 0) -> Floats:
+    """The summaries over the weeks (``axis``: 1 for runs first)."""
+    weeks = history.shape[axis]
+    tail = history[(slice(None),) * axis + (slice(weeks - tail_weeks(weeks), None),)]
+    last = history[(slice(None),) * axis + (-1,)]
+    rate, total = tail.mean(axis=axis), history.sum(axis=axis)
+    return np.where(_IS_RATE, rate, np.where(_IS_TOTAL, total, last))
 
 
 WEEK_SUFFIX = "_week"
@@ -490,14 +512,22 @@ def gini_within_meetings(s: State) -> PerRun:
     mix groups of different sizes; each meeting's own inequality is what matters.
     """
     # n: how many came to each meeting, a whole number (the same however it is added up)
-    n = np.bincount(s.group, s.attending, minlength=s.n_groups)
-    x = on_grid(s, s.influence * s.attending)
+    loops = compiled.kernels()
+    if loops is not None and s.influence.dtype == np.float64:  # the lines below, in one pass
+        n, x = np.zeros(s.n_groups), np.zeros((s.n_groups, s.n_slots))
+        loops.came_and_influence(s.group, s.attending, s.influence, s.cell, n, x.reshape(-1))
+    else:
+        n = np.bincount(s.group, s.attending, minlength=s.n_groups)
+        x = on_grid(s, s.influence * s.attending)
     total = x.sum(axis=1)
     # The sum of |x_i - x_j| over a meeting's ordered pairs of slots, from its values in
     # ascending order x_(1) .. x_(S): 2 sum_k (2k - S - 1) x_(k) (absent: 0 - 0).
     slots = s.n_slots
     rank = 2.0 * np.arange(1, slots + 1) - slots - 1.0
-    pairs = 2.0 * (np.sort(x, axis=1) * rank).sum(axis=1)
+    ranked = np.empty_like(x)
+    if loops is None or not loops.sorted_times(x, rank, ranked):  # else: the line below
+        ranked = np.sort(x, axis=1) * rank
+    pairs = 2.0 * ranked.sum(axis=1)
     # Absent members hold 0 influence: remove their pairs with present ones (|0 - x_j|).
     pairs -= 2.0 * (slots - n) * total
     each = np.divide(pairs, 2.0 * n * total, out=np.zeros(n.size), where=(n >= 2) & (total > 0))
@@ -558,6 +588,14 @@ def subgroups(s: State) -> Floats:
 
     Computed once per run: one matrix product then counts every subgroup at once.
     """
+    loops = compiled.kernels()
+    if loops is not None and s.runs > 1:  # the lines below, in one pass
+        who = np.empty((s.runs, len(SUBGROUPS), s.n // s.runs))
+        kinds = np.array([RIGHTS, MANAGERIAL, EXPERIENCE])
+        loops.subgroup_rows(
+            s.lay, s.on_benefits, s.disabled, s.low_money, s.rationale, s.digital_access, kinds, who
+        )
+        return who
     lay = s.lay
     disadvantaged = lay & (s.on_benefits | s.disabled)
     who = np.vstack(
@@ -704,7 +742,15 @@ def _by_subgroup(s: State, who: Floats, active: Bools) -> Floats:
     if s.runs == 1:
         return who @ _quantities(s, active, np.empty((len(QUANTITIES), s.n))).T
     per_agent = np.empty((s.runs, len(QUANTITIES), s.n // s.runs))
-    _quantities(s, active, per_agent.transpose(1, 0, 2))
+    loops = compiled.kernels()
+    if loops is not None and all(
+        a.dtype == np.float64 for a in (s.credibility, s.trust, s.satisfaction)
+    ):  # _quantities in one pass
+        loops.quantities(
+            s.attending, active, s.credibility, s.trust, s.ever_attended, s.satisfaction, per_agent
+        )
+    else:
+        _quantities(s, active, per_agent.transpose(1, 0, 2))
     return np.matmul(who, per_agent.transpose(0, 2, 1)).transpose(1, 2, 0)
 
 
@@ -735,8 +781,14 @@ def _voices(s: State, talk: Talk | None) -> tuple[PerRun, PerRun]:
         )
     # Each run's own sums (simulation.runs) of whole numbers (contributions), the same
     # however they are added up: a run's recognised contributions, lived experience's.
-    recognised = talk.recognised.reshape(s.runs, -1).sum(axis=1)
-    lived = talk.recognised[:, 2].reshape(s.runs, -1).sum(axis=1)
+    loops = compiled.kernels()
+    if loops is not None and _all_int64((talk.recognised,)):  # the lines below, in one pass
+        out = np.zeros((2, s.runs), np.int64)
+        loops.recognised_totals(talk.recognised, 2, out)
+        recognised, lived = out
+    else:
+        recognised = talk.recognised.reshape(s.runs, -1).sum(axis=1)
+        lived = talk.recognised[:, 2].reshape(s.runs, -1).sum(axis=1)
     lay_said = runs.total(s, talk.said * s.lay)
     return ratio(lay_said, runs.total(s, talk.said)), ratio(lived, recognised)
 
@@ -788,11 +840,25 @@ def weekly(
     """
     v: dict[str, PerRun] = {}
     # Sums over each run's agents or groups (simulation.runs): floats for one run.
-    n_ins = runs.total(s, insights.total) if insights is not None else 0.0
-    v["insights"] = n_ins
-    v["insights_lay_origin"] = runs.total(s, insights.lay_origin) if insights is not None else 0.0
-    v["insights_unexpected"] = runs.total(s, insights.unexpected) if insights is not None else 0.0
-    v["insights_adopted"] = runs.total(s, decisions.adopted) if decisions is not None else 0.0
+    loops = compiled.kernels()
+    ints: tuple[np.ndarray, ...] = ()
+    if insights is not None:
+        ints = (insights.total, insights.lay_origin, insights.unexpected)
+    ints += () if decisions is None else (decisions.adopted,)
+    if loops is not None and s.runs > 1 and len(ints) == 4 and _all_int64(ints):
+        out = np.zeros((4, s.runs))  # the lines below, in one pass
+        loops.group_totals(*ints, out)
+        n_ins = out[0]
+        v["insights"], v["insights_lay_origin"], v["insights_unexpected"] = out[:3]
+        v["insights_adopted"] = out[3]
+    else:
+        n_ins = runs.total(s, insights.total) if insights is not None else 0.0
+        v["insights"] = n_ins
+        lay_origin = runs.total(s, insights.lay_origin) if insights is not None else 0.0
+        v["insights_lay_origin"] = lay_origin
+        unexpected = runs.total(s, insights.unexpected) if insights is not None else 0.0
+        v["insights_unexpected"] = unexpected
+        v["insights_adopted"] = runs.total(s, decisions.adopted) if decisions is not None else 0.0
     v["unpaid_lay_hours"] = flows.unpaid_hours
     v["benefit_loss_events"] = _floats(flows.benefit_cuts)
     v["programme_cost"] = cost = flows.cost
@@ -805,24 +871,54 @@ def weekly(
         return carried | (v if s.runs == 1 else {k: _per_run(s, x) for k, x in v.items()})
     least_one = np.maximum if s.runs > 1 else max
     v["cost_per_insight"] = totals["cost"] / least_one(totals["insights"], 1.0)
-    lay_ever = runs.count(s, s.ever_attended & s.lay)
+    counts = _weekly_counts(s, week - p.active_weeks)
+    lay_ever, claimants = counts[0], counts[1]
     unpaid = runs.total(s, s.unpaid_hours)
     v["unpaid_hours_per_lay_participant"] = ratio(unpaid, lay_ever)
     never_refunded = runs.total(s, s.never_refunded)
     v["lay_out_of_pocket"] = ratio(never_refunded, lay_ever)
     v["lay_awaiting_refund"] = ratio(runs.total(s, s.owed), lay_ever)
-    claimants = runs.count(s, s.ever_attended & s.on_benefits)
     v["benefit_taken_back"] = ratio(runs.total(s, s.taken_back), claimants)
-    first = s.first_weeks & s.lay
-    still_active = first & (s.last_attended > week - p.active_weeks)
-    v["retention_lay"] = ratio(runs.count(s, still_active), runs.count(s, first))
+    v["retention_lay"] = ratio(counts[2], counts[3])
     _management(v, s, p, totals["cost"], never_refunded, week, changes, unpaid)
-    v["retention_seldom_heard"] = ratio(
-        runs.count(s, still_active & s.seldom_heard), runs.count(s, first & s.seldom_heard)
-    )
+    v["retention_seldom_heard"] = ratio(counts[4], counts[5])
     if s.runs > 1:  # the carried values are at_meetings' own, one float per run already
         v = {k: _per_run(s, x) for k, x in v.items()}
     return carried | v
+
+
+def _all_int64(arrays: tuple[np.ndarray, ...]) -> bool:
+    return all(a.dtype == np.int64 and a.flags.c_contiguous for a in arrays)
+
+
+def _weekly_counts(s: State, since: int) -> list[PerRun]:
+    """weekly's counts, per run: lay people who ever came, people on benefits who ever
+    came, lay people of the first weeks still active (last came after week ``since``),
+    lay people of the first weeks, those two among the seldom heard."""
+    loops = compiled.kernels()
+    if loops is not None and s.runs > 1:  # the lines below, in one pass
+        out = np.zeros((6, s.runs), np.int64)
+        loops.weekly_counts(
+            s.ever_attended,
+            s.lay,
+            s.on_benefits,
+            s.first_weeks,
+            s.last_attended,
+            since,
+            s.seldom_heard,
+            out,
+        )
+        return list(out)
+    first = s.first_weeks & s.lay
+    still_active = first & (s.last_attended > since)
+    return [
+        runs.count(s, s.ever_attended & s.lay),
+        runs.count(s, s.ever_attended & s.on_benefits),
+        runs.count(s, still_active),
+        runs.count(s, first),
+        runs.count(s, still_active & s.seldom_heard),
+        runs.count(s, first & s.seldom_heard),
+    ]
 
 
 # What weekly measures besides the metrics summed over a run's weeks.

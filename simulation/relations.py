@@ -233,6 +233,12 @@ def strong_cross_role(s: State, active: Bools, threshold: float) -> PerRun:
     of the (groups, slots, slots) ties, each pair counted from both ends. A count is a
     whole number, the same however it is found.
     """
+    loops = compiled.kernels()
+    if loops is not None and s.ties.flags.c_contiguous and s.cross_role.flags.c_contiguous:
+        ends = np.zeros(s.runs, np.int64)  # the lines below, in one pass
+        limit = np.result_type(s.ties, threshold).type(threshold)  # as numpy compares
+        loops.strong_cross_role(s.ties, limit, s.cross_role, s.cell, active, ends)
+        return int(ends[0]) // 2 if s.runs == 1 else ends // 2
     slots = s.n_slots
     cell = np.flatnonzero(s.ties > threshold)  # group * slots^2 + i * slots + j
     group = cell // (slots * slots)

@@ -35,6 +35,28 @@ def test_aggregate_takes_rates_from_the_last_quarter_totals_and_finals():
     assert metrics.aggregate(history[:0]) == dict.fromkeys(metrics.METRIC_NAMES, 0.0)
 
 
+def test_aggregate_runs_sums_each_runs_own_weeks_as_aggregate_does():
+    # Runs of 8, 3 and 0 weeks in one (runs, 8, metrics) array; run 1's last 5 weeks
+    # are not its own (set to 1e300: read, they would swamp its sums).
+    m = len(metrics.METRIC_NAMES)
+    history = np.zeros((3, 8, m))
+    history[0] = np.arange(8.0)[:, None]  # weeks 0..7: rate (6+7)/2, total 28, final 7
+    history[1, :3] = [[0.1], [0.2], [0.7]]  # rate 0.7 (one week), total 0.1+0.2+0.7
+    history[1, 3:] = 1e300
+    got = metrics.aggregate_runs(history, [8, 3, 0])
+    want = {"rate": (6.5, 0.7), "total": (28.0, 0.1 + 0.2 + 0.7), "final": (7.0, 0.7)}
+    for m_ in metrics.METRICS:
+        assert (got[0][m_.name], got[1][m_.name]) == want[m_.how]
+    assert got[2] == dict.fromkeys(metrics.METRIC_NAMES, 0.0)
+    # Noisy values of every magnitude: each run's numbers to the bit, as aggregate's alone.
+    rng = np.random.default_rng(1)
+    noisy = rng.standard_normal((5, 40, m)) * np.exp(8 * rng.standard_normal((5, 40, m)))
+    lengths = [40, 13, 40, 1, 13]
+    for r, final in enumerate(metrics.aggregate_runs(noisy, lengths)):
+        alone = metrics.aggregate(noisy[r, : lengths[r]])
+        assert np.array(list(final.values())).tobytes() == np.array(list(alone.values())).tobytes()
+
+
 def test_gini_of_known_distributions():
     assert metrics.gini(np.ones(5)) == 0.0
     assert metrics.gini(np.array([0.0, 0.0, 0.0, 1.0])) == pytest.approx(0.75)
@@ -99,7 +121,7 @@ def test_retention_counts_lay_people_of_the_first_weeks_who_came_in_the_last_eig
     assert _weekly(s, 50)["retention_lay"] == 0.0
 
 
-def test_cross_role_ties_count_both_ends_per_active_participant():
+def test_cross_role_ties_count_both_ends_per_active_participant(both_loops):
     # Strong ties P0-clinician and P1-clinician: 2 ties, each with 2 ends, among 4 active
     # people: 2 * 2 / 4 = 1.0. With P1 inactive (last came 8 weeks ago): 2 * 1 / 3.
     _p, s, _st = tiny()
@@ -224,7 +246,7 @@ def test_parity_with_one_disadvantaged_person_and_with_no_one_to_compare():
     assert v["participation_parity"] == 1.0
 
 
-def test_influence_gini_is_within_each_meeting_weighted_by_attendance():
+def test_influence_gini_is_within_each_meeting_weighted_by_attendance(both_loops):
     # Group 0, all four present with influence 0.1, 0.2, 0.3, 0.4: sum over pairs i < j
     # of |x_i - x_j| = 0.1 + 0.2 + 0.3 + 0.1 + 0.2 + 0.1 = 1.0; Gini = 2 * 1.0 / (2 * 4 * 1)
     # = 0.25. Group 1, two present at 0.2 and 0.8: 2 * 0.6 / (2 * 2 * 1) = 0.3. Group 2,
@@ -249,6 +271,13 @@ def test_influence_gini_is_within_each_meeting_weighted_by_attendance():
     s.influence[g1[1]] = 0.5
     s.attending[g2[2]] = False
     assert metrics.gini_within_meetings(s) == pytest.approx(1.6 / 6)
+    # A present member holding -0.0 (numpy orders it among the zeros its own way; the
+    # compiled sort leaves such meetings to numpy): group 1's three present (0.2, 0.8, 0)
+    # read 2 * (0.6 + 0.2 + 0.8) / (2 * 3 * 1) with weight 3, to the bit as with +0.0.
+    s.attending[g1[2]] = True
+    plus = metrics.gini_within_meetings(s)
+    s.influence[g1[2]] = -0.0
+    assert metrics.gini_within_meetings(s) == plus == pytest.approx((1.0 + 1.6) / 7)
     s.attending[:] = False
     assert metrics.gini_within_meetings(s) == 0.0
 
@@ -353,7 +382,7 @@ def _runs_side_by_side():
     return together, hand_talk(8, said[0] + said[1], heard[0] + heard[1]), alone, talks
 
 
-def test_meeting_metrics_of_runs_side_by_side_are_each_runs_alone():
+def test_meeting_metrics_of_runs_side_by_side_are_each_runs_alone(both_loops):
     # Run 0: one strong cross-role tie between its two active people: 2 * 1 / 2 = 1;
     # run 1: three among four: 2 * 3 / 4 = 1.5. Lay share of what was said 4 / 10 and
     # 3 / 4; lived experience's share of what was recognised 1 / 7 and 2 / 3. Gini within
@@ -374,8 +403,10 @@ def test_meeting_metrics_of_runs_side_by_side_are_each_runs_alone():
     for name, values in want.items():
         assert v[name] == pytest.approx(values), name
     for r, s in enumerate(alone):
+        assert (metrics.subgroups(together)[r] == metrics.subgroups(s)).all()
         one = metrics.at_meetings(s, ASSUMED, metrics.subgroups(s), talks[r], 5)
-        assert {name: x[r] for name, x in v.items()} == one  # to the last bit
+        # to the last bit (a run alone sums its quantities with numpy's loops)
+        assert {name: x[r] for name, x in v.items()} == one
 
 
 def test_weekly_totals_only_measures_the_sums_of_the_weeks_alone():
@@ -402,7 +433,7 @@ def test_weekly_totals_only_measures_the_sums_of_the_weeks_alone():
     assert not any(np.isnan(want[k]) for k in others)
 
 
-def test_weekly_metrics_of_runs_side_by_side_are_each_runs_alone():
+def test_weekly_metrics_of_runs_side_by_side_are_each_runs_alone(both_loops):
     # Run 0: one lay person ever came (the first patient; the clinician is not lay), run 1
     # three. Unpaid hours 6 and 3 + 3 + 3: per lay participant 6 / 1 and 9 / 3. Never
     # refunded 10 and 4 + 2: 10 / 1 and 6 / 3. The lay people who came in the first weeks
@@ -426,6 +457,19 @@ def test_weekly_metrics_of_runs_side_by_side_are_each_runs_alone():
     v = metrics.weekly(together, ASSUMED, {}, None, None, Flows(), totals, 5, totals_only=True)
     assert np.isnan(v["retention_lay"]).all() and v["retention_lay"].shape == (2,)
     assert v["programme_cost"].tolist() == [0.0, 0.0]
+    # Insights per group (one group a run): 4 (3 of lay origin, 1 unexpected, 2 adopted)
+    # and 1 (of lay origin, adopted). The running total of insights adds them.
+    ins = Insights(np.array([4, 1]), np.array([1, 0]), np.array([3, 1]), *np.zeros((2, 2, 3)))
+    dec = Decisions(np.array([2, 1]), np.array([1, 1]), *np.zeros((2, 2)), np.array([2, 4]))
+    v = metrics.weekly(together, ASSUMED, {}, ins, dec, Flows(), totals, 5)
+    for name, want in (
+        ("insights", [4.0, 1.0]),
+        ("insights_lay_origin", [3.0, 1.0]),
+        ("insights_unexpected", [1.0, 0.0]),
+        ("insights_adopted", [2.0, 1.0]),
+    ):
+        assert v[name].tolist() == want and v[name].dtype == float, name
+    assert totals["insights"].tolist() == [4.0, 1.0]
 
 
 @pytest.mark.parametrize("side_by_side", [False, True])
