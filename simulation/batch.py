@@ -58,7 +58,6 @@ from . import (
     relations,
     runs,
     setting,
-    streams,
     values,
 )
 from .params import LAY_COUNTS, PROFESSIONAL_COUNTS, RunParams
@@ -380,8 +379,8 @@ def generator(seed: Seed) -> np.random.Generator:
     seed goes through Mesa itself, which draws a seed for ``random`` from the generator
     first. ``tests/test_batch.py`` checks both against the model's own generator.
     """
-    if isinstance(seed, int):  # np.random.default_rng(seed), made faster (streams.SeedSequence)
-        return np.random.Generator(np.random.PCG64(streams.SeedSequence(seed)))
+    if isinstance(seed, int):
+        return np.random.default_rng(seed)
     return mesa.Model(rng=seed).rng
 
 

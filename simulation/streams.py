@@ -23,19 +23,6 @@ from numpy.random.bit_generator import ISeedSequence
 PEOPLE_STREAM = 11
 
 
-class SeedSequence(np.random.SeedSequence):
-    """numpy's seed sequence (same name, same words), its ``generate_state`` without
-    numpy's error-state wrapper: that wrapper is a third of making a generator
-    (``simulation.batch.generator``), and the words come from C integer arithmetic,
-    which wraps whatever the error state."""
-
-    generate_state = getattr(
-        np.random.SeedSequence.generate_state,
-        "__wrapped__",
-        np.random.SeedSequence.generate_state,
-    )
-
-
 def people_stream(rng: np.random.Generator) -> np.random.Generator:
     """A generator for the issue-11 attributes, derived from ``rng``'s seed without
     drawing from ``rng`` (its own draws stay as they were) or changing its state."""
@@ -60,8 +47,8 @@ def people_streams(rngs: Sequence[np.random.Generator]) -> list[np.random.Genera
         seed = rng.bit_generator.seed_seq
         if (
             type(rng.bit_generator) is np.random.PCG64  # default_rng's (numpy's words)
-            and isinstance(seed, np.random.SeedSequence)  # numpy's, or ours (the same words)
-            and type(seed) in (np.random.SeedSequence, SeedSequence)
+            and isinstance(seed, np.random.SeedSequence)  # (for mypy; the next line checks)
+            and type(seed) is np.random.SeedSequence
             and seed.pool_size == _POOL
             and isinstance(seed.entropy, int)
             and sys.byteorder == "little"

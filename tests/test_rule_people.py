@@ -381,27 +381,3 @@ def test_the_people_streams_of_many_runs_are_each_run_s_own():
     streams = population.people_streams(rngs)
     for rng, stream in zip(rngs, streams, strict=True):
         assert stream.bit_generator.state == population.people_stream(rng).bit_generator.state
-
-
-def test_the_batch_s_generators_are_numpy_s_and_so_are_their_streams():
-    """batch.generator makes an integer seed's generator with streams.SeedSequence
-    (numpy's, without the error-state wrapper): the same state as default_rng's, the
-    same seed sequence as numpy's (its words and its spawned children), the same stream."""
-    from simulation import streams
-    from simulation.batch import generator
-
-    for seed in (0, 9, 2**32, 2**64 + 5, 2**130 + 3):
-        ours, numpys = generator(seed), np.random.default_rng(seed)
-        assert ours.bit_generator.state == numpys.bit_generator.state
-        mine, theirs = ours.bit_generator.seed_seq, numpys.bit_generator.seed_seq
-        assert isinstance(mine, streams.SeedSequence) and repr(mine) == repr(theirs)
-        for dtype in (np.uint32, np.uint64):
-            assert (
-                mine.generate_state(7, dtype).tobytes() == theirs.generate_state(7, dtype).tobytes()
-            )
-        assert (
-            mine.spawn(1)[0].generate_state(2).tolist()
-            == theirs.spawn(1)[0].generate_state(2).tolist()
-        )
-        got = population.people_streams([ours])[0].bit_generator.state
-        assert got == population.people_stream(numpys).bit_generator.state
