@@ -475,10 +475,15 @@ def main(argv: list[str] | None = None) -> int:
         f"{big['vs_issue_11']:.2f}x issue 11's {ISSUE_11_10K / 1e6:.2f} M (another day's load)"
     )
     if big["ratio_vs_before"] is not None:
+        idiom = big["idiom_agent_steps_per_s"]
         print(
             f"   in fresh processes, interleaved: this model {big['fresh_agent_steps_per_s']:,.0f}"
             f" agent-steps/s; before issue 12 ({BEFORE}, from git) "
-            f"{big['before_agent_steps_per_s']:,.0f}; now / before {big['ratio_vs_before']:.2f}x"
+            f"{big['before_agent_steps_per_s']:,.0f}; now / before {big['ratio_vs_before']:.2f}x;\n"
+            f"   these against the idiom above: this model "
+            f"{big['fresh_agent_steps_per_s'] / idiom:.2f}x, before issue 12 "
+            f"{big['before_agent_steps_per_s'] / idiom:.2f}x (the issue's figure "
+            f"before it: 5-7x)"
         )
     else:
         print(f"   (the model before issue 12, {BEFORE}, is not in git here: not compared)")
