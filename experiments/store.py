@@ -16,8 +16,9 @@ are done, weekly series first, the runs file last, each to a temporary file that
 flushed to the disk (``os.fsync``), then renamed (``os.replace``; the folder is flushed
 too, on POSIX, once after the blocks finished together), so a part file on disk is
 always complete, even after a power cut, and a block counts as done exactly when its
-runs file exists and holds exactly the block's run_ids. Resuming skips the done blocks; anything else in ``parts/`` (temporary files,
-orphaned series, a damaged part) is removed and its runs are made again. At the end
+runs file exists and holds exactly the block's run_ids. Resuming skips the done
+blocks; anything else in ``parts/`` (temporary files, orphaned series, a damaged part)
+is removed and its runs are made again. At the end
 the parts are streamed in block order into ``runs.parquet`` and ``timeseries.parquet``
 (both sorted by run_id, then week; memory stays at one row group of about
 ROW_GROUP rows), the manifest records their checksums, and only then are the parts
