@@ -838,27 +838,8 @@ def weekly(
     this week's, the others NaN: for a week nobody will read but in those sums (a batch
     without weekly series, before its runs' last quarters: ``simulation.batch``).
     """
-    v: dict[str, PerRun] = {}
-    # Sums over each run's agents or groups (simulation.runs): floats for one run.
-    loops = compiled.kernels()
-    ints: tuple[np.ndarray, ...] = ()
-    if insights is not None:
-        ints = (insights.total, insights.lay_origin, insights.unexpected)
-    ints += () if decisions is None else (decisions.adopted,)
-    if loops is not None and s.runs > 1 and len(ints) == 4 and _all_int64(ints):
-        out = np.zeros((4, s.runs))  # the lines below, in one pass
-        loops.group_totals(*ints, out)
-        n_ins = out[0]
-        v["insights"], v["insights_lay_origin"], v["insights_unexpected"] = out[:3]
-        v["insights_adopted"] = out[3]
-    else:
-        n_ins = runs.total(s, insights.total) if insights is not None else 0.0
-        v["insights"] = n_ins
-        lay_origin = runs.total(s, insights.lay_origin) if insights is not None else 0.0
-        v["insights_lay_origin"] = lay_origin
-        unexpected = runs.total(s, insights.unexpected) if insights is not None else 0.0
-        v["insights_unexpected"] = unexpected
-        v["insights_adopted"] = runs.total(s, decisions.adopted) if decisions is not None else 0.0
+    v = _insight_sums(s, insights, decisions)
+    n_ins = v["insights"]
     v["unpaid_lay_hours"] = flows.unpaid_hours
     v["benefit_loss_events"] = _floats(flows.benefit_cuts)
     v["programme_cost"] = cost = flows.cost
@@ -885,6 +866,30 @@ def weekly(
     if s.runs > 1:  # the carried values are at_meetings' own, one float per run already
         v = {k: _per_run(s, x) for k, x in v.items()}
     return carried | v
+
+
+def _insight_sums(
+    s: State, insights: Insights | None, decisions: Decisions | None
+) -> dict[str, PerRun]:
+    """This week's insights, lay-origin, unexpected and adopted ones: sums over each run's
+    groups (simulation.runs), floats for one run."""
+    v: dict[str, PerRun] = {}
+    loops = compiled.kernels()
+    ints: tuple[np.ndarray, ...] = ()
+    if insights is not None:
+        ints = (insights.total, insights.lay_origin, insights.unexpected)
+    ints += () if decisions is None else (decisions.adopted,)
+    if loops is not None and s.runs > 1 and len(ints) == 4 and _all_int64(ints):
+        out = np.zeros((4, s.runs))  # the lines below, in one pass
+        loops.group_totals(*ints, out)
+        v["insights"], v["insights_lay_origin"], v["insights_unexpected"] = out[:3]
+        v["insights_adopted"] = out[3]
+        return v
+    v["insights"] = runs.total(s, insights.total) if insights is not None else 0.0
+    v["insights_lay_origin"] = runs.total(s, insights.lay_origin) if insights is not None else 0.0
+    v["insights_unexpected"] = runs.total(s, insights.unexpected) if insights is not None else 0.0
+    v["insights_adopted"] = runs.total(s, decisions.adopted) if decisions is not None else 0.0
+    return v
 
 
 def _all_int64(arrays: tuple[np.ndarray, ...]) -> bool:
